@@ -1,0 +1,72 @@
+# letterpress - build, test, demo.  See README.md.
+
+CC      ?= cc
+PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson
+WARN    := -Wall -Wextra -Werror -Wshadow
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lz -lm
+
+# Debian packages: libraries, fonts, and the tools the tests check PDFs with.
+DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
+  libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
+  libyaml-dev libjansson-dev zlib1g-dev fonts-noto-cjk fonts-noto-core \
+  qpdf poppler-utils mupdf-tools python3
+
+BUILD   := build
+LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+TESTS   := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
+
+.PHONY: all deps check-deps demo test unit e2e clean asan
+all: check-deps letterpress
+
+# Builds only when every library is present; otherwise says to run make deps.
+check-deps:
+	@pkg-config --exists $(PKGS) && test -f /usr/include/hpdf.h || \
+	  { echo "missing build dependencies: run 'make deps' (or 'make demo')" >&2; exit 1; }
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $(DEB_PKGS)
+
+# Installs dependencies only when something is missing.
+deps-if-missing:
+	@missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DEB_PKGS) 2>&1 | grep -v '^ii ' | wc -l); \
+	if [ "$$missing" != 0 ]; then $(MAKE) deps; fi
+
+$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+$(BUILD)/libletterpress.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+letterpress: $(BUILD)/cli.o $(BUILD)/libletterpress.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/test_%: tests/test_%.c tests/check.h $(BUILD)/libletterpress.a
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libletterpress.a $(LIBS)
+
+demo: deps-if-missing
+	$(MAKE) letterpress
+	mkdir -p out
+	for t in templates/*.md; do \
+	  n=$$(basename $$t .md); d=templates/$$n.json; \
+	  if [ -f $$d ]; then ./letterpress render $$t -d $$d -o out/$$n.pdf; \
+	  else ./letterpress render $$t -o out/$$n.pdf; fi || exit 1; \
+	  echo "rendered out/$$n.pdf"; \
+	done
+
+test: all $(TESTS)
+	@tests/run.sh $(TESTS)
+
+asan:
+	$(MAKE) clean
+	$(MAKE) test CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer"
+
+clean:
+	rm -rf $(BUILD) letterpress out

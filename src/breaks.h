@@ -1,0 +1,32 @@
+/* breaks.h - line-break opportunities by UAX #14 (ICU), with the CJK
+ * strictness of the language: zh "normal", ja "strict", others default.
+ *
+ * An lp_breaker caches one ICU iterator per locale; not thread-safe.
+ */
+#ifndef LP_BREAKS_H
+#define LP_BREAKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "letterpress.h"
+
+enum { LP_BREAK_NONE = 0, LP_BREAK_ALLOWED = 1, LP_BREAK_MANDATORY = 2 };
+
+typedef struct lp_breaker lp_breaker;
+
+lp_breaker *lp_breaker_new(void);
+void lp_breaker_free(lp_breaker *b);
+
+/* The ICU locale used for lang, e.g. "zh@lb=normal" (static string). */
+const char *lp_breaks_locale(const char *lang);
+
+/* Fills out[0..len] (len + 1 entries, caller allocates) with the break
+ * class before each byte offset of the UTF-8 text: LP_BREAK_ALLOWED where a
+ * line may end before that byte, LP_BREAK_MANDATORY after a '\n'.  Offsets
+ * inside a character, and 0, are LP_BREAK_NONE. */
+bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
+                    const char *lang, uint8_t *out, lp_error *err);
+
+#endif

@@ -1,0 +1,250 @@
+/* cli.c - the letterpress command: parses arguments, calls the library,
+ * prints errors as FILE:LINE:COL: error: MESSAGE, picks the exit code. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "letterpress.h"
+
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static const char usage[] =
+    "usage: letterpress render TEMPLATE [-d DATA] [-o OUT.pdf] [--set KEY=VALUE]...\n"
+    "                          [--meta KEY=VALUE]... [--blanks]\n"
+    "       letterpress fonts [--lang TAG]\n"
+    "       letterpress --help | --version\n"
+    "\n"
+    "render   renders a Markdown letter template to a PDF.  Without -o the PDF\n"
+    "         goes next to the template (.md replaced by .pdf); -o - writes it\n"
+    "         to standard output.  DATA is a JSON object (a file, or - for\n"
+    "         standard input) that fills the {{placeholders}}; --set overrides\n"
+    "         one value, --meta one front-matter key (e.g. --meta paper=Letter);\n"
+    "         --blanks renders missing placeholders as fill-in blanks.\n"
+    "fonts    shows the fonts that a language resolves to, per script and style.\n"
+    "\n"
+    "Fonts are found through fontconfig with letterpress's own configuration\n"
+    "(fonts/fonts.conf next to the program; LETTERPRESS_FONTCONFIG names another,\n"
+    "LETTERPRESS_FONTCONFIG=system uses the system's).\n"
+    "Exit status: 0 success, 1 runtime failure (I/O, fonts), 2 bad usage or input.\n";
+
+/* Prints an error in GNU style. */
+static void print_error(const lp_error *err, const char *kind) {
+  if (err->file[0] && err->line > 0 && err->column > 0)
+    fprintf(stderr, "%s:%d:%d: %s: %s\n", err->file, err->line, err->column,
+            kind, err->message);
+  else if (err->file[0] && err->line > 0)
+    fprintf(stderr, "%s:%d: %s: %s\n", err->file, err->line, kind,
+            err->message);
+  else if (err->file[0])
+    fprintf(stderr, "%s: %s: %s\n", err->file, kind, err->message);
+  else
+    fprintf(stderr, "letterpress: %s: %s\n", kind, err->message);
+}
+
+static int fail(const lp_error *err) {
+  print_error(err, "error");
+  return err->code == LP_ERR_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "letterpress: error: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'letterpress --help'.\n");
+  return EXIT_USAGE;
+}
+
+static void print_warning(void *ctx, const lp_error *w) {
+  (void)ctx;
+  print_error(w, "warning");
+}
+
+/* The fontconfig file: $LETTERPRESS_FONTCONFIG, else fonts/fonts.conf beside
+ * the executable (a build tree), else the installed copy; NULL = system. */
+static char *fontconfig_file(void) {
+  const char *env = getenv("LETTERPRESS_FONTCONFIG");
+  if (env && *env) return strcmp(env, "system") ? strdup(env) : NULL;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return NULL;
+  *slash = '\0';
+  const char *tries[] = {"/fonts/fonts.conf", "/../fonts/fonts.conf",
+                         "/../share/letterpress/fonts.conf"};
+  for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s%s", exe, tries[i]);
+    if (access(path, R_OK) == 0) return strdup(path);
+  }
+  return NULL;
+}
+
+static lp_engine *open_engine(lp_error *err) {
+  char *conf = fontconfig_file();
+  lp_engine *e = lp_engine_new(conf, err);
+  free(conf);
+  return e;
+}
+
+/* The default output: the template's path with .md replaced by .pdf. */
+static char *default_output(const char *tpl) {
+  size_t n = strlen(tpl);
+  char *out = malloc(n + 5);
+  if (!out) return NULL;
+  memcpy(out, tpl, n + 1);
+  if (n > 3 && !strcmp(out + n - 3, ".md")) out[n - 3] = '\0';
+  strcat(out, ".pdf");
+  return out;
+}
+
+/* Splits "key=value" at the first '='; returns false if there is none. */
+static bool split_pair(char *arg, char **key, char **value) {
+  char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) return false;
+  *eq = '\0';
+  *key = arg;
+  *value = eq + 1;
+  return true;
+}
+
+static int cmd_render(int argc, char **argv) {
+  const char *tpl_path = NULL, *data_path = NULL, *out_path = NULL;
+  bool blanks = false;
+  char **sets = calloc((size_t)argc, sizeof *sets);
+  char **metas = calloc((size_t)argc, sizeof *metas);
+  int nsets = 0, nmetas = 0, rc = 0;
+  lp_error err = {0};
+  lp_template *tpl = NULL;
+  lp_data *data = NULL;
+  lp_engine *engine = NULL;
+  char *default_out = NULL;
+  for (int i = 0; i < argc && !rc; i++) {
+    const char *a = argv[i];
+    bool has_next = i + 1 < argc;
+    if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
+      if (!has_next) rc = usage_error("%s needs a data file", a);
+      else data_path = argv[++i];
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      if (!has_next) rc = usage_error("%s needs an output path", a);
+      else out_path = argv[++i];
+    } else if (!strcmp(a, "--set")) {
+      if (!has_next) rc = usage_error("%s needs KEY=VALUE", a);
+      else sets[nsets++] = argv[++i];
+    } else if (!strcmp(a, "--meta")) {
+      if (!has_next) rc = usage_error("%s needs KEY=VALUE", a);
+      else metas[nmetas++] = argv[++i];
+    } else if (!strcmp(a, "--blanks")) {
+      blanks = true;
+    } else if (a[0] == '-' && a[1]) {
+      rc = usage_error("unknown option '%s'", a);
+    } else if (!tpl_path) {
+      tpl_path = a;
+    } else {
+      rc = usage_error("one template at a time: '%s' is one too many", a);
+    }
+  }
+  if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
+  if (rc) goto done;
+
+  tpl = lp_template_load(tpl_path, &err);
+  if (!tpl) {
+    rc = fail(&err);
+    goto done;
+  }
+  for (int i = 0; i < nmetas; i++) {
+    char *k, *v;
+    if (!split_pair(metas[i], &k, &v)) {
+      rc = usage_error("--meta needs KEY=VALUE, not '%s'", metas[i]);
+      goto done;
+    }
+    if (!lp_template_set_meta(tpl, k, v, &err)) {
+      rc = fail(&err);
+      goto done;
+    }
+  }
+  if (data_path)
+    data = lp_data_load(data_path, &err);
+  else if (nsets)
+    data = lp_data_parse_json("{}", 2, "--set", &err);
+  if ((data_path || nsets) && !data) {
+    rc = fail(&err);
+    goto done;
+  }
+  for (int i = 0; i < nsets; i++) {
+    char *k, *v;
+    if (!split_pair(sets[i], &k, &v)) {
+      rc = usage_error("--set needs KEY=VALUE, not '%s'", sets[i]);
+      goto done;
+    }
+    if (!lp_data_set(data, k, v, &err)) {
+      rc = fail(&err);
+      goto done;
+    }
+  }
+  if (!out_path) out_path = default_out = default_output(tpl_path);
+  if (!out_path) {
+    rc = EXIT_RUNTIME;
+    goto done;
+  }
+  engine = open_engine(&err);
+  if (!engine) {
+    rc = fail(&err);
+    goto done;
+  }
+  lp_render_options opts = {data, blanks, print_warning, NULL};
+  if (!lp_render_to_file(engine, tpl, &opts, out_path, &err)) rc = fail(&err);
+done:
+  lp_engine_free(engine);
+  lp_data_free(data);
+  lp_template_free(tpl);
+  free(default_out);
+  free(sets);
+  free(metas);
+  return rc;
+}
+
+static int cmd_fonts(int argc, char **argv) {
+  const char *lang = "en";
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+      lang = argv[++i];
+    else if (!strncmp(argv[i], "--lang=", 7))
+      lang = argv[i] + 7;
+    else
+      return usage_error("unknown argument '%s'", argv[i]);
+  }
+  lp_error err = {0};
+  lp_engine *engine = open_engine(&err);
+  if (!engine) return fail(&err);
+  char *report = NULL;
+  int rc = 0;
+  if (lp_engine_describe_fonts(engine, lang, &report, &err))
+    fputs(report, stdout);
+  else
+    rc = fail(&err);
+  free(report);
+  lp_engine_free(engine);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version")) {
+    printf("letterpress %s\n", lp_version());
+    return 0;
+  }
+  if (!strcmp(cmd, "render")) return cmd_render(argc - 2, argv + 2);
+  if (!strcmp(cmd, "fonts")) return cmd_fonts(argc - 2, argv + 2);
+  return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,96 @@
+/* display.c - storage for the laid-out document (see display.h). */
+#include "display.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define TEXT_CHUNK 65536
+
+lp_display *lp_display_new(void) { return lp_xcalloc(1, sizeof(lp_display)); }
+
+void lp_display_free(lp_display *d) {
+  if (!d) return;
+  for (size_t i = 0; i < d->npages; i++) {
+    lp_dpage *p = &d->pages[i];
+    for (size_t r = 0; r < p->nruns; r++) free(p->runs[r].glyphs);
+    free(p->runs);
+    free(p->rules);
+  }
+  free(d->pages);
+  for (size_t i = 0; i < d->noutlines; i++) free(d->outlines[i].title);
+  free(d->outlines);
+  for (size_t i = 0; i < d->ntext_chunks; i++) free(d->text_chunks[i]);
+  free(d->text_chunks);
+  free(d->meta.title);
+  free(d->meta.author);
+  free(d->meta.subject);
+  free(d->meta.keywords);
+  free(d->meta.creator);
+  free(d->meta.lang);
+  free(d);
+}
+
+lp_dpage *lp_display_add_page(lp_display *d, double width, double height) {
+  LP_GROW(d->pages, d->pages_cap, d->npages + 1);
+  lp_dpage *p = &d->pages[d->npages++];
+  memset(p, 0, sizeof *p);
+  p->width = width;
+  p->height = height;
+  return p;
+}
+
+lp_drun *lp_dpage_add_run(lp_dpage *p, lp_face *face, double size,
+                          double gray) {
+  LP_GROW(p->runs, p->runs_cap, p->nruns + 1);
+  lp_drun *r = &p->runs[p->nruns++];
+  memset(r, 0, sizeof *r);
+  r->face = face;
+  r->size = size;
+  r->gray = gray;
+  return r;
+}
+
+/* Copies text into the display's chunked storage; pointers stay valid. */
+static const char *store_text(lp_display *d, const char *text, size_t len) {
+  if (len > d->text_avail) {
+    size_t n = len > TEXT_CHUNK ? len : TEXT_CHUNK;
+    LP_GROW(d->text_chunks, d->text_chunks_cap, d->ntext_chunks + 1);
+    d->text_chunks[d->ntext_chunks++] = lp_xmalloc(n);
+    d->text_used = 0;
+    d->text_avail = n;
+  }
+  char *dst = d->text_chunks[d->ntext_chunks - 1] + d->text_used;
+  memcpy(dst, text, len);
+  d->text_used += len;
+  d->text_avail -= len;
+  return dst;
+}
+
+void lp_dpage_add_glyph(lp_display *d, lp_dpage *p, uint32_t gid, double x,
+                        double y, double advance, const char *text,
+                        size_t len) {
+  lp_drun *r = &p->runs[p->nruns - 1];
+  LP_GROW(r->glyphs, r->cap, r->count + 1);
+  lp_dglyph *g = &r->glyphs[r->count++];
+  g->gid = gid;
+  g->x = x;
+  g->y = y;
+  g->advance = advance;
+  g->text = text && len ? store_text(d, text, len) : NULL;
+  g->text_len = text ? (uint32_t)len : 0;
+}
+
+void lp_dpage_add_rule(lp_dpage *p, double x1, double y1, double x2,
+                       double y2, double width, double gray) {
+  LP_GROW(p->rules, p->rules_cap, p->nrules + 1);
+  p->rules[p->nrules++] = (lp_drule){x1, y1, x2, y2, width, gray};
+}
+
+void lp_display_add_outline(lp_display *d, const char *title, size_t page,
+                            double y) {
+  LP_GROW(d->outlines, d->outlines_cap, d->noutlines + 1);
+  d->outlines[d->noutlines++] =
+      (lp_doutline){lp_xstrdup(title ? title : ""), page, y};
+}

@@ -1,0 +1,96 @@
+/* display.h - the laid-out document: pages of positioned glyphs and rules.
+ *
+ * The layout stage produces an lp_display; the PDF stage consumes it.
+ * Coordinates are PDF points with the origin at the bottom-left corner of
+ * the page, y upwards.  Everything inside is owned by the lp_display and
+ * freed by lp_display_free; strings are copied in.
+ */
+#ifndef LP_DISPLAY_H
+#define LP_DISPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fonts.h"
+
+/* One glyph, positioned absolutely. */
+typedef struct lp_dglyph {
+  uint32_t gid;     /* glyph id in the face (the ORIGINAL font's id) */
+  double x, y;      /* pen position of the glyph origin (baseline), in pt */
+  double advance;   /* the glyph's natural advance at this size, in pt */
+  const char *text; /* UTF-8 text of the cluster this glyph shows, or NULL
+                       when the glyph continues a cluster shown by an earlier
+                       glyph (ligature parts, marks) */
+  uint32_t text_len;
+} lp_dglyph;
+
+/* A run of glyphs in one face, size and colour. */
+typedef struct lp_drun {
+  lp_face *face;
+  double size;   /* font size in pt */
+  double gray;   /* 0 = black, 1 = white */
+  lp_dglyph *glyphs;
+  size_t count, cap;
+} lp_drun;
+
+/* A straight stroked line (rules, underlines, blanks). */
+typedef struct lp_drule {
+  double x1, y1, x2, y2;
+  double width; /* line width in pt */
+  double gray;
+} lp_drule;
+
+typedef struct lp_dpage {
+  double width, height; /* pt */
+  lp_drun *runs;
+  size_t nruns, runs_cap;
+  lp_drule *rules;
+  size_t nrules, rules_cap;
+} lp_dpage;
+
+/* One outline (bookmark) entry: a letter's title, pointing at its page. */
+typedef struct lp_doutline {
+  char *title; /* UTF-8 */
+  size_t page; /* 0-based page index */
+  double y;    /* top of the destination on that page, pt */
+} lp_doutline;
+
+typedef struct lp_dmeta {
+  char *title, *author, *subject, *keywords; /* UTF-8, may be NULL */
+  char *creator;  /* e.g. "letterpress 0.1.0" */
+  char *lang;     /* BCP 47, for the catalog's /Lang; may be NULL */
+  long long date; /* seconds since the epoch, UTC: CreationDate/ModDate */
+} lp_dmeta;
+
+typedef struct lp_display {
+  lp_dpage *pages;
+  size_t npages, pages_cap;
+  lp_doutline *outlines;
+  size_t noutlines, outlines_cap;
+  lp_dmeta meta;
+  /* Storage for glyph texts: lp_dglyph.text points into these chunks. */
+  char **text_chunks;
+  size_t ntext_chunks, text_chunks_cap;
+  size_t text_used, text_avail;
+} lp_display;
+
+lp_display *lp_display_new(void);
+void lp_display_free(lp_display *d);
+
+/* Appends a page and returns it (valid until the next lp_display_add_page). */
+lp_dpage *lp_display_add_page(lp_display *d, double width, double height);
+
+/* Starts a run on page p; glyphs are then added with lp_drun_add. */
+lp_drun *lp_dpage_add_run(lp_dpage *p, lp_face *face, double size,
+                          double gray);
+/* Adds a glyph to the last run of page p.  text (len bytes) is copied into
+ * the display's storage; pass NULL for a cluster continuation. */
+void lp_dpage_add_glyph(lp_display *d, lp_dpage *p, uint32_t gid, double x,
+                        double y, double advance, const char *text,
+                        size_t len);
+void lp_dpage_add_rule(lp_dpage *p, double x1, double y1, double x2,
+                       double y2, double width, double gray);
+void lp_display_add_outline(lp_display *d, const char *title, size_t page,
+                            double y);
+
+#endif

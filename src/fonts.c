@@ -1,0 +1,378 @@
+/* fonts.c - fontconfig chains, face loading, per-character fallback. */
+#include "fonts.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fontconfig/fontconfig.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_FONT_FORMATS_H
+#include FT_TRUETYPE_TABLES_H
+#include <hb-ot.h>
+
+#include "util.h"
+
+/* Code points remembered per chain before the lookup cache is reset. */
+#define CP_CACHE_SIZE 4096
+
+typedef struct cp_slot {
+  uint32_t cp; /* 0 = empty (U+0000 never reaches the lookup) */
+  int entry;   /* index into the chain's font set, -1 = no font has it */
+} cp_slot;
+
+struct lp_chain {
+  struct lp_fonts *fonts_owner;
+  char *key;
+  FcFontSet *set; /* sorted best-first */
+  lp_face **loaded; /* per set entry, NULL until first used */
+  cp_slot cache[CP_CACHE_SIZE];
+};
+
+typedef struct blob_entry {
+  char *path;
+  hb_blob_t *blob;
+} blob_entry;
+
+struct lp_fonts {
+  FcConfig *config;
+  FT_Library ft;
+  lp_face **faces;
+  size_t nfaces, faces_cap;
+  lp_chain **chains;
+  size_t nchains, chains_cap;
+  blob_entry *blobs;
+  size_t nblobs, blobs_cap;
+};
+
+lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
+  lp_fonts *f = lp_xcalloc(1, sizeof *f);
+  if (config_file) {
+    f->config = FcConfigCreate();
+    if (!f->config ||
+        !FcConfigParseAndLoad(f->config, (const FcChar8 *)config_file,
+                              FcTrue) ||
+        !FcConfigBuildFonts(f->config)) {
+      lp_fail(err, LP_ERR_FONT, config_file, 0, 0,
+              "cannot load this fontconfig configuration");
+      lp_fonts_free(f);
+      return NULL;
+    }
+  } else {
+    f->config = FcInitLoadConfigAndFonts();
+    if (!f->config) {
+      lp_fail(err, LP_ERR_FONT, NULL, 0, 0,
+              "cannot initialise fontconfig: check /etc/fonts/fonts.conf");
+      lp_fonts_free(f);
+      return NULL;
+    }
+  }
+  if (FT_Init_FreeType(&f->ft)) {
+    lp_fail(err, LP_ERR_FONT, NULL, 0, 0, "cannot initialise FreeType");
+    lp_fonts_free(f);
+    return NULL;
+  }
+  return f;
+}
+
+static void face_free(lp_face *face) {
+  if (!face) return;
+  hb_font_destroy(face->hb_font);
+  hb_face_destroy(face->hb_face);
+  free(face->path);
+  free(face->family);
+  free(face->ps_name);
+  free(face);
+}
+
+void lp_fonts_free(lp_fonts *f) {
+  if (!f) return;
+  for (size_t i = 0; i < f->nfaces; i++) face_free(f->faces[i]);
+  free(f->faces);
+  for (size_t i = 0; i < f->nchains; i++) {
+    lp_chain *c = f->chains[i];
+    free(c->key);
+    free(c->loaded);
+    FcFontSetDestroy(c->set);
+    free(c);
+  }
+  free(f->chains);
+  for (size_t i = 0; i < f->nblobs; i++) {
+    free(f->blobs[i].path);
+    hb_blob_destroy(f->blobs[i].blob);
+  }
+  free(f->blobs);
+  if (f->ft) FT_Done_FreeType(f->ft);
+  if (f->config) FcConfigDestroy(f->config);
+  free(f);
+}
+
+/* One blob per font file, shared by the faces of a collection. */
+static hb_blob_t *file_blob(lp_fonts *f, const char *path) {
+  for (size_t i = 0; i < f->nblobs; i++)
+    if (strcmp(f->blobs[i].path, path) == 0) return f->blobs[i].blob;
+  hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+  if (!blob) return NULL;
+  LP_GROW(f->blobs, f->blobs_cap, f->nblobs + 1);
+  f->blobs[f->nblobs++] = (blob_entry){lp_xstrdup(path), blob};
+  return blob;
+}
+
+/* Reads one CFF INDEX header at p; returns the offset just past the INDEX,
+ * or 0 if it runs past len.  Sets *first and *first_len to its first object. */
+static size_t cff_index(const unsigned char *d, size_t len, size_t p,
+                        size_t *first, size_t *first_len) {
+  if (p + 2 > len) return 0;
+  unsigned count = (unsigned)(d[p] << 8 | d[p + 1]);
+  if (count == 0) {
+    *first = *first_len = 0;
+    return p + 2;
+  }
+  if (p + 3 > len) return 0;
+  unsigned osize = d[p + 2];
+  if (osize < 1 || osize > 4) return 0;
+  size_t offs = p + 3, data = offs + (size_t)(count + 1) * osize - 1;
+  if (offs + (size_t)(count + 1) * osize > len) return 0;
+  size_t o[2];
+  for (int k = 0; k < 2; k++) {
+    size_t at = offs + (k ? (size_t)count * osize : 0), v = 0;
+    for (unsigned b = 0; b < osize; b++) v = v << 8 | d[at + b];
+    o[k] = v;
+  }
+  size_t o1 = 0;
+  for (unsigned b = 0; b < osize; b++) o1 = o1 << 8 | d[offs + osize + b];
+  *first = data + o[0];
+  *first_len = o1 >= o[0] ? o1 - o[0] : 0;
+  if (data + o[1] > len) return 0;
+  return data + o[1];
+}
+
+/* Whether a CFF table is CID-keyed: its Top DICT starts with the ROS
+ * operator (12 30), as the CFF spec requires of CID fonts.  Then glyphs are
+ * addressed by CID (for Noto CJK, Adobe-Identity-0, CID = glyph id). */
+static bool cff_is_cid_keyed(hb_face_t *face) {
+  hb_blob_t *t = hb_face_reference_table(face, HB_TAG('C', 'F', 'F', ' '));
+  unsigned len = 0;
+  const unsigned char *d = (const unsigned char *)hb_blob_get_data(t, &len);
+  bool cid = false;
+  if (d && len > 4) {
+    size_t name, name_len, top, top_len;
+    size_t p = cff_index(d, len, d[2], &name, &name_len);
+    if (p && cff_index(d, len, p, &top, &top_len) && top_len) {
+      /* Skip the operands of the first operator, then look at it. */
+      size_t q = top, end = top + top_len;
+      while (q < end) {
+        unsigned b = d[q];
+        if (b == 12) {
+          cid = q + 1 < end && d[q + 1] == 30;
+          break;
+        } else if (b <= 21) {
+          break;
+        } else if (b == 28) {
+          q += 3;
+        } else if (b == 29) {
+          q += 5;
+        } else if (b == 30) {
+          q++;
+          while (q < end && (d[q] & 0x0F) != 0x0F && (d[q] & 0xF0) != 0xF0)
+            q++;
+          q++;
+        } else if (b >= 247 && b <= 254) {
+          q += 2;
+        } else {
+          q++;
+        }
+      }
+    }
+  }
+  hb_blob_destroy(t);
+  return cid;
+}
+
+/* Loads (or finds) the face at path/index; fills metrics through FreeType. */
+static lp_face *load_face(lp_fonts *f, const char *path, int index,
+                          const char *family) {
+  for (size_t i = 0; i < f->nfaces; i++)
+    if (f->faces[i]->index == index && strcmp(f->faces[i]->path, path) == 0)
+      return f->faces[i];
+  hb_blob_t *blob = file_blob(f, path);
+  if (!blob) return NULL;
+  FT_Face ft;
+  if (FT_New_Face(f->ft, path, index, &ft)) return NULL;
+  if (!FT_IS_SCALABLE(ft)) {
+    FT_Done_Face(ft);
+    return NULL;
+  }
+  lp_face *face = lp_xcalloc(1, sizeof *face);
+  face->path = lp_xstrdup(path);
+  face->index = index;
+  face->family = lp_xstrdup(family ? family : "");
+  const char *ps = FT_Get_Postscript_Name(ft);
+  face->ps_name = lp_xstrdup(ps ? ps : "Font");
+  face->upem = ft->units_per_EM;
+  double em = face->upem ? face->upem : 1000;
+  face->ascender = ft->ascender / em;
+  face->descender = ft->descender / em;
+  TT_OS2 *os2 = FT_Get_Sfnt_Table(ft, FT_SFNT_OS2);
+  face->cap_height = os2 && os2->version >= 2 && os2->sCapHeight
+                         ? os2->sCapHeight / em
+                         : face->ascender * 0.8;
+  TT_Postscript *post = FT_Get_Sfnt_Table(ft, FT_SFNT_POST);
+  face->italic_angle = post ? post->italicAngle / 65536.0 : 0;
+  face->bold = (ft->style_flags & FT_STYLE_FLAG_BOLD) != 0;
+  face->italic = (ft->style_flags & FT_STYLE_FLAG_ITALIC) != 0;
+  const char *fmt = FT_Get_Font_Format(ft);
+  face->is_cff = fmt && strcmp(fmt, "CFF") == 0;
+  FT_Done_Face(ft);
+
+  face->hb_face = hb_face_create(blob, (unsigned)index);
+  face->hb_font = hb_font_create(face->hb_face);
+  hb_font_set_scale(face->hb_font, (int)face->upem, (int)face->upem);
+  if (face->is_cff) face->cff_cid_keyed = cff_is_cid_keyed(face->hb_face);
+  face->id = (int)f->nfaces;
+  LP_GROW(f->faces, f->faces_cap, f->nfaces + 1);
+  f->faces[f->nfaces++] = face;
+  return face;
+}
+
+const char *lp_fonts_default_families(const char *lang) {
+  if (lp_lang_is(lang, "ja")) return "Noto Serif CJK JP";
+  if (lp_lang_is(lang, "ko")) return "Noto Serif CJK KR";
+  if (lp_lang_is(lang, "zh")) {
+    const char *r = lang + 2;
+    if (strcasestr(r, "hant") || strcasestr(r, "-tw") || strcasestr(r, "-mo"))
+      return "Noto Serif CJK TC";
+    if (strcasestr(r, "-hk")) return "Noto Serif CJK HK";
+    return "Noto Serif CJK SC";
+  }
+  return "Noto Serif";
+}
+
+/* Adds each comma-separated family of list to the pattern, in order. */
+static void add_families(FcPattern *pat, const char *list) {
+  const char *p = list;
+  while (p && *p) {
+    const char *e = strchr(p, ',');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    while (n && isspace((unsigned char)*p)) p++, n--;
+    while (n && isspace((unsigned char)p[n - 1])) n--;
+    if (n && (p[0] == '"' || p[0] == '\'') && n >= 2 && p[n - 1] == p[0])
+      p++, n -= 2;
+    if (n) {
+      char *fam = lp_xstrndup(p, n);
+      FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)fam);
+      free(fam);
+    }
+    p = e ? e + 1 : NULL;
+  }
+}
+
+lp_chain *lp_fonts_chain(lp_fonts *f, const char *families, const char *lang,
+                         lp_style style, lp_error *err) {
+  if (!lang || !*lang) lang = "en";
+  if (!families || !*families) families = lp_fonts_default_families(lang);
+  lp_buf key = {0};
+  lp_buf_printf(&key, "%s|%s|%d", families, lang, (int)style);
+  for (size_t i = 0; i < f->nchains; i++)
+    if (strcmp(f->chains[i]->key, (char *)key.data) == 0) {
+      lp_buf_free(&key);
+      return f->chains[i];
+    }
+
+  FcPattern *pat = FcPatternCreate();
+  if (style == LP_STYLE_MONO)
+    add_families(pat, "Noto Sans Mono, DejaVu Sans Mono, monospace");
+  add_families(pat, families);
+  /* After the user's list, the language's own default, so that a Latin
+   * family list still finds a CJK font of the right regional forms. */
+  add_families(pat, lp_fonts_default_families(lang));
+  FcChar8 *fclang = FcLangNormalize((const FcChar8 *)lang);
+  if (fclang) {
+    FcPatternAddString(pat, FC_LANG, fclang);
+    FcStrFree(fclang);
+  }
+  if (style == LP_STYLE_BOLD || style == LP_STYLE_BOLD_ITALIC)
+    FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD);
+  if (style == LP_STYLE_ITALIC || style == LP_STYLE_BOLD_ITALIC)
+    FcPatternAddInteger(pat, FC_SLANT, FC_SLANT_ITALIC);
+  FcPatternAddBool(pat, FC_SCALABLE, FcTrue);
+  FcConfigSubstitute(f->config, pat, FcMatchPattern);
+  FcDefaultSubstitute(pat);
+  FcResult res;
+  FcFontSet *set = FcFontSort(f->config, pat, FcTrue, NULL, &res);
+  FcPatternDestroy(pat);
+  if (!set || set->nfont == 0) {
+    if (set) FcFontSetDestroy(set);
+    lp_fail(err, LP_ERR_FONT, NULL, 0, 0,
+            "no font found for \"%s\" (lang %s): install fonts-noto-cjk and "
+            "fonts-noto-core, or name an installed family in 'font'",
+            families, lang);
+    lp_buf_free(&key);
+    return NULL;
+  }
+  lp_chain *c = lp_xcalloc(1, sizeof *c);
+  c->key = lp_buf_strdup(&key);
+  lp_buf_free(&key);
+  c->set = set;
+  c->loaded = lp_xcalloc((size_t)set->nfont, sizeof *c->loaded);
+  c->fonts_owner = f;
+  LP_GROW(f->chains, f->chains_cap, f->nchains + 1);
+  f->chains[f->nchains++] = c;
+  /* The main face must load, or the chain is useless. */
+  if (!lp_chain_main_face(c)) {
+    FcChar8 *file = NULL;
+    FcPatternGetString(set->fonts[0], FC_FILE, 0, &file);
+    lp_fail(err, LP_ERR_FONT, file ? (const char *)file : NULL, 0, 0,
+            "cannot load this font file");
+    return NULL;
+  }
+  return c;
+}
+
+/* Loads set entry i of the chain, or returns NULL if it cannot be loaded. */
+static lp_face *chain_entry(lp_chain *c, int i) {
+  if (!c->loaded[i]) {
+    FcPattern *p = c->set->fonts[i];
+    FcChar8 *file = NULL, *family = NULL;
+    int index = 0;
+    if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch)
+      return NULL;
+    FcPatternGetInteger(p, FC_INDEX, 0, &index);
+    FcPatternGetString(p, FC_FAMILY, 0, &family);
+    c->loaded[i] = load_face(c->fonts_owner, (const char *)file, index,
+                             (const char *)family);
+  }
+  return c->loaded[i];
+}
+
+lp_face *lp_chain_main_face(lp_chain *c) {
+  for (int i = 0; i < c->set->nfont; i++) {
+    lp_face *face = chain_entry(c, i);
+    if (face) return face;
+  }
+  return NULL;
+}
+
+lp_face *lp_chain_face_for(lp_chain *c, uint32_t cp) {
+  cp_slot *slot = &c->cache[cp % CP_CACHE_SIZE];
+  if (slot->cp == cp && cp != 0)
+    return slot->entry < 0 ? NULL : c->loaded[slot->entry];
+  int found = -1;
+  for (int i = 0; i < c->set->nfont && found < 0; i++) {
+    FcCharSet *cs = NULL;
+    if (FcPatternGetCharSet(c->set->fonts[i], FC_CHARSET, 0, &cs) !=
+            FcResultMatch ||
+        !FcCharSetHasChar(cs, cp))
+      continue;
+    if (chain_entry(c, i)) found = i;
+  }
+  slot->cp = cp;
+  slot->entry = found;
+  return found < 0 ? NULL : c->loaded[found];
+}
+
+lp_face **lp_fonts_faces(lp_fonts *f, int *count) {
+  *count = (int)f->nfaces;
+  return f->faces;
+}

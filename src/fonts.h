@@ -1,0 +1,76 @@
+/* fonts.h - font discovery (fontconfig), loading (FreeType + HarfBuzz) and
+ * per-character fallback.
+ *
+ * The lp_fonts object owns every lp_face it hands out; faces live until
+ * lp_fonts_free.  Faces are shared: the same file+index is loaded once.
+ */
+#ifndef LP_FONTS_H
+#define LP_FONTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hb.h>
+
+#include "letterpress.h"
+
+/* One loaded font face. */
+typedef struct lp_face {
+  int id;           /* index in the lp_fonts face table, 0-based */
+  char *path;       /* font file */
+  int index;        /* face index inside a collection (.ttc) */
+  char *family;     /* fontconfig family name */
+  char *ps_name;    /* PostScript name, e.g. "NotoSerifCJKsc-Regular" */
+  hb_blob_t *blob;  /* the whole file */
+  hb_face_t *hb_face;
+  hb_font_t *hb_font; /* scale = upem: positions come in font units */
+  unsigned upem;
+  bool is_cff;      /* outlines in a 'CFF ' table (else TrueType 'glyf') */
+  bool cff_cid_keyed; /* the CFF is CID-keyed (ROS): CIDs, not glyph ids */
+  double ascender;  /* in em (1.0 = font size), positive */
+  double descender; /* in em, negative */
+  double cap_height;
+  double italic_angle;
+  int weight;       /* fontconfig weight */
+  bool bold, italic;
+} lp_face;
+
+/* Text style that selects a face. */
+typedef enum {
+  LP_STYLE_REGULAR = 0,
+  LP_STYLE_BOLD = 1,
+  LP_STYLE_ITALIC = 2,
+  LP_STYLE_BOLD_ITALIC = 3,
+  LP_STYLE_MONO = 4, /* code spans */
+  LP_STYLE_COUNT = 5
+} lp_style;
+
+typedef struct lp_fonts lp_fonts;
+
+/* Initialises fontconfig with config_file (NULL: system configuration). */
+lp_fonts *lp_fonts_new(const char *config_file, lp_error *err);
+void lp_fonts_free(lp_fonts *fonts);
+
+/* A font chain: the faces that text in one language, one family list and one
+ * style is drawn with, in preference order.  Owned by fonts. */
+typedef struct lp_chain lp_chain;
+
+/* Resolves families (comma-separated fontconfig names, may be NULL or "")
+ * for lang and style.  Cached: the same arguments give the same chain. */
+lp_chain *lp_fonts_chain(lp_fonts *fonts, const char *families,
+                         const char *lang, lp_style style, lp_error *err);
+
+/* The face that draws code point cp in this chain: the first face of the
+ * chain that has it, or NULL when no installed font has it. */
+lp_face *lp_chain_face_for(lp_chain *chain, uint32_t cp);
+
+/* The chain's first (main) face. */
+lp_face *lp_chain_main_face(lp_chain *chain);
+
+/* All faces loaded so far (for the PDF writer), and their count. */
+lp_face **lp_fonts_faces(lp_fonts *fonts, int *count);
+
+/* The default family list for a language when the template gives none. */
+const char *lp_fonts_default_families(const char *lang);
+
+#endif

@@ -1,0 +1,839 @@
+/* layout.c - paragraphs to lines, lines to pages. */
+#include "layout.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm-core-extensions.h>
+
+#include "shape.h"
+#include "util.h"
+
+/* All lengths are PDF points (1/72 in).  Proportions of the font size: */
+#define DEFAULT_MARGIN_MM 25.0
+#define MM (72.0 / 25.4)
+#define DEFAULT_SIZE 11.0
+#define DEFAULT_LEADING_CJK 1.75 /* clreq 3.1.5: line gap of 50-100% */
+#define DEFAULT_LEADING_LATIN 1.4
+#define PARA_SPACE_EM 0.5     /* between paragraphs */
+#define LIST_INDENT_EM 2.0    /* hanging indent of list items */
+#define MARKER_GAP_EM 0.5     /* between a list marker and the text */
+#define QUOTE_INDENT_EM 2.0
+#define FOOTER_SCALE 0.8      /* footer and header size, of the body size */
+#define FOOTER_MIN_SIZE 7.0
+#define META_GRAY 0.3         /* footer and header colour */
+#define EMBOX_TOP 0.88        /* ideographic em box top, in em */
+#define RULE_WIDTH 0.5
+#define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
+#define STRIKE_RISE_EM 0.3
+
+/* One heading level's look: size (em of body), space before and after (em
+ * of body), alignment. */
+typedef enum { ALIGN_JUSTIFY, ALIGN_LEFT, ALIGN_CENTER } align_t;
+static const struct {
+  double scale, before, after;
+  align_t align;
+} heading_style[7] = {
+    {1.0, 1.0, 0.5, ALIGN_LEFT},    /* unused */
+    {1.5, 0.0, 1.0, ALIGN_CENTER},  /* # : a letter's title */
+    {1.15, 1.0, 0.4, ALIGN_LEFT},   /* ## */
+    {1.05, 0.8, 0.3, ALIGN_LEFT},   /* ### */
+    {1.0, 0.6, 0.2, ALIGN_LEFT},    /* #### */
+    {1.0, 0.6, 0.2, ALIGN_LEFT},    /* ##### */
+    {1.0, 0.6, 0.2, ALIGN_LEFT},    /* ###### */
+};
+
+/* A glyph placed in a line box: x absolute, dy relative to the baseline. */
+typedef struct pglyph {
+  lp_face *face;
+  double size, x, dy, advance, gray;
+  uint32_t gid;
+  uint32_t toff, tlen; /* text in the layout's text store; tlen 0 = none */
+} pglyph;
+
+typedef struct prule {
+  double x1, dy1, x2, dy2, width;
+} prule;
+
+/* A line box, the unit of pagination. */
+typedef struct lbox {
+  double before;  /* space above, dropped at the top of a page */
+  double height;  /* line advance */
+  double baseline; /* from the box top */
+  bool keep_with_next;
+  size_t g0, g1, r0, r1; /* ranges in the layout's glyph and rule arrays */
+  int outline;    /* index into the letter titles, or -1 */
+} lbox;
+
+typedef struct letter {
+  char *title;
+  size_t first_page, npages;
+} letter;
+
+typedef struct L {
+  const lp_layout_env *env;
+  const lp_template *tpl;
+  lp_display *out;
+  lp_error *err;
+  const char *lang;
+  bool cjk;
+  double page_w, page_h, margin[4];
+  double size, leading, first_indent_em;
+  lp_chain *chains[LP_STYLE_COUNT];
+  /* per letter */
+  lbox *boxes;
+  size_t nboxes, boxes_cap;
+  pglyph *glyphs;
+  size_t nglyphs, glyphs_cap;
+  prule *rules;
+  size_t nrules, rules_cap;
+  lp_buf text; /* texts of all paragraphs of the letter */
+  letter *letters;
+  size_t nletters, letters_cap;
+  size_t *page_letter; /* letter index of each display page */
+  size_t page_letter_cap;
+  int warnings;
+} L;
+
+/* ---- Paragraph collection ---------------------------------------------- */
+
+typedef struct para {
+  lp_buf text;
+  lp_span *spans;
+  size_t nspans, cap;
+  bool pending_soft; /* a soft break waits for the next text */
+} para;
+
+static void para_free(para *p) {
+  lp_buf_free(&p->text);
+  free(p->spans);
+  memset(p, 0, sizeof *p);
+}
+
+/* Appends text in a style, extending the last span when the style is the
+ * same. */
+static void para_add(para *p, const char *s, size_t n, lp_chain *chain,
+                     double size, unsigned flags) {
+  if (n == 0) return;
+  size_t start = p->text.len;
+  lp_buf_append(&p->text, s, n);
+  lp_span *last = p->nspans ? &p->spans[p->nspans - 1] : NULL;
+  if (last && last->chain == chain && last->size == size &&
+      last->flags == flags && last->end == start) {
+    last->end = p->text.len;
+    return;
+  }
+  LP_GROW(p->spans, p->cap, p->nspans + 1);
+  p->spans[p->nspans++] = (lp_span){start, p->text.len, chain, size, flags};
+}
+
+/* The last code point of the paragraph text so far (0 if none). */
+static uint32_t last_cp(const lp_buf *b) {
+  if (!b->len) return 0;
+  size_t i = b->len - 1;
+  while (i > 0 && (b->data[i] & 0xC0) == 0x80) i--;
+  size_t k = i;
+  int32_t cp = lp_utf8_next((const char *)b->data, b->len, &k);
+  return cp < 0 ? 0 : (uint32_t)cp;
+}
+
+/* A soft line break is a space between words, but nothing between two CJK
+ * characters (clreq 3.1: Chinese has no interword space; a source line
+ * break inside a sentence must not open a gap). */
+static void para_text(para *p, const char *s, size_t n, lp_chain *chain,
+                      double size, unsigned flags) {
+  if (p->pending_soft && n) {
+    size_t k = 0;
+    int32_t next = lp_utf8_next(s, n, &k);
+    uint32_t prev = last_cp(&p->text);
+    if (!(prev && lp_is_cjk(prev) && next > 0 && lp_is_cjk((uint32_t)next)) &&
+        prev && prev != '\n')
+      para_add(p, " ", 1, chain, size, flags);
+  }
+  p->pending_soft = false;
+  para_add(p, s, n, chain, size, flags);
+}
+
+static lp_style style_of(bool bold, bool italic) {
+  return (lp_style)((bold ? LP_STYLE_BOLD : 0) | (italic ? LP_STYLE_ITALIC : 0));
+}
+
+/* Collects the inline children of node into p. */
+static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
+                            bool italic, unsigned flags, double size) {
+  for (cmark_node *c = cmark_node_first_child(node); c;
+       c = cmark_node_next(c)) {
+    cmark_node_type t = cmark_node_get_type(c);
+    const char *lit = cmark_node_get_literal(c);
+    if (t == CMARK_NODE_TEXT || t == CMARK_NODE_HTML_INLINE) {
+      para_text(p, lit, strlen(lit), l->chains[style_of(bold, italic)], size,
+                flags);
+    } else if (t == CMARK_NODE_CODE) {
+      para_text(p, lit, strlen(lit), l->chains[LP_STYLE_MONO], size * 0.95,
+                flags);
+    } else if (t == CMARK_NODE_SOFTBREAK) {
+      p->pending_soft = true;
+    } else if (t == CMARK_NODE_LINEBREAK) {
+      p->pending_soft = false;
+      para_add(p, "\n", 1, l->chains[style_of(bold, italic)], size, flags);
+    } else if (t == CMARK_NODE_EMPH) {
+      collect_inlines(l, c, p, bold, true, flags, size);
+    } else if (t == CMARK_NODE_STRONG) {
+      collect_inlines(l, c, p, true, italic, flags, size);
+    } else if (!strcmp(cmark_node_get_type_string(c), "strikethrough")) {
+      collect_inlines(l, c, p, bold, italic, flags | LP_SPAN_STRIKE, size);
+    } else if (t == CMARK_NODE_IMAGE) {
+      /* Images come with the typography work; the alt text stands in. */
+      collect_inlines(l, c, p, bold, italic, flags, size);
+    } else {
+      collect_inlines(l, c, p, bold, italic, flags, size); /* links etc. */
+    }
+  }
+}
+
+/* ---- Line breaking and justification ----------------------------------- */
+
+typedef struct pstyle {
+  double left, width;   /* text column */
+  double first_indent;  /* extra indent of the first line */
+  double size, leading; /* line advance = size * leading */
+  align_t align;
+  double before, after; /* space around the paragraph */
+  bool keep_with_next;  /* headings */
+  int outline;
+  const char *marker;   /* list marker drawn left of the first line */
+} pstyle;
+
+static lbox *new_box(L *l) {
+  LP_GROW(l->boxes, l->boxes_cap, l->nboxes + 1);
+  lbox *b = &l->boxes[l->nboxes++];
+  memset(b, 0, sizeof *b);
+  b->g0 = b->g1 = l->nglyphs;
+  b->r0 = b->r1 = l->nrules;
+  b->outline = -1;
+  return b;
+}
+
+static void add_pglyph(L *l, lp_face *face, double size, uint32_t gid,
+                       double x, double dy, double advance, uint32_t toff,
+                       uint32_t tlen) {
+  LP_GROW(l->glyphs, l->glyphs_cap, l->nglyphs + 1);
+  l->glyphs[l->nglyphs++] =
+      (pglyph){face, size, x, dy, advance, 0, gid, toff, tlen};
+}
+
+static void add_prule(L *l, double x1, double dy1, double x2, double dy2,
+                      double width) {
+  LP_GROW(l->rules, l->rules_cap, l->nrules + 1);
+  l->rules[l->nrules++] = (prule){x1, dy1, x2, dy2, width};
+}
+
+/* Whether a line may stretch between glyph a and the next glyph b: after a
+ * word space, and beside a CJK character (inter-character spacing, clreq
+ * 3.4.2 / jlreq 3.8), never inside a cluster or between Latin letters. */
+static bool stretchable(const lp_sglyph *a, const lp_sglyph *b) {
+  if (!(b->flags & LP_SG_CLUSTER_START)) return false;
+  if (a->flags & LP_SG_SPACE) return true;
+  if (b->flags & LP_SG_SPACE) return false;
+  return (a->flags & LP_SG_CJK) || (b->flags & LP_SG_CJK);
+}
+
+/* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
+ * each stretchable gap. */
+static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
+                      size_t end, double x, double extra, const pstyle *st,
+                      bool first) {
+  lbox *b = new_box(l);
+  b->height = st->size * st->leading;
+  b->baseline = (b->height - st->size) / 2 + EMBOX_TOP * st->size;
+  b->before = first ? st->before : 0;
+  b->keep_with_next = st->keep_with_next;
+  b->outline = first ? st->outline : -1;
+  uint32_t base = (uint32_t)l->text.len;
+  /* The text of the glyphs goes to the letter's text store once per line. */
+  uint32_t tmin = end > i ? sh->glyphs[i].cluster : 0, tmax = tmin;
+  for (size_t k = i; k < end; k++)
+    if (sh->glyphs[k].cluster_end > tmax) tmax = sh->glyphs[k].cluster_end;
+  lp_buf_append(&l->text, p->text.data + tmin, tmax - tmin);
+  for (size_t k = i; k < end; k++) {
+    const lp_sglyph *g = &sh->glyphs[k];
+    const lp_span *sp = &p->spans[g->span];
+    if (g->flags & LP_SG_BLANK) {
+      add_prule(l, x, -BLANK_DROP_EM * sp->size, x + g->advance,
+                -BLANK_DROP_EM * sp->size, RULE_WIDTH);
+    } else {
+      bool start = (g->flags & LP_SG_CLUSTER_START) != 0;
+      add_pglyph(l, g->face, sp->size, g->gid, x + g->x_offset, g->y_offset,
+                 g->advance, start ? base + g->cluster - tmin : 0,
+                 start ? g->cluster_end - g->cluster : 0);
+      if (sp->flags & LP_SPAN_STRIKE)
+        add_prule(l, x, STRIKE_RISE_EM * sp->size, x + g->advance,
+                  STRIKE_RISE_EM * sp->size, RULE_WIDTH);
+    }
+    x += g->advance;
+    if (k + 1 < end && stretchable(g, &sh->glyphs[k + 1])) x += extra;
+  }
+  b->g1 = l->nglyphs;
+  b->r1 = l->nrules;
+}
+
+/* Draws a list marker left of the first line box of the paragraph. */
+static void emit_marker(L *l, lbox *b, const pstyle *st) {
+  para mp = {0};
+  para_add(&mp, st->marker, strlen(st->marker), l->chains[LP_STYLE_REGULAR],
+           st->size, 0);
+  lp_shaped sh = {0};
+  lp_shape((char *)mp.text.data, mp.text.len, mp.spans, mp.nspans, l->lang,
+           &sh);
+  double w = 0;
+  for (size_t k = 0; k < sh.count; k++) w += sh.glyphs[k].advance;
+  double x = st->left - MARKER_GAP_EM * st->size - w;
+  uint32_t base = (uint32_t)l->text.len;
+  lp_buf_append(&l->text, mp.text.data, mp.text.len);
+  /* Insert the marker's glyphs into the box (boxes are built in order, so
+   * the box is the last one or its glyph range can be extended only if it
+   * is the last). */
+  size_t at = b->g0;
+  for (size_t k = 0; k < sh.count; k++) {
+    const lp_sglyph *g = &sh.glyphs[k];
+    bool start = (g->flags & LP_SG_CLUSTER_START) != 0;
+    LP_GROW(l->glyphs, l->glyphs_cap, l->nglyphs + 1);
+    memmove(&l->glyphs[at + k + 1], &l->glyphs[at + k],
+            (l->nglyphs - at - k) * sizeof *l->glyphs);
+    l->nglyphs++;
+    l->glyphs[at + k] =
+        (pglyph){g->face, st->size, x + g->x_offset, g->y_offset, g->advance,
+                 0, g->gid, start ? base + g->cluster : 0,
+                 start ? g->cluster_end - g->cluster : 0};
+    x += g->advance;
+  }
+  /* Shift the ranges of the boxes after b (none when b is the last). */
+  for (lbox *o = b; o < l->boxes + l->nboxes; o++) {
+    if (o != b) o->g0 += sh.count;
+    o->g1 += sh.count;
+  }
+  lp_shaped_free(&sh);
+  para_free(&mp);
+}
+
+/* Reports characters that no installed font has. */
+static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
+  for (size_t k = 0; k < sh->nmissing && l->warnings < 20; k++) {
+    size_t at = sh->missing[k];
+    int32_t cp = lp_utf8_next((const char *)p->text.data, p->text.len, &at);
+    if (l->env->warn) {
+      lp_error w = {0};
+      lp_fail(&w, LP_OK, l->tpl->name, line, 0,
+              "no installed font has U+%04X; it is drawn as an empty box: "
+              "install a font that has it (e.g. fonts-noto-extra)",
+              (unsigned)cp);
+      w.code = LP_OK;
+      l->env->warn(l->env->warn_ctx, &w);
+    }
+    l->warnings++;
+  }
+}
+
+/* Breaks a collected paragraph into justified lines (line boxes).
+ *
+ * First fit: each line takes glyphs while they fit, and ends at the last
+ * UAX #14 opportunity (ICU, with the language's strictness: kinsoku for
+ * CJK punctuation comes from its rules).  A line with no opportunity is cut
+ * between clusters, so nothing ever crosses the margin.  Trailing spaces
+ * hang into the margin and are not drawn.  Every line but the last of the
+ * paragraph and lines ended by a hard break is justified: the shortfall is
+ * spread evenly over the stretchable gaps. */
+static bool layout_para(L *l, para *p, const pstyle *st, int line) {
+  size_t len = p->text.len;
+  if (len == 0 && !st->marker) return true;
+  const char *text = len ? (const char *)p->text.data : "";
+  uint8_t *brk = lp_xmalloc(len + 1);
+  if (!lp_breaks_find(l->env->breaker, text, len, l->lang, brk, l->err)) {
+    free(brk);
+    return false;
+  }
+  lp_shaped sh = {0};
+  lp_shape(text, len, p->spans, p->nspans, l->lang, &sh);
+  if (sh.nmissing) warn_missing(l, p, &sh, line);
+  size_t i = 0, n = sh.count, first_box = l->nboxes;
+  bool first = true;
+  if (n == 0) { /* an empty paragraph with a marker: a line of its own */
+    lbox *b = new_box(l);
+    b->height = st->size * st->leading;
+    b->baseline = (b->height - st->size) / 2 + EMBOX_TOP * st->size;
+    b->before = st->before;
+  }
+  while (i < n) {
+    if (!first)
+      while (i < n && (sh.glyphs[i].flags & LP_SG_SPACE)) i++;
+    if (i >= n) break;
+    double indent = first ? st->first_indent : 0;
+    double avail = st->width - indent, w = 0;
+    size_t j = i, last_break = i, end;
+    bool hard = false;
+    for (;;) {
+      if (j == n) {
+        end = n;
+        break;
+      }
+      const lp_sglyph *g = &sh.glyphs[j];
+      bool cs = (g->flags & LP_SG_CLUSTER_START) != 0;
+      if (j > i && cs && brk[g->cluster] == LP_BREAK_MANDATORY) {
+        end = j;
+        hard = true;
+        break;
+      }
+      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED) last_break = j;
+      if (!(g->flags & LP_SG_SPACE) && j > i && w + g->advance > avail + 1e-6) {
+        end = last_break > i ? last_break : j;
+        while (end > i + 1 && !(sh.glyphs[end].flags & LP_SG_CLUSTER_START))
+          end--;
+        break;
+      }
+      w += g->advance;
+      j++;
+    }
+    /* Drop trailing spaces, then measure. */
+    size_t vis = end;
+    while (vis > i && (sh.glyphs[vis - 1].flags & LP_SG_SPACE)) vis--;
+    double natural = 0;
+    int gaps = 0;
+    for (size_t k = i; k < vis; k++) {
+      natural += sh.glyphs[k].advance;
+      if (k + 1 < vis && stretchable(&sh.glyphs[k], &sh.glyphs[k + 1]))
+        gaps++;
+    }
+    double x = st->left + indent, extra = 0;
+    bool last = end >= n || hard;
+    if (st->align == ALIGN_JUSTIFY && !last && gaps > 0 && natural < avail)
+      extra = (avail - natural) / gaps;
+    else if (st->align == ALIGN_CENTER)
+      x += (avail - natural) / 2;
+    emit_line(l, p, &sh, i, vis, x, extra, st, first);
+    first = false;
+    i = end;
+  }
+  if (l->nboxes > first_box) {
+    l->boxes[l->nboxes - 1].keep_with_next = st->keep_with_next;
+    if (st->marker) emit_marker(l, &l->boxes[first_box], st);
+  }
+  lp_shaped_free(&sh);
+  free(brk);
+  return true;
+}
+
+/* ---- Blocks ------------------------------------------------------------- */
+
+/* Plain text of an inline subtree (for outline titles). */
+static void plain_text(cmark_node *node, lp_buf *out) {
+  for (cmark_node *c = cmark_node_first_child(node); c;
+       c = cmark_node_next(c)) {
+    const char *lit = cmark_node_get_literal(c);
+    cmark_node_type t = cmark_node_get_type(c);
+    if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) && lit)
+      lp_buf_puts(out, lit);
+    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+      lp_buf_puts(out, " ");
+    else
+      plain_text(c, out);
+  }
+}
+
+static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
+                          int depth, bool tight, const char *marker);
+
+/* The paragraph style for body text at this indentation. */
+static pstyle body_style(L *l, double left, double width, int depth) {
+  pstyle st = {0};
+  st.left = left;
+  st.width = width;
+  st.size = l->size;
+  st.leading = l->leading;
+  st.align = ALIGN_JUSTIFY;
+  st.before = PARA_SPACE_EM * l->size;
+  st.outline = -1;
+  st.first_indent = depth == 0 ? l->first_indent_em * l->size : 0;
+  return st;
+}
+
+/* Whether a paragraph is a salutation or a label line ("尊敬的客户：",
+ * "Dear Ms Li,"): short, one line, ending in a colon or comma.  Those stay
+ * flush left (clreq: 称呼顶格), without the first-line indent. */
+static bool is_salutation(const para *p) {
+  if (p->text.len == 0 || p->text.len > 90 ||
+      memchr(p->text.data, '\n', p->text.len))
+    return false;
+  uint32_t c = last_cp(&p->text);
+  return c == ':' || c == 0xFF1A || c == ',' || c == 0xFF0C;
+}
+
+/* Starts a new letter titled title. */
+static void start_letter(L *l, const char *title) {
+  LP_GROW(l->letters, l->letters_cap, l->nletters + 1);
+  l->letters[l->nletters++] = (letter){lp_xstrdup(title), 0, 0};
+}
+
+static bool flush_letter(L *l);
+
+static bool layout_heading(L *l, cmark_node *node, double left,
+                           double width) {
+  int level = cmark_node_get_heading_level(node);
+  if (level < 1) level = 1;
+  if (level > 6) level = 6;
+  lp_buf title = {0};
+  plain_text(node, &title);
+  if (level == 1) {
+    /* A level-1 heading starts a letter (and so a page). */
+    if (l->nletters == 0 || l->nboxes > 0) {
+      if (l->nletters && !flush_letter(l)) {
+        lp_buf_free(&title);
+        return false;
+      }
+      start_letter(l, title.data ? (char *)title.data : "");
+    } else {
+      free(l->letters[l->nletters - 1].title);
+      l->letters[l->nletters - 1].title = lp_buf_strdup(&title);
+    }
+  }
+  lp_buf_free(&title);
+  pstyle st = body_style(l, left, width, 1);
+  st.size = l->size * heading_style[level].scale;
+  st.leading = l->leading > 1.4 ? 1.4 : l->leading;
+  st.align = heading_style[level].align;
+  st.before = heading_style[level].before * l->size;
+  st.keep_with_next = true;
+  st.outline = level == 1 ? (int)l->nletters - 1 : -1;
+  para p = {0};
+  collect_inlines(l, node, &p, true, false, 0, st.size);
+  size_t first = l->nboxes;
+  bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
+  para_free(&p);
+  /* Space after the heading goes before the next block: add it here as
+   * part of the last heading line's height. */
+  if (ok && l->nboxes > first)
+    l->boxes[l->nboxes - 1].height += heading_style[level].after * l->size;
+  return ok;
+}
+
+static bool layout_code(L *l, cmark_node *node, double left, double width) {
+  const char *lit = cmark_node_get_literal(node);
+  pstyle st = body_style(l, left, width, 1);
+  st.align = ALIGN_LEFT;
+  st.size = l->size * 0.9;
+  para p = {0};
+  size_t n = strlen(lit);
+  if (n && lit[n - 1] == '\n') n--;
+  para_add(&p, lit, n, l->chains[LP_STYLE_MONO], st.size, 0);
+  bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
+  para_free(&p);
+  return ok;
+}
+
+static bool layout_thematic_break(L *l, double left, double width) {
+  lbox *b = new_box(l);
+  b->height = l->size;
+  b->before = PARA_SPACE_EM * l->size;
+  b->baseline = l->size / 2;
+  add_prule(l, left, 0, left + width, 0, RULE_WIDTH);
+  b->r1 = l->nrules;
+  return true;
+}
+
+static bool layout_list(L *l, cmark_node *list, double left, double width,
+                        int depth) {
+  bool ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
+  int num = cmark_node_get_list_start(list);
+  bool tight = cmark_node_get_list_tight(list);
+  double indent = LIST_INDENT_EM * l->size;
+  for (cmark_node *item = cmark_node_first_child(list); item;
+       item = cmark_node_next(item), num++) {
+    char marker[32];
+    const char *task = cmark_gfm_extensions_get_tasklist_item_checked(item)
+                           ? "\xE2\x98\x91" /* ☑ */
+                           : NULL;
+    if (!task && strcmp(cmark_node_get_type_string(item), "tasklist") == 0)
+      task = "\xE2\x98\x90"; /* ☐ */
+    if (task)
+      snprintf(marker, sizeof marker, "%s", task);
+    else if (ordered)
+      snprintf(marker, sizeof marker, "%d%s", num,
+               cmark_node_get_list_delim(list) == CMARK_PAREN_DELIM ? ")"
+                                                                     : ".");
+    else
+      snprintf(marker, sizeof marker, "%s",
+               depth % 2 ? "\xE2\x97\xA6" /* ◦ */ : "\xE2\x80\xA2" /* • */);
+    if (!layout_blocks(l, item, left + indent, width - indent, depth + 1,
+                       tight, marker))
+      return false;
+  }
+  return true;
+}
+
+/* Lays out the block children of parent in the column [left, left+width).
+ * marker, when given, is drawn before the first line of the first block. */
+static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
+                          int depth, bool tight, const char *marker) {
+  if (width < l->size * 2) width = l->size * 2; /* deep nesting */
+  bool first = true;
+  for (cmark_node *node = cmark_node_first_child(parent); node;
+       node = cmark_node_next(node), first = false) {
+    const char *m = first ? marker : NULL;
+    bool ok = true;
+    switch (cmark_node_get_type(node)) {
+    case CMARK_NODE_HEADING:
+      ok = layout_heading(l, node, left, width);
+      break;
+    case CMARK_NODE_PARAGRAPH: {
+      pstyle st = body_style(l, left, width, depth);
+      if (tight && !first) st.before = 0;
+      if (tight && first && m) st.before = l->size * 0.2;
+      st.marker = m;
+      para p = {0};
+      collect_inlines(l, node, &p, false, false, 0, l->size);
+      if (is_salutation(&p)) st.first_indent = 0;
+      ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
+      para_free(&p);
+      break;
+    }
+    case CMARK_NODE_LIST:
+      ok = layout_list(l, node, left, width, depth);
+      break;
+    case CMARK_NODE_BLOCK_QUOTE:
+      ok = layout_blocks(l, node, left + QUOTE_INDENT_EM * l->size,
+                         width - QUOTE_INDENT_EM * l->size, depth + 1, false,
+                         NULL);
+      break;
+    case CMARK_NODE_CODE_BLOCK:
+    case CMARK_NODE_HTML_BLOCK:
+      ok = layout_code(l, node, left, width);
+      break;
+    case CMARK_NODE_THEMATIC_BREAK:
+      ok = layout_thematic_break(l, left, width);
+      break;
+    default:
+      /* Tables and other extension blocks: their cells as paragraphs. */
+      ok = layout_blocks(l, node, left, width, depth + 1, true, m);
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/* ---- Pagination --------------------------------------------------------- */
+
+static lp_dpage *new_page(L *l) {
+  lp_dpage *pg = lp_display_add_page(l->out, l->page_w, l->page_h);
+  LP_GROW(l->page_letter, l->page_letter_cap, l->out->npages);
+  l->page_letter[l->out->npages - 1] = l->nletters - 1;
+  l->letters[l->nletters - 1].npages++;
+  return pg;
+}
+
+/* Copies box b to page pg with its top at distance top from the page top. */
+static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
+  double base = l->page_h - (top + b->baseline);
+  lp_face *face = NULL;
+  double size = 0;
+  for (size_t k = b->g0; k < b->g1; k++) {
+    const pglyph *g = &l->glyphs[k];
+    if (g->face != face || g->size != size) {
+      lp_dpage_add_run(pg, g->face, g->size, g->gray);
+      face = g->face;
+      size = g->size;
+    }
+    lp_dpage_add_glyph(l->out, pg, g->gid, g->x, base + g->dy, g->advance,
+                       g->tlen ? (const char *)l->text.data + g->toff : NULL,
+                       g->tlen);
+  }
+  for (size_t k = b->r0; k < b->r1; k++) {
+    const prule *r = &l->rules[k];
+    lp_dpage_add_rule(pg, r->x1, base + r->dy1, r->x2, base + r->dy2,
+                      r->width, 0);
+  }
+  if (b->outline >= 0)
+    lp_display_add_outline(l->out, l->letters[b->outline].title,
+                           l->out->npages - 1, l->page_h - top + b->before);
+}
+
+/* Paginates the current letter's boxes onto new pages and clears them.
+ * A box that keeps with the next one moves to a new page unless it and the
+ * next box fit (so a heading never ends a page). */
+static bool flush_letter(L *l) {
+  double top = l->margin[0], bottom = l->page_h - l->margin[2];
+  letter *lt = &l->letters[l->nletters - 1];
+  lt->first_page = l->out->npages;
+  lp_dpage *pg = new_page(l);
+  double y = top;
+  for (size_t i = 0; i < l->nboxes; i++) {
+    const lbox *b = &l->boxes[i];
+    double before = y > top ? b->before : 0;
+    double need = before + b->height;
+    /* Keep chains: heading lines with the first line after them. */
+    size_t j = i;
+    while (j + 1 < l->nboxes && l->boxes[j].keep_with_next) {
+      j++;
+      need += l->boxes[j].before + l->boxes[j].height;
+    }
+    if (y + need > bottom && y > top) {
+      pg = new_page(l);
+      y = top;
+      before = 0;
+    }
+    y += before;
+    place_box(l, pg, b, y);
+    y += b->height;
+  }
+  l->nboxes = l->nglyphs = l->nrules = 0;
+  l->text.len = 0;
+  return true;
+}
+
+/* ---- Header and footer -------------------------------------------------- */
+
+const char *lp_layout_default_footer(const char *lang) {
+  if (lp_lang_is(lang, "zh")) return "第 {page} 页 共 {pages} 页";
+  if (lp_lang_is(lang, "ja")) return "{page} / {pages} ページ";
+  if (lp_lang_is(lang, "ko")) return "{page} / {pages}";
+  return "Page {page} of {pages}";
+}
+
+/* Expands {page} and {pages} in fmt. */
+static void expand_numbers(const char *fmt, size_t page, size_t pages,
+                           lp_buf *out) {
+  for (const char *p = fmt; *p;) {
+    if (!strncmp(p, "{page}", 6)) {
+      lp_buf_printf(out, "%zu", page);
+      p += 6;
+    } else if (!strncmp(p, "{pages}", 7)) {
+      lp_buf_printf(out, "%zu", pages);
+      p += 7;
+    } else {
+      lp_buf_append(out, p++, 1);
+    }
+  }
+}
+
+/* Draws one centred line of text on page pg with its baseline at y. */
+static void draw_centered(L *l, lp_dpage *pg, const char *text, double y) {
+  double size = l->size * FOOTER_SCALE;
+  if (size < FOOTER_MIN_SIZE) size = FOOTER_MIN_SIZE;
+  para p = {0};
+  para_add(&p, text, strlen(text), l->chains[LP_STYLE_REGULAR], size, 0);
+  if (!p.text.len) return;
+  lp_shaped sh = {0};
+  lp_shape((char *)p.text.data, p.text.len, p.spans, p.nspans, l->lang, &sh);
+  double w = 0;
+  for (size_t k = 0; k < sh.count; k++) w += sh.glyphs[k].advance;
+  double x = (l->page_w - w) / 2;
+  lp_face *face = NULL;
+  for (size_t k = 0; k < sh.count; k++) {
+    const lp_sglyph *g = &sh.glyphs[k];
+    if (g->flags & LP_SG_BLANK) {
+      x += g->advance;
+      continue;
+    }
+    if (g->face != face) {
+      lp_dpage_add_run(pg, g->face, size, META_GRAY);
+      face = g->face;
+    }
+    bool start = (g->flags & LP_SG_CLUSTER_START) != 0;
+    lp_dpage_add_glyph(l->out, pg, g->gid, x + g->x_offset, y + g->y_offset,
+                       g->advance,
+                       start ? (const char *)p.text.data + g->cluster : NULL,
+                       start ? g->cluster_end - g->cluster : 0);
+    x += g->advance;
+  }
+  lp_shaped_free(&sh);
+  para_free(&p);
+}
+
+/* Adds headers and footers to every page, numbered per letter or for the
+ * whole document. */
+static void add_page_furniture(L *l) {
+  const lp_meta *m = &l->tpl->meta;
+  const char *footer = m->footer ? m->footer : lp_layout_default_footer(l->lang);
+  const char *header = m->header;
+  size_t total = l->out->npages;
+  for (size_t i = 0; i < total; i++) {
+    const letter *lt = &l->letters[l->page_letter[i]];
+    size_t page = i + 1, pages = total;
+    if (m->numbering == LP_NUMBER_LETTER) {
+      page = i - lt->first_page + 1;
+      pages = lt->npages;
+    }
+    lp_dpage *pg = &l->out->pages[i];
+    lp_buf s = {0};
+    if (*footer) {
+      expand_numbers(footer, page, pages, &s);
+      draw_centered(l, pg, (char *)s.data, l->margin[2] / 2);
+    }
+    if (header && *header) {
+      s.len = 0;
+      expand_numbers(header, page, pages, &s);
+      draw_centered(l, pg, (char *)s.data, l->page_h - l->margin[0] / 2);
+    }
+    lp_buf_free(&s);
+  }
+}
+
+/* ---- Entry point -------------------------------------------------------- */
+
+/* Derives page and type settings from the front matter and defaults. */
+static bool setup(L *l) {
+  const lp_meta *m = &l->tpl->meta;
+  l->lang = lp_template_lang(l->tpl);
+  l->cjk = lp_lang_is_cjk(l->lang);
+  bool us = lp_lang_is(l->lang, "en") && strlen(l->lang) >= 5 &&
+            (!strcasecmp(l->lang + 3, "US") || !strcasecmp(l->lang + 3, "CA"));
+  l->page_w = m->paper_w ? m->paper_w : us ? 612 : 210 * MM;
+  l->page_h = m->paper_h ? m->paper_h : us ? 792 : 297 * MM;
+  for (int i = 0; i < 4; i++)
+    l->margin[i] = m->margin_set ? m->margin[i] : DEFAULT_MARGIN_MM * MM;
+  l->size = m->font_size ? m->font_size : DEFAULT_SIZE;
+  l->leading = m->line_height ? m->line_height
+               : l->cjk       ? DEFAULT_LEADING_CJK
+                              : DEFAULT_LEADING_LATIN;
+  /* First-line indent: two characters for Chinese (clreq 2.2.1), one for
+   * Japanese (jlreq 3.6.2 字下げ), none for other languages. */
+  l->first_indent_em = lp_lang_is(l->lang, "zh")   ? 2
+                       : lp_lang_is(l->lang, "ja") ? 1
+                                                   : 0;
+  double text_w = l->page_w - l->margin[1] - l->margin[3];
+  double text_h = l->page_h - l->margin[0] - l->margin[2];
+  if (text_w < l->size * 4 || text_h < l->size * 4)
+    return lp_fail(l->err, LP_ERR_INPUT, l->tpl->name, 0, 0,
+                   "the margins leave no room for text on this paper: make "
+                   "'margin' smaller");
+  for (int s = 0; s < LP_STYLE_COUNT; s++) {
+    l->chains[s] =
+        lp_fonts_chain(l->env->fonts, m->font, l->lang, (lp_style)s, l->err);
+    if (!l->chains[s]) return false;
+  }
+  return true;
+}
+
+bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
+                        cmark_node *doc, lp_display *out, lp_error *err) {
+  L l = {0};
+  l.env = env;
+  l.tpl = tpl;
+  l.out = out;
+  l.err = err;
+  bool ok = setup(&l);
+  if (ok) {
+    start_letter(&l, tpl->meta.title ? tpl->meta.title : "");
+    double width = l.page_w - l.margin[1] - l.margin[3];
+    ok = layout_blocks(&l, doc, l.margin[3], width, 0, false, NULL) &&
+         flush_letter(&l);
+  }
+  if (ok) add_page_furniture(&l);
+  for (size_t i = 0; i < l.nletters; i++) free(l.letters[i].title);
+  free(l.letters);
+  free(l.boxes);
+  free(l.glyphs);
+  free(l.rules);
+  free(l.page_letter);
+  lp_buf_free(&l.text);
+  return ok;
+}

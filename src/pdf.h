@@ -1,0 +1,22 @@
+/* pdf.h - writes a laid-out document (lp_display) as a PDF through libharu.
+ *
+ * Fonts are embedded as glyph-level Type0 fonts (Identity-H) over subsets
+ * made by hb-subset: CFF outlines as CIDFontType0 with FontFile3
+ * /CIDFontType0C, TrueType outlines as CIDFontType2 with FontFile2 and
+ * /CIDToGIDMap /Identity.  Each font has /W widths and a ToUnicode CMap built
+ * from the glyphs' cluster texts.  Streams are Flate-compressed; the output
+ * depends only on the display (dates come from lp_dmeta.date), so the same
+ * input gives the same bytes.
+ */
+#ifndef LP_PDF_H
+#define LP_PDF_H
+
+#include <stdbool.h>
+
+#include "display.h"
+#include "util.h"
+
+/* Writes d as a complete PDF file into out (appended). */
+bool lp_pdf_write(const lp_display *d, lp_buf *out, lp_error *err);
+
+#endif

@@ -1,0 +1,226 @@
+/* render.c - the engine and the render calls: template -> tree -> fill ->
+ * layout -> PDF, and safe output to files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include "breaks.h"
+#include "data.h"
+#include "fill.h"
+#include "fonts.h"
+#include "layout.h"
+#include "letterpress.h"
+#include "pdf.h"
+#include "template.h"
+#include "util.h"
+
+struct lp_engine {
+  lp_fonts *fonts;
+  lp_breaker *breaker;
+};
+
+const char *lp_version(void) { return LP_VERSION_STRING; }
+
+lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
+  lp_fonts *fonts = lp_fonts_new(fontconfig_file, err);
+  if (!fonts) return NULL;
+  lp_engine *e = lp_xcalloc(1, sizeof *e);
+  e->fonts = fonts;
+  e->breaker = lp_breaker_new();
+  cmark_gfm_core_extensions_ensure_registered();
+  return e;
+}
+
+void lp_engine_free(lp_engine *e) {
+  if (!e) return;
+  lp_fonts_free(e->fonts);
+  lp_breaker_free(e->breaker);
+  free(e);
+}
+
+/* Sample characters per script for the font report. */
+static const struct {
+  const char *script, *sample;
+} font_samples[] = {
+    {"Han", "\xE6\x89\xBF"},                 /* 承 */
+    {"Han Ext. B", "\xF0\xA0\x80\x80"},      /* U+20000 */
+    {"Hiragana", "\xE3\x81\x82"},            /* あ */
+    {"Katakana", "\xE3\x82\xA2"},            /* ア */
+    {"Hangul", "\xED\x95\x9C"},              /* 한 */
+    {"Latin", "A"},
+    {"Digits", "1"},
+    {"CJK punctuation", "\xE3\x80\x82"},     /* 。 */
+    {"Symbols", "\xE2\x80\xBB"},             /* ※ */
+};
+
+bool lp_engine_describe_fonts(lp_engine *e, const char *lang, char **out,
+                              lp_error *err) {
+  static const char *style_names[LP_STYLE_COUNT] = {
+      "regular", "bold", "italic", "bold italic", "monospace"};
+  if (!lang || !*lang) lang = "en";
+  lp_buf b = {0};
+  lp_buf_printf(&b, "lang %s, families \"%s\"\n", lang,
+                lp_fonts_default_families(lang));
+  for (int s = 0; s < LP_STYLE_COUNT; s++) {
+    lp_chain *c = lp_fonts_chain(e->fonts, NULL, lang, (lp_style)s, err);
+    if (!c) {
+      lp_buf_free(&b);
+      return false;
+    }
+    lp_buf_printf(&b, "%s:\n", style_names[s]);
+    for (size_t k = 0; k < sizeof font_samples / sizeof font_samples[0]; k++) {
+      size_t i = 0;
+      const char *smp = font_samples[k].sample;
+      int32_t cp = lp_utf8_next(smp, strlen(smp), &i);
+      lp_face *f = lp_chain_face_for(c, (uint32_t)cp);
+      lp_buf_printf(&b, "  %-16s %s  %s\n", font_samples[k].script, smp,
+                    f ? f->ps_name : "(no font)");
+      if (f) lp_buf_printf(&b, "  %-16s     %s:%d\n", "", f->path, f->index);
+    }
+  }
+  *out = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return true;
+}
+
+/* The document date: SOURCE_DATE_EPOCH when set (reproducible builds),
+ * otherwise now. */
+static long long document_date(void) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  if (sde && *sde) {
+    char *end;
+    long long v = strtoll(sde, &end, 10);
+    if (!*end && v >= 0) return v;
+  }
+  return (long long)time(NULL);
+}
+
+static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
+
+/* Parses the body with cmark-gfm (tables, task lists, strikethrough). */
+static cmark_node *parse_body(const lp_template *tpl) {
+  cmark_parser *parser =
+      cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_NORMALIZE);
+  static const char *exts[] = {"table", "tasklist", "strikethrough"};
+  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+    cmark_syntax_extension *ext = cmark_find_syntax_extension(exts[i]);
+    if (ext) cmark_parser_attach_syntax_extension(parser, ext);
+  }
+  cmark_parser_feed(parser, tpl->body, tpl->body_len);
+  cmark_node *doc = cmark_parser_finish(parser);
+  cmark_parser_free(parser);
+  return doc;
+}
+
+bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
+                         const lp_render_options *opts, unsigned char **pdf,
+                         size_t *len, lp_error *err) {
+  lp_render_options none = {0};
+  if (!opts) opts = &none;
+  cmark_node *doc = parse_body(tpl);
+  if (!doc)
+    return lp_fail(err, LP_ERR_INPUT, tpl->name, tpl->body_line, 1,
+                   "cannot parse the Markdown body");
+  bool ok = lp_fill_tree(doc, opts->data, opts->blanks, tpl->name,
+                         tpl->body_line - 1, err);
+  lp_display *d = lp_display_new();
+  if (ok) {
+    lp_layout_env env = {e->fonts, e->breaker, opts->warn, opts->warn_ctx};
+    ok = lp_layout_document(&env, tpl, doc, d, err);
+  }
+  cmark_node_free(doc);
+  if (ok) {
+    const lp_meta *m = &tpl->meta;
+    d->meta.title = dup_or_null(m->title);
+    if (!d->meta.title && d->noutlines) /* the first letter's title */
+      d->meta.title = dup_or_null(d->outlines[0].title);
+    d->meta.author = dup_or_null(m->author);
+    d->meta.subject = dup_or_null(m->subject);
+    d->meta.keywords = dup_or_null(m->keywords);
+    d->meta.creator = lp_xstrdup("letterpress " LP_VERSION_STRING);
+    d->meta.lang = dup_or_null(lp_template_lang(tpl));
+    d->meta.date = document_date();
+    lp_buf out = {0};
+    ok = lp_pdf_write(d, &out, err);
+    if (ok) {
+      *pdf = out.data;
+      *len = out.len;
+    } else {
+      lp_buf_free(&out);
+    }
+  }
+  lp_display_free(d);
+  return ok;
+}
+
+/* Writes all of data to fd. */
+static bool write_all(int fd, const unsigned char *data, size_t len) {
+  while (len) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    len -= (size_t)n;
+  }
+  return true;
+}
+
+/* Writes data to path through a temporary file in the same directory and a
+ * rename, so that path holds either its old content or the whole new one. */
+static bool write_file_atomic(const char *path, const unsigned char *data,
+                              size_t len, lp_error *err) {
+  if (strcmp(path, "-") == 0) {
+    if (!write_all(STDOUT_FILENO, data, len))
+      return lp_fail(err, LP_ERR_IO, "<stdout>", 0, 0, "cannot write: %s",
+                     strerror(errno));
+    return true;
+  }
+  lp_buf tmp = {0};
+  const char *slash = strrchr(path, '/');
+  if (slash)
+    lp_buf_append(&tmp, path, (size_t)(slash - path + 1));
+  lp_buf_printf(&tmp, ".%s.XXXXXX", slash ? slash + 1 : path);
+  int fd = mkstemp((char *)tmp.data);
+  if (fd < 0) {
+    int e = errno;
+    lp_buf_free(&tmp);
+    return lp_fail(err, LP_ERR_IO, path, 0, 0,
+                   "cannot write here: %s; choose another output with -o",
+                   strerror(e));
+  }
+  /* mkstemp makes 0600; a PDF is an ordinary file: 0666 less the umask. */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  bool ok = write_all(fd, data, len);
+  int e = errno;
+  if (close(fd) != 0 && ok) ok = false, e = errno;
+  if (ok && rename((char *)tmp.data, path) != 0) ok = false, e = errno;
+  if (!ok) {
+    unlink((char *)tmp.data);
+    lp_fail(err, LP_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
+  }
+  lp_buf_free(&tmp);
+  return ok;
+}
+
+bool lp_render_to_file(lp_engine *e, const lp_template *tpl,
+                       const lp_render_options *opts, const char *path,
+                       lp_error *err) {
+  unsigned char *pdf = NULL;
+  size_t len = 0;
+  if (!lp_render_to_memory(e, tpl, opts, &pdf, &len, err)) return false;
+  bool ok = write_file_atomic(path, pdf, len, err);
+  free(pdf);
+  return ok;
+}

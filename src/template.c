@@ -1,0 +1,479 @@
+/* template.c - template parsing: UTF-8 check, YAML front matter, body. */
+#include "template.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "shape.h"
+#include "util.h"
+
+#define MM (72.0 / 25.4)
+
+/* Named paper sizes, portrait, in mm (ISO 216; B5 is ISO B5) or points. */
+static const struct {
+  const char *name;
+  double w, h; /* pt */
+} papers[] = {
+    {"A3", 297 * MM, 420 * MM}, {"A4", 210 * MM, 297 * MM},
+    {"A5", 148 * MM, 210 * MM}, {"B5", 176 * MM, 250 * MM},
+    {"Letter", 612, 792},       {"Legal", 612, 1008},
+};
+
+/* The front-matter keys, in the order the README lists them. */
+static const char *const meta_keys[] = {
+    "title",  "author",    "subject",     "keywords", "lang",
+    "paper",  "margin",    "font",        "font-size", "line-height",
+    "header", "footer",    "page-numbering",
+};
+
+bool lp_parse_length(const char *text, double *pt) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || errno || !isfinite(v)) return false;
+  while (*end == ' ') end++;
+  double unit;
+  if (*end == '\0' || strcasecmp(end, "pt") == 0)
+    unit = 1;
+  else if (strcasecmp(end, "mm") == 0)
+    unit = MM;
+  else if (strcasecmp(end, "cm") == 0)
+    unit = 10 * MM;
+  else if (strcasecmp(end, "in") == 0)
+    unit = 72;
+  else
+    return false;
+  *pt = v * unit;
+  return true;
+}
+
+/* Splits text at spaces into at most max lengths; returns how many, or -1
+ * when one is not a length or there are too many. */
+static int parse_lengths(const char *text, double *out, int max) {
+  int n = 0;
+  const char *p = text;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == ',') p++;
+    if (!*p) break;
+    const char *e = p;
+    while (*e && *e != ' ' && *e != '\t' && *e != ',') e++;
+    if (n == max) return -1;
+    char *word = lp_xstrndup(p, (size_t)(e - p));
+    bool ok = lp_parse_length(word, &out[n]);
+    free(word);
+    if (!ok) return -1;
+    n++;
+    p = e;
+  }
+  return n;
+}
+
+/* Whether tag looks like a BCP 47 tag: letters, digits and hyphens, starting
+ * with a 2-3 letter language. */
+static bool valid_lang(const char *tag) {
+  size_t n = 0;
+  while (isalpha((unsigned char)tag[n])) n++;
+  if (n < 2 || n > 3) return false;
+  for (const char *p = tag + n; *p; p++)
+    if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') return false;
+  return tag[strlen(tag) - 1] != '-';
+}
+
+static void set_string(char **slot, const char *value) {
+  free(*slot);
+  *slot = lp_xstrdup(value);
+}
+
+bool lp_meta_set(lp_meta *m, const char *key, const char *value,
+                 const char *file, int line, int column, lp_error *err) {
+  if (!strcmp(key, "title")) {
+    set_string(&m->title, value);
+  } else if (!strcmp(key, "author")) {
+    set_string(&m->author, value);
+  } else if (!strcmp(key, "subject")) {
+    set_string(&m->subject, value);
+  } else if (!strcmp(key, "keywords")) {
+    set_string(&m->keywords, value);
+  } else if (!strcmp(key, "font")) {
+    set_string(&m->font, value);
+  } else if (!strcmp(key, "header")) {
+    set_string(&m->header, value);
+  } else if (!strcmp(key, "footer")) {
+    set_string(&m->footer, value);
+  } else if (!strcmp(key, "lang")) {
+    if (!valid_lang(value))
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'lang: %s' is not a language tag: write e.g. zh-CN, "
+                     "zh-TW, ja, ko or en-US",
+                     value);
+    set_string(&m->lang, value);
+  } else if (!strcmp(key, "paper")) {
+    for (size_t i = 0; i < sizeof papers / sizeof papers[0]; i++)
+      if (strcasecmp(value, papers[i].name) == 0) {
+        m->paper_w = papers[i].w;
+        m->paper_h = papers[i].h;
+        return true;
+      }
+    double wh[2];
+    if (parse_lengths(value, wh, 2) != 2 || wh[0] < 72 || wh[1] < 72 ||
+        wh[0] > 14400 || wh[1] > 14400)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'paper: %s' is not a paper size: write A3, A4, A5, B5, "
+                     "Letter, Legal, or a width and height such as "
+                     "'210mm 297mm' (1in to 200in)",
+                     value);
+    m->paper_w = wh[0];
+    m->paper_h = wh[1];
+  } else if (!strcmp(key, "margin")) {
+    double v[4];
+    int n = parse_lengths(value, v, 4);
+    if (n < 1)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'margin: %s' is not 1 to 4 lengths: write e.g. "
+                     "'25mm' or '20mm 25mm' (top/bottom, left/right)",
+                     value);
+    for (int i = 0; i < n; i++)
+      if (v[i] < 0)
+        return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                       "'margin: %s' has a negative length", value);
+    /* CSS order: 1 = all, 2 = vertical horizontal, 3 = top h bottom. */
+    double top = v[0], right = n > 1 ? v[1] : v[0];
+    double bottom = n > 2 ? v[2] : v[0], left = n > 3 ? v[3] : right;
+    m->margin[0] = top, m->margin[1] = right;
+    m->margin[2] = bottom, m->margin[3] = left;
+    m->margin_set = true;
+  } else if (!strcmp(key, "font-size")) {
+    double v;
+    if (!lp_parse_length(value, &v) || v < 4 || v > 72)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'font-size: %s' is not a size from 4pt to 72pt", value);
+    m->font_size = v;
+  } else if (!strcmp(key, "line-height")) {
+    char *end;
+    double v = strtod(value, &end);
+    if (end == value || *end || !(v >= 0.8 && v <= 4))
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'line-height: %s' is not a multiple of the font size "
+                     "from 0.8 to 4 (e.g. 1.6)",
+                     value);
+    m->line_height = v;
+  } else if (!strcmp(key, "page-numbering")) {
+    if (!strcmp(value, "letter"))
+      m->numbering = LP_NUMBER_LETTER;
+    else if (!strcmp(value, "document"))
+      m->numbering = LP_NUMBER_DOCUMENT;
+    else
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'page-numbering: %s': write 'letter' (each letter "
+                     "counts its own pages) or 'document'",
+                     value);
+  } else {
+    lp_buf keys = {0};
+    for (size_t i = 0; i < sizeof meta_keys / sizeof meta_keys[0]; i++)
+      lp_buf_printf(&keys, "%s%s", i ? ", " : "", meta_keys[i]);
+    lp_fail(err, LP_ERR_INPUT, file, line, column,
+            "unknown front-matter key '%s': the keys are %s", key,
+            (char *)keys.data);
+    lp_buf_free(&keys);
+    return false;
+  }
+  return true;
+}
+
+/* Reads a scalar or a sequence of scalars (joined with ", ") as a value. */
+static bool yaml_value(yaml_parser_t *p, yaml_event_t *ev, lp_buf *out,
+                       const char *file, int line0, lp_error *err) {
+  if (ev->type == YAML_SCALAR_EVENT) {
+    lp_buf_append(out, ev->data.scalar.value, ev->data.scalar.length);
+    return true;
+  }
+  if (ev->type != YAML_SEQUENCE_START_EVENT)
+    return lp_fail(err, LP_ERR_INPUT, file,
+                   line0 + (int)ev->start_mark.line,
+                   (int)ev->start_mark.column + 1,
+                   "front-matter values are text or a list of text");
+  for (int n = 0;; n++) {
+    yaml_event_t item;
+    if (!yaml_parser_parse(p, &item))
+      return lp_fail(err, LP_ERR_INPUT, file,
+                     line0 + (int)p->problem_mark.line,
+                     (int)p->problem_mark.column + 1, "bad YAML: %s",
+                     p->problem ? p->problem : "syntax error");
+    if (item.type == YAML_SEQUENCE_END_EVENT) {
+      yaml_event_delete(&item);
+      return true;
+    }
+    if (item.type != YAML_SCALAR_EVENT) {
+      lp_fail(err, LP_ERR_INPUT, file, line0 + (int)item.start_mark.line,
+              (int)item.start_mark.column + 1,
+              "a front-matter list holds only text items");
+      yaml_event_delete(&item);
+      return false;
+    }
+    if (n) lp_buf_puts(out, ", ");
+    lp_buf_append(out, item.data.scalar.value, item.data.scalar.length);
+    yaml_event_delete(&item);
+  }
+}
+
+/* Parses the YAML between the --- lines (yaml, len bytes) whose first line
+ * is line line0 of the file. */
+static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
+                               const char *file, int line0, lp_error *err) {
+  yaml_parser_t p;
+  yaml_parser_initialize(&p);
+  yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
+  bool ok = true, in_map = false, done = false;
+  lp_buf key = {0}, value = {0};
+  while (ok && !done) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&p, &ev)) {
+      ok = lp_fail(err, LP_ERR_INPUT, file, line0 + (int)p.problem_mark.line,
+                   (int)p.problem_mark.column + 1,
+                   "bad YAML in the front matter: %s",
+                   p.problem ? p.problem : "syntax error");
+      break;
+    }
+    int line = line0 + (int)ev.start_mark.line;
+    int col = (int)ev.start_mark.column + 1;
+    switch (ev.type) {
+    case YAML_STREAM_END_EVENT:
+      done = true;
+      break;
+    case YAML_STREAM_START_EVENT:
+    case YAML_DOCUMENT_START_EVENT:
+    case YAML_DOCUMENT_END_EVENT:
+      break;
+    case YAML_MAPPING_START_EVENT:
+      if (in_map)
+        ok = lp_fail(err, LP_ERR_INPUT, file, line, col,
+                     "front-matter values are text, not mappings");
+      in_map = true;
+      break;
+    case YAML_MAPPING_END_EVENT:
+      in_map = false;
+      break;
+    case YAML_SCALAR_EVENT: {
+      if (!in_map) {
+        if (ev.data.scalar.length)
+          ok = lp_fail(err, LP_ERR_INPUT, file, line, col,
+                       "the front matter must be 'key: value' lines");
+        break;
+      }
+      key.len = 0;
+      lp_buf_append(&key, ev.data.scalar.value, ev.data.scalar.length);
+      lp_buf_append(&key, "", 0);
+      yaml_event_t vev;
+      if (!yaml_parser_parse(&p, &vev)) {
+        ok = lp_fail(err, LP_ERR_INPUT, file,
+                     line0 + (int)p.problem_mark.line,
+                     (int)p.problem_mark.column + 1,
+                     "bad YAML in the front matter: %s",
+                     p.problem ? p.problem : "syntax error");
+        break;
+      }
+      value.len = 0;
+      int vline = line0 + (int)vev.start_mark.line;
+      int vcol = (int)vev.start_mark.column + 1;
+      ok = yaml_value(&p, &vev, &value, file, line0, err);
+      yaml_event_delete(&vev);
+      if (ok)
+        ok = lp_meta_set(meta, key.data ? (char *)key.data : "",
+                         value.data ? (char *)value.data : "", file,
+                         /* an unknown key is reported at the key */
+                         line, col, err);
+      if (!ok && err && err->line == line && err->column == col &&
+          strncmp(err->message, "unknown", 7) != 0) {
+        err->line = vline;
+        err->column = vcol;
+      }
+      break;
+    }
+    default:
+      ok = lp_fail(err, LP_ERR_INPUT, file, line, col,
+                   "the front matter must be 'key: value' lines");
+    }
+    yaml_event_delete(&ev);
+  }
+  lp_buf_free(&key);
+  lp_buf_free(&value);
+  yaml_parser_delete(&p);
+  return ok;
+}
+
+/* Whether the line [p, end) is exactly marker, allowing trailing blanks
+ * and a CR. */
+static bool line_is(const char *p, const char *end, const char *marker) {
+  size_t n = strlen(marker);
+  if ((size_t)(end - p) < n || memcmp(p, marker, n) != 0) return false;
+  for (p += n; p < end; p++)
+    if (*p != ' ' && *p != '\t' && *p != '\r') return false;
+  return true;
+}
+
+/* Marks fill-in blanks: each '_' of a run of three or more becomes
+ * LP_BLANK_CHAR, outside code spans and fenced or indented code. */
+static void mark_blanks(char *s, size_t len) {
+  bool fenced = false;
+  size_t i = 0;
+  while (i < len) {
+    size_t eol = i;
+    while (eol < len && s[eol] != '\n') eol++;
+    size_t k = i;
+    while (k < eol && s[k] == ' ') k++;
+    bool fence = eol - k >= 3 && (!strncmp(s + k, "```", 3) ||
+                                  !strncmp(s + k, "~~~", 3));
+    if (fence) fenced = !fenced;
+    bool indented_code = k - i >= 4 && k < eol;
+    if (!fenced && !fence && !indented_code) {
+      size_t ticks = 0; /* length of the open code span's backtick run */
+      for (size_t j = i; j < eol;) {
+        if (s[j] == '`') {
+          size_t n = 0;
+          while (j < eol && s[j] == '`') j++, n++;
+          ticks = ticks == n ? 0 : ticks ? ticks : n;
+          continue;
+        }
+        if (s[j] == '\\' && j + 1 < eol) {
+          j += 2;
+          continue;
+        }
+        if (s[j] == '_' && !ticks) {
+          size_t n = 0;
+          while (j + n < eol && s[j + n] == '_') n++;
+          if (n >= 3) memset(s + j, LP_BLANK_CHAR, n);
+          j += n;
+          continue;
+        }
+        j++;
+      }
+    }
+    i = eol + 1;
+  }
+}
+
+/* Guesses the language from the body: kana means Japanese, Hangul Korean,
+ * Han Chinese (simplified), otherwise English. */
+static const char *guess_lang(const char *s, size_t len) {
+  size_t han = 0, kana = 0, hangul = 0, i = 0;
+  while (i < len) {
+    int32_t cp = lp_utf8_next(s, len, &i);
+    if (cp >= 0x3040 && cp <= 0x30FF)
+      kana++;
+    else if (cp >= 0xAC00 && cp <= 0xD7AF)
+      hangul++;
+    else if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))
+      han++;
+  }
+  if (kana) return "ja";
+  if (hangul > han) return "ko";
+  if (han) return "zh-CN";
+  return "en";
+}
+
+const char *lp_template_lang(const lp_template *tpl) {
+  return tpl->meta.lang ? tpl->meta.lang : tpl->guessed_lang;
+}
+
+lp_template *lp_template_parse(const char *text, size_t len, const char *name,
+                               lp_error *err) {
+  if (!name) name = "<template>";
+  int line, col;
+  if (!lp_utf8_check(text, len, &line, &col)) {
+    lp_fail(err, LP_ERR_INPUT, name, line, col,
+            "invalid UTF-8: save the template as UTF-8");
+    return NULL;
+  }
+  if (memchr(text, '\0', len)) {
+    size_t at = (size_t)((const char *)memchr(text, '\0', len) - text), i = 0;
+    line = 1, col = 1;
+    while (i < at) {
+      int32_t cp = lp_utf8_next(text, len, &i);
+      if (cp == '\n') line++, col = 1;
+      else col++;
+    }
+    lp_fail(err, LP_ERR_INPUT, name, line, col,
+            "a NUL byte: this is not a text file");
+    return NULL;
+  }
+  lp_template *tpl = lp_xcalloc(1, sizeof *tpl);
+  tpl->name = lp_xstrdup(name);
+  const char *slash = strrchr(name, '/');
+  tpl->base_dir = slash ? lp_xstrndup(name, (size_t)(slash - name))
+                        : lp_xstrdup(".");
+  const char *p = text, *end = text + len;
+  if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3; /* BOM */
+  const char *eol = memchr(p, '\n', (size_t)(end - p));
+  const char *first_end = eol ? eol : end;
+  tpl->body_line = 1;
+  if (line_is(p, first_end, "---")) {
+    const char *yaml = eol ? eol + 1 : end, *q = yaml, *close = NULL;
+    int ln = 2;
+    while (q < end) {
+      const char *e = memchr(q, '\n', (size_t)(end - q));
+      if (!e) e = end;
+      if (line_is(q, e, "---") || line_is(q, e, "...")) {
+        close = q;
+        break;
+      }
+      q = e < end ? e + 1 : end;
+      ln++;
+    }
+    if (!close) {
+      lp_fail(err, LP_ERR_INPUT, name, 1, 1,
+              "the front matter that starts here is never closed: end it "
+              "with a line '---'");
+      lp_template_free(tpl);
+      return NULL;
+    }
+    if (!parse_front_matter(&tpl->meta, yaml, (size_t)(close - yaml), name, 2,
+                            err)) {
+      lp_template_free(tpl);
+      return NULL;
+    }
+    const char *after = memchr(close, '\n', (size_t)(end - close));
+    p = after ? after + 1 : end;
+    tpl->body_line = ln + 1;
+  }
+  tpl->body_len = (size_t)(end - p);
+  tpl->body = lp_xstrndup(p, tpl->body_len);
+  mark_blanks(tpl->body, tpl->body_len);
+  tpl->guessed_lang = lp_xstrdup(guess_lang(tpl->body, tpl->body_len));
+  return tpl;
+}
+
+lp_template *lp_template_load(const char *path, lp_error *err) {
+  lp_buf b = {0};
+  if (!lp_read_file(path, &b, err)) {
+    if (err) err->code = LP_ERR_INPUT;
+    lp_buf_free(&b);
+    return NULL;
+  }
+  lp_template *tpl = lp_template_parse(b.data ? (char *)b.data : "", b.len,
+                                       path, err);
+  lp_buf_free(&b);
+  return tpl;
+}
+
+bool lp_template_set_meta(lp_template *tpl, const char *key,
+                          const char *value, lp_error *err) {
+  return lp_meta_set(&tpl->meta, key, value, "--meta", 0, 0, err);
+}
+
+void lp_template_free(lp_template *tpl) {
+  if (!tpl) return;
+  lp_meta *m = &tpl->meta;
+  free(m->title), free(m->author), free(m->subject), free(m->keywords);
+  free(m->lang), free(m->font), free(m->header), free(m->footer);
+  free(tpl->name);
+  free(tpl->base_dir);
+  free(tpl->body);
+  free(tpl->guessed_lang);
+  free(tpl);
+}

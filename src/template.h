@@ -1,0 +1,59 @@
+/* template.h - a template: front matter (metadata and page settings) and a
+ * Markdown body.  Parsing checks UTF-8, reads the YAML front matter with
+ * libyaml and validates every key; the body is kept as text and parsed with
+ * cmark-gfm for each render (see layout.h), because filling placeholders
+ * changes the tree.
+ *
+ * In the kept body, each '_' of a run of three or more underscores (outside
+ * code) is replaced by LP_BLANK_CHAR, so that Markdown never reads a blank as
+ * emphasis; byte offsets and columns stay the same.
+ */
+#ifndef LP_TEMPLATE_H
+#define LP_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "letterpress.h"
+
+enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
+
+/* Front-matter values.  Strings are owned (NULL when not given); lengths in
+ * PDF points; 0 means "not given, use the default". */
+typedef struct lp_meta {
+  char *title, *author, *subject, *keywords;
+  char *lang;   /* BCP 47 */
+  char *font;   /* comma-separated fontconfig family list */
+  char *header; /* text with {page} and {pages} */
+  char *footer; /* idem; "" = no footer */
+  double paper_w, paper_h;
+  double margin[4]; /* top, right, bottom, left */
+  bool margin_set;
+  double font_size;
+  double line_height; /* multiple of the font size */
+  int numbering;      /* LP_NUMBER_* */
+} lp_meta;
+
+struct lp_template {
+  char *name;     /* for error locations */
+  char *base_dir; /* directory of the template file, for relative paths */
+  lp_meta meta;
+  char *body;     /* Markdown, blanks marked; NUL-terminated */
+  size_t body_len;
+  int body_line;  /* line of the file where the body starts (1-based) */
+  char *guessed_lang; /* from the text when meta.lang is NULL */
+};
+
+/* Sets one front-matter key from its text value, validating it.  file, line
+ * and column locate the value for errors. */
+bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
+                 const char *file, int line, int column, lp_error *err);
+
+/* Parses a length: "25mm", "2.5cm", "1in", "12pt", or a bare number (pt).
+ * Returns false if text is not one. */
+bool lp_parse_length(const char *text, double *pt);
+
+/* The language the template is set in: meta.lang, else guessed. */
+const char *lp_template_lang(const lp_template *tpl);
+
+#endif

@@ -1,0 +1,212 @@
+/* util.c - buffers, errors, UTF-8 and small helpers shared by all modules. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void out_of_memory(void) {
+  fputs("letterpress: out of memory\n", stderr);
+  abort();
+}
+
+void *lp_xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) out_of_memory();
+  return p;
+}
+
+void *lp_xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) out_of_memory();
+  return p;
+}
+
+void *lp_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) out_of_memory();
+  return q;
+}
+
+char *lp_xstrdup(const char *s) { return lp_xstrndup(s, strlen(s)); }
+
+char *lp_xstrndup(const char *s, size_t n) {
+  char *p = lp_xmalloc(n + 1);
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+void lp_grow(void **array, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return;
+  size_t n = *cap ? *cap : 8;
+  while (n < need) {
+    if (n > SIZE_MAX / 2 / elem) out_of_memory();
+    n *= 2;
+  }
+  *array = lp_xrealloc(*array, n * elem);
+  *cap = n;
+}
+
+void lp_buf_append(lp_buf *b, const void *p, size_t n) {
+  if (n == 0) return;
+  LP_GROW(b->data, b->cap, b->len + n + 1);
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void lp_buf_puts(lp_buf *b, const char *s) { lp_buf_append(b, s, strlen(s)); }
+
+void lp_buf_printf(lp_buf *b, const char *fmt, ...) {
+  char small[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n < sizeof small) {
+    lp_buf_append(b, small, (size_t)n);
+    return;
+  }
+  LP_GROW(b->data, b->cap, b->len + (size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+char *lp_buf_strdup(const lp_buf *b) {
+  return lp_xstrndup(b->data ? (const char *)b->data : "", b->len);
+}
+
+void lp_buf_free(lp_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void lp_error_clear(lp_error *err) {
+  if (err) memset(err, 0, sizeof *err);
+}
+
+bool lp_fail(lp_error *err, lp_status code, const char *file, int line,
+             int column, const char *fmt, ...) {
+  if (!err) return false;
+  err->code = code;
+  snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+  err->line = line;
+  err->column = column;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+int32_t lp_utf8_next(const char *str, size_t len, size_t *i) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t p = *i;
+  unsigned c = s[p];
+  int n;
+  uint32_t cp, min;
+  if (c < 0x80) {
+    *i = p + 1;
+    return (int32_t)c;
+  } else if (c >= 0xC2 && c <= 0xDF) {
+    n = 1, cp = c & 0x1F, min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 2, cp = c & 0x0F, min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 3, cp = c & 0x07, min = 0x10000;
+  } else {
+    *i = p + 1;
+    return -1;
+  }
+  for (int k = 1; k <= n; k++) {
+    if (p + (size_t)k >= len || (s[p + (size_t)k] & 0xC0) != 0x80) {
+      *i = p + 1;
+      return -1;
+    }
+    cp = (cp << 6) | (s[p + (size_t)k] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    *i = p + 1;
+    return -1;
+  }
+  *i = p + (size_t)n + 1;
+  return (int32_t)cp;
+}
+
+void lp_utf8_put(lp_buf *b, uint32_t cp) {
+  unsigned char t[4];
+  size_t n;
+  if (cp < 0x80) {
+    t[0] = (unsigned char)cp, n = 1;
+  } else if (cp < 0x800) {
+    t[0] = (unsigned char)(0xC0 | (cp >> 6));
+    t[1] = (unsigned char)(0x80 | (cp & 0x3F)), n = 2;
+  } else if (cp < 0x10000) {
+    t[0] = (unsigned char)(0xE0 | (cp >> 12));
+    t[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    t[2] = (unsigned char)(0x80 | (cp & 0x3F)), n = 3;
+  } else {
+    t[0] = (unsigned char)(0xF0 | (cp >> 18));
+    t[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    t[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    t[3] = (unsigned char)(0x80 | (cp & 0x3F)), n = 4;
+  }
+  lp_buf_append(b, t, n);
+}
+
+bool lp_utf8_check(const char *text, size_t len, int *line, int *column) {
+  int ln = 1, col = 1;
+  size_t i = 0;
+  while (i < len) {
+    int32_t cp = lp_utf8_next(text, len, &i);
+    if (cp < 0) {
+      *line = ln;
+      *column = col;
+      return false;
+    }
+    if (cp == '\n') {
+      ln++;
+      col = 1;
+    } else {
+      col++;
+    }
+  }
+  return true;
+}
+
+bool lp_read_file(const char *path, lp_buf *out, lp_error *err) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f)
+    return lp_fail(err, LP_ERR_INPUT, path, 0, 0, "cannot open: %s",
+                   strerror(errno));
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) lp_buf_append(out, chunk, n);
+  bool bad = ferror(f);
+  int e = errno;
+  if (f != stdin) fclose(f);
+  if (bad)
+    return lp_fail(err, LP_ERR_INPUT, path, 0, 0, "cannot read: %s",
+                   strerror(e));
+  return true;
+}
+
+bool lp_lang_is(const char *lang, const char *primary) {
+  if (!lang) return false;
+  size_t n = strlen(primary);
+  return strncasecmp(lang, primary, n) == 0 &&
+         (lang[n] == '\0' || lang[n] == '-' || lang[n] == '_');
+}
+
+bool lp_lang_is_cjk(const char *lang) {
+  return lp_lang_is(lang, "zh") || lp_lang_is(lang, "ja") ||
+         lp_lang_is(lang, "ko");
+}

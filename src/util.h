@@ -1,0 +1,65 @@
+/* util.h - small shared helpers: growable buffers, errors, UTF-8.
+ *
+ * lp_buf owns its bytes (free with lp_buf_free).  Allocation failure aborts
+ * through lp_xmalloc & co: letterpress treats out-of-memory as fatal, like
+ * HarfBuzz's users usually do, so that every other path stays simple.
+ */
+#ifndef LP_UTIL_H
+#define LP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "letterpress.h"
+
+void *lp_xmalloc(size_t n);
+void *lp_xcalloc(size_t n, size_t size);
+void *lp_xrealloc(void *p, size_t n);
+char *lp_xstrdup(const char *s);
+char *lp_xstrndup(const char *s, size_t n);
+
+/* Grows *array (of *cap elements of elem bytes) to hold at least need. */
+void lp_grow(void **array, size_t *cap, size_t need, size_t elem);
+#define LP_GROW(arr, cap, need) \
+  lp_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+typedef struct lp_buf {
+  unsigned char *data;
+  size_t len, cap;
+} lp_buf;
+
+void lp_buf_append(lp_buf *b, const void *p, size_t n);
+void lp_buf_puts(lp_buf *b, const char *s);
+void lp_buf_printf(lp_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A NUL-terminated copy of the contents (the buffer keeps its own). */
+char *lp_buf_strdup(const lp_buf *b);
+void lp_buf_free(lp_buf *b);
+
+/* Fills err (if not NULL) with code, location and a formatted message.
+ * Returns false so that callers can write `return lp_fail(...)`. */
+bool lp_fail(lp_error *err, lp_status code, const char *file, int line,
+             int column, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Decodes one UTF-8 sequence at s[*i] (len bytes in all), advancing *i.
+ * Returns the code point, or -1 for an invalid sequence (then *i advances by
+ * one byte). */
+int32_t lp_utf8_next(const char *s, size_t len, size_t *i);
+
+/* Appends the UTF-8 form of cp. */
+void lp_utf8_put(lp_buf *b, uint32_t cp);
+
+/* Checks that text is valid UTF-8; on failure returns false and sets *line
+ * and *column (1-based, column counted in characters) of the bad byte. */
+bool lp_utf8_check(const char *text, size_t len, int *line, int *column);
+
+/* Reads a whole file ("-" is standard input). */
+bool lp_read_file(const char *path, lp_buf *out, lp_error *err);
+
+/* Simple language tests on BCP 47 tags ("zh-CN", "ja", "ko-KR", "en"). */
+bool lp_lang_is(const char *lang, const char *primary);
+bool lp_lang_is_cjk(const char *lang);
+
+#endif

@@ -1,0 +1,391 @@
+/* test_pdf.c - unit test of the PDF writer: builds displays from real fonts
+ * (Noto Serif CJK SC, CFF; Noto Serif, TrueType), writes them and checks the
+ * files with qpdf, poppler and mupdf. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_CID_H
+#include <hb-ot.h>
+#include <hb.h>
+
+#include "check.h"
+#include "display.h"
+#include "pdf.h"
+#include "util.h"
+
+#define CJK_FONT "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+#define CJK_FONT_SC 2 /* fc-scan: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK */
+#define LATIN_FONT "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
+
+#define A4_WIDTH 595.276
+#define A4_HEIGHT 841.89
+#define MARGIN 72.0
+#define SIZE 12.0
+#define DATE 1700000000LL /* 2023-11-14 22:13:20 UTC */
+
+#define ZH_TEXT "承诺书：我们保证，服务质量。"
+#define EN_TEXT "office affinity"
+#define ASTRAL_TEXT "𠮷" /* U+20BB7, outside the BMP */
+#define ZH_TITLE "服务承诺书"
+
+/* ~400 distinct ideographs subset to about 100 KB (NOTES-PDF.md). */
+#define MANY_GLYPHS 400
+#define MANY_GLYPHS_MAX_BYTES 160000
+
+/* True when the face's CFF is CID-keyed (has ROS), asked of FreeType. */
+static bool cff_is_cid_keyed(const char *path, int index) {
+  FT_Library lib;
+  FT_Face face;
+  FT_Bool cid = 0;
+  if (FT_Init_FreeType(&lib)) return false;
+  if (!FT_New_Face(lib, path, index, &face)) {
+    if (FT_Get_CID_Is_Internally_CID_Keyed(face, &cid)) cid = 0;
+    FT_Done_Face(face);
+  }
+  FT_Done_FreeType(lib);
+  return cid;
+}
+
+/* Loads a face by hand the way fonts.c will: HarfBuzz objects at upem
+ * scale and the metrics the PDF writer reads. */
+static lp_face *load_face(int id, const char *path, int index) {
+  hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+  if (!blob) return NULL;
+  lp_face *f = lp_xcalloc(1, sizeof *f);
+  f->id = id;
+  f->path = lp_xstrdup(path);
+  f->index = index;
+  f->blob = blob;
+  f->hb_face = hb_face_create(blob, (unsigned)index);
+  f->upem = hb_face_get_upem(f->hb_face);
+  f->hb_font = hb_font_create(f->hb_face);
+  hb_font_set_scale(f->hb_font, (int)f->upem, (int)f->upem);
+  char name[128];
+  unsigned len = sizeof name;
+  hb_ot_name_get_utf8(f->hb_face, HB_OT_NAME_ID_POSTSCRIPT_NAME,
+                      HB_LANGUAGE_INVALID, &len, name);
+  f->ps_name = lp_xstrdup(name);
+  hb_blob_t *cff = hb_face_reference_table(f->hb_face, HB_TAG('C', 'F', 'F', ' '));
+  f->is_cff = hb_blob_get_length(cff) > 0;
+  hb_blob_destroy(cff);
+  f->cff_cid_keyed = f->is_cff && cff_is_cid_keyed(path, index);
+  hb_position_t v;
+  hb_ot_metrics_get_position_with_fallback(
+      f->hb_font, HB_OT_METRICS_TAG_HORIZONTAL_ASCENDER, &v);
+  f->ascender = (double)v / f->upem;
+  hb_ot_metrics_get_position_with_fallback(
+      f->hb_font, HB_OT_METRICS_TAG_HORIZONTAL_DESCENDER, &v);
+  f->descender = (double)v / f->upem;
+  hb_ot_metrics_get_position_with_fallback(f->hb_font,
+                                           HB_OT_METRICS_TAG_CAP_HEIGHT, &v);
+  f->cap_height = (double)v / f->upem;
+  return f;
+}
+
+/* Frees a face made by load_face. */
+static void free_face(lp_face *f) {
+  if (!f) return;
+  hb_font_destroy(f->hb_font);
+  hb_face_destroy(f->hb_face);
+  hb_blob_destroy(f->blob);
+  free(f->path);
+  free(f->ps_name);
+  free(f);
+}
+
+/* Shapes text (left to right) and adds it as a run on page p at (x, y);
+ * each cluster's first glyph carries the cluster's text.  Returns the pen
+ * position after the text. */
+static double add_text(lp_display *d, lp_dpage *p, lp_face *face,
+                       const char *text, double x, double y, double size) {
+  hb_buffer_t *buf = hb_buffer_create();
+  hb_buffer_add_utf8(buf, text, -1, 0, -1);
+  hb_buffer_guess_segment_properties(buf);
+  hb_shape(face->hb_font, buf, NULL, 0);
+  unsigned n;
+  hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
+  hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, NULL);
+  double scale = size / face->upem;
+  size_t text_len = strlen(text);
+  lp_dpage_add_run(p, face, size, 0);
+  for (unsigned i = 0; i < n; i++) {
+    uint32_t cluster = info[i].cluster;
+    bool starts = i == 0 || info[i - 1].cluster != cluster;
+    size_t end = text_len;
+    for (unsigned k = i + 1; k < n; k++)
+      if (info[k].cluster != cluster) {
+        end = info[k].cluster;
+        break;
+      }
+    lp_dpage_add_glyph(d, p, info[i].codepoint, x + pos[i].x_offset * scale,
+                       y + pos[i].y_offset * scale, pos[i].x_advance * scale,
+                       starts ? text + cluster : NULL,
+                       starts ? end - cluster : 0);
+    x += pos[i].x_advance * scale;
+  }
+  hb_buffer_destroy(buf);
+  return x;
+}
+
+/* Runs a shell command, capturing its standard output; returns its exit
+ * status (-1 when it could not run). */
+static int run(const char *cmd, lp_buf *out) {
+  FILE *p = popen(cmd, "r");
+  if (!p) return -1;
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+    if (out) lp_buf_append(out, chunk, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Writes buf to path. */
+static bool write_file(const char *path, const lp_buf *buf) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return false;
+  bool ok = fwrite(buf->data, 1, buf->len, f) == buf->len;
+  return fclose(f) == 0 && ok;
+}
+
+/* True when the first len bytes of hay contain needle (hay may hold NULs). */
+static bool contains(const lp_buf *hay, const char *needle) {
+  return hay->data && memmem(hay->data, hay->len, needle, strlen(needle));
+}
+
+/* mupdf's complaints about a PDF: the stderr of `mutool draw` without its
+ * per-page progress lines and the build's note on missing ICC support. */
+static char *mutool_complaints(const char *path) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd,
+           "mutool draw -o /dev/null %s 2>&1 | grep -v -e '^page ' "
+           "-e '^warning: ICC support is not available$'",
+           path);
+  lp_buf out = {0};
+  run(cmd, &out);
+  char *s = lp_buf_strdup(&out);
+  lp_buf_free(&out);
+  return s;
+}
+
+/* Counts pdffonts lines that describe a fully embedded, subset font with a
+ * ToUnicode map and a six-letter subset tag. */
+static int count_good_fonts(const char *pdffonts, const char *type) {
+  int good = 0;
+  const char *line = pdffonts;
+  while (line && *line) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t)(nl - line) : strlen(line);
+    char *l = lp_xstrndup(line, len);
+    bool tag = len > 7 && l[6] == '+';
+    for (int i = 0; i < 6 && tag; i++) tag = l[i] >= 'A' && l[i] <= 'Z';
+    if (tag && strstr(l, type) && strstr(l, "Identity-H") &&
+        strstr(l, "yes yes yes"))
+      good++;
+    free(l);
+    line = nl ? nl + 1 : NULL;
+  }
+  return good;
+}
+
+/* The test document: two pages, Chinese (CFF) and English (TrueType) text,
+ * a rule, metadata and outlines with Chinese titles. */
+static lp_display *sample_display(lp_face *cjk, lp_face *latin) {
+  lp_display *d = lp_display_new();
+  d->meta.title = lp_xstrdup(ZH_TITLE);
+  d->meta.author = lp_xstrdup("Letterpress Test");
+  d->meta.subject = lp_xstrdup("承诺");
+  d->meta.creator = lp_xstrdup("letterpress 0.1.0");
+  d->meta.lang = lp_xstrdup("zh-CN");
+  d->meta.date = DATE;
+
+  lp_dpage *p = lp_display_add_page(d, A4_WIDTH, A4_HEIGHT);
+  double top = A4_HEIGHT - MARGIN;
+  double x = add_text(d, p, cjk, ZH_TEXT, MARGIN, top, SIZE);
+  add_text(d, p, cjk, ASTRAL_TEXT, x, top, SIZE);
+  add_text(d, p, latin, EN_TEXT, MARGIN, top - 2 * SIZE, SIZE);
+  lp_dpage_add_rule(p, MARGIN, top - 3 * SIZE, A4_WIDTH - MARGIN,
+                    top - 3 * SIZE, 0.5, 0);
+  lp_display_add_outline(d, ZH_TITLE, 0, top + SIZE);
+
+  p = lp_display_add_page(d, A4_WIDTH, A4_HEIGHT);
+  add_text(d, p, latin, EN_TEXT, MARGIN, top, 2 * SIZE);
+  add_text(d, p, cjk, ZH_TEXT, MARGIN, top - 3 * SIZE, SIZE);
+  lp_display_add_outline(d, "Page two", 1, top);
+  return d;
+}
+
+/* The sample document: deterministic bytes that the real tools accept. */
+static void test_sample(lp_face *cjk, lp_face *latin) {
+  lp_display *d = sample_display(cjk, latin);
+  lp_buf a = {0}, b = {0};
+  lp_error err = {0};
+  CHECK(lp_pdf_write(d, &a, &err));
+  if (err.code) fprintf(stderr, "lp_pdf_write: %s\n", err.message);
+  CHECK(lp_pdf_write(d, &b, &err));
+  CHECK(a.len > 5 && memcmp(a.data, "%PDF-", 5) == 0);
+  CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+  CHECK(write_file("/tmp/test_pdf.pdf", &a));
+
+  CHECK(run("qpdf --check /tmp/test_pdf.pdf >/dev/null 2>&1", NULL) == 0);
+
+  lp_buf out = {0};
+  CHECK(run("pdffonts /tmp/test_pdf.pdf 2>&1", &out) == 0);
+  char *fonts = lp_buf_strdup(&out);
+  CHECK(count_good_fonts(fonts, "CID Type 0C") == 1);
+  CHECK(count_good_fonts(fonts, "CID TrueType") == 1);
+  CHECK(strstr(fonts, "+NotoSerifCJKsc-Regular") != NULL);
+  CHECK(strstr(fonts, "+NotoSerif-Regular") != NULL);
+  free(fonts);
+
+  out.len = 0;
+  CHECK(run("pdftotext -enc UTF-8 /tmp/test_pdf.pdf - 2>&1", &out) == 0);
+  char *text = lp_buf_strdup(&out);
+  CHECK(strstr(text, ZH_TEXT ASTRAL_TEXT) != NULL);
+  CHECK(strstr(text, EN_TEXT) != NULL);
+  free(text);
+
+  out.len = 0;
+  CHECK(run("pdfinfo -enc UTF-8 /tmp/test_pdf.pdf 2>&1", &out) == 0);
+  char *info = lp_buf_strdup(&out);
+  CHECK(strstr(info, "Title:           " ZH_TITLE "\n") != NULL);
+  CHECK(strstr(info, "Subject:         承诺\n") != NULL);
+  CHECK(strstr(info, "Creator:         letterpress 0.1.0\n") != NULL);
+  CHECK(strstr(info, "Producer:        letterpress 0.1.0\n") != NULL);
+  CHECK(strstr(info, "Pages:           2\n") != NULL);
+  CHECK(strstr(info, "CreationDate:    Tue Nov 14 22:13:20 2023 UTC") != NULL ||
+        strstr(info, "2023-11-14T22:13:20") != NULL);
+  free(info);
+
+  /* The uncompressed objects: content operators, outlines, /Lang. */
+  out.len = 0;
+  CHECK(run("qpdf --qdf --object-streams=disable /tmp/test_pdf.pdf - 2>&1",
+            &out) == 0);
+  CHECK(contains(&out, "BT /F1 12 Tf 0 g\n72 "));
+  CHECK(contains(&out, "0.5 w 0 G 72 "));
+  CHECK(contains(&out, "/Lang (zh-CN)"));
+  CHECK(contains(&out, "/PageMode /UseOutlines"));
+  CHECK(contains(&out, "/Title <feff670d52a1627f8bfa4e66>"));
+  CHECK(contains(&out, "/XYZ\n    null\n    782\n    null\n"));
+  CHECK(contains(&out, "/CIDToGIDMap /Identity"));
+  CHECK(contains(&out, "/Subtype /CIDFontType0C"));
+  CHECK(contains(&out, "/Length1 "));
+  CHECK(contains(&out, "/DW 1000"));
+  CHECK(contains(&out, "/CreationDate (D:20231114221320+00'00')"));
+  CHECK(contains(&out, "/Producer (letterpress 0.1.0)"));
+
+  /* mupdf says nothing when it is happy with every object and font. */
+  char *complaints = mutool_complaints("/tmp/test_pdf.pdf");
+  CHECK_STR(complaints, "");
+  free(complaints);
+
+  /* For looking at: /tmp/test_pdf-1.png, /tmp/test_pdf-2.png. */
+  CHECK(run("pdftoppm -png -r 60 /tmp/test_pdf.pdf /tmp/test_pdf 2>&1", NULL) ==
+        0);
+
+  lp_buf_free(&out);
+  lp_buf_free(&a);
+  lp_buf_free(&b);
+  lp_display_free(d);
+}
+
+/* A page of MANY_GLYPHS distinct ideographs: the subset stays small (the
+ * whole font is 26 MB) and the text survives. */
+static void test_size(lp_face *cjk) {
+  lp_display *d = lp_display_new();
+  lp_dpage *p = lp_display_add_page(d, A4_WIDTH, A4_HEIGHT);
+  lp_dpage_add_run(p, cjk, SIZE, 0);
+  lp_buf all = {0};
+  int count = 0;
+  double x = MARGIN, y = A4_HEIGHT - MARGIN;
+  /* Common ideographs start at U+4E00; take every third one the font has. */
+  for (uint32_t cp = 0x4E00; count < MANY_GLYPHS; cp += 3) {
+    hb_codepoint_t gid;
+    if (!hb_font_get_nominal_glyph(cjk->hb_font, cp, &gid)) continue;
+    lp_buf ch = {0};
+    lp_utf8_put(&ch, cp);
+    lp_dpage_add_glyph(d, p, gid, x, y, SIZE, (const char *)ch.data, ch.len);
+    lp_buf_append(&all, ch.data, ch.len);
+    lp_buf_free(&ch);
+    count++;
+    x += SIZE;
+    if (x > A4_WIDTH - MARGIN - SIZE) x = MARGIN, y -= 1.5 * SIZE;
+  }
+  lp_buf pdf = {0};
+  lp_error err = {0};
+  CHECK(lp_pdf_write(d, &pdf, &err));
+  CHECK(pdf.len < MANY_GLYPHS_MAX_BYTES);
+  printf("%d distinct ideographs: %zu bytes\n", count, pdf.len);
+  CHECK(write_file("/tmp/test_pdf_many.pdf", &pdf));
+  lp_buf out = {0};
+  CHECK(run("pdftotext -enc UTF-8 /tmp/test_pdf_many.pdf - | tr -d ' \\n\\f'",
+            &out) == 0);
+  char *expect = lp_buf_strdup(&all);
+  char *got = lp_buf_strdup(&out);
+  CHECK_STR(got, expect);
+  free(expect);
+  free(got);
+  lp_buf_free(&out);
+  lp_buf_free(&all);
+  lp_buf_free(&pdf);
+  lp_display_free(d);
+}
+
+/* Bad displays fail with LP_ERR_PDF and say why. */
+static void test_errors(lp_face *latin) {
+  lp_buf out = {0};
+  lp_error err = {0};
+
+  lp_display *d = lp_display_new();
+  CHECK(!lp_pdf_write(d, &out, &err));
+  CHECK(err.code == LP_ERR_PDF);
+
+  lp_dpage *p = lp_display_add_page(d, A4_WIDTH, A4_HEIGHT);
+  add_text(d, p, latin, EN_TEXT, MARGIN, MARGIN, SIZE);
+  lp_display_add_outline(d, "nowhere", 3, 0);
+  memset(&err, 0, sizeof err);
+  CHECK(!lp_pdf_write(d, &out, &err));
+  CHECK(err.code == LP_ERR_PDF && strstr(err.message, "page 4 of 1"));
+  lp_display_free(d);
+
+  d = lp_display_new();
+  p = lp_display_add_page(d, A4_WIDTH, A4_HEIGHT);
+  lp_dpage_add_run(p, latin, SIZE, 0);
+  lp_dpage_add_glyph(d, p, 0xFFFF, MARGIN, MARGIN, SIZE, "x", 1);
+  memset(&err, 0, sizeof err);
+  CHECK(!lp_pdf_write(d, &out, &err));
+  CHECK(err.code == LP_ERR_PDF && strstr(err.message, LATIN_FONT));
+  lp_display_free(d);
+
+  d = lp_display_new();
+  lp_display_add_page(d, 0, 0); /* below libharu's minimum page size */
+  memset(&err, 0, sizeof err);
+  CHECK(!lp_pdf_write(d, &out, &err));
+  CHECK(err.code == LP_ERR_PDF && strstr(err.message, "libharu error 0x"));
+  lp_display_free(d);
+
+  CHECK(out.len == 0);
+  lp_buf_free(&out);
+}
+
+int main(void) {
+  lp_face *cjk = load_face(0, CJK_FONT, CJK_FONT_SC);
+  lp_face *latin = load_face(1, LATIN_FONT, 0);
+  CHECK(cjk && latin);
+  if (!cjk || !latin) return CHECK_DONE();
+  CHECK_STR(cjk->ps_name, "NotoSerifCJKsc-Regular");
+  CHECK(cjk->is_cff && cjk->cff_cid_keyed);
+  CHECK(!latin->is_cff);
+
+  test_sample(cjk, latin);
+  test_size(cjk);
+  test_errors(latin);
+
+  free_face(cjk);
+  free_face(latin);
+  return CHECK_DONE();
+}
