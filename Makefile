@@ -11,14 +11,14 @@ LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libyaml-dev libjansson-dev zlib1g-dev fonts-noto-cjk fonts-noto-core \
-  qpdf poppler-utils mupdf-tools python3
+  fonts-dejavu-core qpdf poppler-utils mupdf-tools python3
 
 BUILD   := build
 LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps check-deps demo test unit e2e clean asan
+.PHONY: all deps deps-if-missing check-deps demo test clean asan
 all: check-deps letterpress
 
 # Builds only when every library is present; otherwise says to run make deps.

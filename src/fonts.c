@@ -49,11 +49,14 @@ struct lp_fonts {
 lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
   lp_fonts *f = lp_xcalloc(1, sizeof *f);
   if (config_file) {
+    /* fontconfig reads a relative name against its own directory. */
+    char *abs = realpath(config_file, NULL);
     f->config = FcConfigCreate();
-    if (!f->config ||
-        !FcConfigParseAndLoad(f->config, (const FcChar8 *)config_file,
-                              FcTrue) ||
-        !FcConfigBuildFonts(f->config)) {
+    bool ok = abs && f->config &&
+              FcConfigParseAndLoad(f->config, (const FcChar8 *)abs, FcTrue) &&
+              FcConfigBuildFonts(f->config);
+    free(abs);
+    if (!ok) {
       lp_fail(err, LP_ERR_FONT, config_file, 0, 0,
               "cannot load this fontconfig configuration");
       lp_fonts_free(f);
@@ -287,6 +290,8 @@ lp_chain *lp_fonts_chain(lp_fonts *f, const char *families, const char *lang,
   /* After the user's list, the language's own default, so that a Latin
    * family list still finds a CJK font of the right regional forms. */
   add_families(pat, lp_fonts_default_families(lang));
+  /* Then a CJK face for the symbols and CJK text of other languages. */
+  if (!lp_lang_is_cjk(lang)) add_families(pat, "Noto Serif CJK SC");
   FcChar8 *fclang = FcLangNormalize((const FcChar8 *)lang);
   if (fclang) {
     FcPatternAddString(pat, FC_LANG, fclang);

@@ -69,6 +69,7 @@ typedef struct lbox {
 typedef struct letter {
   char *title;
   size_t first_page, npages;
+  bool has_heading; /* its title comes from a level-1 heading */
 } letter;
 
 typedef struct L {
@@ -471,7 +472,7 @@ static bool is_salutation(const para *p) {
 /* Starts a new letter titled title. */
 static void start_letter(L *l, const char *title) {
   LP_GROW(l->letters, l->letters_cap, l->nletters + 1);
-  l->letters[l->nletters++] = (letter){lp_xstrdup(title), 0, 0};
+  l->letters[l->nletters++] = (letter){lp_xstrdup(title), 0, 0, false};
 }
 
 static bool flush_letter(L *l);
@@ -497,6 +498,7 @@ static bool layout_heading(L *l, cmark_node *node, double left,
     }
   }
   lp_buf_free(&title);
+  if (level == 1) l->letters[l->nletters - 1].has_heading = true;
   pstyle st = body_style(l, left, width, 1);
   st.size = l->size * heading_style[level].scale;
   st.leading = l->leading > 1.4 ? 1.4 : l->leading;
@@ -591,7 +593,11 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
       st.marker = m;
       para p = {0};
       collect_inlines(l, node, &p, false, false, 0, l->size);
-      if (is_salutation(&p)) st.first_indent = 0;
+      /* Salutations and blocks of short lines set with hard breaks
+       * (addresses, reference lines, choices) stay flush left. */
+      if (is_salutation(&p) ||
+          (p.text.len && memchr(p.text.data, '\n', p.text.len)))
+        st.first_indent = 0;
       ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
       para_free(&p);
       break;
@@ -664,6 +670,16 @@ static bool flush_letter(L *l) {
   letter *lt = &l->letters[l->nletters - 1];
   lt->first_page = l->out->npages;
   lp_dpage *pg = new_page(l);
+  /* A letter without a level-1 heading still gets its outline entry. */
+  if (!lt->has_heading) {
+    lp_buf t = {0};
+    if (lt->title && *lt->title)
+      lp_buf_puts(&t, lt->title);
+    else
+      lp_buf_printf(&t, "%zu", l->nletters);
+    lp_display_add_outline(l->out, (char *)t.data, lt->first_page, l->page_h);
+    lp_buf_free(&t);
+  }
   double y = top;
   for (size_t i = 0; i < l->nboxes; i++) {
     const lbox *b = &l->boxes[i];

@@ -90,6 +90,11 @@ static void put_milli(lp_buf *b, long long v) {
   }
 }
 
+/* A gray level limited to 0 (black) .. 1 (white). */
+static double clamp_gray(double g) {
+  return g < 0 ? 0 : g > 1 ? 1 : g;
+}
+
 /* Appends v rounded to three decimals, followed by a space. */
 static void put_num(lp_buf *b, double v) {
   put_milli(b, to_milli(v));
@@ -470,40 +475,44 @@ static bool assign_cids(writer *w, pdf_font *f, const hb_map_t *old_to_new,
  * what to embed: the raw 'CFF ' table, or the whole TrueType subset. */
 static bool subset_font(writer *w, pdf_font *f, hb_blob_t **font_file) {
   *font_file = NULL;
+  hb_blob_t *glyf =
+      hb_face_reference_table(f->face->hb_face, HB_TAG('g', 'l', 'y', 'f'));
+  bool has_glyf = hb_blob_get_length(glyf) > 0;
+  hb_blob_destroy(glyf);
+  if (!f->face->is_cff && !has_glyf)
+    return lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,
+                   "PDF writer: font %s (index %d) has neither CFF nor "
+                   "TrueType outlines (CFF2 is not supported)",
+                   f->face->path, f->face->index);
   hb_subset_input_t *in = hb_subset_input_create_or_fail();
   hb_subset_plan_t *plan = NULL;
   hb_face_t *sub = NULL;
-  bool ok = false;
+  hb_blob_t *file = NULL;
   if (in) {
     setup_subset_input(in, f);
     plan = hb_subset_plan_create_or_fail(f->face->hb_face, in);
   }
   if (plan) sub = hb_subset_plan_execute_or_fail(plan);
-  if (sub) {
-    hb_blob_t *file = f->face->is_cff ? hb_face_reference_table(sub, CFF_TAG)
-                                      : hb_face_reference_blob(sub);
-    if (hb_blob_get_length(file) == 0) {
-      hb_blob_destroy(file);
-    } else if (!assign_cids(w, f, hb_subset_plan_old_to_new_glyph_mapping(plan),
-                            f->face->is_cff ? file : NULL)) {
-      hb_blob_destroy(file);
-      hb_face_destroy(sub);
-      hb_subset_plan_destroy(plan);
-      hb_subset_input_destroy(in);
-      return false;
-    } else {
-      *font_file = file;
-      ok = true;
-    }
-  }
+  if (sub)
+    file = f->face->is_cff ? hb_face_reference_table(sub, CFF_TAG)
+                           : hb_face_reference_blob(sub);
+  bool subset = file && hb_blob_get_length(file) > 0;
+  bool ok = subset &&
+            assign_cids(w, f, hb_subset_plan_old_to_new_glyph_mapping(plan),
+                        f->face->is_cff ? file : NULL);
   hb_face_destroy(sub);
   hb_subset_plan_destroy(plan);
   hb_subset_input_destroy(in);
-  if (!ok)
+  if (ok) {
+    *font_file = file;
+    return true;
+  }
+  hb_blob_destroy(file);
+  if (!subset)
     return lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,
                    "PDF writer: cannot subset font %s (index %d)",
                    f->face->path, f->face->index);
-  return true;
+  return false; /* assign_cids said why */
 }
 
 /* ---- Font objects ----------------------------------------------------- */
@@ -592,9 +601,10 @@ static HPDF_Array width_array(writer *w, const pdf_font *f) {
       continue;
     }
     if (!group || cid != next_cid || in_group == W_GROUP_MAX) {
-      group = HPDF_Array_New(mmgr);
-      ok = group && HPDF_Array_AddNumber(widths, (HPDF_INT32)cid) == HPDF_OK &&
-           HPDF_Array_Add(widths, group) == HPDF_OK;
+      ok = HPDF_Array_AddNumber(widths, (HPDF_INT32)cid) == HPDF_OK;
+      group = ok ? HPDF_Array_New(mmgr) : NULL;
+      /* HPDF_Array_Add frees group itself when it fails. */
+      ok = group && HPDF_Array_Add(widths, group) == HPDF_OK;
       in_group = 0;
     }
     ok = ok && array_add_milli(group, width) == HPDF_OK;
@@ -602,7 +612,9 @@ static HPDF_Array width_array(writer *w, const pdf_font *f) {
     next_cid = cid + 1;
   }
   free(pairs);
-  return ok ? widths : NULL;
+  if (ok) return widths;
+  HPDF_Array_Free(widths);
+  return NULL;
 }
 
 /* Appends bytes as uppercase hex digits. */
@@ -694,7 +706,10 @@ static HPDF_Array font_bbox(writer *w, const pdf_font *f) {
   HPDF_Array a = HPDF_Array_New(w->pdf->mmgr);
   if (!a) return NULL;
   for (int i = 0; i < 4; i++)
-    if (HPDF_Array_AddNumber(a, (HPDF_INT32)box[i]) != HPDF_OK) return NULL;
+    if (HPDF_Array_AddNumber(a, (HPDF_INT32)box[i]) != HPDF_OK) {
+      HPDF_Array_Free(a);
+      return NULL;
+    }
   return a;
 }
 
@@ -712,7 +727,7 @@ static HPDF_Dict font_descriptor(writer *w, const pdf_font *f,
   bad += HPDF_Dict_AddNumber(desc, "Flags", flags) != HPDF_OK;
   bad += HPDF_Dict_Add(desc, "FontBBox", font_bbox(w, f)) != HPDF_OK;
   bad += HPDF_Dict_AddReal(desc, "ItalicAngle",
-                           (HPDF_REAL)(to_milli(face->italic_angle) / MILLI)) !=
+                           (HPDF_REAL)((double)to_milli(face->italic_angle) / MILLI)) !=
          HPDF_OK;
   bad += HPDF_Dict_AddNumber(desc, "Ascent",
                              (HPDF_INT32)lround(face->ascender * GLYPH_SPACE)) !=
@@ -754,7 +769,9 @@ static HPDF_Dict cid_system_info(writer *w) {
   bad += HPDF_Dict_Add(info, "Ordering",
                        HPDF_String_New(mmgr, "Identity", NULL)) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(info, "Supplement", 0) != HPDF_OK;
-  return bad ? NULL : info;
+  if (!bad) return info;
+  HPDF_Dict_Free(info);
+  return NULL;
 }
 
 /* Subsets f and creates its objects: Type0 font, CIDFont, FontDescriptor,
@@ -812,7 +829,7 @@ static void write_rules(lp_buf *b, const lp_dpage *p) {
     const lp_drule *r = &p->rules[i];
     put_num(b, r->width);
     lp_buf_puts(b, "w ");
-    put_num(b, r->gray);
+    put_num(b, clamp_gray(r->gray));
     lp_buf_puts(b, "G ");
     put_num(b, r->x1);
     put_num(b, r->y1);
@@ -837,7 +854,7 @@ static void write_run(lp_buf *b, const pdf_font *f, size_t font_no,
   lp_buf_printf(b, "BT /F%zu ", font_no + 1);
   put_milli(b, size_m);
   lp_buf_puts(b, " Tf ");
-  put_num(b, r->gray);
+  put_num(b, clamp_gray(r->gray));
   lp_buf_puts(b, "g\n");
   long long line_x = 0, line_y = 0; /* start of the current text line */
   size_t i = 0;
@@ -937,7 +954,9 @@ static HPDF_Array destination(writer *w, HPDF_Page page, double top) {
   } else {
     bad += HPDF_Array_AddName(dest, "Fit") != HPDF_OK;
   }
-  return bad ? NULL : dest;
+  if (!bad) return dest;
+  HPDF_Array_Free(dest);
+  return NULL;
 }
 
 /* One top-level outline entry per lp_doutline, pointing at its page. */

@@ -227,7 +227,7 @@ static void test_sample(lp_face *cjk, lp_face *latin) {
   CHECK(lp_pdf_write(d, &a, &err));
   if (err.code) fprintf(stderr, "lp_pdf_write: %s\n", err.message);
   CHECK(lp_pdf_write(d, &b, &err));
-  CHECK(a.len > 5 && memcmp(a.data, "%PDF-", 5) == 0);
+  CHECK(a.len > 8 && memcmp(a.data, "%PDF-1.4", 8) == 0);
   CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
   CHECK(write_file("/tmp/test_pdf.pdf", &a));
 
@@ -283,6 +283,19 @@ static void test_sample(lp_face *cjk, lp_face *latin) {
   CHECK_STR(complaints, "");
   free(complaints);
 
+  /* The CIDs mupdf reads for the CID-keyed CFF are the original glyph ids
+   * (Adobe-Identity-0); subset glyph ids there would draw other glyphs. */
+  out.len = 0;
+  CHECK(run("mutool trace /tmp/test_pdf.pdf 2>/dev/null", &out) == 0);
+  const lp_drun *zh = &d->pages[0].runs[0];
+  for (size_t i = 0; i < zh->count; i++) {
+    char expect[128];
+    snprintf(expect, sizeof expect, "<g unicode=\"%.*s\" glyph=\"%u\"",
+             (int)zh->glyphs[i].text_len, zh->glyphs[i].text,
+             (unsigned)zh->glyphs[i].gid);
+    CHECK(contains(&out, expect));
+  }
+
   /* For looking at: /tmp/test_pdf-1.png, /tmp/test_pdf-2.png. */
   CHECK(run("pdftoppm -png -r 60 /tmp/test_pdf.pdf /tmp/test_pdf 2>&1", NULL) ==
         0);
@@ -335,6 +348,62 @@ static void test_size(lp_face *cjk) {
   lp_display_free(d);
 }
 
+/* Adds text without shaping, one glyph per character, spacing pt apart
+ * beyond the glyphs' advances, to the last run of page p. */
+static void add_spaced(lp_display *d, lp_dpage *p, lp_face *face,
+                       const char *text, double x, double y, double size,
+                       double spacing) {
+  size_t len = strlen(text), i = 0;
+  while (i < len) {
+    size_t start = i;
+    uint32_t cp = (uint32_t)lp_utf8_next(text, len, &i);
+    hb_codepoint_t gid = 0;
+    hb_font_get_nominal_glyph(face->hb_font, cp, &gid);
+    double advance =
+        hb_font_get_glyph_h_advance(face->hb_font, gid) * size / face->upem;
+    lp_dpage_add_glyph(d, p, gid, x, y, advance, text + start, i - start);
+    x += advance + spacing;
+  }
+}
+
+/* Letter spacing becomes TJ adjustments; a run over two lines moves with a
+ * relative Td; a blank page and a document without creator are valid. */
+static void test_positions(lp_face *latin) {
+  lp_display *d = lp_display_new();
+  lp_dpage *p = lp_display_add_page(d, A4_WIDTH, A4_HEIGHT);
+  lp_dpage_add_run(p, latin, 10, 0.5);
+  add_spaced(d, p, latin, "spaced", MARGIN, 700, 10, 1);
+  add_spaced(d, p, latin, "tight", MARGIN, 680, 10, -0.5);
+  lp_display_add_page(d, A4_WIDTH, A4_HEIGHT); /* blank */
+  d->meta.date = DATE;
+  lp_buf pdf = {0};
+  lp_error err = {0};
+  CHECK(lp_pdf_write(d, &pdf, &err));
+  CHECK(write_file("/tmp/test_pdf_pos.pdf", &pdf));
+  CHECK(run("qpdf --check /tmp/test_pdf_pos.pdf >/dev/null 2>&1", NULL) == 0);
+  lp_buf out = {0};
+  CHECK(run("qpdf --qdf --object-streams=disable /tmp/test_pdf_pos.pdf - "
+            "2>&1",
+            &out) == 0);
+  CHECK(contains(&out, "BT /F1 10 Tf 0.5 g\n72 700 Td [<"));
+  CHECK(contains(&out, ">-100<"));    /* 1 pt at 10 pt = 100/1000 em */
+  CHECK(contains(&out, ">50<"));      /* -0.5 pt */
+  CHECK(contains(&out, "] TJ\n0 -20 Td [<"));
+  char *complaints = mutool_complaints("/tmp/test_pdf_pos.pdf");
+  CHECK_STR(complaints, "");
+  free(complaints);
+  out.len = 0;
+  CHECK(run("pdftotext -enc UTF-8 /tmp/test_pdf_pos.pdf - 2>&1", &out) == 0);
+  CHECK(contains(&out, "tight"));
+  out.len = 0;
+  CHECK(run("pdfinfo /tmp/test_pdf_pos.pdf 2>&1", &out) == 0);
+  CHECK(contains(&out, "Producer:        Haru Free PDF Library"));
+  CHECK(contains(&out, "Pages:           2\n"));
+  lp_buf_free(&out);
+  lp_buf_free(&pdf);
+  lp_display_free(d);
+}
+
 /* Bad displays fail with LP_ERR_PDF and say why. */
 static void test_errors(lp_face *latin) {
   lp_buf out = {0};
@@ -383,6 +452,7 @@ int main(void) {
 
   test_sample(cjk, latin);
   test_size(cjk);
+  test_positions(latin);
   test_errors(latin);
 
   free_face(cjk);

@@ -1,0 +1,113 @@
+/* test_template.c - front matter, validation, located errors, blanks. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "shape.h"
+#include "template.h"
+
+static lp_template *parse(const char *text, lp_error *err) {
+  lp_error_clear(err);
+  return lp_template_parse(text, strlen(text), "t.md", err);
+}
+
+/* Parses text expecting an error at line:col whose message contains what. */
+static void expect_error(const char *text, int line, int col,
+                         const char *what) {
+  lp_error err;
+  lp_template *t = parse(text, &err);
+  CHECK(t == NULL);
+  CHECK(err.code == LP_ERR_INPUT);
+  CHECK(err.line == line);
+  CHECK(err.column == col);
+  CHECK(strstr(err.message, what) != NULL);
+  if (err.line != line || err.column != col || !strstr(err.message, what))
+    fprintf(stderr, "  got %d:%d: %s\n", err.line, err.column, err.message);
+  lp_template_free(t);
+}
+
+int main(void) {
+  lp_error err;
+
+  /* Front matter values, lists, page settings. */
+  lp_template *t = parse("---\ntitle: 承诺书\nkeywords: [a, b]\nlang: zh-CN\n"
+                         "paper: Letter\nmargin: 20mm 10mm\nfont-size: 12pt\n"
+                         "line-height: 1.8\npage-numbering: document\n---\n"
+                         "# 标题\n正文\n",
+                         &err);
+  CHECK(t != NULL);
+  if (t) {
+    CHECK_STR(t->meta.title, "承诺书");
+    CHECK_STR(t->meta.keywords, "a, b");
+    CHECK_STR(lp_template_lang(t), "zh-CN");
+    CHECK(t->meta.paper_w == 612 && t->meta.paper_h == 792);
+    CHECK(fabs(t->meta.margin[0] - 20 * 72 / 25.4) < 1e-9);
+    CHECK(fabs(t->meta.margin[1] - 10 * 72 / 25.4) < 1e-9);
+    CHECK(t->meta.margin[2] == t->meta.margin[0]);
+    CHECK(t->meta.margin[3] == t->meta.margin[1]);
+    CHECK(t->meta.font_size == 12);
+    CHECK(t->meta.line_height == 1.8);
+    CHECK(t->meta.numbering == LP_NUMBER_DOCUMENT);
+    CHECK(t->body_line == 11);
+    CHECK(strncmp(t->body, "# 标题", 8) == 0);
+  }
+  lp_template_free(t);
+
+  /* BOM, CRLF, no front matter, language guesses. */
+  t = parse("\xEF\xBB\xBF---\r\ntitle: x\r\n---\r\nこんにちは\r\n", &err);
+  CHECK(t && t->meta.title && strcmp(t->meta.title, "x") == 0);
+  CHECK(t && strcmp(lp_template_lang(t), "ja") == 0);
+  lp_template_free(t);
+  t = parse("你好，世界。\n", &err);
+  CHECK(t && t->body_line == 1 && strcmp(lp_template_lang(t), "zh-CN") == 0);
+  lp_template_free(t);
+  t = parse("Hello.\n", &err);
+  CHECK(t && strcmp(lp_template_lang(t), "en") == 0);
+  lp_template_free(t);
+
+  /* Blanks: runs of 3+ underscores outside code become blank marks. */
+  t = parse("签名：____ a__b `___` ___\n\n```\n_____\n```\n", &err);
+  CHECK(t != NULL);
+  if (t) {
+    const char *b = t->body;
+    CHECK(memcmp(b + strlen("签名："), "\x1f\x1f\x1f\x1f ", 5) == 0);
+    CHECK(strstr(b, "a__b") != NULL);
+    CHECK(strstr(b, "`___`") != NULL);
+    CHECK(strstr(b, "` \x1f\x1f\x1f\n") != NULL);
+    CHECK(strstr(b, "\n_____\n") != NULL);
+  }
+  lp_template_free(t);
+
+  /* --meta goes through the same validation. */
+  t = parse("x\n", &err);
+  CHECK(t && lp_template_set_meta(t, "paper", "210mm 297mm", &err));
+  CHECK(t && fabs(t->meta.paper_h - 297 * 72 / 25.4) < 1e-9);
+  CHECK(t && !lp_template_set_meta(t, "colour", "red", &err));
+  CHECK(strstr(err.message, "colour") != NULL);
+  lp_template_free(t);
+
+  /* Located errors. */
+  expect_error("ok\n\xE4\xB8", 2, 1, "invalid UTF-8");
+  expect_error("第一行\n第二\xFF行\n", 2, 3, "invalid UTF-8");
+  expect_error("---\ntitle: x\n", 1, 1, "never closed");
+  expect_error("---\ntitle: x\ncolour: red\n---\n", 3, 1,
+               "unknown front-matter key 'colour'");
+  expect_error("---\ntitle: [x\n---\n", 3, 1, "bad YAML");
+  expect_error("---\npaper: A9\n---\n", 2, 8, "not a paper size");
+  expect_error("---\nlang: 中文\n---\n", 2, 7, "not a language tag");
+  expect_error("---\nfont-size: huge\n---\n", 2, 12, "font-size");
+  expect_error("---\nmargin: -3mm\n---\n", 2, 9, "negative");
+  expect_error("---\npage-numbering: sometimes\n---\n", 2, 17, "letter");
+  t = lp_template_parse("a\0b", 3, "t.md", &err);
+  CHECK(t == NULL && err.line == 1 && err.column == 2 &&
+        strstr(err.message, "NUL") != NULL);
+
+  double pt;
+  CHECK(lp_parse_length("1in", &pt) && pt == 72);
+  CHECK(lp_parse_length("2.54cm", &pt) && fabs(pt - 72) < 1e-9);
+  CHECK(lp_parse_length("10", &pt) && pt == 10);
+  CHECK(!lp_parse_length("10px", &pt));
+  CHECK(!lp_parse_length("mm", &pt));
+  return CHECK_DONE();
+}
