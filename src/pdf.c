@@ -17,8 +17,8 @@
 #define GLYPH_SPACE 1000.0
 /* /DW: CIDs missing from /W get this width (most CJK glyphs have it). */
 #define DEFAULT_WIDTH_MILLI 1000000 /* 1000 glyph units, in thousandths */
-/* Numbers in content streams and /W carry three decimals. */
-#define MILLI 1000.0
+/* Numbers in content streams and /W carry three decimals: thousandths. */
+#define MILLI 1000
 /* A TJ adjustment smaller than this (glyph-space units) is not written. */
 #define MIN_ADJUST_MILLI 10 /* 0.01 */
 /* FontDescriptor /Flags bits (PDF 32000-1 table 123). */
@@ -43,6 +43,13 @@
 #define FNV_PRIME 1099511628211ULL
 
 #define CFF_TAG HB_TAG('C', 'F', 'F', ' ')
+
+/* Unicode: what an invalid UTF-8 byte becomes; UTF-16 surrogates. */
+#define REPLACEMENT_CHARACTER 0xFFFDu
+#define FIRST_ASTRAL 0x10000u
+#define HIGH_SURROGATE 0xD800u
+#define LOW_SURROGATE 0xDC00u
+#define SURROGATE_BITS 10
 
 /* One embedded font: an lp_face and everything the document uses of it. */
 typedef struct pdf_font {
@@ -78,7 +85,7 @@ static void put_milli(lp_buf *b, long long v) {
   if (v < 0) lp_buf_puts(b, "-");
   unsigned long long a = v < 0 ? 0ULL - (unsigned long long)v
                                : (unsigned long long)v;
-  unsigned long long whole = a / 1000, frac = a % 1000;
+  unsigned long long whole = a / MILLI, frac = a % MILLI;
   lp_buf_printf(b, "%llu", whole);
   if (frac) {
     char digits[4];
@@ -110,12 +117,13 @@ static void put_utf16be(lp_buf *b, const char *s, size_t len,
   size_t i = 0, units = 0;
   while (i < len) {
     int32_t cp = lp_utf8_next(s, len, &i);
-    uint32_t c = cp < 0 ? 0xFFFDu : (uint32_t)cp;
+    uint32_t c = cp < 0 ? REPLACEMENT_CHARACTER : (uint32_t)cp;
     unsigned char u[4];
     size_t n;
-    if (c >= 0x10000) {
-      uint32_t v = c - 0x10000;
-      uint32_t hi = 0xD800 + (v >> 10), lo = 0xDC00 + (v & 0x3FF);
+    if (c >= FIRST_ASTRAL) {
+      uint32_t v = c - FIRST_ASTRAL;
+      uint32_t hi = HIGH_SURROGATE + (v >> SURROGATE_BITS);
+      uint32_t lo = LOW_SURROGATE + (v & ((1u << SURROGATE_BITS) - 1));
       u[0] = (unsigned char)(hi >> 8), u[1] = (unsigned char)hi;
       u[2] = (unsigned char)(lo >> 8), u[3] = (unsigned char)lo;
       n = 4;
@@ -129,10 +137,13 @@ static void put_utf16be(lp_buf *b, const char *s, size_t len,
   }
 }
 
+/* True when c is printable ASCII (space to tilde). */
+static bool is_printable_ascii(unsigned char c) { return c >= ' ' && c <= '~'; }
+
 /* True when s is printable ASCII, which reads the same in PDFDocEncoding. */
 static bool is_plain_ascii(const char *s) {
   for (; *s; s++)
-    if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E) return false;
+    if (!is_printable_ascii((unsigned char)*s)) return false;
   return true;
 }
 
@@ -193,7 +204,7 @@ static HPDF_Dict new_stream(writer *w, const void *data, size_t len) {
 
 /* Adds an integer or, when v has a fraction, a real (v in thousandths). */
 static HPDF_STATUS array_add_milli(HPDF_Array a, long long v) {
-  if (v % 1000 == 0) return HPDF_Array_AddNumber(a, (HPDF_INT32)(v / 1000));
+  if (v % MILLI == 0) return HPDF_Array_AddNumber(a, (HPDF_INT32)(v / MILLI));
   return HPDF_Array_AddReal(a, (HPDF_REAL)((double)v / MILLI));
 }
 
@@ -306,12 +317,20 @@ typedef struct cff_top {
 /* Parses a Top DICT in d[pos..end), keeping ROS, charset and CharStrings. */
 static bool cff_read_top(const uint8_t *d, size_t pos, size_t end,
                          cff_top *top) {
-  enum { OP_CHARSET = 15, OP_CHARSTRINGS = 17, OP_ESCAPE = 12, OP_ROS = 30 };
+  /* Operators and operand encodings (TN #5176, tables 3, 9 and 10). */
+  enum {
+    OP_LAST = 21, OP_ESCAPE = 12, OP_CHARSET = 15, OP_CHARSTRINGS = 17,
+    OP_ROS = 30, /* after OP_ESCAPE */
+    INT16 = 28, INT32 = 29, REAL = 30,
+    SMALL_FIRST = 32, SMALL_LAST = 246, SMALL_BIAS = 139,
+    POS_FIRST = 247, POS_LAST = 250, NEG_FIRST = 251, NEG_LAST = 254,
+    TWO_BYTE_BIAS = 108, REAL_END = 0x0F
+  };
   long last = 0; /* the operand just before an operator */
   memset(top, 0, sizeof *top);
   while (pos < end) {
     uint8_t b0 = d[pos++];
-    if (b0 <= 21) { /* operator */
+    if (b0 <= OP_LAST) {
       if (b0 == OP_ESCAPE) {
         if (pos >= end) return false;
         if (d[pos++] == OP_ROS) top->ros = true;
@@ -320,25 +339,26 @@ static bool cff_read_top(const uint8_t *d, size_t pos, size_t end,
       } else if (b0 == OP_CHARSTRINGS) {
         top->charstrings = last;
       }
-    } else if (b0 == 28) {
+    } else if (b0 == INT16) {
       if (pos + 2 > end) return false;
       last = (int16_t)cff_uint(d, pos, 2), pos += 2;
-    } else if (b0 == 29) {
+    } else if (b0 == INT32) {
       if (pos + 4 > end) return false;
       last = (int32_t)cff_uint(d, pos, 4), pos += 4;
-    } else if (b0 == 30) { /* real: nibbles up to an 0xF nibble */
-      while (pos < end && (d[pos] & 0x0F) != 0x0F && (d[pos] >> 4) != 0x0F)
+    } else if (b0 == REAL) { /* nibbles up to an end nibble */
+      while (pos < end && (d[pos] & 0x0F) != REAL_END &&
+             (d[pos] >> 4) != REAL_END)
         pos++;
       if (pos++ >= end) return false;
       last = 0;
-    } else if (b0 >= 32 && b0 <= 246) {
-      last = (long)b0 - 139;
-    } else if (b0 >= 247 && b0 <= 250) {
+    } else if (b0 >= SMALL_FIRST && b0 <= SMALL_LAST) {
+      last = (long)b0 - SMALL_BIAS;
+    } else if (b0 >= POS_FIRST && b0 <= POS_LAST) {
       if (pos >= end) return false;
-      last = ((long)b0 - 247) * 256 + d[pos++] + 108;
-    } else if (b0 >= 251 && b0 <= 254) {
+      last = ((long)b0 - POS_FIRST) * 256 + d[pos++] + TWO_BYTE_BIAS;
+    } else if (b0 >= NEG_FIRST && b0 <= NEG_LAST) {
       if (pos >= end) return false;
-      last = -((long)b0 - 251) * 256 - d[pos++] - 108;
+      last = -((long)b0 - NEG_FIRST) * 256 - d[pos++] - TWO_BYTE_BIAS;
     } else {
       return false;
     }
@@ -530,40 +550,46 @@ static long long glyph_width_milli(const lp_face *face, uint32_t gid) {
   return to_milli((double)adv * GLYPH_SPACE / upem);
 }
 
+/* Mixes n bytes into an FNV-1a hash. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * FNV_PRIME;
+  return h;
+}
+
+/* Mixes a number into an FNV-1a hash, little-endian on every machine. */
+static uint64_t fnv1a_u32(uint64_t h, uint32_t v) {
+  unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8),
+                        (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+  return fnv1a(h, b, sizeof b);
+}
+
 /* "ABCDEF+PsName": a tag hashed from the face and its glyph set (so the
  * same input gives the same name) and the PostScript name reduced to
  * characters that need no escaping in a PDF name. */
 static void base_font_name(const pdf_font *f, char *out, size_t size) {
-  uint64_t h = FNV_OFFSET;
+  enum { LETTERS = 26 };
   const lp_face *face = f->face;
-  const char *parts[] = {face->path ? face->path : "",
-                         face->ps_name ? face->ps_name : ""};
-  for (size_t p = 0; p < sizeof parts / sizeof *parts; p++)
-    for (const char *s = parts[p]; ; s++) {
-      h = (h ^ (unsigned char)*s) * FNV_PRIME; /* includes the NUL */
-      if (!*s) break;
-    }
-  uint32_t extra[2] = {(uint32_t)face->index, 0};
+  const char *path = face->path ? face->path : "";
+  const char *ps_name = face->ps_name ? face->ps_name : "";
+  uint64_t h = fnv1a(FNV_OFFSET, path, strlen(path) + 1);
+  h = fnv1a(h, ps_name, strlen(ps_name) + 1);
+  h = fnv1a_u32(h, (uint32_t)face->index);
   hb_codepoint_t gid = HB_SET_VALUE_INVALID;
-  for (size_t k = 0;; k++) {
-    uint32_t v = k == 0 ? extra[0] : gid;
-    for (int byte = 0; byte < 4; byte++)
-      h = (h ^ ((v >> (8 * byte)) & 0xFF)) * FNV_PRIME;
-    if (!hb_set_next(f->gids, &gid)) break;
-  }
+  while (hb_set_next(f->gids, &gid)) h = fnv1a_u32(h, gid);
   char tag[SUBSET_TAG_LEN + 1];
   for (int i = 0; i < SUBSET_TAG_LEN; i++) {
-    tag[i] = (char)('A' + h % 26);
-    h /= 26;
+    tag[i] = (char)('A' + h % LETTERS);
+    h /= LETTERS;
   }
   tag[SUBSET_TAG_LEN] = '\0';
 
   char ps[PS_NAME_MAX + 1];
   size_t n = 0;
-  for (const char *s = face->ps_name ? face->ps_name : ""; *s && n < PS_NAME_MAX;
-       s++) {
+  for (const char *s = ps_name; *s && n < PS_NAME_MAX; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c > 0x20 && c < 0x7F && !strchr("()<>[]{}/%#", c)) ps[n++] = (char)c;
+    if (is_printable_ascii(c) && c != ' ' && !strchr("()<>[]{}/%#", c))
+      ps[n++] = (char)c;
   }
   ps[n] = '\0';
   snprintf(out, size, "%s+%s", tag, n ? ps : FALLBACK_PS_NAME);
@@ -804,7 +830,7 @@ static bool embed_font(writer *w, pdf_font *f) {
   bad += HPDF_Dict_Add(cidfont, "CIDSystemInfo", cid_system_info(w)) != HPDF_OK;
   bad += HPDF_Dict_Add(cidfont, "FontDescriptor", desc) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(cidfont, "DW",
-                             DEFAULT_WIDTH_MILLI / (int)MILLI) != HPDF_OK;
+                             DEFAULT_WIDTH_MILLI / MILLI) != HPDF_OK;
   bad += HPDF_Dict_Add(cidfont, "W", width_array(w, f)) != HPDF_OK;
   if (!f->face->is_cff)
     bad += HPDF_Dict_AddName(cidfont, "CIDToGIDMap", "Identity") != HPDF_OK;
