@@ -14,12 +14,13 @@ DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-d
   fonts-dejavu-core qpdf poppler-utils mupdf-tools python3
 
 BUILD   := build
+BIN     := letterpress
 LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
 .PHONY: all deps deps-if-missing check-deps demo test clean asan
-all: check-deps letterpress
+all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
 check-deps:
@@ -40,12 +41,12 @@ $(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD):
-	mkdir -p $(BUILD)
+	mkdir -p $@
 
 $(BUILD)/libletterpress.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-letterpress: $(BUILD)/cli.o $(BUILD)/libletterpress.a
+$(BIN): $(BUILD)/cli.o $(BUILD)/libletterpress.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/test_%: tests/test_%.c tests/check.h $(BUILD)/libletterpress.a
@@ -62,11 +63,14 @@ demo: deps-if-missing
 	done
 
 test: all $(TESTS)
-	@tests/run.sh $(TESTS)
+	@LETTERPRESS=./$(BIN) tests/run.sh $(TESTS)
 
+# The whole suite under AddressSanitizer (with LeakSanitizer) and UBSan, in
+# a build directory of its own.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) clean
-	$(MAKE) test CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer"
+	LETTERPRESS_FONTCONFIG=$(CURDIR)/fonts/fonts.conf \
+	  $(MAKE) test BUILD=build/asan BIN=build/asan/letterpress CFLAGS="$(ASAN_FLAGS)"
 
 clean:
-	rm -rf $(BUILD) letterpress out
+	rm -rf build letterpress out

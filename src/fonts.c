@@ -55,6 +55,12 @@ lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
     bool ok = abs && f->config &&
               FcConfigParseAndLoad(f->config, (const FcChar8 *)abs, FcTrue) &&
               FcConfigBuildFonts(f->config);
+    /* Fonts placed next to the configuration are found too. */
+    char *slash = abs ? strrchr(abs, '/') : NULL;
+    if (ok && slash) {
+      *slash = '\0';
+      FcConfigAppFontAddDir(f->config, (const FcChar8 *)abs);
+    }
     free(abs);
     if (!ok) {
       lp_fail(err, LP_ERR_FONT, config_file, 0, 0,

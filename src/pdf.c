@@ -54,12 +54,12 @@
 /* One embedded font: an lp_face and everything the document uses of it. */
 typedef struct pdf_font {
   lp_face *face;
-  hb_set_t *gids;     /* original glyph ids used */
-  hb_map_t *text_of;  /* original gid -> index in texts */
+  hb_set_t *gids;          /* original glyph ids used */
+  hb_map_t *text_of;       /* original gid -> index in texts */
   const lp_dglyph **texts; /* first glyph seen with text, per gid */
   size_t ntexts, texts_cap;
-  hb_map_t *cid_of;   /* original gid -> CID in the embedded font */
-  HPDF_Dict type0;    /* the Type0 font object */
+  hb_map_t *cid_of; /* original gid -> CID in the embedded font */
+  HPDF_Dict type0;  /* the Type0 font object */
 } pdf_font;
 
 /* State of one lp_pdf_write call. */
@@ -83,8 +83,8 @@ static long long to_milli(double v) {
 /* Appends v thousandths as a compact decimal ("12.5", "-0.25", "3"). */
 static void put_milli(lp_buf *b, long long v) {
   if (v < 0) lp_buf_puts(b, "-");
-  unsigned long long a = v < 0 ? 0ULL - (unsigned long long)v
-                               : (unsigned long long)v;
+  unsigned long long a =
+      v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
   unsigned long long whole = a / MILLI, frac = a % MILLI;
   lp_buf_printf(b, "%llu", whole);
   if (frac) {
@@ -98,9 +98,7 @@ static void put_milli(lp_buf *b, long long v) {
 }
 
 /* A gray level limited to 0 (black) .. 1 (white). */
-static double clamp_gray(double g) {
-  return g < 0 ? 0 : g > 1 ? 1 : g;
-}
+static double clamp_gray(double g) { return g < 0 ? 0 : g > 1 ? 1 : g; }
 
 /* Appends v rounded to three decimals, followed by a space. */
 static void put_num(lp_buf *b, double v) {
@@ -319,12 +317,23 @@ static bool cff_read_top(const uint8_t *d, size_t pos, size_t end,
                          cff_top *top) {
   /* Operators and operand encodings (TN #5176, tables 3, 9 and 10). */
   enum {
-    OP_LAST = 21, OP_ESCAPE = 12, OP_CHARSET = 15, OP_CHARSTRINGS = 17,
+    OP_LAST = 21,
+    OP_ESCAPE = 12,
+    OP_CHARSET = 15,
+    OP_CHARSTRINGS = 17,
     OP_ROS = 30, /* after OP_ESCAPE */
-    INT16 = 28, INT32 = 29, REAL = 30,
-    SMALL_FIRST = 32, SMALL_LAST = 246, SMALL_BIAS = 139,
-    POS_FIRST = 247, POS_LAST = 250, NEG_FIRST = 251, NEG_LAST = 254,
-    TWO_BYTE_BIAS = 108, REAL_END = 0x0F
+    INT16 = 28,
+    INT32 = 29,
+    REAL = 30,
+    SMALL_FIRST = 32,
+    SMALL_LAST = 246,
+    SMALL_BIAS = 139,
+    POS_FIRST = 247,
+    POS_LAST = 250,
+    NEG_FIRST = 251,
+    NEG_LAST = 254,
+    TWO_BYTE_BIAS = 108,
+    REAL_END = 0x0F
   };
   long last = 0; /* the operand just before an operator */
   memset(top, 0, sizeof *top);
@@ -517,9 +526,9 @@ static bool subset_font(writer *w, pdf_font *f, hb_blob_t **font_file) {
     file = f->face->is_cff ? hb_face_reference_table(sub, CFF_TAG)
                            : hb_face_reference_blob(sub);
   bool subset = file && hb_blob_get_length(file) > 0;
-  bool ok = subset &&
-            assign_cids(w, f, hb_subset_plan_old_to_new_glyph_mapping(plan),
-                        f->face->is_cff ? file : NULL);
+  bool ok =
+      subset && assign_cids(w, f, hb_subset_plan_old_to_new_glyph_mapping(plan),
+                            f->face->is_cff ? file : NULL);
   hb_face_destroy(sub);
   hb_subset_plan_destroy(plan);
   hb_subset_input_destroy(in);
@@ -740,8 +749,8 @@ static HPDF_Array font_bbox(writer *w, const pdf_font *f) {
 }
 
 /* The FontDescriptor of f, pointing at the embedded font file. */
-static HPDF_Dict font_descriptor(writer *w, const pdf_font *f,
-                                 const char *name, HPDF_Dict file) {
+static HPDF_Dict font_descriptor(writer *w, const pdf_font *f, const char *name,
+                                 HPDF_Dict file) {
   const lp_face *face = f->face;
   HPDF_Dict desc = new_indirect_dict(w);
   if (!desc) return NULL;
@@ -753,19 +762,19 @@ static HPDF_Dict font_descriptor(writer *w, const pdf_font *f,
   bad += HPDF_Dict_AddNumber(desc, "Flags", flags) != HPDF_OK;
   bad += HPDF_Dict_Add(desc, "FontBBox", font_bbox(w, f)) != HPDF_OK;
   bad += HPDF_Dict_AddReal(desc, "ItalicAngle",
-                           (HPDF_REAL)((double)to_milli(face->italic_angle) / MILLI)) !=
-         HPDF_OK;
-  bad += HPDF_Dict_AddNumber(desc, "Ascent",
-                             (HPDF_INT32)lround(face->ascender * GLYPH_SPACE)) !=
-         HPDF_OK;
+                           (HPDF_REAL)((double)to_milli(face->italic_angle) /
+                                       MILLI)) != HPDF_OK;
+  bad += HPDF_Dict_AddNumber(
+             desc, "Ascent",
+             (HPDF_INT32)lround(face->ascender * GLYPH_SPACE)) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(
              desc, "Descent",
              (HPDF_INT32)lround(face->descender * GLYPH_SPACE)) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(desc, "CapHeight",
                              (HPDF_INT32)lround(cap * GLYPH_SPACE)) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(desc, "StemV", STEM_V) != HPDF_OK;
-  bad += HPDF_Dict_Add(desc, face->is_cff ? "FontFile3" : "FontFile2",
-                       file) != HPDF_OK;
+  bad += HPDF_Dict_Add(desc, face->is_cff ? "FontFile3" : "FontFile2", file) !=
+         HPDF_OK;
   return bad ? NULL : desc;
 }
 
@@ -777,10 +786,9 @@ static HPDF_Dict font_file_stream(writer *w, const pdf_font *f,
   const char *data = hb_blob_get_data(blob, &len);
   HPDF_Dict file = new_stream(w, data, len);
   if (!file) return NULL;
-  HPDF_STATUS st =
-      f->face->is_cff
-          ? HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C")
-          : HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)len);
+  HPDF_STATUS st = f->face->is_cff
+                       ? HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C")
+                       : HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)len);
   return st == HPDF_OK ? file : NULL;
 }
 
@@ -790,8 +798,8 @@ static HPDF_Dict cid_system_info(writer *w) {
   HPDF_Dict info = HPDF_Dict_New(mmgr);
   if (!info) return NULL;
   int bad = 0;
-  bad += HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL)) !=
-         HPDF_OK;
+  bad += HPDF_Dict_Add(info, "Registry",
+                       HPDF_String_New(mmgr, "Adobe", NULL)) != HPDF_OK;
   bad += HPDF_Dict_Add(info, "Ordering",
                        HPDF_String_New(mmgr, "Identity", NULL)) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(info, "Supplement", 0) != HPDF_OK;
@@ -823,14 +831,14 @@ static bool embed_font(writer *w, pdf_font *f) {
 
   int bad = 0;
   bad += HPDF_Dict_AddName(cidfont, "Type", "Font") != HPDF_OK;
-  bad += HPDF_Dict_AddName(cidfont, "Subtype", f->face->is_cff
-                                                   ? "CIDFontType0"
-                                                   : "CIDFontType2") != HPDF_OK;
+  bad += HPDF_Dict_AddName(cidfont, "Subtype",
+                           f->face->is_cff ? "CIDFontType0" : "CIDFontType2") !=
+         HPDF_OK;
   bad += HPDF_Dict_AddName(cidfont, "BaseFont", name) != HPDF_OK;
   bad += HPDF_Dict_Add(cidfont, "CIDSystemInfo", cid_system_info(w)) != HPDF_OK;
   bad += HPDF_Dict_Add(cidfont, "FontDescriptor", desc) != HPDF_OK;
-  bad += HPDF_Dict_AddNumber(cidfont, "DW",
-                             DEFAULT_WIDTH_MILLI / MILLI) != HPDF_OK;
+  bad += HPDF_Dict_AddNumber(cidfont, "DW", DEFAULT_WIDTH_MILLI / MILLI) !=
+         HPDF_OK;
   bad += HPDF_Dict_Add(cidfont, "W", width_array(w, f)) != HPDF_OK;
   if (!f->face->is_cff)
     bad += HPDF_Dict_AddName(cidfont, "CIDToGIDMap", "Identity") != HPDF_OK;
@@ -900,7 +908,8 @@ static void write_run(lp_buf *b, const pdf_font *f, size_t font_no,
       pen += (double)glyph_width_milli(f->face, g->gid) / MILLI / GLYPH_SPACE *
              size;
       if (i + 1 < r->count && to_milli(r->glyphs[i + 1].y) == y && size > 0) {
-        long long adj = to_milli(-(r->glyphs[i + 1].x - pen) * GLYPH_SPACE / size);
+        long long adj =
+            to_milli(-(r->glyphs[i + 1].x - pen) * GLYPH_SPACE / size);
         if (llabs(adj) >= MIN_ADJUST_MILLI) {
           lp_buf_puts(b, ">");
           put_milli(b, adj);
@@ -916,8 +925,8 @@ static void write_run(lp_buf *b, const pdf_font *f, size_t font_no,
 
 /* Adds the fonts used on a page to its /Resources /Font dictionary. */
 static bool add_page_fonts(writer *w, HPDF_Page page, const bool *used) {
-  HPDF_Dict res = HPDF_Page_GetInheritableItem(page, "Resources",
-                                               HPDF_OCLASS_DICT);
+  HPDF_Dict res =
+      HPDF_Page_GetInheritableItem(page, "Resources", HPDF_OCLASS_DICT);
   if (!res) return false;
   HPDF_Dict fonts = HPDF_Dict_GetItem(res, "Font", HPDF_OCLASS_DICT);
   if (!fonts) {
@@ -955,9 +964,9 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
   /* libharu writes an empty Flate stream as a truncated one (mupdf warns
    * "premature end of data"): leave a blank page's contents unfiltered. */
   if (!content->len) attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-  if (!ok || (content->len && HPDF_Stream_Write(attr->stream, content->data,
-                                                (HPDF_UINT)content->len) !=
-                                  HPDF_OK))
+  if (!ok ||
+      (content->len && HPDF_Stream_Write(attr->stream, content->data,
+                                         (HPDF_UINT)content->len) != HPDF_OK))
     return NULL;
   return page;
 }
@@ -995,8 +1004,8 @@ static bool write_outlines(writer *w, HPDF_Page *pages) {
                      "PDF writer: outline \"%s\" points at page %zu of %zu",
                      o->title, o->page + 1, d->npages);
     HPDF_Outline entry = HPDF_CreateOutline(w->pdf, NULL, "", NULL);
-    if (!entry || HPDF_Dict_Add(entry, "Title", text_string(w, o->title)) !=
-                      HPDF_OK)
+    if (!entry ||
+        HPDF_Dict_Add(entry, "Title", text_string(w, o->title)) != HPDF_OK)
       return haru_fail(w, "adding an outline");
     double height = d->pages[o->page].height;
     double top = o->y < height ? o->y : height;
@@ -1041,9 +1050,9 @@ static bool write_meta(writer *w) {
   if (!write_dates(w, m->date)) return false;
   const struct {
     const char *key, *value;
-  } entries[] = {{"Title", m->title},       {"Author", m->author},
-                 {"Subject", m->subject},   {"Keywords", m->keywords},
-                 {"Creator", m->creator},   {"Producer", m->creator}};
+  } entries[] = {{"Title", m->title},     {"Author", m->author},
+                 {"Subject", m->subject}, {"Keywords", m->keywords},
+                 {"Creator", m->creator}, {"Producer", m->creator}};
   for (size_t i = 0; i < sizeof entries / sizeof *entries; i++) {
     if (!entries[i].value) continue;
     if (HPDF_Dict_Add(w->pdf->info, entries[i].key,
@@ -1066,7 +1075,8 @@ static bool save(writer *w, lp_buf *out) {
   HPDF_UINT32 done = 0;
   while (done < size) {
     HPDF_UINT32 n = size - done;
-    HPDF_STATUS st = HPDF_ReadFromStream(w->pdf, out->data + out->len + done, &n);
+    HPDF_STATUS st =
+        HPDF_ReadFromStream(w->pdf, out->data + out->len + done, &n);
     if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || n == 0)
       return haru_fail(w, "reading the saved document");
     done += n;
@@ -1099,6 +1109,8 @@ static bool write_document(writer *w, lp_buf *out) {
   return ok && write_meta(w) && save(w, out);
 }
 
+/* Writes d as a PDF appended to out: one libharu document, freed on every
+ * path. */
 bool lp_pdf_write(const lp_display *d, lp_buf *out, lp_error *err) {
   if (!d->npages)
     return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,

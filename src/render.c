@@ -51,7 +51,7 @@ static const struct {
   const char *script, *sample;
 } font_samples[] = {
     {"Han", "\xE6\x89\xBF"},                 /* 承 */
-    {"Han Ext. B", "\xF0\xA0\x80\x80"},      /* U+20000 */
+    {"Han Ext. B", "\xF0\xA0\xAE\x9F"},      /* U+20B9F */
     {"Hiragana", "\xE3\x81\x82"},            /* あ */
     {"Katakana", "\xE3\x82\xA2"},            /* ア */
     {"Hangul", "\xED\x95\x9C"},              /* 한 */

@@ -69,7 +69,8 @@ static lp_face *load_face(int id, const char *path, int index) {
   hb_ot_name_get_utf8(f->hb_face, HB_OT_NAME_ID_POSTSCRIPT_NAME,
                       HB_LANGUAGE_INVALID, &len, name);
   f->ps_name = lp_xstrdup(name);
-  hb_blob_t *cff = hb_face_reference_table(f->hb_face, HB_TAG('C', 'F', 'F', ' '));
+  hb_blob_t *cff =
+      hb_face_reference_table(f->hb_face, HB_TAG('C', 'F', 'F', ' '));
   f->is_cff = hb_blob_get_length(cff) > 0;
   hb_blob_destroy(cff);
   f->cff_cid_keyed = f->is_cff && cff_is_cid_keyed(path, index);
@@ -236,6 +237,7 @@ static void test_sample(lp_face *cjk, lp_face *latin) {
   lp_buf out = {0};
   CHECK(run("pdffonts /tmp/test_pdf.pdf 2>&1", &out) == 0);
   char *fonts = lp_buf_strdup(&out);
+  CHECK(count_good_fonts(fonts, "") == 2);
   CHECK(count_good_fonts(fonts, "CID Type 0C") == 1);
   CHECK(count_good_fonts(fonts, "CID TrueType") == 1);
   CHECK(strstr(fonts, "+NotoSerifCJKsc-Regular") != NULL);
@@ -386,8 +388,8 @@ static void test_positions(lp_face *latin) {
             "2>&1",
             &out) == 0);
   CHECK(contains(&out, "BT /F1 10 Tf 0.5 g\n72 700 Td [<"));
-  CHECK(contains(&out, ">-100<"));    /* 1 pt at 10 pt = 100/1000 em */
-  CHECK(contains(&out, ">50<"));      /* -0.5 pt */
+  CHECK(contains(&out, ">-100<")); /* 1 pt at 10 pt = 100/1000 em */
+  CHECK(contains(&out, ">50<"));   /* -0.5 pt */
   CHECK(contains(&out, "] TJ\n0 -20 Td [<"));
   char *complaints = mutool_complaints("/tmp/test_pdf_pos.pdf");
   CHECK_STR(complaints, "");
@@ -441,6 +443,7 @@ static void test_errors(lp_face *latin) {
   lp_buf_free(&out);
 }
 
+/* Loads the two fonts and runs every test. */
 int main(void) {
   lp_face *cjk = load_face(0, CJK_FONT, CJK_FONT_SC);
   lp_face *latin = load_face(1, LATIN_FONT, 0);
