@@ -80,7 +80,7 @@ void lp_display_free(lp_display *d);
 /* Appends a page and returns it (valid until the next lp_display_add_page). */
 lp_dpage *lp_display_add_page(lp_display *d, double width, double height);
 
-/* Starts a run on page p; glyphs are then added with lp_drun_add. */
+/* Starts a run on page p; glyphs are then added with lp_dpage_add_glyph. */
 lp_drun *lp_dpage_add_run(lp_dpage *p, lp_face *face, double size,
                           double gray);
 /* Adds a glyph to the last run of page p.  text (len bytes) is copied into

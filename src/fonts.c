@@ -128,77 +128,6 @@ static hb_blob_t *file_blob(lp_fonts *f, const char *path) {
   return blob;
 }
 
-/* Reads one CFF INDEX header at p; returns the offset just past the INDEX,
- * or 0 if it runs past len.  Sets *first and *first_len to its first object. */
-static size_t cff_index(const unsigned char *d, size_t len, size_t p,
-                        size_t *first, size_t *first_len) {
-  if (p + 2 > len) return 0;
-  unsigned count = (unsigned)(d[p] << 8 | d[p + 1]);
-  if (count == 0) {
-    *first = *first_len = 0;
-    return p + 2;
-  }
-  if (p + 3 > len) return 0;
-  unsigned osize = d[p + 2];
-  if (osize < 1 || osize > 4) return 0;
-  size_t offs = p + 3, data = offs + (size_t)(count + 1) * osize - 1;
-  if (offs + (size_t)(count + 1) * osize > len) return 0;
-  size_t o[2];
-  for (int k = 0; k < 2; k++) {
-    size_t at = offs + (k ? (size_t)count * osize : 0), v = 0;
-    for (unsigned b = 0; b < osize; b++) v = v << 8 | d[at + b];
-    o[k] = v;
-  }
-  size_t o1 = 0;
-  for (unsigned b = 0; b < osize; b++) o1 = o1 << 8 | d[offs + osize + b];
-  *first = data + o[0];
-  *first_len = o1 >= o[0] ? o1 - o[0] : 0;
-  if (data + o[1] > len) return 0;
-  return data + o[1];
-}
-
-/* Whether a CFF table is CID-keyed: its Top DICT starts with the ROS
- * operator (12 30), as the CFF spec requires of CID fonts.  Then glyphs are
- * addressed by CID (for Noto CJK, Adobe-Identity-0, CID = glyph id). */
-static bool cff_is_cid_keyed(hb_face_t *face) {
-  hb_blob_t *t = hb_face_reference_table(face, HB_TAG('C', 'F', 'F', ' '));
-  unsigned len = 0;
-  const unsigned char *d = (const unsigned char *)hb_blob_get_data(t, &len);
-  bool cid = false;
-  if (d && len > 4) {
-    size_t name, name_len, top, top_len;
-    size_t p = cff_index(d, len, d[2], &name, &name_len);
-    if (p && cff_index(d, len, p, &top, &top_len) && top_len) {
-      /* Skip the operands of the first operator, then look at it. */
-      size_t q = top, end = top + top_len;
-      while (q < end) {
-        unsigned b = d[q];
-        if (b == 12) {
-          cid = q + 1 < end && d[q + 1] == 30;
-          break;
-        } else if (b <= 21) {
-          break;
-        } else if (b == 28) {
-          q += 3;
-        } else if (b == 29) {
-          q += 5;
-        } else if (b == 30) {
-          q++;
-          while (q < end && (d[q] & 0x0F) != 0x0F && (d[q] & 0xF0) != 0xF0)
-            q++;
-          q++;
-        } else if (b >= 247 && b <= 254) {
-          q += 2;
-        } else {
-          q++;
-        }
-      }
-    }
-  }
-  hb_blob_destroy(t);
-  return cid;
-}
-
 /* Loads (or finds) the face at path/index; fills metrics through FreeType. */
 static lp_face *load_face(lp_fonts *f, const char *path, int index,
                           const char *family) {
@@ -238,7 +167,6 @@ static lp_face *load_face(lp_fonts *f, const char *path, int index,
   face->hb_face = hb_face_create(blob, (unsigned)index);
   face->hb_font = hb_font_create(face->hb_face);
   hb_font_set_scale(face->hb_font, (int)face->upem, (int)face->upem);
-  if (face->is_cff) face->cff_cid_keyed = cff_is_cid_keyed(face->hb_face);
   face->id = (int)f->nfaces;
   LP_GROW(f->faces, f->faces_cap, f->nfaces + 1);
   f->faces[f->nfaces++] = face;

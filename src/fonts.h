@@ -26,11 +26,10 @@ typedef struct lp_face {
   hb_font_t *hb_font; /* scale = upem: positions come in font units */
   unsigned upem;
   bool is_cff;      /* outlines in a 'CFF ' table (else TrueType 'glyf') */
-  bool cff_cid_keyed; /* the CFF is CID-keyed (ROS): CIDs, not glyph ids */
   double ascender;  /* in em (1.0 = font size), positive */
   double descender; /* in em, negative */
-  double cap_height;
-  double italic_angle;
+  double cap_height;   /* in em */
+  double italic_angle; /* degrees, counter-clockwise from vertical */
   int weight;       /* fontconfig weight */
   bool bold, italic;
 } lp_face;
