@@ -27,6 +27,7 @@
 #define RULE_WIDTH 0.5
 #define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
 #define STRIKE_RISE_EM 0.3
+#define SPLIT_ROOM_EM 3.0     /* room at a line end that splits a long chunk */
 
 /* One heading level's look: size (em of body), space before and after (em
  * of body), alignment. */
@@ -336,6 +337,23 @@ static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
   }
 }
 
+/* Where a long Latin chunk (a phone number, URL or e-mail address, which
+ * UAX #14 keeps whole) may be split when leaving it whole would open a
+ * wide gap: the last cluster boundary in (from, to] after one of - / . @ _
+ * & ? = # : ; or 0 when the chunk has CJK text or no such point. */
+static size_t split_point(const char *text, const lp_shaped *sh, size_t from,
+                          size_t to) {
+  for (size_t k = from; k < to; k++)
+    if (sh->glyphs[k].flags & (LP_SG_CJK | LP_SG_SPACE)) return 0;
+  for (size_t k = to; k > from + 1; k--) {
+    const lp_sglyph *prev = &sh->glyphs[k - 1];
+    if (!(sh->glyphs[k].flags & LP_SG_CLUSTER_START) || prev->cluster_end == 0)
+      continue;
+    if (strchr("-/.@_&?=#:", text[prev->cluster_end - 1])) return k;
+  }
+  return 0;
+}
+
 /* Breaks a collected paragraph into justified lines (line boxes).
  *
  * First fit: each line takes glyphs while they fit, and ends at the last
@@ -372,6 +390,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     double indent = first ? st->first_indent : 0;
     double avail = st->width - indent, w = 0;
     size_t j = i, last_break = i, end;
+    double w_at_break = 0; /* width of the line before last_break */
     bool hard = false;
     for (;;) {
       if (j == n) {
@@ -385,9 +404,16 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         hard = true;
         break;
       }
-      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED) last_break = j;
+      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED) {
+        last_break = j;
+        w_at_break = w;
+      }
       if (!(g->flags & LP_SG_SPACE) && j > i && w + g->advance > avail + 1e-6) {
         end = last_break > i ? last_break : j;
+        if (last_break > i && avail - w_at_break > SPLIT_ROOM_EM * st->size) {
+          size_t k = split_point(text, &sh, last_break, j);
+          if (k) end = k;
+        }
         while (end > i + 1 && !(sh.glyphs[end].flags & LP_SG_CLUSTER_START))
           end--;
         break;
