@@ -63,6 +63,8 @@ typedef struct lbox {
   double height;  /* line advance */
   double baseline; /* from the box top */
   bool keep_with_next;
+  bool page_break;    /* pagination: a new page starts with this box */
+  uint32_t line, nlines; /* line index in its paragraph, and line count */
   size_t g0, g1, r0, r1; /* ranges in the layout's glyph and rule arrays */
   int outline;    /* index into the letter titles, or -1 */
 } lbox;
@@ -214,6 +216,7 @@ static lbox *new_box(L *l) {
   b->g0 = b->g1 = l->nglyphs;
   b->r0 = b->r1 = l->nrules;
   b->outline = -1;
+  b->nlines = 1;
   return b;
 }
 
@@ -441,6 +444,10 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     first = false;
     i = end;
   }
+  for (size_t k = first_box; k < l->nboxes; k++) {
+    l->boxes[k].line = (uint32_t)(k - first_box);
+    l->boxes[k].nlines = (uint32_t)(l->nboxes - first_box);
+  }
   if (l->nboxes > first_box) {
     l->boxes[l->nboxes - 1].keep_with_next = st->keep_with_next;
     if (st->marker) emit_marker(l, &l->boxes[first_box], st);
@@ -492,7 +499,11 @@ static bool is_salutation(const para *p) {
       memchr(p->text.data, '\n', p->text.len))
     return false;
   uint32_t c = last_cp(&p->text);
-  return c == ':' || c == 0xFF1A || c == ',' || c == 0xFF0C;
+  if (c == ':' || c == 0xFF1A || c == ',' || c == 0xFF0C) return true;
+  /* The closing 敬礼 of a Chinese letter (after 此致) is flush left too. */
+  const char *t = (const char *)p->text.data;
+  return !strncmp(t, "敬礼", p->text.len < 6 ? p->text.len : 6) &&
+         p->text.len >= 6 && p->text.len <= 9;
 }
 
 /* Starts a new letter titled title. */
@@ -688,11 +699,53 @@ static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
                            l->out->npages - 1, l->page_h - top + b->before);
 }
 
-/* Paginates the current letter's boxes onto new pages and clears them.
- * A box that keeps with the next one moves to a new page unless it and the
- * next box fit (so a heading never ends a page). */
-static bool flush_letter(L *l) {
+/* Where the page that box i overflows should start instead of at i, so
+ * that no paragraph leaves a single line at the bottom of a page (orphan)
+ * or at the top of the next (widow), and a heading never ends a page.
+ * Boxes from page_start stay on the current page; at least one does. */
+static size_t better_break(const L *l, size_t i, size_t page_start) {
+  const lbox *b = &l->boxes[i];
+  size_t at = i;
+  if (b->nlines >= 2 && b->line == 1) {
+    at = i - 1; /* the first line would be alone: take it along */
+  } else if (b->nlines >= 3 && b->line >= 1 && b->nlines - b->line == 1) {
+    at = b->line >= 3 ? i - 1 : i - b->line; /* the last would be alone */
+  }
+  while (at > page_start + 1 && l->boxes[at - 1].keep_with_next) at--;
+  return at > page_start ? at : i;
+}
+
+/* Marks the boxes that start a page: each box goes where it fits, a box
+ * that keeps with the next one only if that one fits too (a heading with
+ * the first line after it), and breaks move back to honour better_break. */
+static void find_page_breaks(L *l) {
   double top = l->margin[0], bottom = l->page_h - l->margin[2];
+  double y = top;
+  size_t page_start = 0, i = 0;
+  for (size_t k = 0; k < l->nboxes; k++) l->boxes[k].page_break = false;
+  while (i < l->nboxes) {
+    const lbox *b = &l->boxes[i];
+    double before = i > page_start ? b->before : 0;
+    double need = before + b->height;
+    for (size_t j = i; j + 1 < l->nboxes && l->boxes[j].keep_with_next;) {
+      j++;
+      need += l->boxes[j].before + l->boxes[j].height;
+    }
+    if (y + need > bottom + 1e-6 && i > page_start) {
+      size_t at = better_break(l, i, page_start);
+      l->boxes[at].page_break = true;
+      page_start = i = at;
+      y = top;
+      continue;
+    }
+    y += before + b->height;
+    i++;
+  }
+}
+
+/* Paginates the current letter's boxes onto new pages and clears them. */
+static bool flush_letter(L *l) {
+  double top = l->margin[0];
   letter *lt = &l->letters[l->nletters - 1];
   lt->first_page = l->out->npages;
   lp_dpage *pg = new_page(l);
@@ -706,23 +759,15 @@ static bool flush_letter(L *l) {
     lp_display_add_outline(l->out, (char *)t.data, lt->first_page, l->page_h);
     lp_buf_free(&t);
   }
+  find_page_breaks(l);
   double y = top;
   for (size_t i = 0; i < l->nboxes; i++) {
     const lbox *b = &l->boxes[i];
-    double before = y > top ? b->before : 0;
-    double need = before + b->height;
-    /* Keep chains: heading lines with the first line after them. */
-    size_t j = i;
-    while (j + 1 < l->nboxes && l->boxes[j].keep_with_next) {
-      j++;
-      need += l->boxes[j].before + l->boxes[j].height;
-    }
-    if (y + need > bottom && y > top) {
+    if (b->page_break) {
       pg = new_page(l);
       y = top;
-      before = 0;
     }
-    y += before;
+    y += y > top ? b->before : 0;
     place_box(l, pg, b, y);
     y += b->height;
   }

@@ -1,0 +1,947 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the letterpress command.
+
+Runs the real binary (env LETTERPRESS, else ./letterpress in the repository
+root) on the templates in templates/ and the fixtures in tests/cases/, and
+checks the PDFs with qpdf, poppler (pdfinfo, pdffonts, pdftotext, pdftoppm)
+and mupdf (mutool).  Python 3 standard library only.
+
+    make letterpress && python3 tests/e2e.py
+
+Prints "FAIL name: detail" for each failed check and, last, exactly one line
+"N passed, N failed"; exits 1 if any check failed.
+
+Notes on the tools:
+- poppler's pdftotext (default mode) drops the spaces between CJK and
+  digits, so its text is compared with all whitespace removed; `mutool draw
+  -F txt` (like pdftotext -raw) keeps the real space characters, so exact
+  texts ("第 1 页 共 2 页") are asserted on mutool's output.
+- mutool is run with -q (no progress lines) and -N (no ICC colour
+  management): this Debian mutool is built without lcms and otherwise warns
+  "ICC support is not available" for every file, a property of the tool and
+  not of the PDF.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASES = os.path.join(ROOT, "tests", "cases")
+TEMPLATES = os.path.join(ROOT, "templates")
+LP = os.path.abspath(os.environ.get("LETTERPRESS") or os.path.join(ROOT, "letterpress"))
+
+MM = 72 / 25.4
+A4 = (210 * MM, 297 * MM)  # 595.28 x 841.89
+A5 = (148 * MM, 210 * MM)
+LETTER = (612.0, 792.0)
+MARGIN = 25 * MM           # the default margin, all four sides
+SIZE = 11.0                # the default font size
+EPOCH = "1700000000"       # 2023-11-14 22:13:20 UTC
+
+# Kinsoku (PRODUCT.md 5): no line starts with these, none ends with those.
+NO_LINE_START = "，。、：；！？）」』》〉】…ー々"
+NO_LINE_END = "（「『《〈【“‘"
+FORM_CHARS = "□☐☑☒"
+
+# ---- Harness ----------------------------------------------------------------
+
+passed = 0
+failed = 0
+
+
+def check(name, condition, detail=""):
+    """Records one check; prints FAIL name: detail when it fails."""
+    global passed, failed
+    if condition:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s: %s" % (name, detail), flush=True)
+    return bool(condition)
+
+
+def finish():
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+def short(s, n=300):
+    s = s if isinstance(s, str) else repr(s)
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def nows(s):
+    """s without any whitespace (including U+3000 and form feeds)."""
+    return re.sub(r"\s+", "", s)
+
+
+class Result:
+    def __init__(self, p):
+        self.code = p.returncode
+        self.out = p.stdout
+        self.err = p.stderr.decode("utf-8", "replace")
+
+    @property
+    def text(self):
+        return self.out.decode("utf-8", "replace")
+
+
+def run(args, env=None, stdin=None, timeout=60):
+    e = dict(os.environ)
+    e.pop("SOURCE_DATE_EPOCH", None)
+    e.update(env or {})
+    p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=e, timeout=timeout)
+    return Result(p)
+
+
+def lp(*args, **kw):
+    return run([LP] + list(args), **kw)
+
+
+# ---- PDF inspection ---------------------------------------------------------
+
+def pdfinfo(pdf):
+    r = run(["pdfinfo", "-isodates", "-enc", "UTF-8", pdf])
+    info = {}
+    for line in r.text.splitlines():
+        k, sep, v = line.partition(":")
+        if sep:
+            info[k.strip()] = v.strip()
+    return info
+
+
+def page_count(pdf):
+    try:
+        return int(pdfinfo(pdf).get("Pages", "0"))
+    except ValueError:
+        return 0
+
+
+def page_size(pdf):
+    m = re.match(r"([\d.]+) x ([\d.]+) pts", pdfinfo(pdf).get("Page size", ""))
+    return (float(m.group(1)), float(m.group(2))) if m else (0.0, 0.0)
+
+
+def poppler_text(pdf, page=None, raw=False):
+    args = ["pdftotext", "-enc", "UTF-8"]
+    if raw:
+        args.append("-raw")
+    if page:
+        args += ["-f", str(page), "-l", str(page)]
+    return run(args + [pdf, "-"]).text
+
+
+def mutool_text(pdf, page):
+    return run(["mutool", "draw", "-q", "-N", "-F", "txt", "-o", "-", pdf,
+                str(page)]).text
+
+
+def outline(pdf):
+    """[(title, page number from 1)] of the top-level outline entries."""
+    r = run(["qpdf", "--json", "--json-key=outlines", pdf])
+    try:
+        data = json.loads(r.text)
+    except ValueError:
+        return []
+    return [(o.get("title"), o.get("destpageposfrom1"))
+            for o in data.get("outlines", [])]
+
+
+def fonts(pdf):
+    """[(name, type, emb, sub, uni)] from pdffonts; None if unparsable."""
+    r = run(["pdffonts", pdf])
+    rows = []
+    for line in r.text.splitlines()[2:]:
+        m = re.match(r"^(\S+)\s+(.*?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)"
+                     r"\s+\d+\s+\d+\s*$", line)
+        if not m:
+            return None
+        rows.append((m.group(1), m.group(2), m.group(4), m.group(5), m.group(6)))
+    return rows
+
+
+def check_fonts(name, pdf):
+    rows = fonts(pdf)
+    check(name + ": pdffonts lists fonts", rows, "pdffonts output unparsable or empty")
+    for f in rows or []:
+        check(name + ": font %s embedded, subset, ToUnicode" % f[0],
+              f[2:] == ("yes", "yes", "yes"), "emb/sub/uni = %s" % " ".join(f[2:]))
+        check(name + ": font %s has a subset tag" % f[0],
+              re.match(r"^[A-Z]{6}\+\S+$", f[0]), "name %r" % f[0])
+    return rows or []
+
+
+def check_qpdf(name, pdf):
+    r = run(["qpdf", "--check", pdf])
+    ok = (r.code == 0 and "No syntax or stream encoding errors" in r.text
+          and "WARNING" not in r.text + r.err and "error" not in r.err.lower())
+    check(name + ": qpdf --check clean", ok,
+          "exit %d: %s %s" % (r.code, short(r.text), short(r.err)))
+
+
+def check_pdf_file(name, path):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return check(name + ": PDF written", False, str(e))
+    return check(name + ": PDF written", data.startswith(b"%PDF-") and
+                 data.rstrip().endswith(b"%%EOF"), "not a PDF: %r" % data[:16])
+
+
+def bbox_lines(pdf):
+    """The visual lines of every page, from pdftotext -bbox-layout: words
+    grouped by page and baseline, left to right.  Returns [dict(page, x0, x1,
+    y0, y1, text)] in reading order and the page heights."""
+    r = run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", pdf, "-"])
+    xml = re.sub(r"<!DOCTYPE[^>]*>", "", r.text)
+    root = ET.fromstring(xml)
+    ns = "{http://www.w3.org/1999/xhtml}"
+    lines, heights = [], []
+    for pno, page in enumerate(root.iter(ns + "page"), 1):
+        heights.append(float(page.get("height")))
+        groups = {}
+        for w in page.iter(ns + "word"):
+            y1 = float(w.get("yMax"))
+            key = round(y1 * 2) / 2
+            groups.setdefault(key, []).append(
+                (float(w.get("xMin")), float(w.get("xMax")),
+                 float(w.get("yMin")), y1, w.text or ""))
+        for key in sorted(groups):
+            ws = sorted(groups[key])
+            lines.append({"page": pno, "x0": ws[0][0],
+                          "x1": max(w[1] for w in ws),
+                          "y0": min(w[2] for w in ws), "y1": key,
+                          "text": nows("".join(w[4] for w in ws))})
+    return lines, heights
+
+
+# ---- Fixtures -----------------------------------------------------------------
+
+def parse_markdown(path):
+    """Front matter (flat key: value) and the body's blocks, classified:
+    heading (level), list (one block per item), form (blanks, check boxes,
+    hard breaks) or prose.  Text is the source text, markers removed."""
+    with open(path, encoding="utf-8-sig") as f:
+        text = f.read()
+    meta, body = {}, text
+    if text.startswith("---\n"):
+        end = text.index("\n---\n", 3)
+        for line in text[4:end].splitlines():
+            k, _, v = line.partition(":")
+            meta[k.strip()] = v.strip()
+        body = text[end + 5:]
+    blocks = []
+    for raw in re.split(r"\n[ \t]*\n", body):
+        lines = [l.strip() for l in raw.strip("\n").split("\n") if l.strip()]
+        if not lines:
+            continue
+        first = lines[0]
+        m = re.match(r"^(#{1,6})\s+(.*)$", first)
+        if m:
+            blocks.append({"kind": "heading", "level": len(m.group(1)),
+                           "text": m.group(2).strip(), "lines": lines})
+        elif re.match(r"^\d+\.\s", first):
+            for l in lines:
+                m = re.match(r"^(\d+\.)\s+(.*)$", l)
+                blocks.append({"kind": "list", "marker": m.group(1),
+                               "text": m.group(2), "lines": [m.group(2)]})
+        elif (any(c in raw for c in FORM_CHARS) or "___" in raw
+              or any(l.endswith("\\") for l in lines)):
+            blocks.append({"kind": "form", "lines": lines,
+                           "text": "".join(lines)})
+        elif re.match(r"^(\*\*\*|---|___)$", first):
+            continue
+        else:
+            blocks.append({"kind": "prose", "lines": lines,
+                           "text": "".join(lines)})
+    return meta, blocks
+
+
+def is_cjk(ch):
+    o = ord(ch)
+    return (0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x4DBF or
+            0x4E00 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF or
+            0x3040 <= o <= 0x30FF)
+
+
+def form_segments(text):
+    """The text runs of a form line between blanks, check boxes and hard
+    breaks (those become form fields and rules, not text)."""
+    parts = re.split(r"_{3,}|[%s]|\\" % FORM_CHARS, text)
+    return [nows(p) for p in parts if nows(p)]
+
+
+def locate(lines, text):
+    """The run of consecutive visual lines whose texts make up text exactly
+    (whitespace removed), or None."""
+    want = nows(text)
+    for i, l in enumerate(lines):
+        if not l["text"] or not want.startswith(l["text"]):
+            continue
+        got, j = "", i
+        while j < len(lines) and len(got) < len(want):
+            got += lines[j]["text"]
+            j += 1
+        if got == want:
+            return lines[i:j]
+    return None
+
+
+def error_prefix_line(stderr, prefix):
+    for line in stderr.splitlines():
+        if line.startswith(prefix):
+            return line
+    return None
+
+
+def leftovers(directory):
+    """Files left in directory (the output and letterpress's .NAME.XXXXXX
+    temporary files)."""
+    try:
+        return sorted(os.listdir(directory))
+    except OSError:
+        return []
+
+
+# ---- 1. The multi-letter Chinese template --------------------------------------
+
+def footer_zh(page, pages):
+    return "第 %d 页 共 %d 页" % (page, pages)
+
+
+def test_multi_letter(tmp):
+    src = os.path.join(CASES, "multi-letter-zh.md")
+    meta, blocks = parse_markdown(src)
+    titles = [b["text"] for b in blocks if b["kind"] == "heading" and b["level"] == 1]
+    pdf = os.path.join(tmp, "multi.pdf")
+    r = lp("render", src, "-o", pdf)
+    if not check("zh multi: render exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        return
+    check("zh multi: no warnings", r.err == "", short(r.err))
+    check("zh multi: fixture has 3 letters", len(titles) == 3, titles)
+    check_pdf_file("zh multi", pdf)
+    pages = page_count(pdf)
+
+    # Outline: one entry per letter, with the letter's title and first page.
+    ol = outline(pdf)
+    check("zh multi: outline titles are the letters' titles",
+          [t for t, _ in ol] == titles, "outline %r, want %r" % (ol, titles))
+    starts = [p for _, p in ol]
+    ok = (len(starts) == len(titles) and starts and starts[0] == 1 and
+          all(isinstance(p, int) for p in starts) and
+          all(a < b for a, b in zip(starts, starts[1:])) and starts[-1] <= pages)
+    check("zh multi: outline pages increase from page 1", ok, "pages %r of %d" % (starts, pages))
+    if not ok:
+        return
+    ends = starts[1:] + [pages + 1]
+    spans = list(zip(starts, ends))
+    check("zh multi: second letter spans 2+ pages", spans[1][1] - spans[1][0] >= 2,
+          "letter pages %r" % spans)
+    check("zh multi: first and last letters fit one page",
+          spans[0][1] - spans[0][0] == 1 and spans[2][1] - spans[2][0] == 1,
+          "letter pages %r" % spans)
+
+    ptext = {p: poppler_text(pdf, p) for p in range(1, pages + 1)}
+    mtext = {p: mutool_text(pdf, p) for p in range(1, pages + 1)}
+
+    # Each letter starts a new page: its title tops its first page.
+    for title, (a, b) in zip(titles, spans):
+        first_line = next((l.strip() for l in ptext[a].splitlines() if l.strip()), "")
+        check("zh multi: '%s' starts page %d" % (title, a), first_line == title,
+              "first line of page %d is %r" % (a, first_line))
+
+    # Per-letter footers on every page.
+    for title, (a, b) in zip(titles, spans):
+        for p in range(a, b):
+            want = footer_zh(p - a + 1, b - a)
+            check("zh multi: page %d footer (pdftotext, spaces removed)" % p,
+                  nows(want) in nows(ptext[p]), "want %r in %r" % (nows(want), short(nows(ptext[p])[-40:])))
+            mlines = [l.strip() for l in mtext[p].splitlines()]
+            check("zh multi: page %d footer exact '%s' (mutool)" % (p, want),
+                  want in mlines, "mutool lines end with %r" % [l for l in mlines if l][-3:])
+
+    # page-numbering: document, from the front matter and from --meta.
+    with open(src, encoding="utf-8") as f:
+        fm_doc = f.read().replace("---\n", "---\npage-numbering: document\n", 1)
+    doc_src = os.path.join(tmp, "multi-document.md")
+    with open(doc_src, "w", encoding="utf-8") as f:
+        f.write(fm_doc)
+    for label, args in (("front matter", ["render", doc_src]),
+                        ("--meta", ["render", src, "--meta", "page-numbering=document"])):
+        out = os.path.join(tmp, "doc-%d.pdf" % len(label))
+        r = lp(*(args + ["-o", out]))
+        if not check("zh multi: page-numbering document (%s) renders" % label, r.code == 0,
+                     "exit %d: %s" % (r.code, r.err)):
+            continue
+        n = page_count(out)
+        check("zh multi: page-numbering document (%s) same pages" % label, n == pages,
+              "%d pages, want %d" % (n, pages))
+        for p in range(1, n + 1):
+            want = footer_zh(p, n)
+            lines = [l.strip() for l in mutool_text(out, p).splitlines()]
+            check("zh multi: document numbering (%s) page %d '%s'" % (label, p, want),
+                  want in lines, "mutool lines end with %r" % [l for l in lines if l][-3:])
+
+    # Metadata.
+    info = pdfinfo(pdf)
+    for key, fm in (("Title", "title"), ("Author", "author"), ("Subject", "subject"),
+                    ("Keywords", "keywords")):
+        check("zh multi: pdfinfo %s" % key, info.get(key) == meta[fm],
+              "got %r, want %r" % (info.get(key), meta[fm]))
+    check("zh multi: Creator is letterpress with version",
+          re.match(r"^letterpress \d+\.\d+", info.get("Creator", "")), repr(info.get("Creator")))
+
+    check_qpdf("zh multi", pdf)
+    rows = check_fonts("zh multi", pdf)
+    check("zh multi: a CJK font is used", any("CJK" in f[0] for f in rows),
+          [f[0] for f in rows])
+
+    # Round trip: every paragraph's text comes back (footers removed).
+    body = ""
+    for p in range(1, pages + 1):
+        body += "".join(l for l in ptext[p].splitlines()
+                        if not re.match(r"^第\d+页共\d+页$", nows(l)))
+    body = nows(body)
+    for b in blocks:
+        if b["kind"] in ("prose", "list", "heading"):
+            want = nows(b.get("marker", "") + b["text"])
+            check("zh multi: text round-trips: %s" % want[:16], want in body,
+                  "%r not in the extracted text" % want[:40])
+        else:
+            for seg in form_segments(b["text"]):
+                check("zh multi: form text round-trips: %s" % seg[:16], seg in body,
+                      "%r not in the extracted text" % seg)
+    compat = sorted({c for c in body if 0xF900 <= ord(c) <= 0xFAFF})
+    check("zh multi: no CJK compatibility ideographs in the text", not compat,
+          " ".join("U+%04X" % ord(c) for c in compat))
+
+    # A soft line break between two CJK characters adds no space.
+    joined = "".join(mtext[p].replace("\n", "") for p in range(1, pages + 1))
+    raw = "".join(poppler_text(pdf, p, raw=True).replace("\n", "") for p in range(1, pages + 1))
+    joins = 0
+    for b in blocks:
+        for l1, l2 in zip(b["lines"], b["lines"][1:]):
+            if l1.endswith("\\") or not (is_cjk(l1[-1]) and is_cjk(l2[0])):
+                continue
+            joins += 1
+            pair = l1[-2:] + l2[:2]
+            check("zh multi: soft break adds no space in '%s' (mutool)" % pair, pair in joined,
+                  "%r not in mutool text (spaced: %r)" % (pair, l1[-2:] + " " + l2[:2] in joined))
+            check("zh multi: soft break adds no space in '%s' (pdftotext -raw)" % pair, pair in raw,
+                  "%r not in pdftotext -raw text" % pair)
+    check("zh multi: fixture has soft breaks between CJK characters", joins >= 5, joins)
+
+    test_zh_layout(pdf, blocks, pages)
+    return pdf
+
+
+# ---- 9. Layout, measured with pdftotext -bbox-layout ----------------------------
+
+def test_zh_layout(pdf, blocks, pages):
+    lines, heights = bbox_lines(pdf)
+    w, h = page_size(pdf)
+    left, right = MARGIN, w - MARGIN
+    check("layout: A4 page", abs(w - A4[0]) < 0.5 and abs(h - A4[1]) < 0.5, (w, h))
+    body = [l for l in lines if l["y1"] <= heights[l["page"] - 1] - MARGIN + 1]
+    check("layout: footers sit below the text area",
+          len(body) < len(lines) and all(l["y0"] > h - MARGIN for l in lines if l not in body),
+          "%d of %d lines outside the text area" % (len(lines) - len(body), len(lines)))
+
+    justified = 0
+    for b in blocks:
+        if b["kind"] != "prose":
+            continue
+        label = b["text"][:12]
+        found = locate(body, b["text"])
+        if not check("layout: paragraph found as whole lines: %s" % label, found,
+                     "no run of lines makes up %r" % b["text"][:40]):
+            continue
+        salutation = b["text"][-1] in "：:" and len(b["text"].encode()) <= 90
+        # 敬礼 after 此致 closes a Chinese letter flush left, like a salutation.
+        salutation = salutation or b["text"].rstrip("！!") == "敬礼"
+        if salutation:
+            check("layout: salutation flush left: %s" % label, abs(found[0]["x0"] - left) < 1,
+                  "starts at %.2f, margin %.2f" % (found[0]["x0"], left))
+            continue
+        rest = found[1:]
+        base = min(l["x0"] for l in rest) if rest else left
+        if rest:
+            check("layout: continuation lines at the left margin: %s" % label,
+                  all(abs(l["x0"] - left) < 1 for l in rest),
+                  "starts %r, margin %.2f" % ([round(l["x0"], 2) for l in rest], left))
+        check("layout: first line indented 2 em: %s" % label,
+              abs(found[0]["x0"] - base - 2 * SIZE) < 1,
+              "first line at %.2f, others at %.2f: indent %.2f, want %.2f"
+              % (found[0]["x0"], base, found[0]["x0"] - base, 2 * SIZE))
+        if len(found) >= 2:
+            justified += 1
+            for k, l in enumerate(found[:-1]):
+                check("layout: justified line %d ends at the right margin: %s" % (k + 1, label),
+                      abs(l["x1"] - right) < 1,
+                      "line %r ends at %.2f, margin %.2f" % (l["text"][-6:], l["x1"], right))
+            check("layout: last line not stretched: %s" % label, found[-1]["x1"] < right - 1,
+                  "ends at %.2f, margin %.2f" % (found[-1]["x1"], right))
+            # Widows and orphans (PRODUCT.md 5): a paragraph broken across
+            # pages leaves at least two lines on each.
+            on_pages = {}
+            for l in found:
+                on_pages[l["page"]] = on_pages.get(l["page"], 0) + 1
+            check("layout: no lone line at a page break: %s" % label,
+                  len(on_pages) == 1 or min(on_pages.values()) >= 2,
+                  "lines per page %r" % on_pages)
+    check("layout: fixture has justified multi-line paragraphs", justified >= 8, justified)
+
+    # Kinsoku: no line starts with closing punctuation or ends with opening.
+    bad = [(l["page"], l["text"]) for l in body
+           if l["text"] and (l["text"][0] in NO_LINE_START or l["text"][-1] in NO_LINE_END)]
+    check("layout: kinsoku (no line starts with closing / ends with opening punctuation)",
+          not bad, short(repr(bad)))
+
+    # Headings stay with the next block: no page ends with a heading.
+    headings = {nows(b["text"]) for b in blocks if b["kind"] == "heading"}
+    for p in range(1, pages + 1):
+        pl = [l for l in body if l["page"] == p]
+        check("layout: page %d does not end with a heading" % p,
+              pl and pl[-1]["text"] not in headings,
+              "last line %r" % (pl[-1]["text"] if pl else None))
+
+
+# ---- 2. Japanese, English, paper ------------------------------------------------
+
+def test_japanese(tmp):
+    pdf = os.path.join(tmp, "ja.pdf")
+    r = lp("render", os.path.join(TEMPLATES, "japanese-letter.md"),
+           "-d", os.path.join(TEMPLATES, "japanese-letter.json"), "-o", pdf)
+    if not check("ja: render exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        return
+    n = page_count(pdf)
+    check("ja: has pages", n >= 1, n)
+    for p in range(1, n + 1):
+        want = "%d / %d ページ" % (p, n)
+        lines = [l.strip() for l in mutool_text(pdf, p).splitlines()]
+        check("ja: page %d footer '%s'" % (p, want), want in lines,
+              "mutool lines end with %r" % [l for l in lines if l][-3:])
+    lines, _ = bbox_lines(pdf)
+    bad = [(l["page"], l["text"]) for l in lines
+           if l["text"] and (l["text"][0] in NO_LINE_START or l["text"][-1] in NO_LINE_END)]
+    check("ja: kinsoku", not bad, short(repr(bad)))
+
+
+def test_english(tmp):
+    tpl = os.path.join(TEMPLATES, "english-letter.md")
+    data = os.path.join(TEMPLATES, "english-letter.json")
+    pdf = os.path.join(tmp, "en.pdf")
+    r = lp("render", tpl, "-d", data, "-o", pdf)
+    if check("en: render exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        w, h = page_size(pdf)
+        check("en: paper: Letter is 612 x 792 pt", (round(w, 2), round(h, 2)) == LETTER, (w, h))
+        n = page_count(pdf)
+        for p in range(1, n + 1):
+            want = "Page %d of %d" % (p, n)
+            lines = [l.strip() for l in mutool_text(pdf, p).splitlines()]
+            check("en: page %d footer '%s'" % (p, want), want in lines,
+                  "mutool lines end with %r" % [l for l in lines if l][-3:])
+
+    a5 = os.path.join(tmp, "en-a5.pdf")
+    r = lp("render", tpl, "-d", data, "--meta", "paper=A5", "-o", a5)
+    if check("en: --meta paper=A5 renders", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        w, h = page_size(a5)
+        check("en: --meta paper=A5 gives 148 x 210 mm", abs(w - A5[0]) < 0.5 and abs(h - A5[1]) < 0.5,
+              "%.2f x %.2f pt" % (w, h))
+
+    bad = os.path.join(tmp, "en-unknown.pdf")
+    r = lp("render", tpl, "-d", data, "--meta", "unknown=1", "-o", bad)
+    check("en: --meta unknown=1 exits 2", r.code == 2, "exit %d" % r.code)
+    check("en: --meta unknown=1 names the key", "'unknown'" in r.err and "error:" in r.err, short(r.err))
+    check("en: --meta unknown=1 writes no PDF", not os.path.exists(bad), "found %s" % bad)
+
+    # Ligatures: shaped as ligatures, extracted as typed.
+    src = os.path.join(CASES, "ligatures-en.md")
+    lig = os.path.join(tmp, "lig.pdf")
+    r = lp("render", src, "-o", lig)
+    if not check("en ligatures: render exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        return
+    phrase = "office affinity efficient fluffy"
+    check("en ligatures: pdftotext gives '%s'" % phrase, phrase in poppler_text(lig),
+          short(poppler_text(lig)))
+    mt = mutool_text(lig, 1)
+    check("en ligatures: mutool gives '%s'" % phrase, phrase in mt, short(mt))
+    q = run(["qpdf", "--qdf", "--object-streams=disable", lig, "-"])
+    cmap = q.out.decode("latin-1")
+    ligs = re.findall(r"<[0-9A-Fa-f]{4}>\s*<((?:0066)(?:0066|0069|006C){1,2})>", cmap, re.I)
+    check("en ligatures: ToUnicode maps ligature glyphs to several letters", ligs,
+          "no <gid> <0066 0069...> mapping: no ligature glyph used")
+    flat = re.sub(r"\s+", " ", mt)
+    check("en: soft break between Latin words is one space", "between fluffy clouds is" in flat,
+          short(flat))
+
+
+# ---- 3. The shipped templates ------------------------------------------------------
+
+def test_templates(tmp):
+    names = sorted(f[:-3] for f in os.listdir(TEMPLATES) if f.endswith(".md"))
+    check("templates: there are templates", names, TEMPLATES)
+    for n in names:
+        tpl = os.path.join(TEMPLATES, n + ".md")
+        data = os.path.join(TEMPLATES, n + ".json")
+        pdf = os.path.join(tmp, "tpl-%s.pdf" % n)
+        args = ["render", tpl, "-o", pdf] + (["-d", data] if os.path.exists(data) else [])
+        r = lp(*args)
+        if not check("template %s: render exits 0" % n, r.code == 0, "exit %d: %s" % (r.code, r.err)):
+            continue
+        check("template %s: no warnings" % n, r.err == "", short(r.err))
+        check_pdf_file("template %s" % n, pdf)
+        check_qpdf("template %s" % n, pdf)
+        check_fonts("template %s" % n, pdf)
+        text = poppler_text(pdf)
+        check("template %s: no '{{' left" % n, "{{" not in text and "}}" not in text,
+              short(text[text.find("{{") - 40:text.find("{{") + 40]))
+        _, blocks = parse_markdown(tpl)
+        titles = [b["text"] for b in blocks if b["kind"] == "heading" and b["level"] == 1]
+        got = [t for t, _ in outline(pdf)]
+        check("template %s: one outline entry per letter" % n, got == titles,
+              "outline %r, want %r" % (got, titles))
+
+
+# ---- 4. Placeholders ------------------------------------------------------------------
+
+def test_placeholders(tmp):
+    tpl = os.path.join(CASES, "placeholders.md")
+    data = os.path.join(CASES, "placeholders.json")
+    with open(data, encoding="utf-8") as f:
+        values = json.load(f)
+    pdf = os.path.join(tmp, "ph.pdf")
+    r = lp("render", tpl, "-d", data, "-o", pdf)
+    if check("placeholders: render -d exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        mt = mutool_text(pdf, 1)
+        check("placeholders: customer.name filled", "尊敬的张三：" in mt, short(mt))
+        check("placeholders: order.id filled", "贵方订单PO-2024-0815已于本月发货" in mt, short(mt))
+        check("placeholders: number filled", "应付金额 1280.5 元" in mt, short(mt))
+        note = values["note"]
+        check("placeholders: markdown in a value appears literally",
+              "备注：" + note in mt, "want %r in %r" % (note, short(mt)))
+        check("placeholders: markdown in a value appears literally (pdftotext)",
+              nows(note) in nows(poppler_text(pdf)), short(poppler_text(pdf)))
+
+    pdf2 = os.path.join(tmp, "ph-set.pdf")
+    r = lp("render", tpl, "-d", data, "--set", "customer.name=李四", "--set", "order.id=X-9",
+           "-o", pdf2)
+    if check("placeholders: --set exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        mt = mutool_text(pdf2, 1)
+        check("placeholders: --set customer.name overrides", "尊敬的李四：" in mt and "张三" not in mt,
+              short(mt))
+        check("placeholders: --set order.id overrides", "贵方订单X-9已于" in mt, short(mt))
+
+    # Data from standard input.
+    pdf3 = os.path.join(tmp, "ph-stdin.pdf")
+    with open(data, "rb") as f:
+        r = lp("render", tpl, "-d", "-", "-o", pdf3, stdin=f.read())
+    if check("placeholders: -d - (stdin) exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        check("placeholders: -d - fills values", "尊敬的张三：" in mutool_text(pdf3, 1), "")
+
+    # Missing values: every name, located at the first one.
+    missing = {"customer.name": (9, 4), "order.id": (11, 5), "amount": (11, 29), "note": (13, 4)}
+    out = os.path.join(tmp, "ph-missing.pdf")
+    r = lp("render", tpl, "-o", out)
+    check("placeholders missing: exit 2", r.code == 2, "exit %d: %s" % (r.code, r.err))
+    line = error_prefix_line(r.err, "%s:9:4: error:" % tpl)
+    check("placeholders missing: located at the first (%s:9:4: error:)" % os.path.basename(tpl),
+          line, short(r.err))
+    for name, (ln, col) in missing.items():
+        check("placeholders missing: names %s with its line" % name,
+              re.search(re.escape(name) + r"\D*%d\b" % ln, r.err), short(r.err))
+    check("placeholders missing: no PDF", not os.path.exists(out), out)
+
+    r = lp("render", tpl, "--set", "customer.name=王五", "-o", out)
+    check("placeholders partly missing: exit 2", r.code == 2, "exit %d" % r.code)
+    check("placeholders partly missing: located at order.id (11:5)",
+          error_prefix_line(r.err, "%s:11:5: error:" % tpl), short(r.err))
+    check("placeholders partly missing: names only the missing",
+          all(n in r.err for n in ("order.id", "amount", "note")) and "customer.name" not in r.err,
+          short(r.err))
+
+    blanks = os.path.join(tmp, "ph-blanks.pdf")
+    r = lp("render", tpl, "--blanks", "-o", blanks)
+    if check("placeholders --blanks: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        t = poppler_text(blanks)
+        check("placeholders --blanks: renders the text around the blanks",
+              "尊敬的" in t and "已于本月发货" in t, short(t))
+        check("placeholders --blanks: no placeholder text left",
+              "{{" not in t and "customer.name" not in t and "order.id" not in t, short(t))
+        check_qpdf("placeholders --blanks", blanks)
+
+
+# ---- 5. Input errors ---------------------------------------------------------------------
+
+# file -> (exit code, line, column, substring of the message)
+ERROR_CASES = {
+    "bad-utf8.md": (2, 7, 6, "UTF-8"),
+    "nul-byte.md": (2, 6, 6, "NUL"),
+    "unterminated-front-matter.md": (2, 1, 1, "never closed"),
+    "bad-yaml.md": (2, 3, 14, "YAML"),
+    "yaml-mapping-value.md": (2, 3, 3, "front-matter values"),
+    "unknown-key.md": (2, 3, 1, "'colour'"),
+    "bad-paper.md": (2, 3, 8, "A9"),
+    "bad-page-numbering.md": (2, 3, 17, "chapter"),
+    "unclosed-placeholder.md": (2, 9, 3, "never closed"),
+}
+
+
+def expect_no_output(name, outdir):
+    left = leftovers(outdir)
+    check(name + ": no PDF and no temporary file left", not left, left)
+
+
+def test_errors(tmp):
+    for case, (code, line, col, sub) in sorted(ERROR_CASES.items()):
+        src = os.path.join(CASES, case)
+        outdir = tempfile.mkdtemp(dir=tmp)
+        out = os.path.join(outdir, "out.pdf")
+        r = lp("render", src, "-o", out)
+        name = "error %s" % case
+        check(name + ": exit %d" % code, r.code == code, "exit %d: %s" % (r.code, short(r.err)))
+        prefix = "%s:%d:%d: error:" % (src, line, col)
+        got = error_prefix_line(r.err, prefix)
+        check(name + ": located %s:%d:%d" % (case, line, col), got,
+              "want %r, got %r" % (prefix, short(r.err)))
+        check(name + ": message mentions %r" % sub, got and sub in got, short(r.err))
+        expect_no_output(name, outdir)
+
+    # Bad JSON data, located in the data file.
+    outdir = tempfile.mkdtemp(dir=tmp)
+    data = os.path.join(CASES, "bad-data.json")
+    r = lp("render", os.path.join(CASES, "placeholders.md"), "-d", data,
+           "-o", os.path.join(outdir, "out.pdf"))
+    check("error bad JSON: exit 2", r.code == 2, "exit %d: %s" % (r.code, r.err))
+    check("error bad JSON: located bad-data.json:3:9", error_prefix_line(r.err, "%s:3:9: error:" % data),
+          short(r.err))
+    expect_no_output("error bad JSON", outdir)
+
+    # A template that does not exist.
+    outdir = tempfile.mkdtemp(dir=tmp)
+    missing = os.path.join(tmp, "no-such-template.md")
+    r = lp("render", missing, "-o", os.path.join(outdir, "out.pdf"))
+    check("error missing template: exit 2", r.code == 2, "exit %d: %s" % (r.code, r.err))
+    check("error missing template: names the path", r.err.startswith(missing + ":") and "error" in r.err,
+          short(r.err))
+    expect_no_output("error missing template", outdir)
+
+    # Command-line errors.
+    outdir = tempfile.mkdtemp(dir=tmp)
+    r = lp("render", os.path.join(CASES, "bom.md"), "--frobnicate", "-o", os.path.join(outdir, "o.pdf"))
+    check("error unknown option: exit 2", r.code == 2, "exit %d" % r.code)
+    check("error unknown option: named", "--frobnicate" in r.err and "error" in r.err, short(r.err))
+    expect_no_output("error unknown option", outdir)
+    r = lp("render")
+    check("error render without template: exit 2", r.code == 2, "exit %d" % r.code)
+    check("error render without template: says so", "TEMPLATE" in r.err or "template" in r.err, short(r.err))
+    r = lp("frobnicate")
+    check("error unknown command: exit 2", r.code == 2, "exit %d" % r.code)
+
+    # A BOM is tolerated, and the front matter after it is read.
+    outdir = tempfile.mkdtemp(dir=tmp)
+    out = os.path.join(outdir, "bom.pdf")
+    r = lp("render", os.path.join(CASES, "bom.md"), "-o", out)
+    if check("BOM template: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        check("BOM template: front matter read", pdfinfo(out).get("Title") == "带字节顺序标记的模板",
+              pdfinfo(out).get("Title"))
+        check("BOM template: no '---' in the text", "---" not in poppler_text(out), "")
+
+
+# ---- 6. Unwritable output ----------------------------------------------------------------
+
+def test_unwritable(tmp):
+    tpl = os.path.join(CASES, "bom.md")
+    for path in ("/nonexistent-dir/x.pdf", "/proc/letterpress-e2e.pdf"):
+        r = lp("render", tpl, "-o", path)
+        check("unwritable %s: exit 1" % path, r.code == 1, "exit %d: %s" % (r.code, r.err))
+        check("unwritable %s: message names the path" % path, path in r.err and "error" in r.err,
+              short(r.err))
+        check("unwritable %s: nothing written" % path, not os.path.exists(path), path)
+
+    # The output is an existing directory: the rename fails after the
+    # temporary file was written; it must be removed.
+    parent = tempfile.mkdtemp(dir=tmp)
+    target = os.path.join(parent, "a-directory.pdf")
+    os.mkdir(target)
+    r = lp("render", tpl, "-o", target)
+    check("output is a directory: exit 1", r.code == 1, "exit %d: %s" % (r.code, r.err))
+    check("output is a directory: message names the path", target in r.err, short(r.err))
+    check("output is a directory: no temporary file left", leftovers(parent) == ["a-directory.pdf"],
+          leftovers(parent))
+    check("output is a directory: directory untouched", os.path.isdir(target) and not os.listdir(target),
+          "")
+
+    if os.geteuid() != 0:
+        ro = tempfile.mkdtemp(dir=tmp)
+        os.chmod(ro, 0o555)
+        try:
+            path = os.path.join(ro, "x.pdf")
+            r = lp("render", tpl, "-o", path)
+            check("read-only dir: exit 1", r.code == 1, "exit %d: %s" % (r.code, r.err))
+            check("read-only dir: message names the path", path in r.err, short(r.err))
+            check("read-only dir: nothing written", not os.listdir(ro), os.listdir(ro))
+        finally:
+            os.chmod(ro, 0o755)
+
+
+# ---- 7. Output to stdout, default output ---------------------------------------------
+
+def test_outputs(tmp):
+    tpl = os.path.join(CASES, "multi-letter-zh.md")
+    outdir = tempfile.mkdtemp(dir=tmp)
+    r = run([LP, "render", tpl, "-o", "-"])
+    check("-o -: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err))
+    check("-o -: stdout is a PDF (%PDF- ... %%EOF)",
+          r.out.startswith(b"%PDF-") and r.out.rstrip().endswith(b"%%EOF"),
+          "%r ... %r" % (r.out[:8], r.out[-8:]))
+    piped = os.path.join(outdir, "piped.pdf")
+    with open(piped, "wb") as f:
+        f.write(r.out)
+    check_qpdf("-o -", piped)
+    check("-o -: no file named '-'", not os.path.exists(os.path.join(ROOT, "-")) and
+          not os.path.exists("-"), "")
+
+    work = tempfile.mkdtemp(dir=tmp)
+    copy = os.path.join(work, "letter.md")
+    shutil.copy(tpl, copy)
+    r = lp("render", copy)
+    check("default output: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err))
+    check("default output: letter.md -> letter.pdf next to it",
+          leftovers(work) == ["letter.md", "letter.pdf"], leftovers(work))
+    if os.path.exists(os.path.join(work, "letter.pdf")):
+        check_pdf_file("default output", os.path.join(work, "letter.pdf"))
+        check("default output: same pages as -o -",
+              page_count(os.path.join(work, "letter.pdf")) == page_count(piped), "")
+
+
+# ---- 8. Reproducible output ---------------------------------------------------------
+
+def test_reproducible(tmp):
+    tpl = os.path.join(CASES, "multi-letter-zh.md")
+    a, b = os.path.join(tmp, "repro-a.pdf"), os.path.join(tmp, "repro-b.pdf")
+    ra = lp("render", tpl, "-o", a, env={"SOURCE_DATE_EPOCH": EPOCH})
+    rb = lp("render", tpl, "-o", b, env={"SOURCE_DATE_EPOCH": EPOCH})
+    if not check("reproducible: both renders exit 0", ra.code == 0 and rb.code == 0,
+                 ra.err + rb.err):
+        return
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        da, db = fa.read(), fb.read()
+    diff = next((i for i in range(min(len(da), len(db))) if da[i] != db[i]), None)
+    check("reproducible: identical bytes with SOURCE_DATE_EPOCH", da == db,
+          "sizes %d/%d, first difference at byte %s" % (len(da), len(db), diff))
+    info = pdfinfo(a)
+    check("reproducible: CreationDate 2023-11-14", info.get("CreationDate", "").startswith("2023-11-14"),
+          info.get("CreationDate"))
+
+
+# ---- Front-matter defaults and overrides --------------------------------------------
+
+def test_defaults(tmp):
+    """Language guessed from the text picks the footer; en-US defaults to
+    Letter, other languages to A4; paper sizes, footer and header from
+    --meta."""
+    def render(name, text, *args):
+        src = os.path.join(tmp, name + ".md")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(text)
+        out = os.path.join(tmp, name + ".pdf")
+        r = lp("render", src, "-o", out, *args)
+        ok = check("defaults %s: render exits 0" % name, r.code == 0, "exit %d: %s" % (r.code, r.err))
+        return out if ok else None
+
+    def lines(pdf):
+        return [l.strip() for l in mutool_text(pdf, 1).splitlines() if l.strip()]
+
+    out = render("guess-zh", "# 通知\n\n这是一份没有前言的中文通知。\n")
+    if out:
+        check("defaults: Chinese guessed from the text: Chinese footer", "第 1 页 共 1 页" in lines(out),
+              lines(out))
+        w, h = page_size(out)
+        check("defaults: Chinese defaults to A4", abs(w - A4[0]) < 0.5 and abs(h - A4[1]) < 0.5, (w, h))
+    out = render("guess-ja", "# お知らせ\n\nこれは前付けのない日本語の文書です。\n")
+    if out:
+        check("defaults: Japanese guessed from kana: Japanese footer", "1 / 1 ページ" in lines(out),
+              lines(out))
+    out = render("en-us", "---\nlang: en-US\n---\n\nHello there.\n")
+    if out:
+        check("defaults: en-US defaults to Letter", page_size(out) == LETTER, page_size(out))
+        check("defaults: English footer", "Page 1 of 1" in lines(out), lines(out))
+    out = render("custom", "Hello there.\n", "--meta", "paper=100mm 150mm",
+                 "--meta", "footer=- {page} -", "--meta", "header=ACME {pages}")
+    if out:
+        w, h = page_size(out)
+        check("defaults: --meta paper='100mm 150mm'",
+              abs(w - 100 * MM) < 0.5 and abs(h - 150 * MM) < 0.5, (w, h))
+        check("defaults: --meta footer with {page}", "- 1 -" in lines(out), lines(out))
+        check("defaults: --meta header with {pages}", "ACME 1" in lines(out), lines(out))
+
+
+# ---- 10. Rendering sanity --------------------------------------------------------------
+
+def test_rasterize(tmp, pdf):
+    prefix = os.path.join(tmp, "raster")
+    r = run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", pdf, prefix])
+    pngs = [f for f in os.listdir(tmp) if f.startswith("raster") and f.endswith(".png")]
+    check("pdftoppm: exit 0, no messages", r.code == 0 and r.err == "", "exit %d: %s" % (r.code, short(r.err)))
+    ok = False
+    if pngs:
+        with open(os.path.join(tmp, pngs[0]), "rb") as f:
+            head = f.read(24)
+        ok = head.startswith(b"\x89PNG") and int.from_bytes(head[16:20], "big") > 100
+    check("pdftoppm: page 1 is a PNG of the page", ok, pngs)
+    r = run(["mutool", "draw", "-q", "-N", "-o", "/dev/null", pdf])
+    check("mutool draw: exit 0, nothing on stderr", r.code == 0 and r.err == "",
+          "exit %d: %s" % (r.code, short(r.err)))
+
+
+# ---- 11. Version, help, fonts ----------------------------------------------------------
+
+def test_cli():
+    r = lp("--version")
+    check("--version: 'letterpress X.Y.Z'", r.code == 0 and re.match(r"^letterpress \d+\.\d+\.\d+\n$", r.text),
+          "exit %d: %r" % (r.code, r.text))
+    r = lp("--help")
+    check("--help: exit 0 with usage on stdout", r.code == 0 and "usage:" in r.text and "render" in r.text,
+          "exit %d: %r" % (r.code, short(r.text)))
+    r = lp("fonts", "--lang", "zh-CN")
+    check("fonts --lang zh-CN: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err))
+    check("fonts --lang zh-CN: names NotoSerifCJK", "NotoSerifCJK" in r.text, short(r.text))
+
+
+def main():
+    if not os.access(LP, os.X_OK):
+        check("letterpress binary exists", False, "%s: build it with 'make letterpress'" % LP)
+        finish()
+    for tool in ("qpdf", "pdffonts", "pdftotext", "pdfinfo", "mutool", "pdftoppm"):
+        if not shutil.which(tool):
+            check("tool %s installed" % tool, False, "not on PATH")
+            finish()
+    with tempfile.TemporaryDirectory(prefix="letterpress-e2e-") as tmp:
+        test_cli()
+        pdf = test_multi_letter(tmp)
+        test_japanese(tmp)
+        test_english(tmp)
+        test_templates(tmp)
+        test_placeholders(tmp)
+        test_errors(tmp)
+        test_unwritable(tmp)
+        test_outputs(tmp)
+        test_reproducible(tmp)
+        test_defaults(tmp)
+        if pdf:
+            test_rasterize(tmp, pdf)
+        else:
+            check("rasterize: a PDF to rasterize", False, "the multi-letter render failed")
+    finish()
+
+
+if __name__ == "__main__":
+    main()
