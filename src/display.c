@@ -17,6 +17,8 @@ void lp_display_free(lp_display *d) {
     for (size_t r = 0; r < p->nruns; r++) free(p->runs[r].glyphs);
     free(p->runs);
     free(p->rules);
+    for (size_t f = 0; f < p->nfields; f++) free(p->fields[f].name);
+    free(p->fields);
   }
   free(d->pages);
   for (size_t i = 0; i < d->noutlines; i++) free(d->outlines[i].title);
@@ -93,4 +95,12 @@ void lp_display_add_outline(lp_display *d, const char *title, size_t page,
   LP_GROW(d->outlines, d->outlines_cap, d->noutlines + 1);
   d->outlines[d->noutlines++] =
       (lp_doutline){lp_xstrdup(title ? title : ""), page, y};
+}
+
+void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
+                        double x1, double y1, double x2, double y2,
+                        double font_size, bool checked) {
+  LP_GROW(p->fields, p->fields_cap, p->nfields + 1);
+  p->fields[p->nfields++] = (lp_dfield){kind, lp_xstrdup(name ? name : ""),
+                                        x1, y1, x2, y2, font_size, checked};
 }

@@ -8,6 +8,7 @@
 #ifndef LP_DISPLAY_H
 #define LP_DISPLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,12 +41,30 @@ typedef struct lp_drule {
   double gray;
 } lp_drule;
 
+/* A form field the layout placed: a fill-in blank, a checkbox or a
+ * signature field.  The PDF writer makes it an AcroForm field. */
+typedef enum {
+  LP_FIELD_TEXT,      /* /Tx on a blank's underline */
+  LP_FIELD_CHECKBOX,  /* /Btn over a box character */
+  LP_FIELD_SIGNATURE  /* /Sig, room for a hand signature */
+} lp_field_kind;
+
+typedef struct lp_dfield {
+  lp_field_kind kind;
+  char *name;            /* UTF-8 name from the label; unique in the page */
+  double x1, y1, x2, y2; /* rectangle, pt */
+  double font_size;      /* for text typed into the field */
+  bool checked;          /* checkboxes: initial state */
+} lp_dfield;
+
 typedef struct lp_dpage {
   double width, height; /* pt */
   lp_drun *runs;
   size_t nruns, runs_cap;
   lp_drule *rules;
   size_t nrules, rules_cap;
+  lp_dfield *fields;
+  size_t nfields, fields_cap;
 } lp_dpage;
 
 /* One outline (bookmark) entry: a letter's title, pointing at its page. */
@@ -90,6 +109,10 @@ void lp_dpage_add_glyph(lp_display *d, lp_dpage *p, uint32_t gid, double x,
                         size_t len);
 void lp_dpage_add_rule(lp_dpage *p, double x1, double y1, double x2,
                        double y2, double width, double gray);
+/* Adds a field to page p; name is copied. */
+void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
+                        double x1, double y1, double x2, double y2,
+                        double font_size, bool checked);
 void lp_display_add_outline(lp_display *d, const char *title, size_t page,
                             double y);
 

@@ -47,6 +47,27 @@ static int column_of(const char *lit, size_t at, int col0) {
   return col;
 }
 
+/* Frees an lp_blank_names attached to a node. */
+static void free_blank_names(cmark_mem *mem, void *data) {
+  (void)mem;
+  lp_blank_names *bn = data;
+  for (size_t i = 0; i < bn->count; i++) free(bn->items[i].name);
+  free(bn->items);
+  free(bn);
+}
+
+/* Records that a blank named name starts at offset of node's new literal. */
+static void add_blank_name(cmark_node *node, size_t offset, const char *name) {
+  lp_blank_names *bn = cmark_node_get_user_data(node);
+  if (!bn) {
+    bn = lp_xcalloc(1, sizeof *bn);
+    cmark_node_set_user_data(node, bn);
+    cmark_node_set_user_data_free_func(node, free_blank_names);
+  }
+  LP_GROW(bn->items, bn->cap, bn->count + 1);
+  bn->items[bn->count++] = (lp_blank_name){offset, lp_xstrdup(name)};
+}
+
 /* Fills the placeholders in one node's literal. */
 static void fill_literal(fill_state *st, cmark_node *node) {
   const char *lit = cmark_node_get_literal(node);
@@ -107,6 +128,8 @@ static void fill_literal(fill_state *st, cmark_node *node) {
               "needs text, a number, true/false or null",
               name);
     } else if (st->blanks) {
+      if (cmark_node_get_type(node) == CMARK_NODE_TEXT)
+        add_blank_name(node, out.len, name);
       static const char blank = LP_BLANK_CHAR;
       for (int k = 0; k < MISSING_BLANK_CHARS; k++)
         lp_buf_append(&out, &blank, 1);

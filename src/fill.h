@@ -15,6 +15,19 @@
 
 #include "letterpress.h"
 
+/* Under --blanks, a text node whose placeholders became blanks carries, as
+ * its cmark user data, the names of those blanks (freed with the tree), so
+ * that the form fields on them are named after the placeholders. */
+typedef struct lp_blank_name {
+  size_t offset; /* byte offset of the blank in the node's literal */
+  char *name;
+} lp_blank_name;
+
+typedef struct lp_blank_names {
+  lp_blank_name *items;
+  size_t count, cap;
+} lp_blank_names;
+
 /* Fills every placeholder under root from data (may be NULL).  A missing
  * name is an error listing every missing name with its line and column,
  * unless blanks is true: then it becomes a fill-in blank.  file and

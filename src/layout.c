@@ -7,6 +7,7 @@
 
 #include <cmark-gfm-core-extensions.h>
 
+#include "fill.h"
 #include "shape.h"
 #include "util.h"
 
@@ -27,7 +28,11 @@
 #define RULE_WIDTH 0.5
 #define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
 #define STRIKE_RISE_EM 0.3
-#define SPLIT_ROOM_EM 3.0     /* room at a line end that splits a long chunk */
+#define SPLIT_ROOM_EM 3.0
+#define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
+#define TEXT_BELOW_EM 0.2
+#define SIG_ABOVE_EM 2.2      /* room for a hand signature above the line */
+#define SIG_BELOW_EM 0.3     /* room at a line end that splits a long chunk */
 
 /* One heading level's look: size (em of body), space before and after (em
  * of body), alignment. */
@@ -66,6 +71,7 @@ typedef struct lbox {
   bool page_break;    /* pagination: a new page starts with this box */
   uint32_t line, nlines; /* line index in its paragraph, and line count */
   size_t g0, g1, r0, r1; /* ranges in the layout's glyph and rule arrays */
+  size_t f0, f1;         /* range in the layout's field array */
   int outline;    /* index into the letter titles, or -1 */
 } lbox;
 
@@ -92,6 +98,8 @@ typedef struct L {
   size_t nglyphs, glyphs_cap;
   prule *rules;
   size_t nrules, rules_cap;
+  lp_dfield *fields; /* rectangles relative to the box baseline */
+  size_t nfields, fields_cap;
   lp_buf text; /* texts of all paragraphs of the letter */
   letter *letters;
   size_t nletters, letters_cap;
@@ -107,11 +115,14 @@ typedef struct para {
   lp_span *spans;
   size_t nspans, cap;
   bool pending_soft; /* a soft break waits for the next text */
+  lp_blank_names names; /* blanks named after placeholders (offsets here) */
 } para;
 
 static void para_free(para *p) {
   lp_buf_free(&p->text);
   free(p->spans);
+  for (size_t i = 0; i < p->names.count; i++) free(p->names.items[i].name);
+  free(p->names.items);
   memset(p, 0, sizeof *p);
 }
 
@@ -173,6 +184,13 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
     if (t == CMARK_NODE_TEXT || t == CMARK_NODE_HTML_INLINE) {
       para_text(p, lit, strlen(lit), l->chains[style_of(bold, italic)], size,
                 flags);
+      const lp_blank_names *bn = cmark_node_get_user_data(c);
+      for (size_t k = 0; bn && k < bn->count; k++) {
+        LP_GROW(p->names.items, p->names.cap, p->names.count + 1);
+        p->names.items[p->names.count++] = (lp_blank_name){
+            p->text.len - strlen(lit) + bn->items[k].offset,
+            lp_xstrdup(bn->items[k].name)};
+      }
     } else if (t == CMARK_NODE_CODE) {
       para_text(p, lit, strlen(lit), l->chains[LP_STYLE_MONO], size * 0.95,
                 flags);
@@ -215,6 +233,7 @@ static lbox *new_box(L *l) {
   memset(b, 0, sizeof *b);
   b->g0 = b->g1 = l->nglyphs;
   b->r0 = b->r1 = l->nrules;
+  b->f0 = b->f1 = l->nfields;
   b->outline = -1;
   b->nlines = 1;
   return b;
@@ -244,6 +263,136 @@ static bool stretchable(const lp_sglyph *a, const lp_sglyph *b) {
   return (a->flags & LP_SG_CJK) || (b->flags & LP_SG_CJK);
 }
 
+/* ---- Form fields -------------------------------------------------------- */
+
+#define FIELD_NAME_MAX 48 /* bytes of label kept in a field name */
+
+/* Whether the code point at text[at] is a checkbox character: □ ☐ (off) or
+ * ☑ ☒ (on); sets *checked. */
+static bool is_box(const char *text, size_t len, size_t at, bool *checked) {
+  size_t k = at;
+  int32_t cp = lp_utf8_next(text, len, &k);
+  *checked = cp == 0x2611 || cp == 0x2612;
+  return cp == 0x25A1 || cp == 0x2610 || *checked;
+}
+
+/* Whether text[at] ends a label segment: a line end, a blank or a box. */
+static bool segment_edge(const char *text, size_t len, size_t at) {
+  bool on;
+  char c = text[at];
+  return c == '\n' || c == LP_BLANK_CHAR || c == LP_SIGNATURE_CHAR ||
+         is_box(text, len, at, &on);
+}
+
+/* Copies text[from, to) into out, trimmed of spaces (also U+3000) and of
+ * colons at the end, '.' replaced (it separates PDF field name levels). */
+static void clean_label(const char *text, size_t from, size_t to, char *out,
+                        size_t cap) {
+  static const char *const trim[] = {" ", "\t", "\xE3\x80\x80", ":",
+                                     "\xEF\xBC\x9A"};
+  bool again = true;
+  while (again) {
+    again = false;
+    for (size_t k = 0; k < sizeof trim / sizeof trim[0]; k++) {
+      size_t n = strlen(trim[k]);
+      if (to - from >= n && !memcmp(text + to - n, trim[k], n))
+        to -= n, again = true;
+      if (to - from >= n && !memcmp(text + from, trim[k], n) && k < 3)
+        from += n, again = true;
+    }
+  }
+  size_t n = 0;
+  for (size_t i = from; i < to;) {
+    size_t k = i;
+    lp_utf8_next(text, to, &k);
+    if (n + (k - i) >= cap || n + (k - i) > FIELD_NAME_MAX) break;
+    for (; i < k; i++) out[n++] = text[i] == '.' ? '_' : text[i];
+  }
+  out[n] = '\0';
+}
+
+/* The label before the blank or box at text[at]: the text since the line
+ * start or the previous blank or box. */
+static void label_before(const para *p, size_t at, char *out, size_t cap,
+                         bool *colon) {
+  const char *t = (const char *)p->text.data;
+  size_t from = at;
+  while (from > 0 && !segment_edge(t, p->text.len, from - 1)) from--;
+  /* from may sit inside a multi-byte box character: step to its end. */
+  while (from < at && (t[from] & 0xC0) == 0x80) from++;
+  size_t to = at;
+  while (to > from && (t[to - 1] == ' ' || t[to - 1] == '\t')) to--;
+  *colon = (to > from && t[to - 1] == ':') ||
+           (to - from >= 3 && !memcmp(t + to - 3, "\xEF\xBC\x9A", 3));
+  clean_label(t, from, to, out, cap);
+}
+
+/* The label after a box: the text up to the next space, blank or box. */
+static void label_after(const para *p, size_t at, char *out, size_t cap) {
+  const char *t = (const char *)p->text.data;
+  size_t to = at;
+  while (to < p->text.len && !segment_edge(t, p->text.len, to) &&
+         t[to] != ' ' && strncmp(t + to, "\xE3\x80\x80", 3))
+    to++;
+  clean_label(t, at, to, out, cap);
+}
+
+/* Whether a label names a signature: it contains one of these words.
+ * (Matching is by containment, so 客户签名 and Customer signature count.) */
+static bool is_signature_label(const char *label) {
+  static const char *const words[] = {
+      "签名", "签字", "签章", "盖章", "签署", "署名", "簽名", "簽字",
+      "서명", "Signature", "signature", "Signed", "signed", "SIGNATURE"};
+  for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+    if (strstr(label, words[k])) return true;
+  return false;
+}
+
+/* Adds a field in box coordinates (relative to the baseline). */
+static void add_pfield(L *l, lp_field_kind kind, const char *name, double x1,
+                       double dy1, double x2, double dy2, double size,
+                       bool checked) {
+  LP_GROW(l->fields, l->fields_cap, l->nfields + 1);
+  l->fields[l->nfields++] = (lp_dfield){kind, lp_xstrdup(name), x1, dy1,
+                                        x2, dy2, size, checked};
+}
+
+/* The field on a blank glyph at x: a signature field when the blank is
+ * [[signature]] or its label ends in a colon and names a signature, else a
+ * text field; named after its placeholder or its label. */
+static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
+                        double size) {
+  char label[FIELD_NAME_MAX + 8];
+  bool colon;
+  label_before(p, g->cluster, label, sizeof label, &colon);
+  const char *name = label[0] ? label : "blank";
+  for (size_t k = 0; k < p->names.count; k++)
+    if (p->names.items[k].offset == g->cluster) name = p->names.items[k].name;
+  bool sig = (g->flags & LP_SG_SIGNATURE) ||
+             (colon && is_signature_label(label));
+  if (sig)
+    add_pfield(l, LP_FIELD_SIGNATURE, label[0] ? name : "signature", x,
+               -SIG_BELOW_EM * size, x + g->advance, SIG_ABOVE_EM * size,
+               size, false);
+  else
+    add_pfield(l, LP_FIELD_TEXT, name, x, -TEXT_BELOW_EM * size,
+               x + g->advance, TEXT_ABOVE_EM * size, size, false);
+}
+
+/* The checkbox field over a box glyph at x. */
+static void box_field(L *l, const para *p, const lp_sglyph *g, double x,
+                      double size, bool checked) {
+  char label[FIELD_NAME_MAX + 8];
+  label_after(p, g->cluster_end, label, sizeof label);
+  if (!label[0]) {
+    bool colon;
+    label_before(p, g->cluster, label, sizeof label, &colon);
+  }
+  add_pfield(l, LP_FIELD_CHECKBOX, label[0] ? label : "checkbox", x,
+             (EMBOX_TOP - 1) * size, x + g->advance, EMBOX_TOP * size, size,
+             checked);
+}
+
 /* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
  * each stretchable gap. */
 static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
@@ -264,10 +413,16 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
   for (size_t k = i; k < end; k++) {
     const lp_sglyph *g = &sh->glyphs[k];
     const lp_span *sp = &p->spans[g->span];
+    bool checked;
     if (g->flags & LP_SG_BLANK) {
       add_prule(l, x, -BLANK_DROP_EM * sp->size, x + g->advance,
                 -BLANK_DROP_EM * sp->size, RULE_WIDTH);
+      blank_field(l, p, g, x, sp->size);
     } else {
+      if ((g->flags & LP_SG_CLUSTER_START) &&
+          is_box((const char *)p->text.data, p->text.len, g->cluster,
+                 &checked))
+        box_field(l, p, g, x, sp->size, checked);
       bool start = (g->flags & LP_SG_CLUSTER_START) != 0;
       add_pglyph(l, g->face, sp->size, g->gid, x + g->x_offset, g->y_offset,
                  g->advance, start ? base + g->cluster - tmin : 0,
@@ -281,10 +436,12 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
   }
   b->g1 = l->nglyphs;
   b->r1 = l->nrules;
+  b->f1 = l->nfields;
 }
 
-/* Draws a list marker left of the first line box of the paragraph. */
-static void emit_marker(L *l, lbox *b, const pstyle *st) {
+/* Draws a list marker left of the first line box of the paragraph; a task
+ * list marker (☐ ☑) is a checkbox field named after the item's text. */
+static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
   para mp = {0};
   para_add(&mp, st->marker, strlen(st->marker), l->chains[LP_STYLE_REGULAR],
            st->size, 0);
@@ -317,6 +474,24 @@ static void emit_marker(L *l, lbox *b, const pstyle *st) {
   for (lbox *o = b; o < l->boxes + l->nboxes; o++) {
     if (o != b) o->g0 += sh.count;
     o->g1 += sh.count;
+  }
+  bool checked;
+  if (is_box(st->marker, strlen(st->marker), 0, &checked)) {
+    char label[FIELD_NAME_MAX + 8];
+    label_after(item, 0, label, sizeof label);
+    x = st->left - MARKER_GAP_EM * st->size - w;
+    add_pfield(l, LP_FIELD_CHECKBOX, label[0] ? label : "task", x,
+               (EMBOX_TOP - 1) * st->size, x + w, EMBOX_TOP * st->size,
+               st->size, checked);
+    /* Move the new field to the end of b's range. */
+    lp_dfield f = l->fields[l->nfields - 1];
+    memmove(&l->fields[b->f1 + 1], &l->fields[b->f1],
+            (l->nfields - 1 - b->f1) * sizeof f);
+    l->fields[b->f1] = f;
+    for (lbox *o = b; o < l->boxes + l->nboxes; o++) {
+      if (o != b) o->f0++;
+      o->f1++;
+    }
   }
   lp_shaped_free(&sh);
   para_free(&mp);
@@ -450,7 +625,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
   }
   if (l->nboxes > first_box) {
     l->boxes[l->nboxes - 1].keep_with_next = st->keep_with_next;
-    if (st->marker) emit_marker(l, &l->boxes[first_box], st);
+    if (st->marker) emit_marker(l, &l->boxes[first_box], st, p);
   }
   lp_shaped_free(&sh);
   free(brk);
@@ -694,6 +869,11 @@ static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
     lp_dpage_add_rule(pg, r->x1, base + r->dy1, r->x2, base + r->dy2,
                       r->width, 0);
   }
+  for (size_t k = b->f0; k < b->f1; k++) {
+    const lp_dfield *f = &l->fields[k];
+    lp_dpage_add_field(pg, f->kind, f->name, f->x1, base + f->y1, f->x2,
+                       base + f->y2, f->font_size, f->checked);
+  }
   if (b->outline >= 0)
     lp_display_add_outline(l->out, l->letters[b->outline].title,
                            l->out->npages - 1, l->page_h - top + b->before);
@@ -771,7 +951,8 @@ static bool flush_letter(L *l) {
     place_box(l, pg, b, y);
     y += b->height;
   }
-  l->nboxes = l->nglyphs = l->nrules = 0;
+  for (size_t k = 0; k < l->nfields; k++) free(l->fields[k].name);
+  l->nboxes = l->nglyphs = l->nrules = l->nfields = 0;
   l->text.len = 0;
   return true;
 }
@@ -920,6 +1101,8 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   free(l.boxes);
   free(l.glyphs);
   free(l.rules);
+  for (size_t k = 0; k < l.nfields; k++) free(l.fields[k].name);
+  free(l.fields);
   free(l.page_letter);
   lp_buf_free(&l.text);
   return ok;

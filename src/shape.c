@@ -120,10 +120,13 @@ void lp_shape(const char *text, size_t len, const lp_span *spans,
         i++;
         continue;
       }
-      if (c == (unsigned char)LP_BLANK_CHAR) {
+      if (c == (unsigned char)LP_BLANK_CHAR ||
+          c == (unsigned char)LP_SIGNATURE_CHAR) {
         size_t j = i;
-        while (j < span->end && text[j] == LP_BLANK_CHAR) j++;
+        while (j < span->end && text[j] == (char)c) j++;
         add_blank(out, i, j, span, (uint32_t)s);
+        if (c == (unsigned char)LP_SIGNATURE_CHAR)
+          out->glyphs[out->count - 1].flags |= LP_SG_SIGNATURE;
         i = j;
         continue;
       }
@@ -132,7 +135,9 @@ void lp_shape(const char *text, size_t len, const lp_span *spans,
       hb_script_t script = HB_SCRIPT_COMMON;
       while (i < span->end) {
         c = (unsigned char)text[i];
-        if (c == '\n' || c == (unsigned char)LP_BLANK_CHAR) break;
+        if (c == '\n' || c == (unsigned char)LP_BLANK_CHAR ||
+            c == (unsigned char)LP_SIGNATURE_CHAR)
+          break;
         size_t next = i;
         int32_t cp = lp_utf8_next(text, span->end, &next);
         if (cp < 0) cp = 0xFFFD;

@@ -20,6 +20,8 @@
 /* Marks one character of a fill-in blank in paragraph text (the template
  * module turns each '_' of a run of three or more into it). */
 #define LP_BLANK_CHAR '\x1f'
+/* Marks one character of an explicit signature field, [[signature]]. */
+#define LP_SIGNATURE_CHAR '\x1e'
 /* Width of one blank character, in em: as wide as a half-width '_'. */
 #define LP_BLANK_EM 0.5
 
@@ -39,7 +41,8 @@ enum {
   LP_SG_CJK = 2,    /* CJK character or punctuation: gaps beside it stretch */
   LP_SG_BLANK = 4,  /* a fill-in blank pseudo-glyph */
   LP_SG_CLUSTER_START = 8, /* first glyph of its cluster */
-  LP_SG_NOTDEF = 16 /* no installed font has this character */
+  LP_SG_NOTDEF = 16, /* no installed font has this character */
+  LP_SG_SIGNATURE = 32 /* a blank that is an explicit signature field */
 };
 
 typedef struct lp_sglyph {

@@ -14,6 +14,8 @@
 #include "util.h"
 
 #define MM (72.0 / 25.4)
+/* Explicit signature field: as wide as its 13 characters (6.5 em). */
+#define SIGNATURE_SYNTAX "[[signature]]"
 
 /* Named paper sizes, portrait, in mm (ISO 216; B5 is ISO B5) or points. */
 static const struct {
@@ -318,7 +320,9 @@ static bool line_is(const char *p, const char *end, const char *marker) {
 }
 
 /* Marks fill-in blanks: each '_' of a run of three or more becomes
- * LP_BLANK_CHAR, outside code spans and fenced or indented code. */
+ * LP_BLANK_CHAR, and each byte of [[signature]] LP_SIGNATURE_CHAR, outside
+ * code spans and fenced or indented code.  Done on the source, before
+ * placeholders are filled, so data can never make a field. */
 static void mark_blanks(char *s, size_t len) {
   bool fenced = false;
   size_t i = 0;
@@ -342,6 +346,12 @@ static void mark_blanks(char *s, size_t len) {
         }
         if (s[j] == '\\' && j + 1 < eol) {
           j += 2;
+          continue;
+        }
+        if (!ticks && !strncmp(s + j, SIGNATURE_SYNTAX,
+                               strlen(SIGNATURE_SYNTAX))) {
+          memset(s + j, LP_SIGNATURE_CHAR, strlen(SIGNATURE_SYNTAX));
+          j += strlen(SIGNATURE_SYNTAX);
           continue;
         }
         if (s[j] == '_' && !ticks) {

@@ -6,7 +6,8 @@
  *
  * In the kept body, each '_' of a run of three or more underscores (outside
  * code) is replaced by LP_BLANK_CHAR, so that Markdown never reads a blank as
- * emphasis; byte offsets and columns stay the same.
+ * emphasis; [[signature]] becomes a run of LP_SIGNATURE_CHAR (an explicit
+ * signature field).  Byte offsets and columns stay the same.
  */
 #ifndef LP_TEMPLATE_H
 #define LP_TEMPLATE_H
