@@ -330,6 +330,8 @@ static void label_before(const para *p, size_t at, char *out, size_t cap,
 /* The label after a box: the text up to the next space, blank or box. */
 static void label_after(const para *p, size_t at, char *out, size_t cap) {
   const char *t = (const char *)p->text.data;
+  while (at < p->text.len && (t[at] == ' ' || !strncmp(t + at, "\xE3\x80\x80", 3)))
+    at += t[at] == ' ' ? 1 : 3;
   size_t to = at;
   while (to < p->text.len && !segment_edge(t, p->text.len, to) &&
          t[to] != ' ' && strncmp(t + to, "\xE3\x80\x80", 3))
@@ -393,6 +395,18 @@ static void box_field(L *l, const para *p, const lp_sglyph *g, double x,
              checked);
 }
 
+/* Replaces the face, glyph and advance by the empty box □ of the chain, when a
+ * font of the chain has it. */
+static void empty_box(lp_chain *chain, double size, lp_face **face,
+                      uint32_t *gid, double *advance) {
+  lp_face *f = lp_chain_face_for(chain, 0x25A1);
+  hb_codepoint_t g;
+  if (!f || !hb_font_get_nominal_glyph(f->hb_font, 0x25A1, &g)) return;
+  *face = f;
+  *gid = g;
+  *advance = hb_font_get_glyph_h_advance(f->hb_font, g) * size / f->upem;
+}
+
 /* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
  * each stretchable gap. */
 static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
@@ -419,13 +433,20 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
                 -BLANK_DROP_EM * sp->size, RULE_WIDTH);
       blank_field(l, p, g, x, sp->size);
     } else {
+      lp_face *face = g->face;
+      uint32_t gid = g->gid;
+      double advance = g->advance;
       if ((g->flags & LP_SG_CLUSTER_START) &&
           is_box((const char *)p->text.data, p->text.len, g->cluster,
-                 &checked))
+                 &checked)) {
         box_field(l, p, g, x, sp->size, checked);
+        /* The field's appearance draws the check mark, so that clearing
+         * it in a viewer clears it on paper: the page shows an empty box. */
+        if (checked) empty_box(sp->chain, sp->size, &face, &gid, &advance);
+      }
       bool start = (g->flags & LP_SG_CLUSTER_START) != 0;
-      add_pglyph(l, g->face, sp->size, g->gid, x + g->x_offset, g->y_offset,
-                 g->advance, start ? base + g->cluster - tmin : 0,
+      add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
+                 advance, start ? base + g->cluster - tmin : 0,
                  start ? g->cluster_end - g->cluster : 0);
       if (sp->flags & LP_SPAN_STRIKE)
         add_prule(l, x, STRIKE_RISE_EM * sp->size, x + g->advance,

@@ -13,6 +13,8 @@
 #include <hpdf.h>
 #include <hpdf_pages.h>
 
+#include "forms.h"
+
 /* PDF glyph space: widths and font metrics are in 1/1000 em. */
 #define GLYPH_SPACE 1000.0
 /* /DW: CIDs missing from /W get this width (most CJK glyphs have it). */
@@ -194,7 +196,9 @@ static HPDF_Dict new_indirect_dict(writer *w) {
 static HPDF_Dict new_stream(writer *w, const void *data, size_t len) {
   HPDF_Dict s = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
   if (!s) return NULL;
-  s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  /* An empty Flate stream comes out truncated (see write_page): leave an
+   * empty stream unfiltered. */
+  s->filter = len ? HPDF_STREAM_FILTER_FLATE_DECODE : HPDF_STREAM_FILTER_NONE;
   if (len && HPDF_Stream_Write(s->stream, data, (HPDF_UINT)len) != HPDF_OK)
     return NULL;
   return s;
@@ -1104,7 +1108,7 @@ static bool write_document(writer *w, lp_buf *out) {
     free(pages);
     return haru_fail(w, "writing a page");
   }
-  ok = write_outlines(w, pages);
+  ok = write_outlines(w, pages) && lp_forms_write(w->pdf, pages, d, w->err);
   free(pages);
   return ok && write_meta(w) && save(w, out);
 }
@@ -1125,4 +1129,14 @@ bool lp_pdf_write(const lp_display *d, lp_buf *out, lp_error *err) {
   free_fonts(&w);
   HPDF_Free(w.pdf);
   return ok;
+}
+
+void *lp_pdf_text_string(HPDF_Doc pdf, const char *utf8) {
+  writer w = {.pdf = pdf};
+  return text_string(&w, utf8);
+}
+
+HPDF_Dict lp_pdf_stream(HPDF_Doc pdf, const void *data, size_t len) {
+  writer w = {.pdf = pdf};
+  return new_stream(&w, data, len);
 }

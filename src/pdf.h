@@ -13,10 +13,19 @@
 
 #include <stdbool.h>
 
+#include <hpdf.h>
+
 #include "display.h"
 #include "util.h"
 
 /* Writes d as a complete PDF file into out (appended). */
 bool lp_pdf_write(const lp_display *d, lp_buf *out, lp_error *err);
+
+/* Object helpers shared with forms.c, for objects inside a libharu
+ * document.  A PDF text string: a literal for printable ASCII, otherwise
+ * UTF-16BE with a byte order mark (written in hex).  NULL on failure. */
+void *lp_pdf_text_string(HPDF_Doc pdf, const char *utf8);
+/* A new Flate-compressed stream object (indirect) holding data. */
+HPDF_Dict lp_pdf_stream(HPDF_Doc pdf, const void *data, size_t len);
 
 #endif

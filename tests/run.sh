@@ -25,10 +25,12 @@ for t in "$@"; do
   cat "$log"
   count "$log" "$t" "$rc"
 done
-python3 tests/e2e.py >"$log" 2>&1
-rc=$?
-cat "$log"
-count "$log" tests/e2e.py "$rc"
+for suite in tests/e2e*.py; do
+  python3 "$suite" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  count "$log" "$suite" "$rc"
+done
 rm -f "$log"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
