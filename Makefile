@@ -5,13 +5,14 @@ PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yam
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lz -lm
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lcsv -lz -lm
 
 # Debian packages: libraries, fonts, and the tools the tests check PDFs with.
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libyaml-dev libjansson-dev zlib1g-dev fonts-noto-cjk fonts-noto-core \
-  fonts-dejavu-core qpdf poppler-utils mupdf-tools python3
+  fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 \
+  libcsv-dev hyperfine time
 
 BUILD   := build
 BIN     := letterpress
@@ -24,7 +25,7 @@ all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
 check-deps:
-	@pkg-config --exists $(PKGS) && test -f /usr/include/hpdf.h || \
+	@pkg-config --exists $(PKGS) && test -f /usr/include/hpdf.h && test -f /usr/include/csv.h || \
 	  { echo "missing build dependencies: run 'make deps' (or 'make demo')" >&2; exit 1; }
 
 deps:

@@ -1,8 +1,14 @@
-/* data.c - placeholder values from JSON (jansson). */
+/* data.c - placeholder values and data sets: JSON (jansson), JSON Lines,
+ * CSV (libcsv). */
 #include "data.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <csv.h>
 
 #include "util.h"
 
@@ -33,14 +39,24 @@ lp_data *lp_data_parse_json(const char *text, size_t len, const char *name,
 }
 
 lp_data *lp_data_load(const char *path, lp_error *err) {
-  lp_buf b = {0};
-  if (!lp_read_file(path, &b, err)) {
-    lp_buf_free(&b);
-    return NULL;
+  lp_records *r = lp_records_open(path, LP_DATA_AUTO, err);
+  if (!r) return NULL;
+  lp_data *d = NULL, *extra = NULL;
+  int got = lp_records_next(r, &d, err);
+  if (got == 0)
+    lp_fail(err, LP_ERR_INPUT, strcmp(path, "-") ? path : "<stdin>", 0, 0,
+            "the data has no record: a letter needs one");
+  else if (got > 0 && lp_records_next(r, &extra, err) != 0) {
+    if (extra)
+      lp_fail(err, LP_ERR_INPUT, strcmp(path, "-") ? path : "<stdin>",
+              lp_records_line(r), 0,
+              "the data has more than one record; render makes one letter: "
+              "use 'letterpress merge' for one letter per record");
+    lp_data_free(extra);
+    lp_data_free(d);
+    d = NULL;
   }
-  lp_data *d = lp_data_parse_json(b.data ? (char *)b.data : "", b.len,
-                                  strcmp(path, "-") ? path : "<stdin>", err);
-  lp_buf_free(&b);
+  lp_records_close(r);
   return d;
 }
 
@@ -58,15 +74,9 @@ json_t *lp_data_lookup(const lp_data *data, const char *name) {
   return v;
 }
 
-bool lp_data_set(lp_data *data, const char *key, const char *value,
-                 lp_error *err) {
-  if (!*key || key[0] == '.' || key[strlen(key) - 1] == '.' ||
-      strstr(key, ".."))
-    return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
-                   "'%s' is not a name: write --set name=value or "
-                   "--set a.b=value",
-                   key);
-  json_t *obj = data->root;
+/* Sets the dotted name key (valid) in obj to v (stolen), creating objects
+ * on the way. */
+static void set_path(json_t *obj, const char *key, json_t *v) {
   const char *p = key;
   for (const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
     json_t *next = json_object_getn(obj, p, (size_t)(dot - p));
@@ -76,7 +86,27 @@ bool lp_data_set(lp_data *data, const char *key, const char *value,
     }
     obj = next;
   }
-  json_object_set_new(obj, p, json_string(value));
+  json_object_set_new(obj, p, v);
+}
+
+/* Whether key is a usable dotted name: no empty parts. */
+static bool valid_key(const char *key) {
+  return *key && key[0] != '.' && key[strlen(key) - 1] != '.' &&
+         !strstr(key, "..");
+}
+
+bool lp_data_set(lp_data *data, const char *key, const char *value,
+                 lp_error *err) {
+  if (!valid_key(key))
+    return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
+                   "'%s' is not a name: write --set name=value or "
+                   "--set a.b=value",
+                   key);
+  json_t *v = json_string(value);
+  if (!v)
+    return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
+                   "the value of '%s' is not UTF-8 text", key);
+  set_path(data->root, key, v);
   return true;
 }
 
@@ -112,4 +142,390 @@ void lp_data_free(lp_data *data) {
   if (!data) return;
   json_decref(data->root);
   free(data);
+}
+
+/* ---- Data sets ------------------------------------------------------------ */
+
+/* A CSV row being read: its cells. */
+typedef struct csv_row {
+  char **cells;
+  size_t count, cap;
+} csv_row;
+
+struct lp_records {
+  lp_data_format fmt;
+  char *name;       /* for error locations */
+  FILE *in;         /* JSONL and CSV: read line by line */
+  char *text;       /* the whole text, when read from memory or stdin */
+  size_t text_len;
+  char *line;       /* getline buffer */
+  size_t line_cap;
+  int lineno;       /* lines read so far */
+  size_t count;     /* records returned so far */
+  int record_line;  /* where the last record starts */
+  json_t *array;    /* JSON: the records (an array, or the object alone) */
+  size_t next;      /* JSON: next index */
+  /* CSV */
+  struct csv_parser csv;
+  bool csv_ready;
+  char **header;
+  size_t ncols;
+  csv_row row;      /* the row being read */
+  csv_row *done;    /* rows completed and not yet returned */
+  int *done_line;
+  size_t ndone, done_cap, done_line_cap, done_first;
+  bool row_open;    /* a row has started and not ended */
+  int row_line;
+  bool eof;
+};
+
+bool lp_data_format_parse(const char *name, lp_data_format *fmt) {
+  if (!strcasecmp(name, "json")) *fmt = LP_DATA_JSON;
+  else if (!strcasecmp(name, "jsonl") || !strcasecmp(name, "ndjson"))
+    *fmt = LP_DATA_JSONL;
+  else if (!strcasecmp(name, "csv")) *fmt = LP_DATA_CSV;
+  else return false;
+  return true;
+}
+
+/* The format a file name implies; JSON when it implies none. */
+static lp_data_format format_of(const char *name) {
+  const char *dot = strrchr(name, '.');
+  lp_data_format f = LP_DATA_JSON;
+  if (dot && !strchr(dot, '/')) lp_data_format_parse(dot + 1, &f);
+  return f;
+}
+
+/* Frees the cells of a row and empties it. */
+static void row_clear(csv_row *row) {
+  for (size_t i = 0; i < row->count; i++) free(row->cells[i]);
+  row->count = 0;
+}
+
+/* libcsv: a field ended. */
+static void on_csv_field(void *s, size_t len, void *ctx) {
+  lp_records *r = ctx;
+  LP_GROW(r->row.cells, r->row.cap, r->row.count + 1);
+  r->row.cells[r->row.count++] = lp_xstrndup(s ? s : "", s ? len : 0);
+}
+
+/* libcsv: a row ended; it joins the queue of completed rows. */
+static void on_csv_row(int c, void *ctx) {
+  (void)c;
+  lp_records *r = ctx;
+  LP_GROW(r->done, r->done_cap, r->ndone + 1);
+  LP_GROW(r->done_line, r->done_line_cap, r->ndone + 1);
+  r->done[r->ndone] = r->row;
+  r->done_line[r->ndone++] = r->row_line;
+  memset(&r->row, 0, sizeof r->row);
+  r->row_open = false;
+}
+
+/* Keeps spaces around unquoted cells: they are data (RFC 4180). */
+static int csv_no_space(unsigned char c) {
+  (void)c;
+  return 0;
+}
+
+static lp_records *records_new(const char *name, lp_data_format fmt) {
+  lp_records *r = lp_xcalloc(1, sizeof *r);
+  r->name = lp_xstrdup(name);
+  r->fmt = fmt == LP_DATA_AUTO ? format_of(name) : fmt;
+  return r;
+}
+
+/* Prepares r, whose input is set, for its format. */
+static bool records_start(lp_records *r, lp_error *err) {
+  if (r->fmt == LP_DATA_JSON) {
+    lp_buf b = {0};
+    if (!r->text) {
+      char chunk[65536];
+      size_t n;
+      while ((n = fread(chunk, 1, sizeof chunk, r->in)) > 0)
+        lp_buf_append(&b, chunk, n);
+    }
+    const char *t = r->text ? r->text : b.data ? (char *)b.data : "";
+    size_t len = r->text ? r->text_len : b.len;
+    json_error_t je;
+    json_t *root = json_loadb(t, len, JSON_REJECT_DUPLICATES, &je);
+    lp_buf_free(&b);
+    if (!root)
+      return lp_fail(err, LP_ERR_INPUT, r->name, je.line, je.column,
+                     "bad JSON: %s", je.text);
+    if (json_is_object(root)) {
+      r->array = json_array();
+      json_array_append_new(r->array, root);
+    } else if (json_is_array(root)) {
+      r->array = root;
+    } else {
+      json_decref(root);
+      return lp_fail(err, LP_ERR_INPUT, r->name, 1, 1,
+                     "the data must be a JSON object ({\"name\": \"value\", "
+                     "...}) or an array of them");
+    }
+    return true;
+  }
+  if (r->fmt == LP_DATA_CSV) {
+    if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0)
+      return lp_fail(err, LP_ERR_NOMEM, r->name, 0, 0, "out of memory");
+    csv_set_space_func(&r->csv, csv_no_space);
+    r->csv_ready = true;
+  }
+  return true;
+}
+
+lp_records *lp_records_open_memory(const char *text, size_t len,
+                                   const char *name, lp_data_format fmt,
+                                   lp_error *err) {
+  lp_records *r = records_new(name ? name : "<data>", fmt);
+  r->text = lp_xstrndup(text, len);
+  r->text_len = len;
+  r->in = fmemopen(r->text, len ? len : 1, "r");
+  if (!r->in || !records_start(r, err)) {
+    if (!r->in) lp_fail(err, LP_ERR_NOMEM, r->name, 0, 0, "out of memory");
+    lp_records_close(r);
+    return NULL;
+  }
+  return r;
+}
+
+lp_records *lp_records_open(const char *path, lp_data_format fmt,
+                            lp_error *err) {
+  if (!strcmp(path, "-")) {
+    lp_buf b = {0};
+    if (!lp_read_file(path, &b, err)) {
+      lp_buf_free(&b);
+      return NULL;
+    }
+    lp_records *r = lp_records_open_memory(
+        b.data ? (char *)b.data : "", b.len, "<stdin>",
+        fmt == LP_DATA_AUTO ? LP_DATA_JSON : fmt, err);
+    lp_buf_free(&b);
+    return r;
+  }
+  lp_records *r = records_new(path, fmt);
+  r->in = fopen(path, "rb");
+  if (!r->in) {
+    lp_fail(err, LP_ERR_INPUT, path, 0, 0,
+            "cannot read the data: %s", strerror(errno));
+    lp_records_close(r);
+    return NULL;
+  }
+  if (!records_start(r, err)) {
+    lp_records_close(r);
+    return NULL;
+  }
+  return r;
+}
+
+/* Reads the next line into r->line (without the line break); false at the
+ * end. */
+static ssize_t read_line(lp_records *r) {
+  ssize_t n = getline(&r->line, &r->line_cap, r->in);
+  if (n >= 0) r->lineno++;
+  return n;
+}
+
+/* Fails with a message about the current record. */
+static int record_error(lp_records *r, lp_error *err, int line, int col,
+                        const char *what) {
+  lp_fail(err, LP_ERR_INPUT, r->name, line, col, "record %zu: %s", r->count,
+          what);
+  return -1;
+}
+
+static int next_json(lp_records *r, lp_data **rec, lp_error *err) {
+  if (r->next >= json_array_size(r->array)) return 0;
+  json_t *v = json_array_get(r->array, r->next++);
+  r->count++;
+  r->record_line = 0;
+  if (!json_is_object(v))
+    return record_error(r, err, 0, 0,
+                        "each element of the array must be an object "
+                        "({\"name\": \"value\", ...})");
+  *rec = lp_xcalloc(1, sizeof **rec);
+  (*rec)->root = json_incref(v);
+  return 1;
+}
+
+static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
+  ssize_t n;
+  while ((n = read_line(r)) >= 0) {
+    const char *p = r->line;
+    size_t len = (size_t)n;
+    if (r->lineno == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+      p += 3, len -= 3;
+    size_t k = 0;
+    while (k < len && strchr(" \t\r\n", p[k])) k++;
+    if (k == len) continue; /* blank line */
+    r->count++;
+    r->record_line = r->lineno;
+    json_error_t je;
+    json_t *v = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
+    if (!v) {
+      char what[300];
+      snprintf(what, sizeof what, "bad JSON: %s", je.text);
+      return record_error(r, err, r->lineno, je.column, what);
+    }
+    if (!json_is_object(v)) {
+      json_decref(v);
+      return record_error(r, err, r->lineno, 1,
+                          "each line must be one JSON object "
+                          "({\"name\": \"value\", ...})");
+    }
+    *rec = lp_xcalloc(1, sizeof **rec);
+    (*rec)->root = v;
+    return 1;
+  }
+  return 0;
+}
+
+/* Feeds CSV lines to libcsv until a row is complete or the input ends. */
+static bool csv_fill(lp_records *r, lp_error *err) {
+  while (r->done_first >= r->ndone && !r->eof) {
+    r->done_first = r->ndone = 0;
+    ssize_t n = read_line(r);
+    if (n < 0) {
+      r->eof = true;
+      if (csv_fini(&r->csv, on_csv_field, on_csv_row, r) != 0)
+        return lp_fail(err, LP_ERR_INPUT, r->name, r->row_line, 0,
+                       "bad CSV: a quoted cell is never closed: end it "
+                       "with '\"'");
+      break;
+    }
+    const char *p = r->line;
+    size_t len = (size_t)n;
+    if (r->lineno == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+      p += 3, len -= 3;
+    if (!r->row_open && len && strspn(p, "\r\n") < len) {
+      r->row_open = true;
+      r->row_line = r->lineno;
+    }
+    if (csv_parse(&r->csv, p, len, on_csv_field, on_csv_row, r) != len)
+      return lp_fail(err, LP_ERR_INPUT, r->name, r->lineno, 0,
+                     "bad CSV: %s; quote a cell holding quotes, commas or "
+                     "line breaks, and double its quotes (\"say \"\"hi\"\"\")",
+                     csv_strerror(csv_error(&r->csv)));
+  }
+  return true;
+}
+
+/* Checks that a CSV cell is UTF-8. */
+static bool csv_cell_ok(lp_records *r, const char *cell, int line,
+                        lp_error *err) {
+  int l, c;
+  if (lp_utf8_check(cell, strlen(cell), &l, &c)) return true;
+  return lp_fail(err, LP_ERR_INPUT, r->name, line + l - 1, l == 1 ? 0 : c,
+                 "record %zu: invalid UTF-8: save the CSV file as UTF-8",
+                 r->count);
+}
+
+/* Reads the header row: the names of the columns. */
+static bool csv_header(lp_records *r, lp_error *err) {
+  if (!csv_fill(r, err)) return false;
+  if (r->done_first >= r->ndone) return true; /* empty file */
+  csv_row *h = &r->done[r->done_first];
+  int line = r->done_line[r->done_first++];
+  r->header = h->cells;
+  r->ncols = h->count;
+  memset(h, 0, sizeof *h);
+  for (size_t i = 0; i < r->ncols; i++) {
+    char *name = r->header[i];
+    size_t a = 0, b = strlen(name);
+    while (a < b && (name[a] == ' ' || name[a] == '\t')) a++;
+    while (b > a && (name[b - 1] == ' ' || name[b - 1] == '\t')) b--;
+    memmove(name, name + a, b - a);
+    name[b - a] = '\0';
+    if (!csv_cell_ok(r, name, line, err)) return false;
+    if (!valid_key(name) || strpbrk(name, "{}"))
+      return lp_fail(err, LP_ERR_INPUT, r->name, line, 0,
+                     "column %zu of the header is named '%s': name every "
+                     "column (letters, digits, _ and dots: customer.name)",
+                     i + 1, name);
+    for (size_t k = 0; k < i; k++)
+      if (!strcmp(r->header[k], name))
+        return lp_fail(err, LP_ERR_INPUT, r->name, line, 0,
+                       "columns %zu and %zu of the header are both named "
+                       "'%s': give each column its own name",
+                       k + 1, i + 1, name);
+  }
+  return true;
+}
+
+static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
+  if (!r->header && !csv_header(r, err)) return -1;
+  if (!csv_fill(r, err)) return -1;
+  if (r->done_first >= r->ndone) return 0;
+  csv_row *row = &r->done[r->done_first];
+  int line = r->done_line[r->done_first++];
+  r->count++;
+  r->record_line = line;
+  int rc = 1;
+  if (row->count != r->ncols) {
+    char what[200];
+    snprintf(what, sizeof what,
+             "%zu cell%s, but the header names %zu columns: quote cells "
+             "that hold commas",
+             row->count, row->count == 1 ? "" : "s", r->ncols);
+    rc = record_error(r, err, line, 0, what);
+  }
+  json_t *obj = json_object();
+  for (size_t i = 0; rc > 0 && i < row->count; i++) {
+    const char *cell = row->cells[i];
+    if (!csv_cell_ok(r, cell, line, err)) {
+      rc = -1;
+      break;
+    }
+    json_t *v = !strcmp(cell, "true")    ? json_true()
+                : !strcmp(cell, "false") ? json_false()
+                                         : json_string(cell);
+    set_path(obj, r->header[i], v);
+  }
+  row_clear(row);
+  free(row->cells);
+  memset(row, 0, sizeof *row);
+  if (rc < 0) {
+    json_decref(obj);
+    return rc;
+  }
+  *rec = lp_xcalloc(1, sizeof **rec);
+  (*rec)->root = obj;
+  return 1;
+}
+
+int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
+  *rec = NULL;
+  switch (r->fmt) {
+  case LP_DATA_JSONL:
+    return next_jsonl(r, rec, err);
+  case LP_DATA_CSV:
+    return next_csv(r, rec, err);
+  default:
+    return next_json(r, rec, err);
+  }
+}
+
+size_t lp_records_count(const lp_records *r) { return r->count; }
+
+int lp_records_line(const lp_records *r) { return r->record_line; }
+
+void lp_records_close(lp_records *r) {
+  if (!r) return;
+  if (r->in) fclose(r->in);
+  free(r->text);
+  free(r->line);
+  json_decref(r->array);
+  if (r->csv_ready) csv_free(&r->csv);
+  for (size_t i = 0; i < r->ncols; i++) free(r->header[i]);
+  free(r->header);
+  row_clear(&r->row);
+  free(r->row.cells);
+  for (size_t i = r->done_first; i < r->ndone; i++) {
+    row_clear(&r->done[i]);
+    free(r->done[i].cells);
+  }
+  free(r->done);
+  free(r->done_line);
+  free(r->name);
+  free(r);
 }

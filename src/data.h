@@ -1,7 +1,18 @@
-/* data.h - the values that fill placeholders: a JSON object (jansson).
+/* data.h - the values that fill placeholders, and data sets to read them
+ * from: JSON (jansson), JSON Lines, CSV (libcsv).
  *
- * lp_data owns its jansson tree.  Strings returned by lp_data_text are
- * malloc'd and the caller frees them.
+ * lp_data owns its jansson tree (always an object: one record).  Strings
+ * returned by lp_data_text are malloc'd and the caller frees them.
+ *
+ * A data set is a stream of records (lp_records), read one at a time so
+ * that memory stays flat however long the file:
+ *   .json   an object (one record) or an array of objects
+ *   .jsonl  one object per line (also .ndjson); blank lines are skipped
+ *   .csv    a header row of names (dotted names make nested values:
+ *           customer.name), then one record per row; RFC 4180 quoting
+ *           (commas, quotes, line breaks inside "..."); cells are strings,
+ *           except true and false, which are booleans
+ *   -       standard input, read whole (JSON unless a format is given)
  */
 #ifndef LP_DATA_H
 #define LP_DATA_H
@@ -23,5 +34,42 @@ json_t *lp_data_lookup(const lp_data *data, const char *name);
 /* The text a value renders as: strings as they are, numbers in their JSON
  * form, true/false, null as "".  Arrays and objects give NULL. */
 char *lp_data_text(const json_t *value);
+
+typedef enum {
+  LP_DATA_AUTO, /* from the file name's extension; JSON for "-" */
+  LP_DATA_JSON,
+  LP_DATA_JSONL,
+  LP_DATA_CSV
+} lp_data_format;
+
+/* Parses a format name: "json", "jsonl" (or "ndjson"), "csv". */
+bool lp_data_format_parse(const char *name, lp_data_format *fmt);
+
+typedef struct lp_records lp_records;
+
+/* Opens a data file ("-": standard input, read whole) as a stream of
+ * records.  Close with lp_records_close. */
+lp_records *lp_records_open(const char *path, lp_data_format fmt,
+                            lp_error *err);
+
+/* Opens text (len bytes, copied) as a stream of records; name is used in
+ * error locations and, with LP_DATA_AUTO, for the format. */
+lp_records *lp_records_open_memory(const char *text, size_t len,
+                                   const char *name, lp_data_format fmt,
+                                   lp_error *err);
+
+/* Reads the next record: returns 1 and sets *rec (the caller frees it with
+ * lp_data_free), 0 at the end, -1 on bad data (err located: file, line,
+ * column where known, and the record number in the message). */
+int lp_records_next(lp_records *r, lp_data **rec, lp_error *err);
+
+/* The number of records read so far (the last one's 1-based number). */
+size_t lp_records_count(const lp_records *r);
+
+/* The line of the data file where the last record read starts (0 when
+ * unknown: elements of a JSON array). */
+int lp_records_line(const lp_records *r);
+
+void lp_records_close(lp_records *r);
 
 #endif

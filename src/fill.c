@@ -1,4 +1,5 @@
-/* fill.c - placeholder filling on the Markdown tree. */
+/* fill.c - Mustache-style placeholders: sections on the source, values on
+ * the Markdown tree (see fill.h). */
 #include "fill.h"
 
 #include <stdlib.h>
@@ -12,39 +13,489 @@
 #define MISSING_BLANK_CHARS 12
 /* Missing names listed in one error message, at most. */
 #define MAX_MISSING_LISTED 20
+/* Sections nested deeper than this are an error (bounds the recursion). */
+#define MAX_SECTION_DEPTH 64
+/* An expanded letter larger than this is an error, not a memory hog. */
+#define MAX_EXPANDED_BYTES ((size_t)64 << 20)
+/* A value token in the expanded source: "{{" TOKEN_MARK index "}}".  The
+ * mark is a control character that no tag name may contain, so a token can
+ * only come from lp_fill_expand. */
+#define TOKEN_MARK '\x1d'
 
-typedef struct fill_state {
-  const lp_data *data;
+struct lp_fill {
+  lp_buf src;   /* expanded Markdown source */
+  char **texts; /* per value token: its text, or NULL for a blank */
+  char **names; /* per value token: the placeholder name */
+  size_t count, cap, names_cap;
+};
+
+/* ---- Compiling: finding and checking tags --------------------------------- */
+
+/* The 1-based column (in characters) of byte `at` of a line starting at s. */
+static int column_of(const char *s, size_t at) {
+  int col = 1;
+  size_t i = 0;
+  while (i < at) {
+    lp_utf8_next(s, at, &i);
+    col++;
+  }
+  return col;
+}
+
+static bool is_blank_char(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* Whether s[from, to) holds only spaces and tabs. */
+static bool only_blanks(const char *s, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++)
+    if (!is_blank_char(s[i])) return false;
+  return true;
+}
+
+/* Whether name (n bytes) is a usable name: ".", or dot-separated non-empty
+ * parts without spaces, braces or control characters. */
+static bool valid_name(const char *name, size_t n) {
+  if (n == 1 && name[0] == '.') return true;
+  if (n == 0 || name[0] == '.' || name[n - 1] == '.') return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (c <= ' ' || c == 0x7F || c == '{' || c == '}') return false;
+    if (c == '.' && name[i + 1] == '.') return false;
+  }
+  return true;
+}
+
+static const char *kind_sigil(lp_tag_kind k) {
+  return k == LP_TAG_SECTION ? "#" : k == LP_TAG_INVERTED ? "^" : "/";
+}
+
+
+/* Compiler state: the program being built and the stack of open sections. */
+typedef struct compiler {
+  lp_fill_program *p;
+  size_t tags_cap;
+  size_t *open; /* indexes of open section tags */
+  size_t nopen, open_cap;
+  lp_error *err;
+} compiler;
+
+/* Fails with a message about the tag at line (body-relative) and col. */
+static bool tag_error(compiler *c, int line, int col, const char *fmt,
+                      const char *a, const char *b) {
+  lp_fail(c->err, LP_ERR_INPUT, c->p->file, line + c->p->line_offset, col,
+          fmt, a, b);
+  return false;
+}
+
+/* Adds tag t (taking its name), matching close tags with their sections. */
+static bool add_tag(compiler *c, lp_tag t) {
+  lp_fill_program *p = c->p;
+  bool ok = true;
+  if (t.kind == LP_TAG_CLOSE) {
+    if (!c->nopen) {
+      ok = tag_error(c, t.line, t.column,
+                     "'{{/%s}}' closes no section: remove it, or open the "
+                     "section with {{#%s}} before it",
+                     t.name, t.name);
+    } else {
+      const lp_tag *o = &p->tags[c->open[c->nopen - 1]];
+      if (strcmp(o->name, t.name)) {
+        lp_fail(c->err, LP_ERR_INPUT, p->file, t.line + p->line_offset,
+                t.column,
+                "'{{/%s}}' does not close '{{%s%s}}' (opened at %d:%d): "
+                "close the inner section first, with {{/%s}}",
+                t.name, kind_sigil(o->kind), o->name,
+                o->line + p->line_offset, o->column, o->name);
+        ok = false;
+      } else {
+        t.match = c->open[--c->nopen];
+        p->tags[t.match].match = p->ntags;
+      }
+    }
+  } else if (t.kind == LP_TAG_SECTION || t.kind == LP_TAG_INVERTED) {
+    if (c->nopen >= MAX_SECTION_DEPTH) {
+      ok = tag_error(c, t.line, t.column,
+                     "'{{%s%s}}': sections are nested too deep here; "
+                     "simplify the template",
+                     kind_sigil(t.kind), t.name);
+    } else {
+      LP_GROW(c->open, c->open_cap, c->nopen + 1);
+      c->open[c->nopen++] = p->ntags;
+    }
+  }
+  if (!ok) {
+    free(t.name);
+    return false;
+  }
+  LP_GROW(p->tags, c->tags_cap, p->ntags + 1);
+  p->tags[p->ntags++] = t;
+  return true;
+}
+
+/* Reads the tag whose "{{" is at byte open of a line starting at byte ls
+ * (body line `line`); on success adds it and sets *next past it. */
+static bool read_tag(compiler *c, size_t open, size_t ls, int line,
+                     size_t *next) {
+  const char *s = c->p->src;
+  size_t len = c->p->len;
+  int col = column_of(s + ls, open - ls);
+  size_t eol = open;
+  while (eol < len && s[eol] != '\n') eol++;
+  size_t i = open + 2;
+  bool triple = i < len && s[i] == '{';
+  if (triple) i++;
+  while (i < eol && is_blank_char(s[i])) i++;
+  char sigil = i < eol ? s[i] : '\0';
+  lp_tag t = {LP_TAG_VALUE, NULL, open, 0, line, col, 0};
+  const char *closer = triple ? "}}}" : "}}";
+  const char *close;
+  if (!triple && sigil == '!') {
+    /* A comment may span lines. */
+    close = memmem(s + i, len - i, "}}", 2);
+    t.kind = LP_TAG_COMMENT;
+  } else {
+    close = memmem(s + i, eol - i, closer, strlen(closer));
+  }
+  if (!close)
+    return tag_error(c, line, col,
+                     triple ? "'{{{' is never closed: end it with '}}}' on "
+                              "the same line%s%s"
+                            : "'{{' is never closed: end the placeholder "
+                              "with '}}' on the same line%s%s",
+                     "", "");
+  size_t tag_end = (size_t)(close - s) + strlen(closer);
+  if (t.kind == LP_TAG_COMMENT) {
+    t.name = lp_xstrdup("");
+  } else {
+    if (!triple) {
+      switch (sigil) {
+      case '#': t.kind = LP_TAG_SECTION; i++; break;
+      case '^': t.kind = LP_TAG_INVERTED; i++; break;
+      case '/': t.kind = LP_TAG_CLOSE; i++; break;
+      case '&': i++; break; /* unescaped: every value is literal anyway */
+      case '>':
+        return tag_error(c, line, col,
+                         "partials ('{{>%s') are not supported: copy the "
+                         "text into the template%s",
+                         "...", "");
+      case '=':
+        return tag_error(c, line, col,
+                         "changing delimiters ('{{=%s') is not supported: "
+                         "placeholders are always written {{name}}%s",
+                         "...", "");
+      default: break;
+      }
+    }
+    size_t n0 = i, n1 = (size_t)(close - s);
+    while (n0 < n1 && is_blank_char(s[n0])) n0++;
+    while (n1 > n0 && is_blank_char(s[n1 - 1])) n1--;
+    if (!valid_name(s + n0, n1 - n0)) {
+      char *bad = lp_xstrndup(s + open, tag_end - open);
+      for (char *q = bad; *q; q++)
+        if ((unsigned char)*q < ' ') *q = ' ';
+      tag_error(c, line, col,
+                "'%s' is not a placeholder: names are letters, digits, _ "
+                "and dots, e.g. {{customer.name}}, {{#items}}, {{.}}%s",
+                bad, "");
+      free(bad);
+      return false;
+    }
+    t.name = lp_xstrndup(s + n0, n1 - n0);
+  }
+  t.end = tag_end;
+  *next = tag_end;
+  /* Standalone: a section, inverted, close or comment tag alone on its
+   * line(s) removes the whole line, line break included. */
+  if (t.kind != LP_TAG_VALUE && only_blanks(s, ls, open)) {
+    size_t e = tag_end;
+    while (e < len && s[e] != '\n') e++;
+    if (only_blanks(s, tag_end, e)) {
+      t.start = ls;
+      t.end = e < len ? e + 1 : e;
+    }
+  }
+  return add_tag(c, t);
+}
+
+lp_fill_program *lp_fill_compile(const char *src, size_t len,
+                                 const char *file, int line_offset,
+                                 lp_error *err) {
+  lp_fill_program *p = lp_xcalloc(1, sizeof *p);
+  p->src = lp_xstrndup(src, len);
+  p->len = len;
+  p->file = lp_xstrdup(file ? file : "<template>");
+  p->line_offset = line_offset;
+  compiler c = {p, 0, NULL, 0, 0, err};
+  size_t pos = 0, ls = 0; /* scan position, start of its line */
+  int line = 1;
+  bool ok = true;
+  while (ok && pos < len) {
+    const char *o = memmem(p->src + pos, len - pos, "{{", 2);
+    size_t open = o ? (size_t)(o - p->src) : len;
+    for (size_t k = pos; k < open; k++)
+      if (p->src[k] == '\n') line++, ls = k + 1;
+    if (!o) break;
+    size_t next;
+    ok = read_tag(&c, open, ls, line, &next);
+    if (ok)
+      for (size_t k = open; k < next; k++) /* multi-line comments */
+        if (p->src[k] == '\n') line++, ls = k + 1;
+    pos = next;
+  }
+  if (ok && c.nopen) {
+    const lp_tag *t = &p->tags[c.open[c.nopen - 1]];
+    lp_fail(err, LP_ERR_INPUT, p->file, t->line + line_offset, t->column,
+            "'{{%s%s}}' is never closed: end the section with {{/%s}}",
+            kind_sigil(t->kind), t->name, t->name);
+    ok = false;
+  }
+  free(c.open);
+  if (!ok) {
+    lp_fill_program_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void lp_fill_program_free(lp_fill_program *p) {
+  if (!p) return;
+  for (size_t i = 0; i < p->ntags; i++) free(p->tags[i].name);
+  free(p->tags);
+  free(p->src);
+  free(p->file);
+  free(p);
+}
+
+/* ---- Expanding: sections on the source ------------------------------------ */
+
+typedef struct expander {
+  const lp_fill_program *p;
   bool blanks;
-  const char *file;
-  int line_offset;
-  lp_buf missing; /* "name (line:col), ..." */
+  bool survey;          /* every section once, every value a blank */
+  lp_fill *f;
+  const json_t **stack; /* context stack: the record, then section values */
+  size_t depth, stack_cap;
+  bool *reported;       /* per tag: already listed as missing */
+  lp_buf missing;       /* "name (line:col), ..." */
   int nmissing;
-  int first_line, first_col; /* of the first missing name */
+  int first_line, first_col;
   lp_error *err;
   bool failed;
-} fill_state;
+} expander;
+
+/* Looks name up through the context stack (see fill.h); NULL if absent. */
+static const json_t *resolve(const expander *x, const char *name) {
+  if (!strcmp(name, ".")) return x->depth ? x->stack[x->depth - 1] : NULL;
+  const char *dot = strchr(name, '.');
+  size_t n = dot ? (size_t)(dot - name) : strlen(name);
+  for (size_t d = x->depth; d-- > 0;) {
+    json_t *v = json_object_getn(x->stack[d], name, n);
+    if (!v) continue; /* json_object_getn is NULL for non-objects too */
+    const char *p = dot ? dot + 1 : name + n;
+    while (v && *p) {
+      const char *q = strchr(p, '.');
+      size_t k = q ? (size_t)(q - p) : strlen(p);
+      v = json_object_getn(v, p, k);
+      p = q ? q + 1 : p + k;
+    }
+    return v;
+  }
+  return NULL;
+}
+
+static bool truthy(const json_t *v) {
+  switch (json_typeof(v)) {
+  case JSON_FALSE:
+  case JSON_NULL:
+    return false;
+  case JSON_STRING:
+    return json_string_length(v) > 0;
+  case JSON_ARRAY:
+    return json_array_size(v) > 0;
+  default:
+    return true;
+  }
+}
+
+/* Records that tag i's name is missing (once per tag). */
+static void note_missing(expander *x, size_t i) {
+  const lp_tag *t = &x->p->tags[i];
+  if (x->reported[i]) return;
+  x->reported[i] = true;
+  int line = t->line + x->p->line_offset;
+  if (x->nmissing == 0) x->first_line = line, x->first_col = t->column;
+  if (x->nmissing < MAX_MISSING_LISTED)
+    lp_buf_printf(&x->missing, "%s%s (%d:%d)", x->nmissing ? ", " : "",
+                  t->name, line, t->column);
+  x->nmissing++;
+}
+
+/* Adds a value token for text (NULL: a blank) named name. */
+static void add_token(expander *x, char *text, const char *name) {
+  lp_fill *f = x->f;
+  LP_GROW(f->texts, f->cap, f->count + 1);
+  LP_GROW(f->names, f->names_cap, f->count + 1);
+  f->texts[f->count] = text;
+  f->names[f->count] = lp_xstrdup(name);
+  lp_buf_printf(&f->src, "{{%c%zu}}", TOKEN_MARK, f->count);
+  f->count++;
+}
+
+/* The value tag i: a token, or a missing name. */
+static void expand_value(expander *x, size_t i) {
+  const lp_tag *t = &x->p->tags[i];
+  const json_t *v = resolve(x, t->name);
+  if (v) {
+    char *text = lp_data_text(v);
+    if (!text) {
+      lp_fail(x->err, LP_ERR_INPUT, x->p->file, t->line + x->p->line_offset,
+              t->column,
+              "'%s' is a list or an object in the data; a placeholder "
+              "needs text, a number, true/false or null (use "
+              "{{#%s}}...{{/%s}} to go through it)",
+              t->name, t->name, t->name);
+      x->failed = true;
+      return;
+    }
+    add_token(x, text, t->name);
+  } else if (x->blanks) {
+    add_token(x, NULL, t->name);
+  } else {
+    note_missing(x, i);
+  }
+}
+
+static void expand_range(expander *x, size_t pos, size_t stop, size_t t0,
+                         size_t t1);
+
+/* Expands the inside of section tag i once with v pushed as context. */
+static void expand_inside(expander *x, size_t i, const json_t *v) {
+  const lp_tag *t = &x->p->tags[i], *c = &x->p->tags[t->match];
+  if (v) {
+    LP_GROW(x->stack, x->stack_cap, x->depth + 1);
+    x->stack[x->depth++] = v;
+  }
+  expand_range(x, t->end, c->start, i + 1, t->match);
+  if (v) x->depth--;
+}
+
+/* Expands section or inverted tag i. */
+static void expand_section(expander *x, size_t i) {
+  const lp_tag *t = &x->p->tags[i];
+  if (x->survey) {
+    expand_inside(x, i, NULL);
+    return;
+  }
+  const json_t *v = resolve(x, t->name);
+  if (!v && !x->blanks) note_missing(x, i);
+  bool yes = v && truthy(v);
+  if (t->kind == LP_TAG_INVERTED) {
+    if (!yes) expand_inside(x, i, NULL);
+  } else if (yes && json_is_array(v)) {
+    for (size_t k = 0; k < json_array_size(v) && !x->failed; k++)
+      expand_inside(x, i, json_array_get(v, k));
+  } else if (yes) {
+    expand_inside(x, i, v);
+  }
+}
+
+/* Appends source bytes [pos, stop) holding tags t0..t1-1, expanded. */
+static void expand_range(expander *x, size_t pos, size_t stop, size_t t0,
+                         size_t t1) {
+  const lp_fill_program *p = x->p;
+  size_t i = t0;
+  while (i < t1 && !x->failed) {
+    const lp_tag *t = &p->tags[i];
+    lp_buf_append(&x->f->src, p->src + pos, t->start - pos);
+    if (t->kind == LP_TAG_VALUE) expand_value(x, i);
+    if (t->kind == LP_TAG_SECTION || t->kind == LP_TAG_INVERTED) {
+      expand_section(x, i);
+      i = t->match; /* continue after the close tag */
+      t = &p->tags[i];
+    }
+    pos = t->end;
+    i++;
+    if (x->f->src.len > MAX_EXPANDED_BYTES && !x->failed) {
+      lp_fail(x->err, LP_ERR_INPUT, p->file, t->line + p->line_offset,
+              t->column,
+              "the letter grows beyond %zu MB here: are the lists in the "
+              "data that long?",
+              MAX_EXPANDED_BYTES >> 20);
+      x->failed = true;
+    }
+  }
+  if (!x->failed) lp_buf_append(&x->f->src, p->src + pos, stop - pos);
+}
+
+/* Expands p for data; see lp_fill_expand and lp_fill_expand_all. */
+static lp_fill *expand(const lp_fill_program *p, const lp_data *data,
+                       bool blanks, bool survey, lp_error *err) {
+  lp_fill *f = lp_xcalloc(1, sizeof *f);
+  expander x = {0};
+  x.p = p;
+  x.blanks = blanks;
+  x.survey = survey;
+  x.f = f;
+  x.err = err;
+  x.reported = lp_xcalloc(p->ntags + 1, sizeof *x.reported);
+  if (data) {
+    LP_GROW(x.stack, x.stack_cap, 1);
+    x.stack[x.depth++] = data->root;
+  }
+  expand_range(&x, 0, p->len, 0, p->ntags);
+  if (!x.failed && x.nmissing) {
+    lp_fail(err, LP_ERR_INPUT, p->file, x.first_line, x.first_col,
+            "%d placeholder%s not in the data: %s%s; add %s to the data, or "
+            "render with --blanks",
+            x.nmissing, x.nmissing > 1 ? "s are" : " is",
+            (char *)x.missing.data,
+            x.nmissing > MAX_MISSING_LISTED ? ", ..." : "",
+            x.nmissing > 1 ? "them" : "it");
+    x.failed = true;
+  }
+  lp_buf_free(&x.missing);
+  free(x.reported);
+  free(x.stack);
+  if (x.failed) {
+    lp_fill_free(f);
+    return NULL;
+  }
+  if (!f->src.data) lp_buf_append(&f->src, "", 1), f->src.len = 0;
+  return f;
+}
+
+lp_fill *lp_fill_expand(const lp_fill_program *p, const lp_data *data,
+                        bool blanks, lp_error *err) {
+  return expand(p, data, blanks, false, err);
+}
+
+lp_fill *lp_fill_expand_all(const lp_fill_program *p) {
+  return expand(p, NULL, true, true, NULL);
+}
+
+const char *lp_fill_source(const lp_fill *f, size_t *len) {
+  *len = f->src.len;
+  return (const char *)f->src.data;
+}
+
+void lp_fill_free(lp_fill *f) {
+  if (!f) return;
+  for (size_t i = 0; i < f->count; i++) free(f->texts[i]), free(f->names[i]);
+  free(f->texts);
+  free(f->names);
+  lp_buf_free(&f->src);
+  free(f);
+}
+
+/* ---- Values on the tree --------------------------------------------------- */
 
 /* Appends a value's text, replacing control characters other than newline
- * and tab (which could otherwise mark a blank) by spaces. */
+ * and tab (which could otherwise mark a blank or a token) by spaces. */
 static void append_value(lp_buf *out, const char *s) {
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
     char ch = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F ? ' ' : *s;
     lp_buf_append(out, &ch, 1);
   }
-}
-
-/* The 1-based column of byte offset `at` in literal, a node starting at
- * column col0 (columns count characters). */
-static int column_of(const char *lit, size_t at, int col0) {
-  int col = col0;
-  size_t i = 0;
-  while (i < at) {
-    lp_utf8_next(lit, at, &i);
-    col++;
-  }
-  return col;
 }
 
 /* Frees an lp_blank_names attached to a node. */
@@ -68,108 +519,88 @@ static void add_blank_name(cmark_node *node, size_t offset, const char *name) {
   bn->items[bn->count++] = (lp_blank_name){offset, lp_xstrdup(name)};
 }
 
-/* Fills the placeholders in one node's literal. */
-static void fill_literal(fill_state *st, cmark_node *node) {
-  const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strstr(lit, "{{")) return;
-  int line = cmark_node_get_start_line(node) + st->line_offset;
-  int col0 = cmark_node_get_start_column(node);
-  if (col0 < 1) col0 = 1;
+/* Parses a token at s ("{{" mark digits "}}"); returns its index and sets
+ * *after, or returns -1 if s holds no token. */
+static long token_at(const char *s, size_t count, const char **after) {
+  if (s[0] != '{' || s[1] != '{' || s[2] != TOKEN_MARK) return -1;
+  char *end;
+  unsigned long k = strtoul(s + 3, &end, 10);
+  if (end == s + 3 || end[0] != '}' || end[1] != '}' || k >= count) return -1;
+  *after = end + 2;
+  return (long)k;
+}
+
+/* The text of s with tokens replaced; NULL when s has none.  node, when
+ * not NULL, gets the names of blanks. */
+static char *replace_tokens(const lp_fill *f, const char *s,
+                            cmark_node *node) {
+  if (!s || !strstr(s, "{{\x1d")) return NULL;
   lp_buf out = {0};
-  const char *p = lit;
-  while (*p && !st->failed) {
-    const char *open = strstr(p, "{{");
-    if (!open) {
+  const char *p = s;
+  while (*p) {
+    const char *o = strstr(p, "{{\x1d"), *after;
+    if (!o) {
       lp_buf_puts(&out, p);
       break;
     }
-    lp_buf_append(&out, p, (size_t)(open - p));
-    int col = column_of(lit, (size_t)(open - lit), col0);
-    const char *close = strstr(open + 2, "}}");
-    if (!close) {
-      st->failed = true;
-      lp_fail(st->err, LP_ERR_INPUT, st->file, line, col,
-              "'{{' is never closed: end the placeholder with '}}' on the "
-              "same line");
-      break;
+    lp_buf_append(&out, p, (size_t)(o - p));
+    long k = token_at(o, f->count, &after);
+    if (k < 0) {
+      lp_buf_append(&out, o, 2);
+      p = o + 2;
+      continue;
     }
-    const char *n = open + 2, *e = close;
-    while (n < e && (*n == ' ' || *n == '\t')) n++;
-    while (e > n && (e[-1] == ' ' || e[-1] == '\t')) e--;
-    p = close + 2;
-    if (n < e && *n == '!') continue; /* comment */
-    if (n < e && (*n == '#' || *n == '^' || *n == '/')) {
-      st->failed = true;
-      lp_fail(st->err, LP_ERR_INPUT, st->file, line, col,
-              "sections ({{#name}}, {{^name}}, {{/name}}) are not "
-              "supported yet: use plain {{name}} values");
-      break;
-    }
-    char *name = lp_xstrndup(n, (size_t)(e - n));
-    bool bad_name = !*name || strpbrk(name, "{} \t") != NULL;
-    if (bad_name) {
-      st->failed = true;
-      lp_fail(st->err, LP_ERR_INPUT, st->file, line, col,
-              "'{{%s}}' is not a placeholder name: use letters, digits, _ "
-              "and dots, e.g. {{customer.name}}",
-              name);
-      free(name);
-      break;
-    }
-    json_t *v = lp_data_lookup(st->data, name);
-    char *text = v ? lp_data_text(v) : NULL;
-    if (text) {
-      append_value(&out, text);
-      free(text);
-    } else if (v) {
-      st->failed = true;
-      lp_fail(st->err, LP_ERR_INPUT, st->file, line, col,
-              "'%s' is a list or an object in the data; a placeholder "
-              "needs text, a number, true/false or null",
-              name);
-    } else if (st->blanks) {
-      if (cmark_node_get_type(node) == CMARK_NODE_TEXT)
-        add_blank_name(node, out.len, name);
-      static const char blank = LP_BLANK_CHAR;
-      for (int k = 0; k < MISSING_BLANK_CHARS; k++)
-        lp_buf_append(&out, &blank, 1);
+    if (f->texts[k]) {
+      append_value(&out, f->texts[k]);
     } else {
-      if (st->nmissing == 0) st->first_line = line, st->first_col = col;
-      if (st->nmissing < MAX_MISSING_LISTED)
-        lp_buf_printf(&st->missing, "%s%s (%d:%d)",
-                      st->nmissing ? ", " : "", name, line, col);
-      st->nmissing++;
+      if (node) add_blank_name(node, out.len, f->names[k]);
+      static const char blank = LP_BLANK_CHAR;
+      for (int b = 0; b < MISSING_BLANK_CHARS; b++)
+        lp_buf_append(&out, &blank, 1);
     }
-    free(name);
+    p = after;
   }
-  if (!st->failed) cmark_node_set_literal(node, out.data ? (char *)out.data : "");
+  char *r = lp_buf_strdup(&out);
   lp_buf_free(&out);
+  return r;
 }
 
-bool lp_fill_tree(cmark_node *root, const lp_data *data, bool blanks,
-                  const char *file, int line_offset, lp_error *err) {
-  fill_state st = {data, blanks, file, line_offset, {0}, 0, 0, 0, err, false};
+bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err) {
+  (void)err;
+  if (!f->count) return true;
   cmark_iter *it = cmark_iter_new(root);
   cmark_event_type ev;
-  while (!st.failed && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-    cmark_node *node = cmark_iter_get_node(it);
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
     if (ev != CMARK_EVENT_ENTER) continue;
+    cmark_node *node = cmark_iter_get_node(it);
     cmark_node_type t = cmark_node_get_type(node);
-    if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE ||
-        t == CMARK_NODE_CODE_BLOCK)
-      fill_literal(&st, node);
+    char *s;
+    switch (t) {
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_HTML_INLINE:
+    case CMARK_NODE_CODE:
+    case CMARK_NODE_CODE_BLOCK:
+    case CMARK_NODE_HTML_BLOCK:
+      s = replace_tokens(f, cmark_node_get_literal(node),
+                         t == CMARK_NODE_TEXT || t == CMARK_NODE_HTML_INLINE
+                             ? node
+                             : NULL);
+      if (s) cmark_node_set_literal(node, s);
+      free(s);
+      break;
+    case CMARK_NODE_LINK:
+    case CMARK_NODE_IMAGE:
+      s = replace_tokens(f, cmark_node_get_url(node), NULL);
+      if (s) cmark_node_set_url(node, s);
+      free(s);
+      s = replace_tokens(f, cmark_node_get_title(node), NULL);
+      if (s) cmark_node_set_title(node, s);
+      free(s);
+      break;
+    default:
+      break;
+    }
   }
   cmark_iter_free(it);
-  if (!st.failed && st.nmissing) {
-    lp_fail(err, LP_ERR_INPUT, file, st.first_line, st.first_col,
-            "%d placeholder%s not in the data: %s%s; add %s to the data, or "
-            "render with --blanks",
-            st.nmissing, st.nmissing > 1 ? "s are" : " is",
-            (char *)st.missing.data,
-            st.nmissing > MAX_MISSING_LISTED ? ", ..." : "",
-            st.nmissing > 1 ? "them" : "it");
-    st.failed = true;
-  }
-  lp_buf_free(&st.missing);
-  return !st.failed;
+  return true;
 }

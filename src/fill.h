@@ -1,15 +1,33 @@
-/* fill.h - fills placeholders in a parsed Markdown tree.
+/* fill.h - Mustache-style placeholders: values, sections, comments.
  *
- * Filling works on the tree's text and code nodes, after Markdown parsing,
- * so a value is always literal text: markup characters in data never change
- * the document's structure.  Supported now: values {{name}} and {{a.b}},
- * comments {{! ... }}.  Sections ({{#x}}, {{^x}}, {{/x}}) are reported as
- * errors until the mail-merge work brings them.
+ * Two steps, so that data can never change a document's structure:
+ *
+ *   1. Structure, on the template's source (lp_fill_compile once per
+ *      template, lp_fill_expand once per record).  Sections {{#x}}...{{/x}}
+ *      are kept, repeated (lists, {{.}} for scalar items) or removed, and
+ *      inverted sections {{^x}}...{{/x}} likewise; comments {{! ... }}
+ *      vanish.  A section, inverted or comment tag alone on its line takes
+ *      the whole line with it (the Mustache "standalone" rule), so sections
+ *      can wrap paragraphs, list items or table rows as naturally as words.
+ *      Only template text is repeated: each value placeholder is replaced
+ *      by an opaque token naming an entry of a value table.
+ *   2. Values, on the parsed Markdown tree (lp_fill_tree): each token in a
+ *      text, code or HTML node (and link/image URLs and titles) becomes the
+ *      value's literal text.  Markup characters in data therefore appear as
+ *      typed and never become emphasis, headings, links or PDF syntax.
+ *
+ * Names resolve Mustache-style through the context stack (the record, then
+ * each enclosing section's value): the first part of a dotted name is
+ * looked up from the innermost context outwards, the rest strictly inside.
+ * Falsy for sections: false, null, "", [] (and a name missing under
+ * --blanks); everything else is truthy, and a list repeats its section once
+ * per item.
  */
 #ifndef LP_FILL_H
 #define LP_FILL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <cmark-gfm.h>
 
@@ -28,11 +46,69 @@ typedef struct lp_blank_names {
   size_t count, cap;
 } lp_blank_names;
 
-/* Fills every placeholder under root from data (may be NULL).  A missing
- * name is an error listing every missing name with its line and column,
- * unless blanks is true: then it becomes a fill-in blank.  file and
- * line_offset (added to the tree's line numbers) locate errors. */
-bool lp_fill_tree(cmark_node *root, const lp_data *data, bool blanks,
-                  const char *file, int line_offset, lp_error *err);
+/* What a tag is.  LP_TAG_CLOSE tags end sections; comments are dropped. */
+typedef enum {
+  LP_TAG_VALUE,    /* {{name}}, {{a.b}}, {{.}} ({{&name}}, {{{name}}} too) */
+  LP_TAG_SECTION,  /* {{#name}} */
+  LP_TAG_INVERTED, /* {{^name}} */
+  LP_TAG_CLOSE,    /* {{/name}} */
+  LP_TAG_COMMENT   /* {{! ... }} */
+} lp_tag_kind;
+
+/* One tag of a compiled template, in source order. */
+typedef struct lp_tag {
+  lp_tag_kind kind;
+  char *name;        /* owned; "" for comments */
+  size_t start, end; /* source bytes the tag replaces (a standalone tag: its
+                        whole line, with the line break) */
+  int line, column;  /* of the "{{", in the template file (1-based) */
+  size_t match;      /* sections: index of the closing tag, and back */
+} lp_tag;
+
+/* A template body's tags, checked for balance.  Borrows nothing: the source
+ * is copied.  Free with lp_fill_program_free. */
+typedef struct lp_fill_program {
+  char *src;
+  size_t len;
+  lp_tag *tags;
+  size_t ntags;
+  char *file;      /* for error locations */
+  int line_offset; /* added to body line numbers */
+} lp_fill_program;
+
+/* Finds and checks every tag of src (a template body).  Unclosed '{{',
+ * bad names, a section never closed, a close tag without its section or of
+ * another section are LP_ERR_INPUT errors located at the tag.  file and
+ * line_offset locate errors (line_offset is added to body lines). */
+lp_fill_program *lp_fill_compile(const char *src, size_t len,
+                                 const char *file, int line_offset,
+                                 lp_error *err);
+void lp_fill_program_free(lp_fill_program *prog);
+
+/* One record's expansion: the Markdown source with sections applied and
+ * values as tokens, and the value table.  Free with lp_fill_free. */
+typedef struct lp_fill lp_fill;
+
+/* Applies data (may be NULL) to prog.  A name absent from the data is an
+ * error that lists every missing name with its line and column, unless
+ * blanks: then a missing value becomes a fill-in blank and a missing
+ * section name is falsy.  A list or object where text is needed is an
+ * error too. */
+lp_fill *lp_fill_expand(const lp_fill_program *prog, const lp_data *data,
+                        bool blanks, lp_error *err);
+
+/* Expands every section of prog once and makes every value a blank: what
+ * the template can produce at most, for listing its fields. */
+lp_fill *lp_fill_expand_all(const lp_fill_program *prog);
+
+/* The expanded Markdown source (owned by f, NUL-terminated). */
+const char *lp_fill_source(const lp_fill *f, size_t *len);
+
+/* Replaces every value token under root (a tree parsed from
+ * lp_fill_source(f)) by its literal text; missing values under blanks
+ * become LP_BLANK_CHAR runs named through lp_blank_names. */
+bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err);
+
+void lp_fill_free(lp_fill *f);
 
 #endif

@@ -19,6 +19,7 @@
 #include "layout.h"
 #include "letterpress.h"
 #include "pdf.h"
+#include "render.h"
 #include "template.h"
 #include "util.h"
 
@@ -105,8 +106,8 @@ static long long document_date(void) {
 
 static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
 
-/* Parses the body with cmark-gfm (tables, task lists, strikethrough). */
-static cmark_node *parse_body(const lp_template *tpl) {
+/* Parses Markdown with cmark-gfm (tables, task lists, strikethrough). */
+static cmark_node *parse_markdown(const char *text, size_t len) {
   cmark_parser *parser =
       cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_NORMALIZE);
   static const char *exts[] = {"table", "tasklist", "strikethrough"};
@@ -114,40 +115,58 @@ static cmark_node *parse_body(const lp_template *tpl) {
     cmark_syntax_extension *ext = cmark_find_syntax_extension(exts[i]);
     if (ext) cmark_parser_attach_syntax_extension(parser, ext);
   }
-  cmark_parser_feed(parser, tpl->body, tpl->body_len);
+  cmark_parser_feed(parser, text, len);
   cmark_node *doc = cmark_parser_finish(parser);
   cmark_parser_free(parser);
   return doc;
 }
 
-bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
-                         const lp_render_options *opts, unsigned char **pdf,
-                         size_t *len, lp_error *err) {
+bool lp_render_layout(lp_engine *e, const lp_template *tpl,
+                      const lp_render_options *opts, bool survey,
+                      lp_display *d, lp_error *err) {
   lp_render_options none = {0};
   if (!opts) opts = &none;
-  cmark_node *doc = parse_body(tpl);
-  if (!doc)
-    return lp_fail(err, LP_ERR_INPUT, tpl->name, tpl->body_line, 1,
-                   "cannot parse the Markdown body");
-  bool ok = lp_fill_tree(doc, opts->data, opts->blanks, tpl->name,
-                         tpl->body_line - 1, err);
-  lp_display *d = lp_display_new();
+  lp_fill *f = survey ? lp_fill_expand_all(tpl->fill)
+                      : lp_fill_expand(tpl->fill, opts->data, opts->blanks,
+                                       err);
+  if (!f) return false;
+  size_t n;
+  const char *src = lp_fill_source(f, &n);
+  cmark_node *doc = parse_markdown(src, n);
+  bool ok = doc != NULL;
+  if (!ok)
+    lp_fail(err, LP_ERR_INPUT, tpl->name, tpl->body_line, 1,
+            "cannot parse the Markdown body");
+  if (ok) ok = lp_fill_tree(doc, f, err);
+  lp_fill_free(f);
   if (ok) {
     lp_layout_env env = {e->fonts, e->breaker, opts->warn, opts->warn_ctx};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
   cmark_node_free(doc);
+  return ok;
+}
+
+void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
+  const lp_meta *m = &tpl->meta;
+  d->meta.title = dup_or_null(m->title);
+  if (!d->meta.title && d->noutlines) /* the first letter's title */
+    d->meta.title = dup_or_null(d->outlines[0].title);
+  d->meta.author = dup_or_null(m->author);
+  d->meta.subject = dup_or_null(m->subject);
+  d->meta.keywords = dup_or_null(m->keywords);
+  d->meta.creator = lp_xstrdup("letterpress " LP_VERSION_STRING);
+  d->meta.lang = dup_or_null(lp_template_lang(tpl));
+  d->meta.date = document_date();
+}
+
+bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
+                         const lp_render_options *opts, unsigned char **pdf,
+                         size_t *len, lp_error *err) {
+  lp_display *d = lp_display_new();
+  bool ok = lp_render_layout(e, tpl, opts, false, d, err);
   if (ok) {
-    const lp_meta *m = &tpl->meta;
-    d->meta.title = dup_or_null(m->title);
-    if (!d->meta.title && d->noutlines) /* the first letter's title */
-      d->meta.title = dup_or_null(d->outlines[0].title);
-    d->meta.author = dup_or_null(m->author);
-    d->meta.subject = dup_or_null(m->subject);
-    d->meta.keywords = dup_or_null(m->keywords);
-    d->meta.creator = lp_xstrdup("letterpress " LP_VERSION_STRING);
-    d->meta.lang = dup_or_null(lp_template_lang(tpl));
-    d->meta.date = document_date();
+    lp_render_set_meta(d, tpl);
     lp_buf out = {0};
     ok = lp_pdf_write(d, &out, err);
     if (ok) {

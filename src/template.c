@@ -10,6 +10,7 @@
 
 #include <yaml.h>
 
+#include "fill.h"
 #include "shape.h"
 #include "util.h"
 
@@ -455,6 +456,12 @@ lp_template *lp_template_parse(const char *text, size_t len, const char *name,
   tpl->body = lp_xstrndup(p, tpl->body_len);
   mark_blanks(tpl->body, tpl->body_len);
   tpl->guessed_lang = lp_xstrdup(guess_lang(tpl->body, tpl->body_len));
+  tpl->fill = lp_fill_compile(tpl->body, tpl->body_len, tpl->name,
+                              tpl->body_line - 1, err);
+  if (!tpl->fill) {
+    lp_template_free(tpl);
+    return NULL;
+  }
   return tpl;
 }
 
@@ -485,5 +492,6 @@ void lp_template_free(lp_template *tpl) {
   free(tpl->base_dir);
   free(tpl->body);
   free(tpl->guessed_lang);
+  lp_fill_program_free(tpl->fill);
   free(tpl);
 }

@@ -1,8 +1,9 @@
 /* template.h - a template: front matter (metadata and page settings) and a
  * Markdown body.  Parsing checks UTF-8, reads the YAML front matter with
  * libyaml and validates every key; the body is kept as text and parsed with
- * cmark-gfm for each render (see layout.h), because filling placeholders
- * changes the tree.
+ * cmark-gfm for each render (see layout.h), because sections and values
+ * change the tree.  Its placeholders are compiled once, at parse time, so a
+ * template with a bad tag fails to load (fill.h).
  *
  * In the kept body, each '_' of a run of three or more underscores (outside
  * code) is replaced by LP_BLANK_CHAR, so that Markdown never reads a blank as
@@ -43,6 +44,8 @@ struct lp_template {
   size_t body_len;
   int body_line;  /* line of the file where the body starts (1-based) */
   char *guessed_lang; /* from the text when meta.lang is NULL */
+  struct lp_fill_program *fill; /* the body's placeholders (fill.h), checked
+                                   once at parse time; owned */
 };
 
 /* Sets one front-matter key from its text value, validating it.  file, line

@@ -8,39 +8,56 @@
 #include "fill.h"
 #include "shape.h"
 
-static cmark_node *parse(const char *md) {
-  return cmark_parse_document(md, strlen(md),
-                              CMARK_OPT_SOURCEPOS | CMARK_OPT_NORMALIZE);
-}
-
-/* The concatenated literals of all text nodes, and the number of emphasis
- * nodes, after filling md with json. */
-static bool fill(const char *md, const char *json, bool blanks, char **text,
-                 int *emph, lp_error *err) {
+/* Fills md with json the way a render does (compile, expand, parse, fill
+ * the tree); *text gets the concatenated literals of all text nodes, *emph
+ * the number of emphasis nodes, and *blocks the number of paragraphs and
+ * list items. */
+static bool fill_counting(const char *md, const char *json, bool blanks,
+                          char **text, int *emph, int *blocks,
+                          lp_error *err) {
   lp_data *data = json ? lp_data_parse_json(json, strlen(json), "d.json", err)
                        : NULL;
-  cmark_node *doc = parse(md);
   lp_error_clear(err);
-  bool ok = lp_fill_tree(doc, data, blanks, "t.md", 10, err);
-  size_t cap = 4096, len = 0;
-  *text = calloc(cap, 1);
+  *text = calloc(4096, 1);
   *emph = 0;
-  cmark_iter *it = cmark_iter_new(doc);
-  cmark_event_type ev;
-  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-    cmark_node *n = cmark_iter_get_node(it);
-    if (ev != CMARK_EVENT_ENTER) continue;
-    if (cmark_node_get_type(n) == CMARK_NODE_EMPH) (*emph)++;
-    if (cmark_node_get_type(n) == CMARK_NODE_TEXT) {
-      const char *lit = cmark_node_get_literal(n);
-      size_t k = strlen(lit);
-      if (len + k + 1 < cap) memcpy(*text + len, lit, k), len += k;
+  *blocks = 0;
+  lp_fill_program *prog = lp_fill_compile(md, strlen(md), "t.md", 10, err);
+  lp_fill *f = prog ? lp_fill_expand(prog, data, blanks, err) : NULL;
+  bool ok = f != NULL;
+  if (f) {
+    size_t n;
+    const char *src = lp_fill_source(f, &n);
+    cmark_node *doc = cmark_parse_document(
+        src, n, CMARK_OPT_SOURCEPOS | CMARK_OPT_NORMALIZE);
+    ok = lp_fill_tree(doc, f, err);
+    size_t cap = 4096, len = 0;
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+      cmark_node *node = cmark_iter_get_node(it);
+      if (ev != CMARK_EVENT_ENTER) continue;
+      cmark_node_type t = cmark_node_get_type(node);
+      if (t == CMARK_NODE_EMPH) (*emph)++;
+      if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_ITEM) (*blocks)++;
+      if (t == CMARK_NODE_TEXT) {
+        const char *lit = cmark_node_get_literal(node);
+        size_t k = strlen(lit);
+        if (len + k + 1 < cap) memcpy(*text + len, lit, k), len += k;
+      }
     }
+    cmark_iter_free(it);
+    cmark_node_free(doc);
   }
-  cmark_iter_free(it);
-  cmark_node_free(doc);
+  lp_fill_free(f);
+  lp_fill_program_free(prog);
   lp_data_free(data);
   return ok;
+}
+
+static bool fill(const char *md, const char *json, bool blanks, char **text,
+                 int *emph, lp_error *err) {
+  int blocks;
+  return fill_counting(md, json, blanks, text, emph, &blocks, err);
 }
 
 int main(void) {
@@ -87,12 +104,108 @@ int main(void) {
   CHECK(!fill("ab {{x", "{}", false, &text, &emph, &err));
   CHECK(err.line == 11 && err.column == 4 && strstr(err.message, "never closed"));
   free(text);
-  CHECK(!fill("{{#list}}x{{/list}}", "{}", false, &text, &emph, &err));
-  CHECK(strstr(err.message, "sections") != NULL);
-  free(text);
   CHECK(!fill("{{v}}", "{\"v\":[1]}", false, &text, &emph, &err));
   CHECK(strstr(err.message, "list or an object") != NULL);
   free(text);
+
+  /* Sections: a list repeats (with {{.}}), an object pushes context, names
+   * fall back to outer contexts. */
+  CHECK(fill("{{#xs}}[{{.}}]{{/xs}}", "{\"xs\":[\"a\",\"b\",3]}", false,
+             &text, &emph, &err));
+  CHECK_STR(text, "[a][b][3]");
+  free(text);
+  CHECK(fill("{{#c}}{{name}}/{{id}}/{{co}}{{/c}}",
+             "{\"co\":\"X\",\"c\":{\"name\":\"Li\",\"id\":7}}", false,
+             &text, &emph, &err));
+  CHECK_STR(text, "Li/7/X");
+  free(text);
+  CHECK(fill("{{#rows}}{{#cells}}{{.}},{{/cells}};{{/rows}}",
+             "{\"rows\":[{\"cells\":[1,2]},{\"cells\":[]},{\"cells\":[3]}]}",
+             false, &text, &emph, &err));
+  CHECK_STR(text, "1,2,;;3,;");
+  free(text);
+
+  /* Truthy once, falsy (false, null, "", []) gone; inverted the reverse. */
+  CHECK(fill("{{#t}}T{{/t}}{{#f}}F{{/f}}{{#n}}N{{/n}}{{#e}}E{{/e}}{{#l}}L{{/l}}"
+             "{{#z}}Z{{/z}}|{{^t}}t{{/t}}{{^f}}f{{/f}}{{^n}}n{{/n}}{{^e}}e{{/e}}"
+             "{{^l}}l{{/l}}",
+             "{\"t\":true,\"f\":false,\"n\":null,\"e\":\"\",\"l\":[],"
+             "\"z\":0}",
+             false, &text, &emph, &err));
+  CHECK_STR(text, "TZ|fnel");
+  free(text);
+
+  /* Standalone tags take their lines: a section around list items makes
+   * one list with an item per element; around a paragraph, keeps or drops
+   * it. */
+  int blocks;
+  CHECK(fill_counting("Items:\n\n{{#items}}\n- {{name}} *{{price}}*\n"
+                      "{{/items}}\n\n{{#vip}}\nVIP\n{{/vip}}\n{{^vip}}\n"
+                      "Regular\n{{/vip}}\n\nEnd\n",
+                      "{\"vip\":false,\"items\":[{\"name\":\"*a*\","
+                      "\"price\":1},{\"name\":\"b\",\"price\":2}]}",
+                      false, &text, &emph, &blocks, &err));
+  CHECK_STR(text, "Items:*a* 1b 2RegularEnd");
+  CHECK(emph == 2);       /* the template's *...*, not the data's */
+  CHECK(blocks == 2 + 2 + 3); /* 2 items, their paragraphs, 3 others */
+  free(text);
+
+  /* A multi-line comment alone on its lines leaves nothing. */
+  CHECK(fill_counting("a\n{{! one\ntwo }}\nb", "{}", false, &text, &emph,
+                      &blocks, &err));
+  CHECK_STR(text, "ab");
+  CHECK(blocks == 1);
+  free(text);
+
+  /* Data that looks like tags or tokens stays literal. */
+  CHECK(fill("{{#xs}}{{.}}{{/xs}}",
+             "{\"xs\":[\"{{#y}}\",\"{{\\u001d0}}\",\"}}\"]}", false, &text,
+             &emph, &err));
+  CHECK_STR(text, "{{#y}}{{ 0}}}}");
+  free(text);
+
+  /* A missing name inside a repeated section is listed once, located. */
+  CHECK(!fill("{{#xs}}\n{{a}}\n{{/xs}}\n{{#nope}}x{{/nope}}",
+              "{\"xs\":[1,2,3]}", false, &text, &emph, &err));
+  CHECK(strstr(err.message, "2 placeholders") &&
+        strstr(err.message, "a (12:1)") && strstr(err.message, "nope (14:1)"));
+  free(text);
+  /* ... and under --blanks: a blank, and a missing section is falsy. */
+  CHECK(fill("{{#xs}}{{a}}{{/xs}}{{#nope}}x{{/nope}}{{^nope}}y{{/nope}}",
+             "{\"xs\":[1]}", true, &text, &emph, &err));
+  CHECK_STR(text, "\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1f\x1fy");
+  free(text);
+
+  /* Section syntax errors, located. */
+  CHECK(!fill("x\n {{#a}} b", "{}", false, &text, &emph, &err));
+  CHECK(err.line == 12 && err.column == 2 && strstr(err.message, "{{/a}}"));
+  free(text);
+  CHECK(!fill("{{#a}}{{#b}}{{/a}}{{/b}}", "{}", false, &text, &emph, &err));
+  CHECK(err.line == 11 && err.column == 13 &&
+        strstr(err.message, "does not close") && strstr(err.message, "11:7"));
+  free(text);
+  CHECK(!fill("ok {{/a}}", "{}", false, &text, &emph, &err));
+  CHECK(err.column == 4 && strstr(err.message, "closes no section"));
+  free(text);
+  CHECK(!fill("{{> part}}", "{}", false, &text, &emph, &err));
+  CHECK(strstr(err.message, "partials") != NULL);
+  free(text);
+  CHECK(!fill("{{a b}}", "{}", false, &text, &emph, &err));
+  CHECK(strstr(err.message, "not a placeholder") != NULL);
+  free(text);
+
+  /* Survey: every section once, every value a blank. */
+  const char *survey_md = "{{#a}}A{{b}}{{/a}}{{^a}}N{{/a}}";
+  lp_fill_program *prog =
+      lp_fill_compile(survey_md, strlen(survey_md), "t.md", 0, &err);
+  CHECK(prog && prog->ntags == 5 && prog->tags[0].kind == LP_TAG_SECTION &&
+        prog->tags[0].match == 2 && prog->tags[1].kind == LP_TAG_VALUE);
+  lp_fill *all = prog ? lp_fill_expand_all(prog) : NULL;
+  size_t alen = 0;
+  const char *asrc = all ? lp_fill_source(all, &alen) : "";
+  CHECK(all && asrc[0] == 'A' && strchr(asrc, 'N') != NULL);
+  lp_fill_free(all);
+  lp_fill_program_free(prog);
 
   /* Data: --set creates nested values; bad JSON is located. */
   lp_data *d = lp_data_parse_json("{}", 2, "d", &err);

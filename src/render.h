@@ -1,0 +1,21 @@
+/* render.h - internal: the render steps that merge.c and fields.c share
+ * with the public render calls (render.c). */
+#ifndef LP_RENDER_H
+#define LP_RENDER_H
+
+#include <stdbool.h>
+
+#include "display.h"
+#include "letterpress.h"
+
+/* Fills tpl for opts (opts may be NULL) and lays its letters out into d,
+ * which must be empty.  With survey, every section is taken once and every
+ * value is a blank (what the template can produce, for `fields`). */
+bool lp_render_layout(lp_engine *engine, const lp_template *tpl,
+                      const lp_render_options *opts, bool survey,
+                      lp_display *d, lp_error *err);
+
+/* Sets d's metadata (title, author, ..., date) from tpl's front matter. */
+void lp_render_set_meta(lp_display *d, const lp_template *tpl);
+
+#endif
