@@ -21,6 +21,92 @@
 
 #define MAX_LOCALES 8
 
+/* ---- Kinsoku (line-start and line-end prohibition) ----------------------
+ *
+ * ICU's UAX #14 already keeps closing punctuation (classes CL, CP, EX, IS,
+ * NS) with what precedes and opening brackets (OP) with what follows.  The
+ * CJK rules are stricter than UAX #14 in places where the character's class
+ * is ambiguous (AI, QU, B2) or where a locale tailoring lets a break
+ * through, so the rules below are applied on top of ICU's result, per
+ * language.  A break that a rule forbids is removed; the line breaker then
+ * pulls the character up or pushes the pair down (see layout.c).
+ */
+
+/* Characters that never start a line, in every CJK language.
+ * jlreq 3.1.7 "Characters Not Starting a Line": closing brackets (cl-02),
+ * hyphens (cl-03), dividing punctuation ?! (cl-04), middle dots (cl-05),
+ * full stops (cl-06), commas (cl-07), iteration marks (cl-09), the
+ * prolonged sound mark (cl-10); clreq "Prohibition Rules for Line Start and
+ * Line End" (行首禁则): 。，、：；？！ and closing quotes and brackets. */
+static const uint32_t no_start[] = {
+    0x0021, 0x0029, 0x002C, 0x002E, 0x003A, 0x003B, 0x003F, 0x005D, 0x007D,
+    0x00B7, 0x2019, 0x201D, 0x2022, 0x2027, 0x203C, 0x2047, 0x2048, 0x2049,
+    0x3001, 0x3002, 0x3005, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011, 0x3015,
+    0x3017, 0x3019, 0x301B, 0x301C, 0x301E, 0x301F, 0x303B, 0x309D, 0x309E,
+    0x30A0, 0x30FB, 0x30FC, 0x30FD, 0x30FE, 0xFE10, 0xFE11, 0xFE12, 0xFE13,
+    0xFE14, 0xFE15, 0xFE16, 0xFE50, 0xFE51, 0xFE52, 0xFE54, 0xFE55, 0xFE56,
+    0xFE57, 0xFF01, 0xFF09, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF3D,
+    0xFF5D, 0xFF60, 0xFF61, 0xFF63, 0xFF64, 0xFF65};
+
+/* Characters that never end a line: opening brackets and quotes (jlreq
+ * 3.1.8 "Characters Not Ending a Line", cl-01; clreq 行尾禁则). */
+static const uint32_t no_end[] = {
+    0x0028, 0x005B, 0x007B, 0x2018, 0x201C, 0x3008, 0x300A, 0x300C,
+    0x300E, 0x3010, 0x3014, 0x3016, 0x3018, 0x301A, 0x301D, 0xFF08,
+    0xFF3B, 0xFF5B, 0xFF5F, 0xFF62};
+
+/* Small kana (jlreq cl-11): not at a line start in strict processing
+ * (jlreq 3.1.7, note on strict and loose rules); Japanese only. */
+static bool is_small_kana(uint32_t c) {
+  static const uint32_t small[] = {
+      0x3041, 0x3043, 0x3045, 0x3047, 0x3049, 0x3063, 0x3083, 0x3085,
+      0x3087, 0x308E, 0x3095, 0x3096, 0x30A1, 0x30A3, 0x30A5, 0x30A7,
+      0x30A9, 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE, 0x30F5, 0x30F6};
+  for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
+    if (small[i] == c) return true;
+  return c >= 0x31F0 && c <= 0x31FF; /* Katakana Phonetic Extensions */
+}
+
+static bool in_set(const uint32_t *set, size_t n, uint32_t c) {
+  for (size_t i = 0; i < n; i++)
+    if (set[i] == c) return true;
+  return false;
+}
+
+/* Inseparable characters (jlreq 3.1.10 "Unbreakable Character Sequences",
+ * cl-08; clreq: the dash —— and the ellipsis …… are each one mark two
+ * characters wide and are never split across lines). */
+static bool is_inseparable(uint32_t c) {
+  return c == 0x2014 || c == 0x2015 || c == 0x2025 || c == 0x2026 ||
+         c == 0x2E3A || c == 0x2E3B;
+}
+
+bool lp_breaks_no_start(uint32_t c, const char *lang) {
+  if (in_set(no_start, sizeof no_start / sizeof no_start[0], c)) return true;
+  return lp_lang_is(lang, "ja") && is_small_kana(c);
+}
+
+bool lp_breaks_no_end(uint32_t c) {
+  return in_set(no_end, sizeof no_end / sizeof no_end[0], c);
+}
+
+/* Removes the breaks that the kinsoku rules of lang forbid. */
+static void apply_kinsoku(const char *text, size_t len, const char *lang,
+                          uint8_t *out) {
+  uint32_t prev = 0;
+  for (size_t i = 0; i < len;) {
+    size_t at = i;
+    int32_t c = lp_utf8_next(text, len, &i);
+    if (c < 0) c = 0xFFFD;
+    uint32_t cp = (uint32_t)c;
+    if (at > 0 && out[at] == LP_BREAK_ALLOWED &&
+        (lp_breaks_no_start(cp, lang) || lp_breaks_no_end(prev) ||
+         (is_inseparable(cp) && cp == prev)))
+      out[at] = LP_BREAK_NONE;
+    prev = cp;
+  }
+}
+
 struct lp_breaker {
   const char *locales[MAX_LOCALES];
   UBreakIterator *iters[MAX_LOCALES];
@@ -92,5 +178,6 @@ bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
   static const UChar empty[1] = {0};
   ubrk_setText(it, empty, 0, &st); /* drop the reference to ut */
   utext_close(ut);
+  if (lp_lang_is_cjk(lang)) apply_kinsoku(text, len, lang, out);
   return true;
 }

@@ -22,10 +22,18 @@ void lp_breaker_free(lp_breaker *b);
 /* The ICU locale used for lang, e.g. "zh@lb=normal" (static string). */
 const char *lp_breaks_locale(const char *lang);
 
+/* Kinsoku: whether c may not start a line (closing punctuation, iteration
+ * marks, ー, and for Japanese small kana), and whether c may not end one
+ * (opening brackets and quotes).  lp_breaks_find applies both for CJK
+ * languages; they are public for the line breaker and the tests. */
+bool lp_breaks_no_start(uint32_t c, const char *lang);
+bool lp_breaks_no_end(uint32_t c);
+
 /* Fills out[0..len] (len + 1 entries, caller allocates) with the break
  * class before each byte offset of the UTF-8 text: LP_BREAK_ALLOWED where a
  * line may end before that byte, LP_BREAK_MANDATORY after a '\n'.  Offsets
- * inside a character, and 0, are LP_BREAK_NONE. */
+ * inside a character, and 0, are LP_BREAK_NONE.  For zh, ja and ko the
+ * kinsoku rules above remove breaks that ICU allows. */
 bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
                     const char *lang, uint8_t *out, lp_error *err);
 

@@ -25,6 +25,7 @@ typedef struct cp_slot {
 struct lp_chain {
   struct lp_fonts *fonts_owner;
   char *key;
+  lp_face *latin; /* Latin letters and digits in CJK text, or NULL */
   FcFontSet *set; /* sorted best-first */
   lp_face **loaded; /* per set entry, NULL until first used */
   cp_slot cache[CP_CACHE_SIZE];
@@ -167,6 +168,26 @@ static lp_face *load_face(lp_fonts *f, const char *path, int index,
   face->hb_face = hb_face_create(blob, (unsigned)index);
   face->hb_font = hb_font_create(face->hb_face);
   hb_font_set_scale(face->hb_font, (int)face->upem, (int)face->upem);
+  unsigned fi;
+  face->has_halt = hb_ot_layout_language_find_feature(
+      face->hb_face, HB_OT_TAG_GPOS, 0, HB_OT_LAYOUT_DEFAULT_LANGUAGE_INDEX,
+      HB_TAG('h', 'a', 'l', 't'), &fi);
+  if (!face->has_halt) { /* the feature may sit under a script other
+                            than the first: look through the list */
+    hb_tag_t tags[64];
+    unsigned n = 64, off = 0;
+    while (!face->has_halt &&
+           hb_ot_layout_table_get_feature_tags(face->hb_face, HB_OT_TAG_GPOS,
+                                               off, &n, tags) &&
+           n) {
+      for (unsigned k = 0; k < n; k++)
+        if (tags[k] == HB_TAG('h', 'a', 'l', 't')) face->has_halt = true;
+      off += n;
+      n = 64;
+    }
+  }
+  hb_codepoint_t g;
+  face->has_han = hb_font_get_nominal_glyph(face->hb_font, 0x6C34, &g);
   face->id = (int)f->nfaces;
   LP_GROW(f->faces, f->faces_cap, f->nfaces + 1);
   f->faces[f->nfaces++] = face;
@@ -205,12 +226,66 @@ static void add_families(FcPattern *pat, const char *list) {
   }
 }
 
+/* The face fontconfig matches best for families in style (lang "en"), or
+ * NULL. */
+static lp_face *match_face(lp_fonts *f, const char *families,
+                           lp_style style) {
+  FcPattern *pat = FcPatternCreate();
+  add_families(pat, families);
+  FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"en");
+  if (style == LP_STYLE_BOLD || style == LP_STYLE_BOLD_ITALIC)
+    FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD);
+  if (style == LP_STYLE_ITALIC || style == LP_STYLE_BOLD_ITALIC)
+    FcPatternAddInteger(pat, FC_SLANT, FC_SLANT_ITALIC);
+  FcPatternAddBool(pat, FC_SCALABLE, FcTrue);
+  FcConfigSubstitute(f->config, pat, FcMatchPattern);
+  FcDefaultSubstitute(pat);
+  FcResult res;
+  FcPattern *m = FcFontMatch(f->config, pat, &res);
+  FcPatternDestroy(pat);
+  if (!m) return NULL;
+  FcChar8 *file = NULL, *family = NULL;
+  int index = 0;
+  lp_face *face = NULL;
+  if (FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
+    FcPatternGetInteger(m, FC_INDEX, 0, &index);
+    FcPatternGetString(m, FC_FAMILY, 0, &family);
+    face = load_face(f, (const char *)file, index, (const char *)family);
+  }
+  FcPatternDestroy(m);
+  return face;
+}
+
+/* The Latin face of a CJK chain (see lp_fonts_chain_mixed). */
+static lp_face *latin_face(lp_fonts *f, lp_chain *c, const char *latin,
+                           const char *lang, lp_style style) {
+  if (!lp_lang_is_cjk(lang) || style == LP_STYLE_MONO) return NULL;
+  if (latin && (!*latin || !strcasecmp(latin, "none"))) return NULL;
+  lp_face *main = lp_chain_main_face(c);
+  if (!main || !main->has_han) return NULL; /* a Latin font comes first */
+  if (!latin)
+    latin = strcasestr(main->family, "sans") ? "Noto Sans" : "Noto Serif";
+  lp_face *face = match_face(f, latin, style);
+  hb_codepoint_t g;
+  if (!face || face->has_han ||
+      !hb_font_get_nominal_glyph(face->hb_font, 'A', &g))
+    return NULL;
+  return face;
+}
+
 lp_chain *lp_fonts_chain(lp_fonts *f, const char *families, const char *lang,
                          lp_style style, lp_error *err) {
+  return lp_fonts_chain_mixed(f, families, NULL, lang, style, err);
+}
+
+lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
+                               const char *latin, const char *lang,
+                               lp_style style, lp_error *err) {
   if (!lang || !*lang) lang = "en";
   if (!families || !*families) families = lp_fonts_default_families(lang);
   lp_buf key = {0};
-  lp_buf_printf(&key, "%s|%s|%d", families, lang, (int)style);
+  lp_buf_printf(&key, "%s|%s|%s|%d", families, latin ? latin : "-", lang,
+                (int)style);
   for (size_t i = 0; i < f->nchains; i++)
     if (strcmp(f->chains[i]->key, (char *)key.data) == 0) {
       lp_buf_free(&key);
@@ -266,6 +341,7 @@ lp_chain *lp_fonts_chain(lp_fonts *f, const char *families, const char *lang,
             "cannot load this font file");
     return NULL;
   }
+  c->latin = latin_face(f, c, latin, lang, style);
   return c;
 }
 
@@ -293,7 +369,21 @@ lp_face *lp_chain_main_face(lp_chain *c) {
   return NULL;
 }
 
+lp_face *lp_chain_latin_face(lp_chain *c) { return c->latin; }
+
+/* Whether cp is a letter or digit that a chain's Latin face draws. */
+static bool is_latin_alnum(uint32_t cp) {
+  return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
+         (cp >= 'a' && cp <= 'z') ||
+         (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+         (cp >= 0x1E00 && cp <= 0x1EFF);
+}
+
 lp_face *lp_chain_face_for(lp_chain *c, uint32_t cp) {
+  hb_codepoint_t g;
+  if (c->latin && is_latin_alnum(cp) &&
+      hb_font_get_nominal_glyph(c->latin->hb_font, cp, &g))
+    return c->latin;
   cp_slot *slot = &c->cache[cp % CP_CACHE_SIZE];
   if (slot->cp == cp && cp != 0)
     return slot->entry < 0 ? NULL : c->loaded[slot->entry];
@@ -314,4 +404,22 @@ lp_face *lp_chain_face_for(lp_chain *c, uint32_t cp) {
 lp_face **lp_fonts_faces(lp_fonts *f, int *count) {
   *count = (int)f->nfaces;
   return f->faces;
+}
+
+void lp_chain_describe(lp_chain *c, int max, const char *indent,
+                       lp_buf *out) {
+  if (c->latin)
+    lp_buf_printf(out, "%s%s (Latin letters and digits)  %s:%d\n", indent,
+                  c->latin->ps_name, c->latin->path, c->latin->index);
+  int shown = 0;
+  for (int i = 0; i < c->set->nfont && shown < max; i++) {
+    lp_face *face = chain_entry(c, i);
+    if (!face) continue;
+    lp_buf_printf(out, "%s%s  %s:%d\n", indent, face->ps_name, face->path,
+                  face->index);
+    shown++;
+  }
+  if (c->set->nfont > shown)
+    lp_buf_printf(out, "%s... %d more fonts by fontconfig's order\n", indent,
+                  c->set->nfont - shown);
 }

@@ -13,6 +13,7 @@
 #include <hb.h>
 
 #include "letterpress.h"
+#include "util.h"
 
 /* One loaded font face. */
 typedef struct lp_face {
@@ -32,6 +33,8 @@ typedef struct lp_face {
   double italic_angle; /* degrees, counter-clockwise from vertical */
   int weight;       /* fontconfig weight */
   bool bold, italic;
+  bool has_halt;    /* GPOS has `halt` (half-width CJK punctuation) */
+  bool has_han;     /* the cmap has Han ideographs (a CJK font) */
 } lp_face;
 
 /* Text style that selects a face. */
@@ -59,15 +62,36 @@ typedef struct lp_chain lp_chain;
 lp_chain *lp_fonts_chain(lp_fonts *fonts, const char *families,
                          const char *lang, lp_style style, lp_error *err);
 
-/* The face that draws code point cp in this chain: the first face of the
- * chain that has it, or NULL when no installed font has it. */
+/* Like lp_fonts_chain, with latin naming the family (or list) that draws
+ * Latin letters and digits in CJK text: NULL picks the default (Noto Serif,
+ * or Noto Sans when the main family is a sans), "" or "none" keeps the CJK
+ * font's own Latin.  Ignored for other languages and for monospace, and when
+ * the main face of the chain is itself not a CJK font. */
+lp_chain *lp_fonts_chain_mixed(lp_fonts *fonts, const char *families,
+                               const char *latin, const char *lang,
+                               lp_style style, lp_error *err);
+
+/* The face that draws code point cp in this chain: for a letter or digit
+ * the chain's Latin face when it has one and the character, else the first
+ * face of the chain that has it; NULL when no installed font has it. */
 lp_face *lp_chain_face_for(lp_chain *chain, uint32_t cp);
+
+/* The chain's face for Latin letters and digits in CJK text, or NULL. */
+lp_face *lp_chain_latin_face(lp_chain *chain);
+
+/* Appends a description of the chain for people: its faces in fallback
+ * order (at most max), one a line, each indented by indent. */
+void lp_chain_describe(lp_chain *chain, int max, const char *indent,
+                       lp_buf *out);
 
 /* The chain's first (main) face. */
 lp_face *lp_chain_main_face(lp_chain *chain);
 
 /* All faces loaded so far (for the PDF writer), and their count. */
 lp_face **lp_fonts_faces(lp_fonts *fonts, int *count);
+
+/* The fonts of an engine (defined with the engine, in render.c). */
+lp_fonts *lp_engine_fonts(lp_engine *engine);
 
 /* The default family list for a language when the template gives none. */
 const char *lp_fonts_default_families(const char *lang);

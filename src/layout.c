@@ -28,7 +28,9 @@
 #define RULE_WIDTH 0.5
 #define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
 #define STRIKE_RISE_EM 0.3
-#define SPLIT_ROOM_EM 3.0
+#define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a split */
+#define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
+#define PULL_MAX_CLUSTERS 3   /* characters pulled into a line, at most */
 #define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
 #define TEXT_BELOW_EM 0.2
 #define SIG_ABOVE_EM 2.2      /* room for a hand signature above the line */
@@ -116,6 +118,11 @@ typedef struct para {
   size_t nspans, cap;
   bool pending_soft; /* a soft break waits for the next text */
   lp_blank_names names; /* blanks named after placeholders (offsets here) */
+  struct srcpos {
+    size_t offset; /* in text */
+    int line, column; /* of the body (cmark's), column in bytes */
+  } *pos; /* where each text node's text came from, by offset */
+  size_t npos, pos_cap;
 } para;
 
 static void para_free(para *p) {
@@ -123,6 +130,7 @@ static void para_free(para *p) {
   free(p->spans);
   for (size_t i = 0; i < p->names.count; i++) free(p->names.items[i].name);
   free(p->names.items);
+  free(p->pos);
   memset(p, 0, sizeof *p);
 }
 
@@ -184,6 +192,12 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
     if (t == CMARK_NODE_TEXT || t == CMARK_NODE_HTML_INLINE) {
       para_text(p, lit, strlen(lit), l->chains[style_of(bold, italic)], size,
                 flags);
+      if (cmark_node_get_start_line(c) > 0) {
+        LP_GROW(p->pos, p->pos_cap, p->npos + 1);
+        p->pos[p->npos++] = (struct srcpos){p->text.len - strlen(lit),
+                                            cmark_node_get_start_line(c),
+                                            cmark_node_get_start_column(c)};
+      }
       const lp_blank_names *bn = cmark_node_get_user_data(c);
       for (size_t k = 0; bn && k < bn->count; k++) {
         LP_GROW(p->names.items, p->names.cap, p->names.count + 1);
@@ -453,6 +467,7 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
                   STRIKE_RISE_EM * sp->size, RULE_WIDTH);
     }
     x += g->advance;
+    if (k + 1 < end) x += g->gap;
     if (k + 1 < end && stretchable(g, &sh->glyphs[k + 1])) x += extra;
   }
   b->g1 = l->nglyphs;
@@ -518,16 +533,49 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
   para_free(&mp);
 }
 
-/* Reports characters that no installed font has. */
+/* The file line and column (in characters) of byte offset at of the
+ * paragraph text, from the source positions of its text nodes; line falls
+ * back to the paragraph's body line. */
+static void source_position(const L *l, const para *p, size_t at, int line,
+                            int *file_line, int *column) {
+  const struct srcpos *sp = NULL;
+  for (size_t k = 0; k < p->npos && p->pos[k].offset <= at; k++)
+    sp = &p->pos[k];
+  *column = 0;
+  if (sp) line = sp->line;
+  *file_line = line + l->tpl->body_line - 1;
+  if (!sp) return;
+  /* The body line's bytes before the node, then the node's own text. */
+  const char *b = l->tpl->body, *end = b + l->tpl->body_len;
+  for (int k = 1; k < line && b < end; k++) {
+    const char *nl = memchr(b, '\n', (size_t)(end - b));
+    b = nl ? nl + 1 : end;
+  }
+  int col = 1;
+  for (size_t i = 0; i + 1 < (size_t)sp->column && b + i < end;) {
+    lp_utf8_next(b, (size_t)(end - b), &i);
+    col++;
+  }
+  const char *t = (const char *)p->text.data;
+  for (size_t i = sp->offset; i < at;) {
+    lp_utf8_next(t, at, &i);
+    col++;
+  }
+  *column = col;
+}
+
+/* Reports characters that no installed font has, with their position. */
 static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
   for (size_t k = 0; k < sh->nmissing && l->warnings < 20; k++) {
     size_t at = sh->missing[k];
+    int fl, col;
+    source_position(l, p, at, line, &fl, &col);
     int32_t cp = lp_utf8_next((const char *)p->text.data, p->text.len, &at);
     if (l->env->warn) {
       lp_error w = {0};
-      lp_fail(&w, LP_OK, l->tpl->name, line, 0,
-              "no installed font has U+%04X; it is drawn as an empty box: "
-              "install a font that has it (e.g. fonts-noto-extra)",
+      lp_fail(&w, LP_OK, l->tpl->name, fl, col,
+              "no installed font has U+%04X; it is drawn as the font's "
+              ".notdef box: install a font that has it (e.g. fonts-noto-extra)",
               (unsigned)cp);
       w.code = LP_OK;
       l->env->warn(l->env->warn_ctx, &w);
@@ -553,15 +601,67 @@ static size_t split_point(const char *text, const lp_shaped *sh, size_t from,
   return 0;
 }
 
+/* How much glyph k of the line [i, vis) may shrink: its `halt` amount,
+ * except at the line's ends, whose em boxes stay whole so that the line
+ * starts and ends exactly at the margins. */
+static double glyph_shrink(const lp_shaped *sh, size_t k, size_t i,
+                           size_t vis) {
+  return k == i || k + 1 == vis ? 0 : sh->glyphs[k].shrink;
+}
+
+/* The natural width of glyphs [i, vis) of a line (advances and the fixed
+ * gaps between them), its stretchable gaps, and how much its punctuation
+ * may be compressed. */
+static double line_width(const lp_shaped *sh, size_t i, size_t vis, int *gaps,
+                         double *shrink) {
+  double w = 0;
+  *gaps = 0;
+  *shrink = 0;
+  for (size_t k = i; k < vis; k++) {
+    const lp_sglyph *g = &sh->glyphs[k];
+    w += g->advance + (k + 1 < vis ? g->gap : g->squeezed);
+    *shrink += glyph_shrink(sh, k, i, vis);
+    if (k + 1 < vis && stretchable(g, &sh->glyphs[k + 1])) (*gaps)++;
+  }
+  return w;
+}
+
+/* The end of the line starting at i if it ran to the next break opportunity
+ * after j, at most a few clusters on (for pulling a character in). */
+static size_t next_break(const lp_shaped *sh, const uint8_t *brk, size_t j) {
+  size_t clusters = 0;
+  for (size_t k = j + 1; k < sh->count; k++) {
+    const lp_sglyph *g = &sh->glyphs[k];
+    if (!(g->flags & LP_SG_CLUSTER_START)) continue;
+    if (brk[g->cluster] != LP_BREAK_NONE) return k;
+    if (++clusters >= PULL_MAX_CLUSTERS) return 0;
+  }
+  return sh->count;
+}
+
+/* The end of glyphs [i, end) without trailing spaces. */
+static size_t visible_end(const lp_shaped *sh, size_t i, size_t end) {
+  while (end > i && (sh->glyphs[end - 1].flags & LP_SG_SPACE)) end--;
+  return end;
+}
+
 /* Breaks a collected paragraph into justified lines (line boxes).
  *
  * First fit: each line takes glyphs while they fit, and ends at the last
- * UAX #14 opportunity (ICU, with the language's strictness: kinsoku for
- * CJK punctuation comes from its rules).  A line with no opportunity is cut
- * between clusters, so nothing ever crosses the margin.  Trailing spaces
- * hang into the margin and are not drawn.  Every line but the last of the
- * paragraph and lines ended by a hard break is justified: the shortfall is
- * spread evenly over the stretchable gaps. */
+ * UAX #14 opportunity (ICU, with the language's strictness, plus the kinsoku
+ * rules of breaks.c).  When the glyph that overflows may not start a line
+ * (。after the last character that fits), there are two ways out, as in
+ * jlreq 3.8 "Line Adjustment" and clreq's 标点挤压: pull it in (追い込み) by
+ * compressing the line's punctuation to half width (the font's `halt`
+ * metrics), or push the last character down with it (追い出し) and spread
+ * the line.  Pulling in is preferred whenever the punctuation of the line
+ * can absorb the overflow.  A line with no opportunity at all is cut between
+ * clusters, so nothing ever crosses the margin.  A line whose word spaces
+ * would stretch beyond MAX_STRETCH_EM first tries to split a long Latin
+ * chunk (URL, e-mail) at a sensible point.  Trailing spaces hang into the
+ * margin and are not drawn.  Every line but the last of the paragraph and
+ * lines ended by a hard break is justified: the shortfall is spread evenly
+ * over the stretchable gaps, so the line ends exactly at the margin. */
 static bool layout_para(L *l, para *p, const pstyle *st, int line) {
   size_t len = p->text.len;
   if (len == 0 && !st->marker) return true;
@@ -573,6 +673,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
   }
   lp_shaped sh = {0};
   lp_shape(text, len, p->spans, p->nspans, l->lang, &sh);
+  lp_shape_space_cjk(text, len, &sh);
   if (sh.nmissing) warn_missing(l, p, &sh, line);
   size_t i = 0, n = sh.count, first_box = l->nboxes;
   bool first = true;
@@ -589,7 +690,6 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     double indent = first ? st->first_indent : 0;
     double avail = st->width - indent, w = 0;
     size_t j = i, last_break = i, end;
-    double w_at_break = 0; /* width of the line before last_break */
     bool hard = false;
     for (;;) {
       if (j == n) {
@@ -603,32 +703,67 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         hard = true;
         break;
       }
-      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED) {
-        last_break = j;
-        w_at_break = w;
-      }
-      if (!(g->flags & LP_SG_SPACE) && j > i && w + g->advance > avail + 1e-6) {
+      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED) last_break = j;
+      double add = g->advance + (j > i ? sh.glyphs[j - 1].gap : 0);
+      if (!(g->flags & LP_SG_SPACE) && j > i &&
+          w + add + g->squeezed > avail + 1e-6) {
         end = last_break > i ? last_break : j;
-        if (last_break > i && avail - w_at_break > SPLIT_ROOM_EM * st->size) {
-          size_t k = split_point(text, &sh, last_break, j);
-          if (k) end = k;
+        int gaps;
+        double shrink;
+        /* Pull in: the glyphs up to the next opportunity fit once the
+         * line's punctuation is compressed. */
+        size_t e = cs && brk[g->cluster] == LP_BREAK_NONE
+                       ? next_break(&sh, brk, j)
+                       : 0;
+        if (e) {
+          size_t v = visible_end(&sh, i, e);
+          double need = line_width(&sh, i, v, &gaps, &shrink) - avail;
+          if (need <= shrink + 1e-6 && v > i) {
+            end = e;
+            break;
+          }
+        }
+        /* Push out; but a wide gap first tries a split inside a long
+         * Latin chunk. */
+        if (last_break > i) {
+          size_t v = visible_end(&sh, i, last_break);
+          double slack = avail - line_width(&sh, i, v, &gaps, &shrink);
+          if (slack > SPLIT_ROOM_EM * st->size ||
+              (gaps > 0 && slack / gaps > MAX_STRETCH_EM * st->size)) {
+            size_t k = split_point(text, &sh, last_break, j);
+            if (k) end = k;
+          }
         }
         while (end > i + 1 && !(sh.glyphs[end].flags & LP_SG_CLUSTER_START))
           end--;
         break;
       }
-      w += g->advance;
+      w += add;
       j++;
     }
     /* Drop trailing spaces, then measure. */
-    size_t vis = end;
-    while (vis > i && (sh.glyphs[vis - 1].flags & LP_SG_SPACE)) vis--;
-    double natural = 0;
-    int gaps = 0;
-    for (size_t k = i; k < vis; k++) {
-      natural += sh.glyphs[k].advance;
-      if (k + 1 < vis && stretchable(&sh.glyphs[k], &sh.glyphs[k + 1]))
-        gaps++;
+    size_t vis = visible_end(&sh, i, end);
+    int gaps;
+    double shrink;
+    double natural = line_width(&sh, i, vis, &gaps, &shrink);
+    if (natural > avail && shrink > 0) {
+      /* Compress the line's punctuation evenly, by its share of `halt`. */
+      double t = (natural - avail) / shrink;
+      if (t > 1) t = 1;
+      for (size_t k = i; k < vis; k++) {
+        double d = t * glyph_shrink(&sh, k, i, vis);
+        sh.glyphs[k].advance -= d;
+        sh.glyphs[k].x_offset += sh.glyphs[k].shift * d;
+      }
+      natural = line_width(&sh, i, vis, &gaps, &shrink);
+    }
+    /* A mark squeezed against the next one keeps its full width when the
+     * line ends with it (the next mark starts the next line). */
+    if (vis > i && sh.glyphs[vis - 1].squeezed > 0) {
+      lp_sglyph *g = &sh.glyphs[vis - 1];
+      g->advance += g->squeezed;
+      g->x_offset -= g->shift * g->squeezed;
+      g->squeezed = 0;
     }
     double x = st->left + indent, extra = 0;
     bool last = end >= n || hard;

@@ -42,7 +42,9 @@ enum {
   LP_SG_BLANK = 4,  /* a fill-in blank pseudo-glyph */
   LP_SG_CLUSTER_START = 8, /* first glyph of its cluster */
   LP_SG_NOTDEF = 16, /* no installed font has this character */
-  LP_SG_SIGNATURE = 32 /* a blank that is an explicit signature field */
+  LP_SG_SIGNATURE = 32, /* a blank that is an explicit signature field */
+  LP_SG_IDEO = 64,   /* Han ideograph or kana (not punctuation) */
+  LP_SG_ALNUM = 128  /* a Latin, Greek or Cyrillic letter, or a digit */
 };
 
 typedef struct lp_sglyph {
@@ -53,6 +55,19 @@ typedef struct lp_sglyph {
   double x_offset, y_offset; /* pt */
   uint32_t cluster, cluster_end; /* byte range of the cluster's text */
   uint32_t span;        /* index into the spans given to lp_shape */
+  double size;          /* font size, pt */
+  /* CJK punctuation compression, from the font's `halt` feature: the
+   * advance may shrink by up to `shrink` pt, the glyph then moving by
+   * `shift` pt per pt of shrink taken (0 for closing punctuation, whose
+   * blank half is on the right; -1 for opening brackets; -0.5 for marks
+   * centred in the em, such as the Japanese middle dot). */
+  double shrink, shift;
+  /* How much lp_shape_space_cjk already took from the advance (a closing
+   * mark before another mark); given back when the glyph ends a line. */
+  double squeezed;
+  /* Fixed space after the glyph (the quarter em between CJK and Latin
+   * text); it is dropped when the glyph ends a line. */
+  double gap;
 } lp_sglyph;
 
 typedef struct lp_shaped {
@@ -70,6 +85,18 @@ void lp_shape(const char *text, size_t len, const lp_span *spans,
               size_t nspans, const char *lang, lp_shaped *out);
 
 void lp_shaped_free(lp_shaped *s);
+
+/* Applies the spacing rules of CJK text to shaped glyphs (text is what was
+ * shaped): the quarter em between Han or kana and Latin letters or digits,
+ * consecutive punctuation set half-width.  Advances and gaps change. */
+void lp_shape_space_cjk(const char *text, size_t len, lp_shaped *s);
+
+/* Whether cp is a Han ideograph or kana (spaced from Latin text). */
+bool lp_is_ideo(uint32_t cp);
+
+/* Whether cp is a letter of an alphabetic script (Latin, Greek, Cyrillic)
+ * or an ASCII digit: text that a CJK font's own Latin should not draw. */
+bool lp_is_alnum(uint32_t cp);
 
 /* Whether cp is a CJK character (ideograph, kana, Hangul, CJK punctuation or
  * full-width form) for the purposes of spacing. */

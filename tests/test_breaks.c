@@ -43,6 +43,22 @@ int main(void) {
    * brackets with what follows. */
   expect(b, "中文标点，测试。“引号”（括号）", "zh-CN",
          "中|文|标|点，|测|试。|“引|号”|（括|号）");
+  /* Kinsoku on top of ICU (jlreq 3.1.7/3.1.8/3.1.10, clreq): no break
+   * before a middle dot, an iteration mark or closing quotes; none after
+   * opening quotes; the two-em dash and the ellipsis stay whole. */
+  expect(b, "东京·大阪", "zh-CN", "东|京·|大|阪");
+  expect(b, "東京・大阪", "ja", "東|京・|大|阪");
+  expect(b, "人々は", "ja", "人々|は");
+  expect(b, "他——好……行", "zh-CN", "他|——|好……|行");
+  expect(b, "说“好”了", "zh-CN", "说|“好”|了");
+  expect(b, "〔注〕字", "zh-CN", "〔注〕|字");
+  /* Small kana never start a line in Japanese (strict); in Chinese text
+   * they may (clreq does not forbid it). */
+  expect(b, "ジョッキ", "ja", "ジョッ|キ");
+  CHECK(lp_breaks_no_start(0x30C3, "ja") && !lp_breaks_no_start(0x30C3, "zh"));
+  CHECK(lp_breaks_no_start(0x3002, "zh") && lp_breaks_no_start(0x30FC, "zh"));
+  CHECK(lp_breaks_no_end(0x300C) && lp_breaks_no_end(0x201C) &&
+        !lp_breaks_no_end(0x3002));
   /* Latin words break at spaces; the space stays on the line. */
   expect(b, "office affinity", "en", "office |affinity");
   /* A newline is a mandatory break. */

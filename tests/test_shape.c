@@ -106,6 +106,73 @@ int main(void) {
   CHECK(s.nmissing == 1);
   lp_shaped_free(&s);
 
+  /* Latin letters and digits in CJK text come from a Latin face (Noto
+   * Serif), not from the CJK font's proportional Latin; the CJK face keeps
+   * the Han text and the full-width punctuation. */
+  lp_face *latin = lp_chain_latin_face(zh);
+  CHECK(latin && !latin->has_han && strcmp(latin->family, "Noto Serif") == 0);
+  CHECK(lp_chain_latin_face(en) == NULL);
+  CHECK(lp_chain_face_for(zh, 'A') == latin && lp_chain_face_for(zh, '7') == latin);
+  CHECK(lp_chain_face_for(zh, 0x4E2D) == f);
+  CHECK(lp_chain_latin_face(zhb) && lp_chain_latin_face(zhb)->bold);
+  lp_chain *zh_own =
+      lp_fonts_chain_mixed(fonts, NULL, "none", "zh-CN", LP_STYLE_REGULAR, &err);
+  CHECK(zh_own && lp_chain_latin_face(zh_own) == NULL &&
+        lp_chain_face_for(zh_own, 'A') == f);
+  shape("中文ABC，“引”", zh, "zh-CN", &s);
+  CHECK(s.count == 9);
+  if (s.count == 9) {
+    CHECK(s.glyphs[1].face == f && s.glyphs[2].face == latin);
+    CHECK(s.glyphs[5].face == f && s.glyphs[6].face == f &&
+          s.glyphs[8].face == f);
+  }
+  lp_shaped_free(&s);
+
+  /* Quarter em between Han and Latin or digits (clreq, jlreq): a gap after
+   * the left glyph, or a typed space set to a quarter em; none beside
+   * punctuation. */
+  shape("中A1文，B 字", zh, "zh-CN", &s);
+  lp_shape_space_cjk("中A1文，B 字", strlen("中A1文，B 字"), &s);
+  CHECK(s.count == 8);
+  if (s.count == 8) {
+    CHECK(fabs(s.glyphs[0].gap - 2.5) < 1e-9); /* 中|A */
+    CHECK(s.glyphs[1].gap == 0);                /* A|1 */
+    CHECK(fabs(s.glyphs[2].gap - 2.5) < 1e-9); /* 1|文 */
+    CHECK(s.glyphs[3].gap == 0 && s.glyphs[4].gap == 0); /* 文，B */
+    CHECK(fabs(s.glyphs[6].advance - 2.5) < 1e-9); /* B␠字 */
+  }
+  lp_shaped_free(&s);
+
+  /* Punctuation compression from `halt`: a full stop may lose its right
+   * half, an opening bracket its left half (moving left); consecutive marks
+   * are set half-width at once (jlreq 3.1.4): 。」 and （「. */
+  shape("字。字（字", zh, "zh-CN", &s);
+  CHECK(s.count == 5);
+  if (s.count == 5) {
+    CHECK(s.glyphs[0].shrink == 0);
+    CHECK(fabs(s.glyphs[1].shrink - 5) < 1e-9 && s.glyphs[1].shift == 0);
+    CHECK(fabs(s.glyphs[3].shrink - 5) < 1e-9 &&
+          fabs(s.glyphs[3].shift + 1) < 1e-9);
+  }
+  lp_shaped_free(&s);
+  const char *pair = "字。」字（「字";
+  shape(pair, zh, "zh-CN", &s);
+  lp_shape_space_cjk(pair, strlen(pair), &s);
+  CHECK(s.count == 7);
+  if (s.count == 7) {
+    CHECK(fabs(s.glyphs[1].advance - 5) < 1e-9 && s.glyphs[1].squeezed > 0);
+    CHECK(fabs(s.glyphs[2].advance - 10) < 1e-9);
+    CHECK(fabs(s.glyphs[4].advance - 10) < 1e-9);
+    CHECK(fabs(s.glyphs[5].advance - 5) < 1e-9 &&
+          fabs(s.glyphs[5].x_offset + 5) < 1e-9);
+  }
+  lp_shaped_free(&s);
+  /* ？ and ！ keep their full width (jlreq cl-04). */
+  shape("字？」", zh, "zh-CN", &s);
+  lp_shape_space_cjk("字？」", strlen("字？」"), &s);
+  CHECK(s.count == 3 && fabs(s.glyphs[1].advance - 10) < 1e-9);
+  lp_shaped_free(&s);
+
   lp_fonts_free(fonts);
   return CHECK_DONE();
 }
