@@ -1,7 +1,8 @@
 # letterpress - build, test, demo.  See README.md.
 
 CC      ?= cc
-PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson
+PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson \
+           libqpdf libcrypto
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -10,7 +11,7 @@ LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions
 # Debian packages: libraries, fonts, and the tools the tests check PDFs with.
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-  libyaml-dev libjansson-dev zlib1g-dev fonts-noto-cjk fonts-noto-core \
+  libyaml-dev libjansson-dev zlib1g-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
   fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 \
   libcsv-dev hyperfine time
 

@@ -13,6 +13,9 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 static const char usage[] =
     "usage: letterpress render TEMPLATE [-d DATA] [-o OUT.pdf] [--set KEY=VALUE]...\n"
     "                          [--meta KEY=VALUE]... [--blanks]\n"
+    "       letterpress sign IN.pdf -o OUT.pdf --key KEY [--cert CERT] [--chain PEM]\n"
+    "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
+    "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
     "       letterpress fonts [--lang TAG]\n"
     "       letterpress --help | --version\n"
     "\n"
@@ -22,6 +25,12 @@ static const char usage[] =
     "         standard input) that fills the {{placeholders}}; --set overrides\n"
     "         one value, --meta one front-matter key (e.g. --meta paper=Letter);\n"
     "         --blanks renders missing placeholders as fill-in blanks.\n"
+    "         --sign-key, --sign-cert, --sign-pass, ... (the options of sign with\n"
+    "         'sign-' in front) sign the rendered PDF.\n"
+    "sign     signs a signature field (the first unsigned one, or --field NAME)\n"
+    "         with a CMS signature as an incremental update.  KEY is a PEM key\n"
+    "         or a PKCS#12 file; the passphrase comes from an environment\n"
+    "         variable or a file, never from the command line.\n"
     "fonts    shows the fonts that a language resolves to, per script and style.\n"
     "\n"
     "Fonts are found through fontconfig with letterpress's own configuration\n"
@@ -89,6 +98,31 @@ static lp_engine *open_engine(lp_error *err) {
   return e;
 }
 
+/* Reads one signing option at argv[*i] ("--key" with prefix "--", or
+ * "--sign-key" with prefix "--sign-") into o.  Returns 1 when it was one,
+ * 0 when not, and EXIT_USAGE (after a message) when its value is missing. */
+static int sign_option(int argc, char **argv, int *i, const char *prefix,
+                       lp_sign_options *o) {
+  static const char *const names[] = {"key",    "cert",     "chain",
+                                      "pass",   "field",    "reason",
+                                      "location", "name",   "contact"};
+  const char **slots[] = {&o->key,    &o->cert,     &o->chain,
+                          &o->pass,   &o->field,    &o->reason,
+                          &o->location, &o->name,   &o->contact};
+  size_t n = strlen(prefix);
+  if (strncmp(argv[*i], prefix, n)) return 0;
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    if (strcmp(argv[*i] + n, names[k])) continue;
+    if (*i + 1 >= argc) {
+      usage_error("%s needs a value", argv[*i]);
+      return -1;
+    }
+    *slots[k] = argv[++*i];
+    return 1;
+  }
+  return 0;
+}
+
 /* The default output: the template's path with .md replaced by .pdf. */
 static char *default_output(const char *tpl) {
   size_t n = strlen(tpl);
@@ -121,10 +155,16 @@ static int cmd_render(int argc, char **argv) {
   lp_data *data = NULL;
   lp_engine *engine = NULL;
   char *default_out = NULL;
+  lp_sign_options sign = {0};
   for (int i = 0; i < argc && !rc; i++) {
     const char *a = argv[i];
     bool has_next = i + 1 < argc;
-    if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
+    int so = sign_option(argc, argv, &i, "--sign-", &sign);
+    if (so < 0) {
+      rc = EXIT_USAGE;
+    } else if (so > 0) {
+      continue;
+    } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
       if (!has_next) rc = usage_error("%s needs a data file", a);
       else data_path = argv[++i];
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -147,6 +187,8 @@ static int cmd_render(int argc, char **argv) {
     }
   }
   if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
+  if (!rc && !sign.key && (sign.cert || sign.pass || sign.field))
+    rc = usage_error("%s", "signing needs --sign-key");
   if (rc) goto done;
 
   tpl = lp_template_load(tpl_path, &err);
@@ -194,7 +236,8 @@ static int cmd_render(int argc, char **argv) {
     rc = fail(&err);
     goto done;
   }
-  lp_render_options opts = {data, blanks, print_warning, NULL};
+  lp_render_options opts = {data, blanks, print_warning, NULL,
+                            sign.key ? &sign : NULL};
   if (!lp_render_to_file(engine, tpl, &opts, out_path, &err)) rc = fail(&err);
 done:
   lp_engine_free(engine);
@@ -203,6 +246,35 @@ done:
   free(default_out);
   free(sets);
   free(metas);
+  return rc;
+}
+
+static int cmd_sign(int argc, char **argv) {
+  const char *in = NULL, *out = NULL;
+  lp_sign_options o = {0};
+  for (int i = 0; i < argc; i++) {
+    int so = sign_option(argc, argv, &i, "--", &o);
+    if (so < 0) return EXIT_USAGE;
+    if (so > 0) continue;
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (i + 1 >= argc) return usage_error("%s needs an output path", argv[i]);
+      out = argv[++i];
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error("unknown option '%s'", argv[i]);
+    } else if (!in) {
+      in = argv[i];
+    } else {
+      return usage_error("one PDF at a time: '%s' is one too many", argv[i]);
+    }
+  }
+  if (!in) return usage_error("%s", "sign needs a PDF: letterpress sign IN.pdf -o OUT.pdf --key KEY");
+  if (!out) return usage_error("%s", "sign needs -o OUT.pdf");
+  if (!o.key) return usage_error("%s", "sign needs --key KEY.pem (or .p12)");
+  lp_error err = {0};
+  lp_engine *engine = open_engine(&err);
+  if (!engine) return fail(&err);
+  int rc = lp_sign_file(engine, in, out, &o, &err) ? 0 : fail(&err);
+  lp_engine_free(engine);
   return rc;
 }
 
@@ -246,5 +318,6 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "render")) return cmd_render(argc - 2, argv + 2);
   if (!strcmp(cmd, "fonts")) return cmd_fonts(argc - 2, argv + 2);
+  if (!strcmp(cmd, "sign")) return cmd_sign(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -104,3 +104,40 @@ void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
   p->fields[p->nfields++] = (lp_dfield){kind, lp_xstrdup(name ? name : ""),
                                         x1, y1, x2, y2, font_size, checked};
 }
+
+void lp_display_append(lp_display *dst, lp_display *src) {
+  size_t first = dst->npages;
+  LP_GROW(dst->pages, dst->pages_cap, dst->npages + src->npages);
+  memcpy(dst->pages + dst->npages, src->pages, src->npages * sizeof *src->pages);
+  dst->npages += src->npages;
+  for (size_t i = 0; i < src->noutlines; i++) {
+    lp_doutline o = src->outlines[i];
+    o.page += first;
+    LP_GROW(dst->outlines, dst->outlines_cap, dst->noutlines + 1);
+    dst->outlines[dst->noutlines++] = o;
+  }
+  /* Glyph texts point into src's chunks: the chunks move too.  dst keeps
+   * filling its own last chunk, which stays last. */
+  LP_GROW(dst->text_chunks, dst->text_chunks_cap,
+          dst->ntext_chunks + src->ntext_chunks);
+  if (dst->ntext_chunks) {
+    char *last = dst->text_chunks[dst->ntext_chunks - 1];
+    memcpy(dst->text_chunks + dst->ntext_chunks - 1, src->text_chunks,
+           src->ntext_chunks * sizeof *src->text_chunks);
+    dst->ntext_chunks += src->ntext_chunks;
+    dst->text_chunks[dst->ntext_chunks - 1] = last;
+  } else {
+    memcpy(dst->text_chunks, src->text_chunks,
+           src->ntext_chunks * sizeof *src->text_chunks);
+    dst->ntext_chunks = src->ntext_chunks;
+    dst->text_used = src->text_used;
+    dst->text_avail = src->text_avail;
+  }
+  free(src->pages);
+  free(src->outlines);
+  free(src->text_chunks);
+  src->pages = NULL, src->npages = src->pages_cap = 0;
+  src->outlines = NULL, src->noutlines = src->outlines_cap = 0;
+  src->text_chunks = NULL, src->ntext_chunks = src->text_chunks_cap = 0;
+  src->text_used = src->text_avail = 0;
+}

@@ -116,4 +116,9 @@ void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
 void lp_display_add_outline(lp_display *d, const char *title, size_t page,
                             double y);
 
+/* Moves src's pages, outlines and glyph texts to the end of dst (outline
+ * page numbers follow), leaving src empty; src's metadata stays.  Mail
+ * merge uses it to make one document of many letters. */
+void lp_display_append(lp_display *dst, lp_display *src);
+
 #endif

@@ -33,8 +33,9 @@
 #define PULL_MAX_CLUSTERS 3   /* characters pulled into a line, at most */
 #define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
 #define TEXT_BELOW_EM 0.2
-#define SIG_ABOVE_EM 2.2      /* room for a hand signature above the line */
-#define SIG_BELOW_EM 0.3     /* room at a line end that splits a long chunk */
+#define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
+#define SIG_BELOW_EM 0.3      /* and below it */
+#define SIG_MIN_WIDTH_EM 14.0 /* a signature field's width, at least */
 
 /* One heading level's look: size (em of body), space before and after (em
  * of body), alignment. */
@@ -377,19 +378,29 @@ static void add_pfield(L *l, lp_field_kind kind, const char *name, double x1,
  * [[signature]] or its label ends in a colon and names a signature, else a
  * text field; named after its placeholder or its label. */
 static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
-                        double size) {
+                        double size, double right) {
   char label[FIELD_NAME_MAX + 8];
   bool colon;
   label_before(p, g->cluster, label, sizeof label, &colon);
   const char *name = label[0] ? label : "blank";
+  char placeholder[FIELD_NAME_MAX + 8];
   for (size_t k = 0; k < p->names.count; k++)
-    if (p->names.items[k].offset == g->cluster) name = p->names.items[k].name;
+    if (p->names.items[k].offset == g->cluster) {
+      const char *n = p->names.items[k].name;
+      clean_label(n, 0, strlen(n), placeholder, sizeof placeholder);
+      name = placeholder;
+    }
   bool sig = (g->flags & LP_SG_SIGNATURE) ||
              (colon && is_signature_label(label));
+  /* A hand signature needs room: the field runs past a short blank, as
+   * far as the text column allows. */
+  double sig_right = x + g->advance;
+  if (sig_right < x + SIG_MIN_WIDTH_EM * size) sig_right = x + SIG_MIN_WIDTH_EM * size;
+  if (sig_right > right) sig_right = right > x + g->advance ? right : x + g->advance;
   if (sig)
     add_pfield(l, LP_FIELD_SIGNATURE, label[0] ? name : "signature", x,
-               -SIG_BELOW_EM * size, x + g->advance, SIG_ABOVE_EM * size,
-               size, false);
+               -SIG_BELOW_EM * size, sig_right, SIG_ABOVE_EM * size, size,
+               false);
   else
     add_pfield(l, LP_FIELD_TEXT, name, x, -TEXT_BELOW_EM * size,
                x + g->advance, TEXT_ABOVE_EM * size, size, false);
@@ -445,7 +456,7 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
     if (g->flags & LP_SG_BLANK) {
       add_prule(l, x, -BLANK_DROP_EM * sp->size, x + g->advance,
                 -BLANK_DROP_EM * sp->size, RULE_WIDTH);
-      blank_field(l, p, g, x, sp->size);
+      blank_field(l, p, g, x, sp->size, st->left + st->width);
     } else {
       lp_face *face = g->face;
       uint32_t gid = g->gid;
@@ -473,6 +484,11 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
   b->g1 = l->nglyphs;
   b->r1 = l->nrules;
   b->f1 = l->nfields;
+  /* A signature field needs its room above the line free of text. */
+  for (size_t k = b->f0; k < b->f1; k++)
+    if (l->fields[k].kind == LP_FIELD_SIGNATURE &&
+        l->fields[k].y2 > b->baseline + b->before)
+      b->before = l->fields[k].y2 - b->baseline;
 }
 
 /* Draws a list marker left of the first line box of the paragraph; a task

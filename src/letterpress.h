@@ -41,7 +41,8 @@ typedef enum {
   LP_ERR_IO,    /* reading or writing a file */
   LP_ERR_FONT,  /* no usable font */
   LP_ERR_PDF,   /* the PDF writer failed */
-  LP_ERR_NOMEM
+  LP_ERR_NOMEM,
+  LP_ERR_SIGN   /* signing: key, certificate or passphrase */
 } lp_status;
 
 typedef struct lp_error {
@@ -114,11 +115,15 @@ void lp_data_free(lp_data *data);
  * and location filled.  Called synchronously during rendering. */
 typedef void (*lp_warning_fn)(void *ctx, const lp_error *warning);
 
+typedef struct lp_sign_options lp_sign_options; /* see Signing below */
+
 typedef struct lp_render_options {
   const lp_data *data; /* may be NULL: a template without placeholders */
   bool blanks;         /* missing placeholders render as blanks */
   lp_warning_fn warn;  /* may be NULL: warnings are dropped */
   void *warn_ctx;
+  const lp_sign_options *sign; /* may be NULL; else the rendered PDF is
+                                  signed (see lp_sign_memory) */
 } lp_render_options;
 
 /* Renders the template to a PDF in memory: *pdf (malloc'd, caller frees) of
@@ -133,6 +138,97 @@ bool lp_render_to_memory(lp_engine *engine, const lp_template *tpl,
 bool lp_render_to_file(lp_engine *engine, const lp_template *tpl,
                        const lp_render_options *opts, const char *path,
                        lp_error *err);
+
+/* ---- Fields and mail merge --------------------------------------------- */
+
+/* Writes to *json (malloc'd, caller frees) what the template needs and
+ * makes, as JSON: every placeholder (name, kind "value", "section" or
+ * "inverted", line, column, and the enclosing sections) and every form
+ * field its letters get (kind "text", "checkbox" or "signature", name,
+ * page, rectangle in pt).  Sections are taken once each for this. */
+bool lp_template_fields(lp_engine *engine, const lp_template *tpl,
+                        char **json, lp_error *err);
+
+/* How far a merge is; also its final summary. */
+typedef struct lp_merge_progress {
+  size_t total;   /* records in this run (this shard) */
+  size_t done;    /* written + skipped + failed */
+  size_t written, skipped, failed;
+  double seconds; /* since the merge started */
+} lp_merge_progress;
+
+/* One record that failed. */
+typedef struct lp_merge_failure {
+  size_t record;         /* 1-based number of the record in the data */
+  int data_line;         /* where it starts in the data file; 0: unknown */
+  const char *key;       /* its output file name, or "" */
+  const lp_error *error; /* what went wrong, located */
+} lp_merge_failure;
+
+typedef struct lp_merge_options {
+  const char *data;        /* data file (.json, .jsonl, .csv); "-": stdin */
+  const char *data_format; /* "json", "jsonl", "csv"; NULL: by extension */
+  const char *const *sets; /* "key=value" set in every record */
+  size_t nsets;
+  const char *output;   /* file name template, e.g. "out/{{id}}.pdf"; may be
+                           NULL when combined is set */
+  const char *combined; /* one PDF holding every letter; may be NULL */
+  int jobs;             /* worker processes; 0: one per core */
+  bool keep_going;      /* go on after a record fails */
+  bool skip_existing;   /* leave records whose file exists alone */
+  bool blanks;          /* missing placeholders become blanks */
+  unsigned shard, shards; /* run shard `shard` (1-based) of `shards`; 0: all */
+  /* Called in the calling process, as records finish (may be NULL). */
+  void (*progress)(void *ctx, const lp_merge_progress *p);
+  void (*failure)(void *ctx, const lp_merge_failure *f);
+  lp_warning_fn warn; /* called in the process that renders; may be NULL */
+  void *ctx;
+} lp_merge_options;
+
+/* Renders one letter per record of the data: to files named by filling
+ * opts->output with the record (values made safe for file names, so data
+ * never leaves the output's directory; a repeated name gets -2, -3, ...),
+ * and/or into one combined PDF (each letter keeps its own page numbers).
+ * Each file is written to a temporary file and renamed.  With jobs > 1 the
+ * records are shared among forked worker processes, each with its own copy
+ * of the engine.  Returns false, with err, when the merge cannot start (bad
+ * data: nothing is written) or the combined PDF cannot be written; failed
+ * records are reported through opts->failure and counted in *summary. */
+bool lp_merge(lp_engine *engine, const lp_template *tpl,
+              const lp_merge_options *opts, lp_merge_progress *summary,
+              lp_error *err);
+
+/* ---- Signing ----------------------------------------------------------- */
+
+/* What to sign with and what to say.  Paths and texts are borrowed. */
+struct lp_sign_options {
+  const char *key;      /* private key: PEM, or PKCS#12 (.p12/.pfx) */
+  const char *cert;     /* signer's certificate, PEM (NULL with PKCS#12) */
+  const char *chain;    /* more certificates, PEM; may be NULL */
+  const char *pass;     /* key passphrase source: "env:VAR" or "file:PATH";
+                           NULL when the key is not encrypted */
+  const char *field;    /* signature field's full name; NULL = the first
+                           unsigned one */
+  const char *reason, *location, *contact; /* may be NULL */
+  const char *name;     /* signer's name; NULL = the certificate's CN */
+};
+
+/* Signs a PDF in memory: fills its signature field with a CMS detached
+ * signature (SHA-256, ETSI.CAdES.detached with signing-certificate-v2) and a
+ * visible appearance, written as an incremental update after the original
+ * bytes.  *out (malloc'd, caller frees) receives the signed PDF.  The
+ * signing time is SOURCE_DATE_EPOCH when set, else now.  A PDF already
+ * signed in another field can be signed again: earlier signatures stay
+ * valid.  The engine draws the appearance's text. */
+bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
+                    const lp_sign_options *opts, unsigned char **out,
+                    size_t *out_len, lp_error *err);
+
+/* Signs the PDF file in_path into out_path (written to a temporary file and
+ * renamed; "-" is standard output). */
+bool lp_sign_file(lp_engine *engine, const char *in_path,
+                  const char *out_path, const lp_sign_options *opts,
+                  lp_error *err);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,8 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   return e;
 }
 
+lp_fonts *lp_engine_fonts(lp_engine *e) { return e->fonts; }
+
 void lp_engine_free(lp_engine *e) {
   if (!e) return;
   lp_fonts_free(e->fonts);
@@ -163,12 +165,23 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
 bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
                          const lp_render_options *opts, unsigned char **pdf,
                          size_t *len, lp_error *err) {
+  lp_render_options none = {0};
+  if (!opts) opts = &none;
   lp_display *d = lp_display_new();
   bool ok = lp_render_layout(e, tpl, opts, false, d, err);
   if (ok) {
     lp_render_set_meta(d, tpl);
     lp_buf out = {0};
     ok = lp_pdf_write(d, &out, err);
+    if (ok && opts->sign) {
+      unsigned char *signed_pdf = NULL;
+      size_t signed_len = 0;
+      ok = lp_sign_memory(e, out.data, out.len, opts->sign, &signed_pdf,
+                          &signed_len, err);
+      lp_buf_free(&out);
+      out.data = signed_pdf;
+      out.len = signed_len;
+    }
     if (ok) {
       *pdf = out.data;
       *len = out.len;
@@ -180,56 +193,19 @@ bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
   return ok;
 }
 
-/* Writes all of data to fd. */
-static bool write_all(int fd, const unsigned char *data, size_t len) {
-  while (len) {
-    ssize_t n = write(fd, data, len);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    len -= (size_t)n;
-  }
-  return true;
-}
-
-/* Writes data to path through a temporary file in the same directory and a
- * rename, so that path holds either its old content or the whole new one. */
+/* Writes data to path atomically (see lp_write_file_atomic). */
 static bool write_file_atomic(const char *path, const unsigned char *data,
                               size_t len, lp_error *err) {
-  if (strcmp(path, "-") == 0) {
-    if (!write_all(STDOUT_FILENO, data, len))
-      return lp_fail(err, LP_ERR_IO, "<stdout>", 0, 0, "cannot write: %s",
-                     strerror(errno));
-    return true;
-  }
-  lp_buf tmp = {0};
-  const char *slash = strrchr(path, '/');
-  if (slash)
-    lp_buf_append(&tmp, path, (size_t)(slash - path + 1));
-  lp_buf_printf(&tmp, ".%s.XXXXXX", slash ? slash + 1 : path);
-  int fd = mkstemp((char *)tmp.data);
-  if (fd < 0) {
-    int e = errno;
-    lp_buf_free(&tmp);
-    return lp_fail(err, LP_ERR_IO, path, 0, 0,
-                   "cannot write here: %s; choose another output with -o",
-                   strerror(e));
-  }
-  /* mkstemp makes 0600; a PDF is an ordinary file: 0666 less the umask. */
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
-  bool ok = write_all(fd, data, len);
-  int e = errno;
-  if (close(fd) != 0 && ok) ok = false, e = errno;
-  if (ok && rename((char *)tmp.data, path) != 0) ok = false, e = errno;
-  if (!ok) {
-    unlink((char *)tmp.data);
-    lp_fail(err, LP_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
-  }
-  lp_buf_free(&tmp);
+  return lp_write_file_atomic(path, data, len, err);
+}
+
+bool lp_render_write_display(lp_display *d, const lp_template *tpl,
+                             const char *path, lp_error *err) {
+  lp_render_set_meta(d, tpl);
+  lp_buf out = {0};
+  bool ok = lp_pdf_write(d, &out, err) &&
+            write_file_atomic(path, out.data, out.len, err);
+  lp_buf_free(&out);
   return ok;
 }
 

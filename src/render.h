@@ -18,4 +18,9 @@ bool lp_render_layout(lp_engine *engine, const lp_template *tpl,
 /* Sets d's metadata (title, author, ..., date) from tpl's front matter. */
 void lp_render_set_meta(lp_display *d, const lp_template *tpl);
 
+/* Sets d's metadata from tpl, writes d as a PDF to path (a temporary file
+ * renamed into place). */
+bool lp_render_write_display(lp_display *d, const lp_template *tpl,
+                             const char *path, lp_error *err);
+
 #endif

@@ -2,6 +2,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,4 +212,57 @@ bool lp_lang_is(const char *lang, const char *primary) {
 bool lp_lang_is_cjk(const char *lang) {
   return lp_lang_is(lang, "zh") || lp_lang_is(lang, "ja") ||
          lp_lang_is(lang, "ko");
+}
+
+/* Writes all of data to fd. */
+static bool write_all(int fd, const unsigned char *data, size_t len) {
+  while (len) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    len -= (size_t)n;
+  }
+  return true;
+}
+
+/* Writes data to path through a temporary file in the same directory and a
+ * rename, so that path holds either its old content or the whole new one. */
+bool lp_write_file_atomic(const char *path, const unsigned char *data,
+                          size_t len, lp_error *err) {
+  if (strcmp(path, "-") == 0) {
+    if (!write_all(STDOUT_FILENO, data, len))
+      return lp_fail(err, LP_ERR_IO, "<stdout>", 0, 0, "cannot write: %s",
+                     strerror(errno));
+    return true;
+  }
+  lp_buf tmp = {0};
+  const char *slash = strrchr(path, '/');
+  if (slash)
+    lp_buf_append(&tmp, path, (size_t)(slash - path + 1));
+  lp_buf_printf(&tmp, ".%s.XXXXXX", slash ? slash + 1 : path);
+  int fd = mkstemp((char *)tmp.data);
+  if (fd < 0) {
+    int e = errno;
+    lp_buf_free(&tmp);
+    return lp_fail(err, LP_ERR_IO, path, 0, 0,
+                   "cannot write here: %s; choose another output with -o",
+                   strerror(e));
+  }
+  /* mkstemp makes 0600; a PDF is an ordinary file: 0666 less the umask. */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  bool ok = write_all(fd, data, len);
+  int e = errno;
+  if (close(fd) != 0 && ok) ok = false, e = errno;
+  if (ok && rename((char *)tmp.data, path) != 0) ok = false, e = errno;
+  if (!ok) {
+    unlink((char *)tmp.data);
+    lp_fail(err, LP_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
+  }
+  lp_buf_free(&tmp);
+  return ok;
 }

@@ -55,6 +55,12 @@ void lp_utf8_put(lp_buf *b, uint32_t cp);
  * and *column (1-based, column counted in characters) of the bad byte. */
 bool lp_utf8_check(const char *text, size_t len, int *line, int *column);
 
+/* Writes data to path through a temporary file in the same directory and a
+ * rename, so that path holds either its old content or the whole new one;
+ * "-" writes to standard output.  The file gets mode 0666 less the umask. */
+bool lp_write_file_atomic(const char *path, const unsigned char *data,
+                          size_t len, lp_error *err);
+
 /* Reads a whole file ("-" is standard input). */
 bool lp_read_file(const char *path, lp_buf *out, lp_error *err);
 

@@ -1,0 +1,831 @@
+/* sign.c - fills a PDF signature field: OpenSSL CMS, incremental update. */
+#include "sign.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/ess.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <qpdf/qpdf-c.h>
+
+#include "fonts.h"
+#include "shape.h"
+
+/* Bytes reserved for the CMS signature beyond the certificates in it. */
+#define SIG_BASE_RESERVE 8192
+/* Digits of each /ByteRange number (patched in place). */
+#define BYTE_RANGE_DIGITS 10
+/* The appearance: lines of text fill at most this part of the field. */
+#define APPEARANCE_MAX_SIZE 10.0
+#define APPEARANCE_LEADING 1.2
+#define APPEARANCE_PAD 2.0
+/* AcroForm /SigFlags: SignaturesExist | AppendOnly. */
+#define SIG_FLAGS_SIGNED 3
+/* Nesting of /Kids we follow when looking for the field. */
+#define MAX_FIELD_DEPTH 32
+
+/* ---- Small helpers -------------------------------------------------------- */
+
+void lp_sign_pdf_date(long long epoch, char out[32]) {
+  time_t t = (time_t)epoch;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 32, "D:%Y%m%d%H%M%S+00'00'", &tm);
+}
+
+/* The signing time: SOURCE_DATE_EPOCH when set, else now. */
+static long long signing_time(void) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  if (sde && *sde) {
+    char *end;
+    long long v = strtoll(sde, &end, 10);
+    if (!*end && v >= 0) return v;
+  }
+  return (long long)time(NULL);
+}
+
+bool lp_sign_read_pass(const char *source, char **pass, lp_error *err) {
+  *pass = NULL;
+  if (!strncmp(source, "env:", 4)) {
+    const char *v = getenv(source + 4);
+    if (!v)
+      return lp_fail(err, LP_ERR_INPUT, "--pass", 0, 0,
+                     "the environment variable %s is not set", source + 4);
+    *pass = lp_xstrdup(v);
+    return true;
+  }
+  if (!strncmp(source, "file:", 5)) {
+    lp_buf b = {0};
+    if (!lp_read_file(source + 5, &b, err)) {
+      lp_buf_free(&b);
+      return false;
+    }
+    size_t n = 0;
+    while (n < b.len && b.data[n] != '\n' && b.data[n] != '\r') n++;
+    *pass = lp_xstrndup(b.data ? (char *)b.data : "", n);
+    OPENSSL_cleanse(b.data, b.len);
+    lp_buf_free(&b);
+    return true;
+  }
+  return lp_fail(err, LP_ERR_INPUT, "--pass", 0, 0,
+                 "give the passphrase as env:VARIABLE or file:PATH, never "
+                 "on the command line");
+}
+
+/* Appends OpenSSL's first queued error to a message, and clears the queue. */
+static bool ssl_fail(lp_error *err, lp_status code, const char *file,
+                     const char *what) {
+  unsigned long e = ERR_peek_last_error();
+  char detail[256] = "";
+  if (e) ERR_error_string_n(e, detail, sizeof detail);
+  ERR_clear_error();
+  return lp_fail(err, code, file, 0, 0, "%s%s%s", what, *detail ? ": " : "",
+                 detail);
+}
+
+/* ---- Credentials ---------------------------------------------------------- */
+
+typedef struct credentials {
+  EVP_PKEY *key;
+  X509 *cert;
+  STACK_OF(X509) *chain;
+} credentials;
+
+static void credentials_free(credentials *c) {
+  EVP_PKEY_free(c->key);
+  X509_free(c->cert);
+  sk_X509_pop_free(c->chain, X509_free);
+  memset(c, 0, sizeof *c);
+}
+
+/* Reads every PEM certificate of a file onto chain. */
+static bool read_certs(const char *path, STACK_OF(X509) *chain, X509 **first,
+                       lp_error *err) {
+  BIO *bio = BIO_new_file(path, "rb");
+  if (!bio)
+    return lp_fail(err, LP_ERR_INPUT, path, 0, 0, "cannot open: %s",
+                   strerror(errno));
+  int n = 0;
+  X509 *x;
+  while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+    if (first && !*first)
+      *first = x;
+    else
+      sk_X509_push(chain, x);
+    n++;
+  }
+  ERR_clear_error();
+  BIO_free(bio);
+  if (!n)
+    return lp_fail(err, LP_ERR_INPUT, path, 0, 0,
+                   "no PEM certificate in this file");
+  return true;
+}
+
+/* Loads the key (PEM or PKCS#12), the certificate and the chain, and
+ * checks that the key belongs to the certificate.  The passphrase is
+ * cleared before returning. */
+static bool load_credentials(const lp_sign_options *o, credentials *c,
+                             lp_error *err) {
+  char *pass = NULL;
+  if (!o->key)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "signing needs a key: give --key KEY.pem (or .p12)");
+  if (o->pass && !lp_sign_read_pass(o->pass, &pass, err)) return false;
+  lp_buf kb = {0};
+  bool ok = lp_read_file(o->key, &kb, err);
+  c->chain = sk_X509_new_null();
+  if (ok) {
+    bool pem = kb.len >= 10 && memmem(kb.data, kb.len, "-----BEGIN", 10);
+    BIO *bio = BIO_new_mem_buf(kb.data, (int)kb.len);
+    if (pem) {
+      c->key = PEM_read_bio_PrivateKey(bio, NULL, NULL, pass ? pass : "");
+      if (!c->key)
+        ok = ssl_fail(err, LP_ERR_SIGN, o->key,
+                      pass ? "cannot read the private key (wrong passphrase?)"
+                           : "cannot read the private key (encrypted? give "
+                             "--pass env:VAR or file:PATH)");
+    } else {
+      PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
+      STACK_OF(X509) *ca = NULL;
+      if (!p12)
+        ok = ssl_fail(err, LP_ERR_INPUT, o->key,
+                      "not a PEM private key nor a PKCS#12 file");
+      else if (!PKCS12_parse(p12, pass ? pass : "", &c->key, &c->cert, &ca))
+        ok = ssl_fail(err, LP_ERR_SIGN, o->key,
+                      "cannot open this PKCS#12 file (wrong passphrase?)");
+      while (ca && sk_X509_num(ca)) sk_X509_push(c->chain, sk_X509_shift(ca));
+      sk_X509_free(ca);
+      PKCS12_free(p12);
+    }
+    BIO_free(bio);
+  }
+  if (kb.data) OPENSSL_cleanse(kb.data, kb.len);
+  lp_buf_free(&kb);
+  if (pass) {
+    OPENSSL_cleanse(pass, strlen(pass));
+    free(pass);
+  }
+  if (ok && o->cert) {
+    X509_free(c->cert);
+    c->cert = NULL;
+    ok = read_certs(o->cert, c->chain, &c->cert, err);
+  }
+  if (ok && o->chain) ok = read_certs(o->chain, c->chain, NULL, err);
+  if (ok && !c->cert)
+    ok = lp_fail(err, LP_ERR_INPUT, o->key, 0, 0,
+                 "no certificate: give --cert CERT.pem");
+  if (ok && !X509_check_private_key(c->cert, c->key))
+    ok = ssl_fail(err, LP_ERR_SIGN, o->cert ? o->cert : o->key,
+                  "the private key does not belong to this certificate");
+  if (!ok) credentials_free(c);
+  return ok;
+}
+
+/* The DER CMS signature of data: detached, SHA-256, with the
+ * signing-certificate-v2 attribute that PAdES (ETSI.CAdES.detached)
+ * requires (ETSI EN 319 122-1 5.2.2.3). */
+static bool cms_sign(const credentials *c, const unsigned char *data,
+                     size_t len, lp_buf *der, lp_error *err) {
+  unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
+  CMS_ContentInfo *cms = CMS_sign(NULL, NULL, c->chain, NULL, flags);
+  CMS_SignerInfo *si =
+      cms ? CMS_add1_signer(cms, c->cert, c->key, EVP_sha256(), flags) : NULL;
+  ESS_SIGNING_CERT_V2 *scv2 =
+      si ? OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), c->cert, NULL, 0)
+         : NULL;
+  unsigned char *enc = NULL;
+  int enc_len = scv2 ? i2d_ESS_SIGNING_CERT_V2(scv2, &enc) : -1;
+  ASN1_STRING *seq = ASN1_STRING_new();
+  bool ok = enc_len > 0 && seq && ASN1_STRING_set(seq, enc, enc_len) &&
+            CMS_signed_add1_attr_by_NID(si,
+                                        NID_id_smime_aa_signingCertificateV2,
+                                        V_ASN1_SEQUENCE, seq, -1);
+  BIO *in = ok ? BIO_new_mem_buf(data, (int)len) : NULL;
+  ok = ok && in && CMS_final(cms, in, NULL, flags);
+  unsigned char *out = NULL;
+  int out_len = ok ? i2d_CMS_ContentInfo(cms, &out) : -1;
+  if (out_len > 0) lp_buf_append(der, out, (size_t)out_len);
+  OPENSSL_free(out);
+  BIO_free(in);
+  ASN1_STRING_free(seq);
+  OPENSSL_free(enc);
+  ESS_SIGNING_CERT_V2_free(scv2);
+  CMS_ContentInfo_free(cms);
+  if (out_len <= 0)
+    return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
+  return true;
+}
+
+/* ---- Reading the PDF ------------------------------------------------------ */
+
+/* What we learn of the PDF before writing the update. */
+typedef struct target {
+  qpdf_oh field, widget; /* the same object for a merged field/widget */
+  qpdf_oh form;          /* the AcroForm dictionary */
+  double rect[4];
+  char *full_name;
+} target;
+
+/* Fails with qpdf's error text. */
+static bool qpdf_fail(qpdf_data q, const char *file, lp_error *err) {
+  const char *msg = "not a readable PDF";
+  if (qpdf_has_error(q)) msg = qpdf_get_error_full_text(q, qpdf_get_error(q));
+  return lp_fail(err, LP_ERR_INPUT, file, 0, 0, "cannot read this PDF: %s",
+                 msg);
+}
+
+/* The value of key in dict, or in its /Parent chain (inheritable field
+ * attributes such as /FT, PDF 32000-1 12.7.3.1). */
+static qpdf_oh inherited(qpdf_data q, qpdf_oh dict, const char *key) {
+  for (int depth = 0; depth < MAX_FIELD_DEPTH; depth++) {
+    if (qpdf_oh_has_key(q, dict, key)) return qpdf_oh_get_key(q, dict, key);
+    if (!qpdf_oh_has_key(q, dict, "/Parent")) break;
+    dict = qpdf_oh_get_key(q, dict, "/Parent");
+  }
+  return qpdf_oh_new_null(q);
+}
+
+typedef struct search {
+  const char *want; /* full name, or NULL for the first unsigned */
+  target *found;
+  bool signed_match; /* the named field exists but is signed */
+  lp_buf names;      /* signature field names seen, for the message */
+} search;
+
+/* Walks the field tree under fields (an array) looking for the signature
+ * field; prefix is the parent's full name. */
+static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
+                       int depth, search *s) {
+  int n = qpdf_oh_get_array_n_items(q, fields);
+  for (int i = 0; i < n && !s->found->full_name; i++) {
+    qpdf_oh f = qpdf_oh_get_array_item(q, fields, i);
+    if (!qpdf_oh_is_dictionary(q, f)) continue;
+    lp_buf name = {0};
+    lp_buf_puts(&name, prefix);
+    if (qpdf_oh_has_key(q, f, "/T")) {
+      if (*prefix) lp_buf_puts(&name, ".");
+      lp_buf_puts(&name, qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, f, "/T")));
+    }
+    const char *full = name.data ? (char *)name.data : "";
+    qpdf_oh kids = qpdf_oh_get_key(q, f, "/Kids");
+    bool has_field_kids = false;
+    int nk = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
+    for (int k = 0; k < nk; k++)
+      if (qpdf_oh_has_key(q, qpdf_oh_get_array_item(q, kids, k), "/T"))
+        has_field_kids = true;
+    if (has_field_kids && depth < MAX_FIELD_DEPTH) {
+      find_field(q, kids, full, depth + 1, s);
+    } else if (qpdf_oh_is_name_and_equals(q, inherited(q, f, "/FT"), "/Sig")) {
+      bool is_signed = qpdf_oh_has_key(q, f, "/V") &&
+                       !qpdf_oh_is_null(q, qpdf_oh_get_key(q, f, "/V"));
+      lp_buf_printf(&s->names, "%s%s%s", s->names.len ? ", " : "", full,
+                    is_signed ? " (signed)" : "");
+      bool match = s->want ? strcmp(s->want, full) == 0 : !is_signed;
+      if (match && is_signed) {
+        s->signed_match = true;
+      } else if (match) {
+        s->found->field = f;
+        s->found->widget = nk ? qpdf_oh_get_array_item(q, kids, 0) : f;
+        s->found->full_name = lp_buf_strdup(&name);
+      }
+    }
+    lp_buf_free(&name);
+  }
+}
+
+/* Finds the signature field to fill and reads its rectangle. */
+static bool find_target(qpdf_data q, const char *file, const char *want,
+                        target *t, lp_error *err) {
+  qpdf_oh root = qpdf_get_root(q);
+  t->form = qpdf_oh_get_key(q, root, "/AcroForm");
+  qpdf_oh fields = qpdf_oh_get_key(q, t->form, "/Fields");
+  search s = {want, t, false, {0}};
+  if (qpdf_oh_is_array(q, fields)) find_field(q, fields, "", 0, &s);
+  bool ok = true;
+  if (!t->full_name) {
+    if (s.signed_match)
+      ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
+                   "the signature field '%s' is already signed: choose "
+                   "another with --field",
+                   want);
+    else if (want)
+      ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
+                   "no signature field named '%s'; the signature fields are: "
+                   "%s",
+                   want, s.names.len ? (char *)s.names.data : "none");
+    else
+      ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
+                   "no unsigned signature field in this PDF%s%s: add one to "
+                   "the template ('签名：____', 'Signature: ____' or "
+                   "[[signature]])",
+                   s.names.len ? "; signed fields: " : "",
+                   s.names.len ? (char *)s.names.data : "");
+  }
+  lp_buf_free(&s.names);
+  if (!ok) return false;
+  qpdf_oh rect = qpdf_oh_get_key(q, t->widget, "/Rect");
+  if (!qpdf_oh_is_array(q, rect) || qpdf_oh_get_array_n_items(q, rect) != 4)
+    return lp_fail(err, LP_ERR_INPUT, file, 0, 0,
+                   "the signature field '%s' has no /Rect", t->full_name);
+  for (int i = 0; i < 4; i++)
+    t->rect[i] = qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, rect, i));
+  if (t->rect[0] > t->rect[2]) {
+    double v = t->rect[0];
+    t->rect[0] = t->rect[2], t->rect[2] = v;
+  }
+  if (t->rect[1] > t->rect[3]) {
+    double v = t->rect[1];
+    t->rect[1] = t->rect[3], t->rect[3] = v;
+  }
+  return true;
+}
+
+/* The offset of the last cross-reference section (after "startxref"). */
+static bool last_startxref(const unsigned char *pdf, size_t len, long long *off) {
+  size_t from = len > 2048 ? len - 2048 : 0;
+  const unsigned char *hit = NULL;
+  for (const unsigned char *p = pdf + from; p + 9 <= pdf + len; p++)
+    if (!memcmp(p, "startxref", 9)) hit = p;
+  if (!hit) return false;
+  char num[32] = "";
+  size_t n = 0;
+  for (const unsigned char *p = hit + 9; p < pdf + len && n + 1 < sizeof num; p++) {
+    if (*p >= '0' && *p <= '9') num[n++] = (char)*p;
+    else if (n) break;
+  }
+  if (!n) return false;
+  *off = atoll(num);
+  return *off >= 0 && (size_t)*off < len;
+}
+
+/* ---- The visible appearance ----------------------------------------------- */
+
+typedef struct pen {
+  lp_buf *b;
+  double x0, y0, scale; /* page offset of the glyph origin; pt per unit */
+} pen;
+
+static void pt(pen *p, float x, float y) {
+  lp_buf_printf(p->b, "%.2f %.2f ", p->x0 + x * p->scale, p->y0 + y * p->scale);
+}
+
+static void move_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
+                    float x, float y, void *u) {
+  (void)d, (void)st, (void)u;
+  pt(data, x, y);
+  lp_buf_puts(((pen *)data)->b, "m\n");
+}
+
+static void line_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
+                    float x, float y, void *u) {
+  (void)d, (void)st, (void)u;
+  pt(data, x, y);
+  lp_buf_puts(((pen *)data)->b, "l\n");
+}
+
+/* A quadratic Bézier as the cubic with control points 2/3 of the way to
+ * the quadratic's control point. */
+static void quad_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
+                    float cx, float cy, float x, float y, void *u) {
+  (void)d, (void)u;
+  float x0 = st->current_x, y0 = st->current_y;
+  pt(data, x0 + 2.0f / 3 * (cx - x0), y0 + 2.0f / 3 * (cy - y0));
+  pt(data, x + 2.0f / 3 * (cx - x), y + 2.0f / 3 * (cy - y));
+  pt(data, x, y);
+  lp_buf_puts(((pen *)data)->b, "c\n");
+}
+
+static void cubic_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
+                     float c1x, float c1y, float c2x, float c2y, float x,
+                     float y, void *u) {
+  (void)d, (void)st, (void)u;
+  pt(data, c1x, c1y);
+  pt(data, c2x, c2y);
+  pt(data, x, y);
+  lp_buf_puts(((pen *)data)->b, "c\n");
+}
+
+static void close_path(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
+                       void *u) {
+  (void)d, (void)st, (void)u;
+  lp_buf_puts(((pen *)data)->b, "h\n");
+}
+
+/* Shapes a line of text in chain at size; returns its width. */
+static double shape_line(const char *text, lp_chain *chain, double size,
+                         lp_shaped *sh) {
+  memset(sh, 0, sizeof *sh);
+  lp_span span = {0, strlen(text), chain, size, 0};
+  lp_shape(text, strlen(text), &span, 1, "und", sh);
+  double w = 0;
+  for (size_t i = 0; i < sh->count; i++) w += sh->glyphs[i].advance;
+  return w;
+}
+
+/* Draws the lines as filled glyph outlines (no font resource: any script,
+ * nothing to embed) into a w x h box, as big as fits. */
+static void draw_lines(lp_fonts *fonts, const char *const *lines, int n,
+                       double w, double h, lp_buf *out) {
+  lp_chain *chain = lp_fonts_chain(fonts, NULL, "en", LP_STYLE_REGULAR, NULL);
+  if (!chain || n == 0) return;
+  double size = (h - 2 * APPEARANCE_PAD) / (n * APPEARANCE_LEADING);
+  if (size > APPEARANCE_MAX_SIZE) size = APPEARANCE_MAX_SIZE;
+  for (int i = 0; i < n; i++) { /* shrink until every line fits */
+    lp_shaped sh;
+    double lw = shape_line(lines[i], chain, size, &sh);
+    lp_shaped_free(&sh);
+    if (lw > w - 2 * APPEARANCE_PAD && lw > 0)
+      size *= (w - 2 * APPEARANCE_PAD) / lw;
+  }
+  hb_draw_funcs_t *df = hb_draw_funcs_create();
+  hb_draw_funcs_set_move_to_func(df, move_to, NULL, NULL);
+  hb_draw_funcs_set_line_to_func(df, line_to, NULL, NULL);
+  hb_draw_funcs_set_quadratic_to_func(df, quad_to, NULL, NULL);
+  hb_draw_funcs_set_cubic_to_func(df, cubic_to, NULL, NULL);
+  hb_draw_funcs_set_close_path_func(df, close_path, NULL, NULL);
+  lp_buf_puts(out, "q 0.05 0.15 0.45 rg\n");
+  double top = (h + n * size * APPEARANCE_LEADING) / 2;
+  for (int i = 0; i < n; i++) {
+    lp_shaped sh;
+    shape_line(lines[i], chain, size, &sh);
+    double x = APPEARANCE_PAD, y = top - (i + 0.85) * size * APPEARANCE_LEADING;
+    for (size_t k = 0; k < sh.count; k++) {
+      const lp_sglyph *g = &sh.glyphs[k];
+      if (g->face) {
+        pen p = {out, x + g->x_offset, y + g->y_offset, size / g->face->upem};
+        hb_font_get_glyph_shape(g->face->hb_font, g->gid, df, &p);
+        lp_buf_puts(out, "f\n");
+      }
+      x += g->advance;
+    }
+    lp_shaped_free(&sh);
+  }
+  lp_buf_puts(out, "Q\n");
+  hb_draw_funcs_destroy(df);
+}
+
+/* The signer's name: --name, else the certificate's common name. */
+static char *signer_name(const lp_sign_options *o, X509 *cert) {
+  if (o->name) return lp_xstrdup(o->name);
+  X509_NAME *subject = X509_get_subject_name(cert);
+  int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  unsigned char *utf8 = NULL;
+  if (at < 0 || ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
+                                               X509_NAME_get_entry(subject, at))) < 0)
+    return lp_xstrdup("unknown signer");
+  char *name = lp_xstrdup((char *)utf8);
+  OPENSSL_free(utf8);
+  return name;
+}
+
+/* ---- Writing the update --------------------------------------------------- */
+
+typedef struct update {
+  lp_buf out;         /* original bytes, then the update */
+  long long *offsets; /* per object written: number and offset */
+  int *numbers;
+  int *gens;
+  size_t n, cap, cap2, cap3;
+} update;
+
+/* Starts object num gen at the current end. */
+static void begin_obj(update *u, int num, int gen) {
+  LP_GROW(u->offsets, u->cap, u->n + 1);
+  LP_GROW(u->numbers, u->cap2, u->n + 1);
+  LP_GROW(u->gens, u->cap3, u->n + 1);
+  u->offsets[u->n] = (long long)u->out.len;
+  u->numbers[u->n] = num;
+  u->gens[u->n++] = gen;
+  lp_buf_printf(&u->out, "%d %d obj\n", num, gen);
+}
+
+/* Writes dict as it is, but with the keys of overrides (pairs of key and
+ * value text, NULL-terminated) replaced or added. */
+static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
+                       lp_buf *out) {
+  lp_buf_puts(out, "<<");
+  qpdf_oh_begin_dict_key_iter(q, dict);
+  while (qpdf_oh_dict_more_keys(q)) {
+    char *key = lp_xstrdup(qpdf_oh_dict_next_key(q));
+    bool replaced = false;
+    for (const char *const *o = overrides; *o; o += 2)
+      if (!strcmp(*o, key)) replaced = true;
+    if (!replaced) {
+      qpdf_oh v = qpdf_oh_get_key(q, dict, key);
+      lp_buf_printf(out, " %s ", key);
+      lp_buf_puts(out, qpdf_oh_unparse(q, v));
+    }
+    free(key);
+  }
+  for (const char *const *o = overrides; *o; o += 2)
+    lp_buf_printf(out, " %s %s", o[0], o[1]);
+  lp_buf_puts(out, " >>");
+}
+
+/* Appends a PDF text string: literal when plain ASCII, else UTF-16BE hex. */
+static void put_text_string(lp_buf *b, const char *s) {
+  bool ascii = true;
+  for (const char *p = s; *p; p++)
+    if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7E || *p == '(' ||
+        *p == ')' || *p == '\\')
+      ascii = false;
+  if (ascii) {
+    lp_buf_printf(b, "(%s)", s);
+    return;
+  }
+  lp_buf_puts(b, "<FEFF");
+  size_t i = 0, n = strlen(s);
+  while (i < n) {
+    int32_t cp = lp_utf8_next(s, n, &i);
+    uint32_t c = cp < 0 ? 0xFFFD : (uint32_t)cp;
+    if (c >= 0x10000) {
+      c -= 0x10000;
+      lp_buf_printf(b, "%04X%04X", 0xD800 + (c >> 10), 0xDC00 + (c & 0x3FF));
+    } else {
+      lp_buf_printf(b, "%04X", c);
+    }
+  }
+  lp_buf_puts(b, ">");
+}
+
+/* The cross-reference section for the objects written, as a classic table
+ * or (when the original uses them) a cross-reference stream, then the
+ * trailer pointing back at prev. */
+static void write_xref(update *u, qpdf_data q, long long prev, int size,
+                       bool as_stream) {
+  qpdf_oh trailer = qpdf_get_trailer(q);
+  lp_buf tail = {0}; /* keys shared by both forms */
+  lp_buf_printf(&tail, " /Root %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, trailer, "/Root")));
+  if (qpdf_oh_has_key(q, trailer, "/Info"))
+    lp_buf_printf(&tail, " /Info %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, trailer, "/Info")));
+  if (qpdf_oh_has_key(q, trailer, "/ID"))
+    lp_buf_printf(&tail, " /ID %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, trailer, "/ID")));
+  lp_buf_printf(&tail, " /Prev %lld", prev);
+  /* Sort the objects by number (insertion sort: a handful). */
+  for (size_t i = 1; i < u->n; i++)
+    for (size_t j = i; j > 0 && u->numbers[j - 1] > u->numbers[j]; j--) {
+      int t = u->numbers[j]; u->numbers[j] = u->numbers[j - 1]; u->numbers[j - 1] = t;
+      t = u->gens[j]; u->gens[j] = u->gens[j - 1]; u->gens[j - 1] = t;
+      long long o = u->offsets[j]; u->offsets[j] = u->offsets[j - 1]; u->offsets[j - 1] = o;
+    }
+  if (!as_stream) {
+    long long at = (long long)u->out.len;
+    lp_buf_puts(&u->out, "xref\n");
+    for (size_t i = 0; i < u->n;) {
+      size_t j = i;
+      while (j + 1 < u->n && u->numbers[j + 1] == u->numbers[j] + 1) j++;
+      lp_buf_printf(&u->out, "%d %zu\n", u->numbers[i], j - i + 1);
+      for (size_t k = i; k <= j; k++)
+        lp_buf_printf(&u->out, "%010lld %05d n\r\n", u->offsets[k], u->gens[k]);
+      i = j + 1;
+    }
+    lp_buf_printf(&u->out, "trailer\n<< /Size %d%s >>\nstartxref\n%lld\n%%%%EOF\n",
+                  size, (char *)tail.data, at);
+  } else {
+    /* The stream lists itself too (object number size, ISO 32000 7.5.8). */
+    long long at = (long long)u->out.len;
+    int self = size;
+    LP_GROW(u->offsets, u->cap, u->n + 1);
+    LP_GROW(u->numbers, u->cap2, u->n + 1);
+    LP_GROW(u->gens, u->cap3, u->n + 1);
+    u->offsets[u->n] = at, u->numbers[u->n] = self, u->gens[u->n++] = 0;
+    lp_buf rows = {0}, index = {0};
+    for (size_t i = 0; i < u->n;) {
+      size_t j = i;
+      while (j + 1 < u->n && u->numbers[j + 1] == u->numbers[j] + 1) j++;
+      lp_buf_printf(&index, "%s%d %zu", index.len ? " " : "", u->numbers[i], j - i + 1);
+      for (size_t k = i; k <= j; k++) {
+        unsigned char row[7] = {1, (unsigned char)(u->offsets[k] >> 24),
+                                (unsigned char)(u->offsets[k] >> 16),
+                                (unsigned char)(u->offsets[k] >> 8),
+                                (unsigned char)u->offsets[k],
+                                (unsigned char)(u->gens[k] >> 8),
+                                (unsigned char)u->gens[k]};
+        lp_buf_append(&rows, row, sizeof row);
+      }
+      i = j + 1;
+    }
+    lp_buf_printf(&u->out,
+                  "%d 0 obj\n<< /Type /XRef /Size %d /Index [%s] /W [1 4 2]%s "
+                  "/Length %zu >>\nstream\n",
+                  self, size + 1, (char *)index.data, (char *)tail.data, rows.len);
+    lp_buf_append(&u->out, rows.data, rows.len);
+    lp_buf_printf(&u->out, "\nendstream\nendobj\nstartxref\n%lld\n%%%%EOF\n", at);
+    lp_buf_free(&rows);
+    lp_buf_free(&index);
+  }
+  lp_buf_free(&tail);
+}
+
+/* Appends the update and signs it: the signature dictionary (with
+ * placeholders), the appearance, the field, the form, the xref. */
+static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pdf,
+                         size_t len, const target *t, const credentials *c,
+                         const lp_sign_options *o, update *u, lp_error *err) {
+  long long prev;
+  if (!last_startxref(pdf, len, &prev))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "this PDF has no 'startxref': it is damaged; repair it "
+                   "(e.g. qpdf in.pdf out.pdf) and sign that");
+  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
+  int size = (int)qpdf_oh_get_numeric_value(q, qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Size"));
+  int sig_num = size, ap_num = size + 1;
+  size_t reserve = SIG_BASE_RESERVE + (size_t)i2d_X509(c->cert, NULL);
+  for (int i = 0; i < sk_X509_num(c->chain); i++)
+    reserve += (size_t)i2d_X509(sk_X509_value(c->chain, i), NULL);
+
+  lp_buf_append(&u->out, pdf, len);
+  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
+
+  /* The signature dictionary (ISO 32000 12.8.1). */
+  long long now = signing_time();
+  char date[32];
+  lp_sign_pdf_date(now, date);
+  char *name = signer_name(o, c->cert);
+  begin_obj(u, sig_num, 0);
+  lp_buf_puts(&u->out, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter "
+                       "/ETSI.CAdES.detached\n/ByteRange [");
+  size_t range_at = u->out.len;
+  lp_buf_printf(&u->out, "%*s]\n/Contents <", 4 * (BYTE_RANGE_DIGITS + 1) - 1, "");
+  size_t contents_at = u->out.len - 1; /* the '<' */
+  for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
+  lp_buf_puts(&u->out, ">\n/M ");
+  put_text_string(&u->out, date);
+  lp_buf_puts(&u->out, " /Name ");
+  put_text_string(&u->out, name);
+  const char *texts[] = {"/Reason", o->reason, "/Location", o->location,
+                         "/ContactInfo", o->contact};
+  for (int i = 0; i < 6; i += 2)
+    if (texts[i + 1]) {
+      lp_buf_printf(&u->out, " %s ", texts[i]);
+      put_text_string(&u->out, texts[i + 1]);
+    }
+  lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx (" LP_VERSION_STRING ") >> >> >>\nendobj\n");
+  size_t contents_end = contents_at + 2 + reserve * 2; /* past the '>' */
+
+  /* The appearance: who signed, when, why (drawn as outlines). */
+  double w = t->rect[2] - t->rect[0], h = t->rect[3] - t->rect[1];
+  char when[64];
+  time_t tt = (time_t)now;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+  lp_buf l1 = {0};
+  lp_buf_printf(&l1, "%s", name);
+  lp_buf l2 = {0};
+  lp_buf_printf(&l2, "Signed %s", when);
+  lp_buf l3 = {0}; /* reason and location share a line */
+  if (o->reason) lp_buf_puts(&l3, o->reason);
+  if (o->reason && o->location) lp_buf_puts(&l3, " \xC2\xB7 "); /* · */
+  if (o->location) lp_buf_puts(&l3, o->location);
+  const char *lines[3] = {(char *)l1.data, (char *)l2.data, (char *)l3.data};
+  int nlines = l3.len ? 3 : 2;
+  lp_buf draw = {0};
+  draw_lines(lp_engine_fonts(engine), lines, nlines, w, h, &draw);
+  begin_obj(u, ap_num, 0);
+  lp_buf_printf(&u->out, "<< /Type /XObject /Subtype /Form /BBox [0 0 %.3f %.3f] "
+                         "/Resources << >> /Length %zu >>\nstream\n",
+                w, h, draw.len);
+  lp_buf_append(&u->out, draw.data, draw.len);
+  lp_buf_puts(&u->out, "\nendstream\nendobj\n");
+  lp_buf_free(&draw);
+  lp_buf_free(&l1);
+  lp_buf_free(&l2);
+  lp_buf_free(&l3);
+  free(name);
+
+  /* The field gets /V, the widget its appearance (one object or two). */
+  char v_ref[32], ap_val[48];
+  snprintf(v_ref, sizeof v_ref, "%d 0 R", sig_num);
+  snprintf(ap_val, sizeof ap_val, "<< /N %d 0 R >>", ap_num);
+  int field_id = qpdf_oh_get_object_id(q, t->field);
+  int widget_id = qpdf_oh_get_object_id(q, t->widget);
+  if (!field_id || !widget_id)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "the signature field '%s' is not an indirect object; "
+                   "this PDF cannot be signed by letterpress",
+                   t->full_name);
+  if (field_id == widget_id) {
+    const char *ov[] = {"/V", v_ref, "/AP", ap_val, NULL};
+    begin_obj(u, field_id, qpdf_oh_get_generation(q, t->field));
+    write_dict(q, t->field, ov, &u->out);
+    lp_buf_puts(&u->out, "\nendobj\n");
+  } else {
+    const char *ov[] = {"/V", v_ref, NULL};
+    begin_obj(u, field_id, qpdf_oh_get_generation(q, t->field));
+    write_dict(q, t->field, ov, &u->out);
+    lp_buf_puts(&u->out, "\nendobj\n");
+    const char *ow[] = {"/AP", ap_val, NULL};
+    begin_obj(u, widget_id, qpdf_oh_get_generation(q, t->widget));
+    write_dict(q, t->widget, ow, &u->out);
+    lp_buf_puts(&u->out, "\nendobj\n");
+  }
+
+  /* /SigFlags 3 on the form (or on the catalog holding a direct form). */
+  char flags[8];
+  snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
+  const char *of[] = {"/SigFlags", flags, NULL};
+  int form_id = qpdf_oh_get_object_id(q, t->form);
+  if (form_id) {
+    begin_obj(u, form_id, qpdf_oh_get_generation(q, t->form));
+    write_dict(q, t->form, of, &u->out);
+  } else {
+    lp_buf form = {0};
+    write_dict(q, t->form, of, &form);
+    const char *oc[] = {"/AcroForm", (char *)form.data, NULL};
+    qpdf_oh root = qpdf_get_root(q);
+    begin_obj(u, qpdf_oh_get_object_id(q, root), qpdf_oh_get_generation(q, root));
+    write_dict(q, root, oc, &u->out);
+    lp_buf_free(&form);
+  }
+  lp_buf_puts(&u->out, "\nendobj\n");
+  write_xref(u, q, prev, size + 2, xref_stream);
+
+  /* The signed ranges: everything but the hex digits of /Contents. */
+  long long r[4] = {0, (long long)contents_at, (long long)contents_end,
+                    (long long)(u->out.len - contents_end)};
+  char ranges[4 * (BYTE_RANGE_DIGITS + 1) + 1];
+  int n = snprintf(ranges, sizeof ranges, "%lld %lld %lld %lld", r[0], r[1],
+                   r[2], r[3]);
+  memcpy(u->out.data + range_at, ranges, (size_t)n);
+  lp_buf signed_data = {0};
+  lp_buf_append(&signed_data, u->out.data, (size_t)r[1]);
+  lp_buf_append(&signed_data, u->out.data + r[2], (size_t)r[3]);
+  lp_buf der = {0};
+  bool ok = cms_sign(c, signed_data.data, signed_data.len, &der, err);
+  lp_buf_free(&signed_data);
+  if (ok && der.len > reserve)
+    ok = lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
+                 "the signature (%zu bytes) is larger than the room reserved "
+                 "for it (%zu)",
+                 der.len, reserve);
+  for (size_t i = 0; ok && i < der.len; i++) {
+    static const char hex[] = "0123456789ABCDEF";
+    u->out.data[contents_at + 1 + 2 * i] = (unsigned char)hex[der.data[i] >> 4];
+    u->out.data[contents_at + 2 + 2 * i] = (unsigned char)hex[der.data[i] & 15];
+  }
+  lp_buf_free(&der);
+  return ok;
+}
+
+bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
+                    const lp_sign_options *opts, unsigned char **out,
+                    size_t *out_len, lp_error *err) {
+  credentials c = {0};
+  if (!load_credentials(opts, &c, err)) return false;
+  qpdf_data q = qpdf_init();
+  qpdf_silence_errors(q);
+  qpdf_set_suppress_warnings(q, QPDF_TRUE);
+  target t = {0};
+  update u = {0};
+  bool ok;
+  if (qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
+                       NULL) & QPDF_ERRORS)
+    ok = qpdf_fail(q, NULL, err);
+  else if (qpdf_is_encrypted(q))
+    ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                 "this PDF is encrypted: letterpress signs unencrypted PDFs");
+  else
+    ok = find_target(q, NULL, opts->field, &t, err) &&
+         write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
+  if (ok) {
+    *out = u.out.data;
+    *out_len = u.out.len;
+  } else {
+    lp_buf_free(&u.out);
+  }
+  free(u.offsets);
+  free(u.numbers);
+  free(u.gens);
+  free(t.full_name);
+  qpdf_cleanup(&q);
+  credentials_free(&c);
+  return ok;
+}
+
+bool lp_sign_file(lp_engine *engine, const char *in_path, const char *out_path,
+                  const lp_sign_options *opts, lp_error *err) {
+  lp_buf in = {0};
+  if (!lp_read_file(in_path, &in, err)) {
+    lp_buf_free(&in);
+    return false;
+  }
+  unsigned char *out = NULL;
+  size_t out_len = 0;
+  bool ok = lp_sign_memory(engine, in.data, in.len, opts, &out, &out_len, err);
+  if (!ok && err && !err->file[0])
+    snprintf(err->file, sizeof err->file, "%s", in_path);
+  if (ok) ok = lp_write_file_atomic(out_path, out, out_len, err);
+  free(out);
+  lp_buf_free(&in);
+  return ok;
+}

@@ -1,0 +1,27 @@
+/* sign.h - signing a PDF's signature field (see lp_sign_memory in
+ * letterpress.h), and the pieces of it that tests reach directly.
+ *
+ * The PDF is read with qpdf (any PDF: classic or stream cross-reference
+ * tables); the signature is a CMS detached signature made with OpenSSL 3;
+ * the result is the original bytes followed by an incremental update: the
+ * signature dictionary, the field with /V and a visible appearance, the
+ * form with /SigFlags 3, and a cross-reference section (a table, or a
+ * stream when the original uses streams) whose trailer has /Prev.
+ */
+#ifndef LP_SIGN_H
+#define LP_SIGN_H
+
+#include <stdbool.h>
+
+#include "letterpress.h"
+#include "util.h"
+
+/* Reads a passphrase from "env:VAR" or "file:PATH" (first line) into a
+ * malloc'd string the caller clears and frees.  Never from the command
+ * line itself. */
+bool lp_sign_read_pass(const char *source, char **pass, lp_error *err);
+
+/* Formats epoch seconds as a PDF date, "D:YYYYMMDDHHmmSS+00'00'". */
+void lp_sign_pdf_date(long long epoch, char out[32]);
+
+#endif

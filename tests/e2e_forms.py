@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""End-to-end tests of form fields and signing.
+
+Renders templates with blanks, checkboxes and signature fields and checks
+them with qpdf (--json acroform), poppler's pdfsig (which also signs, as a
+third-party signer, with a throwaway NSS database) and mupdf; then signs
+with `letterpress sign` and checks the signatures with pdfsig.
+
+Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import check, lp, run  # noqa: E402
+
+TEMPLATES = e2e.TEMPLATES
+CASES = e2e.CASES
+
+
+def acroform(pdf):
+    """The fields qpdf sees: a list of (type, full name, value, page)."""
+    r = run(["qpdf", "--json", "--json-key=acroform", pdf])
+    if r.code != 0:
+        return None
+    form = json.loads(r.text)["acroform"]
+    return [(f["fieldtype"], f["fullname"], f.get("value"), f["pageposfrom1"])
+            for f in form["fields"]]
+
+
+class Signer:
+    """A throwaway certificate, key and NSS database."""
+
+    def __init__(self, tmp, cn="Test Signer"):
+        self.dir = os.path.join(tmp, "pki-" + cn.replace(" ", "_"))
+        os.makedirs(self.dir)
+        self.key = os.path.join(self.dir, "key.pem")
+        self.cert = os.path.join(self.dir, "cert.pem")
+        self.p12 = os.path.join(self.dir, "id.p12")
+        self.nss = "sql:" + os.path.join(self.dir, "nss")
+        os.makedirs(self.nss[4:])
+        ok = [
+            run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                 "-keyout", self.key, "-out", self.cert, "-days", "30",
+                 "-subj", "/CN=" + cn]),
+            run(["openssl", "pkcs12", "-export", "-inkey", self.key, "-in",
+                 self.cert, "-out", self.p12, "-passout", "pass:", "-name",
+                 "signer"]),
+            run(["certutil", "-N", "-d", self.nss, "--empty-password"]),
+            run(["pk12util", "-i", self.p12, "-d", self.nss, "-W", ""]),
+        ]
+        self.ok = all(r.code == 0 for r in ok)
+
+
+def pdfsig(pdf, nss):
+    return run(["pdfsig", "-nssdir", nss, pdf])
+
+
+def test_fields(tmp):
+    pdf = os.path.join(tmp, "letter.pdf")
+    r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "-d",
+           os.path.join(TEMPLATES, "commitment-letter.json"), "-o", pdf)
+    check("forms: render", r.code == 0, r.err)
+    fields = acroform(pdf) or []
+    kinds = [f[0] for f in fields]
+    names = [f[1] for f in fields]
+    check("forms: text fields on blanks", kinds.count("/Tx") >= 5, kinds)
+    check("forms: checkboxes on boxes", kinds.count("/Btn") >= 6, kinds)
+    check("forms: a signature field per letter", kinds.count("/Sig") == 2,
+          kinds)
+    check("forms: names are unique", len(set(names)) == len(names), names)
+    check("forms: a signature field named after its label",
+          ("/Sig", "签名") in [(f[0], f[1]) for f in fields], fields)
+    check("forms: a checkbox named after its label",
+          ("/Btn", "企业", "/Off") in [f[:3] for f in fields], fields)
+    check("forms: a checked box is on",
+          any(f[0] == "/Btn" and f[2] == "/Yes" for f in fields), fields)
+    check("forms: the signature field sits on page 3 (the end of letter 1)",
+          any(f[0] == "/Sig" and f[3] == 3 for f in fields), fields)
+    r = run(["qpdf", "--check", pdf])
+    check("forms: qpdf --check", r.code == 0, r.text + r.err)
+    r = run(["mutool", "draw", "-q", "-N", "-o", os.devnull, pdf])
+    check("forms: mupdf renders without warnings", r.code == 0 and not r.err,
+          r.err)
+    # The page shows an empty box; the check mark is the field's appearance.
+    shown = run(["pdftoppm", "-r", "40", "-gray", "-f", "4", "-l", "4", pdf])
+    hidden = run(["pdftoppm", "-r", "40", "-gray", "-f", "4", "-l", "4",
+                  "-hide-annotations", pdf])
+    check("forms: the check mark is drawn by the field",
+          shown.code == 0 and hidden.code == 0 and shown.out != hidden.out)
+    return pdf
+
+
+def test_explicit_and_blanks(tmp):
+    md = os.path.join(tmp, "explicit.md")
+    with open(md, "w", encoding="utf-8") as f:
+        f.write("# Agreement\n\nBuyer: [[signature]]\n\n"
+                "Name: {{buyer.name}}\n\n- [ ] first option\n- [x] second\n")
+    pdf = os.path.join(tmp, "explicit.pdf")
+    r = lp("render", md, "--blanks", "-o", pdf)
+    check("forms: --blanks render", r.code == 0, r.err)
+    fields = acroform(pdf) or []
+    check("forms: [[signature]] is a signature field",
+          ("/Sig", "Buyer") in [f[:2] for f in fields], fields)
+    check("forms: a missing placeholder's blank is named after it",
+          ("/Tx", "buyer_name") in [f[:2] for f in fields], fields)
+    check("forms: task list items are checkboxes",
+          ("/Btn", "first", "/Off") in [f[:3] for f in fields] and
+          ("/Btn", "second", "/Yes") in [f[:3] for f in fields], fields)
+    text = run(["pdftotext", pdf, "-"]).text
+    check("forms: the syntax itself is not printed", "[[" not in text, text)
+
+
+def test_third_party_signer(tmp, pdf, signer):
+    r = pdfsig(pdf, signer.nss)
+    check("forms: pdfsig lists the unsigned fields",
+          "not signed" in r.text, r.text + r.err)
+    out = os.path.join(tmp, "poppler-signed.pdf")
+    r = run(["pdfsig", "-nssdir", signer.nss, "-nick", "signer", "-sign",
+             "签名", pdf, out])
+    check("forms: poppler signs our field", r.code == 0 and
+          os.path.exists(out), r.text + r.err)
+    r = pdfsig(out, signer.nss)
+    check("forms: poppler's signature is valid",
+          "Signature is Valid." in r.text, r.text + r.err)
+
+
+def sigs(pdf, nss):
+    """pdfsig's verdict per signature field: name -> validation line."""
+    r = pdfsig(pdf, nss)
+    out, name = {}, None
+    for line in r.text.splitlines():
+        line = line.strip()
+        if line.startswith("- Signature Field Name:"):
+            name = line.split(":", 1)[1].strip()
+            out[name] = "unsigned"
+        elif line.startswith("- Signature Validation:") and name:
+            out[name] = line.split(":", 1)[1].strip()
+    return out
+
+
+def fails_cleanly(name, r, out, code, words):
+    """A failure: the exit code, a message with words, and no output."""
+    check(name + ": exit %d" % code, r.code == code, "%d %s" % (r.code, r.err))
+    check(name + ": message", all(w in r.err for w in words), r.err)
+    check(name + ": no output file", not os.path.exists(out), out)
+
+
+def test_sign(tmp, pdf, signer):
+    nss = signer.nss
+    out = os.path.join(tmp, "signed.pdf")
+    r = lp("sign", pdf, "-o", out, "--key", signer.key, "--cert", signer.cert,
+           "--reason", "同意", "--location", "上海")
+    check("sign: exit 0", r.code == 0, r.err)
+    v = sigs(out, nss)
+    check("sign: pdfsig says valid", v.get("签名") == "Signature is Valid.", v)
+    check("sign: the other field stays unsigned", v.get("签名_2") == "unsigned", v)
+    r = run(["qpdf", "--check", out])
+    check("sign: qpdf --check", r.code == 0, r.text + r.err)
+    r = run(["pdfsig", "-nssdir", nss, out])
+    check("sign: PAdES subfilter", "ETSI.CAdES.detached" in r.text, r.text)
+    check("sign: SHA-256", "SHA-256" in r.text, r.text)
+    with open(pdf, "rb") as f:
+        original = f.read()
+    with open(out, "rb") as f:
+        signed = f.read()
+    check("sign: an incremental update (the original bytes come first)",
+          signed.startswith(original) and b"/Prev" in signed[len(original):])
+    r = run(["mutool", "draw", "-q", "-N", "-o", os.devnull, out])
+    check("sign: mupdf renders without warnings", not r.err, r.err)
+
+    # Tampering inside the signed range breaks the signature.
+    broken = os.path.join(tmp, "tampered.pdf")
+    at = signed.find(b"/Title")
+    with open(broken, "wb") as f:
+        f.write(signed[:at + 3] + bytes([signed[at + 3] ^ 1]) + signed[at + 4:])
+    v = sigs(broken, nss)
+    check("sign: a flipped byte breaks the signature",
+          v.get("签名") not in (None, "Signature is Valid."), v)
+    at = len(original) + 10  # in the update itself, before /Contents
+    with open(broken, "wb") as f:
+        f.write(signed[:at] + bytes([signed[at] ^ 1]) + signed[at + 1:])
+    v = sigs(broken, nss)
+    check("sign: a flipped byte in the update breaks it too",
+          v.get("签名") != "Signature is Valid.", v)
+
+    # A second signature in the second field keeps the first valid.
+    out2 = os.path.join(tmp, "signed2.pdf")
+    r = lp("sign", out, "-o", out2, "--key", signer.p12, "--field", "签名_2",
+           "--name", "李四")
+    check("sign: second signature (PKCS#12, no passphrase)", r.code == 0, r.err)
+    v = sigs(out2, nss)
+    check("sign: both signatures valid",
+          v.get("签名") == "Signature is Valid." and
+          v.get("签名_2") == "Signature is Valid.", v)
+    # Now nothing is left to sign.
+    out3 = os.path.join(tmp, "signed3.pdf")
+    r = lp("sign", out2, "-o", out3, "--key", signer.key, "--cert", signer.cert)
+    fails_cleanly("sign: no unsigned field left", r, out3, 2,
+                  ["no unsigned signature field"])
+    r = lp("sign", out2, "-o", out3, "--key", signer.key, "--cert", signer.cert,
+           "--field", "签名")
+    fails_cleanly("sign: an already signed field", r, out3, 2,
+                  ["already signed"])
+    r = lp("sign", pdf, "-o", out3, "--key", signer.key, "--cert", signer.cert,
+           "--field", "nope")
+    fails_cleanly("sign: an unknown field", r, out3, 2, ["nope", "签名"])
+
+    # A poppler-signed PDF can be signed again by letterpress.
+    pop = os.path.join(tmp, "poppler-signed.pdf")
+    if os.path.exists(pop):
+        r = lp("sign", pop, "-o", out3, "--key", signer.key, "--cert",
+               signer.cert)
+        v = sigs(out3, nss)
+        check("sign: after poppler's signature, both valid",
+              r.code == 0 and set(v.values()) == {"Signature is Valid."}, v)
+        os.remove(out3)
+
+    # A PDF with cross-reference streams (rewritten by qpdf) signs too.
+    streams = os.path.join(tmp, "streams.pdf")
+    run(["qpdf", "--object-streams=generate", pdf, streams])
+    r = lp("sign", streams, "-o", out3, "--key", signer.key, "--cert",
+           signer.cert)
+    v = sigs(out3, nss)
+    check("sign: xref-stream PDF", r.code == 0 and
+          v.get("签名") == "Signature is Valid.", (r.err, v))
+    r = run(["qpdf", "--check", out3])
+    check("sign: xref-stream PDF passes qpdf --check", r.code == 0, r.text)
+    os.remove(out3)
+
+    # render --sign-key signs in one step.
+    tpl = os.path.join(TEMPLATES, "commitment-letter.md")
+    data = os.path.join(TEMPLATES, "commitment-letter.json")
+    r = lp("render", tpl, "-d", data, "-o", out3, "--sign-key", signer.key,
+           "--sign-cert", signer.cert)
+    v = sigs(out3, nss)
+    check("sign: render --sign-key", r.code == 0 and
+          v.get("签名") == "Signature is Valid.", (r.err, v))
+
+
+def test_sign_errors(tmp, pdf, signer):
+    out = os.path.join(tmp, "never.pdf")
+    other = Signer(tmp, "Someone Else")
+    r = lp("sign", pdf, "-o", out, "--key", other.key, "--cert", signer.cert)
+    fails_cleanly("sign: key of another certificate", r, out, 1,
+                  ["does not belong"])
+    r = lp("sign", pdf, "-o", out, "--key", os.path.join(tmp, "missing.pem"),
+           "--cert", signer.cert)
+    fails_cleanly("sign: missing key file", r, out, 2, ["missing.pem"])
+    r = lp("sign", pdf, "-o", out, "--key", signer.key, "--cert", signer.cert,
+           "--pass", "secret")
+    fails_cleanly("sign: a passphrase on the command line is refused", r, out,
+                  2, ["env:", "file:"])
+    # An encrypted PKCS#12: the right passphrase from env or file, a wrong one.
+    p12 = os.path.join(tmp, "enc.p12")
+    run(["openssl", "pkcs12", "-export", "-inkey", signer.key, "-in",
+         signer.cert, "-out", p12, "-passout", "pass:s3cret"])
+    passfile = os.path.join(tmp, "pass.txt")
+    with open(passfile, "w") as f:
+        f.write("s3cret\n")
+    r = lp("sign", pdf, "-o", out, "--key", p12, "--pass", "env:LP_TEST_PASS",
+           env={"LP_TEST_PASS": "s3cret"})
+    check("sign: PKCS#12 with env: passphrase", r.code == 0, r.err)
+    check("sign: the passphrase is not printed", "s3cret" not in r.err, r.err)
+    os.path.exists(out) and os.remove(out)
+    r = lp("sign", pdf, "-o", out, "--key", p12, "--pass", "file:" + passfile)
+    check("sign: PKCS#12 with file: passphrase", r.code == 0, r.err)
+    os.path.exists(out) and os.remove(out)
+    r = lp("sign", pdf, "-o", out, "--key", p12, "--pass", "env:LP_TEST_PASS",
+           env={"LP_TEST_PASS": "Wr0ngPa55"})
+    fails_cleanly("sign: wrong passphrase", r, out, 1, ["passphrase"])
+    check("sign: the wrong passphrase is not printed",
+          "Wr0ngPa55" not in r.err, r.err)
+    # An encrypted PEM key.
+    enc = os.path.join(tmp, "enc.pem")
+    run(["openssl", "pkey", "-in", signer.key, "-out", enc, "-aes256",
+         "-passout", "pass:pem-pass"])
+    r = lp("sign", pdf, "-o", out, "--key", enc, "--cert", signer.cert,
+           "--pass", "env:LP_TEST_PASS", env={"LP_TEST_PASS": "pem-pass"})
+    check("sign: encrypted PEM key", r.code == 0, r.err)
+    os.path.exists(out) and os.remove(out)
+    r = lp("sign", pdf, "-o", out, "--key", enc, "--cert", signer.cert)
+    fails_cleanly("sign: encrypted key without --pass", r, out, 1, ["--pass"])
+    not_pdf = os.path.join(tmp, "not.pdf")
+    with open(not_pdf, "w") as f:
+        f.write("hello")
+    r = lp("sign", not_pdf, "-o", out, "--key", signer.key, "--cert",
+           signer.cert)
+    fails_cleanly("sign: not a PDF", r, out, 2, ["not.pdf"])
+    r = lp("sign", pdf, "-o", out)
+    fails_cleanly("sign: no key", r, out, 2, ["--key"])
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        signer = Signer(tmp)
+        check("setup: test certificate and NSS database", signer.ok)
+        pdf = test_fields(tmp)
+        test_explicit_and_blanks(tmp)
+        if signer.ok:
+            test_third_party_signer(tmp, pdf, signer)
+            test_sign(tmp, pdf, signer)
+            test_sign_errors(tmp, pdf, signer)
+    e2e.finish()
+
+
+if __name__ == "__main__":
+    main()
