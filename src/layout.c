@@ -18,6 +18,8 @@
 #define DEFAULT_LEADING_CJK 1.75 /* clreq 3.1.5: line gap of 50-100% */
 #define DEFAULT_LEADING_LATIN 1.4
 #define PARA_SPACE_EM 0.5     /* between paragraphs */
+#define DEFAULT_KEEP_LINES 2  /* orphans and widows */
+#define LIST_KEEP_LINES 2     /* a list item's first lines stay together */
 #define LIST_INDENT_EM 2.0    /* hanging indent of list items */
 #define MARKER_GAP_EM 0.5     /* between a list marker and the text */
 #define QUOTE_INDENT_EM 2.0
@@ -73,10 +75,20 @@ typedef struct lbox {
   bool keep_with_next;
   bool page_break;    /* pagination: a new page starts with this box */
   uint32_t line, nlines; /* line index in its paragraph, and line count */
+  uint8_t orphans;       /* lines of its paragraph kept at a page bottom */
+  uint32_t para;         /* paragraph number in the letter */
+  unsigned kind;         /* BOX_* of its paragraph */
   size_t g0, g1, r0, r1; /* ranges in the layout's glyph and rule arrays */
   size_t f0, f1;         /* range in the layout's field array */
   int outline;    /* index into the letter titles, or -1 */
 } lbox;
+
+/* What a paragraph is, for the keep rules of the signature block. */
+enum {
+  BOX_SIGNATURE = 1, /* has a signature field */
+  BOX_DATE = 2,      /* a date line (日期：, Date:, 日付：) */
+  BOX_LABEL = 4      /* a one-line label such as 承诺单位（盖章）：… */
+};
 
 typedef struct letter {
   char *title;
@@ -93,7 +105,11 @@ typedef struct L {
   bool cjk;
   double page_w, page_h, margin[4];
   double size, leading, first_indent_em;
-  lp_chain *chains[LP_STYLE_COUNT];
+  lp_chain *chains[LP_STYLE_COUNT];  /* body text */
+  lp_chain *hchains[LP_STYLE_COUNT]; /* headings (heading-font) */
+  lp_chain **cur;    /* the chains collect_inlines uses */
+  int orphans, widows; /* minimum lines at a page bottom / top */
+  uint32_t npara;    /* paragraphs so far in the letter */
   /* per letter */
   lbox *boxes;
   size_t nboxes, boxes_cap;
@@ -191,7 +207,7 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
     cmark_node_type t = cmark_node_get_type(c);
     const char *lit = cmark_node_get_literal(c);
     if (t == CMARK_NODE_TEXT || t == CMARK_NODE_HTML_INLINE) {
-      para_text(p, lit, strlen(lit), l->chains[style_of(bold, italic)], size,
+      para_text(p, lit, strlen(lit), l->cur[style_of(bold, italic)], size,
                 flags);
       if (cmark_node_get_start_line(c) > 0) {
         LP_GROW(p->pos, p->pos_cap, p->npos + 1);
@@ -213,7 +229,7 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
       p->pending_soft = true;
     } else if (t == CMARK_NODE_LINEBREAK) {
       p->pending_soft = false;
-      para_add(p, "\n", 1, l->chains[style_of(bold, italic)], size, flags);
+      para_add(p, "\n", 1, l->cur[style_of(bold, italic)], size, flags);
     } else if (t == CMARK_NODE_EMPH) {
       collect_inlines(l, c, p, bold, true, flags, size);
     } else if (t == CMARK_NODE_STRONG) {
@@ -655,6 +671,38 @@ static size_t next_break(const lp_shaped *sh, const uint8_t *brk, size_t j) {
   return sh->count;
 }
 
+/* Whether the paragraph text starts with one of the labels. */
+static bool starts_with_any(const para *p, const char *const *labels,
+                            size_t n) {
+  for (size_t k = 0; k < n; k++) {
+    size_t m = strlen(labels[k]);
+    if (p->text.len >= m && !strncasecmp((const char *)p->text.data,
+                                         labels[k], m))
+      return true;
+  }
+  return false;
+}
+
+/* What the paragraph whose line boxes start at first_box is, for the keep
+ * rules of the signature block: a line with a signature field, a date line
+ * (日期：____年__月__日), or a short one-line label (承诺单位（盖章）：…). */
+static unsigned paragraph_kind(const L *l, const para *p, size_t first_box) {
+  static const char *const dates[] = {"日期", "日付", "날짜", "Date",
+                                      "Dated", "年月日"};
+  unsigned kind = 0;
+  for (size_t k = l->boxes[first_box < l->nboxes ? first_box : 0].f0;
+       first_box < l->nboxes && k < l->nfields; k++)
+    if (l->fields[k].kind == LP_FIELD_SIGNATURE) kind |= BOX_SIGNATURE;
+  if (starts_with_any(p, dates, sizeof dates / sizeof dates[0]))
+    kind |= BOX_DATE;
+  const char *t = (const char *)p->text.data;
+  if (l->nboxes == first_box + 1 && p->text.len < 120 &&
+      (memchr(t, ':', p->text.len) ||
+       memmem(t, p->text.len, "\xEF\xBC\x9A", 3)))
+    kind |= BOX_LABEL;
+  return kind;
+}
+
 /* The end of glyphs [i, end) without trailing spaces. */
 static size_t visible_end(const lp_shaped *sh, size_t i, size_t end) {
   while (end > i && (sh->glyphs[end - 1].flags & LP_SG_SPACE)) end--;
@@ -791,10 +839,17 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     first = false;
     i = end;
   }
+  unsigned kind = paragraph_kind(l, p, first_box);
+  int orphans = l->orphans;
+  if (st->marker && orphans < LIST_KEEP_LINES) orphans = LIST_KEEP_LINES;
   for (size_t k = first_box; k < l->nboxes; k++) {
     l->boxes[k].line = (uint32_t)(k - first_box);
     l->boxes[k].nlines = (uint32_t)(l->nboxes - first_box);
+    l->boxes[k].orphans = (uint8_t)orphans;
+    l->boxes[k].para = l->npara;
+    l->boxes[k].kind = kind;
   }
+  l->npara++;
   if (l->nboxes > first_box) {
     l->boxes[l->nboxes - 1].keep_with_next = st->keep_with_next;
     if (st->marker) emit_marker(l, &l->boxes[first_box], st, p);
@@ -891,7 +946,9 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   st.keep_with_next = true;
   st.outline = level == 1 ? (int)l->nletters - 1 : -1;
   para p = {0};
+  l->cur = l->hchains;
   collect_inlines(l, node, &p, true, false, 0, st.size);
+  l->cur = l->chains;
   size_t first = l->nboxes;
   bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
   para_free(&p);
@@ -1052,19 +1109,46 @@ static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
 }
 
 /* Where the page that box i overflows should start instead of at i, so
- * that no paragraph leaves a single line at the bottom of a page (orphan)
- * or at the top of the next (widow), and a heading never ends a page.
- * Boxes from page_start stay on the current page; at least one does. */
+ * that no paragraph leaves fewer than `orphans` lines at the bottom of a
+ * page or fewer than `widows` at the top of the next (2 each by default, a
+ * list item's first two lines always together), and a heading never ends
+ * a page.  Boxes from page_start stay on the current page; at least one
+ * does. */
 static size_t better_break(const L *l, size_t i, size_t page_start) {
   const lbox *b = &l->boxes[i];
   size_t at = i;
-  if (b->nlines >= 2 && b->line == 1) {
-    at = i - 1; /* the first line would be alone: take it along */
-  } else if (b->nlines >= 3 && b->line >= 1 && b->nlines - b->line == 1) {
-    at = b->line >= 3 ? i - 1 : i - b->line; /* the last would be alone */
+  uint32_t before = b->line, after = b->nlines - b->line;
+  uint32_t orphans = b->orphans ? b->orphans : 1;
+  uint32_t widows = (uint32_t)l->widows;
+  if (before > 0 && after > 0) {
+    if (after < widows) before -= widows - after < before ? widows - after
+                                                          : before;
+    if (before < orphans) before = 0; /* take the paragraph along */
+    at = i - (b->line - before);
   }
   while (at > page_start + 1 && l->boxes[at - 1].keep_with_next) at--;
   return at > page_start ? at : i;
+}
+
+/* The signature block is never split across pages: a one-line label just
+ * before the signature line (承诺单位（盖章）：…), the lines of the
+ * paragraph with the signature field, and the date line right after it
+ * keep together. */
+static void keep_signature_blocks(L *l) {
+  for (size_t i = 0; i < l->nboxes; i++) {
+    lbox *b = &l->boxes[i];
+    if (!(b->kind & BOX_SIGNATURE)) continue;
+    if (b->line + 1 < b->nlines) {
+      b->keep_with_next = true;
+      continue;
+    }
+    if (i + 1 < l->nboxes && (l->boxes[i + 1].kind & BOX_DATE))
+      b->keep_with_next = true;
+    size_t first = i - b->line;
+    if (first > 0 && (l->boxes[first - 1].kind & BOX_LABEL) &&
+        !(l->boxes[first - 1].kind & BOX_SIGNATURE))
+      l->boxes[first - 1].keep_with_next = true;
+  }
 }
 
 /* Marks the boxes that start a page: each box goes where it fits, a box
@@ -1111,6 +1195,7 @@ static bool flush_letter(L *l) {
     lp_display_add_outline(l->out, (char *)t.data, lt->first_page, l->page_h);
     lp_buf_free(&t);
   }
+  keep_signature_blocks(l);
   find_page_breaks(l);
   double y = top;
   for (size_t i = 0; i < l->nboxes; i++) {
@@ -1125,6 +1210,7 @@ static bool flush_letter(L *l) {
   }
   for (size_t k = 0; k < l->nfields; k++) free(l->fields[k].name);
   l->nboxes = l->nglyphs = l->nrules = l->nfields = 0;
+  l->npara = 0;
   l->text.len = 0;
   return true;
 }
@@ -1246,10 +1332,19 @@ static bool setup(L *l) {
                    "the margins leave no room for text on this paper: make "
                    "'margin' smaller");
   for (int s = 0; s < LP_STYLE_COUNT; s++) {
-    l->chains[s] =
-        lp_fonts_chain(l->env->fonts, m->font, l->lang, (lp_style)s, l->err);
+    l->chains[s] = lp_fonts_chain_mixed(l->env->fonts, m->font, m->latin_font,
+                                        l->lang, (lp_style)s, l->err);
     if (!l->chains[s]) return false;
+    l->hchains[s] = l->chains[s];
+    if (m->heading_font && *m->heading_font)
+      l->hchains[s] =
+          lp_fonts_chain_mixed(l->env->fonts, m->heading_font, m->latin_font,
+                               l->lang, (lp_style)s, l->err);
+    if (!l->hchains[s]) return false;
   }
+  l->cur = l->chains;
+  l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;
+  l->widows = m->widows ? m->widows : DEFAULT_KEEP_LINES;
   return true;
 }
 

@@ -32,7 +32,8 @@ static const struct {
 static const char *const meta_keys[] = {
     "title",  "author",    "subject",     "keywords", "lang",
     "paper",  "margin",    "font",        "font-size", "line-height",
-    "header", "footer",    "page-numbering",
+    "header", "footer",    "page-numbering", "latin-font", "heading-font",
+    "orphans", "widows",
 };
 
 bool lp_parse_length(const char *text, double *pt) {
@@ -166,6 +167,19 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      "from 0.8 to 4 (e.g. 1.6)",
                      value);
     m->line_height = v;
+  } else if (!strcmp(key, "latin-font")) {
+    set_string(&m->latin_font, value);
+  } else if (!strcmp(key, "heading-font")) {
+    set_string(&m->heading_font, value);
+  } else if (!strcmp(key, "orphans") || !strcmp(key, "widows")) {
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (end == value || *end || v < 1 || v > 9)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'%s: %s' is not a number of lines from 1 to 9 (the "
+                     "default is 2)",
+                     key, value);
+    *(!strcmp(key, "orphans") ? &m->orphans : &m->widows) = (int)v;
   } else if (!strcmp(key, "page-numbering")) {
     if (!strcmp(value, "letter"))
       m->numbering = LP_NUMBER_LETTER;
@@ -488,6 +502,8 @@ void lp_template_free(lp_template *tpl) {
   lp_meta *m = &tpl->meta;
   free(m->title), free(m->author), free(m->subject), free(m->keywords);
   free(m->lang), free(m->font), free(m->header), free(m->footer);
+  free(m->latin_font), free(m->heading_font), free(m->letterhead);
+  free(m->seal);
   free(tpl->name);
   free(tpl->base_dir);
   free(tpl->body);

@@ -34,6 +34,11 @@ typedef struct lp_meta {
   double font_size;
   double line_height; /* multiple of the font size */
   int numbering;      /* LP_NUMBER_* */
+  char *latin_font;   /* Latin letters and digits in CJK text; "none" */
+  char *heading_font; /* family list for headings (NULL: the body's) */
+  char *letterhead;   /* image at the top of each letter's first page */
+  char *seal;         /* image stamped over the signature line */
+  int orphans, widows; /* lines kept together at a page break (0: 2) */
 } lp_meta;
 
 struct lp_template {

@@ -1019,6 +1019,15 @@ def test_typography(tmp):
     check("mixed: a long URL breaks after a slash, not inside a word",
           any(t.endswith("example.com/") for t in url), repr(url))
 
+    # latin-font: none keeps the CJK font's Latin; heading-font for headings.
+    r, pdf = render_md(tmp, "latin-none", "---\nlang: zh-CN\nlatin-font: none\n"
+                       "heading-font: Noto Sans CJK SC\n---\n\n# 标题\n\n中文 ABC 123。\n")
+    names = [f[0] for f in fonts(pdf) or []] if r.code == 0 else []
+    check("latin-font: none: no Latin font embedded",
+          r.code == 0 and names and not any("+NotoSerif-" in n for n in names), repr(names) + r.err)
+    check("heading-font: the heading in Noto Sans CJK",
+          any("NotoSansCJK" in n for n in names), repr(names))
+
     # A character no font has: a warning with its position, and a box.
     src = os.path.join(CASES, "notdef.md")
     pdf = os.path.join(tmp, "notdef.pdf")
@@ -1028,6 +1037,71 @@ def test_typography(tmp):
           error_prefix_line(r.err, "%s:7:12: warning:" % src) and "U+E001" in r.err, short(r.err))
     check("notdef: warning names U+E000 at notdef.md:9:8",
           error_prefix_line(r.err, "%s:9:8: warning:" % src) and "U+E000" in r.err, short(r.err))
+
+
+# ---- 13. Keep rules across page breaks ----------------------------------------
+
+def render_md(tmp, name, text):
+    src = os.path.join(tmp, name + ".md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(text)
+    pdf = os.path.join(tmp, name + ".pdf")
+    r = lp("render", src, "-o", pdf)
+    return r, pdf
+
+
+def body_lines(pdf):
+    """bbox_lines without the footers and headers (outside the margins)."""
+    lines, heights = bbox_lines(pdf)
+    return [l for l in lines if MARGIN - 1 <= l["y1"] <= heights[l["page"] - 1] - MARGIN + 1]
+
+
+def pages_of(lines, needle):
+    return sorted({l["page"] for l in lines if needle in l["text"]})
+
+
+def test_keep_rules(tmp):
+    long_para = ("本段用于检验分页时的孤行与寡行控制，文字足够长，能够排成好几行，"
+                 "以便分页符落在段落中间的不同位置。") * 4
+    for n in range(22, 34):
+        filler = "\n\n".join("第%d段。" % k for k in range(n))
+        # Signature block: label line, signature line, date line.
+        text = ("---\nlang: zh-CN\n---\n\n%s\n\n承诺单位（盖章）：某某公司\n\n"
+                "签名：__________\n\n日期：____年____月____日\n" % filler)
+        r, pdf = render_md(tmp, "keep-sig-%d" % n, text)
+        if not check("keep: signature block render %d" % n, r.code == 0, r.err):
+            continue
+        lines = body_lines(pdf)
+        where = [pages_of(lines, k) for k in ("承诺单位", "签名", "日期")]
+        check("keep: signature block on one page (%d fillers)" % n,
+              all(len(w) == 1 for w in where) and where[0] == where[1] == where[2],
+              "pages %r" % where)
+        # Widows and orphans, configurable: 3 lines each side.
+        text = ("---\nlang: zh-CN\norphans: 3\nwidows: 3\n---\n\n%s\n\n%s\n\n结束。\n"
+                % (filler, long_para))
+        r, pdf = render_md(tmp, "keep-lines-%d" % n, text)
+        if not check("keep: orphans/widows render %d" % n, r.code == 0, r.err):
+            continue
+        lines = body_lines(pdf)
+        found = locate(lines, long_para)
+        if check("keep: long paragraph found (%d)" % n, found, ""):
+            per = {}
+            for l in found:
+                per[l["page"]] = per.get(l["page"], 0) + 1
+            check("keep: at least 3 lines each side of a break (%d fillers)" % n,
+                  len(per) == 1 or min(per.values()) >= 3, "lines per page %r" % per)
+        # A list item's first two lines stay together even with orphans: 1.
+        text = ("---\nlang: zh-CN\norphans: 1\nwidows: 1\n---\n\n%s\n\n1. %s\n"
+                % (filler, long_para))
+        r, pdf = render_md(tmp, "keep-list-%d" % n, text)
+        lines = body_lines(pdf)
+        found = locate(lines, "1." + long_para)
+        if check("keep: list item found (%d)" % n, r.code == 0 and found, r.err):
+            check("keep: a list item's first two lines together (%d fillers)" % n,
+                  len(found) < 2 or found[0]["page"] == found[1]["page"],
+                  "pages %r" % [l["page"] for l in found])
+    r, _ = render_md(tmp, "keep-bad", "---\norphans: 0\n---\n\ntext\n")
+    check("keep: orphans: 0 is an error (exit 2)", r.code == 2 and "orphans" in r.err, r.err)
 
 
 # ---- 11. Version, help, fonts ----------------------------------------------------------
@@ -1065,6 +1139,7 @@ def main():
         test_reproducible(tmp)
         test_defaults(tmp)
         test_typography(tmp)
+        test_keep_rules(tmp)
         if pdf:
             test_rasterize(tmp, pdf)
         else:
