@@ -16,6 +16,10 @@ static const char usage[] =
     "       letterpress sign IN.pdf -o OUT.pdf --key KEY [--cert CERT] [--chain PEM]\n"
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
+    "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
+    "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
+    "                         [--format json|jsonl|csv] [--set KEY=VALUE]... [--blanks]\n"
+    "       letterpress fields TEMPLATE\n"
     "       letterpress fonts [--lang TAG]\n"
     "       letterpress --help | --version\n"
     "\n"
@@ -31,6 +35,15 @@ static const char usage[] =
     "         with a CMS signature as an incremental update.  KEY is a PEM key\n"
     "         or a PKCS#12 file; the passphrase comes from an environment\n"
     "         variable or a file, never from the command line.\n"
+    "merge    renders one letter per record of DATA (.json object or array,\n"
+    "         .jsonl, .csv with a header row, - for JSON on standard input).  -o\n"
+    "         names each file: a template filled per record ({{@record}} is the\n"
+    "         record number), made safe and unique, always inside DIR.\n"
+    "         --combined also (or instead) writes every letter into one PDF.\n"
+    "         -j N workers (default: one per core); --keep-going past failed\n"
+    "         records; --skip-existing leaves existing files alone (resume);\n"
+    "         --shard K/N does every Nth record from the Kth (1 <= K <= N).\n"
+    "fields   prints, as JSON, the template's placeholders and form fields.\n"
     "fonts    shows the fonts that a language resolves to, per script and style.\n"
     "\n"
     "Fonts are found through fontconfig with letterpress's own configuration\n"
@@ -302,6 +315,185 @@ static int cmd_fonts(int argc, char **argv) {
   return rc;
 }
 
+/* Progress state of a merge, for the bar on a terminal. */
+typedef struct merge_view {
+  bool tty;          /* standard error is a terminal: draw the bar */
+  double last_draw;  /* seconds, of the last drawing */
+  bool drawn;        /* a bar is on the screen */
+  const char *data;  /* the data file, for failure locations */
+} merge_view;
+
+/* Erases the progress bar so that a message can be printed. */
+static void merge_clear(merge_view *v) {
+  if (v->drawn) fputs("\r\033[K", stderr);
+  v->drawn = false;
+}
+
+static void merge_progress(void *ctx, const lp_merge_progress *p) {
+  merge_view *v = ctx;
+  if (!v->tty || (p->seconds - v->last_draw < 0.1 && p->done < p->total))
+    return;
+  v->last_draw = p->seconds;
+  enum { WIDTH = 30 };
+  int filled = p->total ? (int)(WIDTH * p->done / p->total) : WIDTH;
+  double rate = p->seconds > 0 ? (double)p->done / p->seconds : 0;
+  double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0;
+  fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu  %.0f letters/s  ETA %.0fs",
+          filled, "==============================", WIDTH - filled, "",
+          p->done, p->total, rate, eta);
+  if (p->failed) fprintf(stderr, "  %zu failed", p->failed);
+  v->drawn = true;
+}
+
+static void merge_failure(void *ctx, const lp_merge_failure *f) {
+  merge_view *v = ctx;
+  merge_clear(v);
+  char where[600];
+  if (f->data_line)
+    snprintf(where, sizeof where, "%s:%d", v->data, f->data_line);
+  else
+    snprintf(where, sizeof where, "%s", v->data);
+  const lp_error *e = f->error;
+  if (e->file[0] && e->line > 0 && e->column > 0)
+    fprintf(stderr, "%s:%d:%d: ", e->file, e->line, e->column);
+  else if (e->file[0] && e->line > 0)
+    fprintf(stderr, "%s:%d: ", e->file, e->line);
+  else if (e->file[0])
+    fprintf(stderr, "%s: ", e->file);
+  fprintf(stderr, "error: record %zu (%s%s%s): %s\n", f->record, where,
+          f->key[0] ? ", " : "", f->key, e->message);
+}
+
+static void merge_warning(void *ctx, const lp_error *w) {
+  merge_clear(ctx);
+  print_error(w, "warning");
+}
+
+/* Parses "K/N" for --shard. */
+static bool parse_shard(const char *s, unsigned *k, unsigned *n) {
+  char *end;
+  unsigned long a = strtoul(s, &end, 10);
+  if (end == s || *end != '/') return false;
+  const char *t = end + 1;
+  unsigned long b = strtoul(t, &end, 10);
+  if (end == t || *end || b < 1 || a < 1 || a > b || b > UINT_MAX)
+    return false;
+  *k = (unsigned)a;
+  *n = (unsigned)b;
+  return true;
+}
+
+static int cmd_merge(int argc, char **argv) {
+  lp_merge_options o = {0};
+  const char *tpl_path = NULL;
+  const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+  int rc = 0;
+  for (int i = 0; i < argc && !rc; i++) {
+    const char *a = argv[i];
+    bool has_next = i + 1 < argc;
+    if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
+      if (!has_next) rc = usage_error("%s needs a data file", a);
+      else o.data = argv[++i];
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      if (!has_next) rc = usage_error("%s needs a name like 'out/{{id}}.pdf'", a);
+      else o.output = argv[++i];
+    } else if (!strcmp(a, "--combined")) {
+      if (!has_next) rc = usage_error("%s needs an output path", a);
+      else o.combined = argv[++i];
+    } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+      char *end;
+      long j = has_next ? strtol(argv[i + 1], &end, 10) : 0;
+      if (!has_next || *end || j < 1 || j > 64)
+        rc = usage_error("%s needs a number of workers from 1 to 64", a);
+      else o.jobs = (int)j, i++;
+    } else if (!strcmp(a, "--shard")) {
+      if (!has_next || !parse_shard(argv[i + 1], &o.shard, &o.shards))
+        rc = usage_error("%s needs K/N with 1 <= K <= N, e.g. --shard 2/8", a);
+      else i++;
+    } else if (!strcmp(a, "--format")) {
+      if (!has_next) rc = usage_error("%s needs json, jsonl or csv", a);
+      else o.data_format = argv[++i];
+    } else if (!strcmp(a, "--set")) {
+      if (!has_next) rc = usage_error("%s needs KEY=VALUE", a);
+      else sets[o.nsets++] = argv[++i];
+    } else if (!strcmp(a, "--keep-going") || !strcmp(a, "-k")) {
+      o.keep_going = true;
+    } else if (!strcmp(a, "--skip-existing")) {
+      o.skip_existing = true;
+    } else if (!strcmp(a, "--blanks")) {
+      o.blanks = true;
+    } else if (a[0] == '-' && a[1]) {
+      rc = usage_error("unknown option '%s'", a);
+    } else if (!tpl_path) {
+      tpl_path = a;
+    } else {
+      rc = usage_error("one template at a time: '%s' is one too many", a);
+    }
+  }
+  if (!rc && !tpl_path) rc = usage_error("%s", "merge needs a TEMPLATE");
+  if (!rc && !o.data) rc = usage_error("%s", "merge needs data: -d DATA");
+  if (!rc && !o.output && !o.combined)
+    rc = usage_error("%s", "merge needs -o 'DIR/{{id}}.pdf' or --combined OUT.pdf");
+  if (rc) {
+    free(sets);
+    return rc;
+  }
+  o.sets = sets;
+  merge_view view = {isatty(STDERR_FILENO) == 1, 0, false, o.data};
+  o.progress = merge_progress;
+  o.failure = merge_failure;
+  o.warn = merge_warning;
+  o.ctx = &view;
+  lp_error err = {0};
+  lp_engine *engine = NULL;
+  lp_template *tpl = lp_template_load(tpl_path, &err);
+  if (tpl) engine = open_engine(&err);
+  lp_merge_progress sum = {0};
+  if (!tpl || !engine) {
+    rc = fail(&err);
+  } else if (!lp_merge(engine, tpl, &o, &sum, &err)) {
+    merge_clear(&view);
+    rc = fail(&err);
+  }
+  merge_clear(&view);
+  if (tpl && engine && (sum.done || !rc)) {
+    fprintf(stderr,
+            "merge: %zu of %zu letter%s written in %.1f s (%.0f/s)",
+            sum.written, sum.total, sum.total == 1 ? "" : "s", sum.seconds,
+            sum.seconds > 0 ? (double)sum.written / sum.seconds : 0.0);
+    if (sum.skipped) fprintf(stderr, ", %zu skipped (already there)", sum.skipped);
+    if (sum.failed) fprintf(stderr, ", %zu failed", sum.failed);
+    if (sum.done < sum.total)
+      fprintf(stderr, ", %zu not done (stopped at the first failure; "
+              "--keep-going goes on)", sum.total - sum.done);
+    fputs("\n", stderr);
+    if (!rc && sum.failed) rc = EXIT_USAGE;
+  }
+  lp_engine_free(engine);
+  lp_template_free(tpl);
+  free(sets);
+  return rc;
+}
+
+static int cmd_fields(int argc, char **argv) {
+  if (argc != 1 || argv[0][0] == '-')
+    return usage_error("%s", "fields needs exactly one TEMPLATE");
+  lp_error err = {0};
+  lp_template *tpl = lp_template_load(argv[0], &err);
+  if (!tpl) return fail(&err);
+  lp_engine *engine = open_engine(&err);
+  char *json = NULL;
+  int rc = 0;
+  if (engine && lp_template_fields(engine, tpl, &json, &err))
+    fputs(json, stdout);
+  else
+    rc = fail(&err);
+  free(json);
+  lp_engine_free(engine);
+  lp_template_free(tpl);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage, stderr);
@@ -318,6 +510,8 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "render")) return cmd_render(argc - 2, argv + 2);
   if (!strcmp(cmd, "fonts")) return cmd_fonts(argc - 2, argv + 2);
+  if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2);
+  if (!strcmp(cmd, "fields")) return cmd_fields(argc - 2, argv + 2);
   if (!strcmp(cmd, "sign")) return cmd_sign(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -1118,6 +1118,294 @@ def test_cli():
     check("fonts --lang zh-CN: names NotoSerifCJK", "NotoSerifCJK" in r.text, short(r.text))
 
 
+# ---- 12. Mail merge, data formats, fields --------------------------------------------
+
+HOSTILE = [
+    # (id, name, note, vip)
+    ("A-001", "张三", "*not em* # {{x}} {{#y}} <b> \\ _u_ ___", True),
+    ("../../escape", "李四", "( ) \\ << >> %% endobj /Type /Page", False),
+    ("a/b\\c:d*e?f", "王五", "ctl\x01\x07\x1f\x7fend", "yes"),
+    ("CON", "赵六", "x" * 300, False),
+    ("A-001", "Émile 😀", "", False),
+    (".hidden", "Kim 김민", "𠮟る 👍🏽 e\u0301", True),
+]
+
+
+def merge_records():
+    return [{"id": i, "name": n, "note": t, "vip": v} for i, n, t, v in HOSTILE]
+
+
+def write_formats(tmp, records, stem):
+    """The same records as .json (array), .jsonl and .csv; returns paths."""
+    pj = os.path.join(tmp, stem + ".json")
+    pl = os.path.join(tmp, stem + ".jsonl")
+    pc = os.path.join(tmp, stem + ".csv")
+    with open(pj, "w", encoding="utf-8") as f:
+        json.dump(records, f, ensure_ascii=False, indent=1)
+    with open(pl, "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    import csv
+    with open(pc, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(list(records[0]))
+        for r in records:
+            w.writerow([("true" if v else "false") if isinstance(v, bool) else v
+                        for v in r.values()])
+    return pj, pl, pc
+
+
+def all_files(root):
+    out = []
+    for d, _, fs in os.walk(root):
+        out += [os.path.relpath(os.path.join(d, f), root) for f in fs]
+    return sorted(out)
+
+
+def literal(s):
+    """What a value looks like in the PDF text: control characters become
+    spaces; whitespace is dropped for comparison."""
+    return nows("".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in s))
+
+
+def test_merge(tmp):
+    tpl = os.path.join(CASES, "merge-notice.md")
+    records = merge_records()
+    # Control characters cannot go into CSV cleanly for every tool; keep them
+    # in JSON and JSONL, and compare the three formats on printable data.
+    pj, pl, pc = write_formats(tmp, records, "hostile")
+    root = os.path.join(tmp, "merge-root")
+    os.makedirs(root)
+    out = os.path.join(root, "out")
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    r = lp("merge", tpl, "-d", pl, "-o", out + "/{{id}}.pdf", "-j", "2", env=env)
+    if not check("merge jsonl: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        return
+    check("merge: no progress bar when stderr is not a terminal",
+          "\r" not in r.err and "\033" not in r.err, repr(r.err[:200]))
+    check("merge: summary names the count", "6 of 6 letters written" in r.err, short(r.err))
+    files = all_files(root)
+    check("merge: every file inside DIR", all(f.startswith("out/") and ".." not in f.split("/")
+                                              for f in files), files)
+    check("merge: one PDF per record", len(files) == 6 and all(f.endswith(".pdf") for f in files),
+          files)
+    names = [f[4:] for f in files]
+    check("merge: path separators in data stay in the file name",
+          "a_b_c_d_e_f.pdf" in names and "___.._escape.pdf" in names and
+          not any("/" in n for n in names), names)
+    check("merge: a repeated value gets a unique name", "A-001.pdf" in names and
+          "A-001-2.pdf" in names, names)
+    check("merge: reserved names and leading dots are defused",
+          "_CON.pdf" in names and "_hidden.pdf" in names, names)
+    expected = {"A-001.pdf": 0, "___.._escape.pdf": 1, "a_b_c_d_e_f.pdf": 2,
+                "_CON.pdf": 3, "A-001-2.pdf": 4, "_hidden.pdf": 5}
+    check("merge: names as documented", sorted(expected) == sorted(names), names)
+    for fname, k in expected.items():
+        path = os.path.join(out, fname)
+        if not os.path.exists(path):
+            continue
+        text = nows(poppler_text(path))
+        rec = records[k]
+        ok = literal(rec["note"]) in text and literal(rec["name"]) in text
+        check("merge: record %d's values appear literally in %s" % (k + 1, fname), ok,
+              "want %r in %r" % (literal(rec["note"])[:80], text[:300]))
+        others = [literal(o["name"]) for j, o in enumerate(records) if j != k]
+        check("merge: %s holds no other record's name" % fname,
+              not any(o in text for o in others), text[:200])
+        want_vip = "贵宾客户专享服务" if rec["vip"] else "普通客户服务"
+        check("merge: %s section follows vip=%r" % (fname, rec["vip"]),
+              want_vip in text and ("普通客户服务" in text) != ("贵宾客户专享服务" in text), text[-120:])
+    check_qpdf("merge: PDF delimiters in data", os.path.join(out, "___.._escape.pdf"))
+
+    # JSON, JSONL and CSV (printable values, quoted newlines) give the same
+    # letters, byte for byte.
+    printable = [dict(r, note=r["note"].replace("\x01", "").replace("\x07", "")
+                      .replace("\x1f", "").replace("\x7f", "") + "\n第二行, \"引号\"")
+                 for r in records]
+    pj, pl, pc = write_formats(tmp, printable, "same")
+    outs = {}
+    for label, path in (("json", pj), ("jsonl", pl), ("csv", pc)):
+        d = os.path.join(tmp, "same-" + label)
+        r = lp("merge", tpl, "-d", path, "-o", d + "/{{@record}}.pdf", env=env)
+        check("merge %s: exit 0" % label, r.code == 0, "exit %d: %s" % (r.code, r.err))
+        outs[label] = {f: open(os.path.join(d, f), "rb").read() for f in all_files(d)}
+    check("merge: {{@record}} names 1..6", sorted(outs["json"]) == ["%d.pdf" % i for i in range(1, 7)],
+          sorted(outs["json"]))
+    check("merge: JSON and JSONL give the same letters", outs["json"] == outs["jsonl"] and outs["json"],
+          sorted(outs["jsonl"]))
+    check("merge: JSON and CSV (quoted newlines) give the same letters",
+          outs["json"] == outs["csv"] and outs["json"], sorted(outs["csv"]))
+    p2 = os.path.join(tmp, "same-csv", "2.pdf")
+    if os.path.exists(p2):
+        check("merge csv: a quoted newline is a line break, quotes stay",
+              "第二行,\"引号\"" in nows(poppler_text(p2)), short(poppler_text(p2)))
+
+    # -j 1 and -j 2 give the same bytes.
+    d1, d2 = os.path.join(tmp, "j1"), os.path.join(tmp, "j2")
+    lp("merge", tpl, "-d", pc, "-o", d1 + "/{{id}}.pdf", "-j", "1", env=env)
+    lp("merge", tpl, "-d", pc, "-o", d2 + "/{{id}}.pdf", "-j", "2", env=env)
+    b1 = {f: open(os.path.join(d1, f), "rb").read() for f in all_files(d1)}
+    b2 = {f: open(os.path.join(d2, f), "rb").read() for f in all_files(d2)}
+    check("merge: -j 1 and -j 2 give the same files", b1 == b2 and len(b1) == 6, (sorted(b1), sorted(b2)))
+
+    # --combined: every letter, each with its own page numbers and outline entry.
+    comb = os.path.join(tmp, "combined", "all.pdf")
+    r = lp("merge", tpl, "-d", pj, "--combined", comb, env=env)
+    if check("merge --combined: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        n = page_count(comb)
+        check("merge --combined: one page per letter", n == 6, n)
+        check("merge --combined: one outline entry per letter",
+              [p for _, p in outline(comb)] == list(range(1, 7)), outline(comb))
+        for p in range(1, n + 1):
+            lines = [l.strip() for l in mutool_text(comb, p).splitlines()]
+            check("merge --combined: page %d numbered 第 1 页 共 1 页" % p, footer_zh(1, 1) in lines,
+                  [l for l in lines if l][-2:])
+        check("merge --combined: letter 4's long value on page 4",
+              literal("x" * 300) in nows(poppler_text(comb, 4)), "")
+        check_qpdf("merge --combined", comb)
+        check("merge --combined: no per-letter files", all_files(os.path.dirname(comb)) == ["all.pdf"],
+              all_files(os.path.dirname(comb)))
+
+    # --shard K/N: disjoint, together everything.
+    sh = os.path.join(tmp, "shards")
+    r1 = lp("merge", tpl, "-d", pc, "-o", sh + "/{{@record}}.pdf", "--shard", "1/2", env=env)
+    got1 = all_files(sh)
+    r2 = lp("merge", tpl, "-d", pc, "-o", sh + "/{{@record}}.pdf", "--shard", "2/2", env=env)
+    got2 = [f for f in all_files(sh) if f not in got1]
+    check("merge --shard: both exit 0", r1.code == 0 and r2.code == 0, r1.err + r2.err)
+    check("merge --shard 1/2: records 1, 3, 5", got1 == ["1.pdf", "3.pdf", "5.pdf"], got1)
+    check("merge --shard 2/2: records 2, 4, 6", got2 == ["2.pdf", "4.pdf", "6.pdf"], got2)
+    r = lp("merge", tpl, "-d", pc, "-o", sh + "/x.pdf", "--shard", "3/2")
+    check("merge --shard 3/2: usage error", r.code == 2 and "shard" in r.err, r.err)
+
+    # --skip-existing leaves existing files alone and renders the rest.
+    sk = os.path.join(tmp, "skip")
+    os.makedirs(sk)
+    with open(os.path.join(sk, "2.pdf"), "wb") as f:
+        f.write(b"keep me")
+    r = lp("merge", tpl, "-d", pc, "-o", sk + "/{{@record}}.pdf", "--skip-existing")
+    check("merge --skip-existing: exit 0, says 1 skipped", r.code == 0 and "1 skipped" in r.err,
+          "exit %d: %s" % (r.code, r.err))
+    check("merge --skip-existing: existing file untouched",
+          open(os.path.join(sk, "2.pdf"), "rb").read() == b"keep me", "")
+    check("merge --skip-existing: the others written", len(all_files(sk)) == 6, all_files(sk))
+
+    # A record that fails: named by number and key; exit 2; --keep-going goes on.
+    bad = os.path.join(tmp, "bad.jsonl")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write('{"id":"r1","name":"a","note":"n","vip":true}\n\n')
+        f.write('{"id":"r2","name":"b","vip":false}\n')
+        f.write('{"id":"r3","name":"c","note":"n","vip":false}\n')
+    fo = os.path.join(tmp, "fail-stop")
+    r = lp("merge", tpl, "-d", bad, "-o", fo + "/{{id}}.pdf", "-j", "1")
+    check("merge failure: exit 2", r.code == 2, "exit %d: %s" % (r.code, r.err))
+    check("merge failure: names record 2, its data line and key",
+          "record 2 (%s:3, %s/r2.pdf)" % (bad, fo) in r.err and "note" in r.err, short(r.err))
+    check("merge failure: located in the template (merge-notice.md:13:4)",
+          "merge-notice.md:13:4: error: record 2" in r.err, short(r.err))
+    check("merge failure: stops without --keep-going", all_files(fo) == ["r1.pdf"], all_files(fo))
+    fk = os.path.join(tmp, "fail-keep")
+    r = lp("merge", tpl, "-d", bad, "-o", fk + "/{{id}}.pdf", "--keep-going", "-j", "2")
+    check("merge --keep-going: exit 2", r.code == 2, "exit %d: %s" % (r.code, r.err))
+    check("merge --keep-going: the good records written", all_files(fk) == ["r1.pdf", "r3.pdf"],
+          all_files(fk))
+    check("merge --keep-going: summary counts the failure", "1 failed" in r.err, short(r.err))
+    check("merge --keep-going: no temporary file left",
+          not any(f.startswith(".") for f in os.listdir(fk)), os.listdir(fk))
+
+    # Bad data stops the merge before anything is written, located.
+    badcsv = os.path.join(tmp, "bad.csv")
+    with open(badcsv, "w", encoding="utf-8") as f:
+        f.write('id,name,note,vip\n1,a,b,true\n2,"unclosed,x,true\n')
+    bo = os.path.join(tmp, "bad-out")
+    r = lp("merge", tpl, "-d", badcsv, "-o", bo + "/{{id}}.pdf")
+    check("merge bad CSV: exit 2, located at line 3",
+          r.code == 2 and (badcsv + ":3") in r.err and "never closed" in r.err, short(r.err))
+    check("merge bad CSV: nothing written", not os.path.exists(bo), all_files(bo))
+    badl = os.path.join(tmp, "bad2.jsonl")
+    with open(badl, "w", encoding="utf-8") as f:
+        f.write('{"id":1}\n{"id":2}\n{"id": 3,,}\n')
+    r = lp("merge", tpl, "-d", badl, "-o", bo + "/{{id}}.pdf")
+    check("merge bad JSONL: exit 2, line, column and record number",
+          r.code == 2 and re.search(re.escape(badl) + r":3:\d+: error: record 3: bad JSON", r.err),
+          short(r.err))
+    ragged = os.path.join(tmp, "ragged.csv")
+    with open(ragged, "w", encoding="utf-8") as f:
+        f.write('id,name,note,vip\n1,a,b,true\n2,a,b,c,true\n')
+    r = lp("merge", tpl, "-d", ragged, "-o", bo + "/{{id}}.pdf")
+    check("merge ragged CSV: record 2 named with its cell count",
+          r.code == 2 and (ragged + ":3") in r.err and "record 2" in r.err and "5 cells" in r.err,
+          short(r.err))
+    r = lp("merge", tpl, "-d", pj, "-o", bo + "/{{nope}}.pdf", "--keep-going")
+    check("merge: a name the records lack fails each record, naming it",
+          r.code == 2 and "'nope'" in r.err and "record 6" in r.err, short(r.err))
+
+    # Data from standard input; --set applies to every record.
+    with open(pj, "rb") as f:
+        data = f.read()
+    si = os.path.join(tmp, "stdin")
+    r = lp("merge", tpl, "-d", "-", "-o", si + "/{{@record}}.pdf", "--set", "name=统一", "-j", "2",
+           stdin=data)
+    check("merge -d -: exit 0, 6 letters", r.code == 0 and len(all_files(si)) == 6,
+          "exit %d: %s" % (r.code, r.err))
+    if r.code == 0:
+        check("merge --set: overrides every record", "尊敬的统一：" in nows(poppler_text(os.path.join(si, "3.pdf"))), "")
+
+
+def test_sections_render(tmp):
+    tpl = os.path.join(CASES, "merge-items.md")
+    data = os.path.join(tmp, "items.json")
+    with open(data, "w", encoding="utf-8") as f:
+        json.dump({"items": [{"name": "螺丝*", "qty": 3}, {"name": "<螺母>", "qty": 10}],
+                   "customer": {"name": "华东", "id": "C-1"}}, f, ensure_ascii=False)
+    pdf = os.path.join(tmp, "items.pdf")
+    r = lp("render", tpl, "-d", data, "-o", pdf)
+    if check("sections: render exits 0", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        t = nows(poppler_text(pdf))
+        check("sections: a list item per element, values literal",
+              "品名：螺丝*，数量：3" in t and "品名：<螺母>，数量：10" in t, t)
+        check("sections: inverted section gone when the list has items", "本单无货品" not in t, t)
+        check("sections: object section pushes context", "客户：华东（C-1）" in t, t)
+        check("sections: the comment leaves nothing", "theitems" not in t, t)
+    with open(data, "w", encoding="utf-8") as f:
+        json.dump({"items": [], "customer": None}, f)
+    r = lp("render", tpl, "-d", data, "-o", pdf)
+    if check("sections: empty list renders", r.code == 0, "exit %d: %s" % (r.code, r.err)):
+        t = nows(poppler_text(pdf))
+        check("sections: empty list shows the inverted section", "本单无货品" in t and "品名" not in t, t)
+        check("sections: null section removed", "客户" not in t, t)
+    bad = os.path.join(tmp, "unclosed-section.md")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write("# T\n\n{{#items}}\n- {{name}}\n{{/item}}\n")
+    r = lp("render", bad, "-d", data, "-o", pdf)
+    check("sections: mismatched close is located (5:1)",
+          r.code == 2 and error_prefix_line(r.err, bad + ":5:1: error:") and "{{#items}}" in r.err,
+          short(r.err))
+
+
+def test_fields(tmp):
+    r = lp("fields", os.path.join(CASES, "merge-items.md"))
+    try:
+        doc = json.loads(r.text)
+    except ValueError:
+        doc = None
+    if not check("fields: JSON on stdout", r.code == 0 and doc, "exit %d: %s %s" % (r.code, r.err, short(r.text))):
+        return
+    ph = [(p["name"], p["kind"], p["line"], p["column"]) for p in doc["placeholders"]]
+    check("fields: placeholders with kind, line and column",
+          ("items", "section", 9, 1) in ph and ("name", "value", 10, 6) in ph and
+          ("items", "inverted", 12, 1) in ph and ("customer", "section", 16, 1) in ph, ph)
+    inner = [p for p in doc["placeholders"] if p["name"] == "qty"]
+    check("fields: a placeholder knows its sections", inner and inner[0]["sections"] == ["items"], inner)
+    r = lp("fields", os.path.join(TEMPLATES, "commitment-letter.md"))
+    doc = json.loads(r.text) if r.code == 0 else {"fields": []}
+    kinds = {f["kind"] for f in doc["fields"]}
+    check("fields: commitment letter has text, checkbox and signature fields",
+          {"text", "checkbox", "signature"} <= kinds, kinds)
+    check("fields: every field has a page and a rectangle",
+          all(f["page"] >= 1 and len(f["rect"]) == 4 for f in doc["fields"]), doc["fields"][:2])
+
+
 def main():
     if not os.access(LP, os.X_OK):
         check("letterpress binary exists", False, "%s: build it with 'make letterpress'" % LP)
@@ -1138,6 +1426,9 @@ def main():
         test_outputs(tmp)
         test_reproducible(tmp)
         test_defaults(tmp)
+        test_merge(tmp)
+        test_sections_render(tmp)
+        test_fields(tmp)
         test_typography(tmp)
         test_keep_rules(tmp)
         if pdf:

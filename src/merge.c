@@ -1,0 +1,625 @@
+/* merge.c - mail merge: one letter per record, in forked worker processes
+ * (see lp_merge in letterpress.h).
+ *
+ * A merge reads the data twice.  The first pass checks every record (bad
+ * data stops the merge before anything is written) and gives each record
+ * its output name: the -o template filled with sanitized values, made
+ * unique in data order, so every shard of a batch agrees on the names.
+ * The second pass renders: record k of this shard goes to worker
+ * k mod jobs, and each worker reads the data itself, keeping only its own
+ * records, so memory stays flat however long the data.  Workers report each
+ * record through a pipe, in messages small enough to be written atomically.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "display.h"
+#include "letterpress.h"
+#include "render.h"
+#include "template.h"
+#include "util.h"
+
+/* Bytes of one value in a file name, at most (names stay under 255). */
+#define MAX_NAME_VALUE 80
+/* Worker processes, at most. */
+#define MAX_JOBS 64
+/* suffix[] marks a record whose output name cannot be made. */
+#define NO_NAME UINT32_MAX
+/* The output name placeholder for the record number. */
+#define RECORD_NAME "@record"
+
+/* ---- Output names --------------------------------------------------------- */
+
+typedef struct name_part {
+  char *text;   /* literal text, or a placeholder name */
+  bool is_name;
+} name_part;
+
+typedef struct name_pattern {
+  name_part *parts;
+  size_t count, cap;
+} name_pattern;
+
+static void pattern_free(name_pattern *np) {
+  for (size_t i = 0; i < np->count; i++) free(np->parts[i].text);
+  free(np->parts);
+}
+
+static void pattern_add(name_pattern *np, const char *s, size_t n,
+                        bool is_name) {
+  LP_GROW(np->parts, np->cap, np->count + 1);
+  np->parts[np->count++] = (name_part){lp_xstrndup(s, n), is_name};
+}
+
+/* Parses an output name template: text with {{name}}, {{a.b}} and
+ * {{@record}}. */
+static bool pattern_parse(const char *pat, name_pattern *np, lp_error *err) {
+  const char *p = pat;
+  while (*p) {
+    const char *o = strstr(p, "{{");
+    if (!o) {
+      pattern_add(np, p, strlen(p), false);
+      break;
+    }
+    if (o > p) pattern_add(np, p, (size_t)(o - p), false);
+    const char *c = strstr(o + 2, "}}");
+    if (!c)
+      return lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
+                     "'{{' in the output name '%s' is never closed", pat);
+    const char *a = o + 2, *b = c;
+    while (a < b && *a == ' ') a++;
+    while (b > a && b[-1] == ' ') b--;
+    bool ok = b > a && *a != '.' && b[-1] != '.';
+    for (const char *q = a; q < b && ok; q++)
+      ok = (unsigned char)*q > ' ' && !strchr("{}#^/!&>=", *q) &&
+           !(q[0] == '.' && q[1] == '.') && (*q != '@' || q == a);
+    if (!ok || (*a == '@' && strncmp(a, RECORD_NAME, (size_t)(b - a))))
+      return lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
+                     "'%.*s' in the output name is not a value: write "
+                     "names like {{id}}, {{customer.id}} or {{@record}}",
+                     (int)(c + 2 - o), o);
+    pattern_add(np, a, (size_t)(b - a), true);
+    p = c + 2;
+  }
+  return true;
+}
+
+/* Whether cp must not appear in a file name: control characters, path
+ * separators, characters reserved on Windows, and invisible characters
+ * that could disguise a name (bidirectional controls, zero-width). */
+static bool unsafe_char(int32_t cp) {
+  if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) return true;
+  if (cp < 0x80 && strchr("/\\:*?\"<>|", (char)cp)) return true;
+  return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+/* Appends value s made safe for a file name: unsafe characters become
+ * '_', so do leading dots (no "..", no hidden files) and trailing dots and
+ * spaces; at most MAX_NAME_VALUE bytes; never empty. */
+static void put_safe(lp_buf *b, const char *s) {
+  size_t start = b->len, n = strlen(s), i = 0;
+  while (i < n) {
+    size_t at = i;
+    int32_t cp = lp_utf8_next(s, n, &i);
+    if (b->len - start + (i - at) > MAX_NAME_VALUE) break;
+    if (unsafe_char(cp))
+      lp_buf_append(b, "_", 1);
+    else
+      lp_buf_append(b, s + at, i - at);
+  }
+  for (size_t k = start; k < b->len && b->data[k] == '.'; k++)
+    b->data[k] = '_';
+  for (size_t k = b->len; k > start && strchr(". ", b->data[k - 1]); k--)
+    b->data[k - 1] = '_';
+  if (b->len == start) lp_buf_append(b, "_", 1);
+}
+
+/* Whether the file name base (up to its first dot) is a device name
+ * reserved on Windows (CON, NUL, COM1, ...). */
+static bool reserved_name(const char *base) {
+  static const char *names[] = {"CON", "PRN", "AUX", "NUL"};
+  size_t n = strcspn(base, ".");
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (n == 3 && !strncasecmp(base, names[i], 3)) return true;
+  return n == 4 &&
+         (!strncasecmp(base, "COM", 3) || !strncasecmp(base, "LPT", 3)) &&
+         base[3] >= '1' && base[3] <= '9';
+}
+
+/* Fills the pattern with record number `record` (written with `width`
+ * digits); NULL, with err, when the record lacks a value. */
+static char *fill_name(const name_pattern *np, const lp_data *rec,
+                       size_t record, int width, lp_error *err) {
+  lp_buf b = {0};
+  for (size_t i = 0; i < np->count; i++) {
+    const name_part *part = &np->parts[i];
+    if (!part->is_name) {
+      lp_buf_puts(&b, part->text);
+      continue;
+    }
+    if (!strcmp(part->text, RECORD_NAME)) {
+      lp_buf_printf(&b, "%0*zu", width, record);
+      continue;
+    }
+    json_t *v = lp_data_lookup(rec, part->text);
+    char *text = v ? lp_data_text(v) : NULL;
+    if (!text) {
+      lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
+              v ? "the output name needs '%s', which is a list or an object "
+                  "in this record"
+                : "the output name needs '%s', which this record does not "
+                  "have",
+              part->text);
+      lp_buf_free(&b);
+      return NULL;
+    }
+    put_safe(&b, text);
+    free(text);
+  }
+  char *name = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  char *slash = strrchr(name, '/');
+  char *base = slash ? slash + 1 : name;
+  if (!*base || reserved_name(base)) {
+    size_t at = (size_t)(base - name);
+    char *fixed = lp_xmalloc(strlen(name) + 2);
+    memcpy(fixed, name, at);
+    fixed[at] = '_';
+    strcpy(fixed + at + 1, base);
+    free(name);
+    name = fixed;
+  }
+  return name;
+}
+
+/* name with "-k" before its extension (the last dot of its base name). */
+static char *with_suffix(const char *name, uint32_t k) {
+  if (!k) return lp_xstrdup(name);
+  const char *slash = strrchr(name, '/');
+  const char *base = slash ? slash + 1 : name;
+  const char *dot = strrchr(base, '.');
+  size_t at = dot && dot > base ? (size_t)(dot - name) : strlen(name);
+  lp_buf b = {0};
+  lp_buf_append(&b, name, at);
+  lp_buf_printf(&b, "-%u", (unsigned)k);
+  lp_buf_puts(&b, name + at);
+  char *r = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return r;
+}
+
+/* A set of names compared without ASCII case (so that names stay distinct
+ * on case-insensitive file systems too): open addressing. */
+typedef struct name_set {
+  char **slots;
+  size_t cap, count;
+} name_set;
+
+static uint64_t name_hash(const char *s) {
+  uint64_t h = 14695981039346656037ULL;
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c >= 'A' && c <= 'Z') c = (unsigned char)(c - 'A' + 'a');
+    h = (h ^ c) * 1099511628211ULL;
+  }
+  return h;
+}
+
+/* Adds name (copied); false if the set has it already. */
+static bool set_add(name_set *s, const char *name) {
+  if (s->count * 2 >= s->cap) {
+    name_set bigger = {lp_xcalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)),
+                       s->cap ? s->cap * 2 : 64, s->count};
+    for (size_t i = 0; i < s->cap; i++) {
+      if (!s->slots[i]) continue;
+      size_t k = name_hash(s->slots[i]) & (bigger.cap - 1);
+      while (bigger.slots[k]) k = (k + 1) & (bigger.cap - 1);
+      bigger.slots[k] = s->slots[i];
+    }
+    free(s->slots);
+    *s = bigger;
+  }
+  size_t k = name_hash(name) & (s->cap - 1);
+  for (; s->slots[k]; k = (k + 1) & (s->cap - 1))
+    if (!strcasecmp(s->slots[k], name)) return false;
+  s->slots[k] = lp_xstrdup(name);
+  s->count++;
+  return true;
+}
+
+static void set_free(name_set *s) {
+  for (size_t i = 0; i < s->cap; i++) free(s->slots[i]);
+  free(s->slots);
+}
+
+/* ---- The merge ------------------------------------------------------------ */
+
+enum { DONE_WRITTEN, DONE_SKIPPED, DONE_FAILED };
+
+/* What a worker reports about one record (atomic in a pipe: < PIPE_BUF). */
+typedef struct merge_msg {
+  uint32_t record;
+  int32_t status; /* DONE_* */
+  int32_t data_line;
+  char key[256];
+  lp_error err;
+} merge_msg;
+
+typedef struct merger {
+  lp_engine *engine;
+  const lp_template *tpl;
+  const lp_merge_options *o;
+  lp_data_format fmt;
+  char *stdin_text; /* data read from standard input, for every pass */
+  size_t stdin_len;
+  name_pattern pattern;
+  uint32_t *suffix; /* per record: -k suffix of its name, or NO_NAME */
+  size_t nrecords;  /* in the data */
+  int width;        /* digits of nrecords, for {{@record}} */
+  lp_display *combined;
+  volatile int *stop; /* shared with the workers: stop after this record */
+  lp_merge_progress prog;
+  struct timespec t0;
+} merger;
+
+static lp_records *open_data(merger *m, lp_error *err) {
+  if (m->stdin_text)
+    return lp_records_open_memory(m->stdin_text, m->stdin_len, "<stdin>",
+                                  m->fmt == LP_DATA_AUTO ? LP_DATA_JSON
+                                                         : m->fmt,
+                                  err);
+  return lp_records_open(m->o->data, m->fmt, err);
+}
+
+/* Applies the --set values to a record. */
+static bool apply_sets(merger *m, lp_data *rec, lp_error *err) {
+  for (size_t i = 0; i < m->o->nsets; i++) {
+    const char *kv = m->o->sets[i], *eq = strchr(kv, '=');
+    if (!eq || eq == kv)
+      return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
+                     "--set needs KEY=VALUE, not '%s'", kv);
+    char *key = lp_xstrndup(kv, (size_t)(eq - kv));
+    bool ok = lp_data_set(rec, key, eq + 1, err);
+    free(key);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/* Whether record (1-based) belongs to this shard. */
+static bool in_shard(const merger *m, size_t record) {
+  return !m->o->shards || (record - 1) % m->o->shards == m->o->shard - 1;
+}
+
+/* The first pass: checks every record, counts them, and makes each output
+ * name unique in data order. */
+static bool survey_records(merger *m, lp_error *err) {
+  lp_records *r = open_data(m, err);
+  if (!r) return false;
+  size_t cap = 0;
+  name_set seen = {0};
+  lp_data *rec;
+  int got;
+  bool ok = true;
+  /* Names need the count (for {{@record}}'s width) only when it is used;
+   * counting first keeps one pass over the data for the usual patterns. */
+  bool uses_record = false;
+  for (size_t i = 0; i < m->pattern.count; i++)
+    uses_record |= m->pattern.parts[i].is_name &&
+                   !strcmp(m->pattern.parts[i].text, RECORD_NAME);
+  if (uses_record) {
+    while ((got = lp_records_next(r, &rec, err)) > 0) lp_data_free(rec);
+    if (got < 0) ok = false;
+    size_t n = lp_records_count(r);
+    for (m->width = 1; n >= 10; n /= 10) m->width++;
+    lp_records_close(r);
+    r = ok ? open_data(m, err) : NULL;
+    if (!r) return false;
+  }
+  while (ok && (got = lp_records_next(r, &rec, err)) > 0) {
+    size_t k = lp_records_count(r);
+    LP_GROW(m->suffix, cap, k);
+    m->suffix[k - 1] = 0;
+    ok = apply_sets(m, rec, err);
+    if (ok && m->o->output) {
+      lp_error name_err = {0};
+      char *name = fill_name(&m->pattern, rec, k, m->width, &name_err);
+      if (!name) {
+        m->suffix[k - 1] = NO_NAME;
+      } else {
+        uint32_t s = 0;
+        char *try = lp_xstrdup(name);
+        while (!set_add(&seen, try)) {
+          free(try);
+          try = with_suffix(name, s = s ? s + 1 : 2);
+        }
+        m->suffix[k - 1] = s;
+        free(try);
+        free(name);
+      }
+    }
+    lp_data_free(rec);
+    if (in_shard(m, k)) m->prog.total++;
+  }
+  if (got < 0) ok = false;
+  m->nrecords = lp_records_count(r);
+  lp_records_close(r);
+  set_free(&seen);
+  return ok;
+}
+
+/* Creates the directories of path (mkdir -p of its dirname). */
+static bool make_dirs(const char *path, lp_error *err) {
+  char *p = lp_xstrdup(path);
+  bool ok = true;
+  for (char *s = strchr(p + 1, '/'); s && ok; s = strchr(s + 1, '/')) {
+    *s = '\0';
+    if (mkdir(p, 0777) != 0 && errno != EEXIST)
+      ok = lp_fail(err, LP_ERR_IO, p, 0, 0,
+                   "cannot create the output directory: %s", strerror(errno));
+    *s = '/';
+  }
+  free(p);
+  return ok;
+}
+
+/* Renders record k: to its file and/or into the combined document.  Fills
+ * msg (status, key, error). */
+static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
+  lp_error *err = &msg->err;
+  char *name = NULL;
+  msg->status = DONE_FAILED;
+  if (m->o->output) {
+    if (m->suffix[k - 1] == NO_NAME) {
+      fill_name(&m->pattern, rec, k, m->width, err);
+      return;
+    }
+    char *base = fill_name(&m->pattern, rec, k, m->width, err);
+    if (!base) return;
+    name = with_suffix(base, m->suffix[k - 1]);
+    free(base);
+    snprintf(msg->key, sizeof msg->key, "%s", name);
+    if (m->o->skip_existing && !m->combined && access(name, F_OK) == 0) {
+      msg->status = DONE_SKIPPED;
+      free(name);
+      return;
+    }
+  }
+  lp_render_options ro = {0};
+  ro.data = rec;
+  ro.blanks = m->o->blanks;
+  ro.warn = m->o->warn;
+  ro.warn_ctx = m->o->ctx;
+  bool ok = !name || make_dirs(name, err);
+  if (ok && !m->combined) {
+    ok = lp_render_to_file(m->engine, m->tpl, &ro, name, err);
+  } else if (ok) {
+    lp_display *d = lp_display_new();
+    ok = lp_render_layout(m->engine, m->tpl, &ro, false, d, err);
+    if (ok && name) ok = lp_render_write_display(d, m->tpl, name, err);
+    if (ok) lp_display_append(m->combined, d);
+    lp_display_free(d);
+  }
+  if (ok) msg->status = DONE_WRITTEN;
+  free(name);
+}
+
+static double seconds_since(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Counts a finished record and tells the caller. */
+static void account(merger *m, const merge_msg *msg) {
+  m->prog.done++;
+  if (msg->status == DONE_WRITTEN) m->prog.written++;
+  if (msg->status == DONE_SKIPPED) m->prog.skipped++;
+  if (msg->status == DONE_FAILED) {
+    m->prog.failed++;
+    if (!m->o->keep_going) *m->stop = 1;
+    if (m->o->failure) {
+      lp_merge_failure f = {msg->record, msg->data_line, msg->key, &msg->err};
+      m->o->failure(m->o->ctx, &f);
+    }
+  }
+  m->prog.seconds = seconds_since(&m->t0);
+  if (m->o->progress) m->o->progress(m->o->ctx, &m->prog);
+}
+
+/* The second pass for one worker (worker of jobs; jobs 1: everything):
+ * renders its records, handing each result to report. */
+static bool run_records(merger *m, int worker, int jobs,
+                        void (*report)(merger *, const merge_msg *, int),
+                        int fd, lp_error *err) {
+  lp_records *r = open_data(m, err);
+  if (!r) return false;
+  lp_data *rec;
+  size_t mine = 0;
+  int got;
+  while (!*m->stop && (got = lp_records_next(r, &rec, err)) > 0) {
+    size_t k = lp_records_count(r);
+    if (in_shard(m, k) && (int)(mine++ % (size_t)jobs) == worker) {
+      merge_msg msg;
+      memset(&msg, 0, sizeof msg);
+      msg.record = (uint32_t)k;
+      msg.data_line = lp_records_line(r);
+      if (apply_sets(m, rec, &msg.err)) do_record(m, rec, k, &msg);
+      else msg.status = DONE_FAILED;
+      report(m, &msg, fd);
+    }
+    lp_data_free(rec);
+  }
+  lp_records_close(r);
+  return true;
+}
+
+static void report_here(merger *m, const merge_msg *msg, int fd) {
+  (void)fd;
+  account(m, msg);
+}
+
+static void report_to_pipe(merger *m, const merge_msg *msg, int fd) {
+  (void)m;
+  const char *p = (const char *)msg;
+  size_t left = sizeof *msg;
+  while (left) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    p += n;
+    left -= (size_t)n;
+  }
+}
+
+/* Runs the second pass in `jobs` forked workers, reading their reports. */
+static bool run_parallel(merger *m, int jobs, lp_error *err) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    return lp_fail(err, LP_ERR_IO, NULL, 0, 0, "cannot create a pipe: %s",
+                   strerror(errno));
+  pid_t pids[MAX_JOBS];
+  int started = 0;
+  for (int w = 0; w < jobs; w++) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) break;
+    if (pid == 0) {
+      close(fds[0]);
+      lp_error werr = {0};
+      bool ok = run_records(m, w, jobs, report_to_pipe, fds[1], &werr);
+      close(fds[1]);
+      _exit(ok ? 0 : 1);
+    }
+    pids[started++] = pid;
+  }
+  close(fds[1]);
+  if (started < jobs) *m->stop = 1; /* fork failed: records would be lost */
+  merge_msg msg;
+  size_t have = 0;
+  for (;;) {
+    ssize_t n = read(fds[0], (char *)&msg + have, sizeof msg - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    have += (size_t)n;
+    if (have == sizeof msg) {
+      account(m, &msg);
+      have = 0;
+    }
+  }
+  close(fds[0]);
+  bool crashed = false;
+  for (int w = 0; w < started; w++) {
+    int status;
+    while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) crashed = true;
+  }
+  if (started < jobs)
+    return lp_fail(err, LP_ERR_IO, NULL, 0, 0,
+                   "cannot start %d worker processes: %s; try a smaller -j",
+                   jobs, strerror(errno));
+  if (crashed && m->prog.done < m->prog.total && !*m->stop)
+    return lp_fail(err, LP_ERR_IO, NULL, 0, 0,
+                   "a worker process ended early; %zu record%s not done: "
+                   "run again with --skip-existing",
+                   m->prog.total - m->prog.done,
+                   m->prog.total - m->prog.done == 1 ? " is" : "s are");
+  return true;
+}
+
+/* The number of processors online (at least 1). */
+static int cores(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
+}
+
+bool lp_merge(lp_engine *engine, const lp_template *tpl,
+              const lp_merge_options *o, lp_merge_progress *summary,
+              lp_error *err) {
+  merger m = {0};
+  m.engine = engine;
+  m.tpl = tpl;
+  m.o = o;
+  memset(summary, 0, sizeof *summary);
+  clock_gettime(CLOCK_MONOTONIC, &m.t0);
+  if (!o->data)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "merge needs data: -d FILE (.json, .jsonl, .csv)");
+  if (!o->output && !o->combined)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "merge needs -o 'DIR/{{id}}.pdf' or --combined OUT.pdf");
+  if (o->shards && (o->shard < 1 || o->shard > o->shards))
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "shard %u of %u does not exist: K/N needs 1 <= K <= N",
+                   o->shard, o->shards);
+  if (o->data_format && !lp_data_format_parse(o->data_format, &m.fmt))
+    return lp_fail(err, LP_ERR_INPUT, "--format", 0, 0,
+                   "'%s' is not a data format: json, jsonl or csv",
+                   o->data_format);
+  if (o->output && !pattern_parse(o->output, &m.pattern, err)) {
+    pattern_free(&m.pattern);
+    return false;
+  }
+  int zero = 0;
+  m.stop = &zero;
+  bool ok = true;
+  if (!strcmp(o->data, "-")) {
+    lp_buf b = {0};
+    ok = lp_read_file("-", &b, err);
+    m.stdin_text = b.data ? (char *)b.data : lp_xstrdup("");
+    m.stdin_len = b.len;
+  }
+  ok = ok && survey_records(&m, err);
+  int jobs = o->jobs > 0 ? (o->jobs > MAX_JOBS ? MAX_JOBS : o->jobs) : cores();
+  if ((size_t)jobs > m.prog.total) jobs = m.prog.total ? (int)m.prog.total : 1;
+  if (o->combined) {
+    jobs = 1; /* one document: built in this process */
+    m.combined = lp_display_new();
+  }
+  if (ok && m.prog.total) {
+    if (jobs == 1) {
+      ok = run_records(&m, 0, 1, report_here, -1, err);
+    } else {
+      void *shared = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+      if (shared == MAP_FAILED) {
+        ok = lp_fail(err, LP_ERR_IO, NULL, 0, 0, "cannot share memory: %s",
+                     strerror(errno));
+      } else {
+        m.stop = shared;
+        *m.stop = 0;
+        ok = run_parallel(&m, jobs, err);
+        munmap(shared, sizeof(int));
+        m.stop = &zero;
+      }
+    }
+  }
+  if (ok && m.combined) {
+    if (!m.combined->npages)
+      ok = lp_fail(err, LP_ERR_INPUT, o->combined, 0, 0,
+                   "no letter to put in the combined PDF");
+    else if (!m.prog.failed || o->keep_going)
+      ok = make_dirs(o->combined, err) &&
+           lp_render_write_display(m.combined, tpl, o->combined, err);
+  }
+  m.prog.seconds = seconds_since(&m.t0);
+  *summary = m.prog;
+  lp_display_free(m.combined);
+  pattern_free(&m.pattern);
+  free(m.suffix);
+  free(m.stdin_text);
+  return ok;
+}
