@@ -19,6 +19,9 @@ void lp_display_free(lp_display *d) {
     free(p->rules);
     for (size_t f = 0; f < p->nfields; f++) free(p->fields[f].name);
     free(p->fields);
+    for (size_t k = 0; k < p->nimages; k++)
+      lp_dimage_data_unref(p->images[k].data);
+    free(p->images);
   }
   free(d->pages);
   for (size_t i = 0; i < d->noutlines; i++) free(d->outlines[i].title);
@@ -95,6 +98,32 @@ void lp_display_add_outline(lp_display *d, const char *title, size_t page,
   LP_GROW(d->outlines, d->outlines_cap, d->noutlines + 1);
   d->outlines[d->noutlines++] =
       (lp_doutline){lp_xstrdup(title ? title : ""), page, y};
+}
+
+lp_dimage_data *lp_dimage_data_new(const unsigned char *bytes, size_t len,
+                                   int kind, int px_w, int px_h) {
+  lp_dimage_data *img = lp_xcalloc(1, sizeof *img);
+  img->refs = 1;
+  img->kind = kind;
+  img->px_w = px_w;
+  img->px_h = px_h;
+  img->bytes = lp_xmalloc(len ? len : 1);
+  memcpy(img->bytes, bytes, len);
+  img->len = len;
+  return img;
+}
+
+void lp_dimage_data_unref(lp_dimage_data *img) {
+  if (!img || --img->refs) return;
+  free(img->bytes);
+  free(img);
+}
+
+void lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double y,
+                        double w, double h, bool over_text) {
+  LP_GROW(p->images, p->images_cap, p->nimages + 1);
+  img->refs++;
+  p->images[p->nimages++] = (lp_dimage){img, x, y, w, h, over_text};
 }
 
 void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,

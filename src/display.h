@@ -57,6 +57,25 @@ typedef struct lp_dfield {
   bool checked;          /* checkboxes: initial state */
 } lp_dfield;
 
+/* An image file (PNG or JPEG), shared by reference count: the same
+ * letterhead on many pages is one object here and one XObject in the PDF. */
+enum { LP_IMAGE_PNG = 1, LP_IMAGE_JPEG = 2 };
+typedef struct lp_dimage_data {
+  unsigned refs;
+  int kind;           /* LP_IMAGE_* */
+  int px_w, px_h;     /* size in pixels */
+  unsigned char *bytes; /* the file's contents */
+  size_t len;
+} lp_dimage_data;
+
+/* An image placed on a page: its box, and whether it is drawn over the
+ * text (a seal) or under it. */
+typedef struct lp_dimage {
+  lp_dimage_data *data; /* one reference held by the page */
+  double x, y, w, h;    /* lower-left corner and size, pt */
+  bool over_text;
+} lp_dimage;
+
 typedef struct lp_dpage {
   double width, height; /* pt */
   lp_drun *runs;
@@ -65,6 +84,8 @@ typedef struct lp_dpage {
   size_t nrules, rules_cap;
   lp_dfield *fields;
   size_t nfields, fields_cap;
+  lp_dimage *images;
+  size_t nimages, images_cap;
 } lp_dpage;
 
 /* One outline (bookmark) entry: a letter's title, pointing at its page. */
@@ -115,6 +136,15 @@ void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
                         double font_size, bool checked);
 void lp_display_add_outline(lp_display *d, const char *title, size_t page,
                             double y);
+
+/* A new image object holding a copy of bytes, with one reference. */
+lp_dimage_data *lp_dimage_data_new(const unsigned char *bytes, size_t len,
+                                   int kind, int px_w, int px_h);
+/* Drops one reference; the last frees the image.  NULL is ignored. */
+void lp_dimage_data_unref(lp_dimage_data *img);
+/* Places img on page p (the page takes its own reference). */
+void lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double y,
+                        double w, double h, bool over_text);
 
 /* Moves src's pages, outlines and glyph texts to the end of dst (outline
  * page numbers follow), leaving src empty; src's metadata stays.  Mail

@@ -8,6 +8,7 @@
 #include <cmark-gfm-core-extensions.h>
 
 #include "fill.h"
+#include "image.h"
 #include "shape.h"
 #include "util.h"
 
@@ -19,6 +20,12 @@
 #define DEFAULT_LEADING_LATIN 1.4
 #define PARA_SPACE_EM 0.5     /* between paragraphs */
 #define DEFAULT_KEEP_LINES 2  /* orphans and widows */
+#define IMAGE_DPI 150.0       /* an image's pixels, when it fits */
+#define IMAGE_MAX_H_FRAC 0.6  /* an image's height, at most, of the text */
+#define LETTERHEAD_MAX_H (35 * MM)
+#define SEAL_MAX (42 * MM)    /* a company seal is 40-42 mm across */
+#define SEAL_RISE_EM 0.3      /* the seal's centre above the baseline */
+#define LETTERHEAD_SPACE_EM 1.0 /* below the letterhead */
 #define LIST_KEEP_LINES 2     /* a list item's first lines stay together */
 #define LIST_INDENT_EM 2.0    /* hanging indent of list items */
 #define MARKER_GAP_EM 0.5     /* between a list marker and the text */
@@ -63,6 +70,14 @@ typedef struct pglyph {
   uint32_t toff, tlen; /* text in the layout's text store; tlen 0 = none */
 } pglyph;
 
+/* An image placed in a line box: x absolute, dy of its bottom relative to
+ * the baseline. */
+typedef struct pimage {
+  lp_dimage_data *data; /* borrowed from the layout's images */
+  double x, dy, w, h;
+  bool over_text;
+} pimage;
+
 typedef struct prule {
   double x1, dy1, x2, dy2, width;
 } prule;
@@ -80,6 +95,7 @@ typedef struct lbox {
   unsigned kind;         /* BOX_* of its paragraph */
   size_t g0, g1, r0, r1; /* ranges in the layout's glyph and rule arrays */
   size_t f0, f1;         /* range in the layout's field array */
+  size_t i0, i1;         /* range in the layout's image array */
   int outline;    /* index into the letter titles, or -1 */
 } lbox;
 
@@ -117,6 +133,12 @@ typedef struct L {
   size_t nglyphs, glyphs_cap;
   prule *rules;
   size_t nrules, rules_cap;
+  pimage *pimages;
+  size_t npimages, pimages_cap;
+  lp_dimage_data **images; /* loaded image files, one reference each */
+  size_t nimages, images_cap;
+  lp_dimage_data *letterhead, *seal; /* from the front matter, or NULL */
+  bool seal_placed; /* in the current letter */
   lp_dfield *fields; /* rectangles relative to the box baseline */
   size_t nfields, fields_cap;
   lp_buf text; /* texts of all paragraphs of the letter */
@@ -237,8 +259,7 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
     } else if (!strcmp(cmark_node_get_type_string(c), "strikethrough")) {
       collect_inlines(l, c, p, bold, italic, flags | LP_SPAN_STRIKE, size);
     } else if (t == CMARK_NODE_IMAGE) {
-      /* Images come with the typography work; the alt text stands in. */
-      collect_inlines(l, c, p, bold, italic, flags, size);
+      /* Laid out as a block after the paragraph (layout_images). */
     } else {
       collect_inlines(l, c, p, bold, italic, flags, size); /* links etc. */
     }
@@ -265,6 +286,7 @@ static lbox *new_box(L *l) {
   b->g0 = b->g1 = l->nglyphs;
   b->r0 = b->r1 = l->nrules;
   b->f0 = b->f1 = l->nfields;
+  b->i0 = b->i1 = l->npimages;
   b->outline = -1;
   b->nlines = 1;
   return b;
@@ -893,6 +915,76 @@ static pstyle body_style(L *l, double left, double width, int depth) {
   return st;
 }
 
+/* The size of img on the page: its pixels at IMAGE_DPI, scaled down (never
+ * up) to fit max_w by max_h, keeping its proportions. */
+static void image_size(const lp_dimage_data *img, double max_w, double max_h,
+                       double *w, double *h) {
+  *w = img->px_w * 72.0 / IMAGE_DPI;
+  *h = img->px_h * 72.0 / IMAGE_DPI;
+  double k = 1;
+  if (*w > max_w) k = max_w / *w;
+  if (*h * k > max_h) k = max_h / *h;
+  *w *= k;
+  *h *= k;
+}
+
+/* Loads an image file (relative to the template), keeping one reference
+ * for the layout's lifetime.  line and column locate the reference. */
+static lp_dimage_data *load_image(L *l, const char *path, int line,
+                                  int column) {
+  lp_dimage_data *img = NULL;
+  lp_error e = {0};
+  if (!lp_image_read(path, l->tpl->base_dir, &img, &e)) {
+    lp_fail(l->err, LP_ERR_INPUT, l->tpl->name, line, column,
+            "image '%s': %s", path, e.message);
+    return NULL;
+  }
+  LP_GROW(l->images, l->images_cap, l->nimages + 1);
+  l->images[l->nimages++] = img;
+  return img;
+}
+
+/* Adds a line box holding img, scaled to fit the column and at most
+ * max_h high, at x offset from left (centred when center). */
+static lbox *image_box(L *l, lp_dimage_data *img, double left, double width,
+                       double max_h, bool center) {
+  double w, h;
+  image_size(img, width, max_h, &w, &h);
+  lbox *b = new_box(l);
+  b->before = PARA_SPACE_EM * l->size;
+  b->height = h;
+  b->baseline = h;
+  LP_GROW(l->pimages, l->pimages_cap, l->npimages + 1);
+  l->pimages[l->npimages++] =
+      (pimage){img, left + (center ? (width - w) / 2 : 0), 0, w, h, false};
+  b->i1 = l->npimages;
+  b->para = l->npara++;
+  b->nlines = 1;
+  return b;
+}
+
+/* Lays out the images of a paragraph (at any depth of its inlines) as
+ * blocks of their own, after its text: scaled to fit the column and at
+ * most IMAGE_MAX_H_FRAC of the text height. */
+static bool layout_images(L *l, cmark_node *node, double left, double width) {
+  for (cmark_node *c = cmark_node_first_child(node); c;
+       c = cmark_node_next(c)) {
+    if (cmark_node_get_type(c) == CMARK_NODE_IMAGE) {
+      const char *url = cmark_node_get_url(c);
+      lp_dimage_data *img =
+          load_image(l, url ? url : "",
+                     cmark_node_get_start_line(c) + l->tpl->body_line - 1,
+                     cmark_node_get_start_column(c));
+      if (!img) return false;
+      double text_h = l->page_h - l->margin[0] - l->margin[2];
+      image_box(l, img, left, width, text_h * IMAGE_MAX_H_FRAC, false);
+    } else if (!layout_images(l, c, left, width)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Whether a paragraph is a salutation or a label line ("尊敬的客户：",
  * "Dear Ms Li,"): short, one line, ending in a colon or comma.  Those stay
  * flush left (clreq: 称呼顶格), without the first-line indent. */
@@ -1039,7 +1131,8 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
       if (is_salutation(&p) ||
           (p.text.len && memchr(p.text.data, '\n', p.text.len)))
         st.first_indent = 0;
-      ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
+      ok = layout_para(l, &p, &st, cmark_node_get_start_line(node)) &&
+           layout_images(l, node, left, width);
       para_free(&p);
       break;
     }
@@ -1077,6 +1170,25 @@ static lp_dpage *new_page(L *l) {
   return pg;
 }
 
+/* The seal (front matter `seal`, a PNG with transparency) is stamped over
+ * the first signature field of each letter, over the text, as a company
+ * seal is pressed over the signature line: its centre on the field's left
+ * part, half a line above the baseline. */
+static void place_seal(L *l, lp_dpage *pg, const lbox *b, double base) {
+  if (!l->seal || l->seal_placed) return;
+  for (size_t k = b->f0; k < b->f1; k++) {
+    const lp_dfield *f = &l->fields[k];
+    if (f->kind != LP_FIELD_SIGNATURE) continue;
+    double w, h;
+    image_size(l->seal, SEAL_MAX, SEAL_MAX, &w, &h);
+    double cx = f->x1 + (f->x2 - f->x1 < w ? (f->x2 - f->x1) / 2 : w / 2);
+    double cy = base + SEAL_RISE_EM * f->font_size;
+    lp_dpage_add_image(pg, l->seal, cx - w / 2, cy - h / 2, w, h, true);
+    l->seal_placed = true;
+    return;
+  }
+}
+
 /* Copies box b to page pg with its top at distance top from the page top. */
 static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
   double base = l->page_h - (top + b->baseline);
@@ -1103,6 +1215,12 @@ static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
     lp_dpage_add_field(pg, f->kind, f->name, f->x1, base + f->y1, f->x2,
                        base + f->y2, f->font_size, f->checked);
   }
+  for (size_t k = b->i0; k < b->i1; k++) {
+    const pimage *im = &l->pimages[k];
+    lp_dpage_add_image(pg, im->data, im->x, base + im->dy, im->w, im->h,
+                       im->over_text);
+  }
+  place_seal(l, pg, b, base);
   if (b->outline >= 0)
     lp_display_add_outline(l->out, l->letters[b->outline].title,
                            l->out->npages - 1, l->page_h - top + b->before);
@@ -1183,6 +1301,18 @@ static void find_page_breaks(L *l) {
 static bool flush_letter(L *l) {
   double top = l->margin[0];
   letter *lt = &l->letters[l->nletters - 1];
+  /* The letterhead heads the letter's first page, across the column. */
+  if (l->letterhead) {
+    lbox *h = image_box(l, l->letterhead, l->margin[3],
+                        l->page_w - l->margin[1] - l->margin[3],
+                        LETTERHEAD_MAX_H, true);
+    h->before = 0;
+    h->height += LETTERHEAD_SPACE_EM * l->size;
+    h->keep_with_next = true;
+    lbox head = *h;
+    memmove(l->boxes + 1, l->boxes, (l->nboxes - 1) * sizeof *l->boxes);
+    l->boxes[0] = head;
+  }
   lt->first_page = l->out->npages;
   lp_dpage *pg = new_page(l);
   /* A letter without a level-1 heading still gets its outline entry. */
@@ -1211,6 +1341,8 @@ static bool flush_letter(L *l) {
   for (size_t k = 0; k < l->nfields; k++) free(l->fields[k].name);
   l->nboxes = l->nglyphs = l->nrules = l->nfields = 0;
   l->npara = 0;
+  l->npimages = 0;
+  l->seal_placed = false;
   l->text.len = 0;
   return true;
 }
@@ -1343,6 +1475,9 @@ static bool setup(L *l) {
     if (!l->hchains[s]) return false;
   }
   l->cur = l->chains;
+  if (m->letterhead && !(l->letterhead = load_image(l, m->letterhead, 1, 1)))
+    return false;
+  if (m->seal && !(l->seal = load_image(l, m->seal, 1, 1))) return false;
   l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;
   l->widows = m->widows ? m->widows : DEFAULT_KEEP_LINES;
   return true;
@@ -1370,6 +1505,9 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   free(l.rules);
   for (size_t k = 0; k < l.nfields; k++) free(l.fields[k].name);
   free(l.fields);
+  free(l.pimages);
+  for (size_t k = 0; k < l.nimages; k++) lp_dimage_data_unref(l.images[k]);
+  free(l.images);
   free(l.page_letter);
   lp_buf_free(&l.text);
   return ok;

@@ -72,6 +72,11 @@ typedef struct writer {
   HPDF_STATUS haru_detail;
   pdf_font *fonts;
   size_t nfonts, fonts_cap;
+  struct pdf_image {
+    const lp_dimage_data *data;
+    HPDF_Image image;
+  } *images; /* each image file embedded once */
+  size_t nimages, images_cap;
   lp_error *err;
 } writer;
 
@@ -927,6 +932,49 @@ static void write_run(lp_buf *b, const pdf_font *f, size_t font_no,
   lp_buf_puts(b, "ET\n");
 }
 
+/* ---- Images ------------------------------------------------------------ */
+
+/* The image XObject for data, embedded on first use through libharu (PNG
+ * with alpha becomes an image with an /SMask, JPEG a DCT stream). */
+static HPDF_Image image_for(writer *w, const lp_dimage_data *data) {
+  for (size_t i = 0; i < w->nimages; i++)
+    if (w->images[i].data == data) return w->images[i].image;
+  HPDF_Image img =
+      data->kind == LP_IMAGE_PNG
+          ? HPDF_LoadPngImageFromMem(w->pdf, data->bytes, (HPDF_UINT)data->len)
+          : HPDF_LoadJpegImageFromMem(w->pdf, data->bytes,
+                                      (HPDF_UINT)data->len);
+  if (!img) return NULL;
+  /* libharu leaves a PNG's alpha channel (/SMask) uncompressed. */
+  HPDF_Dict smask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
+  if (smask) smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  LP_GROW(w->images, w->images_cap, w->nimages + 1);
+  w->images[w->nimages++] = (struct pdf_image){data, img};
+  return img;
+}
+
+/* Appends the images of page p that go under the text (over_text false)
+ * or over it: `q w 0 0 h x y cm /Xn Do Q`, each registered in the page's
+ * /XObject resources. */
+static bool write_images(writer *w, HPDF_Page page, const lp_dpage *p,
+                         bool over_text, lp_buf *b) {
+  for (size_t i = 0; i < p->nimages; i++) {
+    const lp_dimage *im = &p->images[i];
+    if (im->over_text != over_text || !(im->w > 0) || !(im->h > 0)) continue;
+    HPDF_Image img = image_for(w, im->data);
+    const char *name = img ? HPDF_Page_GetXObjectName(page, img) : NULL;
+    if (!name) return false;
+    lp_buf_puts(b, "q ");
+    put_num(b, im->w);
+    lp_buf_puts(b, "0 0 ");
+    put_num(b, im->h);
+    put_num(b, im->x);
+    put_num(b, im->y);
+    lp_buf_printf(b, "cm /%s Do Q\n", name);
+  }
+  return true;
+}
+
 /* Adds the fonts used on a page to its /Resources /Font dictionary. */
 static bool add_page_fonts(writer *w, HPDF_Page page, const bool *used) {
   HPDF_Dict res =
@@ -954,6 +1002,10 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
     return NULL;
   bool *used = lp_xcalloc(w->nfonts, sizeof *used);
   content->len = 0;
+  if (!write_images(w, page, p, false, content)) {
+    free(used);
+    return NULL;
+  }
   write_rules(content, p);
   for (size_t r = 0; r < p->nruns; r++) {
     const lp_drun *run = &p->runs[r];
@@ -962,7 +1014,8 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
     used[k] = true;
     write_run(content, &w->fonts[k], k, run);
   }
-  bool ok = add_page_fonts(w, page, used);
+  bool ok = write_images(w, page, p, true, content) &&
+            add_page_fonts(w, page, used);
   free(used);
   HPDF_PageAttr attr = page->attr;
   /* libharu writes an empty Flate stream as a truncated one (mupdf warns
@@ -1127,6 +1180,7 @@ bool lp_pdf_write(const lp_display *d, lp_buf *out, lp_error *err) {
                 ? write_document(&w, out)
                 : haru_fail(&w, "setting compression");
   free_fonts(&w);
+  free(w.images);
   HPDF_Free(w.pdf);
   return ok;
 }

@@ -33,7 +33,7 @@ static const char *const meta_keys[] = {
     "title",  "author",    "subject",     "keywords", "lang",
     "paper",  "margin",    "font",        "font-size", "line-height",
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
-    "orphans", "widows",
+    "orphans", "widows",   "letterhead",  "seal",
 };
 
 bool lp_parse_length(const char *text, double *pt) {
@@ -171,6 +171,13 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
     set_string(&m->latin_font, value);
   } else if (!strcmp(key, "heading-font")) {
     set_string(&m->heading_font, value);
+  } else if (!strcmp(key, "letterhead") || !strcmp(key, "seal")) {
+    if (!*value)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'%s' needs an image file (PNG or JPEG), relative to "
+                     "the template",
+                     key);
+    set_string(!strcmp(key, "seal") ? &m->seal : &m->letterhead, value);
   } else if (!strcmp(key, "orphans") || !strcmp(key, "widows")) {
     char *end;
     long v = strtol(value, &end, 10);

@@ -1104,6 +1104,80 @@ def test_keep_rules(tmp):
     check("keep: orphans: 0 is an error (exit 2)", r.code == 2 and "orphans" in r.err, r.err)
 
 
+# ---- 14. Images: inline, letterhead, seal -----------------------------------------
+
+def write_png(path, w, h, pixel):
+    """A truecolour+alpha PNG of w x h made by pixel(x, y) -> (r, g, b, a),
+    with the standard library only."""
+    import struct, zlib
+    def chunk(tag, data):
+        c = struct.pack(">I", len(data)) + tag + data
+        return c + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\0" + b"".join(bytes(pixel(x, y)) for x in range(w)) for y in range(h))
+    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def image_list(pdf):
+    """pdfimages -list rows: dicts of page, type, width, height, enc, object, x-ppi."""
+    r = run(["pdfimages", "-list", pdf])
+    rows = []
+    for line in r.text.splitlines()[2:]:
+        f = line.split()
+        if len(f) >= 14:
+            rows.append({"page": int(f[0]), "type": f[2], "width": int(f[3]),
+                         "height": int(f[4]), "enc": f[8], "object": f[10],
+                         "xppi": float(f[12])})
+    return rows
+
+
+def test_images(tmp):
+    d = os.path.join(tmp, "img")
+    os.makedirs(d, exist_ok=True)
+    # A red ring with a transparent background: a seal.
+    def seal(x, y):
+        r2 = (x - 60) ** 2 + (y - 60) ** 2
+        return (200, 20, 20, 255) if 45 ** 2 <= r2 <= 58 ** 2 else (0, 0, 0, 0)
+    write_png(os.path.join(d, "seal.png"), 120, 120, seal)
+    # A wide picture, wider than the column: it must be scaled down.
+    write_png(os.path.join(d, "chart.png"), 1600, 400,
+              lambda x, y: (x % 256, y % 256, 128, 255))
+    # A JPEG letterhead, made by poppler from a rendered page.
+    head = os.path.join(d, "head")
+    r, pdf0 = render_md(d, "lh-src", "---\nlang: en\nfooter: ''\n---\n\n# ACME Ltd\n")
+    run(["pdftoppm", "-jpeg", "-r", "30", "-f", "1", "-l", "1", "-singlefile", pdf0, head])
+    if not check("images: a JPEG fixture made", os.path.exists(head + ".jpg"), "pdftoppm -jpeg failed"):
+        return
+    text = ("---\nlang: zh-CN\nletterhead: head.jpg\nseal: seal.png\n---\n\n"
+            "# 第一封\n\n正文。\n\n![图表](chart.png)\n\n承诺单位（盖章）：某公司\n\n"
+            "签名：__________\n\n日期：____年____月____日\n\n# 第二封\n\n正文。\n")
+    r, pdf = render_md(d, "images", text)
+    if not check("images: render exits 0", r.code == 0, r.err):
+        return
+    check_qpdf("images", pdf)
+    rows = image_list(pdf)
+    jpeg = [x for x in rows if x["enc"] == "jpeg"]
+    check("images: the letterhead heads each letter's first page (one object)",
+          sorted(x["page"] for x in jpeg) == [1, 2] and len({x["object"] for x in jpeg}) == 1,
+          repr(rows))
+    smask = [x for x in rows if x["type"] == "smask"]
+    check("images: the seal PNG keeps its transparency (an /SMask)",
+          any(x["width"] == 120 for x in smask), repr(rows))
+    chart = [x for x in rows if x["width"] == 1600 and x["type"] == "image"]
+    w, _ = page_size(pdf)
+    if check("images: the inline PNG is embedded", chart, repr(rows)):
+        shown = 1600 / chart[0]["xppi"] * 72
+        check("images: a wide image is scaled to the column",
+              abs(shown - (w - 2 * MARGIN)) < 2, "shown %.1f pt wide" % shown)
+    r = run(["pdftoppm", "-r", "20", "-f", "1", "-l", "1", "-png", pdf, os.path.join(d, "page")])
+    check("images: pdftoppm renders the page without messages", r.code == 0 and r.err == "", r.err)
+    r, _ = render_md(d, "missing", "---\nlang: zh-CN\n---\n\n正文。\n\n![x](nowhere.png)\n")
+    check("images: a missing image is an error at its position (exit 2)",
+          r.code == 2 and "missing.md:7:1: error:" in r.err and "nowhere.png" in r.err, r.err)
+
+
 # ---- 11. Version, help, fonts ----------------------------------------------------------
 
 def test_cli():
@@ -1431,6 +1505,7 @@ def main():
         test_fields(tmp)
         test_typography(tmp)
         test_keep_rules(tmp)
+        test_images(tmp)
         if pdf:
             test_rasterize(tmp, pdf)
         else:
