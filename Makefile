@@ -21,7 +21,7 @@ LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps deps-if-missing check-deps demo test clean asan
+.PHONY: all deps deps-if-missing check-deps demo test clean asan bench fuzz fuzz-seeds fuzz-smoke fuzz-run
 all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
@@ -73,6 +73,44 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 asan:
 	LETTERPRESS_FONTCONFIG=$(CURDIR)/fonts/fonts.conf \
 	  $(MAKE) test BUILD=build/asan BIN=build/asan/letterpress CFLAGS="$(ASAN_FLAGS)"
+
+# Fuzz targets (libFuzzer, clang; tests/fuzz/fuzz_*.c), built with ASan and
+# UBSan in build/fuzz.  `make fuzz-smoke` runs each for FUZZ_SECONDS from
+# seed corpora made of the templates, cases and data in the repository;
+# `make fuzz-run FUZZER=fuzz_data FUZZ_SECONDS=1800` runs one for longer.
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 20
+fuzz:
+	$(MAKE) CC=clang BUILD=build/fuzz CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+	  build/fuzz/libletterpress.a
+	$(MAKE) CC=clang BUILD=build/fuzz $(FUZZERS)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libletterpress.a
+	clang -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -fsanitize=fuzzer \
+	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc -o $@ $< \
+	  build/fuzz/libletterpress.a $(LIBS)
+
+fuzz-seeds: fuzz
+	tests/fuzz/seeds.sh build/fuzz/seeds
+
+fuzz-smoke: fuzz-seeds
+	@for f in $(FUZZERS); do n=$$(basename $$f); \
+	  $(MAKE) --no-print-directory fuzz-run FUZZER=$$n || exit 1; done
+
+fuzz-run:
+	mkdir -p build/fuzz/corpus/$(FUZZER)
+	LETTERPRESS_FONTCONFIG=$(CURDIR)/fonts/fonts.conf \
+	  build/fuzz/$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+	  -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+	  -artifact_prefix=build/fuzz/$(FUZZER)- \
+	  build/fuzz/corpus/$(FUZZER) build/fuzz/seeds/$(FUZZER)
+
+# The benchmark (hyperfine, GNU time): prints the figures the README quotes
+# and writes them to tests/bench/results.txt.
+bench: all
+	tests/bench/bench.sh
 
 clean:
 	rm -rf build letterpress out
