@@ -21,7 +21,7 @@ LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps deps-if-missing check-deps demo test clean asan bench fuzz fuzz-seeds fuzz-smoke fuzz-run
+.PHONY: all deps deps-if-missing check-deps demo test clean asan bench bench fuzz fuzz-seeds fuzz-smoke fuzz-run
 all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
@@ -106,6 +106,11 @@ fuzz-run:
 	  -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
 	  -artifact_prefix=build/fuzz/$(FUZZER)- \
 	  build/fuzz/corpus/$(FUZZER) build/fuzz/seeds/$(FUZZER)
+
+# The benchmark (hyperfine, GNU time): prints the figures the README quotes
+# and writes them to tests/bench/results.txt.
+bench: all
+	tests/bench/bench.sh
 
 # The benchmark (hyperfine, GNU time): prints the figures the README quotes
 # and writes them to tests/bench/results.txt.

@@ -1,0 +1,52 @@
+#!/bin/sh
+# The benchmark behind `make bench` (never run by the tests): whole-process
+# render time, merge throughput, bytes per letter and peak memory, printed
+# and written to tests/bench/results.txt.  Needs hyperfine and GNU time.
+set -eu
+LP=${LETTERPRESS:-./letterpress}
+OUT=${BENCH_RESULTS:-tests/bench/results.txt}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT INT TERM
+TPL=templates/commitment-letter.md
+export SOURCE_DATE_EPOCH=1700000000
+
+python3 tests/bench/gen_data.py 100 >"$WORK/r100.csv"
+python3 tests/bench/gen_data.py 1000 >"$WORK/r1000.csv"
+python3 tests/bench/gen_data.py 10000 >"$WORK/r10000.csv"
+
+# The median of hyperfine's runs, in seconds.
+median() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
+
+hyperfine -N --warmup 3 --runs 30 --export-json "$WORK/render.json" \
+  "$LP render $TPL -d templates/commitment-letter.json -o $WORK/demo.pdf" >/dev/null
+render_ms=$(python3 -c "print('%.1f' % ($(median "$WORK/render.json") * 1000))")
+demo_bytes=$(wc -c <"$WORK/demo.pdf")
+
+rate() { # JOBS -> letters per second for the 1000-record merge (median of 3)
+  hyperfine -N --runs 3 --prepare "rm -rf $WORK/m$1" --export-json "$WORK/m$1.json" \
+    "$LP merge $TPL -d $WORK/r1000.csv -o $WORK/m$1/{{customer.id}}.pdf -j $1" >/dev/null
+  python3 -c "print('%.0f' % (1000 / $(median "$WORK/m$1.json")))"
+}
+rate1=$(rate 1)
+rate2=$(rate 2)
+bytes=$(du -sb "$WORK/m2" | cut -f1)
+per_letter=$(( bytes / 1000 ))
+
+peak() { # RECORDS -> peak resident memory (KB) of a -j 2 merge
+  rm -rf "$WORK/p$1"
+  /usr/bin/time -f %M -o "$WORK/p$1.time" \
+    "$LP" merge $TPL -d "$WORK/r$1.csv" -o "$WORK/p$1/{{customer.id}}.pdf" -j 2 2>/dev/null
+  cat "$WORK/p$1.time"
+}
+mem100=$(peak 100)
+mem10000=$(peak 10000)
+
+{
+  echo "letterpress $($LP --version | cut -d' ' -f2) benchmark, $(date -u +%Y-%m-%d)"
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(. /etc/os-release && echo "$PRETTY_NAME")"
+  echo "demo letter ($TPL, 2 letters, 4 pages), whole process, median of 30: $render_ms ms ($demo_bytes bytes)"
+  echo "merge, 1000 records from CSV, -j 1: $rate1 letters/s"
+  echo "merge, 1000 records from CSV, -j 2: $rate2 letters/s"
+  echo "bytes per letter (merge): $per_letter"
+  echo "peak memory, -j 2 merge of 100 records: $mem100 KB; of 10000 records: $mem10000 KB"
+} | tee "$OUT"
