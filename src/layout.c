@@ -25,6 +25,7 @@
 #define LETTERHEAD_MAX_H (35 * MM)
 #define SEAL_MAX (42 * MM)    /* a company seal is 40-42 mm across */
 #define SEAL_RISE_EM 0.3      /* the seal's centre above the baseline */
+#define CELL_PAD_EM 0.4       /* a table cell's padding */
 #define LETTERHEAD_SPACE_EM 1.0 /* below the letterhead */
 #define LIST_KEEP_LINES 2     /* a list item's first lines stay together */
 #define LIST_INDENT_EM 2.0    /* hanging indent of list items */
@@ -48,7 +49,7 @@
 
 /* One heading level's look: size (em of body), space before and after (em
  * of body), alignment. */
-typedef enum { ALIGN_JUSTIFY, ALIGN_LEFT, ALIGN_CENTER } align_t;
+typedef enum { ALIGN_JUSTIFY, ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } align_t;
 static const struct {
   double scale, before, after;
   align_t align;
@@ -88,6 +89,8 @@ typedef struct lbox {
   double height;  /* line advance */
   double baseline; /* from the box top */
   bool keep_with_next;
+  uint32_t header_back;  /* a table row: how many boxes back its header row
+                            is (repeated atop a new page); 0 = none */
   bool page_break;    /* pagination: a new page starts with this box */
   uint32_t line, nlines; /* line index in its paragraph, and line count */
   uint8_t orphans;       /* lines of its paragraph kept at a page bottom */
@@ -857,6 +860,8 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
       extra = (avail - natural) / gaps;
     else if (st->align == ALIGN_CENTER)
       x += (avail - natural) / 2;
+    else if (st->align == ALIGN_RIGHT)
+      x += avail - natural;
     emit_line(l, p, &sh, i, vis, x, extra, st, first);
     first = false;
     i = end;
@@ -1105,6 +1110,203 @@ static bool layout_list(L *l, cmark_node *list, double left, double width,
   return true;
 }
 
+/* ---- Tables (GFM) --------------------------------------------------------- */
+
+/* The widths a cell's text wants: natural (on one line, or its longest
+ * hard-broken line) and minimum (its widest piece between two break
+ * opportunities), in pt. */
+static bool measure_cell(L *l, cmark_node *cell, bool bold, double *natural,
+                         double *minimum) {
+  para p = {0};
+  collect_inlines(l, cell, &p, bold, false, 0, l->size);
+  *natural = *minimum = 0;
+  size_t len = p.text.len;
+  const char *text = len ? (const char *)p.text.data : "";
+  uint8_t *brk = lp_xmalloc(len + 1);
+  bool ok = lp_breaks_find(l->env->breaker, text, len, l->lang, brk, l->err);
+  lp_shaped sh = {0};
+  if (ok) {
+    lp_shape(text, len, p.spans, p.nspans, l->lang, &sh);
+    lp_shape_space_cjk(text, len, &sh);
+  }
+  double line = 0, piece = 0;
+  for (size_t k = 0; k < sh.count; k++) {
+    const lp_sglyph *g = &sh.glyphs[k];
+    if ((g->flags & LP_SG_CLUSTER_START) && k > 0) {
+      uint8_t b = brk[g->cluster];
+      if (b == LP_BREAK_MANDATORY) line = 0;
+      if (b != LP_BREAK_NONE) piece = 0;
+    }
+    double w = g->advance + (k + 1 < sh.count ? g->gap : 0);
+    line += w;
+    if (!(g->flags & LP_SG_SPACE)) piece += w;
+    if (line > *natural) *natural = line;
+    if (piece > *minimum) *minimum = piece;
+  }
+  lp_shaped_free(&sh);
+  free(brk);
+  para_free(&p);
+  return ok;
+}
+
+/* Column widths from the content: natural widths when they fit; else each
+ * column gets its minimum plus a share of the remaining room in proportion
+ * to how much more it wants (the automatic table layout of CSS 2.1 17.5.2.2,
+ * simplified); minimums that do not fit are scaled down. */
+static bool table_columns(L *l, cmark_node *table, int ncols, double avail,
+                          double *widths) {
+  double *nat = lp_xcalloc((size_t)ncols, sizeof *nat);
+  double *min = lp_xcalloc((size_t)ncols, sizeof *min);
+  bool ok = true;
+  double pad = 2 * CELL_PAD_EM * l->size;
+  for (cmark_node *row = cmark_node_first_child(table); row && ok;
+       row = cmark_node_next(row)) {
+    bool header = cmark_gfm_extensions_get_table_row_is_header(row);
+    int c = 0;
+    for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
+         cell = cmark_node_next(cell), c++) {
+      double n = 0, m = 0;
+      ok = ok && measure_cell(l, cell, header, &n, &m);
+      if (n + pad > nat[c]) nat[c] = n + pad;
+      if (m + pad > min[c]) min[c] = m + pad;
+    }
+  }
+  /* Columns that want no more than an equal share keep their natural
+   * width (a short label column never wraps because a long one does); the
+   * others share what is left. */
+  double fair = avail / ncols, fixed = 0, sum_nat = 0, sum_min = 0;
+  for (int c = 0; c < ncols; c++) {
+    if (nat[c] < min[c]) nat[c] = min[c];
+    if (nat[c] <= fair) fixed += nat[c];
+  }
+  bool narrow_fixed = true;
+  for (int c = 0; c < ncols; c++) {
+    if (nat[c] <= fair) continue;
+    sum_nat += nat[c];
+    sum_min += min[c];
+  }
+  if (sum_min > avail - fixed) { /* no room for that: share among all */
+    narrow_fixed = false;
+    sum_nat = sum_min = 0;
+    for (int c = 0; c < ncols; c++) sum_nat += nat[c], sum_min += min[c];
+    fixed = 0;
+  }
+  double room = avail - fixed;
+  for (int c = 0; c < ncols; c++) {
+    if (narrow_fixed && nat[c] <= fair)
+      widths[c] = nat[c];
+    else if (sum_nat <= room)
+      widths[c] = nat[c];
+    else if (sum_min >= room)
+      widths[c] = min[c] * room / sum_min;
+    else
+      widths[c] = min[c] + (room - sum_min) * (nat[c] - min[c]) /
+                               (sum_nat - sum_min);
+  }
+  free(nat);
+  free(min);
+  return ok;
+}
+
+/* Moves everything of boxes [first, nboxes) into one box: the row of a
+ * table, with its cells' lines stacked from offset top within the row.
+ * Coordinates in a row box are relative to its top (baseline 0). */
+static void shift_box(L *l, const lbox *b, double down) {
+  for (size_t k = b->g0; k < b->g1; k++) l->glyphs[k].dy -= down;
+  for (size_t k = b->r0; k < b->r1; k++) {
+    l->rules[k].dy1 -= down;
+    l->rules[k].dy2 -= down;
+  }
+  for (size_t k = b->f0; k < b->f1; k++) {
+    l->fields[k].y1 -= down;
+    l->fields[k].y2 -= down;
+  }
+  for (size_t k = b->i0; k < b->i1; k++) l->pimages[k].dy -= down;
+}
+
+/* Lays out one table row: each cell's paragraph in its column, stacked into
+ * one box with borders; returns the box's index. */
+static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
+                      const uint8_t *aligns, double left, size_t *index) {
+  bool header = cmark_gfm_extensions_get_table_row_is_header(row);
+  double pad = CELL_PAD_EM * l->size, x = left;
+  size_t first = l->nboxes;
+  size_t g0 = l->nglyphs, r0 = l->nrules, f0 = l->nfields, i0 = l->npimages;
+  double height = 0;
+  int c = 0;
+  for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
+       cell = cmark_node_next(cell), c++) {
+    pstyle st = body_style(l, x + pad, widths[c] - 2 * pad, 1);
+    st.before = 0;
+    st.align = aligns && aligns[c] == 'c'   ? ALIGN_CENTER
+               : aligns && aligns[c] == 'r' ? ALIGN_RIGHT
+                                            : ALIGN_LEFT;
+    para p = {0};
+    collect_inlines(l, cell, &p, header, false, 0, l->size);
+    size_t from = l->nboxes;
+    bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(cell));
+    para_free(&p);
+    if (!ok) return false;
+    double y = pad;
+    for (size_t k = from; k < l->nboxes; k++) {
+      shift_box(l, &l->boxes[k], y + l->boxes[k].baseline);
+      y += l->boxes[k].height;
+    }
+    if (y + pad > height) height = y + pad;
+    x += widths[c];
+  }
+  /* Borders: top, bottom, and the column edges. */
+  add_prule(l, left, 0, x, 0, RULE_WIDTH);
+  add_prule(l, left, -height, x, -height, RULE_WIDTH);
+  for (int k = 0, edge = 0; k <= ncols; k++) {
+    double ex = left;
+    for (edge = 0; edge < k; edge++) ex += widths[edge];
+    add_prule(l, ex, 0, ex, -height, RULE_WIDTH);
+  }
+  l->nboxes = first;
+  lbox *b = new_box(l);
+  b->g0 = g0, b->r0 = r0, b->f0 = f0, b->i0 = i0;
+  b->g1 = l->nglyphs, b->r1 = l->nrules, b->f1 = l->nfields;
+  b->i1 = l->npimages;
+  b->height = height;
+  b->baseline = 0;
+  b->para = l->npara++;
+  *index = l->nboxes - 1;
+  return true;
+}
+
+/* A GFM table: column widths from the content, cells wrapped in their
+ * columns, thin borders, rows never split; the header row keeps with the
+ * first body row and is repeated at the top of each page the table
+ * continues on. */
+static bool layout_table(L *l, cmark_node *table, double left, double width) {
+  int ncols = cmark_gfm_extensions_get_table_columns(table);
+  if (ncols <= 0) return true;
+  const uint8_t *aligns = cmark_gfm_extensions_get_table_alignments(table);
+  double *widths = lp_xcalloc((size_t)ncols, sizeof *widths);
+  bool ok = table_columns(l, table, ncols, width, widths);
+  size_t header = 0;
+  bool has_header = false, first = true;
+  for (cmark_node *row = cmark_node_first_child(table); row && ok;
+       row = cmark_node_next(row)) {
+    size_t at;
+    ok = table_row(l, row, widths, ncols, aligns, left, &at);
+    if (!ok) break;
+    lbox *b = &l->boxes[at];
+    if (first) b->before = PARA_SPACE_EM * l->size;
+    first = false;
+    if (cmark_gfm_extensions_get_table_row_is_header(row)) {
+      header = at;
+      has_header = true;
+      b->keep_with_next = true;
+    } else if (has_header) {
+      b->header_back = (uint32_t)(at - header);
+    }
+  }
+  free(widths);
+  return ok;
+}
+
 /* Lays out the block children of parent in the column [left, left+width).
  * marker, when given, is drawn before the first line of the first block. */
 static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
@@ -1152,7 +1354,11 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
       ok = layout_thematic_break(l, left, width);
       break;
     default:
-      /* Tables and other extension blocks: their cells as paragraphs. */
+      if (!strcmp(cmark_node_get_type_string(node), "table")) {
+        ok = layout_table(l, node, left, width);
+        break;
+      }
+      /* Other extension blocks: their children as paragraphs. */
       ok = layout_blocks(l, node, left, width, depth + 1, true, m);
     }
     if (!ok) return false;
@@ -1269,6 +1475,15 @@ static void keep_signature_blocks(L *l) {
   }
 }
 
+/* The height of the table header row repeated above box i when i starts
+ * a page, or 0. */
+static double repeated_header_height(const L *l, size_t i) {
+  const lbox *b = &l->boxes[i];
+  return b->header_back && b->header_back <= i
+             ? l->boxes[i - b->header_back].height
+             : 0;
+}
+
 /* Marks the boxes that start a page: each box goes where it fits, a box
  * that keeps with the next one only if that one fits too (a heading with
  * the first line after it), and breaks move back to honour better_break. */
@@ -1289,7 +1504,7 @@ static void find_page_breaks(L *l) {
       size_t at = better_break(l, i, page_start);
       l->boxes[at].page_break = true;
       page_start = i = at;
-      y = top;
+      y = top + repeated_header_height(l, at);
       continue;
     }
     y += before + b->height;
@@ -1333,6 +1548,10 @@ static bool flush_letter(L *l) {
     if (b->page_break) {
       pg = new_page(l);
       y = top;
+      if (repeated_header_height(l, i) > 0) {
+        place_box(l, pg, &l->boxes[i - b->header_back], y);
+        y += l->boxes[i - b->header_back].height;
+      }
     }
     y += y > top ? b->before : 0;
     place_box(l, pg, b, y);

@@ -1178,6 +1178,51 @@ def test_images(tmp):
           r.code == 2 and "missing.md:7:1: error:" in r.err and "nowhere.png" in r.err, r.err)
 
 
+# ---- 15. GFM tables ------------------------------------------------------------------
+
+def test_tables(tmp):
+    rows = "\n".join("| %d | 设备%d号：高精度光谱分析仪（含软件许可与三年保修服务） | %d 台 | ¥%d,000.00 |"
+                     % (k, k, k % 5 + 1, k * 13) for k in range(1, 40))
+    text = ("---\nlang: zh-CN\n---\n\n# 报价单\n\n以下为报价明细。\n\n"
+            "| 序号 | 名称与说明 | 数量 | 金额 |\n|:---:|---|---:|---:|\n%s\n\n以上报价有效期三十天。\n" % rows)
+    r, pdf = render_md(tmp, "table-long", text)
+    if not check("tables: render exits 0", r.code == 0, r.err):
+        return
+    n = page_count(pdf)
+    check("tables: a long table crosses a page", n >= 2, n)
+    lines = body_lines(pdf)
+    w, _ = page_size(pdf)
+    for p in range(2, n + 1):
+        first = [l["text"] for l in lines if l["page"] == p][:1]
+        check("tables: header row repeated atop page %d" % p,
+              first and first[0].startswith("序号名称与说明数量金额"), repr(first))
+    text_all = nows(poppler_text(pdf))
+    for k in (1, 20, 39):
+        check("tables: row %d present once" % k, text_all.count("设备%d号" % k) == 1, "")
+    check("tables: nothing passes the right margin",
+          all(l["x1"] <= w - MARGIN + 0.1 for l in lines), "")
+    # Column alignment: numbers right-aligned in their column (the same x1).
+    money = [l for l in word_boxes(pdf) if l[5].startswith("¥")]
+    check("tables: right-aligned column ends at one x",
+          money and max(m[3] for m in money) - min(m[3] for m in money) < 0.5,
+          repr(sorted({round(m[3], 1) for m in money})))
+    # A narrow column wraps its cells; a wide one takes the room it needs.
+    text = ("---\nlang: zh-CN\n---\n\n| 项目 | 说明 |\n|---|---|\n"
+            "| 保修 | %s |\n| 响应 | 四小时 |\n" % ("整机保修期为二十四个月，自验收合格之日起计算；" * 4))
+    r, pdf = render_md(tmp, "table-wrap", text)
+    if check("tables: wrapping table renders", r.code == 0, r.err):
+        lines = body_lines(pdf)
+        cell = [l for l in word_boxes(pdf) if "整机保修期" in l[5] or "起计算" in l[5]]
+        ys = {round(c[4]) for c in cell}
+        check("tables: a long cell wraps onto several lines", len(ys) >= 3, repr(ys))
+        label = [c for c in word_boxes(pdf) if c[5] == "保修"]
+        check("tables: the short column stays narrow (under 4 em)",
+              label and cell and min(c[1] for c in cell) - label[0][1] < 4 * SIZE,
+              repr((label[:1], cell[:1])))
+        check("tables: wrapped cells stay inside the margin",
+              all(l["x1"] <= w - MARGIN + 0.1 for l in lines), "")
+
+
 # ---- 11. Version, help, fonts ----------------------------------------------------------
 
 def test_cli():
@@ -1506,6 +1551,7 @@ def main():
         test_typography(tmp)
         test_keep_rules(tmp)
         test_images(tmp)
+        test_tables(tmp)
         if pdf:
             test_rasterize(tmp, pdf)
         else:
