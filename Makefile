@@ -2,7 +2,7 @@
 
 CC      ?= cc
 PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson \
-           libqpdf libcrypto
+           libqpdf libcrypto libpng
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -11,7 +11,7 @@ LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions
 # Debian packages: libraries, fonts, and the tools the tests check PDFs with.
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-  libyaml-dev libjansson-dev zlib1g-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
+  libyaml-dev libjansson-dev zlib1g-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
   fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 \
   libcsv-dev hyperfine time
 
@@ -21,7 +21,7 @@ LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps deps-if-missing check-deps demo test clean asan bench bench fuzz fuzz-seeds fuzz-smoke fuzz-run
+.PHONY: all deps deps-if-missing check-deps demo test clean asan bench fuzz fuzz-seeds fuzz-smoke fuzz-run
 all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
@@ -106,11 +106,6 @@ fuzz-run:
 	  -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
 	  -artifact_prefix=build/fuzz/$(FUZZER)- \
 	  build/fuzz/corpus/$(FUZZER) build/fuzz/seeds/$(FUZZER)
-
-# The benchmark (hyperfine, GNU time): prints the figures the README quotes
-# and writes them to tests/bench/results.txt.
-bench: all
-	tests/bench/bench.sh
 
 # The benchmark (hyperfine, GNU time): prints the figures the README quotes
 # and writes them to tests/bench/results.txt.

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "letterpress.h"
@@ -29,6 +30,9 @@ static const char usage[] =
     "         standard input) that fills the {{placeholders}}; --set overrides\n"
     "         one value, --meta one front-matter key (e.g. --meta paper=Letter);\n"
     "         --blanks renders missing placeholders as fill-in blanks.\n"
+    "         --force allows -o to name an input file.  Limits (0: none):\n"
+    "         --max-pages N (10000), --max-depth N (64), --max-image-pixels N\n"
+    "         (100000000), --max-input-size BYTES (67108864); merge takes them too.\n"
     "         --sign-key, --sign-cert, --sign-pass, ... (the options of sign with\n"
     "         'sign-' in front) sign the rendered PDF.\n"
     "sign     signs a signature field (the first unsigned one, or --field NAME)\n"
@@ -136,6 +140,38 @@ static int sign_option(int argc, char **argv, int *i, const char *prefix,
   return 0;
 }
 
+/* Reads one limit option at argv[*i] (--max-pages N, --max-depth N,
+ * --max-image-pixels N, --max-input-size BYTES; 0 = no limit) into lim.
+ * Returns 1 when it was one, 0 when not, -1 (after a message) when its
+ * value is missing or not a number. */
+static int limit_option(int argc, char **argv, int *i, lp_limits *lim) {
+  static const char *const names[] = {"--max-pages", "--max-depth",
+                                      "--max-image-pixels", "--max-input-size"};
+  int k = 0;
+  while (k < 4 && strcmp(argv[*i], names[k])) k++;
+  if (k == 4) return 0;
+  char *end = NULL;
+  unsigned long long v = *i + 1 < argc ? strtoull(argv[*i + 1], &end, 10) : 0;
+  if (*i + 1 >= argc || !end || *end || argv[*i + 1][0] == '-' ||
+      (k < 2 && v > 0xFFFFFFFFull)) {
+    usage_error("%s needs a number (0 for no limit)", argv[*i]);
+    return -1;
+  }
+  ++*i;
+  if (k == 0) lim->max_pages = (unsigned)v;
+  if (k == 1) lim->max_depth = (unsigned)v;
+  if (k == 2) lim->max_image_pixels = v;
+  if (k == 3) lim->max_input_bytes = (size_t)v;
+  return 1;
+}
+
+/* Whether two paths name the same existing file. */
+static bool same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* The default output: the template's path with .md replaced by .pdf. */
 static char *default_output(const char *tpl) {
   size_t n = strlen(tpl);
@@ -169,14 +205,19 @@ static int cmd_render(int argc, char **argv) {
   lp_engine *engine = NULL;
   char *default_out = NULL;
   lp_sign_options sign = {0};
+  lp_limits limits = lp_limits_default();
+  bool force = false;
   for (int i = 0; i < argc && !rc; i++) {
     const char *a = argv[i];
     bool has_next = i + 1 < argc;
     int so = sign_option(argc, argv, &i, "--sign-", &sign);
-    if (so < 0) {
+    int lo = so ? 0 : limit_option(argc, argv, &i, &limits);
+    if (so < 0 || lo < 0) {
       rc = EXIT_USAGE;
-    } else if (so > 0) {
+    } else if (so > 0 || lo > 0) {
       continue;
+    } else if (!strcmp(a, "--force")) {
+      force = true;
     } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
       if (!has_next) rc = usage_error("%s needs a data file", a);
       else data_path = argv[++i];
@@ -204,7 +245,7 @@ static int cmd_render(int argc, char **argv) {
     rc = usage_error("%s", "signing needs --sign-key");
   if (rc) goto done;
 
-  tpl = lp_template_load(tpl_path, &err);
+  tpl = lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);
   if (!tpl) {
     rc = fail(&err);
     goto done;
@@ -244,11 +285,18 @@ static int cmd_render(int argc, char **argv) {
     rc = EXIT_RUNTIME;
     goto done;
   }
+  if (!force && (same_file(out_path, tpl_path) || same_file(out_path, data_path))) {
+    fprintf(stderr, "%s: error: the output would overwrite an input file: "
+                    "choose another -o, or add --force\n", out_path);
+    rc = EXIT_USAGE;
+    goto done;
+  }
   engine = open_engine(&err);
   if (!engine) {
     rc = fail(&err);
     goto done;
   }
+  lp_engine_set_limits(engine, &limits);
   lp_render_options opts = {data, blanks, print_warning, NULL,
                             sign.key ? &sign : NULL};
   if (!lp_render_to_file(engine, tpl, &opts, out_path, &err)) rc = fail(&err);
@@ -388,10 +436,16 @@ static int cmd_merge(int argc, char **argv) {
   const char *tpl_path = NULL;
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
   int rc = 0;
+  lp_limits limits = lp_limits_default();
   for (int i = 0; i < argc && !rc; i++) {
     const char *a = argv[i];
     bool has_next = i + 1 < argc;
-    if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
+    int lo = limit_option(argc, argv, &i, &limits);
+    if (lo < 0) {
+      rc = EXIT_USAGE;
+    } else if (lo > 0) {
+      continue;
+    } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
       if (!has_next) rc = usage_error("%s needs a data file", a);
       else o.data = argv[++i];
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -446,8 +500,10 @@ static int cmd_merge(int argc, char **argv) {
   o.ctx = &view;
   lp_error err = {0};
   lp_engine *engine = NULL;
-  lp_template *tpl = lp_template_load(tpl_path, &err);
+  lp_template *tpl =
+      lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);
   if (tpl) engine = open_engine(&err);
+  if (engine) lp_engine_set_limits(engine, &limits);
   lp_merge_progress sum = {0};
   if (!tpl || !engine) {
     rc = fail(&err);

@@ -371,11 +371,13 @@ lp_face *lp_chain_main_face(lp_chain *c) {
 
 lp_face *lp_chain_latin_face(lp_chain *c) { return c->latin; }
 
-/* Whether cp is a letter or digit that a chain's Latin face draws. */
+/* Whether cp is a letter or digit that a chain's Latin face draws: Latin,
+ * Greek and Cyrillic letters, ASCII digits. */
 static bool is_latin_alnum(uint32_t cp) {
   return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
          (cp >= 'a' && cp <= 'z') ||
          (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+         (cp >= 0x370 && cp <= 0x4FF && cp != 0x37E && cp != 0x387) ||
          (cp >= 0x1E00 && cp <= 0x1EFF);
 }
 
@@ -422,4 +424,55 @@ void lp_chain_describe(lp_chain *c, int max, const char *indent,
   if (c->set->nfont > shown)
     lp_buf_printf(out, "%s... %d more fonts by fontconfig's order\n", indent,
                   c->set->nfont - shown);
+}
+
+/* Sample characters per script for lp_fonts_describe. */
+static const struct {
+  const char *script;
+  uint32_t cp;
+} font_samples[] = {
+    {"Han", 0x627F},          /* 承 */
+    {"Han Ext. B", 0x20B9F},  /* 𠮟 */
+    {"Hiragana", 0x3042},     /* あ */
+    {"Katakana", 0x30A2},     /* ア */
+    {"Hangul", 0xD55C},       /* 한 */
+    {"Latin", 'A'},
+    {"Digits", '1'},
+    {"Greek", 0x03A9},        /* Ω */
+    {"Cyrillic", 0x0416},     /* Ж */
+    {"CJK punctuation", 0x3002}, /* 。 */
+    {"Symbols", 0x203B},      /* ※ */
+    {"Math", 0x2265},         /* ≥ */
+    {"Enclosed", 0x2460},     /* ① */
+};
+
+bool lp_fonts_describe(lp_fonts *f, const char *lang, lp_buf *out,
+                       lp_error *err) {
+  static const char *style_names[LP_STYLE_COUNT] = {
+      "regular", "bold", "italic", "bold italic", "monospace"};
+  if (!lang || !*lang) lang = "en";
+  lp_buf_printf(out, "lang %s, families \"%s\"\n", lang,
+                lp_fonts_default_families(lang));
+  for (int s = 0; s < LP_STYLE_COUNT; s++) {
+    lp_chain *c = lp_fonts_chain(f, NULL, lang, (lp_style)s, err);
+    if (!c) return false;
+    lp_buf_printf(out, "%s:\n", style_names[s]);
+    for (size_t k = 0; k < sizeof font_samples / sizeof font_samples[0];
+         k++) {
+      lp_buf sample = {0};
+      lp_utf8_put(&sample, font_samples[k].cp);
+      lp_face *face = lp_chain_face_for(c, font_samples[k].cp);
+      lp_buf_printf(out, "  %-16s %.*s  %s", font_samples[k].script,
+                    (int)sample.len, (char *)sample.data,
+                    face ? face->ps_name : "(no font: drawn as .notdef)");
+      if (face) lp_buf_printf(out, "  %s:%d", face->path, face->index);
+      lp_buf_puts(out, "\n");
+      lp_buf_free(&sample);
+    }
+    if (s == LP_STYLE_REGULAR) {
+      lp_buf_puts(out, "  fallback order:\n");
+      lp_chain_describe(c, 8, "    ", out);
+    }
+  }
+  return true;
 }

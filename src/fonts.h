@@ -93,6 +93,13 @@ lp_face **lp_fonts_faces(lp_fonts *fonts, int *count);
 /* The fonts of an engine (defined with the engine, in render.c). */
 lp_fonts *lp_engine_fonts(lp_engine *engine);
 
+/* Appends, for people, which face draws each script (Han, Extension B,
+ * kana, Hangul, Latin, digits, Greek, Cyrillic, CJK punctuation, symbols)
+ * in each style of lang's default chains, and the regular chain's fallback
+ * order.  False (err set) when no font is found. */
+bool lp_fonts_describe(lp_fonts *fonts, const char *lang, lp_buf *out,
+                       lp_error *err);
+
 /* The default family list for a language when the template gives none. */
 const char *lp_fonts_default_families(const char *lang);
 

@@ -1,10 +1,15 @@
 /* image.c - PNG and JPEG files: kind and pixel size from their headers. */
 #include "image.h"
 
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <png.h>
+
 #include "util.h"
+
+#include <stdio.h>
 
 /* Big-endian integers. */
 static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
@@ -82,4 +87,65 @@ bool lp_image_read(const char *path, const char *base_dir,
   lp_buf_free(&data);
   lp_buf_free(&full);
   return ok;
+}
+
+/* Where a PNG being checked is read from, and what went wrong. */
+typedef struct png_source {
+  const unsigned char *data;
+  size_t len, at;
+  char message[160];
+} png_source;
+
+static void png_read_mem(png_structp png, png_bytep out, png_size_t n) {
+  png_source *src = png_get_io_ptr(png);
+  if (n > src->len - src->at) png_error(png, "the file ends early");
+  memcpy(out, src->data + src->at, n);
+  src->at += n;
+}
+
+/* libpng's error callback: keeps the message and jumps back. */
+static void png_on_error(png_structp png, png_const_charp msg) {
+  png_source *src = png_get_error_ptr(png);
+  snprintf(src->message, sizeof src->message, "%s", msg);
+  png_longjmp(png, 1);
+}
+
+static void png_on_warning(png_structp png, png_const_charp msg) {
+  (void)png, (void)msg;
+}
+
+bool lp_image_check(const lp_dimage_data *img, lp_error *err) {
+  if (img->kind != LP_IMAGE_PNG) return true;
+  png_source src = {img->bytes, img->len, 0, ""};
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src,
+                                           png_on_error, png_on_warning);
+  png_infop info = png ? png_create_info_struct(png) : NULL;
+  png_bytep row = NULL;
+  if (!png || !info) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return lp_fail(err, LP_ERR_NOMEM, NULL, 0, 0, "cannot check a PNG");
+  }
+  /* volatile: changed between setjmp and a longjmp back to it. */
+  volatile bool ok = false;
+  png_bytep volatile rowbuf = NULL;
+  if (setjmp(png_jmpbuf(png)) == 0) {
+    png_set_read_fn(png, &src, png_read_mem);
+    png_read_info(png, info);
+    int passes = png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    png_uint_32 h = png_get_image_height(png, info);
+    rowbuf = lp_xmalloc(png_get_rowbytes(png, info));
+    for (int p = 0; p < passes; p++)
+      for (png_uint_32 y = 0; y < h; y++) png_read_row(png, rowbuf, NULL);
+    png_read_end(png, NULL);
+    ok = true;
+  }
+  row = rowbuf;
+  free(row);
+  png_destroy_read_struct(&png, &info, NULL);
+  if (!ok)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "a damaged PNG (%s): save it again from an image editor",
+                   src.message[0] ? src.message : "unreadable");
+  return true;
 }

@@ -18,6 +18,12 @@
 bool lp_image_read(const char *path, const char *base_dir,
                    lp_dimage_data **out, lp_error *err);
 
+/* Decodes a PNG once, row by row, to prove that the PDF writer (libharu,
+ * whose libpng errors abort the process) can read it: every chunk, CRC and
+ * row.  JPEGs pass (libharu embeds them without decoding).  Call it after
+ * checking the pixel limit: it takes time in proportion to the pixels. */
+bool lp_image_check(const lp_dimage_data *img, lp_error *err);
+
 /* Finds the kind (LP_IMAGE_PNG or LP_IMAGE_JPEG) and pixel size of image
  * file data; false if it is neither or is truncated. */
 bool lp_image_probe(const unsigned char *data, size_t len, int *kind,

@@ -944,6 +944,22 @@ static lp_dimage_data *load_image(L *l, const char *path, int line,
             "image '%s': %s", path, e.message);
     return NULL;
   }
+  const lp_limits *lim = l->env->limits;
+  unsigned long long px = (unsigned long long)img->px_w * (unsigned)img->px_h;
+  if (lim && lim->max_image_pixels && px > lim->max_image_pixels) {
+    lp_fail(l->err, LP_ERR_INPUT, l->tpl->name, line, column,
+            "image '%s' has %d x %d pixels, more than the limit of %llu: "
+            "make it smaller, or raise the limit with --max-image-pixels",
+            path, img->px_w, img->px_h, lim->max_image_pixels);
+    lp_dimage_data_unref(img);
+    return NULL;
+  }
+  if (!lp_image_check(img, &e)) {
+    lp_fail(l->err, LP_ERR_INPUT, l->tpl->name, line, column,
+            "image '%s': %s", path, e.message);
+    lp_dimage_data_unref(img);
+    return NULL;
+  }
   LP_GROW(l->images, l->images_cap, l->nimages + 1);
   l->images[l->nimages++] = img;
   return img;
@@ -1311,6 +1327,14 @@ static bool layout_table(L *l, cmark_node *table, double left, double width) {
  * marker, when given, is drawn before the first line of the first block. */
 static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
                           int depth, bool tight, const char *marker) {
+  const lp_limits *lim = l->env->limits;
+  if (lim && lim->max_depth && depth > (int)lim->max_depth)
+    return lp_fail(l->err, LP_ERR_INPUT, l->tpl->name,
+                   cmark_node_get_start_line(parent) + l->tpl->body_line - 1,
+                   cmark_node_get_start_column(parent),
+                   "lists and quotes are nested more than %u deep here (the "
+                   "limit): flatten them, or raise the limit with --max-depth",
+                   lim->max_depth);
   if (width < l->size * 2) width = l->size * 2; /* deep nesting */
   bool first = true;
   for (cmark_node *node = cmark_node_first_child(parent); node;
@@ -1542,6 +1566,14 @@ static bool flush_letter(L *l) {
   }
   keep_signature_blocks(l);
   find_page_breaks(l);
+  size_t pages = l->out->npages;
+  for (size_t i = 0; i < l->nboxes; i++) pages += l->boxes[i].page_break;
+  const lp_limits *lim = l->env->limits;
+  if (lim && lim->max_pages && pages > lim->max_pages)
+    return lp_fail(l->err, LP_ERR_INPUT, l->tpl->name, 0, 0,
+                   "the document would have more than %u pages (the limit): "
+                   "raise it with --max-pages",
+                   lim->max_pages);
   double y = top;
   for (size_t i = 0; i < l->nboxes; i++) {
     const lbox *b = &l->boxes[i];

@@ -24,6 +24,7 @@ typedef struct lp_layout_env {
   lp_breaker *breaker;
   lp_warning_fn warn; /* may be NULL */
   void *warn_ctx;
+  const lp_limits *limits; /* may be NULL: no limits */
 } lp_layout_env;
 
 /* Lays out doc (the template's body tree, already filled) with the

@@ -66,6 +66,28 @@ typedef struct lp_engine lp_engine;
 lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err);
 void lp_engine_free(lp_engine *engine);
 
+/* Limits that keep a batch job safe from hostile input.  Each refusal is
+ * an LP_ERR_INPUT error naming the limit and the command-line option that
+ * raises it.  0 in a field means "no limit". */
+typedef struct lp_limits {
+  size_t max_input_bytes;    /* a template or data file (--max-input-size) */
+  unsigned max_pages;        /* pages of one document (--max-pages) */
+  unsigned max_depth;        /* nesting of lists and quotes (--max-depth) */
+  unsigned long long max_image_pixels; /* one image (--max-image-pixels) */
+} lp_limits;
+
+#define LP_DEFAULT_MAX_INPUT_BYTES (64u << 20) /* 64 MiB */
+#define LP_DEFAULT_MAX_PAGES 10000u
+#define LP_DEFAULT_MAX_DEPTH 64u
+#define LP_DEFAULT_MAX_IMAGE_PIXELS 100000000ull /* 100 megapixels */
+
+/* The default limits. */
+lp_limits lp_limits_default(void);
+
+/* Sets the limits that the engine's renders honour (the defaults until
+ * called). */
+void lp_engine_set_limits(lp_engine *engine, const lp_limits *limits);
+
 /* Writes to *out (malloc'd, caller frees) a human-readable report of the font
  * chain that lang (BCP 47, e.g. "zh-CN"; NULL for "en") resolves to, per
  * script and style. */
@@ -82,8 +104,12 @@ typedef struct lp_template lp_template;
 lp_template *lp_template_parse(const char *text, size_t len, const char *name,
                                lp_error *err);
 
-/* Reads and parses a template file. */
+/* Reads and parses a template file of at most LP_DEFAULT_MAX_INPUT_BYTES. */
 lp_template *lp_template_load(const char *path, lp_error *err);
+
+/* The same with another size limit (0: none). */
+lp_template *lp_template_load_limited(const char *path, size_t max_bytes,
+                                      lp_error *err);
 
 void lp_template_free(lp_template *tpl);
 

@@ -26,7 +26,17 @@
 struct lp_engine {
   lp_fonts *fonts;
   lp_breaker *breaker;
+  lp_limits limits;
 };
+
+lp_limits lp_limits_default(void) {
+  return (lp_limits){LP_DEFAULT_MAX_INPUT_BYTES, LP_DEFAULT_MAX_PAGES,
+                     LP_DEFAULT_MAX_DEPTH, LP_DEFAULT_MAX_IMAGE_PIXELS};
+}
+
+void lp_engine_set_limits(lp_engine *e, const lp_limits *limits) {
+  e->limits = *limits;
+}
 
 const char *lp_version(void) { return LP_VERSION_STRING; }
 
@@ -36,6 +46,7 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   lp_engine *e = lp_xcalloc(1, sizeof *e);
   e->fonts = fonts;
   e->breaker = lp_breaker_new();
+  e->limits = lp_limits_default();
   cmark_gfm_core_extensions_ensure_registered();
   return e;
 }
@@ -49,45 +60,12 @@ void lp_engine_free(lp_engine *e) {
   free(e);
 }
 
-/* Sample characters per script for the font report. */
-static const struct {
-  const char *script, *sample;
-} font_samples[] = {
-    {"Han", "\xE6\x89\xBF"},                 /* 承 */
-    {"Han Ext. B", "\xF0\xA0\xAE\x9F"},      /* U+20B9F */
-    {"Hiragana", "\xE3\x81\x82"},            /* あ */
-    {"Katakana", "\xE3\x82\xA2"},            /* ア */
-    {"Hangul", "\xED\x95\x9C"},              /* 한 */
-    {"Latin", "A"},
-    {"Digits", "1"},
-    {"CJK punctuation", "\xE3\x80\x82"},     /* 。 */
-    {"Symbols", "\xE2\x80\xBB"},             /* ※ */
-};
-
 bool lp_engine_describe_fonts(lp_engine *e, const char *lang, char **out,
                               lp_error *err) {
-  static const char *style_names[LP_STYLE_COUNT] = {
-      "regular", "bold", "italic", "bold italic", "monospace"};
-  if (!lang || !*lang) lang = "en";
   lp_buf b = {0};
-  lp_buf_printf(&b, "lang %s, families \"%s\"\n", lang,
-                lp_fonts_default_families(lang));
-  for (int s = 0; s < LP_STYLE_COUNT; s++) {
-    lp_chain *c = lp_fonts_chain(e->fonts, NULL, lang, (lp_style)s, err);
-    if (!c) {
-      lp_buf_free(&b);
-      return false;
-    }
-    lp_buf_printf(&b, "%s:\n", style_names[s]);
-    for (size_t k = 0; k < sizeof font_samples / sizeof font_samples[0]; k++) {
-      size_t i = 0;
-      const char *smp = font_samples[k].sample;
-      int32_t cp = lp_utf8_next(smp, strlen(smp), &i);
-      lp_face *f = lp_chain_face_for(c, (uint32_t)cp);
-      lp_buf_printf(&b, "  %-16s %s  %s\n", font_samples[k].script, smp,
-                    f ? f->ps_name : "(no font)");
-      if (f) lp_buf_printf(&b, "  %-16s     %s:%d\n", "", f->path, f->index);
-    }
+  if (!lp_fonts_describe(e->fonts, lang, &b, err)) {
+    lp_buf_free(&b);
+    return false;
   }
   *out = lp_buf_strdup(&b);
   lp_buf_free(&b);
@@ -142,7 +120,8 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   if (ok) ok = lp_fill_tree(doc, f, err);
   lp_fill_free(f);
   if (ok) {
-    lp_layout_env env = {e->fonts, e->breaker, opts->warn, opts->warn_ctx};
+    lp_layout_env env = {e->fonts, e->breaker, opts->warn, opts->warn_ctx,
+                         &e->limits};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
   cmark_node_free(doc);

@@ -487,8 +487,13 @@ lp_template *lp_template_parse(const char *text, size_t len, const char *name,
 }
 
 lp_template *lp_template_load(const char *path, lp_error *err) {
+  return lp_template_load_limited(path, LP_DEFAULT_MAX_INPUT_BYTES, err);
+}
+
+lp_template *lp_template_load_limited(const char *path, size_t max_bytes,
+                                      lp_error *err) {
   lp_buf b = {0};
-  if (!lp_read_file(path, &b, err)) {
+  if (!lp_read_file_limited(path, &b, max_bytes, err)) {
     if (err) err->code = LP_ERR_INPUT;
     lp_buf_free(&b);
     return NULL;

@@ -186,13 +186,27 @@ bool lp_utf8_check(const char *text, size_t len, int *line, int *column) {
 }
 
 bool lp_read_file(const char *path, lp_buf *out, lp_error *err) {
+  return lp_read_file_limited(path, out, 0, err);
+}
+
+bool lp_read_file_limited(const char *path, lp_buf *out, size_t max_bytes,
+                          lp_error *err) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (!f)
     return lp_fail(err, LP_ERR_INPUT, path, 0, 0, "cannot open: %s",
                    strerror(errno));
   char chunk[65536];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) lp_buf_append(out, chunk, n);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    lp_buf_append(out, chunk, n);
+    if (max_bytes && out->len > max_bytes) {
+      if (f != stdin) fclose(f);
+      return lp_fail(err, LP_ERR_INPUT, path, 0, 0,
+                     "larger than %zu bytes (the limit): raise it with "
+                     "--max-input-size",
+                     max_bytes);
+    }
+  }
   bool bad = ferror(f);
   int e = errno;
   if (f != stdin) fclose(f);

@@ -64,6 +64,11 @@ bool lp_write_file_atomic(const char *path, const unsigned char *data,
 /* Reads a whole file ("-" is standard input). */
 bool lp_read_file(const char *path, lp_buf *out, lp_error *err);
 
+/* The same, refusing a file of more than max_bytes (0: no limit) with an
+ * error that names --max-input-size. */
+bool lp_read_file_limited(const char *path, lp_buf *out, size_t max_bytes,
+                          lp_error *err);
+
 /* Simple language tests on BCP 47 tags ("zh-CN", "ja", "ko-KR", "en"). */
 bool lp_lang_is(const char *lang, const char *primary);
 bool lp_lang_is_cjk(const char *lang);

@@ -1235,6 +1235,18 @@ def test_cli():
     r = lp("fonts", "--lang", "zh-CN")
     check("fonts --lang zh-CN: exit 0", r.code == 0, "exit %d: %s" % (r.code, r.err))
     check("fonts --lang zh-CN: names NotoSerifCJK", "NotoSerifCJK" in r.text, short(r.text))
+    lines = r.text.splitlines()
+    def face_of(script):
+        row = [l for l in lines if l.strip().startswith(script + " ")][:1]
+        return row[0].split()[-2] if row else ""
+    check("fonts --lang zh-CN: Han from the CJK font", face_of("Han").startswith("NotoSerifCJKsc"),
+          face_of("Han"))
+    check("fonts --lang zh-CN: Latin and digits from Noto Serif",
+          face_of("Latin") == "NotoSerif-Regular" and face_of("Digits") == "NotoSerif-Regular",
+          (face_of("Latin"), face_of("Digits")))
+    check("fonts --lang zh-CN: Extension B and Hangul resolve",
+          "(no font" not in " ".join(l for l in lines if "Ext. B" in l or "Hangul" in l), "")
+    check("fonts --lang zh-CN: shows the fallback order", "fallback order:" in r.text, "")
 
 
 # ---- 12. Mail merge, data formats, fields --------------------------------------------
