@@ -193,6 +193,33 @@ static bool split_pair(char *arg, char **key, char **value) {
   return true;
 }
 
+static bool set_meta(void *tpl, const char *k, const char *v, lp_error *err) {
+  return lp_template_set_meta(tpl, k, v, err);
+}
+
+static bool set_data(void *data, const char *k, const char *v, lp_error *err) {
+  return lp_data_set(data, k, v, err);
+}
+
+/* Applies KEY=VALUE pairs (of option opt) to obj with set; returns 0, or
+ * the exit code after printing the error. */
+static int apply_pairs(char **pairs, int n, const char *opt,
+                       bool (*set)(void *, const char *, const char *,
+                                   lp_error *),
+                       void *obj) {
+  for (int i = 0; i < n; i++) {
+    char *k, *v;
+    lp_error err = {0};
+    if (!split_pair(pairs[i], &k, &v)) {
+      fprintf(stderr, "letterpress: error: %s needs KEY=VALUE, not '%s'\n",
+              opt, pairs[i]);
+      return EXIT_USAGE;
+    }
+    if (!set(obj, k, v, &err)) return fail(&err);
+  }
+  return 0;
+}
+
 static int cmd_render(int argc, char **argv) {
   const char *tpl_path = NULL, *data_path = NULL, *out_path = NULL;
   bool blanks = false;
@@ -250,17 +277,8 @@ static int cmd_render(int argc, char **argv) {
     rc = fail(&err);
     goto done;
   }
-  for (int i = 0; i < nmetas; i++) {
-    char *k, *v;
-    if (!split_pair(metas[i], &k, &v)) {
-      rc = usage_error("--meta needs KEY=VALUE, not '%s'", metas[i]);
-      goto done;
-    }
-    if (!lp_template_set_meta(tpl, k, v, &err)) {
-      rc = fail(&err);
-      goto done;
-    }
-  }
+  rc = apply_pairs(metas, nmetas, "--meta", set_meta, tpl);
+  if (rc) goto done;
   if (data_path)
     data = lp_data_load(data_path, &err);
   else if (nsets)
@@ -269,17 +287,8 @@ static int cmd_render(int argc, char **argv) {
     rc = fail(&err);
     goto done;
   }
-  for (int i = 0; i < nsets; i++) {
-    char *k, *v;
-    if (!split_pair(sets[i], &k, &v)) {
-      rc = usage_error("--set needs KEY=VALUE, not '%s'", sets[i]);
-      goto done;
-    }
-    if (!lp_data_set(data, k, v, &err)) {
-      rc = fail(&err);
-      goto done;
-    }
-  }
+  rc = apply_pairs(sets, nsets, "--set", set_data, data);
+  if (rc) goto done;
   if (!out_path) out_path = default_out = default_output(tpl_path);
   if (!out_path) {
     rc = EXIT_RUNTIME;

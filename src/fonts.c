@@ -226,13 +226,9 @@ static void add_families(FcPattern *pat, const char *list) {
   }
 }
 
-/* The face fontconfig matches best for families in style (lang "en"), or
- * NULL. */
-static lp_face *match_face(lp_fonts *f, const char *families,
-                           lp_style style) {
-  FcPattern *pat = FcPatternCreate();
-  add_families(pat, families);
-  FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"en");
+/* Adds the style's weight and slant to pat, asks for outline fonts, and
+ * applies the configuration's substitutions: ready to match or sort. */
+static void prepare_pattern(lp_fonts *f, FcPattern *pat, lp_style style) {
   if (style == LP_STYLE_BOLD || style == LP_STYLE_BOLD_ITALIC)
     FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD);
   if (style == LP_STYLE_ITALIC || style == LP_STYLE_BOLD_ITALIC)
@@ -240,6 +236,16 @@ static lp_face *match_face(lp_fonts *f, const char *families,
   FcPatternAddBool(pat, FC_SCALABLE, FcTrue);
   FcConfigSubstitute(f->config, pat, FcMatchPattern);
   FcDefaultSubstitute(pat);
+}
+
+/* The face fontconfig matches best for families in style (lang "en"), or
+ * NULL. */
+static lp_face *match_face(lp_fonts *f, const char *families,
+                           lp_style style) {
+  FcPattern *pat = FcPatternCreate();
+  add_families(pat, families);
+  FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"en");
+  prepare_pattern(f, pat, style);
   FcResult res;
   FcPattern *m = FcFontMatch(f->config, pat, &res);
   FcPatternDestroy(pat);
@@ -306,13 +312,7 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
     FcPatternAddString(pat, FC_LANG, fclang);
     FcStrFree(fclang);
   }
-  if (style == LP_STYLE_BOLD || style == LP_STYLE_BOLD_ITALIC)
-    FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD);
-  if (style == LP_STYLE_ITALIC || style == LP_STYLE_BOLD_ITALIC)
-    FcPatternAddInteger(pat, FC_SLANT, FC_SLANT_ITALIC);
-  FcPatternAddBool(pat, FC_SCALABLE, FcTrue);
-  FcConfigSubstitute(f->config, pat, FcMatchPattern);
-  FcDefaultSubstitute(pat);
+  prepare_pattern(f, pat, style);
   FcResult res;
   FcFontSet *set = FcFontSort(f->config, pat, FcTrue, NULL, &res);
   FcPatternDestroy(pat);

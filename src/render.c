@@ -72,18 +72,6 @@ bool lp_engine_describe_fonts(lp_engine *e, const char *lang, char **out,
   return true;
 }
 
-/* The document date: SOURCE_DATE_EPOCH when set (reproducible builds),
- * otherwise now. */
-static long long document_date(void) {
-  const char *sde = getenv("SOURCE_DATE_EPOCH");
-  if (sde && *sde) {
-    char *end;
-    long long v = strtoll(sde, &end, 10);
-    if (!*end && v >= 0) return v;
-  }
-  return (long long)time(NULL);
-}
-
 static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
 
 /* Parses Markdown with cmark-gfm (tables, task lists, strikethrough). */
@@ -138,7 +126,7 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   d->meta.keywords = dup_or_null(m->keywords);
   d->meta.creator = lp_xstrdup("letterpress " LP_VERSION_STRING);
   d->meta.lang = dup_or_null(lp_template_lang(tpl));
-  d->meta.date = document_date();
+  d->meta.date = lp_source_date();
 }
 
 bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,

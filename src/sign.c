@@ -41,17 +41,6 @@ void lp_sign_pdf_date(long long epoch, char out[32]) {
   strftime(out, 32, "D:%Y%m%d%H%M%S+00'00'", &tm);
 }
 
-/* The signing time: SOURCE_DATE_EPOCH when set, else now. */
-static long long signing_time(void) {
-  const char *sde = getenv("SOURCE_DATE_EPOCH");
-  if (sde && *sde) {
-    char *end;
-    long long v = strtoll(sde, &end, 10);
-    if (!*end && v >= 0) return v;
-  }
-  return (long long)time(NULL);
-}
-
 bool lp_sign_read_pass(const char *source, char **pass, lp_error *err) {
   *pass = NULL;
   if (!strncmp(source, "env:", 4)) {
@@ -647,7 +636,7 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
 
   /* The signature dictionary (ISO 32000 12.8.1). */
-  long long now = signing_time();
+  long long now = lp_source_date();
   char date[32];
   lp_sign_pdf_date(now, date);
   char *name = signer_name(o, c->cert);

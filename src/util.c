@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static void out_of_memory(void) {
   fputs("letterpress: out of memory\n", stderr);
@@ -279,4 +280,14 @@ bool lp_write_file_atomic(const char *path, const unsigned char *data,
   }
   lp_buf_free(&tmp);
   return ok;
+}
+
+long long lp_source_date(void) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  if (sde && *sde) {
+    char *end;
+    long long v = strtoll(sde, &end, 10);
+    if (!*end && v >= 0) return v;
+  }
+  return (long long)time(NULL);
 }

@@ -69,6 +69,10 @@ bool lp_read_file(const char *path, lp_buf *out, lp_error *err);
 bool lp_read_file_limited(const char *path, lp_buf *out, size_t max_bytes,
                           lp_error *err);
 
+/* The time documents and signatures are dated: SOURCE_DATE_EPOCH when it
+ * is set to a number of seconds (reproducible builds), otherwise now. */
+long long lp_source_date(void);
+
 /* Simple language tests on BCP 47 tags ("zh-CN", "ja", "ko-KR", "en"). */
 bool lp_lang_is(const char *lang, const char *primary);
 bool lp_lang_is_cjk(const char *lang);

@@ -7,21 +7,13 @@
 #include <string.h>
 
 #include "display.h"
+#include "fuzz_engine.h"
 #include "letterpress.h"
 #include "render.h"
 
-static lp_engine *engine;
-
-/* Frees the engine at exit, so that LeakSanitizer sees what fontconfig
- * holds as freed rather than as lost. */
-static void free_engine(void) { lp_engine_free(engine); }
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
-  lp_error err;
-  engine = lp_engine_new(getenv("LETTERPRESS_FONTCONFIG"), &err);
-  if (!engine) abort();
-  atexit(free_engine);
+  make_engine();
   return 0;
 }
 
