@@ -565,12 +565,26 @@ static char *replace_tokens(const lp_fill *f, const char *s,
   return r;
 }
 
+/* Whether path is relative and has no ".." component (so it stays inside
+ * the directory it is resolved against). */
+static bool contained_path(const char *path) {
+  if (!*path || path[0] == '/' || strchr(path, '\\') || strchr(path, ':'))
+    return false;
+  for (const char *p = path; *p;) {
+    const char *e = strchr(p, '/');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    if (n == 2 && p[0] == '.' && p[1] == '.') return false;
+    p += n + (e ? 1 : 0);
+  }
+  return true;
+}
+
 bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err) {
-  (void)err;
+  bool ok = true;
   if (!f->count) return true;
   cmark_iter *it = cmark_iter_new(root);
   cmark_event_type ev;
-  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+  while (ok && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
     if (ev != CMARK_EVENT_ENTER) continue;
     cmark_node *node = cmark_iter_get_node(it);
     cmark_node_type t = cmark_node_get_type(node);
@@ -591,6 +605,19 @@ bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err) {
     case CMARK_NODE_LINK:
     case CMARK_NODE_IMAGE:
       s = replace_tokens(f, cmark_node_get_url(node), NULL);
+      /* An image path made from data must stay inside the template's
+       * directory: data must never pick a file elsewhere on the disk. */
+      if (s && t == CMARK_NODE_IMAGE &&
+          strcmp(s, cmark_node_get_url(node)) != 0 && !contained_path(s)) {
+        ok = lp_fail(err, LP_ERR_INPUT, NULL, cmark_node_get_start_line(node),
+                     cmark_node_get_start_column(node),
+                     "the image path '%s' comes from the data and leaves the "
+                     "template's directory: data may only name images beside "
+                     "the template",
+                     s);
+        free(s);
+        break;
+      }
       if (s) cmark_node_set_url(node, s);
       free(s);
       s = replace_tokens(f, cmark_node_get_title(node), NULL);
@@ -602,5 +629,5 @@ bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err) {
     }
   }
   cmark_iter_free(it);
-  return true;
+  return ok;
 }

@@ -106,7 +106,9 @@ const char *lp_fill_source(const lp_fill *f, size_t *len);
 
 /* Replaces every value token under root (a tree parsed from
  * lp_fill_source(f)) by its literal text; missing values under blanks
- * become LP_BLANK_CHAR runs named through lp_blank_names. */
+ * become LP_BLANK_CHAR runs named through lp_blank_names.  Fails (err:
+ * line and column in the tree, no file) when an image path made from data
+ * would leave the template's directory (absolute, or with ".."). */
 bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err);
 
 void lp_fill_free(lp_fill *f);

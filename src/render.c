@@ -105,7 +105,14 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   if (!ok)
     lp_fail(err, LP_ERR_INPUT, tpl->name, tpl->body_line, 1,
             "cannot parse the Markdown body");
-  if (ok) ok = lp_fill_tree(doc, f, err);
+  if (ok && !lp_fill_tree(doc, f, err)) {
+    /* The tree's lines count from the body's first line. */
+    ok = false;
+    if (err) {
+      snprintf(err->file, sizeof err->file, "%s", tpl->name);
+      if (err->line) err->line += tpl->body_line - 1;
+    }
+  }
   lp_fill_free(f);
   if (ok) {
     lp_layout_env env = {e->fonts, e->breaker, opts->warn, opts->warn_ctx,

@@ -180,6 +180,23 @@ def main():
                   "exit %d: %s" % (r.code, e2e.short(r.err)))
             check("hostile data %s: message" % name,
                   all(w in r.err for w in words), e2e.short(r.err))
+        # Data may name an image beside the template, never one elsewhere.
+        pic = os.path.join(tmp, "pic.md")
+        with open(pic, "w") as f:
+            f.write("# Pic\n\n![logo]({{logo}})\n")
+        for value, code in (("good.png", 0), ("/etc/passwd", 2),
+                            ("../" + os.path.basename(tmp) + "/good.png", 2),
+                            ("sub/../../good.png", 2)):
+            out = os.path.join(tmp, "pic.pdf")
+            r = lp("render", pic, "--set", "logo=" + value, "-o", out)
+            check("hostile: image path %r from data: exit %d" % (value, code),
+                  r.code == code, r.err)
+            if code:
+                check("hostile: image path %r: located message" % value,
+                      r.err.startswith(pic + ":3:") and "directory" in r.err,
+                      r.err)
+            if os.path.exists(out):
+                os.remove(out)
         # --force: the output may not overwrite an input unless asked.
         copy = os.path.join(tmp, "self.md")
         with open(copy, "w") as f:
