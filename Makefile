@@ -5,15 +5,17 @@ PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yam
            libqpdf libcrypto libpng
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lcsv -lz -lm
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Libraries without a pkg-config file (also listed in letterpress.pc).
+EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lz -lm
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(EXTRA_LIBS)
 
 # Debian packages: libraries, fonts, and the tools the tests check PDFs with.
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libyaml-dev libjansson-dev zlib1g-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
-  fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 \
-  libcsv-dev hyperfine time
+  fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 valgrind \
+  libcsv-dev hyperfine time man-db groff-base
 
 BUILD   := build
 BIN     := letterpress
@@ -21,7 +23,8 @@ LIB_SRC := $(filter-out src/cli.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps deps-if-missing check-deps demo test clean asan bench fuzz fuzz-seeds fuzz-smoke fuzz-run
+.PHONY: all deps deps-if-missing check-deps demo test clean asan bench fuzz fuzz-seeds fuzz-smoke fuzz-run \
+        shared install uninstall FORCE
 all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
@@ -51,6 +54,91 @@ $(BUILD)/libletterpress.a: $(LIB_OBJ)
 $(BIN): $(BUILD)/cli.o $(BUILD)/libletterpress.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
+# ---- Shared library and installation ---------------------------------------
+# `make install PREFIX=/usr DESTDIR=/tmp/stage`; `make uninstall` with the same
+# variables removes exactly what install put.  The shared library is built
+# from -fPIC objects of its own and exports only the functions of
+# letterpress.h; its soname changes with LP_VERSION_MAJOR.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGCONFIGDIR  ?= $(LIBDIR)/pkgconfig
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+VERSION    := $(shell sed -n 's/^\#define LP_VERSION_STRING "\(.*\)"/\1/p' src/letterpress.h)
+SOMAJOR    := $(shell sed -n 's/^\#define LP_VERSION_MAJOR \([0-9]*\)/\1/p' src/letterpress.h)
+SONAME     := libletterpress.so.$(SOMAJOR)
+SHLIB      := $(BUILD)/libletterpress.so.$(VERSION)
+PIC_OBJ    := $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
+# The installed program links the shared library; outside /usr and
+# /usr/local it finds it through its run path.
+ifeq ($(filter /usr /usr/local,$(LIBDIR:%/lib=%)),)
+BIN_RPATH  := -Wl,-rpath,$(LIBDIR)
+endif
+
+$(BUILD)/pic/%.o: src/%.c src/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+# The exported symbols: every function declared in letterpress.h.
+$(BUILD)/letterpress.map: src/letterpress.h | $(BUILD)
+	{ echo '{ global:'; \
+	  sed -n 's/^[a-z_].*[ *]\(lp_[a-z0-9_]*\)(.*/  \1;/p' $<; \
+	  echo 'local: *; };'; } >$@
+
+$(SHLIB): $(PIC_OBJ) $(BUILD)/letterpress.map
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
+	  -Wl,--version-script=$(BUILD)/letterpress.map -o $@ $(PIC_OBJ) $(LIBS)
+
+shared: $(SHLIB)
+
+# Relinked on every install: the run path depends on LIBDIR.
+$(BUILD)/dynamic/letterpress: $(BUILD)/cli.o $(SHLIB) FORCE
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BIN_RPATH) -o $@ $(BUILD)/cli.o $(SHLIB)
+
+$(BUILD)/letterpress.pc: src/letterpress.pc.in src/letterpress.h FORCE
+	sed -e 's|@PREFIX@|$(PREFIX)|' \
+	    -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+	    -e 's|@DATADIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(DATADIR))|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' \
+	    -e 's|@LIBS_PRIVATE@|$(EXTRA_LIBS) -pthread|' $< >$@
+
+FORCE:
+
+INSTALLED := $(BINDIR)/letterpress $(LIBDIR)/libletterpress.a \
+  $(LIBDIR)/libletterpress.so.$(VERSION) $(LIBDIR)/$(SONAME) \
+  $(LIBDIR)/libletterpress.so $(INCLUDEDIR)/letterpress.h \
+  $(PKGCONFIGDIR)/letterpress.pc $(DATADIR)/letterpress/fonts.conf \
+  $(MANDIR)/man1/letterpress.1 $(MANDIR)/man3/letterpress.3 \
+  $(COMPLETIONDIR)/letterpress
+
+install: check-deps $(BUILD)/dynamic/letterpress $(BUILD)/libletterpress.a $(SHLIB) \
+         $(BUILD)/letterpress.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DATADIR)/letterpress \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(COMPLETIONDIR)
+	install -m 755 $(BUILD)/dynamic/letterpress $(DESTDIR)$(BINDIR)/letterpress
+	install -m 644 $(BUILD)/libletterpress.a $(DESTDIR)$(LIBDIR)/libletterpress.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libletterpress.so.$(VERSION)
+	ln -sf libletterpress.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libletterpress.so
+	install -m 644 src/letterpress.h $(DESTDIR)$(INCLUDEDIR)/letterpress.h
+	install -m 644 $(BUILD)/letterpress.pc $(DESTDIR)$(PKGCONFIGDIR)/letterpress.pc
+	install -m 644 fonts/fonts.conf $(DESTDIR)$(DATADIR)/letterpress/fonts.conf
+	install -m 644 src/man/letterpress.1 $(DESTDIR)$(MANDIR)/man1/letterpress.1
+	install -m 644 src/man/letterpress.3 $(DESTDIR)$(MANDIR)/man3/letterpress.3
+	install -m 644 src/completion/letterpress.bash $(DESTDIR)$(COMPLETIONDIR)/letterpress
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig || true; fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DATADIR)/letterpress 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig || true; fi
+
 $(BUILD)/test_%: tests/test_%.c tests/check.h $(BUILD)/libletterpress.a
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libletterpress.a $(LIBS)
 
@@ -73,6 +161,19 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 asan:
 	LETTERPRESS_FONTCONFIG=$(CURDIR)/fonts/fonts.conf \
 	  $(MAKE) test BUILD=build/asan BIN=build/asan/letterpress CFLAGS="$(ASAN_FLAGS)"
+
+# No leaks or memory errors under valgrind: a render, and a merge of 100
+# records (one worker, so that valgrind follows it).
+VALGRIND := valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            --error-exitcode=9 --trace-children=yes -q
+valgrind: all
+	rm -rf build/valgrind && mkdir -p build/valgrind
+	$(VALGRIND) ./$(BIN) render templates/commitment-letter.md \
+	  -d templates/commitment-letter.json -o build/valgrind/letter.pdf
+	python3 tests/bench/gen_data.py 100 > build/valgrind/records.csv
+	$(VALGRIND) ./$(BIN) merge templates/commitment-letter.md \
+	  -d build/valgrind/records.csv -o 'build/valgrind/out/{{customer.id}}.pdf' -j 1
+	@echo "valgrind: no leaks, no errors"
 
 # Fuzz targets (libFuzzer, clang; tests/fuzz/fuzz_*.c), built with ASan and
 # UBSan in build/fuzz.  `make fuzz-smoke` runs each for FUZZ_SECONDS from

@@ -1,6 +1,19 @@
 /* letterpress.h - the public API: letter templates to print-ready PDFs.
  *
- * This header is the whole library.  The pieces:
+ * This header is the whole library (installed as <letterpress.h>; link with
+ * `pkg-config --cflags --libs letterpress`, see letterpress(3)).  A minimal
+ * program:
+ *
+ *   lp_error err = {0};
+ *   lp_engine *e = lp_engine_new(NULL, &err);
+ *   lp_template *t = lp_template_parse(text, strlen(text), "letter.md", &err);
+ *   lp_data *d = lp_data_parse_json(json, strlen(json), "data.json", &err);
+ *   lp_render_options o = {.data = d};
+ *   unsigned char *pdf; size_t len;
+ *   if (e && t && d && lp_render_to_memory(e, t, &o, &pdf, &len, &err)) ...
+ *   free(pdf); lp_data_free(d); lp_template_free(t); lp_engine_free(e);
+ *
+ * The pieces:
  *
  *   lp_engine    fonts, fontconfig results and caches; lives across documents.
  *   lp_template  a parsed template (front matter + Markdown tree); immutable
@@ -9,11 +22,34 @@
  *   lp_error     an error value: code, message, and where (file:line:col).
  *
  * Ownership: every *_new / *_parse / *_load returns an object the caller frees
- * with the matching *_free.  Strings handed in are copied.  Functions that can
- * fail return false or NULL and fill the caller's lp_error (which may be NULL).
+ * with the matching *_free (each accepts NULL).  Strings handed in are
+ * copied unless a comment says "borrowed".  Buffers handed out through
+ * `char **` or `unsigned char **` are malloc'd and the caller frees them
+ * with free().  Functions that can fail return false or NULL and fill the
+ * caller's lp_error (which may be NULL); on failure nothing is handed out.
+ * The library reports through lp_error and warning callbacks only; it
+ * never calls exit() and installs no signal handlers.  The one exception:
+ * when malloc fails it writes "letterpress: out of memory" to stderr and
+ * calls abort().
  *
- * Threads: one engine is not safe to share between threads; use one engine
- * per thread.  Templates are read-only while rendering.
+ * Threads (each call below says which rule it follows):
+ *   - An engine is used by one thread at a time: use one engine per thread
+ *     (it holds font caches and ICU iterators that rendering updates).  It
+ *     may move to another thread between calls.  lp_engine_new may run in
+ *     several threads at once.
+ *   - A template and a data value are only read while rendering (render,
+ *     fields, merge): one of each may be shared by any number of threads,
+ *     each rendering with its own engine.  The calls that change them
+ *     (lp_template_set_meta, lp_data_set) and *_free must not overlap a
+ *     render that uses them.
+ *   - lp_version, lp_error_clear, lp_limits_default: any thread, any time.
+ *   - The library reads the environment (SOURCE_DATE_EPOCH, and a
+ *     passphrase's env:VARIABLE) with getenv: do not change the environment
+ *     while another thread renders or signs.
+ *   - lp_merge with more than one job forks worker processes: call it with
+ *     jobs = 1 in a process whose other threads may hold locks.
+ * Output is deterministic: with SOURCE_DATE_EPOCH set, the same template,
+ * data and fonts give the same bytes in any thread.
  */
 #ifndef LETTERPRESS_H
 #define LETTERPRESS_H
@@ -30,7 +66,16 @@ extern "C" {
 #define LP_VERSION_MICRO 0
 #define LP_VERSION_STRING "0.1.0"
 
-/* The library's version, e.g. "0.1.0". */
+/* The version as one number, for compile-time checks:
+ * #if LP_VERSION >= LP_VERSION_ENCODE(0, 1, 0). */
+#define LP_VERSION_ENCODE(major, minor, micro) \
+  ((major) * 10000 + (minor) * 100 + (micro))
+#define LP_VERSION \
+  LP_VERSION_ENCODE(LP_VERSION_MAJOR, LP_VERSION_MINOR, LP_VERSION_MICRO)
+
+/* The version of the library that is running, e.g. "0.1.0" (may differ from
+ * LP_VERSION_STRING, the header's, when a shared library was updated).
+ * Static storage; any thread. */
 const char *lp_version(void);
 
 /* What went wrong.  LP_ERR_INPUT is the user's input (exit code 2 in the
@@ -53,7 +98,7 @@ typedef struct lp_error {
   int column;     /* 1-based, in characters; 0 when unknown */
 } lp_error;
 
-/* Empties an error value. */
+/* Empties an error value.  Any thread (for its own err). */
 void lp_error_clear(lp_error *err);
 
 /* ---- Engine ------------------------------------------------------------ */
@@ -61,9 +106,16 @@ void lp_error_clear(lp_error *err);
 typedef struct lp_engine lp_engine;
 
 /* Creates an engine.  fontconfig_file is a fontconfig configuration file to
- * use instead of the system's (NULL: the system configuration).  Free with
- * lp_engine_free. */
+ * use instead of the system's (NULL: the system configuration; the program
+ * installs its own as PREFIX/share/letterpress/fonts.conf, and fonts in that
+ * file's directory are found too).  The caller frees it with lp_engine_free.
+ * Safe to call from several threads at once; each engine then belongs to
+ * one thread at a time.  Fails (LP_ERR_FONT) when the configuration cannot
+ * be loaded. */
 lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err);
+
+/* Frees an engine and every font it loaded (NULL: nothing).  No render may
+ * be running with it. */
 void lp_engine_free(lp_engine *engine);
 
 /* Limits that keep a batch job safe from hostile input.  Each refusal is
@@ -81,16 +133,16 @@ typedef struct lp_limits {
 #define LP_DEFAULT_MAX_DEPTH 64u
 #define LP_DEFAULT_MAX_IMAGE_PIXELS 100000000ull /* 100 megapixels */
 
-/* The default limits. */
+/* The default limits.  Any thread. */
 lp_limits lp_limits_default(void);
 
 /* Sets the limits that the engine's renders honour (the defaults until
- * called). */
+ * called); *limits is copied.  The engine's thread. */
 void lp_engine_set_limits(lp_engine *engine, const lp_limits *limits);
 
 /* Writes to *out (malloc'd, caller frees) a human-readable report of the font
  * chain that lang (BCP 47, e.g. "zh-CN"; NULL for "en") resolves to, per
- * script and style. */
+ * script and style.  The engine's thread. */
 bool lp_engine_describe_fonts(lp_engine *engine, const char *lang,
                               char **out, lp_error *err);
 
@@ -98,23 +150,31 @@ bool lp_engine_describe_fonts(lp_engine *engine, const char *lang,
 
 typedef struct lp_template lp_template;
 
-/* Parses a template from memory.  name is used in error locations (usually
- * the file path); base_dir resolves relative paths (images), may be NULL.
- * Free with lp_template_free. */
+/* Parses a template from memory (text is copied; len bytes, need not be
+ * NUL-terminated).  name is used in error locations (usually the file path;
+ * may be NULL); relative image paths resolve against name's directory (the
+ * current directory when name has no '/').
+ * The caller frees the result with lp_template_free.  Needs no engine: any
+ * thread.  Bad UTF-8, front matter or placeholder tags: NULL, LP_ERR_INPUT
+ * located at line and column. */
 lp_template *lp_template_parse(const char *text, size_t len, const char *name,
                                lp_error *err);
 
-/* Reads and parses a template file of at most LP_DEFAULT_MAX_INPUT_BYTES. */
+/* Reads and parses a template file of at most LP_DEFAULT_MAX_INPUT_BYTES
+ * ("-": standard input); relative image paths resolve against the file's
+ * directory.  Caller frees with lp_template_free.  Any thread. */
 lp_template *lp_template_load(const char *path, lp_error *err);
 
 /* The same with another size limit (0: none). */
 lp_template *lp_template_load_limited(const char *path, size_t max_bytes,
                                       lp_error *err);
 
+/* Frees a template (NULL: nothing); no render may be using it. */
 void lp_template_free(lp_template *tpl);
 
 /* Overrides one front-matter key, as if it had been written there
- * (e.g. "paper", "Letter").  An unknown key or bad value is LP_ERR_INPUT. */
+ * (e.g. "paper", "Letter").  An unknown key or bad value is LP_ERR_INPUT.
+ * Changes the template: not while any thread renders it. */
 bool lp_template_set_meta(lp_template *tpl, const char *key, const char *value,
                           lp_error *err);
 
@@ -122,27 +182,37 @@ bool lp_template_set_meta(lp_template *tpl, const char *key, const char *value,
 
 typedef struct lp_data lp_data;
 
-/* Parses a JSON object.  name is used in error locations. */
+/* Parses a JSON object (text is copied).  name is used in error locations.
+ * Caller frees with lp_data_free.  Any thread.  Not JSON, or not an object:
+ * NULL, LP_ERR_INPUT with line and column. */
 lp_data *lp_data_parse_json(const char *text, size_t len, const char *name,
                             lp_error *err);
 
-/* Reads a data file: .json (an object) or "-" for JSON on stdin. */
+/* Reads a data file: .json (an object) or "-" for JSON on stdin.  Caller
+ * frees with lp_data_free.  Any thread. */
 lp_data *lp_data_load(const char *path, lp_error *err);
 
-/* Sets one top-level string value, replacing any (key may be dotted: a.b). */
+/* Sets one string value, replacing any (key may be dotted: a.b makes or
+ * enters the object a).  Strings are copied.  Changes data: not while any
+ * thread renders with it. */
 bool lp_data_set(lp_data *data, const char *key, const char *value,
                  lp_error *err);
 
+/* Frees data (NULL: nothing); no render may be using it. */
 void lp_data_free(lp_data *data);
 
 /* ---- Rendering --------------------------------------------------------- */
 
 /* Receives a warning (a character no font has, ...): code LP_OK, message
- * and location filled.  Called synchronously during rendering. */
+ * and location filled; *warning is valid during the call only.  Called
+ * synchronously, in the rendering thread, during rendering. */
 typedef void (*lp_warning_fn)(void *ctx, const lp_error *warning);
 
 typedef struct lp_sign_options lp_sign_options; /* see Signing below */
 
+/* What to render with.  Everything is borrowed for the call; zero it
+ * (= {0}) before setting fields, so that fields added later stay off.
+ * A NULL options pointer means all defaults. */
 typedef struct lp_render_options {
   const lp_data *data; /* may be NULL: a template without placeholders */
   bool blanks;         /* missing placeholders render as blanks */
@@ -152,8 +222,14 @@ typedef struct lp_render_options {
                                   signed (see lp_sign_memory) */
 } lp_render_options;
 
-/* Renders the template to a PDF in memory: *pdf (malloc'd, caller frees) of
- * *len bytes. */
+/* The render calls below use the engine (its thread only) and only read
+ * the template and the data (shared between threads if need be).  Errors:
+ * LP_ERR_INPUT for the template or data (a missing placeholder lists every
+ * missing name with its line), LP_ERR_FONT, LP_ERR_PDF, LP_ERR_IO,
+ * LP_ERR_SIGN (when opts->sign is set). */
+
+/* Renders the template to a PDF in memory: *pdf (malloc'd, caller frees
+ * with free()) of *len bytes.  On failure *pdf and *len are untouched. */
 bool lp_render_to_memory(lp_engine *engine, const lp_template *tpl,
                          const lp_render_options *opts, unsigned char **pdf,
                          size_t *len, lp_error *err);
@@ -165,13 +241,28 @@ bool lp_render_to_file(lp_engine *engine, const lp_template *tpl,
                        const lp_render_options *opts, const char *path,
                        lp_error *err);
 
+/* Receives len bytes of the PDF (bytes valid during the call only); returns
+ * false to stop, e.g. when a socket or a pipe fails. */
+typedef bool (*lp_write_fn)(void *ctx, const unsigned char *bytes,
+                            size_t len);
+
+/* Renders the template and hands the PDF to write, in order, in chunks of
+ * at most 64 KiB, in the calling thread.  The PDF is complete before the
+ * first call, so a failed render calls write never; write returning false
+ * stops at once and fails with LP_ERR_IO (the caller's sink then holds a
+ * prefix of the PDF: discard it). */
+bool lp_render_to_callback(lp_engine *engine, const lp_template *tpl,
+                           const lp_render_options *opts, lp_write_fn write,
+                           void *ctx, lp_error *err);
+
 /* ---- Fields and mail merge --------------------------------------------- */
 
 /* Writes to *json (malloc'd, caller frees) what the template needs and
  * makes, as JSON: every placeholder (name, kind "value", "section" or
  * "inverted", line, column, and the enclosing sections) and every form
  * field its letters get (kind "text", "checkbox" or "signature", name,
- * page, rectangle in pt).  Sections are taken once each for this. */
+ * page, rectangle in pt).  Sections are taken once each for this.  The
+ * engine's thread; the template is only read. */
 bool lp_template_fields(lp_engine *engine, const lp_template *tpl,
                         char **json, lp_error *err);
 
@@ -217,9 +308,11 @@ typedef struct lp_merge_options {
  * and/or into one combined PDF (each letter keeps its own page numbers).
  * Each file is written to a temporary file and renamed.  With jobs > 1 the
  * records are shared among forked worker processes, each with its own copy
- * of the engine.  Returns false, with err, when the merge cannot start (bad
- * data: nothing is written) or the combined PDF cannot be written; failed
- * records are reported through opts->failure and counted in *summary. */
+ * of the engine (see Threads above).  Returns false, with err, when the
+ * merge cannot start (bad data: nothing is written) or the combined PDF
+ * cannot be written; failed records are reported through opts->failure
+ * and counted in *summary.  Strings in opts are borrowed.  The engine's
+ * thread; the template is only read. */
 bool lp_merge(lp_engine *engine, const lp_template *tpl,
               const lp_merge_options *opts, lp_merge_progress *summary,
               lp_error *err);
@@ -245,13 +338,14 @@ struct lp_sign_options {
  * bytes.  *out (malloc'd, caller frees) receives the signed PDF.  The
  * signing time is SOURCE_DATE_EPOCH when set, else now.  A PDF already
  * signed in another field can be signed again: earlier signatures stay
- * valid.  The engine draws the appearance's text. */
+ * valid.  The engine draws the appearance's text (the engine's thread). */
 bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
                     const lp_sign_options *opts, unsigned char **out,
                     size_t *out_len, lp_error *err);
 
 /* Signs the PDF file in_path into out_path (written to a temporary file and
- * renamed; "-" is standard output). */
+ * renamed; "-" is standard output; nothing is written on failure).  The
+ * engine's thread. */
 bool lp_sign_file(lp_engine *engine, const char *in_path,
                   const char *out_path, const lp_sign_options *opts,
                   lp_error *err);

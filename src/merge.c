@@ -408,7 +408,8 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   } else if (ok) {
     lp_display *d = lp_display_new();
     ok = lp_render_layout(m->engine, m->tpl, &ro, false, d, err);
-    if (ok && name) ok = lp_render_write_display(d, m->tpl, name, err);
+    if (ok && name)
+      ok = lp_render_write_display(m->engine, d, m->tpl, name, err);
     if (ok) lp_display_append(m->combined, d);
     lp_display_free(d);
   }
@@ -613,7 +614,8 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
                    "no letter to put in the combined PDF");
     else if (!m.prog.failed || o->keep_going)
       ok = make_dirs(o->combined, err) &&
-           lp_render_write_display(m.combined, tpl, o->combined, err);
+           lp_render_write_display(engine, m.combined, tpl, o->combined,
+                                   err);
   }
   m.prog.seconds = seconds_since(&m.t0);
   *summary = m.prog;

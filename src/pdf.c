@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <zlib.h>
+
 #include <hb-subset.h>
 #include <hb.h>
 #include <hpdf.h>
@@ -64,6 +66,27 @@ typedef struct pdf_font {
   HPDF_Dict type0;  /* the Type0 font object */
 } pdf_font;
 
+/* Subsets remembered, at most (the least recently used goes first). */
+#define CACHE_ENTRIES 16
+/* zlib level of embedded font programs. */
+#define FONT_ZLIB_LEVEL 6
+
+/* One remembered subset: a face and glyph set, the font program as it is
+ * embedded (Flate-compressed) and the CID of each glyph. */
+typedef struct cache_entry {
+  const lp_face *face;
+  hb_set_t *gids;
+  unsigned char *zdata;
+  size_t zlen, raw_len;
+  hb_map_t *cid_of;
+  unsigned long long used; /* for least-recently-used replacement */
+} cache_entry;
+
+struct lp_pdf_cache {
+  cache_entry entries[CACHE_ENTRIES];
+  unsigned long long clock;
+};
+
 /* State of one lp_pdf_write call. */
 typedef struct writer {
   const lp_display *d;
@@ -78,6 +101,7 @@ typedef struct writer {
   } *images; /* each image file embedded once */
   size_t nimages, images_cap;
   lp_error *err;
+  lp_pdf_cache *cache; /* may be NULL */
 } writer;
 
 /* ---- Numbers ---------------------------------------------------------- */
@@ -789,16 +813,117 @@ static HPDF_Dict font_descriptor(writer *w, const pdf_font *f, const char *name,
 
 /* The embedded font program: FontFile3 /CIDFontType0C for CFF, FontFile2
  * (with the /Length1 it requires) for TrueType. */
+lp_pdf_cache *lp_pdf_cache_new(void) {
+  return lp_xcalloc(1, sizeof(lp_pdf_cache));
+}
+
+static void cache_entry_clear(cache_entry *e) {
+  hb_set_destroy(e->gids);
+  hb_map_destroy(e->cid_of);
+  free(e->zdata);
+  memset(e, 0, sizeof *e);
+}
+
+void lp_pdf_cache_free(lp_pdf_cache *c) {
+  if (!c) return;
+  for (int i = 0; i < CACHE_ENTRIES; i++) cache_entry_clear(&c->entries[i]);
+  free(c);
+}
+
+/* The remembered subset of f's face with exactly f's glyphs, or NULL. */
+static cache_entry *cache_find(lp_pdf_cache *c, const pdf_font *f) {
+  for (int i = 0; c && i < CACHE_ENTRIES; i++) {
+    cache_entry *e = &c->entries[i];
+    if (e->face == f->face && hb_set_is_equal(e->gids, f->gids)) {
+      e->used = ++c->clock;
+      return e;
+    }
+  }
+  return NULL;
+}
+
+/* Remembers f's subset (its compressed program and CIDs), replacing the
+ * least recently used entry. */
+static void cache_put(lp_pdf_cache *c, const pdf_font *f,
+                      const unsigned char *zdata, size_t zlen,
+                      size_t raw_len) {
+  cache_entry *e = &c->entries[0];
+  for (int i = 1; i < CACHE_ENTRIES; i++)
+    if (c->entries[i].used < e->used) e = &c->entries[i];
+  cache_entry_clear(e);
+  e->face = f->face;
+  e->gids = hb_set_copy(f->gids);
+  e->cid_of = hb_map_copy(f->cid_of);
+  e->zdata = lp_xmalloc(zlen);
+  memcpy(e->zdata, zdata, zlen);
+  e->zlen = zlen;
+  e->raw_len = raw_len;
+  e->used = ++c->clock;
+}
+
+/* Compresses a font program (Flate, a fixed level: the same bytes whether
+ * or not they come from the cache). */
+static bool deflate_program(const unsigned char *data, size_t len,
+                            lp_buf *out) {
+  uLongf n = compressBound((uLong)len);
+  LP_GROW(out->data, out->cap, n + 1);
+  if (compress2(out->data, &n, data, (uLong)len, FONT_ZLIB_LEVEL) != Z_OK)
+    return false;
+  out->len = n;
+  return true;
+}
+
+/* Writes /Filter into a stream dictionary that libharu leaves unfiltered
+ * (it drops a /Filter key of such a stream, then calls this). */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream) {
+  (void)dict;
+  return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+/* The font file stream: the compressed program written as it is (libharu
+ * must not compress it again), with /Filter, and /Subtype or /Length1. */
 static HPDF_Dict font_file_stream(writer *w, const pdf_font *f,
-                                  hb_blob_t *blob) {
-  unsigned len;
-  const char *data = hb_blob_get_data(blob, &len);
-  HPDF_Dict file = new_stream(w, data, len);
+                                  const unsigned char *zdata, size_t zlen,
+                                  size_t raw_len) {
+  HPDF_Dict file = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
   if (!file) return NULL;
-  HPDF_STATUS st = f->face->is_cff
-                       ? HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C")
-                       : HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)len);
+  file->filter = HPDF_STREAM_FILTER_NONE;
+  file->write_fn = write_flate_filter;
+  if (HPDF_Stream_Write(file->stream, zdata, (HPDF_UINT)zlen) != HPDF_OK)
+    return NULL;
+  HPDF_STATUS st =
+      f->face->is_cff
+          ? HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C")
+          : HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)raw_len);
   return st == HPDF_OK ? file : NULL;
+}
+
+/* The embedded font program of f: from the cache, or subset now (and
+ * remembered).  Sets f->cid_of either way. */
+static HPDF_Dict font_program(writer *w, pdf_font *f) {
+  cache_entry *e = cache_find(w->cache, f);
+  if (e) {
+    hb_map_destroy(f->cid_of);
+    f->cid_of = hb_map_copy(e->cid_of);
+    return font_file_stream(w, f, e->zdata, e->zlen, e->raw_len);
+  }
+  hb_blob_t *blob;
+  if (!subset_font(w, f, &blob)) return NULL;
+  unsigned len;
+  const unsigned char *data =
+      (const unsigned char *)hb_blob_get_data(blob, &len);
+  lp_buf z = {0};
+  HPDF_Dict file = NULL;
+  if (deflate_program(data, len, &z)) {
+    if (w->cache) cache_put(w->cache, f, z.data, z.len, len);
+    file = font_file_stream(w, f, z.data, z.len, len);
+  } else {
+    lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,
+            "PDF writer: cannot compress font %s", f->face->path);
+  }
+  lp_buf_free(&z);
+  hb_blob_destroy(blob);
+  return file;
 }
 
 /* /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>. */
@@ -820,13 +945,11 @@ static HPDF_Dict cid_system_info(writer *w) {
 /* Subsets f and creates its objects: Type0 font, CIDFont, FontDescriptor,
  * font file and ToUnicode CMap; f->type0 is the one pages refer to. */
 static bool embed_font(writer *w, pdf_font *f) {
-  hb_blob_t *blob;
-  if (!subset_font(w, f, &blob)) return false;
+  HPDF_Dict file = font_program(w, f);
+  if (!file) return w->err && w->err->code ? false : haru_fail(w, "embedding a font");
   char name[SUBSET_TAG_LEN + 1 + PS_NAME_MAX + 1];
   base_font_name(f, name, sizeof name);
 
-  HPDF_Dict file = font_file_stream(w, f, blob);
-  hb_blob_destroy(blob);
   lp_buf cmap = {0};
   tounicode_cmap(f, &cmap);
   HPDF_Dict tounicode = new_stream(w, cmap.data, cmap.len);
@@ -1169,10 +1292,15 @@ static bool write_document(writer *w, lp_buf *out) {
 /* Writes d as a PDF appended to out: one libharu document, freed on every
  * path. */
 bool lp_pdf_write(const lp_display *d, lp_buf *out, lp_error *err) {
+  return lp_pdf_write_cached(d, NULL, out, err);
+}
+
+bool lp_pdf_write_cached(const lp_display *d, lp_pdf_cache *cache,
+                         lp_buf *out, lp_error *err) {
   if (!d->npages)
     return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
                    "PDF writer: the document has no pages");
-  writer w = {.d = d, .err = err};
+  writer w = {.d = d, .err = err, .cache = cache};
   w.pdf = HPDF_New(on_haru_error, &w);
   if (!w.pdf) return haru_fail(&w, "creating the document");
   w.pdf->pdf_version = HPDF_VER_14;

@@ -21,6 +21,19 @@
 /* Writes d as a complete PDF file into out (appended). */
 bool lp_pdf_write(const lp_display *d, lp_buf *out, lp_error *err);
 
+/* Subset fonts kept across documents: a mail merge's letters mostly use
+ * the same glyphs of a face (headings, the Latin face, symbols), so the
+ * subset and its compressed bytes are made once.  The output is the same
+ * bytes with or without a cache.  Not thread-safe: one per engine. */
+typedef struct lp_pdf_cache lp_pdf_cache;
+
+lp_pdf_cache *lp_pdf_cache_new(void);
+void lp_pdf_cache_free(lp_pdf_cache *cache);
+
+/* lp_pdf_write, reusing and filling cache (may be NULL). */
+bool lp_pdf_write_cached(const lp_display *d, lp_pdf_cache *cache,
+                         lp_buf *out, lp_error *err);
+
 /* Object helpers shared with forms.c, for objects inside a libharu
  * document.  A PDF text string: a literal for printable ASCII, otherwise
  * UTF-16BE with a byte order mark (written in hex).  NULL on failure. */

@@ -2,6 +2,7 @@
  * layout -> PDF, and safe output to files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct lp_engine {
   lp_fonts *fonts;
   lp_breaker *breaker;
   lp_limits limits;
+  lp_pdf_cache *pdf_cache; /* subsets kept across documents */
 };
 
 lp_limits lp_limits_default(void) {
@@ -40,6 +42,15 @@ void lp_engine_set_limits(lp_engine *e, const lp_limits *limits) {
 
 const char *lp_version(void) { return LP_VERSION_STRING; }
 
+/* cmark-gfm keeps its syntax extensions in a process-wide list that
+ * cmark_gfm_core_extensions_ensure_registered fills without a lock; engines
+ * made at the same time in several threads must register it once only. */
+static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void) {
+  cmark_gfm_core_extensions_ensure_registered();
+}
+
 lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   lp_fonts *fonts = lp_fonts_new(fontconfig_file, err);
   if (!fonts) return NULL;
@@ -47,7 +58,8 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   e->fonts = fonts;
   e->breaker = lp_breaker_new();
   e->limits = lp_limits_default();
-  cmark_gfm_core_extensions_ensure_registered();
+  e->pdf_cache = lp_pdf_cache_new();
+  pthread_once(&extensions_once, register_extensions);
   return e;
 }
 
@@ -57,6 +69,7 @@ void lp_engine_free(lp_engine *e) {
   if (!e) return;
   lp_fonts_free(e->fonts);
   lp_breaker_free(e->breaker);
+  lp_pdf_cache_free(e->pdf_cache);
   free(e);
 }
 
@@ -146,7 +159,7 @@ bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
   if (ok) {
     lp_render_set_meta(d, tpl);
     lp_buf out = {0};
-    ok = lp_pdf_write(d, &out, err);
+    ok = lp_pdf_write_cached(d, e->pdf_cache, &out, err);
     if (ok && opts->sign) {
       unsigned char *signed_pdf = NULL;
       size_t signed_len = 0;
@@ -167,17 +180,44 @@ bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
   return ok;
 }
 
+/* Bytes handed to a write callback at a time. */
+#define CALLBACK_CHUNK (64 * 1024)
+
+bool lp_render_to_callback(lp_engine *e, const lp_template *tpl,
+                           const lp_render_options *opts, lp_write_fn write,
+                           void *ctx, lp_error *err) {
+  if (!write)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "lp_render_to_callback needs a write function");
+  unsigned char *pdf = NULL;
+  size_t len = 0;
+  /* The whole PDF is made first (its cross-reference table and a signature
+   * need every byte), so a failed render never calls write at all. */
+  if (!lp_render_to_memory(e, tpl, opts, &pdf, &len, err)) return false;
+  bool ok = true;
+  for (size_t at = 0; ok && at < len; at += CALLBACK_CHUNK) {
+    size_t n = len - at < CALLBACK_CHUNK ? len - at : CALLBACK_CHUNK;
+    ok = write(ctx, pdf + at, n);
+  }
+  free(pdf);
+  if (!ok)
+    lp_fail(err, LP_ERR_IO, NULL, 0, 0,
+            "the write callback refused the PDF's bytes");
+  return ok;
+}
+
 /* Writes data to path atomically (see lp_write_file_atomic). */
 static bool write_file_atomic(const char *path, const unsigned char *data,
                               size_t len, lp_error *err) {
   return lp_write_file_atomic(path, data, len, err);
 }
 
-bool lp_render_write_display(lp_display *d, const lp_template *tpl,
-                             const char *path, lp_error *err) {
+bool lp_render_write_display(lp_engine *e, lp_display *d,
+                             const lp_template *tpl, const char *path,
+                             lp_error *err) {
   lp_render_set_meta(d, tpl);
   lp_buf out = {0};
-  bool ok = lp_pdf_write(d, &out, err) &&
+  bool ok = lp_pdf_write_cached(d, e->pdf_cache, &out, err) &&
             write_file_atomic(path, out.data, out.len, err);
   lp_buf_free(&out);
   return ok;

@@ -20,7 +20,8 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl);
 
 /* Sets d's metadata from tpl, writes d as a PDF to path (a temporary file
  * renamed into place). */
-bool lp_render_write_display(lp_display *d, const lp_template *tpl,
-                             const char *path, lp_error *err);
+bool lp_render_write_display(lp_engine *engine, lp_display *d,
+                             const lp_template *tpl, const char *path,
+                             lp_error *err);
 
 #endif
