@@ -51,8 +51,9 @@ static const char usage[] =
     "fonts    shows the fonts that a language resolves to, per script and style.\n"
     "\n"
     "Fonts are found through fontconfig with letterpress's own configuration\n"
-    "(fonts/fonts.conf next to the program; LETTERPRESS_FONTCONFIG names another,\n"
-    "LETTERPRESS_FONTCONFIG=system uses the system's).\n"
+    "(fonts/fonts.conf in the build tree, ../share/letterpress/fonts.conf from\n"
+    "the program's directory when installed; LETTERPRESS_FONTCONFIG names another,\n"
+    "LETTERPRESS_FONTCONFIG=system uses the system's).  See letterpress(1).\n"
     "Exit status: 0 success, 1 runtime failure (I/O, fonts), 2 bad usage or input.\n";
 
 /* Prints an error in GNU style. */
