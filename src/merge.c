@@ -584,6 +584,9 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     m.stdin_len = b.len;
   }
   ok = ok && survey_records(&m, err);
+  /* The template's own glyphs are embedded the same way in every letter:
+   * made once here, before the workers fork, and reused by all. */
+  ok = ok && lp_render_set_anchors(engine, tpl, err);
   int jobs = o->jobs > 0 ? (o->jobs > MAX_JOBS ? MAX_JOBS : o->jobs) : cores();
   if ((size_t)jobs > m.prog.total) jobs = m.prog.total ? (int)m.prog.total : 1;
   if (o->combined) {

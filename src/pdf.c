@@ -58,6 +58,7 @@
 /* One embedded font: an lp_face and everything the document uses of it. */
 typedef struct pdf_font {
   lp_face *face;
+  bool extra;              /* holds the glyphs outside the face's anchor */
   hb_set_t *gids;          /* original glyph ids used */
   hb_map_t *text_of;       /* original gid -> index in texts */
   const lp_dglyph **texts; /* first glyph seen with text, per gid */
@@ -82,9 +83,18 @@ typedef struct cache_entry {
   unsigned long long used; /* for least-recently-used replacement */
 } cache_entry;
 
+/* A face's anchor: the glyphs a template itself uses (see
+ * lp_pdf_cache_set_anchor). */
+typedef struct anchor_set {
+  const lp_face *face;
+  hb_set_t *gids;
+} anchor_set;
+
 struct lp_pdf_cache {
   cache_entry entries[CACHE_ENTRIES];
   unsigned long long clock;
+  anchor_set *anchors;
+  size_t nanchors, anchors_cap;
 };
 
 /* State of one lp_pdf_write call. */
@@ -242,14 +252,29 @@ static HPDF_STATUS array_add_milli(HPDF_Array a, long long v) {
 /* ---- Collecting glyphs ------------------------------------------------ */
 
 /* The writer's font for face, created on first use (document order). */
-static pdf_font *font_for(writer *w, lp_face *face) {
+/* The anchor glyph set of face in the writer's cache, or NULL. */
+static const hb_set_t *anchor_of(const writer *w, const lp_face *face) {
+  for (size_t i = 0; w->cache && i < w->cache->nanchors; i++)
+    if (w->cache->anchors[i].face == face) return w->cache->anchors[i].gids;
+  return NULL;
+}
+
+/* The embedded font that draws glyph gid of face: the face's main font
+ * or, for a glyph outside the face's anchor, its extra font.  A main font
+ * with an anchor holds the whole anchor, so that its subset is the same in
+ * every document (and comes from the cache). */
+static pdf_font *font_for(writer *w, lp_face *face, uint32_t gid) {
+  const hb_set_t *anchor = anchor_of(w, face);
+  bool extra = anchor && !hb_set_has(anchor, gid);
   for (size_t i = 0; i < w->nfonts; i++)
-    if (w->fonts[i].face == face) return &w->fonts[i];
+    if (w->fonts[i].face == face && w->fonts[i].extra == extra)
+      return &w->fonts[i];
   LP_GROW(w->fonts, w->fonts_cap, w->nfonts + 1);
   pdf_font *f = &w->fonts[w->nfonts++];
   memset(f, 0, sizeof *f);
   f->face = face;
-  f->gids = hb_set_create();
+  f->extra = extra;
+  f->gids = anchor && !extra ? hb_set_copy(anchor) : hb_set_create();
   f->text_of = hb_map_create();
   f->cid_of = hb_map_create();
   return f;
@@ -266,9 +291,9 @@ static bool collect_glyphs(writer *w) {
       if (!run->face)
         return lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,
                        "PDF writer: a run on page %zu has no font", p + 1);
-      pdf_font *f = font_for(w, run->face);
       for (size_t k = 0; k < run->count; k++) {
         const lp_dglyph *g = &run->glyphs[k];
+        pdf_font *f = font_for(w, run->face, g->gid);
         hb_set_add(f->gids, g->gid);
         if (g->text && g->text_len && !hb_map_has(f->text_of, g->gid)) {
           LP_GROW(f->texts, f->texts_cap, f->ntexts + 1);
@@ -827,7 +852,34 @@ static void cache_entry_clear(cache_entry *e) {
 void lp_pdf_cache_free(lp_pdf_cache *c) {
   if (!c) return;
   for (int i = 0; i < CACHE_ENTRIES; i++) cache_entry_clear(&c->entries[i]);
+  lp_pdf_cache_clear_anchors(c);
+  free(c->anchors);
   free(c);
+}
+
+void lp_pdf_cache_clear_anchors(lp_pdf_cache *c) {
+  for (size_t i = 0; i < c->nanchors; i++) hb_set_destroy(c->anchors[i].gids);
+  c->nanchors = 0;
+}
+
+void lp_pdf_cache_set_anchors(lp_pdf_cache *c, const lp_display *d) {
+  lp_pdf_cache_clear_anchors(c);
+  for (size_t p = 0; p < d->npages; p++)
+    for (size_t r = 0; r < d->pages[p].nruns; r++) {
+      const lp_drun *run = &d->pages[p].runs[r];
+      if (!run->face || !run->count) continue;
+      anchor_set *a = NULL;
+      for (size_t i = 0; i < c->nanchors && !a; i++)
+        if (c->anchors[i].face == run->face) a = &c->anchors[i];
+      if (!a) {
+        LP_GROW(c->anchors, c->anchors_cap, c->nanchors + 1);
+        a = &c->anchors[c->nanchors++];
+        a->face = run->face;
+        a->gids = hb_set_create();
+      }
+      for (size_t k = 0; k < run->count; k++)
+        hb_set_add(a->gids, run->glyphs[k].gid);
+    }
 }
 
 /* The remembered subset of f's face with exactly f's glyphs, or NULL. */
@@ -1132,10 +1184,21 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
   write_rules(content, p);
   for (size_t r = 0; r < p->nruns; r++) {
     const lp_drun *run = &p->runs[r];
-    if (!run->count) continue;
-    size_t k = (size_t)(font_for(w, run->face) - w->fonts);
-    used[k] = true;
-    write_run(content, &w->fonts[k], k, run);
+    /* A run whose glyphs are in two fonts (anchor and extra) is written
+     * as consecutive pieces, one per font. */
+    for (size_t i = 0; i < run->count;) {
+      pdf_font *f = font_for(w, run->face, run->glyphs[i].gid);
+      size_t j = i + 1;
+      while (j < run->count && font_for(w, run->face, run->glyphs[j].gid) == f)
+        j++;
+      lp_drun piece = *run;
+      piece.glyphs = run->glyphs + i;
+      piece.count = j - i;
+      size_t k = (size_t)(f - w->fonts);
+      used[k] = true;
+      write_run(content, f, k, &piece);
+      i = j;
+    }
   }
   bool ok = write_images(w, page, p, true, content) &&
             add_page_fonts(w, page, used);

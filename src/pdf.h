@@ -30,6 +30,16 @@ typedef struct lp_pdf_cache lp_pdf_cache;
 lp_pdf_cache *lp_pdf_cache_new(void);
 void lp_pdf_cache_free(lp_pdf_cache *cache);
 
+/* Anchors: the glyphs a template itself uses, per face, taken from a
+ * display of the template laid out without data.  While anchors are set,
+ * each face is embedded as two fonts: one with exactly its anchor glyphs
+ * (the same subset in every letter of a merge: made once, then reused) and
+ * one with the other glyphs of the document (a record's own names and
+ * numbers).  The output depends only on the display and the anchors, never
+ * on which documents came before. */
+void lp_pdf_cache_set_anchors(lp_pdf_cache *cache, const lp_display *d);
+void lp_pdf_cache_clear_anchors(lp_pdf_cache *cache);
+
 /* lp_pdf_write, reusing and filling cache (may be NULL). */
 bool lp_pdf_write_cached(const lp_display *d, lp_pdf_cache *cache,
                          lp_buf *out, lp_error *err);

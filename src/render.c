@@ -212,6 +212,17 @@ static bool write_file_atomic(const char *path, const unsigned char *data,
   return lp_write_file_atomic(path, data, len, err);
 }
 
+bool lp_render_set_anchors(lp_engine *e, const lp_template *tpl,
+                           lp_error *err) {
+  lp_display *d = lp_display_new();
+  lp_render_options opts = {0};
+  opts.blanks = true;
+  bool ok = lp_render_layout(e, tpl, &opts, true, d, err);
+  if (ok) lp_pdf_cache_set_anchors(e->pdf_cache, d);
+  lp_display_free(d);
+  return ok;
+}
+
 bool lp_render_write_display(lp_engine *e, lp_display *d,
                              const lp_template *tpl, const char *path,
                              lp_error *err) {

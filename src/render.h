@@ -15,6 +15,11 @@ bool lp_render_layout(lp_engine *engine, const lp_template *tpl,
                       const lp_render_options *opts, bool survey,
                       lp_display *d, lp_error *err);
 
+/* Lays tpl out without data and makes its glyphs the anchors of the
+ * engine's font cache (see lp_pdf_cache_set_anchors): for a mail merge. */
+bool lp_render_set_anchors(lp_engine *engine, const lp_template *tpl,
+                           lp_error *err);
+
 /* Sets d's metadata (title, author, ..., date) from tpl's front matter. */
 void lp_render_set_meta(lp_display *d, const lp_template *tpl);
 
