@@ -234,7 +234,7 @@ lp_fill_program *lp_fill_compile(const char *src, size_t len,
     for (size_t k = pos; k < open; k++)
       if (p->src[k] == '\n') line++, ls = k + 1;
     if (!o) break;
-    size_t next;
+    size_t next = len;
     ok = read_tag(&c, open, ls, line, &next);
     if (ok)
       for (size_t k = open; k < next; k++) /* multi-line comments */
