@@ -281,7 +281,7 @@ static int cmd_render(int argc, char **argv) {
   rc = apply_pairs(metas, nmetas, "--meta", set_meta, tpl);
   if (rc) goto done;
   if (data_path)
-    data = lp_data_load(data_path, &err);
+    data = lp_data_load_limited(data_path, limits.max_input_bytes, &err);
   else if (nsets)
     data = lp_data_parse_json("{}", 2, "--set", &err);
   if ((data_path || nsets) && !data) {

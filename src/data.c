@@ -39,7 +39,12 @@ lp_data *lp_data_parse_json(const char *text, size_t len, const char *name,
 }
 
 lp_data *lp_data_load(const char *path, lp_error *err) {
-  lp_records *r = lp_records_open(path, LP_DATA_AUTO, err);
+  return lp_data_load_limited(path, LP_DEFAULT_MAX_INPUT_BYTES, err);
+}
+
+lp_data *lp_data_load_limited(const char *path, size_t max_bytes,
+                              lp_error *err) {
+  lp_records *r = lp_records_open_limited(path, LP_DATA_AUTO, max_bytes, err);
   if (!r) return NULL;
   lp_data *d = NULL, *extra = NULL;
   int got = lp_records_next(r, &d, err);
@@ -177,6 +182,9 @@ struct lp_records {
   bool row_open;    /* a row has started and not ended */
   int row_line;
   bool eof;
+  size_t max_bytes; /* the input limit (0: none); a line or file beyond it
+                       is an error */
+  bool too_long;    /* a line was over max_bytes */
 };
 
 bool lp_data_format_parse(const char *name, lp_data_format *fmt) {
@@ -241,8 +249,16 @@ static bool records_start(lp_records *r, lp_error *err) {
     if (!r->text) {
       char chunk[65536];
       size_t n;
-      while ((n = fread(chunk, 1, sizeof chunk, r->in)) > 0)
+      while ((n = fread(chunk, 1, sizeof chunk, r->in)) > 0) {
         lp_buf_append(&b, chunk, n);
+        if (r->max_bytes && b.len > r->max_bytes) {
+          lp_buf_free(&b);
+          return lp_fail(err, LP_ERR_INPUT, r->name, 0, 0,
+                         "larger than %zu bytes (the limit): raise it with "
+                         "--max-input-size",
+                         r->max_bytes);
+        }
+      }
     }
     const char *t = r->text ? r->text : b.data ? (char *)b.data : "";
     size_t len = r->text ? r->text_len : b.len;
@@ -291,9 +307,14 @@ lp_records *lp_records_open_memory(const char *text, size_t len,
 
 lp_records *lp_records_open(const char *path, lp_data_format fmt,
                             lp_error *err) {
+  return lp_records_open_limited(path, fmt, LP_DEFAULT_MAX_INPUT_BYTES, err);
+}
+
+lp_records *lp_records_open_limited(const char *path, lp_data_format fmt,
+                                    size_t max_bytes, lp_error *err) {
   if (!strcmp(path, "-")) {
     lp_buf b = {0};
-    if (!lp_read_file(path, &b, err)) {
+    if (!lp_read_file_limited(path, &b, max_bytes, err)) {
       lp_buf_free(&b);
       return NULL;
     }
@@ -304,6 +325,7 @@ lp_records *lp_records_open(const char *path, lp_data_format fmt,
     return r;
   }
   lp_records *r = records_new(path, fmt);
+  r->max_bytes = max_bytes;
   r->in = fopen(path, "rb");
   if (!r->in) {
     lp_fail(err, LP_ERR_INPUT, path, 0, 0,
@@ -323,6 +345,10 @@ lp_records *lp_records_open(const char *path, lp_data_format fmt,
 static ssize_t read_line(lp_records *r) {
   ssize_t n = getline(&r->line, &r->line_cap, r->in);
   if (n >= 0) r->lineno++;
+  if (n >= 0 && r->max_bytes && (size_t)n > r->max_bytes) {
+    r->too_long = true; /* reported by lp_records_next */
+    return -1;
+  }
   return n;
 }
 
@@ -495,14 +521,27 @@ static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
 
 int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
   *rec = NULL;
+  int got;
   switch (r->fmt) {
   case LP_DATA_JSONL:
-    return next_jsonl(r, rec, err);
+    got = next_jsonl(r, rec, err);
+    break;
   case LP_DATA_CSV:
-    return next_csv(r, rec, err);
+    got = next_csv(r, rec, err);
+    break;
   default:
-    return next_json(r, rec, err);
+    got = next_json(r, rec, err);
   }
+  if (got >= 0 && r->too_long) {
+    lp_data_free(*rec);
+    *rec = NULL;
+    lp_fail(err, LP_ERR_INPUT, r->name, r->lineno, 0,
+            "a line longer than %zu bytes (the limit): raise it with "
+            "--max-input-size",
+            r->max_bytes);
+    return -1;
+  }
+  return got;
 }
 
 size_t lp_records_count(const lp_records *r) { return r->count; }

@@ -52,6 +52,12 @@ typedef struct lp_records lp_records;
 lp_records *lp_records_open(const char *path, lp_data_format fmt,
                             lp_error *err);
 
+/* The same, with an input limit (a JSON file, or a line of JSON Lines or
+ * CSV, of more than max_bytes is an error; 0: no limit).  lp_records_open
+ * uses LP_DEFAULT_MAX_INPUT_BYTES. */
+lp_records *lp_records_open_limited(const char *path, lp_data_format fmt,
+                                    size_t max_bytes, lp_error *err);
+
 /* Opens text (len bytes, copied) as a stream of records; name is used in
  * error locations and, with LP_DATA_AUTO, for the format. */
 lp_records *lp_records_open_memory(const char *text, size_t len,

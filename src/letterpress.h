@@ -192,6 +192,11 @@ lp_data *lp_data_parse_json(const char *text, size_t len, const char *name,
  * frees with lp_data_free.  Any thread. */
 lp_data *lp_data_load(const char *path, lp_error *err);
 
+/* The same with another input limit (0: none; lp_data_load uses
+ * LP_DEFAULT_MAX_INPUT_BYTES). */
+lp_data *lp_data_load_limited(const char *path, size_t max_bytes,
+                              lp_error *err);
+
 /* Sets one string value, replacing any (key may be dotted: a.b makes or
  * enters the object a).  Strings are copied.  Changes data: not while any
  * thread renders with it. */

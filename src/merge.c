@@ -280,7 +280,9 @@ static lp_records *open_data(merger *m, lp_error *err) {
                                   m->fmt == LP_DATA_AUTO ? LP_DATA_JSON
                                                          : m->fmt,
                                   err);
-  return lp_records_open(m->o->data, m->fmt, err);
+  return lp_records_open_limited(m->o->data, m->fmt,
+                                 lp_engine_limits(m->engine)->max_input_bytes,
+                                 err);
 }
 
 /* Applies the --set values to a record. */

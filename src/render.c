@@ -40,6 +40,8 @@ void lp_engine_set_limits(lp_engine *e, const lp_limits *limits) {
   e->limits = *limits;
 }
 
+const lp_limits *lp_engine_limits(const lp_engine *e) { return &e->limits; }
+
 const char *lp_version(void) { return LP_VERSION_STRING; }
 
 /* cmark-gfm keeps its syntax extensions in a process-wide list that

@@ -20,6 +20,9 @@ bool lp_render_layout(lp_engine *engine, const lp_template *tpl,
 bool lp_render_set_anchors(lp_engine *engine, const lp_template *tpl,
                            lp_error *err);
 
+/* The limits the engine's renders honour. */
+const lp_limits *lp_engine_limits(const lp_engine *engine);
+
 /* Sets d's metadata (title, author, ..., date) from tpl's front matter. */
 void lp_render_set_meta(lp_display *d, const lp_template *tpl);
 

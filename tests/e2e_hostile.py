@@ -197,6 +197,23 @@ def main():
                       r.err)
             if os.path.exists(out):
                 os.remove(out)
+        # Data files are held to --max-input-size too.
+        big_json = os.path.join(tmp, "big.json")
+        with open(big_json, "w") as f:
+            f.write('{"name": "%s"}\n' % ("x" * 3000))
+        big_csv = os.path.join(tmp, "big.csv")
+        with open(big_csv, "w") as f:
+            f.write("name\n%s\n" % ("y" * 3000))
+        r = lp("render", tpl, "-d", big_json, "-o", os.path.join(tmp, "b.pdf"),
+               "--max-input-size", "1000")
+        check("hostile: a data file over the limit", r.code == 2 and
+              r.err.startswith(big_json) and "--max-input-size" in r.err, r.err)
+        r = lp("merge", tpl, "-d", big_csv, "-o",
+               os.path.join(tmp, "big-out", "{{@record}}.pdf"),
+               "--max-input-size", "1000")
+        check("hostile: a CSV line over the limit", r.code == 2 and
+              r.err.startswith(big_csv + ":2:") and "--max-input-size" in r.err
+              and not os.path.exists(os.path.join(tmp, "big-out")), r.err)
         # --force: the output may not overwrite an input unless asked.
         copy = os.path.join(tmp, "self.md")
         with open(copy, "w") as f:
