@@ -2,7 +2,7 @@
 
 CC      ?= cc
 PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson \
-           libqpdf libcrypto libpng
+           libqpdf libcrypto libpng gmime-3.0 libcurl
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -15,7 +15,12 @@ DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-d
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libyaml-dev libjansson-dev zlib1g-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
   fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 valgrind \
-  libcsv-dev hyperfine time man-db groff-base
+  libcsv-dev hyperfine time man-db groff-base libgmime-3.0-dev libcurl4-openssl-dev \
+  python3-aiosmtpd \
+  libgpgme-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev \
+  libldap-dev libzstd-dev libbrotli-dev libidn2-dev
+# (The last two lines: what `pkg-config --static --libs letterpress` names
+# through GMime and libcurl, for programs that link libletterpress.a.)
 
 BUILD   := build
 BIN     := letterpress

@@ -1,6 +1,7 @@
 /* cli.c - the letterpress command: parses arguments, calls the library,
  * prints errors as FILE:LINE:COL: error: MESSAGE, picks the exit code. */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@ static const char usage[] =
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
     "                         [--format json|jsonl|csv] [--set KEY=VALUE]... [--blanks]\n"
+    "                         [--eml 'DIR/{{id}}.eml' --from ADDR --to ADDRS --subject TEXT\n"
+    "                          [--cc ADDRS] [--body BODY.md]]\n"
+    "                         [--smtp URL --log FILE [--smtp-user NAME]\n"
+    "                          [--smtp-pass env:VAR|file:PATH] [--rate N/s] [--retries N]\n"
+    "                          [--dry-run]]\n"
     "       letterpress fields TEMPLATE\n"
     "       letterpress fonts [--lang TAG]\n"
     "       letterpress --help | --version\n"
@@ -47,6 +53,13 @@ static const char usage[] =
     "         -j N workers (default: one per core); --keep-going past failed\n"
     "         records; --skip-existing leaves existing files alone (resume);\n"
     "         --shard K/N does every Nth record from the Kth (1 <= K <= N).\n"
+    "         --eml also writes each letter as an email (PDF attached), named\n"
+    "         like -o; --from, --to, --cc, --subject and the Markdown --body\n"
+    "         are filled per record.  --smtp smtp://HOST:PORT (STARTTLS when\n"
+    "         offered) or smtps://... then sends them one by one: --rate N/s,\n"
+    "         --retries N on 4xx replies, results appended to --log FILE (CSV);\n"
+    "         records the log shows as sent are never sent again.  --dry-run\n"
+    "         checks and lists what would be sent.\n"
     "fields   prints, as JSON, the template's placeholders and form fields.\n"
     "fonts    shows the fonts that a language resolves to, per script and style.\n"
     "\n"
@@ -379,7 +392,83 @@ typedef struct merge_view {
   double last_draw;  /* seconds, of the last drawing */
   bool drawn;        /* a bar is on the screen */
   const char *data;  /* the data file, for failure locations */
+  lp_mail *mail;     /* --eml: the messages; NULL without */
 } merge_view;
+
+static bool merge_survey(void *ctx, size_t record, const lp_data *rec,
+                         bool in_shard, lp_error *err) {
+  merge_view *v = ctx;
+  return lp_mail_survey(v->mail, record, rec, in_shard, err);
+}
+
+static bool merge_letter(void *ctx, size_t record, const lp_data *rec,
+                         const char *path, lp_error *err) {
+  merge_view *v = ctx;
+  return lp_mail_letter(v->mail, record, rec, path, err);
+}
+
+/* Set by SIGINT and SIGTERM while sending: stop after the current message. */
+static volatile int send_stop;
+
+static void stop_sending(int sig) {
+  (void)sig;
+  send_stop = 1;
+}
+
+static void send_result(void *ctx, const lp_send_result *r) {
+  (void)ctx;
+  if (!strcmp(r->status, "sent") || !strcmp(r->status, "already sent"))
+    return;
+  if (!strcmp(r->status, "dry-run")) {
+    printf("record %zu: %s to %s\n", r->record, r->file, r->to);
+    return;
+  }
+  fprintf(stderr, "%s: %s: record %zu%s%s: %s\n", r->file[0] ? r->file : "send",
+          !strcmp(r->status, "failed") ? "error" : "warning", r->record,
+          r->to[0] ? " to " : "", r->to, r->reply);
+}
+
+/* Parses a rate: "N/s", "N/min", "N/h" or N (per second). */
+static bool parse_rate(const char *s, double *per_second) {
+  char *end;
+  double n = strtod(s, &end);
+  if (end == s || n <= 0) return false;
+  if (!*end || !strcmp(end, "/s")) *per_second = n;
+  else if (!strcmp(end, "/min") || !strcmp(end, "/m")) *per_second = n / 60;
+  else if (!strcmp(end, "/h")) *per_second = n / 3600;
+  else return false;
+  return true;
+}
+
+/* Sends the merged messages (after the merge); returns the exit code. */
+static int send_mail(lp_mail *mail, const lp_send_options *so) {
+  lp_send_options o = *so;
+  o.stop = &send_stop;
+  o.result = send_result;
+  struct sigaction sa = {0}, old_int, old_term;
+  sa.sa_handler = stop_sending;
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  lp_send_summary sum;
+  lp_error err = {0};
+  bool ok = lp_mail_send(mail, &o, &sum, &err);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  if (!ok) return fail(&err);
+  if (o.dry_run)
+    fprintf(stderr, "send: %zu message%s would be sent (--dry-run)",
+            sum.dry_run, sum.dry_run == 1 ? "" : "s");
+  else
+    fprintf(stderr, "send: %zu message%s sent", sum.sent,
+            sum.sent == 1 ? "" : "s");
+  if (sum.skipped) fprintf(stderr, ", %zu already sent", sum.skipped);
+  if (sum.failed) fprintf(stderr, ", %zu failed", sum.failed);
+  if (sum.held) fprintf(stderr, ", %zu held (an earlier run stopped while sending them)", sum.held);
+  if (sum.missing) fprintf(stderr, ", %zu without a letter", sum.missing);
+  if (send_stop) fputs("; stopped: run again to send the rest", stderr);
+  fputs("\n", stderr);
+  return sum.failed || sum.held || send_stop ? EXIT_RUNTIME : 0;
+}
 
 /* Erases the progress bar so that a message can be printed. */
 static void merge_clear(merge_view *v) {
@@ -443,6 +532,10 @@ static bool parse_shard(const char *s, unsigned *k, unsigned *n) {
 
 static int cmd_merge(int argc, char **argv) {
   lp_merge_options o = {0};
+  lp_mail_options mo = {0};
+  lp_send_options so = {0};
+  so.retries = 3;
+  so.backoff = 1;
   const char *tpl_path = NULL;
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
   int rc = 0;
@@ -486,6 +579,32 @@ static int cmd_merge(int argc, char **argv) {
       o.skip_existing = true;
     } else if (!strcmp(a, "--blanks")) {
       o.blanks = true;
+    } else if (!strcmp(a, "--eml") || !strcmp(a, "--from") ||
+               !strcmp(a, "--to") || !strcmp(a, "--cc") ||
+               !strcmp(a, "--subject") || !strcmp(a, "--body") ||
+               !strcmp(a, "--smtp") || !strcmp(a, "--smtp-user") ||
+               !strcmp(a, "--smtp-pass") || !strcmp(a, "--log")) {
+      const char **slot[] = {&mo.eml, &mo.from, &mo.to, &mo.cc, &mo.subject,
+                             &mo.body, &so.url, &so.user, &so.pass, &so.log};
+      const char *names[] = {"--eml", "--from", "--to", "--cc", "--subject",
+                             "--body", "--smtp", "--smtp-user", "--smtp-pass",
+                             "--log"};
+      size_t k = 0;
+      while (strcmp(a, names[k])) k++;
+      if (!has_next) rc = usage_error("%s needs a value", a);
+      else *slot[k] = argv[++i];
+    } else if (!strcmp(a, "--rate")) {
+      if (!has_next || !parse_rate(argv[i + 1], &so.rate))
+        rc = usage_error("%s needs messages per second, e.g. 5/s or 100/min", a);
+      else i++;
+    } else if (!strcmp(a, "--retries")) {
+      char *end;
+      long n = has_next ? strtol(argv[i + 1], &end, 10) : -1;
+      if (!has_next || *end || n < 0 || n > 20)
+        rc = usage_error("%s needs a number from 0 to 20", a);
+      else so.retries = (int)n, i++;
+    } else if (!strcmp(a, "--dry-run")) {
+      so.dry_run = true;
     } else if (a[0] == '-' && a[1]) {
       rc = usage_error("unknown option '%s'", a);
     } else if (!tpl_path) {
@@ -498,18 +617,37 @@ static int cmd_merge(int argc, char **argv) {
   if (!rc && !o.data) rc = usage_error("%s", "merge needs data: -d DATA");
   if (!rc && !o.output && !o.combined)
     rc = usage_error("%s", "merge needs -o 'DIR/{{id}}.pdf' or --combined OUT.pdf");
+  bool mailing = mo.eml || mo.from || mo.to || mo.cc || mo.subject || mo.body;
+  bool sending = so.url || so.dry_run;
+  if (!rc && (mailing || sending) && (!mo.eml || !o.output))
+    rc = usage_error("%s", "email needs -o 'DIR/{{id}}.pdf' and --eml 'DIR/{{id}}.eml'");
+  if (!rc && mo.eml && (!mo.from || !mo.to || !mo.subject))
+    rc = usage_error("%s", "--eml needs --from, --to and --subject");
+  if (!rc && so.url && !so.log && !so.dry_run)
+    rc = usage_error("%s", "--smtp needs --log results.csv: it keeps a re-run from sending twice");
+  if (!rc && !sending && (so.user || so.pass || so.log || so.rate > 0))
+    rc = usage_error("%s", "--smtp-user, --smtp-pass, --log and --rate go with --smtp");
   if (rc) {
     free(sets);
     return rc;
   }
   o.sets = sets;
-  merge_view view = {isatty(STDERR_FILENO) == 1, 0, false, o.data};
+  merge_view view = {isatty(STDERR_FILENO) == 1, 0, false, o.data, NULL};
   o.progress = merge_progress;
   o.failure = merge_failure;
   o.warn = merge_warning;
   o.ctx = &view;
   lp_error err = {0};
   lp_engine *engine = NULL;
+  if (mo.eml) {
+    view.mail = lp_mail_new(&mo, &err);
+    if (!view.mail) {
+      free(sets);
+      return fail(&err);
+    }
+    o.survey = merge_survey;
+    o.letter = merge_letter;
+  }
   lp_template *tpl =
       lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);
   if (tpl) engine = open_engine(&err);
@@ -535,6 +673,12 @@ static int cmd_merge(int argc, char **argv) {
     fputs("\n", stderr);
     if (!rc && sum.failed) rc = EXIT_USAGE;
   }
+  /* A stopped merge sends nothing; with --keep-going the letters made go. */
+  if (view.mail && sending && tpl && engine && (!rc || (o.keep_going && sum.done))) {
+    int send_rc = send_mail(view.mail, &so);
+    if (send_rc && !rc) rc = send_rc;
+  }
+  lp_mail_free(view.mail);
   lp_engine_free(engine);
   lp_template_free(tpl);
   free(sets);

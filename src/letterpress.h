@@ -304,6 +304,17 @@ typedef struct lp_merge_options {
   void (*progress)(void *ctx, const lp_merge_progress *p);
   void (*failure)(void *ctx, const lp_merge_failure *f);
   lp_warning_fn warn; /* called in the process that renders; may be NULL */
+  /* Called in the calling process during the first pass, for every record
+   * of the data in order (in_shard: this run renders it), with --set
+   * applied; false (with err) stops the merge before anything is written.
+   * May be NULL. */
+  bool (*survey)(void *ctx, size_t record, const lp_data *rec, bool in_shard,
+                 lp_error *err);
+  /* Called in the process that renders, after record's PDF file (path) is
+   * written, or found there under skip_existing; false (with err) makes the
+   * record a failure.  May be NULL. */
+  bool (*letter)(void *ctx, size_t record, const lp_data *rec,
+                 const char *path, lp_error *err);
   void *ctx;
 } lp_merge_options;
 
@@ -321,6 +332,91 @@ typedef struct lp_merge_options {
 bool lp_merge(lp_engine *engine, const lp_template *tpl,
               const lp_merge_options *opts, lp_merge_progress *summary,
               lp_error *err);
+
+/* ---- Mail: .eml files and SMTP ----------------------------------------- */
+
+/* What each record's message says.  Texts may hold placeholders ({{name}},
+ * {{a.b}}, {{@record}}) filled from the record; strings are borrowed. */
+typedef struct lp_mail_options {
+  const char *eml;     /* file name template, e.g. "out/{{id}}.eml" (values
+                          made safe for file names as merge's -o names) */
+  const char *from;    /* "Name <addr>" */
+  const char *to;      /* one or more addresses, comma-separated */
+  const char *cc;      /* may be NULL */
+  const char *subject;
+  const char *body;    /* Markdown file (filled like a template body) for
+                          text/plain and text/html parts; NULL: none */
+} lp_mail_options;
+
+/* Makes one RFC 5322 message per record of a merge (GMime).  Plugged into
+ * lp_merge through lp_mail_survey and lp_mail_letter (ctx: the lp_mail). */
+typedef struct lp_mail lp_mail;
+
+/* Checks the options and reads and checks the body; NULL with err when
+ * they are bad.  Free with lp_mail_free.  Not thread-safe (initializes
+ * GMime); call before any merge worker is forked. */
+lp_mail *lp_mail_new(const lp_mail_options *o, lp_error *err);
+void lp_mail_free(lp_mail *mail);
+
+/* The merge's survey hook: gives each record its .eml name (a name made
+ * twice gets -2, -3, ... in data order, as PDF names do). */
+bool lp_mail_survey(void *mail, size_t record, const lp_data *rec,
+                    bool in_shard, lp_error *err);
+
+/* The merge's letter hook: builds record's message with the PDF at path
+ * attached and writes it to its .eml name (temporary file, rename).  A bad
+ * address or a header value with a line break fails the record. */
+bool lp_mail_letter(void *mail, size_t record, const lp_data *rec,
+                    const char *path, lp_error *err);
+
+/* Builds record's message in memory (*eml malloc'd, caller frees): the
+ * letter hook without the file. */
+bool lp_mail_build(lp_mail *mail, size_t record, const lp_data *rec,
+                   const char *pdf_path, char **eml, size_t *len,
+                   lp_error *err);
+
+/* How one record's sending ended. */
+typedef struct lp_send_result {
+  size_t record;
+  const char *file;   /* its .eml */
+  const char *to;     /* envelope recipients, comma-separated */
+  const char *status; /* "sent", "failed", "already sent", "held",
+                         "dry-run", "missing" (no .eml: the letter failed) */
+  const char *reply;  /* the server's last reply, or what went wrong */
+  int attempts;
+} lp_send_result;
+
+typedef struct lp_send_options {
+  const char *url;  /* smtp://host:port or smtps://host:port; may be NULL
+                       with dry_run */
+  const char *user; /* may be NULL */
+  const char *pass; /* "env:VAR" or "file:PATH"; may be NULL */
+  const char *log;  /* result log (CSV: record,file,to,status,reply),
+                       appended to; records it lists as sent (or whose
+                       sending an interrupted run left open) are never sent
+                       again */
+  double rate;      /* messages per second at most; 0: no limit */
+  int retries;      /* further attempts after a temporary (4xx) failure */
+  double backoff;   /* seconds before the first retry, doubled each time */
+  bool dry_run;     /* check and report, send nothing, log nothing */
+  volatile int *stop; /* set (e.g. from a signal handler) to stop after the
+                         current message; may be NULL */
+  void (*result)(void *ctx, const lp_send_result *r); /* may be NULL */
+  void *ctx;
+} lp_send_options;
+
+typedef struct lp_send_summary {
+  size_t sent, failed, skipped, held, missing, dry_run;
+} lp_send_summary;
+
+/* Sends, one after the other through libcurl, the .eml of every record the
+ * merge rendered in this shard, in data order: STARTTLS when the server
+ * offers it, envelope from the From and To/Cc headers.  Returns false with
+ * err only when sending cannot start (bad URL, log unreadable); each
+ * record's outcome goes to o->result, the log and *summary.  Initializes
+ * libcurl globally: call it with no other thread using libcurl. */
+bool lp_mail_send(lp_mail *mail, const lp_send_options *o,
+                  lp_send_summary *summary, lp_error *err);
 
 /* ---- Signing ----------------------------------------------------------- */
 

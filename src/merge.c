@@ -26,6 +26,7 @@
 #include "data.h"
 #include "display.h"
 #include "letterpress.h"
+#include "merge.h"
 #include "render.h"
 #include "template.h"
 #include "util.h"
@@ -49,6 +50,7 @@ typedef struct name_part {
 typedef struct name_pattern {
   name_part *parts;
   size_t count, cap;
+  bool raw; /* values as they are, not made safe for file names */
 } name_pattern;
 
 static void pattern_free(name_pattern *np) {
@@ -165,11 +167,13 @@ static char *fill_name(const name_pattern *np, const lp_data *rec,
       lp_buf_free(&b);
       return NULL;
     }
-    put_safe(&b, text);
+    if (np->raw) lp_buf_puts(&b, text);
+    else put_safe(&b, text);
     free(text);
   }
   char *name = lp_buf_strdup(&b);
   lp_buf_free(&b);
+  if (np->raw) return name;
   char *slash = strrchr(name, '/');
   char *base = slash ? slash + 1 : name;
   if (!*base || reserved_name(base)) {
@@ -198,6 +202,31 @@ static char *with_suffix(const char *name, uint32_t k) {
   char *r = lp_buf_strdup(&b);
   lp_buf_free(&b);
   return r;
+}
+
+/* Fills pattern with rec, values made safe for file names unless raw. */
+static char *fill_pattern(const char *pattern, const lp_data *rec,
+                          size_t record, bool raw, lp_error *err) {
+  name_pattern np = {.raw = raw};
+  char *name = pattern_parse(pattern, &np, err)
+                   ? fill_name(&np, rec, record, 1, err)
+                   : NULL;
+  pattern_free(&np);
+  return name;
+}
+
+char *lp_merge_fill_name(const char *pattern, const lp_data *rec,
+                         size_t record, lp_error *err) {
+  return fill_pattern(pattern, rec, record, false, err);
+}
+
+char *lp_merge_fill_text(const char *pattern, const lp_data *rec,
+                         size_t record, lp_error *err) {
+  return fill_pattern(pattern, rec, record, true, err);
+}
+
+char *lp_merge_with_suffix(const char *name, unsigned k) {
+  return with_suffix(name, k);
 }
 
 /* A set of names compared without ASCII case (so that names stay distinct
@@ -335,6 +364,8 @@ static bool survey_records(merger *m, lp_error *err) {
     LP_GROW(m->suffix, cap, k);
     m->suffix[k - 1] = 0;
     ok = apply_sets(m, rec, err);
+    if (ok && m->o->survey)
+      ok = m->o->survey(m->o->ctx, k, rec, in_shard(m, k), err);
     if (ok && m->o->output) {
       lp_error name_err = {0};
       char *name = fill_name(&m->pattern, rec, k, m->width, &name_err);
@@ -395,6 +426,8 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     snprintf(msg->key, sizeof msg->key, "%s", name);
     if (m->o->skip_existing && !m->combined && access(name, F_OK) == 0) {
       msg->status = DONE_SKIPPED;
+      if (m->o->letter && !m->o->letter(m->o->ctx, k, rec, name, err))
+        msg->status = DONE_FAILED;
       free(name);
       return;
     }
@@ -415,6 +448,8 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     if (ok) lp_display_append(m->combined, d);
     lp_display_free(d);
   }
+  if (ok && name && m->o->letter)
+    ok = m->o->letter(m->o->ctx, k, rec, name, err);
   if (ok) msg->status = DONE_WRITTEN;
   free(name);
 }

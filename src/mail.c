@@ -1,0 +1,770 @@
+/* mail.c - merged letters as email: one RFC 5322 message per record, built
+ * with GMime, written as .eml files and sent through libcurl's SMTP client
+ * (see lp_mail_new and lp_mail_send in letterpress.h).
+ *
+ * Header values come from data, so each is checked before GMime sees it:
+ * no control characters (a CR or LF would start a header of its own), and
+ * every address must parse with GMime's RFC 5322 address parser into
+ * mailboxes of the form local@domain.  GMime encodes what is not ASCII:
+ * RFC 2047 for the subject and display names, RFC 2231 for the file name.
+ *
+ * Sending happens in the calling process after the merge, one message at a
+ * time, so that the rate limit and the log are simple.  The log is what
+ * makes a re-run safe: a record is logged "sending" before its message
+ * goes out and "sent" after the server accepted it; a record whose last
+ * line is either is never sent again (an open "sending" means a run was
+ * killed mid-message: the server may have it, so it is held).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <csv.h>
+#include <curl/curl.h>
+#include <gmime/gmime.h>
+
+#include "data.h"
+#include "fill.h"
+#include "letterpress.h"
+#include "merge.h"
+#include "sign.h"
+#include "util.h"
+
+struct lp_mail {
+  lp_mail_options o;     /* strings borrowed from the caller */
+  char *body_src;        /* the Markdown body, or NULL */
+  lp_fill_program *body; /* compiled placeholders of body_src */
+  char **names;          /* per record (index record - 1): its .eml name */
+  bool *mine;            /* per record: in this run's shard */
+  size_t nrecords, cap;
+  GHashTable *seen;      /* .eml names made so far, ASCII case folded */
+};
+
+/* ---- Checking header values --------------------------------------------- */
+
+/* Fails unless text is fit for a header: valid UTF-8 without control
+ * characters (tab excepted), so data can never add a header line. */
+static bool check_header_text(const char *what, const char *text,
+                              lp_error *err) {
+  int line, column;
+  if (!lp_utf8_check(text, strlen(text), &line, &column))
+    return lp_fail(err, LP_ERR_INPUT, what, 0, 0,
+                   "the %s is not valid UTF-8", what + 2);
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    if ((*p < 0x20 && *p != '\t') || *p == 0x7F)
+      return lp_fail(err, LP_ERR_INPUT, what, 0, 0,
+                     "the %s has a %s in it; header values from data may "
+                     "not hold line breaks or control characters",
+                     what + 2,
+                     *p == '\r' || *p == '\n' ? "line break"
+                                              : "control character");
+  return true;
+}
+
+/* Whether addr looks like local@domain: one '@', both sides non-empty, no
+ * spaces or angle brackets left over from a sloppy parse. */
+static bool plain_address(const char *addr) {
+  const char *at = strrchr(addr, '@');
+  if (!at || at == addr || !at[1]) return false;
+  for (const char *p = addr; *p; p++)
+    if (strchr(" <>\"(),;", *p) && p > at) return false;
+  return true;
+}
+
+/* Checks each mailbox of list (groups' members too) and counts them. */
+static bool check_list(InternetAddressList *list, size_t *count) {
+  int n = internet_address_list_length(list);
+  for (int i = 0; i < n; i++) {
+    InternetAddress *a = internet_address_list_get_address(list, i);
+    if (INTERNET_ADDRESS_IS_GROUP(a)) {
+      InternetAddressList *members =
+          internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
+      if (!check_list(members, count)) return false;
+    } else {
+      const char *addr =
+          internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+      if (!addr || !plain_address(addr)) return false;
+      ++*count;
+    }
+  }
+  return true;
+}
+
+/* Parses an address list from data (what: "--to", ...); NULL with err when
+ * it holds no address or one that is not local@domain.  max 1: exactly one
+ * mailbox (From). */
+static InternetAddressList *parse_addresses(const char *what,
+                                            const char *text, int max,
+                                            lp_error *err) {
+  if (!check_header_text(what, text, err)) return NULL;
+  InternetAddressList *list = internet_address_list_parse(NULL, text);
+  size_t count = 0;
+  if (!list || !check_list(list, &count) || !count ||
+      (max && count > (size_t)max)) {
+    if (list) g_object_unref(list);
+    lp_fail(err, LP_ERR_INPUT, what, 0, 0,
+            "'%s' is not %s: write Name <local@domain> or local@domain%s",
+            text, max == 1 ? "one email address" : "a list of email addresses",
+            max == 1 ? "" : ", separated by commas");
+    return NULL;
+  }
+  return list;
+}
+
+/* Fills an option's template with the record; err names the option. */
+static char *fill_option(const char *what, const char *pattern,
+                         const lp_data *rec, size_t record, lp_error *err) {
+  lp_error e = {0};
+  char *text = lp_merge_fill_text(pattern, rec, record, &e);
+  if (!text) {
+    const char *m = e.message;
+    if (!strncmp(m, "the output name ", 16)) m += 16;
+    lp_fail(err, LP_ERR_INPUT, what, 0, 0, "the %s %s", what + 2, m);
+  }
+  return text;
+}
+
+/* ---- The mail object ---------------------------------------------------- */
+
+static guint fold_hash(gconstpointer key) {
+  guint h = 5381;
+  for (const char *s = key; *s; s++)
+    h = h * 33 + (guint)(unsigned char)g_ascii_tolower(*s);
+  return h;
+}
+
+static gboolean fold_equal(gconstpointer a, gconstpointer b) {
+  return g_ascii_strcasecmp(a, b) == 0;
+}
+
+lp_mail *lp_mail_new(const lp_mail_options *o, lp_error *err) {
+  if (!o->eml || !o->from || !o->to || !o->subject) {
+    lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+            "mail needs --eml 'DIR/{{id}}.eml', --from, --to and --subject");
+    return NULL;
+  }
+  g_mime_init();
+  lp_mail *m = lp_xcalloc(1, sizeof *m);
+  m->o = *o;
+  m->seen = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL);
+  if (o->body) {
+    lp_buf b = {0};
+    int line, column;
+    bool ok = lp_read_file(o->body, &b, err);
+    if (ok && !lp_utf8_check(b.data ? (char *)b.data : "", b.len, &line,
+                             &column))
+      ok = lp_fail(err, LP_ERR_INPUT, o->body, line, column,
+                   "the mail body is not valid UTF-8");
+    m->body_src = ok ? lp_buf_strdup(&b) : NULL;
+    lp_buf_free(&b);
+    if (ok)
+      m->body = lp_fill_compile(m->body_src, strlen(m->body_src), o->body, 0,
+                                err);
+    if (!m->body) {
+      lp_mail_free(m);
+      return NULL;
+    }
+  }
+  return m;
+}
+
+void lp_mail_free(lp_mail *m) {
+  if (!m) return;
+  for (size_t i = 0; i < m->nrecords; i++) free(m->names[i]);
+  free(m->names);
+  free(m->mine);
+  if (m->seen) g_hash_table_destroy(m->seen);
+  lp_fill_program_free(m->body);
+  free(m->body_src);
+  free(m);
+  g_mime_shutdown();
+}
+
+bool lp_mail_survey(void *ctx, size_t record, const lp_data *rec,
+                    bool in_shard, lp_error *err) {
+  (void)err;
+  lp_mail *m = ctx;
+  if (record > m->nrecords) {
+    size_t cap = m->cap;
+    LP_GROW(m->names, m->cap, record);
+    LP_GROW(m->mine, cap, record);
+    for (size_t i = m->nrecords; i < record; i++) {
+      m->names[i] = NULL;
+      m->mine[i] = false;
+    }
+    m->nrecords = record;
+  }
+  m->mine[record - 1] = in_shard;
+  lp_error ignored = {0}; /* reported per record when the letter is made */
+  char *name = lp_merge_fill_name(m->o.eml, rec, record, &ignored);
+  if (!name) return true;
+  char *try = g_strdup(name);
+  for (unsigned k = 2; g_hash_table_contains(m->seen, try); k++) {
+    g_free(try);
+    char *s = lp_merge_with_suffix(name, k);
+    try = g_strdup(s);
+    free(s);
+  }
+  m->names[record - 1] = lp_xstrdup(try);
+  g_hash_table_add(m->seen, try);
+  free(name);
+  return true;
+}
+
+/* ---- Building a message ------------------------------------------------- */
+
+/* A text part holding text (UTF-8), encoded for 7-bit transport. */
+static GMimeObject *text_part(const char *subtype, const char *text) {
+  GMimeTextPart *t = g_mime_text_part_new_with_subtype(subtype);
+  g_mime_text_part_set_text(t, text);
+  GMimePart *part = GMIME_PART(t);
+  g_mime_part_set_content_encoding(
+      part, g_mime_part_get_best_content_encoding(
+                part, GMIME_ENCODING_CONSTRAINT_7BIT));
+  return GMIME_OBJECT(t);
+}
+
+/* The body filled with rec, as plain text and HTML (both malloc'd). */
+static bool render_body(lp_mail *m, const lp_data *rec, char **plain,
+                        char **html, lp_error *err) {
+  lp_fill *f = lp_fill_expand(m->body, rec, false, err);
+  if (!f) return false;
+  size_t len;
+  const char *src = lp_fill_source(f, &len);
+  cmark_gfm_core_extensions_ensure_registered();
+  cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+  static const char *const exts[] = {"table", "strikethrough", "autolink",
+                                     "tasklist"};
+  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+    cmark_syntax_extension *ext = cmark_find_syntax_extension(exts[i]);
+    if (ext) cmark_parser_attach_syntax_extension(parser, ext);
+  }
+  cmark_parser_feed(parser, src, len);
+  cmark_node *root = cmark_parser_finish(parser);
+  bool ok = lp_fill_tree(root, f, err);
+  if (ok) {
+    /* Without CMARK_OPT_UNSAFE raw HTML is left out: data is text only. */
+    cmark_llist *list = cmark_parser_get_syntax_extensions(parser);
+    char *h = cmark_render_html(root, CMARK_OPT_DEFAULT, list);
+    lp_buf b = {0};
+    lp_buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                    "</head><body>\n");
+    lp_buf_puts(&b, h);
+    lp_buf_puts(&b, "</body></html>\n");
+    *html = lp_buf_strdup(&b);
+    lp_buf_free(&b);
+    free(h);
+    *plain = cmark_render_plaintext(root, CMARK_OPT_DEFAULT, 0);
+  } else if (err && !err->file[0]) {
+    snprintf(err->file, sizeof err->file, "%s", m->o.body);
+  }
+  cmark_node_free(root);
+  cmark_parser_free(parser);
+  lp_fill_free(f);
+  return ok;
+}
+
+/* 64-bit FNV-1a, to make Message-IDs that differ per letter. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const unsigned char *s = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ULL;
+  return h;
+}
+
+/* Sets the header fields: From, To, Cc, Subject, Date, Message-ID. */
+static bool set_headers(lp_mail *m, GMimeMessage *msg, size_t record,
+                        const lp_data *rec, const lp_buf *pdf,
+                        lp_error *err) {
+  static const GMimeAddressType types[] = {GMIME_ADDRESS_TYPE_FROM,
+                                           GMIME_ADDRESS_TYPE_TO,
+                                           GMIME_ADDRESS_TYPE_CC};
+  const char *patterns[] = {m->o.from, m->o.to, m->o.cc};
+  const char *names[] = {"--from", "--to", "--cc"};
+  uint64_t h = fnv(14695981039346656037ULL, pdf->data, pdf->len);
+  char *domain = NULL;
+  for (int i = 0; i < 3; i++) {
+    if (!patterns[i]) continue;
+    char *text = fill_option(names[i], patterns[i], rec, record, err);
+    InternetAddressList *list =
+        text ? parse_addresses(names[i], text, i == 0 ? 1 : 0, err) : NULL;
+    if (list) {
+      h = fnv(h, text, strlen(text) + 1);
+      internet_address_list_append(g_mime_message_get_addresses(msg, types[i]),
+                                   list);
+      if (i == 0) {
+        InternetAddress *a = internet_address_list_get_address(list, 0);
+        const char *addr =
+            internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+        domain = g_strdup(strrchr(addr, '@') + 1);
+      }
+      g_object_unref(list);
+    }
+    free(text);
+    if (!list) {
+      g_free(domain);
+      return false;
+    }
+  }
+  char *subject = fill_option("--subject", m->o.subject, rec, record, err);
+  bool ok = subject && check_header_text("--subject", subject, err);
+  if (ok) {
+    g_mime_message_set_subject(msg, subject, "utf-8");
+    h = fnv(h, subject, strlen(subject));
+    long long when = lp_source_date();
+    GDateTime *date = g_date_time_new_from_unix_utc(when);
+    g_mime_message_set_date(msg, date);
+    g_date_time_unref(date);
+    char id[512];
+    snprintf(id, sizeof id, "letterpress.%lld.%zu.%016llx@%s", when, record,
+             (unsigned long long)h, domain);
+    g_mime_message_set_message_id(msg, id);
+  }
+  free(subject);
+  g_free(domain);
+  return ok;
+}
+
+bool lp_mail_build(lp_mail *m, size_t record, const lp_data *rec,
+                   const char *pdf_path, char **eml, size_t *len,
+                   lp_error *err) {
+  lp_buf pdf = {0};
+  if (!lp_read_file(pdf_path, &pdf, err)) return false;
+  GMimeMessage *msg = g_mime_message_new(TRUE);
+  bool ok = set_headers(m, msg, record, rec, &pdf, err);
+  char *plain = NULL, *html = NULL;
+  if (ok && m->body) ok = render_body(m, rec, &plain, &html, err);
+  if (ok) {
+    /* Boundaries from the message's own hash, so that the same input
+     * gives the same bytes; "=-" cannot occur in base64 or QP text. */
+    const char *id = g_mime_message_get_message_id(msg);
+    char boundary[80];
+    uint64_t h = fnv(14695981039346656037ULL, id, strlen(id));
+    GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+    snprintf(boundary, sizeof boundary, "=-lp-%016llx-mixed",
+             (unsigned long long)h);
+    g_mime_multipart_set_boundary(mixed, boundary);
+    if (m->body) {
+      GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+      snprintf(boundary, sizeof boundary, "=-lp-%016llx-alt",
+               (unsigned long long)h);
+      g_mime_multipart_set_boundary(alt, boundary);
+      GMimeObject *p = text_part("plain", plain);
+      g_mime_multipart_add(alt, p);
+      g_object_unref(p);
+      p = text_part("html", html);
+      g_mime_multipart_add(alt, p);
+      g_object_unref(p);
+      g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
+      g_object_unref(alt);
+    }
+    GMimePart *att = g_mime_part_new_with_type("application", "pdf");
+    const char *slash = strrchr(pdf_path, '/');
+    /* GMime writes a non-ASCII name RFC 2231-encoded. */
+    g_mime_part_set_filename(att, slash ? slash + 1 : pdf_path);
+    GMimeStream *in = g_mime_stream_mem_new_with_buffer(
+        pdf.data ? (const char *)pdf.data : "", pdf.len);
+    GMimeDataWrapper *w =
+        g_mime_data_wrapper_new_with_stream(in, GMIME_CONTENT_ENCODING_DEFAULT);
+    g_mime_part_set_content(att, w);
+    g_mime_part_set_content_encoding(att, GMIME_CONTENT_ENCODING_BASE64);
+    g_object_unref(w);
+    g_object_unref(in);
+    g_mime_multipart_add(mixed, GMIME_OBJECT(att));
+    g_object_unref(att);
+    g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
+    g_object_unref(mixed);
+
+    /* CRLF line ends: the file is exactly what goes on the wire. */
+    GMimeFormatOptions *fo = g_mime_format_options_new();
+    g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+    GMimeStream *out = g_mime_stream_mem_new();
+    g_mime_object_write_to_stream(GMIME_OBJECT(msg), fo, out);
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+    *len = bytes->len;
+    *eml = lp_xmalloc(bytes->len + 1);
+    memcpy(*eml, bytes->data, bytes->len);
+    (*eml)[bytes->len] = '\0';
+    g_object_unref(out);
+    g_mime_format_options_free(fo);
+  }
+  free(plain);
+  free(html);
+  g_object_unref(msg);
+  lp_buf_free(&pdf);
+  return ok;
+}
+
+bool lp_mail_letter(void *ctx, size_t record, const lp_data *rec,
+                    const char *path, lp_error *err) {
+  lp_mail *m = ctx;
+  const char *name = record <= m->nrecords ? m->names[record - 1] : NULL;
+  if (!name) {
+    lp_error e = {0};
+    char *n = lp_merge_fill_name(m->o.eml, rec, record, &e);
+    free(n);
+    const char *msg = e.message;
+    if (!strncmp(msg, "the output name ", 16)) msg += 16;
+    return lp_fail(err, LP_ERR_INPUT, "--eml", 0, 0, "the .eml name %s",
+                   n ? "was not made in the first pass" : msg);
+  }
+  char *eml = NULL;
+  size_t len = 0;
+  bool ok = lp_mail_build(m, record, rec, path, &eml, &len, err) &&
+            lp_write_file_atomic(name, (unsigned char *)eml, len, err);
+  free(eml);
+  return ok;
+}
+
+/* ---- The result log ----------------------------------------------------- */
+
+enum { LOG_NONE, LOG_SENDING, LOG_SENT, LOG_OTHER };
+
+/* What the log says of each record: LOG_* per record, for the lines whose
+ * file matches the record's .eml name. */
+typedef struct log_reader {
+  lp_mail *m;
+  unsigned char *state; /* per record */
+  char *cells[5];
+  int ncell, row;
+} log_reader;
+
+static void log_cell(void *s, size_t n, void *ctx) {
+  log_reader *r = ctx;
+  if (r->ncell < 5) r->cells[r->ncell] = lp_xstrndup(s ? s : "", n);
+  r->ncell++;
+}
+
+static void log_row(int c, void *ctx) {
+  (void)c;
+  log_reader *r = ctx;
+  if (r->row++ && r->ncell >= 4) {
+    char *end;
+    unsigned long long k = strtoull(r->cells[0], &end, 10);
+    if (!*end && k >= 1 && k <= r->m->nrecords && r->m->names[k - 1] &&
+        !strcmp(r->m->names[k - 1], r->cells[1])) {
+      const char *st = r->cells[3];
+      r->state[k - 1] = !strcmp(st, "sending")  ? LOG_SENDING
+                        : !strcmp(st, "sent")   ? LOG_SENT
+                        : !strcmp(st, "held")   ? LOG_SENDING
+                                                : LOG_OTHER;
+    }
+  }
+  for (int i = 0; i < 5 && i < r->ncell; i++) free(r->cells[i]);
+  r->ncell = 0;
+}
+
+static bool read_log(lp_mail *m, const char *path, unsigned char *state,
+                     bool *exists, lp_error *err) {
+  *exists = access(path, F_OK) == 0;
+  if (!*exists) return true;
+  lp_buf b = {0};
+  if (!lp_read_file(path, &b, err)) return false;
+  struct csv_parser p;
+  csv_init(&p, CSV_APPEND_NULL);
+  log_reader r = {m, state, {0}, 0, 0};
+  csv_parse(&p, b.data, b.len, log_cell, log_row, &r);
+  csv_fini(&p, log_cell, log_row, &r);
+  csv_free(&p);
+  lp_buf_free(&b);
+  return true;
+}
+
+static void put_csv(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s == '\r' || *s == '\n' ? ' ' : *s, f);
+  }
+  fputc('"', f);
+}
+
+/* Appends one line to the log and makes it durable before going on. */
+static void log_line(FILE *f, const lp_send_result *r) {
+  if (!f) return;
+  fprintf(f, "%zu,", r->record);
+  put_csv(f, r->file);
+  fputc(',', f);
+  put_csv(f, r->to);
+  fprintf(f, ",%s,", r->status);
+  put_csv(f, r->reply);
+  fputc('\n', f);
+  fflush(f);
+  fsync(fileno(f));
+}
+
+/* ---- Sending ------------------------------------------------------------ */
+
+/* The envelope of a message file: the From address and every To/Cc one. */
+typedef struct envelope {
+  char *from;
+  struct curl_slist *rcpt;
+  lp_buf to; /* the recipients, comma-separated, for the log */
+} envelope;
+
+static void add_rcpts(envelope *e, InternetAddressList *list) {
+  int n = list ? internet_address_list_length(list) : 0;
+  for (int i = 0; i < n; i++) {
+    InternetAddress *a = internet_address_list_get_address(list, i);
+    if (INTERNET_ADDRESS_IS_GROUP(a)) {
+      add_rcpts(e, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
+      continue;
+    }
+    const char *addr =
+        internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(a));
+    char *bracketed = g_strdup_printf("<%s>", addr);
+    e->rcpt = curl_slist_append(e->rcpt, bracketed);
+    g_free(bracketed);
+    if (e->to.len) lp_buf_puts(&e->to, ",");
+    lp_buf_puts(&e->to, addr);
+  }
+}
+
+static bool read_envelope(const char *eml, size_t len, envelope *e) {
+  GMimeStream *s = g_mime_stream_mem_new_with_buffer(eml, len);
+  GMimeParser *p = g_mime_parser_new_with_stream(s);
+  GMimeMessage *msg = g_mime_parser_construct_message(p, NULL);
+  bool ok = false;
+  if (msg) {
+    InternetAddressList *from = g_mime_message_get_from(msg);
+    if (from && internet_address_list_length(from) == 1) {
+      InternetAddress *a = internet_address_list_get_address(from, 0);
+      if (INTERNET_ADDRESS_IS_MAILBOX(a))
+        e->from = g_strdup_printf("<%s>", internet_address_mailbox_get_idn_addr(
+                                              INTERNET_ADDRESS_MAILBOX(a)));
+    }
+    add_rcpts(e, g_mime_message_get_to(msg));
+    add_rcpts(e, g_mime_message_get_cc(msg));
+    ok = e->from && e->rcpt;
+    g_object_unref(msg);
+  }
+  g_object_unref(p);
+  g_object_unref(s);
+  return ok;
+}
+
+static void envelope_free(envelope *e) {
+  g_free(e->from);
+  curl_slist_free_all(e->rcpt);
+  lp_buf_free(&e->to);
+}
+
+/* What curl uploads: the message bytes. */
+typedef struct upload {
+  const char *data;
+  size_t len, at;
+  char reply[512]; /* the server's last reply line */
+  char refusal[512]; /* its first 4xx or 5xx reply line, if any */
+} upload;
+
+static size_t read_upload(char *buf, size_t size, size_t n, void *ctx) {
+  upload *u = ctx;
+  size_t take = size * n;
+  if (take > u->len - u->at) take = u->len - u->at;
+  memcpy(buf, u->data + u->at, take);
+  u->at += take;
+  return take;
+}
+
+/* Keeps the last line the server sent (curl reports replies as headers). */
+static int debug_reply(CURL *c, curl_infotype type, char *data, size_t n,
+                       void *ctx) {
+  (void)c;
+  upload *u = ctx;
+  if (type != CURLINFO_HEADER_IN) return 0;
+  while (n && (data[n - 1] == '\n' || data[n - 1] == '\r')) n--;
+  if (n >= sizeof u->reply) n = sizeof u->reply - 1;
+  /* After a refusal curl says QUIT: keep the refusal, not the goodbye. */
+  if (n && (data[0] == '4' || data[0] == '5') && !u->refusal[0]) {
+    memcpy(u->refusal, data, n);
+    u->refusal[n] = '\0';
+  }
+  memcpy(u->reply, data, n);
+  u->reply[n] = '\0';
+  return 0;
+}
+
+/* One attempt: 0 accepted, else the SMTP reply code (or 1 for a failure
+ * without one: connection, TLS); reply gets the server's words. */
+static long send_once(CURL *c, const envelope *e, const char *eml, size_t len,
+                      upload *u) {
+  memset(u, 0, sizeof *u);
+  u->data = eml;
+  u->len = len;
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, e->from);
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, e->rcpt);
+  curl_easy_setopt(c, CURLOPT_READDATA, u);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, u);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+  CURLcode rc = curl_easy_perform(c);
+  long code = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  if (rc == CURLE_OK) return 0;
+  if (u->refusal[0]) memcpy(u->reply, u->refusal, sizeof u->reply);
+  else if (code < 400 || !u->reply[0])
+    snprintf(u->reply, sizeof u->reply, "%s", curl_easy_strerror(rc));
+  return code >= 400 ? code : 1;
+}
+
+static void pause_for(double seconds, volatile int *stop) {
+  while (seconds > 0 && !(stop && *stop)) {
+    double step = seconds > 0.1 ? 0.1 : seconds;
+    struct timespec t = {0, (long)(step * 1e9)};
+    nanosleep(&t, NULL);
+    seconds -= step;
+  }
+}
+
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Sends one record's message with retries; fills res. */
+static void send_record(CURL *c, const lp_send_options *o, const envelope *e,
+                        const char *eml, size_t len, lp_send_result *res,
+                        upload *u) {
+  double wait = o->backoff > 0 ? o->backoff : 1.0;
+  for (res->attempts = 1;; res->attempts++) {
+    long code = send_once(c, e, eml, len, u);
+    res->reply = u->reply;
+    if (!code) {
+      res->status = "sent";
+      return;
+    }
+    bool temporary = code < 500; /* 4xx, or no reply at all */
+    if (!temporary || res->attempts > o->retries || (o->stop && *o->stop)) {
+      res->status = "failed";
+      return;
+    }
+    pause_for(wait, o->stop);
+    wait *= 2;
+  }
+}
+
+bool lp_mail_send(lp_mail *m, const lp_send_options *o,
+                  lp_send_summary *sum, lp_error *err) {
+  memset(sum, 0, sizeof *sum);
+  if (!o->dry_run && (!o->url || (strncmp(o->url, "smtp://", 7) &&
+                                  strncmp(o->url, "smtps://", 8))))
+    return lp_fail(err, LP_ERR_INPUT, "--smtp", 0, 0,
+                   "'%s' is not an SMTP server: write smtp://HOST:PORT "
+                   "(STARTTLS when offered) or smtps://HOST:PORT",
+                   o->url ? o->url : "");
+  if (!o->dry_run && !o->log)
+    return lp_fail(err, LP_ERR_INPUT, "--log", 0, 0,
+                   "sending needs --log results.csv: the log is what keeps "
+                   "a re-run from sending a message twice");
+  unsigned char *state = lp_xcalloc(m->nrecords + 1, 1);
+  bool log_exists = false;
+  if (o->log && !read_log(m, o->log, state, &log_exists, err)) {
+    free(state);
+    return false;
+  }
+  char *pass = NULL;
+  if (!o->dry_run && o->pass && !lp_sign_read_pass(o->pass, &pass, err)) {
+    if (err && !strcmp(err->file, "--pass"))
+      snprintf(err->file, sizeof err->file, "--smtp-pass");
+    free(state);
+    return false;
+  }
+  FILE *log = NULL;
+  if (!o->dry_run) {
+    log = fopen(o->log, "a");
+    if (!log) {
+      lp_fail(err, LP_ERR_IO, o->log, 0, 0, "cannot open the log: %s",
+              strerror(errno));
+      free(state);
+      free(pass);
+      return false;
+    }
+    if (!log_exists) fputs("record,file,to,status,reply\n", log);
+  }
+  CURL *c = NULL;
+  if (!o->dry_run) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, o->url);
+    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    if (o->user) curl_easy_setopt(c, CURLOPT_USERNAME, o->user);
+    if (pass) curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_reply);
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
+  }
+  double last = 0;
+  upload u;
+  memset(&u, 0, sizeof u);
+  for (size_t k = 1; k <= m->nrecords && !(o->stop && *o->stop); k++) {
+    if (!m->mine[k - 1]) continue;
+    const char *file = m->names[k - 1] ? m->names[k - 1] : "";
+    lp_send_result res = {k, file, "", "", "", 0};
+    envelope e = {0};
+    lp_buf eml = {0};
+    lp_error rerr = {0};
+    bool have = m->names[k - 1] && access(file, F_OK) == 0 &&
+                lp_read_file(file, &eml, &rerr);
+    if (state[k - 1] == LOG_SENT) {
+      res.status = "already sent";
+      res.reply = "the log lists it as sent";
+      sum->skipped++;
+    } else if (state[k - 1] == LOG_SENDING) {
+      res.status = "held";
+      res.reply = "an earlier run stopped while sending it: check the "
+                  "mailbox, then delete its lines from the log to send it";
+      sum->held++;
+      if (!o->dry_run) log_line(log, &res);
+    } else if (!have) {
+      res.status = "missing";
+      res.reply = "no .eml: the letter was not made";
+      sum->missing++;
+    } else if (!read_envelope((char *)eml.data, eml.len, &e)) {
+      res.status = "failed";
+      res.reply = "the .eml has no From or no recipient";
+      sum->failed++;
+      if (!o->dry_run) log_line(log, &res);
+    } else if (o->dry_run) {
+      lp_buf_append(&e.to, "", 1);
+      res.to = (char *)e.to.data;
+      res.status = "dry-run";
+      res.reply = "not sent (--dry-run)";
+      sum->dry_run++;
+    } else {
+      lp_buf_append(&e.to, "", 1);
+      res.to = (char *)e.to.data;
+      if (o->rate > 0 && last > 0)
+        pause_for(last + 1.0 / o->rate - now_seconds(), o->stop);
+      last = now_seconds();
+      res.status = "sending";
+      log_line(log, &res);
+      send_record(c, o, &e, (char *)eml.data, eml.len, &res, &u);
+      log_line(log, &res);
+      if (!strcmp(res.status, "sent")) sum->sent++;
+      else sum->failed++;
+    }
+    if (o->result) o->result(o->ctx, &res);
+    envelope_free(&e);
+    lp_buf_free(&eml);
+  }
+  if (c) {
+    curl_easy_cleanup(c);
+    curl_global_cleanup();
+  }
+  if (log) fclose(log);
+  if (pass) {
+    memset(pass, 0, strlen(pass));
+    free(pass);
+  }
+  free(state);
+  return true;
+}

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Merged letters as email: .eml files read back with Python's email
+package, and sending through a real SMTP server on 127.0.0.1 (aiosmtpd):
+one message per record, resume without sending twice, retry after 451, a
+550 recorded as a failure while the batch goes on, header injection refused.
+
+Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
+"""
+import email
+import email.policy
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import check, lp  # noqa: E402
+
+try:
+    from aiosmtpd.controller import Controller
+except ImportError:  # Debian's python3-aiosmtpd, seen from another python3
+    sys.path.append("/usr/lib/python3/dist-packages")
+    from aiosmtpd.controller import Controller
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+TEMPLATE = "---\nlang: ja\n---\n# {{name}} 様\n\nご契約書をお送りします。\n"
+BODY = "{{name}} 様\n\nいつも**お世話に**なっております。契約番号：{{id}}\n"
+FROM = "ミライテック株式会社 <letters@example.com>"
+SUBJECT = "ご契約書の送付 — {{name}} 様"
+
+
+class Server:
+    """An SMTP server that keeps what it accepts; some addresses get 550
+    at RCPT, some 451 at DATA a given number of times first."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = set()
+        self.tempfail = {}
+        self.attempts = {}
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address in self.refuse:
+            return "550 5.1.1 <%s>: no such user" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        for a in envelope.rcpt_tos:
+            self.attempts[a] = self.attempts.get(a, 0) + 1
+            if self.tempfail.get(a, 0) > 0:
+                self.tempfail[a] -= 1
+                return "451 4.3.0 try again later"
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
+                              envelope.content))
+        return "250 2.0.0 queued"
+
+    def url(self):
+        return "smtp://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        self.controller.stop()
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def jsonl(path, records):
+    write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def merge(tmp, data, out, *extra, env=EPOCH):
+    tpl = os.path.join(tmp, "letter.md")
+    body = os.path.join(tmp, "body.md")
+    return lp("merge", tpl, "-d", data, "-o", os.path.join(out, "{{name}}.pdf"),
+              "--eml", os.path.join(out, "{{id}}.eml"), "--from", FROM,
+              "--to", "{{name}} <{{email}}>", "--subject", SUBJECT,
+              "--body", body, "--keep-going", *extra, env=env)
+
+
+def read_log(path):
+    import csv
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def check_emls(tmp):
+    records = [
+        {"id": "A1", "name": "山田 太郎", "email": "yamada@example.jp"},
+        {"id": "A2", "name": "王小明", "email": "wang@example.cn"},
+        {"id": "A3", "name": "Ann Lee", "email": "ann@example.com"},
+        {"id": "X1", "name": "Eve", "email": "eve@example.com\r\nBcc: victim@example.com"},
+        {"id": "X2", "name": "Mallory\nBcc: victim@example.com", "email": "m@example.com"},
+        {"id": "X3", "name": "Nobody", "email": "not an address"},
+    ]
+    data = os.path.join(tmp, "people.jsonl")
+    jsonl(data, records)
+    out = os.path.join(tmp, "eml")
+    r = merge(tmp, data, out, "-j", "2")
+    check("mail: a merge with bad records exits 2", r.code == 2, r.err)
+    check("mail: a line break in an address is refused",
+          "line break" in r.err and "record 4" in r.err, r.err)
+    check("mail: a line break in a subject value is refused",
+          "record 5" in r.err, r.err)
+    check("mail: a bare word is not an address",
+          "record 6" in r.err and "email address" in r.err, r.err)
+    emls = sorted(f for f in os.listdir(out) if f.endswith(".eml"))
+    check("mail: one .eml per good record, none for the bad ones",
+          emls == ["A1.eml", "A2.eml", "A3.eml"], emls)
+    for rec in records[:3]:
+        path = os.path.join(out, rec["id"] + ".eml")
+        if not os.path.exists(path):
+            continue
+        raw = open(path, "rb").read()
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        check("mail %s: headers are ASCII with CRLF line ends" % rec["id"],
+              all(b < 128 for b in head) and b"\r\n" in head and
+              b"\n" not in head.replace(b"\r\n", b""), head[:200])
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        want = "ご契約書の送付 — %s 様" % rec["name"]
+        check("mail %s: subject decodes" % rec["id"], msg["subject"] == want,
+              msg["subject"])
+        frm = msg["from"].addresses
+        check("mail %s: From name and address" % rec["id"],
+              len(frm) == 1 and frm[0].display_name == "ミライテック株式会社" and
+              frm[0].addr_spec == "letters@example.com", msg["from"])
+        to = msg["to"].addresses
+        check("mail %s: To name and address" % rec["id"],
+              len(to) == 1 and to[0].display_name == rec["name"] and
+              to[0].addr_spec == rec["email"], msg["to"])
+        check("mail %s: Date, Message-ID, MIME-Version" % rec["id"],
+              msg["date"] is not None and msg["date"].datetime.timestamp() == 1700000000
+              and msg["message-id"].endswith("@example.com>") and
+              msg["mime-version"] == "1.0", (msg["date"], msg["message-id"]))
+        check("mail %s: multipart/mixed" % rec["id"],
+              msg.get_content_type() == "multipart/mixed", msg.get_content_type())
+        plain = msg.get_body(("plain",))
+        html = msg.get_body(("html",))
+        check("mail %s: text/plain body filled from the record" % rec["id"],
+              plain is not None and rec["name"] in plain.get_content() and
+              rec["id"] in plain.get_content(), plain and plain.get_content())
+        check("mail %s: text/html alternative with the Markdown rendered" % rec["id"],
+              html is not None and "<strong>お世話に</strong>" in html.get_content(),
+              html and html.get_content())
+        atts = list(msg.iter_attachments())
+        pdf = os.path.join(out, rec["name"] + ".pdf")
+        check("mail %s: the PDF attached under its own (decoded) name" % rec["id"],
+              len(atts) == 1 and atts[0].get_filename() == rec["name"] + ".pdf" and
+              atts[0].get_content_type() == "application/pdf",
+              [(a.get_filename(), a.get_content_type()) for a in atts])
+        check("mail %s: attachment bytes are the PDF's" % rec["id"],
+              len(atts) == 1 and atts[0].get_content() == open(pdf, "rb").read())
+    # The same input gives the same bytes (SOURCE_DATE_EPOCH).
+    again = os.path.join(tmp, "eml2")
+    merge(tmp, data, again, "-j", "1")
+    same = all(open(os.path.join(out, f), "rb").read() ==
+               open(os.path.join(again, f), "rb").read() for f in emls)
+    check("mail: the same input gives the same .eml bytes", same)
+    # Option errors.
+    r = lp("merge", os.path.join(tmp, "letter.md"), "-d", data, "-o",
+           os.path.join(tmp, "o", "{{id}}.pdf"), "--eml", "x/{{id}}.eml")
+    check("mail: --eml without --from/--to/--subject is a usage error",
+          r.code == 2 and "--from" in r.err, r.err)
+    r = merge(tmp, data, os.path.join(tmp, "o2"), "--smtp", "smtp://127.0.0.1:1")
+    check("mail: --smtp without --log is a usage error",
+          r.code == 2 and "--log" in r.err, r.err)
+
+
+def check_smtp(tmp):
+    server = Server()
+    try:
+        people = [{"id": "B%d" % i, "name": "顧客%d" % i,
+                   "email": "c%d@example.jp" % i} for i in range(1, 9)]
+        data = os.path.join(tmp, "eight.jsonl")
+        jsonl(data, people)
+        out = os.path.join(tmp, "smtp")
+        log = os.path.join(tmp, "results.csv")
+        args = ["--smtp", server.url(), "--log", log]
+
+        # Dry run: nothing goes out, nothing is logged.
+        r = merge(tmp, data, out, "--smtp", server.url(), "--dry-run")
+        check("smtp: --dry-run lists every message", r.code == 0 and
+              r.text.count("record ") == 8 and "c3@example.jp" in r.text, r.err)
+        check("smtp: --dry-run sends nothing", not server.messages and
+              not os.path.exists(log), len(server.messages))
+
+        # Interrupted (SIGTERM while rate-limited), then resumed.
+        tpl = os.path.join(tmp, "letter.md")
+        cmd = [e2e.LP, "merge", tpl, "-d", data, "-o",
+               os.path.join(out, "{{name}}.pdf"), "--eml",
+               os.path.join(out, "{{id}}.eml"), "--from", FROM, "--to",
+               "{{email}}", "--subject", SUBJECT, "--body",
+               os.path.join(tmp, "body.md"), "--rate", "4/s"] + args
+        env = dict(os.environ, **EPOCH)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env)
+        deadline = time.time() + 60
+        while len(server.messages) < 2 and time.time() < deadline:
+            time.sleep(0.02)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        first = len(server.messages)
+        check("smtp: an interrupted run stops early and says so",
+              p.returncode == 1 and 2 <= first < 8 and b"stopped" in err,
+              (p.returncode, first, err.decode(errors="replace")))
+        r = merge(tmp, data, out, "--to", "{{email}}", *args)
+        rcpts = sorted(m[1][0] for m in server.messages)
+        check("smtp: the resumed run sends the rest",
+              r.code == 0 and ("%d already sent" % first) in r.err, r.err)
+        check("smtp: exactly one message per record after the resume",
+              rcpts == sorted(p_["email"] for p_ in people), rcpts)
+        r = merge(tmp, data, out, "--to", "{{email}}", *args)
+        check("smtp: a third run sends nothing",
+              len(server.messages) == 8 and "8 already sent" in r.err, r.err)
+        got = email.message_from_bytes(server.messages[0][2],
+                                       policy=email.policy.default)
+        check("smtp: the server got the message with its subject and envelope",
+              got["subject"].startswith("ご契約書の送付") and
+              server.messages[0][0] == "letters@example.com", got["subject"])
+        rows = read_log(log)
+        sent = [row for row in rows if row["status"] == "sent"]
+        check("smtp: the log has one 'sent' line per record with the reply",
+              len(sent) == 8 and all("250" in row["reply"] for row in sent) and
+              len({row["record"] for row in sent}) == 8, rows[:3])
+
+        # 451, then 250: a retry; 550: a failure, and the batch goes on.
+        server.messages.clear()
+        server.tempfail["retry@example.jp"] = 1
+        server.refuse.add("nobody@example.jp")
+        mixed = [{"id": "R1", "name": "再送", "email": "retry@example.jp"},
+                 {"id": "R2", "name": "不在", "email": "nobody@example.jp"},
+                 {"id": "R3", "name": "最後", "email": "last@example.jp"}]
+        data2 = os.path.join(tmp, "mixed.jsonl")
+        jsonl(data2, mixed)
+        log2 = os.path.join(tmp, "results2.csv")
+        r = merge(tmp, data2, os.path.join(tmp, "smtp2"), "--smtp", server.url(),
+                  "--log", log2)
+        rcpts = [m[1][0] for m in server.messages]
+        check("smtp: 451 then 250 is retried and delivered once",
+              server.attempts.get("retry@example.jp") == 2 and
+              rcpts.count("retry@example.jp") == 1, (server.attempts, rcpts))
+        check("smtp: after a 550 the batch goes on",
+              "last@example.jp" in rcpts and "nobody@example.jp" not in rcpts, rcpts)
+        rows = read_log(log2)
+        failed = [row for row in rows if row["status"] == "failed"]
+        check("smtp: the 550 is logged as a failure with the server's reply",
+              len(failed) == 1 and failed[0]["record"] == "2" and
+              "550" in failed[0]["reply"] and failed[0]["to"] == "nobody@example.jp",
+              rows)
+        check("smtp: a failed send exits 1 and names the record",
+              r.code == 1 and "record 2" in r.err and "550" in r.err, r.err)
+    finally:
+        server.stop()
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(os.path.join(tmp, "letter.md"), TEMPLATE)
+        write(os.path.join(tmp, "body.md"), BODY)
+        check_emls(tmp)
+        check_smtp(tmp)
+    e2e.finish()
+
+
+if __name__ == "__main__":
+    main()
