@@ -55,13 +55,13 @@ static bool check_header_text(const char *what, const char *text,
   int line, column;
   if (!lp_utf8_check(text, strlen(text), &line, &column))
     return lp_fail(err, LP_ERR_INPUT, what, 0, 0,
-                   "the %s is not valid UTF-8", what + 2);
+                   "the %s value is not valid UTF-8", what);
   for (const unsigned char *p = (const unsigned char *)text; *p; p++)
     if ((*p < 0x20 && *p != '\t') || *p == 0x7F)
       return lp_fail(err, LP_ERR_INPUT, what, 0, 0,
-                     "the %s has a %s in it; header values from data may "
-                     "not hold line breaks or control characters",
-                     what + 2,
+                     "the %s value has a %s in it; header values from data "
+                     "may not hold line breaks or control characters",
+                     what,
                      *p == '\r' || *p == '\n' ? "line break"
                                               : "control character");
   return true;
@@ -125,7 +125,7 @@ static char *fill_option(const char *what, const char *pattern,
   if (!text) {
     const char *m = e.message;
     if (!strncmp(m, "the output name ", 16)) m += 16;
-    lp_fail(err, LP_ERR_INPUT, what, 0, 0, "the %s %s", what + 2, m);
+    lp_fail(err, LP_ERR_INPUT, what, 0, 0, "%s %s", what, m);
   }
   return text;
 }

@@ -262,6 +262,22 @@ def check_smtp(tmp):
               rows)
         check("smtp: a failed send exits 1 and names the record",
               r.code == 1 and "record 2" in r.err and "550" in r.err, r.err)
+
+        # A run killed mid-message leaves "sending" last: held, never resent.
+        server.messages.clear()
+        held = [{"id": "H1", "name": "保留", "email": "held@example.jp"},
+                {"id": "H2", "name": "次", "email": "next@example.jp"}]
+        data3 = os.path.join(tmp, "held.jsonl")
+        jsonl(data3, held)
+        out3 = os.path.join(tmp, "smtp3")
+        log3 = os.path.join(tmp, "results3.csv")
+        write(log3, 'record,file,to,status,reply\n1,"%s","held@example.jp",sending,""\n'
+              % os.path.join(out3, "H1.eml"))
+        r = merge(tmp, data3, out3, "--smtp", server.url(), "--log", log3)
+        rcpts = [m[1][0] for m in server.messages]
+        check("smtp: a record left 'sending' by a killed run is held, not resent",
+              rcpts == ["next@example.jp"] and r.code == 1 and "1 held" in r.err,
+              (rcpts, r.err))
     finally:
         server.stop()
 

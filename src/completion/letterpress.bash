@@ -53,7 +53,9 @@ _letterpress() {
       ;;
     merge)
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
-            --skip-existing --shard --format --set --blanks $limits" ;;
+            --skip-existing --shard --format --set --blanks $limits
+            --eml --from --to --cc --subject --body --smtp --smtp-user
+            --smtp-pass --log --rate --retries --dry-run" ;;
     sign) opts="-o --output $signing" ;;
     fonts) opts="--lang" ;;
     fields) opts="" ;;
