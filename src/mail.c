@@ -117,6 +117,42 @@ static InternetAddressList *parse_addresses(const char *what,
   return list;
 }
 
+/* When an address option mixes text and placeholders ('{{name}} <{{email}}>')
+ * a value must stay inside its part: a comma or angle bracket in a name
+ * would add a recipient.  A placeholder that is the whole option
+ * ('{{emails}}') may hold a whole list. */
+static bool check_address_values(const char *what, const char *pattern,
+                                 const lp_data *rec, lp_error *err) {
+  const char *o = strstr(pattern, "{{"), *c = o ? strstr(o, "}}") : NULL;
+  if (!o || (o == pattern && c && !c[2] && !strstr(o + 2, "{{"))) return true;
+  for (; o && (c = strstr(o + 2, "}}")); o = strstr(c + 2, "{{")) {
+    const char *a = o + 2, *b = c;
+    while (a < b && *a == ' ') a++;
+    while (b > a && b[-1] == ' ') b--;
+    char *name = lp_xstrndup(a, (size_t)(b - a));
+    json_t *v = *name == '@' ? NULL : lp_data_lookup(rec, name);
+    char *text = v ? lp_data_text(v) : NULL;
+    bool ok = !text || check_header_text(what, text, err);
+    bool bad = ok && text && strpbrk(text, ",;<>\":");
+    free(text);
+    if (!ok) {
+      free(name);
+      return false;
+    }
+    if (bad) {
+      lp_fail(err, LP_ERR_INPUT, what, 0, 0,
+              "the value of '%s' has one of , ; < > \" : in it, which would "
+              "change the addresses of %s; only a placeholder that is the "
+              "whole of %s may hold a list",
+              name, what, what);
+      free(name);
+      return false;
+    }
+    free(name);
+  }
+  return true;
+}
+
 /* Fills an option's template with the record; err names the option. */
 static char *fill_option(const char *what, const char *pattern,
                          const lp_data *rec, size_t record, lp_error *err) {
@@ -290,7 +326,9 @@ static bool set_headers(lp_mail *m, GMimeMessage *msg, size_t record,
   char *domain = NULL;
   for (int i = 0; i < 3; i++) {
     if (!patterns[i]) continue;
-    char *text = fill_option(names[i], patterns[i], rec, record, err);
+    char *text = check_address_values(names[i], patterns[i], rec, err)
+                     ? fill_option(names[i], patterns[i], rec, record, err)
+                     : NULL;
     InternetAddressList *list =
         text ? parse_addresses(names[i], text, i == 0 ? 1 : 0, err) : NULL;
     if (list) {

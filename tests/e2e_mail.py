@@ -105,6 +105,7 @@ def check_emls(tmp):
         {"id": "X1", "name": "Eve", "email": "eve@example.com\r\nBcc: victim@example.com"},
         {"id": "X2", "name": "Mallory\nBcc: victim@example.com", "email": "m@example.com"},
         {"id": "X3", "name": "Nobody", "email": "not an address"},
+        {"id": "X4", "name": "victim@example.org,", "email": "v@example.com"},
     ]
     data = os.path.join(tmp, "people.jsonl")
     jsonl(data, records)
@@ -117,6 +118,8 @@ def check_emls(tmp):
           "record 5" in r.err, r.err)
     check("mail: a bare word is not an address",
           "record 6" in r.err and "email address" in r.err, r.err)
+    check("mail: a comma in a display name cannot add a recipient",
+          "record 7" in r.err and "would change the addresses" in r.err, r.err)
     emls = sorted(f for f in os.listdir(out) if f.endswith(".eml"))
     check("mail: one .eml per good record, none for the bad ones",
           emls == ["A1.eml", "A2.eml", "A3.eml"], emls)
