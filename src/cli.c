@@ -466,8 +466,12 @@ static int send_mail(lp_mail *mail, const lp_send_options *so) {
   if (sum.held) fprintf(stderr, ", %zu held (an earlier run stopped while sending them)", sum.held);
   if (sum.missing) fprintf(stderr, ", %zu without a letter", sum.missing);
   if (send_stop) fputs("; stopped: run again to send the rest", stderr);
+  if (sum.unreachable)
+    fputs("; stopped: the server cannot be reached (run again to send the "
+          "rest)", stderr);
   fputs("\n", stderr);
-  return sum.failed || sum.held || send_stop ? EXIT_RUNTIME : 0;
+  return sum.failed || sum.held || send_stop || sum.unreachable ? EXIT_RUNTIME
+                                                                 : 0;
 }
 
 /* Erases the progress bar so that a message can be printed. */

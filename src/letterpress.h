@@ -407,6 +407,8 @@ typedef struct lp_send_options {
 
 typedef struct lp_send_summary {
   size_t sent, failed, skipped, held, missing, dry_run;
+  bool unreachable; /* stopped: the server could not be reached, even after
+                       the retries (the rest of the batch was not tried) */
 } lp_send_summary;
 
 /* Sends, one after the other through libcurl, the .eml of every record the

@@ -598,6 +598,7 @@ typedef struct upload {
   size_t len, at;
   char reply[512]; /* the server's last reply line */
   char refusal[512]; /* its first 4xx or 5xx reply line, if any */
+  bool no_reply;     /* the last attempt got no reply: server unreachable */
 } upload;
 
 static size_t read_upload(char *buf, size_t size, size_t n, void *ctx) {
@@ -672,6 +673,7 @@ static void send_record(CURL *c, const lp_send_options *o, const envelope *e,
   for (res->attempts = 1;; res->attempts++) {
     long code = send_once(c, e, eml, len, u);
     res->reply = u->reply;
+    u->no_reply = code == 1;
     if (!code) {
       res->status = "sent";
       return;
@@ -743,7 +745,9 @@ bool lp_mail_send(lp_mail *m, const lp_send_options *o,
   double last = 0;
   upload u;
   memset(&u, 0, sizeof u);
-  for (size_t k = 1; k <= m->nrecords && !(o->stop && *o->stop); k++) {
+  for (size_t k = 1; k <= m->nrecords && !(o->stop && *o->stop) &&
+                    !sum->unreachable;
+       k++) {
     if (!m->mine[k - 1]) continue;
     const char *file = m->names[k - 1] ? m->names[k - 1] : "";
     lp_send_result res = {k, file, "", "", "", 0};
@@ -789,6 +793,8 @@ bool lp_mail_send(lp_mail *m, const lp_send_options *o,
       log_line(log, &res);
       if (!strcmp(res.status, "sent")) sum->sent++;
       else sum->failed++;
+      /* Retried and still no server: the rest would fail the same way. */
+      sum->unreachable = u.no_reply;
     }
     if (o->result) o->result(o->ctx, &res);
     envelope_free(&e);

@@ -180,6 +180,13 @@ def check_emls(tmp):
     r = merge(tmp, data, os.path.join(tmp, "o2"), "--smtp", "smtp://127.0.0.1:1")
     check("mail: --smtp without --log is a usage error",
           r.code == 2 and "--log" in r.err, r.err)
+    log = os.path.join(tmp, "nobody.csv")
+    r = merge(tmp, data, os.path.join(tmp, "o3"), "--smtp", "smtp://127.0.0.1:1",
+              "--log", log, "--retries", "0")
+    check("mail: an unreachable server stops the sending after one record",
+          "cannot be reached" in r.err and "1 failed" in r.err and
+          [row["status"] for row in read_log(log)] == ["sending", "failed"],
+          r.err)
 
 
 def check_smtp(tmp):
