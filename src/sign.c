@@ -774,6 +774,13 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   qpdf_data q = qpdf_init();
   qpdf_silence_errors(q);
   qpdf_set_suppress_warnings(q, QPDF_TRUE);
+  /* Library code never prints: qpdf's own warnings about odd objects in a
+   * damaged PDF go nowhere (its errors come back through qpdf_has_error). */
+  qpdflogger_handle quiet = qpdflogger_create();
+  qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qpdf_set_logger(q, quiet);
+  qpdflogger_cleanup(&quiet);
   target t = {0};
   update u = {0};
   bool ok;
@@ -796,6 +803,9 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   free(u.numbers);
   free(u.gens);
   free(t.full_name);
+  /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
+   * damaged PDF leave one), bypassing the logger: take it out first. */
+  if (qpdf_has_error(q)) qpdf_get_error(q);
   qpdf_cleanup(&q);
   credentials_free(&c);
   return ok;

@@ -293,6 +293,14 @@ def test_sign_errors(tmp, pdf, signer):
     fails_cleanly("sign: not a PDF", r, out, 2, ["not.pdf"])
     r = lp("sign", pdf, "-o", out)
     fails_cleanly("sign: no key", r, out, 2, ["--key"])
+    # A damaged PDF found by fuzzing: qpdf used to print its own warning.
+    damaged = os.path.join(CASES, "sign", "damaged-acroform.pdf")
+    r = lp("sign", damaged, "-o", out, "--key", signer.key, "--cert",
+           signer.cert)
+    fails_cleanly("sign: a damaged form", r, out, 2, ["damaged-acroform.pdf"])
+    check("sign: a damaged form gives one message and nothing else",
+          len(r.err.strip().splitlines()) == 1 and "WARNING" not in r.err,
+          r.err)
 
 
 def main():
