@@ -207,6 +207,16 @@ static bool split_pair(char *arg, char **key, char **value) {
   return true;
 }
 
+/* The last case of an option loop: an unknown option, else the template
+ * (once).  Returns 0 or the exit code after a message. */
+static int template_arg(const char *a, const char **tpl_path) {
+  if (a[0] == '-' && a[1]) return usage_error("unknown option '%s'", a);
+  if (*tpl_path)
+    return usage_error("one template at a time: '%s' is one too many", a);
+  *tpl_path = a;
+  return 0;
+}
+
 static bool set_meta(void *tpl, const char *k, const char *v, lp_error *err) {
   return lp_template_set_meta(tpl, k, v, err);
 }
@@ -273,12 +283,8 @@ static int cmd_render(int argc, char **argv) {
       else metas[nmetas++] = argv[++i];
     } else if (!strcmp(a, "--blanks")) {
       blanks = true;
-    } else if (a[0] == '-' && a[1]) {
-      rc = usage_error("unknown option '%s'", a);
-    } else if (!tpl_path) {
-      tpl_path = a;
     } else {
-      rc = usage_error("one template at a time: '%s' is one too many", a);
+      rc = template_arg(a, &tpl_path);
     }
   }
   if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
@@ -609,12 +615,8 @@ static int cmd_merge(int argc, char **argv) {
       else so.retries = (int)n, i++;
     } else if (!strcmp(a, "--dry-run")) {
       so.dry_run = true;
-    } else if (a[0] == '-' && a[1]) {
-      rc = usage_error("unknown option '%s'", a);
-    } else if (!tpl_path) {
-      tpl_path = a;
     } else {
-      rc = usage_error("one template at a time: '%s' is one too many", a);
+      rc = template_arg(a, &tpl_path);
     }
   }
   if (!rc && !tpl_path) rc = usage_error("%s", "merge needs a TEMPLATE");
