@@ -1,7 +1,10 @@
 /* cli.c - the letterpress command: parses arguments, calls the library,
  * prints errors as FILE:LINE:COL: error: MESSAGE, picks the exit code. */
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,9 +168,11 @@ static int limit_option(int argc, char **argv, int *i, lp_limits *lim) {
   while (k < 4 && strcmp(argv[*i], names[k])) k++;
   if (k == 4) return 0;
   char *end = NULL;
+  errno = 0;
   unsigned long long v = *i + 1 < argc ? strtoull(argv[*i + 1], &end, 10) : 0;
-  if (*i + 1 >= argc || !end || *end || argv[*i + 1][0] == '-' ||
-      (k < 2 && v > 0xFFFFFFFFull)) {
+  if (*i + 1 >= argc || !end || *end || errno == ERANGE ||
+      !isdigit((unsigned char)argv[*i + 1][0]) ||
+      (k < 2 && v > 0xFFFFFFFFull) || (k == 3 && v > SIZE_MAX)) {
     usage_error("%s needs a number (0 for no limit)", argv[*i]);
     return -1;
   }
@@ -288,8 +293,10 @@ static int cmd_render(int argc, char **argv) {
     }
   }
   if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
-  if (!rc && !sign.key && (sign.cert || sign.pass || sign.field))
-    rc = usage_error("%s", "signing needs --sign-key");
+  if (!rc && !sign.key &&
+      (sign.cert || sign.chain || sign.pass || sign.field || sign.reason ||
+       sign.location || sign.name || sign.contact))
+    rc = usage_error("%s", "the --sign-* options need --sign-key (else the PDF would not be signed)");
   if (rc) goto done;
 
   tpl = lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);

@@ -116,20 +116,25 @@ static void png_on_warning(png_structp png, png_const_charp msg) {
 
 bool lp_image_check(const lp_dimage_data *img, lp_error *err) {
   if (img->kind != LP_IMAGE_PNG) return true;
-  png_source src = {img->bytes, img->len, 0, ""};
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src,
+  /* On the heap, reached through a pointer that never changes: what the
+   * callbacks write to it is still defined after a longjmp. */
+  png_source *const src = lp_xcalloc(1, sizeof *src);
+  src->data = img->bytes;
+  src->len = img->len;
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, src,
                                            png_on_error, png_on_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   png_bytep row = NULL;
   if (!png || !info) {
     png_destroy_read_struct(&png, &info, NULL);
+    free(src);
     return lp_fail(err, LP_ERR_NOMEM, NULL, 0, 0, "cannot check a PNG");
   }
   /* volatile: changed between setjmp and a longjmp back to it. */
   volatile bool ok = false;
   png_bytep volatile rowbuf = NULL;
   if (setjmp(png_jmpbuf(png)) == 0) {
-    png_set_read_fn(png, &src, png_read_mem);
+    png_set_read_fn(png, src, png_read_mem);
     png_read_info(png, info);
     int passes = png_set_interlace_handling(png);
     png_read_update_info(png, info);
@@ -144,8 +149,9 @@ bool lp_image_check(const lp_dimage_data *img, lp_error *err) {
   free(row);
   png_destroy_read_struct(&png, &info, NULL);
   if (!ok)
-    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
-                   "a damaged PNG (%s): save it again from an image editor",
-                   src.message[0] ? src.message : "unreadable");
-  return true;
+    lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+            "a damaged PNG (%s): save it again from an image editor",
+            src->message[0] ? src->message : "unreadable");
+  free(src);
+  return ok;
 }

@@ -29,16 +29,22 @@
 #define APPEARANCE_PAD 2.0
 /* AcroForm /SigFlags: SignaturesExist | AppendOnly. */
 #define SIG_FLAGS_SIGNED 3
-/* Nesting of /Kids we follow when looking for the field. */
+/* Nesting of /Kids we follow when looking for the field, and fields we
+ * look at in all (a form is a tree; a damaged one may loop). */
 #define MAX_FIELD_DEPTH 32
+#define MAX_FIELD_NODES 100000
+/* Object numbers a PDF may use (ISO 32000-1, annex C). */
+#define MAX_OBJECTS 8388607
 
 /* ---- Small helpers -------------------------------------------------------- */
 
-void lp_sign_pdf_date(long long epoch, char out[32]) {
+bool lp_sign_pdf_date(long long epoch, char out[32]) {
   time_t t = (time_t)epoch;
   struct tm tm;
-  gmtime_r(&t, &tm);
+  out[0] = '\0';
+  if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999) return false;
   strftime(out, 32, "D:%Y%m%d%H%M%S+00'00'", &tm);
+  return true;
 }
 
 bool lp_sign_read_pass(const char *source, char **pass, lp_error *err) {
@@ -127,7 +133,8 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   char *pass = NULL;
   if (!o->key)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
-                   "signing needs a key: give --key KEY.pem (or .p12)");
+                   "signing needs a key: give --key KEY.pem or a .p12 file "
+                   "(--sign-key with render)");
   if (o->pass && !lp_sign_read_pass(o->pass, &pass, err)) return false;
   lp_buf kb = {0};
   bool ok = lp_read_file(o->key, &kb, err);
@@ -141,7 +148,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
         ok = ssl_fail(err, LP_ERR_SIGN, o->key,
                       pass ? "cannot read the private key (wrong passphrase?)"
                            : "cannot read the private key (encrypted? give "
-                             "--pass env:VAR or file:PATH)");
+                             "--pass env:VAR or file:PATH; --sign-pass with render)");
     } else {
       PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
       STACK_OF(X509) *ca = NULL;
@@ -151,6 +158,9 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
       else if (!PKCS12_parse(p12, pass ? pass : "", &c->key, &c->cert, &ca))
         ok = ssl_fail(err, LP_ERR_SIGN, o->key,
                       "cannot open this PKCS#12 file (wrong passphrase?)");
+      if (ok && !c->key)
+        ok = lp_fail(err, LP_ERR_INPUT, o->key, 0, 0,
+                     "this PKCS#12 file holds no private key");
       while (ca && sk_X509_num(ca)) sk_X509_push(c->chain, sk_X509_shift(ca));
       sk_X509_free(ca);
       PKCS12_free(p12);
@@ -171,7 +181,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   if (ok && o->chain) ok = read_certs(o->chain, c->chain, NULL, err);
   if (ok && !c->cert)
     ok = lp_fail(err, LP_ERR_INPUT, o->key, 0, 0,
-                 "no certificate: give --cert CERT.pem");
+                 "no certificate: give --cert CERT.pem (--sign-cert with render)");
   if (ok && !X509_check_private_key(c->cert, c->key))
     ok = ssl_fail(err, LP_ERR_SIGN, o->cert ? o->cert : o->key,
                   "the private key does not belong to this certificate");
@@ -244,6 +254,7 @@ static qpdf_oh inherited(qpdf_data q, qpdf_oh dict, const char *key) {
 }
 
 typedef struct search {
+  hb_set_t *seen;   /* object numbers of the fields looked at */
   const char *want; /* full name, or NULL for the first unsigned */
   target *found;
   bool signed_match; /* the named field exists but is signed */
@@ -258,6 +269,11 @@ static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
   for (int i = 0; i < n && !s->found->full_name; i++) {
     qpdf_oh f = qpdf_oh_get_array_item(q, fields, i);
     if (!qpdf_oh_is_dictionary(q, f)) continue;
+    int id = qpdf_oh_get_object_id(q, f);
+    if ((id && hb_set_has(s->seen, (hb_codepoint_t)id)) ||
+        hb_set_get_population(s->seen) >= MAX_FIELD_NODES)
+      continue; /* a loop in the tree, or a tree far too big */
+    hb_set_add(s->seen, id ? (hb_codepoint_t)id : 0);
     lp_buf name = {0};
     lp_buf_puts(&name, prefix);
     if (qpdf_oh_has_key(q, f, "/T")) {
@@ -297,14 +313,14 @@ static bool find_target(qpdf_data q, const char *file, const char *want,
   qpdf_oh root = qpdf_get_root(q);
   t->form = qpdf_oh_get_key(q, root, "/AcroForm");
   qpdf_oh fields = qpdf_oh_get_key(q, t->form, "/Fields");
-  search s = {want, t, false, {0}};
+  search s = {hb_set_create(), want, t, false, {0}};
   if (qpdf_oh_is_array(q, fields)) find_field(q, fields, "", 0, &s);
   bool ok = true;
   if (!t->full_name) {
     if (s.signed_match)
       ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
                    "the signature field '%s' is already signed: choose "
-                   "another with --field",
+                   "another with --field (--sign-field with render)",
                    want);
     else if (want)
       ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
@@ -320,6 +336,7 @@ static bool find_target(qpdf_data q, const char *file, const char *want,
                    s.names.len ? (char *)s.names.data : "");
   }
   lp_buf_free(&s.names);
+  hb_set_destroy(s.seen);
   if (!ok) return false;
   qpdf_oh rect = qpdf_oh_get_key(q, t->widget, "/Rect");
   if (!qpdf_oh_is_array(q, rect) || qpdf_oh_get_array_n_items(q, rect) != 4)
@@ -510,7 +527,8 @@ static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
       if (!strcmp(*o, key)) replaced = true;
     if (!replaced) {
       qpdf_oh v = qpdf_oh_get_key(q, dict, key);
-      lp_buf_printf(out, " %s ", key);
+      /* The key as PDF syntax again (#xx escapes): qpdf hands it decoded. */
+      lp_buf_printf(out, " %s ", qpdf_oh_unparse(q, qpdf_oh_new_name(q, key)));
       lp_buf_puts(out, qpdf_oh_unparse(q, v));
     }
     free(key);
@@ -626,8 +644,20 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
                    "this PDF has no 'startxref': it is damaged; repair it "
                    "(e.g. qpdf in.pdf out.pdf) and sign that");
   bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
-  int size = (int)qpdf_oh_get_numeric_value(q, qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Size"));
-  int sig_num = size, ap_num = size + 1;
+  /* New objects get numbers qpdf knows to be free (a damaged trailer's
+   * /Size cannot make them overwrite existing objects); /Size covers them. */
+  int sig_num = qpdf_oh_get_object_id(
+      q, qpdf_make_indirect_object(q, qpdf_oh_new_null(q)));
+  int ap_num = qpdf_oh_get_object_id(
+      q, qpdf_make_indirect_object(q, qpdf_oh_new_null(q)));
+  double trailer_size = qpdf_oh_get_numeric_value(
+      q, qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Size"));
+  if (sig_num <= 0 || ap_num <= 0 || ap_num >= MAX_OBJECTS)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "this PDF has too many objects to add a signature");
+  int size = trailer_size > ap_num && trailer_size < MAX_OBJECTS
+                 ? (int)trailer_size
+                 : ap_num + 1;
   size_t reserve = SIG_BASE_RESERVE + (size_t)i2d_X509(c->cert, NULL);
   for (int i = 0; i < sk_X509_num(c->chain); i++)
     reserve += (size_t)i2d_X509(sk_X509_value(c->chain, i), NULL);
@@ -638,7 +668,10 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   /* The signature dictionary (ISO 32000 12.8.1). */
   long long now = lp_source_date();
   char date[32];
-  lp_sign_pdf_date(now, date);
+  if (!lp_sign_pdf_date(now, date))
+    return lp_fail(err, LP_ERR_INPUT, "SOURCE_DATE_EPOCH", 0, 0,
+                   "%lld is not a date PDF can hold (up to the year 9999)",
+                   now);
   char *name = signer_name(o, c->cert);
   begin_obj(u, sig_num, 0);
   lp_buf_puts(&u->out, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter "
@@ -737,7 +770,7 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
     lp_buf_free(&form);
   }
   lp_buf_puts(&u->out, "\nendobj\n");
-  write_xref(u, q, prev, size + 2, xref_stream);
+  write_xref(u, q, prev, size, xref_stream);
 
   /* The signed ranges: everything but the hex digits of /Contents. */
   long long r[4] = {0, (long long)contents_at, (long long)contents_end,

@@ -186,6 +186,12 @@ bool lp_utf8_check(const char *text, size_t len, int *line, int *column) {
   return true;
 }
 
+/* Clears a buffer in a way the compiler may not drop. */
+static void wipe(void *p, size_t n) {
+  volatile unsigned char *v = p;
+  while (n--) *v++ = 0;
+}
+
 bool lp_read_file(const char *path, lp_buf *out, lp_error *err) {
   return lp_read_file_limited(path, out, 0, err);
 }
@@ -196,11 +202,14 @@ bool lp_read_file_limited(const char *path, lp_buf *out, size_t max_bytes,
   if (!f)
     return lp_fail(err, LP_ERR_INPUT, path, 0, 0, "cannot open: %s",
                    strerror(errno));
+  /* No stdio buffer: the chunk below is the only copy, and it is wiped. */
+  if (f != stdin) setvbuf(f, NULL, _IONBF, 0);
   char chunk[65536];
   size_t n;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
     lp_buf_append(out, chunk, n);
     if (max_bytes && out->len > max_bytes) {
+      wipe(chunk, sizeof chunk);
       if (f != stdin) fclose(f);
       return lp_fail(err, LP_ERR_INPUT, path, 0, 0,
                      "larger than %zu bytes (the limit): raise it with "
@@ -208,6 +217,9 @@ bool lp_read_file_limited(const char *path, lp_buf *out, size_t max_bytes,
                      max_bytes);
     }
   }
+  /* The file may be a private key or a passphrase: leave no copy behind
+   * on the stack. */
+  wipe(chunk, sizeof chunk);
   bool bad = ferror(f);
   int e = errno;
   if (f != stdin) fclose(f);

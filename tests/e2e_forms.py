@@ -303,6 +303,89 @@ def test_sign_errors(tmp, pdf, signer):
           r.err)
 
 
+def qpdf_check_output(pdf):
+    r = run(["qpdf", "--check", pdf])
+    return r.text + r.err
+
+
+def tiny_pdf(path, objects, size=None):
+    """Writes a PDF whose objects (number -> body text) are given, with a
+    correct xref table; /Size is len+1 unless size says otherwise."""
+    out = b"%PDF-1.4\n"
+    offsets = {}
+    for num in sorted(objects):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, objects[num].encode())
+    at = len(out)
+    top = max(objects)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (top + 1)
+    for num in range(1, top + 1):
+        out += b"%010d 00000 n \n" % offsets.get(num, 0)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size if size is not None else top + 1, at)
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def test_hostile_pdfs(tmp, signer):
+    """PDFs made to trick the signer (found by review and fuzzing)."""
+    page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >>"
+    base = {1: "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+            2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: page}
+    nss = signer.nss
+    out = os.path.join(tmp, "hostile-out.pdf")
+    # A field tree that loops: must end quickly, not hang.
+    loop = os.path.join(tmp, "loop.pdf")
+    tiny_pdf(loop, {**base, 4: "<< /FT /Sig /T (Signature) /Kids [4 0 R 4 0 R] "
+                                    "/Rect [10 10 100 50] /P 3 0 R >>"})
+    for field in ("nope", None):
+        args = ["sign", loop, "-o", out, "--key", signer.key, "--cert", signer.cert]
+        if field:
+            args += ["--field", field]
+        try:
+            r = lp(*args, timeout=20)
+            check("sign: a looping field tree ends (%s)" % field, r.code in (0, 2),
+                  r.err)
+        except Exception as ex:
+            check("sign: a looping field tree ends (%s)" % field, False, repr(ex))
+        if os.path.exists(out):
+            os.remove(out)
+    # A trailer /Size too small: new objects must not overwrite old ones.
+    small = os.path.join(tmp, "small-size.pdf")
+    tiny_pdf(small, {**base, 4: "<< /Type /Annot /Subtype /Widget /FT /Sig "
+                                     "/T (Sig) /Rect [10 10 100 50] /P 3 0 R /F 4 >>"},
+             size=2)
+    r = lp("sign", small, "-o", out, "--key", signer.key, "--cert", signer.cert)
+    v = sigs(out, nss) if r.code == 0 else {}
+    check("sign: a PDF whose /Size is too small", r.code == 0 and
+          v.get("Sig") == "Signature is Valid." and
+          run(["qpdf", "--check", out]).code == 0, (r.err, v))
+    if os.path.exists(out):
+        os.remove(out)
+    # A key that needs #xx escapes keeps them in the rewritten field.
+    odd = os.path.join(tmp, "odd-key.pdf")
+    tiny_pdf(odd, {**base, 4: "<< /Type /Annot /Subtype /Widget /FT /Sig "
+                                   "/T (Sig) /Rect [10 10 100 50] /P 3 0 R /F 4 "
+                                   "/Z#3E#3E 1 >>"})
+    r = lp("sign", odd, "-o", out, "--key", signer.key, "--cert", signer.cert)
+    v = sigs(out, nss) if r.code == 0 else {}
+    check("sign: a field key with #xx escapes", r.code == 0 and
+          v.get("Sig") == "Signature is Valid." and
+          "premature" not in qpdf_check_output(out), (r.err, v))
+    if os.path.exists(out):
+        os.remove(out)
+    # A signing time PDF cannot hold.
+    r = lp("sign", odd, "-o", out, "--key", signer.key, "--cert", signer.cert,
+           env={"SOURCE_DATE_EPOCH": "99999999999999999"})
+    fails_cleanly("sign: an impossible SOURCE_DATE_EPOCH", r, out, 2,
+                  ["SOURCE_DATE_EPOCH"])
+    # Signing options without a key are refused, never silently dropped.
+    tpl = os.path.join(TEMPLATES, "english-letter.md")
+    r = lp("render", tpl, "-o", out, "--sign-reason", "Approved")
+    fails_cleanly("sign: --sign-reason without --sign-key", r, out, 2,
+                  ["--sign-key"])
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         signer = Signer(tmp)
@@ -313,6 +396,7 @@ def main():
             test_third_party_signer(tmp, pdf, signer)
             test_sign(tmp, pdf, signer)
             test_sign_errors(tmp, pdf, signer)
+            test_hostile_pdfs(tmp, signer)
     e2e.finish()
 
 

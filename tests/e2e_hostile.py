@@ -197,6 +197,12 @@ def main():
                       r.err)
             if os.path.exists(out):
                 os.remove(out)
+        # A limit must be a plain number: no sign, no space, no overflow.
+        for opt, value in (("--max-image-pixels", " -1"), ("--max-pages", "+7"),
+                           ("--max-input-size", "9" * 30)):
+            r = lp("render", tpl, "-o", os.path.join(tmp, "lim.pdf"), opt, value)
+            check("hostile: %s %r is refused" % (opt, value),
+                  r.code == 2 and opt in r.err, r.err)
         # Data files are held to --max-input-size too.
         big_json = os.path.join(tmp, "big.json")
         with open(big_json, "w") as f:
