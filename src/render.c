@@ -101,6 +101,7 @@ static cmark_node *parse_markdown(const char *text, size_t len) {
   cmark_parser_feed(parser, text, len);
   cmark_node *doc = cmark_parser_finish(parser);
   cmark_parser_free(parser);
+  if (doc) lp_template_unmark_code(doc);
   return doc;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cmark-gfm.h>
 #include <yaml.h>
 
 #include "fill.h"
@@ -341,53 +342,68 @@ static bool line_is(const char *p, const char *end, const char *marker) {
   return true;
 }
 
-/* Marks fill-in blanks: each '_' of a run of three or more becomes
- * LP_BLANK_CHAR, and each byte of [[signature]] LP_SIGNATURE_CHAR, outside
- * code spans and fenced or indented code.  Done on the source, before
- * placeholders are filled, so data can never make a field. */
+/* Marks fill-in blanks in the source: each '_' of a run of three or more
+ * becomes LP_BLANK_CHAR, and each byte of [[signature]] LP_SIGNATURE_CHAR,
+ * everywhere — Markdown then never reads a blank as emphasis.  Whether a
+ * mark sits in code is Markdown's call, not ours: lp_template_unmark_code
+ * puts the characters back in the code of the parsed tree.  Done before
+ * placeholders are filled, so data can never make a field.  A backslash
+ * escapes the character after it, as in Markdown. */
 static void mark_blanks(char *s, size_t len) {
-  bool fenced = false;
-  size_t i = 0;
-  while (i < len) {
-    size_t eol = i;
-    while (eol < len && s[eol] != '\n') eol++;
-    size_t k = i;
-    while (k < eol && s[k] == ' ') k++;
-    bool fence = eol - k >= 3 && (!strncmp(s + k, "```", 3) ||
-                                  !strncmp(s + k, "~~~", 3));
-    if (fence) fenced = !fenced;
-    bool indented_code = k - i >= 4 && k < eol;
-    if (!fenced && !fence && !indented_code) {
-      size_t ticks = 0; /* length of the open code span's backtick run */
-      for (size_t j = i; j < eol;) {
-        if (s[j] == '`') {
-          size_t n = 0;
-          while (j < eol && s[j] == '`') j++, n++;
-          ticks = ticks == n ? 0 : ticks ? ticks : n;
-          continue;
-        }
-        if (s[j] == '\\' && j + 1 < eol) {
-          j += 2;
-          continue;
-        }
-        if (!ticks && !strncmp(s + j, SIGNATURE_SYNTAX,
-                               strlen(SIGNATURE_SYNTAX))) {
-          memset(s + j, LP_SIGNATURE_CHAR, strlen(SIGNATURE_SYNTAX));
-          j += strlen(SIGNATURE_SYNTAX);
-          continue;
-        }
-        if (s[j] == '_' && !ticks) {
-          size_t n = 0;
-          while (j + n < eol && s[j + n] == '_') n++;
-          if (n >= 3) memset(s + j, LP_BLANK_CHAR, n);
-          j += n;
-          continue;
-        }
-        j++;
-      }
+  size_t n_sig = strlen(SIGNATURE_SYNTAX);
+  for (size_t j = 0; j < len;) {
+    if (s[j] == '\\' && j + 1 < len) {
+      j += 2;
+    } else if (len - j >= n_sig && !strncmp(s + j, SIGNATURE_SYNTAX, n_sig)) {
+      memset(s + j, LP_SIGNATURE_CHAR, n_sig);
+      j += n_sig;
+    } else if (s[j] == '_') {
+      size_t n = 0;
+      while (j + n < len && s[j + n] == '_') n++;
+      if (n >= 3) memset(s + j, LP_BLANK_CHAR, n);
+      j += n;
+    } else {
+      j++;
     }
-    i = eol + 1;
   }
+}
+
+/* Puts back, in one literal, the characters that marks stand for. */
+static void unmark_literal(cmark_node *node) {
+  const char *lit = cmark_node_get_literal(node);
+  if (!lit || !strpbrk(lit, "\x1e\x1f")) return;
+  lp_buf out = {0};
+  for (const char *p = lit; *p;) {
+    if (*p == LP_BLANK_CHAR) {
+      lp_buf_append(&out, "_", 1);
+      p++;
+    } else if (*p == LP_SIGNATURE_CHAR) {
+      size_t n = 0;
+      while (p[n] == LP_SIGNATURE_CHAR) n++;
+      for (size_t k = 0; k + strlen(SIGNATURE_SYNTAX) <= n;
+           k += strlen(SIGNATURE_SYNTAX))
+        lp_buf_puts(&out, SIGNATURE_SYNTAX);
+      p += n;
+    } else {
+      lp_buf_append(&out, p++, 1);
+    }
+  }
+  cmark_node_set_literal(node, out.data ? (char *)out.data : "");
+  lp_buf_free(&out);
+}
+
+void lp_template_unmark_code(cmark_node *root) {
+  cmark_iter *it = cmark_iter_new(root);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *node = cmark_iter_get_node(it);
+    cmark_node_type t = cmark_node_get_type(node);
+    if (ev == CMARK_EVENT_ENTER &&
+        (t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK ||
+         t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE))
+      unmark_literal(node);
+  }
+  cmark_iter_free(it);
 }
 
 /* Guesses the language from the body: kana means Japanese, Hangul Korean,

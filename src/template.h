@@ -5,16 +5,20 @@
  * change the tree.  Its placeholders are compiled once, at parse time, so a
  * template with a bad tag fails to load (fill.h).
  *
- * In the kept body, each '_' of a run of three or more underscores (outside
- * code) is replaced by LP_BLANK_CHAR, so that Markdown never reads a blank as
+ * In the kept body, each '_' of a run of three or more underscores is
+ * replaced by LP_BLANK_CHAR, so that Markdown never reads a blank as
  * emphasis; [[signature]] becomes a run of LP_SIGNATURE_CHAR (an explicit
- * signature field).  Byte offsets and columns stay the same.
+ * signature field).  Byte offsets and columns stay the same.  Code is
+ * Markdown's to find: after parsing, lp_template_unmark_code restores the
+ * characters inside code spans, code blocks and raw HTML.
  */
 #ifndef LP_TEMPLATE_H
 #define LP_TEMPLATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <cmark-gfm.h>
 
 #include "letterpress.h"
 
@@ -61,6 +65,10 @@ bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
 /* Parses a length: "25mm", "2.5cm", "1in", "12pt", or a bare number (pt).
  * Returns false if text is not one. */
 bool lp_parse_length(const char *text, double *pt);
+
+/* Puts '_' and [[signature]] back in the code of a tree parsed from a
+ * template's body (code shows what was typed: no blanks, no fields). */
+void lp_template_unmark_code(cmark_node *root);
 
 /* The language the template is set in: meta.lang, else guessed. */
 const char *lp_template_lang(const lp_template *tpl);

@@ -113,6 +113,20 @@ def test_explicit_and_blanks(tmp):
           ("/Btn", "second", "/Yes") in [f[:3] for f in fields], fields)
     text = run(["pdftotext", pdf, "-"]).text
     check("forms: the syntax itself is not printed", "[[" not in text, text)
+    # Markdown decides what is code: a lazy continuation line keeps its
+    # blank; a code span and a fenced block show underscores as typed.
+    md = os.path.join(tmp, "code.md")
+    with open(md, "w", encoding="utf-8") as f:
+        f.write("Name: ____\n    Phone: ____\n\nUse `a___b` or:\n\n"
+                "```\nx = ____ [[signature]]\n```\n")
+    pdf = os.path.join(tmp, "code.pdf")
+    r = lp("render", md, "-o", pdf)
+    fields = acroform(pdf) or []
+    check("forms: a lazy continuation line keeps its blank",
+          [f[:2] for f in fields] == [("/Tx", "Name"), ("/Tx", "Phone")], fields)
+    text = run(["pdftotext", pdf, "-"]).text
+    check("forms: code shows underscores as typed",
+          "a___b" in text and "x = ____ [[signature]]" in text, text)
 
 
 def test_third_party_signer(tmp, pdf, signer):

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmark-gfm.h>
+
 #include "check.h"
 #include "shape.h"
 #include "template.h"
@@ -66,16 +68,40 @@ int main(void) {
   CHECK(t && strcmp(lp_template_lang(t), "en") == 0);
   lp_template_free(t);
 
-  /* Blanks: runs of 3+ underscores outside code become blank marks. */
-  t = parse("签名：____ a__b `___` ___\n\n```\n_____\n```\n", &err);
+  /* Blanks: runs of 3+ underscores become blank marks; code gets its
+   * characters back once Markdown has said where code is. */
+  t = parse("签名：____ a__b \\___ `___` ___\n\n```\n_____ [[signature]]\n```\n"
+            "\n    indented ____ code\n\n- item\n    Email: ____\n",
+            &err);
   CHECK(t != NULL);
   if (t) {
     const char *b = t->body;
     CHECK(memcmp(b + strlen("签名："), "\x1f\x1f\x1f\x1f ", 5) == 0);
     CHECK(strstr(b, "a__b") != NULL);
-    CHECK(strstr(b, "`___`") != NULL);
+    CHECK(strstr(b, "\\___") != NULL); /* escaped: not a blank */
     CHECK(strstr(b, "` \x1f\x1f\x1f\n") != NULL);
-    CHECK(strstr(b, "\n_____\n") != NULL);
+    cmark_node *doc = cmark_parse_document(t->body, t->body_len, 0);
+    lp_template_unmark_code(doc);
+    int code_blanks = 0, text_blanks = 0, codes = 0;
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+      cmark_node *n = cmark_iter_get_node(it);
+      const char *lit = cmark_node_get_literal(n);
+      if (ev != CMARK_EVENT_ENTER || !lit) continue;
+      cmark_node_type ty = cmark_node_get_type(n);
+      bool code = ty == CMARK_NODE_CODE || ty == CMARK_NODE_CODE_BLOCK;
+      if (code) codes++;
+      if (strchr(lit, '\x1f') || strchr(lit, '\x1e'))
+        code ? code_blanks++ : text_blanks++;
+      if (ty == CMARK_NODE_CODE_BLOCK && strstr(lit, "_____"))
+        CHECK(strstr(lit, "[[signature]]") != NULL);
+    }
+    cmark_iter_free(it);
+    cmark_node_free(doc);
+    CHECK(codes == 3);        /* the span, the fenced and the indented block */
+    CHECK(code_blanks == 0);  /* code shows what was typed */
+    CHECK(text_blanks >= 3);  /* 签名, the bare one, and the list's Email */
   }
   lp_template_free(t);
 
