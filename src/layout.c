@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmark-gfm-core-extensions.h>
 
@@ -395,14 +396,34 @@ static void label_after(const para *p, size_t at, char *out, size_t cap) {
   clean_label(t, at, to, out, cap);
 }
 
-/* Whether a label names a signature: it contains one of these words.
- * (Matching is by containment, so 客户签名 and Customer signature count.) */
+/* Whether a label names a signature: it ends with a signature word (签名,
+ * 客户签字, 承诺单位（盖章）, Customer signature), or starts with one in
+ * Latin ("Signature of the buyer", "Signed by").  So 签名日期 and "Date
+ * signed" — dates, not signatures — stay text fields. */
 static bool is_signature_label(const char *label) {
-  static const char *const words[] = {
-      "签名", "签字", "签章", "盖章", "签署", "署名", "簽名", "簽字",
-      "서명", "Signature", "signature", "Signed", "signed", "SIGNATURE"};
-  for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
-    if (strstr(label, words[k])) return true;
+  static const char *const cjk[] = {"签名", "签字", "签章", "盖章", "签署",
+                                    "署名", "簽名", "簽字", "簽署", "서명"};
+  static const char *const latin_end[] = {"signature"};
+  static const char *const latin_start[] = {"signature", "signed by",
+                                            "signed"};
+  size_t n = strlen(label);
+  /* A closing bracket at the end does not count: （盖章）, (signature). */
+  while (n && label[n - 1] == ')') n--;
+  if (n >= 3 && !memcmp(label + n - 3, "\xEF\xBC\x89", 3)) n -= 3; /* ） */
+  for (size_t k = 0; k < sizeof cjk / sizeof cjk[0]; k++) {
+    size_t w = strlen(cjk[k]);
+    if (n >= w && !memcmp(label + n - w, cjk[k], w)) return true;
+  }
+  for (size_t k = 0; k < sizeof latin_end / sizeof latin_end[0]; k++) {
+    size_t w = strlen(latin_end[k]);
+    if (n >= w && !strncasecmp(label + n - w, latin_end[k], w)) return true;
+  }
+  for (size_t k = 0; k < sizeof latin_start / sizeof latin_start[0]; k++) {
+    size_t w = strlen(latin_start[k]);
+    if (n >= w && !strncasecmp(label, latin_start[k], w) &&
+        (n == w || label[w] == ' ' || strcmp(latin_start[k], "signed")))
+      return true;
+  }
   return false;
 }
 

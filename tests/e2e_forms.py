@@ -113,6 +113,17 @@ def test_explicit_and_blanks(tmp):
           ("/Btn", "second", "/Yes") in [f[:3] for f in fields], fields)
     text = run(["pdftotext", pdf, "-"]).text
     check("forms: the syntax itself is not printed", "[[" not in text, text)
+    # Which labels make signature fields: dates are not signatures.
+    md = os.path.join(tmp, "labels.md")
+    labels = {"签名日期": "/Tx", "Date signed": "/Tx", "客户签字": "/Sig",
+              "承诺单位（盖章）": "/Sig", "Signed": "/Sig",
+              "Signature of the buyer": "/Sig", "Customer signature": "/Sig"}
+    with open(md, "w", encoding="utf-8") as f:
+        f.write("# T\n\n" + "".join("%s：____\n\n" % k for k in labels))
+    pdf = os.path.join(tmp, "labels.pdf")
+    r = lp("render", md, "-o", pdf)
+    got = {f[1]: f[0] for f in acroform(pdf) or []}
+    check("forms: signature labels", got == labels, got)
     # Markdown decides what is code: a lazy continuation line keeps its
     # blank; a code span and a fenced block show underscores as typed.
     md = os.path.join(tmp, "code.md")
