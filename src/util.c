@@ -2,6 +2,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/random.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -242,6 +245,9 @@ bool lp_lang_is_cjk(const char *lang) {
 }
 
 /* Writes all of data to fd. */
+/* Names tried for a temporary file before giving up. */
+#define TEMP_ATTEMPTS 16
+
 static bool write_all(int fd, const unsigned char *data, size_t len) {
   while (len) {
     ssize_t n = write(fd, data, len);
@@ -265,23 +271,38 @@ bool lp_write_file_atomic(const char *path, const unsigned char *data,
                      strerror(errno));
     return true;
   }
+  /* Signals that end a batch job wait until the file is in place or gone:
+   * an interrupted run leaves no temporary file behind. */
+  sigset_t stop, old;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop, &old);
   lp_buf tmp = {0};
   const char *slash = strrchr(path, '/');
-  if (slash)
-    lp_buf_append(&tmp, path, (size_t)(slash - path + 1));
-  lp_buf_printf(&tmp, ".%s.XXXXXX", slash ? slash + 1 : path);
-  int fd = mkstemp((char *)tmp.data);
+  int fd = -1;
+  /* open(O_EXCL) with mode 0666 makes the file as any other, the umask
+   * applied (mkstemp's 0600 would need the umask read, which changes it). */
+  for (int attempt = 0; fd < 0 && attempt < TEMP_ATTEMPTS; attempt++) {
+    unsigned char rnd[6] = {0};
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+      memcpy(rnd, &attempt, sizeof attempt);
+    tmp.len = 0;
+    if (slash) lp_buf_append(&tmp, path, (size_t)(slash - path + 1));
+    lp_buf_printf(&tmp, ".%s.%02x%02x%02x%02x%02x%02x", slash ? slash + 1 : path,
+                  rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    fd = open((char *)tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) {
     int e = errno;
     lp_buf_free(&tmp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return lp_fail(err, LP_ERR_IO, path, 0, 0,
                    "cannot write here: %s; choose another output with -o",
                    strerror(e));
   }
-  /* mkstemp makes 0600; a PDF is an ordinary file: 0666 less the umask. */
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
   bool ok = write_all(fd, data, len);
   int e = errno;
   if (close(fd) != 0 && ok) ok = false, e = errno;
@@ -290,6 +311,7 @@ bool lp_write_file_atomic(const char *path, const unsigned char *data,
     unlink((char *)tmp.data);
     lp_fail(err, LP_ERR_IO, path, 0, 0, "cannot write: %s", strerror(e));
   }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   lp_buf_free(&tmp);
   return ok;
 }

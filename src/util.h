@@ -57,7 +57,9 @@ bool lp_utf8_check(const char *text, size_t len, int *line, int *column);
 
 /* Writes data to path through a temporary file in the same directory and a
  * rename, so that path holds either its old content or the whole new one;
- * "-" writes to standard output.  The file gets mode 0666 less the umask. */
+ * "-" writes to standard output.  The file gets mode 0666 less the umask.
+ * SIGINT, SIGTERM and SIGHUP wait (blocked in the calling thread) until the
+ * file is in place, so an interrupted job leaves no temporary file. */
 bool lp_write_file_atomic(const char *path, const unsigned char *data,
                           size_t len, lp_error *err);
 

@@ -10,6 +10,7 @@ Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
 """
 import os
 import struct
+import subprocess
 import sys
 import tempfile
 import zlib
@@ -220,6 +221,14 @@ def main():
         check("hostile: a CSV line over the limit", r.code == 2 and
               r.err.startswith(big_csv + ":2:") and "--max-input-size" in r.err
               and not os.path.exists(os.path.join(tmp, "big-out")), r.err)
+        # The output is an ordinary file: 0666 less the umask.
+        um = os.path.join(tmp, "umask.pdf")
+        p = subprocess.run([e2e.LP, "render", tpl, "--set", "name=x", "-o", um],
+                           preexec_fn=lambda: os.umask(0o027),
+                           stderr=subprocess.PIPE)
+        check("hostile: the output mode follows the umask",
+              p.returncode == 0 and (os.stat(um).st_mode & 0o777) == 0o640,
+              oct(os.stat(um).st_mode) if os.path.exists(um) else p.stderr)
         # --force: the output may not overwrite an input unless asked.
         copy = os.path.join(tmp, "self.md")
         with open(copy, "w") as f:
