@@ -11,6 +11,7 @@
 #include "fill.h"
 #include "image.h"
 #include "shape.h"
+#include "template.h"
 #include "util.h"
 
 /* All lengths are PDF points (1/72 in).  Proportions of the font size: */
@@ -1027,6 +1028,27 @@ static bool layout_images(L *l, cmark_node *node, double left, double width) {
   return true;
 }
 
+/* Removes a trailing alignment mark ({.right} or {.center} in the
+ * template) from a paragraph and says which alignment it asked for. */
+static align_t take_align_attr(para *p) {
+  size_t n = p->text.len;
+  while (n && (p->text.data[n - 1] == ' ' || p->text.data[n - 1] == '\n'))
+    n--;
+  if (!n) return ALIGN_JUSTIFY;
+  char c = (char)p->text.data[n - 1];
+  if (c != LP_RIGHT_CHAR && c != LP_CENTER_CHAR) return ALIGN_JUSTIFY;
+  while (n && (char)p->text.data[n - 1] == c) n--;
+  while (n && (p->text.data[n - 1] == ' ' || p->text.data[n - 1] == '\t'))
+    n--;
+  p->text.len = n;
+  if (p->text.data) p->text.data[n] = '\0';
+  /* Spans past the new end go; the last one ends there. */
+  while (p->nspans && p->spans[p->nspans - 1].start >= n) p->nspans--;
+  if (p->nspans && p->spans[p->nspans - 1].end > n)
+    p->spans[p->nspans - 1].end = n;
+  return c == LP_RIGHT_CHAR ? ALIGN_RIGHT : ALIGN_CENTER;
+}
+
 /* Whether a paragraph is a salutation or a label line ("尊敬的客户：",
  * "Dear Ms Li,"): short, one line, ending in a colon or comma.  Those stay
  * flush left (clreq: 称呼顶格), without the first-line indent. */
@@ -1373,6 +1395,12 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
       st.marker = m;
       para p = {0};
       collect_inlines(l, node, &p, false, false, 0, l->size);
+      /* {.right} or {.center} at the end sets the paragraph that way. */
+      align_t attr = take_align_attr(&p);
+      if (attr != ALIGN_JUSTIFY) {
+        st.align = attr;
+        st.first_indent = 0;
+      }
       /* Salutations and blocks of short lines set with hard breaks
        * (addresses, reference lines, choices) stay flush left. */
       if (is_salutation(&p) ||

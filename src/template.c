@@ -349,11 +349,27 @@ static bool line_is(const char *p, const char *end, const char *marker) {
  * puts the characters back in the code of the parsed tree.  Done before
  * placeholders are filled, so data can never make a field.  A backslash
  * escapes the character after it, as in Markdown. */
+/* Whether attr stands at s[j] with only blanks after it on its line. */
+static bool attr_at_line_end(const char *s, size_t len, size_t j,
+                             const char *attr) {
+  size_t n = strlen(attr);
+  if (len - j < n || strncmp(s + j, attr, n)) return false;
+  for (size_t k = j + n; k < len && s[k] != '\n'; k++)
+    if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r') return false;
+  return true;
+}
+
 static void mark_blanks(char *s, size_t len) {
   size_t n_sig = strlen(SIGNATURE_SYNTAX);
   for (size_t j = 0; j < len;) {
     if (s[j] == '\\' && j + 1 < len) {
       j += 2;
+    } else if (attr_at_line_end(s, len, j, LP_ATTR_RIGHT)) {
+      memset(s + j, LP_RIGHT_CHAR, strlen(LP_ATTR_RIGHT));
+      j += strlen(LP_ATTR_RIGHT);
+    } else if (attr_at_line_end(s, len, j, LP_ATTR_CENTER)) {
+      memset(s + j, LP_CENTER_CHAR, strlen(LP_ATTR_CENTER));
+      j += strlen(LP_ATTR_CENTER);
     } else if (len - j >= n_sig && !strncmp(s + j, SIGNATURE_SYNTAX, n_sig)) {
       memset(s + j, LP_SIGNATURE_CHAR, n_sig);
       j += n_sig;
@@ -371,18 +387,21 @@ static void mark_blanks(char *s, size_t len) {
 /* Puts back, in one literal, the characters that marks stand for. */
 static void unmark_literal(cmark_node *node) {
   const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\x1e\x1f")) return;
+  if (!lit || !strpbrk(lit, "\x1b\x1c\x1e\x1f")) return;
   lp_buf out = {0};
   for (const char *p = lit; *p;) {
     if (*p == LP_BLANK_CHAR) {
       lp_buf_append(&out, "_", 1);
       p++;
-    } else if (*p == LP_SIGNATURE_CHAR) {
+    } else if (*p == LP_SIGNATURE_CHAR || *p == LP_RIGHT_CHAR ||
+               *p == LP_CENTER_CHAR) {
+      const char *syntax = *p == LP_SIGNATURE_CHAR ? SIGNATURE_SYNTAX
+                           : *p == LP_RIGHT_CHAR   ? LP_ATTR_RIGHT
+                                                   : LP_ATTR_CENTER;
       size_t n = 0;
-      while (p[n] == LP_SIGNATURE_CHAR) n++;
-      for (size_t k = 0; k + strlen(SIGNATURE_SYNTAX) <= n;
-           k += strlen(SIGNATURE_SYNTAX))
-        lp_buf_puts(&out, SIGNATURE_SYNTAX);
+      while (p[n] == *p) n++;
+      for (size_t k = 0; k + strlen(syntax) <= n; k += strlen(syntax))
+        lp_buf_puts(&out, syntax);
       p += n;
     } else {
       lp_buf_append(&out, p++, 1);

@@ -24,6 +24,15 @@
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
 
+/* A paragraph that ends with {.right} or {.center} is set that way (the
+ * sender's block and date of a letter).  In the kept body the attribute
+ * becomes a run of these marks, of its length, so data can never make one
+ * (fill turns control characters in values into spaces). */
+#define LP_ATTR_RIGHT "{.right}"
+#define LP_ATTR_CENTER "{.center}"
+#define LP_RIGHT_CHAR '\x1c'
+#define LP_CENTER_CHAR '\x1b'
+
 /* Front-matter values.  Strings are owned (NULL when not given); lengths in
  * PDF points; 0 means "not given, use the default". */
 typedef struct lp_meta {

@@ -9,6 +9,7 @@ than TIMEOUT seconds is a hang and fails.
 Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
 """
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -221,6 +222,27 @@ def main():
         check("hostile: a CSV line over the limit", r.code == 2 and
               r.err.startswith(big_csv + ":2:") and "--max-input-size" in r.err
               and not os.path.exists(os.path.join(tmp, "big-out")), r.err)
+        # {.right} and {.center} come from the template, never from data.
+        al = os.path.join(tmp, "align.md")
+        with open(al, "w", encoding="utf-8") as f:
+            f.write("# T\n\n右寄せ {.right}\n\n中央 {.center}\n\n{{v}}\n\n"
+                    "`kept {.right}`\n")
+        out = os.path.join(tmp, "align.pdf")
+        r = lp("render", al, "--set", "v=data {.right}", "-o", out)
+        words = {}
+        if r.code == 0:
+            xml = run(["pdftotext", "-bbox-layout", out, "-"]).text
+            for m in re.finditer(r'<word xMin="([\d.]+)"[^>]*xMax="([\d.]+)"[^>]*>([^<]*)<', xml):
+                words[m.group(3)] = (float(m.group(1)), float(m.group(2)))
+        right = 595.28 - e2e.MARGIN
+        check("align: {.right} ends at the right margin",
+              abs(words.get("右寄せ", (0, 0))[1] - right) < 1, words)
+        check("align: {.center} is centred",
+              abs(sum(words.get("中央", (0, 0))) / 2 - 595.28 / 2) < 1, words)
+        check("align: the attribute is not printed", "{.right}" not in
+              run(["pdftotext", out, "-"]).text.split("data")[0], words)
+        check("align: data cannot align (its {.right} is text)",
+              "{.right}" in words and words.get("data", (0, 0))[0] < 100, words)
         # The output is an ordinary file: 0666 less the umask.
         um = os.path.join(tmp, "umask.pdf")
         p = subprocess.run([e2e.LP, "render", tpl, "--set", "name=x", "-o", um],
