@@ -20,7 +20,7 @@
 #define DEFAULT_SIZE 11.0
 #define DEFAULT_LEADING_CJK 1.75 /* clreq 3.1.5: line gap of 50-100% */
 #define DEFAULT_LEADING_LATIN 1.4
-#define PARA_SPACE_EM 0.5     /* between paragraphs */
+#define PARA_SPACE_EM 0.5     /* between paragraphs (paragraph-spacing) */
 #define DEFAULT_KEEP_LINES 2  /* orphans and widows */
 #define IMAGE_DPI 150.0       /* an image's pixels, when it fits */
 #define IMAGE_MAX_H_FRAC 0.6  /* an image's height, at most, of the text */
@@ -126,6 +126,8 @@ typedef struct L {
   bool cjk;
   double page_w, page_h, margin[4];
   double size, leading, first_indent_em;
+  double para_space;      /* em between paragraphs */
+  double heading_scale[7]; /* size of each heading level, in body sizes */
   lp_chain *chains[LP_STYLE_COUNT];  /* body text */
   lp_chain *hchains[LP_STYLE_COUNT]; /* headings (heading-font) */
   lp_chain **cur;    /* the chains collect_inlines uses */
@@ -936,7 +938,7 @@ static pstyle body_style(L *l, double left, double width, int depth) {
   st.size = l->size;
   st.leading = l->leading;
   st.align = ALIGN_JUSTIFY;
-  st.before = PARA_SPACE_EM * l->size;
+  st.before = l->para_space * l->size;
   st.outline = -1;
   st.first_indent = depth == 0 ? l->first_indent_em * l->size : 0;
   return st;
@@ -994,7 +996,7 @@ static lbox *image_box(L *l, lp_dimage_data *img, double left, double width,
   double w, h;
   image_size(img, width, max_h, &w, &h);
   lbox *b = new_box(l);
-  b->before = PARA_SPACE_EM * l->size;
+  b->before = l->para_space * l->size;
   b->height = h;
   b->baseline = h;
   LP_GROW(l->pimages, l->pimages_cap, l->npimages + 1);
@@ -1095,7 +1097,7 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   lp_buf_free(&title);
   if (level == 1) l->letters[l->nletters - 1].has_heading = true;
   pstyle st = body_style(l, left, width, 1);
-  st.size = l->size * heading_style[level].scale;
+  st.size = l->size * l->heading_scale[level];
   st.leading = l->leading > 1.4 ? 1.4 : l->leading;
   st.align = heading_style[level].align;
   st.before = heading_style[level].before * l->size;
@@ -1132,7 +1134,7 @@ static bool layout_code(L *l, cmark_node *node, double left, double width) {
 static bool layout_thematic_break(L *l, double left, double width) {
   lbox *b = new_box(l);
   b->height = l->size;
-  b->before = PARA_SPACE_EM * l->size;
+  b->before = l->para_space * l->size;
   b->baseline = l->size / 2;
   add_prule(l, left, 0, left + width, 0, RULE_WIDTH);
   b->r1 = l->nrules;
@@ -1352,7 +1354,7 @@ static bool layout_table(L *l, cmark_node *table, double left, double width) {
     ok = table_row(l, row, widths, ncols, aligns, left, &at);
     if (!ok) break;
     lbox *b = &l->boxes[at];
-    if (first) b->before = PARA_SPACE_EM * l->size;
+    if (first) b->before = l->para_space * l->size;
     first = false;
     if (cmark_gfm_extensions_get_table_row_is_header(row)) {
       header = at;
@@ -1778,6 +1780,12 @@ static bool setup(L *l) {
   if (m->letterhead && !(l->letterhead = load_image(l, m->letterhead, 1, 1)))
     return false;
   if (m->seal && !(l->seal = load_image(l, m->seal, 1, 1))) return false;
+  l->para_space = m->paragraph_spacing_set ? m->paragraph_spacing
+                                            : PARA_SPACE_EM;
+  for (int k = 0; k < 7; k++)
+    l->heading_scale[k] = k >= 1 && k <= 3 && m->heading_sizes[k - 1] > 0
+                              ? m->heading_sizes[k - 1]
+                              : heading_style[k].scale;
   l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;
   l->widows = m->widows ? m->widows : DEFAULT_KEEP_LINES;
   return true;

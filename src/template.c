@@ -35,6 +35,7 @@ static const char *const meta_keys[] = {
     "paper",  "margin",    "font",        "font-size", "line-height",
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
+    "paragraph-spacing", "heading-sizes",
 };
 
 bool lp_parse_length(const char *text, double *pt) {
@@ -188,6 +189,39 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      "default is 2)",
                      key, value);
     *(!strcmp(key, "orphans") ? &m->orphans : &m->widows) = (int)v;
+  } else if (!strcmp(key, "paragraph-spacing")) {
+    char *end;
+    double v = strtod(value, &end);
+    if (end == value || *end || !(v >= 0 && v <= 3))
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'paragraph-spacing: %s' is not a space between "
+                     "paragraphs in em, from 0 to 3 (the default is 0.5)",
+                     value);
+    m->paragraph_spacing = v;
+    m->paragraph_spacing_set = true;
+  } else if (!strcmp(key, "heading-sizes")) {
+    double v[3] = {0, 0, 0};
+    int n = 0;
+    const char *p = value;
+    while (*p && n < 4) {
+      while (*p == ' ' || *p == ',') p++;
+      if (!*p) break;
+      char *end;
+      double x = strtod(p, &end);
+      if (end == p || n == 3 || !(x >= 0.5 && x <= 4)) {
+        n = -1;
+        break;
+      }
+      v[n++] = x;
+      p = end;
+    }
+    if (n < 1)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'heading-sizes: %s': give 1 to 3 sizes for #, ## and ### "
+                     "headings, in body sizes from 0.5 to 4 (the default is "
+                     "1.5, 1.15, 1.05)",
+                     value);
+    for (int k = 0; k < 3; k++) m->heading_sizes[k] = v[k];
   } else if (!strcmp(key, "page-numbering")) {
     if (!strcmp(value, "letter"))
       m->numbering = LP_NUMBER_LETTER;

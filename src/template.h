@@ -52,6 +52,9 @@ typedef struct lp_meta {
   char *letterhead;   /* image at the top of each letter's first page */
   char *seal;         /* image stamped over the signature line */
   int orphans, widows; /* lines kept together at a page break (0: 2) */
+  double paragraph_spacing; /* em between paragraphs, when set */
+  bool paragraph_spacing_set;
+  double heading_sizes[3];  /* # ## ### sizes, in body sizes (0: default) */
 } lp_meta;
 
 struct lp_template {

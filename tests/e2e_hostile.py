@@ -243,6 +243,31 @@ def main():
               run(["pdftotext", out, "-"]).text.split("data")[0], words)
         check("align: data cannot align (its {.right} is text)",
               "{.right}" in words and words.get("data", (0, 0))[0] < 100, words)
+        # The look from front matter: heading sizes and paragraph spacing.
+        look = os.path.join(tmp, "look.md")
+        tops = {}
+        for name, fm in (("default", ""),
+                         ("custom", "paragraph-spacing: 2\nheading-sizes: 2.5\n")):
+            with open(look, "w", encoding="utf-8") as f:
+                f.write("---\n%s---\n# Title\n\nfirst\n\nsecond\n" % fm)
+            out = os.path.join(tmp, "look-%s.pdf" % name)
+            r = lp("render", look, "-o", out)
+            xml = run(["pdftotext", "-bbox-layout", out, "-"]).text
+            w = {m.group(5): (float(m.group(1)), float(m.group(2)),
+                              float(m.group(3)), float(m.group(4)))
+                 for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" '
+                                      r'xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', xml)}
+            tops[name] = w
+        d, c = tops["default"], tops["custom"]
+        try:
+            check("look: heading-sizes makes the title bigger",
+                  (c["Title"][3] - c["Title"][1]) > 1.5 * (d["Title"][3] - d["Title"][1]),
+                  (d["Title"], c["Title"]))
+            check("look: paragraph-spacing opens the space between paragraphs",
+                  (c["second"][1] - c["first"][1]) - (d["second"][1] - d["first"][1])
+                  > 10, (d, c))
+        except KeyError as ex:
+            check("look: words found", False, repr(ex))
         # The output is an ordinary file: 0666 less the umask.
         um = os.path.join(tmp, "umask.pdf")
         p = subprocess.run([e2e.LP, "render", tpl, "--set", "name=x", "-o", um],

@@ -105,6 +105,16 @@ int main(void) {
   }
   lp_template_free(t);
 
+  /* The look: paragraph spacing and heading sizes. */
+  t = parse("---\nparagraph-spacing: 0\nheading-sizes: 2, 1.3\n---\nx\n", &err);
+  CHECK(t && t->meta.paragraph_spacing_set && t->meta.paragraph_spacing == 0);
+  CHECK(t && t->meta.heading_sizes[0] == 2 && t->meta.heading_sizes[1] == 1.3 &&
+        t->meta.heading_sizes[2] == 0);
+  lp_template_free(t);
+  expect_error("---\nparagraph-spacing: lots\n---\n", 2, 20, "paragraph-spacing");
+  expect_error("---\nheading-sizes: 1, 2, 3, 4\n---\n", 2, 16, "heading-sizes");
+  expect_error("---\nheading-sizes: 9\n---\n", 2, 16, "0.5 to 4");
+
   /* --meta goes through the same validation. */
   t = parse("x\n", &err);
   CHECK(t && lp_template_set_meta(t, "paper", "210mm 297mm", &err));
