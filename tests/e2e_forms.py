@@ -318,6 +318,15 @@ def test_sign_errors(tmp, pdf, signer):
     fails_cleanly("sign: not a PDF", r, out, 2, ["not.pdf"])
     r = lp("sign", pdf, "-o", out)
     fails_cleanly("sign: no key", r, out, 2, ["--key"])
+    # A field tree that loops, found by fuzzing: it used to hang the signer.
+    looped = os.path.join(CASES, "sign", "fuzz-timeout-kids.pdf")
+    try:
+        r = lp("sign", looped, "-o", out, "--key", signer.key, "--cert",
+               signer.cert, timeout=20)
+        fails_cleanly("sign: a looping form found by fuzzing", r, out, 2,
+                      ["fuzz-timeout-kids.pdf"])
+    except Exception as ex:
+        check("sign: a looping form found by fuzzing ends", False, repr(ex))
     # A damaged PDF found by fuzzing: qpdf used to print its own warning.
     damaged = os.path.join(CASES, "sign", "damaged-acroform.pdf")
     r = lp("sign", damaged, "-o", out, "--key", signer.key, "--cert",
