@@ -96,6 +96,14 @@ static void set_string(char **slot, const char *value) {
   *slot = lp_xstrdup(value);
 }
 
+/* Whether text is a plain number from lo to hi (into *v). */
+static bool number_in(const char *text, double lo, double hi, double *v) {
+  char *end;
+  errno = 0;
+  *v = strtod(text, &end);
+  return end != text && !*end && !errno && *v >= lo && *v <= hi;
+}
+
 bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                  const char *file, int line, int column, lp_error *err) {
   if (!strcmp(key, "title")) {
@@ -161,9 +169,8 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      "'font-size: %s' is not a size from 4pt to 72pt", value);
     m->font_size = v;
   } else if (!strcmp(key, "line-height")) {
-    char *end;
-    double v = strtod(value, &end);
-    if (end == value || *end || !(v >= 0.8 && v <= 4))
+    double v;
+    if (!number_in(value, 0.8, 4, &v))
       return lp_fail(err, LP_ERR_INPUT, file, line, column,
                      "'line-height: %s' is not a multiple of the font size "
                      "from 0.8 to 4 (e.g. 1.6)",
@@ -190,9 +197,8 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      key, value);
     *(!strcmp(key, "orphans") ? &m->orphans : &m->widows) = (int)v;
   } else if (!strcmp(key, "paragraph-spacing")) {
-    char *end;
-    double v = strtod(value, &end);
-    if (end == value || *end || !(v >= 0 && v <= 3))
+    double v;
+    if (!number_in(value, 0, 3, &v))
       return lp_fail(err, LP_ERR_INPUT, file, line, column,
                      "'paragraph-spacing: %s' is not a space between "
                      "paragraphs in em, from 0 to 3 (the default is 0.5)",
