@@ -86,9 +86,46 @@ lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
   return f;
 }
 
+bool lp_face_keeps_table(const lp_face *face, hb_tag_t tag) {
+  static const hb_tag_t cff[] = {HB_TAG('C', 'F', 'F', ' '),
+                                 HB_TAG('h', 'e', 'a', 'd'),
+                                 HB_TAG('m', 'a', 'x', 'p')};
+  static const hb_tag_t truetype[] = {
+      HB_TAG('g', 'l', 'y', 'f'), HB_TAG('l', 'o', 'c', 'a'),
+      HB_TAG('h', 'e', 'a', 'd'), HB_TAG('h', 'h', 'e', 'a'),
+      HB_TAG('h', 'm', 't', 'x'), HB_TAG('m', 'a', 'x', 'p')};
+  const hb_tag_t *keep = face->is_cff ? cff : truetype;
+  size_t n = face->is_cff ? sizeof cff / sizeof *cff
+                          : sizeof truetype / sizeof *truetype;
+  for (size_t i = 0; i < n; i++)
+    if (keep[i] == tag) return true;
+  return false;
+}
+
+/* hb_face_create_for_tables callback: the kept tables of the face. */
+static hb_blob_t *kept_table(hb_face_t *unused, hb_tag_t tag, void *data) {
+  (void)unused;
+  const lp_face *face = data;
+  return lp_face_keeps_table(face, tag)
+             ? hb_face_reference_table(face->hb_face, tag)
+             : hb_blob_get_empty();
+}
+
+hb_face_t *lp_face_subset_source(lp_face *face) {
+  if (!face->subset_face) {
+    /* The lp_face outlives its subset_face (face_free destroys it first). */
+    face->subset_face = hb_face_create_for_tables(kept_table, face, NULL);
+    hb_face_set_upem(face->subset_face, face->upem);
+    hb_face_set_glyph_count(face->subset_face,
+                            hb_face_get_glyph_count(face->hb_face));
+  }
+  return face->subset_face;
+}
+
 static void face_free(lp_face *face) {
   if (!face) return;
   hb_font_destroy(face->hb_font);
+  hb_face_destroy(face->subset_face);
   hb_face_destroy(face->hb_face);
   free(face->path);
   free(face->family);

@@ -64,6 +64,7 @@ typedef struct pdf_font {
   const lp_dglyph **texts; /* first glyph seen with text, per gid */
   size_t ntexts, texts_cap;
   hb_map_t *cid_of; /* original gid -> CID in the embedded font */
+  long bbox[4];     /* /FontBBox: the glyphs' union, glyph space */
   HPDF_Dict type0;  /* the Type0 font object */
 } pdf_font;
 
@@ -73,13 +74,15 @@ typedef struct pdf_font {
 #define FONT_ZLIB_LEVEL 6
 
 /* One remembered subset: a face and glyph set, the font program as it is
- * embedded (Flate-compressed) and the CID of each glyph. */
+ * embedded (Flate-compressed), the CID of each glyph and the glyphs'
+ * bounding box (measuring CFF outlines costs as much as subsetting). */
 typedef struct cache_entry {
   const lp_face *face;
   hb_set_t *gids;
   unsigned char *zdata;
   size_t zlen, raw_len;
   hb_map_t *cid_of;
+  long bbox[4];
   unsigned long long used; /* for least-recently-used replacement */
 } cache_entry;
 
@@ -484,21 +487,6 @@ static bool cff_read_cids(const uint8_t *d, size_t len, bool *cid_keyed,
 
 /* ---- Subsetting ------------------------------------------------------- */
 
-/* Whether a table of the source font goes into the subset.  We need only
- * outlines and metrics: for CFF fonts just the 'CFF ' table is embedded;
- * TrueType keeps the tables a FontFile2 needs (the PDF refers to glyphs by
- * id through /CIDToGIDMap /Identity, so no cmap). */
-static bool keep_table(hb_tag_t tag, bool is_cff) {
-  static const hb_tag_t truetype[] = {
-      HB_TAG('g', 'l', 'y', 'f'), HB_TAG('l', 'o', 'c', 'a'),
-      HB_TAG('h', 'e', 'a', 'd'), HB_TAG('h', 'h', 'e', 'a'),
-      HB_TAG('h', 'm', 't', 'x'), HB_TAG('m', 'a', 'x', 'p')};
-  if (is_cff) return tag == CFF_TAG;
-  for (size_t i = 0; i < sizeof truetype / sizeof *truetype; i++)
-    if (truetype[i] == tag) return true;
-  return false;
-}
-
 /* Fills the subset input: the used glyphs plus .notdef, every table we do
  * not embed dropped, glyph ids renumbered. */
 static void setup_subset_input(hb_subset_input_t *in, const pdf_font *f) {
@@ -512,7 +500,7 @@ static void setup_subset_input(hb_subset_input_t *in, const pdf_font *f) {
     count = sizeof tags / sizeof *tags;
     hb_face_get_table_tags(f->face->hb_face, start, &count, tags);
     for (unsigned i = 0; i < count; i++)
-      if (!keep_table(tags[i], f->face->is_cff)) hb_set_add(drop, tags[i]);
+      if (!lp_face_keeps_table(f->face, tags[i])) hb_set_add(drop, tags[i]);
     start += count;
   } while (count == sizeof tags / sizeof *tags);
   /* TrueType hinting programs only matter for screen rasterisers at tiny
@@ -577,7 +565,7 @@ static bool subset_font(writer *w, pdf_font *f, hb_blob_t **font_file) {
   hb_blob_t *file = NULL;
   if (in) {
     setup_subset_input(in, f);
-    plan = hb_subset_plan_create_or_fail(f->face->hb_face, in);
+    plan = hb_subset_plan_create_or_fail(lp_face_subset_source(f->face), in);
   }
   if (plan) sub = hb_subset_plan_execute_or_fail(plan);
   if (sub)
@@ -769,7 +757,7 @@ static void tounicode_cmap(const pdf_font *f, lp_buf *b) {
 
 /* /FontBBox: the union of the used glyphs' ink boxes in glyph space, or a
  * box from the face's ascender and descender when nothing has ink. */
-static HPDF_Array font_bbox(writer *w, const pdf_font *f) {
+static void font_bbox(pdf_font *f) {
   const lp_face *face = f->face;
   double scale = GLYPH_SPACE / (face->upem ? face->upem : 1);
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
@@ -788,18 +776,22 @@ static HPDF_Array font_bbox(writer *w, const pdf_font *f) {
     if (!any || gy1 > y1) y1 = gy1;
     any = true;
   }
-  double box[4];
   if (any) {
-    box[0] = floor(x0 * scale), box[1] = floor(y0 * scale);
-    box[2] = ceil(x1 * scale), box[3] = ceil(y1 * scale);
+    f->bbox[0] = (long)floor(x0 * scale), f->bbox[1] = (long)floor(y0 * scale);
+    f->bbox[2] = (long)ceil(x1 * scale), f->bbox[3] = (long)ceil(y1 * scale);
   } else {
-    box[0] = 0, box[1] = floor(face->descender * GLYPH_SPACE);
-    box[2] = GLYPH_SPACE, box[3] = ceil(face->ascender * GLYPH_SPACE);
+    f->bbox[0] = 0, f->bbox[1] = (long)floor(face->descender * GLYPH_SPACE);
+    f->bbox[2] = (long)GLYPH_SPACE;
+    f->bbox[3] = (long)ceil(face->ascender * GLYPH_SPACE);
   }
+}
+
+/* f->bbox as a PDF array. */
+static HPDF_Array bbox_array(writer *w, const pdf_font *f) {
   HPDF_Array a = HPDF_Array_New(w->pdf->mmgr);
   if (!a) return NULL;
   for (int i = 0; i < 4; i++)
-    if (HPDF_Array_AddNumber(a, (HPDF_INT32)box[i]) != HPDF_OK) {
+    if (HPDF_Array_AddNumber(a, (HPDF_INT32)f->bbox[i]) != HPDF_OK) {
       HPDF_Array_Free(a);
       return NULL;
     }
@@ -818,7 +810,7 @@ static HPDF_Dict font_descriptor(writer *w, const pdf_font *f, const char *name,
   bad += HPDF_Dict_AddName(desc, "Type", "FontDescriptor") != HPDF_OK;
   bad += HPDF_Dict_AddName(desc, "FontName", name) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(desc, "Flags", flags) != HPDF_OK;
-  bad += HPDF_Dict_Add(desc, "FontBBox", font_bbox(w, f)) != HPDF_OK;
+  bad += HPDF_Dict_Add(desc, "FontBBox", bbox_array(w, f)) != HPDF_OK;
   bad += HPDF_Dict_AddReal(desc, "ItalicAngle",
                            (HPDF_REAL)((double)to_milli(face->italic_angle) /
                                        MILLI)) != HPDF_OK;
@@ -910,6 +902,7 @@ static void cache_put(lp_pdf_cache *c, const pdf_font *f,
   memcpy(e->zdata, zdata, zlen);
   e->zlen = zlen;
   e->raw_len = raw_len;
+  memcpy(e->bbox, f->bbox, sizeof e->bbox);
   e->used = ++c->clock;
 }
 
@@ -957,10 +950,12 @@ static HPDF_Dict font_program(writer *w, pdf_font *f) {
   if (e) {
     hb_map_destroy(f->cid_of);
     f->cid_of = hb_map_copy(e->cid_of);
+    memcpy(f->bbox, e->bbox, sizeof f->bbox);
     return font_file_stream(w, f, e->zdata, e->zlen, e->raw_len);
   }
   hb_blob_t *blob;
   if (!subset_font(w, f, &blob)) return NULL;
+  font_bbox(f);
   unsigned len;
   const unsigned char *data =
       (const unsigned char *)hb_blob_get_data(blob, &len);
