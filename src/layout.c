@@ -563,8 +563,8 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
   para_add(&mp, st->marker, strlen(st->marker), l->chains[LP_STYLE_REGULAR],
            st->size, 0);
   lp_shaped sh = {0};
-  lp_shape((char *)mp.text.data, mp.text.len, mp.spans, mp.nspans, l->lang,
-           &sh);
+  lp_shape_cached(l->env->shapes, (char *)mp.text.data, mp.text.len,
+                  mp.spans, mp.nspans, l->lang, &sh);
   double w = 0;
   for (size_t k = 0; k < sh.count; k++) w += sh.glyphs[k].advance;
   double x = st->left - MARKER_GAP_EM * st->size - w;
@@ -785,7 +785,8 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     return false;
   }
   lp_shaped sh = {0};
-  lp_shape(text, len, p->spans, p->nspans, l->lang, &sh);
+  lp_shape_cached(l->env->shapes, text, len, p->spans, p->nspans, l->lang,
+                  &sh);
   lp_shape_space_cjk(text, len, &sh);
   if (sh.nmissing) warn_missing(l, p, &sh, line);
   size_t i = 0, n = sh.count, first_box = l->nboxes;
@@ -1187,7 +1188,8 @@ static bool measure_cell(L *l, cmark_node *cell, bool bold, double *natural,
   bool ok = lp_breaks_find(l->env->breaker, text, len, l->lang, brk, l->err);
   lp_shaped sh = {0};
   if (ok) {
-    lp_shape(text, len, p.spans, p.nspans, l->lang, &sh);
+    lp_shape_cached(l->env->shapes, text, len, p.spans, p.nspans, l->lang,
+                    &sh);
     lp_shape_space_cjk(text, len, &sh);
   }
   double line = 0, piece = 0;
@@ -1682,7 +1684,8 @@ static void draw_centered(L *l, lp_dpage *pg, const char *text, double y) {
   para_add(&p, text, strlen(text), l->chains[LP_STYLE_REGULAR], size, 0);
   if (!p.text.len) return;
   lp_shaped sh = {0};
-  lp_shape((char *)p.text.data, p.text.len, p.spans, p.nspans, l->lang, &sh);
+  lp_shape_cached(l->env->shapes, (char *)p.text.data, p.text.len, p.spans,
+                  p.nspans, l->lang, &sh);
   double w = 0;
   for (size_t k = 0; k < sh.count; k++) w += sh.glyphs[k].advance;
   double x = (l->page_w - w) / 2;

@@ -17,11 +17,13 @@
 #include "breaks.h"
 #include "display.h"
 #include "fonts.h"
+#include "shape.h"
 #include "template.h"
 
 typedef struct lp_layout_env {
   lp_fonts *fonts;
   lp_breaker *breaker;
+  lp_shape_cache *shapes; /* may be NULL: shape every paragraph anew */
   lp_warning_fn warn; /* may be NULL */
   void *warn_ctx;
   const lp_limits *limits; /* may be NULL: no limits */

