@@ -2,7 +2,7 @@
 
 CC      ?= cc
 PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson \
-           libqpdf libcrypto libpng gmime-3.0 libcurl
+           libqpdf libcrypto libpng gmime-3.0 libcurl libdeflate
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -13,7 +13,7 @@ LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(EXTRA_LIBS)
 # Debian packages: libraries, fonts, and the tools the tests check PDFs with.
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
-  libyaml-dev libjansson-dev zlib1g-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
+  libyaml-dev libjansson-dev zlib1g-dev libdeflate-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
   fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 valgrind \
   libcsv-dev hyperfine time man-db groff-base libgmime-3.0-dev libcurl4-openssl-dev \
   python3-aiosmtpd \

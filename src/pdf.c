@@ -8,12 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <zlib.h>
-
 #include <hb-subset.h>
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_pages.h>
+#include <libdeflate.h>
 
 #include "forms.h"
 
@@ -24,7 +23,7 @@
 /* Numbers in content streams and /W carry three decimals: thousandths. */
 #define MILLI 1000
 /* A TJ adjustment smaller than this (glyph-space units) is not written. */
-#define MIN_ADJUST_MILLI 10 /* 0.01 */
+#define MIN_ADJUST_MILLI 500 /* 0.5: 0.0055 pt at 11 pt */
 /* FontDescriptor /Flags bits (PDF 32000-1 table 123). */
 #define FLAG_SYMBOLIC 4
 #define FLAG_ITALIC 64
@@ -70,8 +69,10 @@ typedef struct pdf_font {
 
 /* Subsets remembered, at most (the least recently used goes first). */
 #define CACHE_ENTRIES 16
-/* zlib level of embedded font programs. */
-#define FONT_ZLIB_LEVEL 6
+/* Deflate level (libdeflate) of the streams compressed here: page
+ * contents, font programs, ToUnicode CMaps.  Level 5 comes out smaller than
+ * zlib's default level and takes half its time. */
+#define DEFLATE_LEVEL 5
 
 /* One remembered subset: a face and glyph set, the font program as it is
  * embedded (Flate-compressed), the CID of each glyph and the glyphs'
@@ -94,6 +95,7 @@ typedef struct anchor_set {
 } anchor_set;
 
 struct lp_pdf_cache {
+  struct libdeflate_compressor *deflater; /* made on first use */
   cache_entry entries[CACHE_ENTRIES];
   unsigned long long clock;
   anchor_set *anchors;
@@ -115,6 +117,7 @@ typedef struct writer {
   size_t nimages, images_cap;
   lp_error *err;
   lp_pdf_cache *cache; /* may be NULL */
+  struct libdeflate_compressor *deflater; /* the cache's, or this call's */
 } writer;
 
 /* ---- Numbers ---------------------------------------------------------- */
@@ -235,15 +238,11 @@ static HPDF_Dict new_indirect_dict(writer *w) {
 }
 
 /* A new Flate-compressed stream object holding len bytes of data. */
+static bool put_flate(writer *w, HPDF_Dict s, const void *data, size_t len);
+
 static HPDF_Dict new_stream(writer *w, const void *data, size_t len) {
   HPDF_Dict s = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
-  if (!s) return NULL;
-  /* An empty Flate stream comes out truncated (see write_page): leave an
-   * empty stream unfiltered. */
-  s->filter = len ? HPDF_STREAM_FILTER_FLATE_DECODE : HPDF_STREAM_FILTER_NONE;
-  if (len && HPDF_Stream_Write(s->stream, data, (HPDF_UINT)len) != HPDF_OK)
-    return NULL;
-  return s;
+  return s && put_flate(w, s, data, len) ? s : NULL;
 }
 
 /* Adds an integer or, when v has a fraction, a real (v in thousandths). */
@@ -848,6 +847,7 @@ static void cache_entry_clear(cache_entry *e) {
 void lp_pdf_cache_free(lp_pdf_cache *c) {
   if (!c) return;
   for (int i = 0; i < CACHE_ENTRIES; i++) cache_entry_clear(&c->entries[i]);
+  libdeflate_free_compressor(c->deflater);
   lp_pdf_cache_clear_anchors(c);
   free(c->anchors);
   free(c);
@@ -910,16 +910,19 @@ static void cache_put(lp_pdf_cache *c, const pdf_font *f,
   e->used = ++c->clock;
 }
 
-/* Compresses a font program (Flate, a fixed level: the same bytes whether
- * or not they come from the cache). */
-static bool deflate_program(const unsigned char *data, size_t len,
-                            lp_buf *out) {
-  uLongf n = compressBound((uLong)len);
-  LP_GROW(out->data, out->cap, n + 1);
-  if (compress2(out->data, &n, data, (uLong)len, FONT_ZLIB_LEVEL) != Z_OK)
-    return false;
-  out->len = n;
-  return true;
+/* Compresses data (zlib format, for /FlateDecode) into out, with the one
+ * deflater of the writer (made here on first use, kept by the cache when
+ * there is one: its tables are large to set up). */
+static bool deflate_bytes(writer *w, const void *data, size_t len,
+                          lp_buf *out) {
+  struct libdeflate_compressor **z =
+      w->cache ? &w->cache->deflater : &w->deflater;
+  if (!*z) *z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+  if (!*z) return false;
+  size_t bound = libdeflate_zlib_compress_bound(*z, len);
+  LP_GROW(out->data, out->cap, bound + 1);
+  out->len = libdeflate_zlib_compress(*z, data, len, out->data, bound);
+  return out->len > 0;
 }
 
 /* Writes /Filter into a stream dictionary that libharu leaves unfiltered
@@ -927,6 +930,21 @@ static bool deflate_program(const unsigned char *data, size_t len,
 static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream) {
   (void)dict;
   return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+/* Writes data into stream s compressed here (libharu must not compress it
+ * again), with its /Filter.  An empty stream stays unfiltered: libharu
+ * writes an empty Flate stream truncated (mupdf warns "premature end of
+ * data"). */
+static bool put_flate(writer *w, HPDF_Dict s, const void *data, size_t len) {
+  s->filter = HPDF_STREAM_FILTER_NONE;
+  if (!len) return true;
+  lp_buf z = {0};
+  bool ok = deflate_bytes(w, data, len, &z) &&
+            HPDF_Stream_Write(s->stream, z.data, (HPDF_UINT)z.len) == HPDF_OK;
+  lp_buf_free(&z);
+  if (ok) s->write_fn = write_flate_filter;
+  return ok;
 }
 
 /* The font file stream: the compressed program written as it is (libharu
@@ -965,7 +983,7 @@ static HPDF_Dict font_program(writer *w, pdf_font *f) {
       (const unsigned char *)hb_blob_get_data(blob, &len);
   lp_buf z = {0};
   HPDF_Dict file = NULL;
-  if (deflate_program(data, len, &z)) {
+  if (deflate_bytes(w, data, len, &z)) {
     if (w->cache) cache_put(w->cache, f, z.data, z.len, len);
     file = font_file_stream(w, f, z.data, z.len, len);
   } else {
@@ -1057,31 +1075,47 @@ static void write_rules(lp_buf *b, const lp_dpage *p) {
   }
 }
 
-/* Appends one run as text: `BT /Fk size Tf gray g`, then per line (glyphs
- * sharing a y) a Td to its first glyph and one TJ, then `ET`.
+/* The text state of a page's single text object (BT ... ET): the font,
+ * size and gray last set, and the start of the current text line (where
+ * the last Td moved to), so that each run sets only what changes and moves
+ * relative to the run before. */
+typedef struct text_state {
+  size_t font_no; /* SIZE_MAX: none set yet */
+  long long size_m, gray_m, line_x, line_y;
+} text_state;
+
+/* Appends a run of glyphs of one font: Tf and g where they change, then per
+ * line (glyphs sharing a y) a relative Td to its first glyph and one TJ.
  *
  * Positions are rounded to thousandths of a point.  Between glyphs the TJ
  * adjustment moves the pen from where the PDF viewer will have put it (the
  * glyph's /W width at the written size, plus earlier written adjustments)
  * to the next glyph's x, so rounding never accumulates along a line. */
-static void write_run(lp_buf *b, const pdf_font *f, size_t font_no,
-                      const lp_drun *r) {
+static void write_run(lp_buf *b, text_state *ts, const pdf_font *f,
+                      size_t font_no, const lp_drun *r) {
   long long size_m = to_milli(r->size);
   double size = (double)size_m / MILLI;
-  lp_buf_printf(b, "BT /F%zu ", font_no + 1);
-  put_milli(b, size_m);
-  lp_buf_puts(b, " Tf ");
-  put_num(b, clamp_gray(r->gray));
-  lp_buf_puts(b, "g\n");
-  long long line_x = 0, line_y = 0; /* start of the current text line */
+  long long gray_m = to_milli(clamp_gray(r->gray));
+  bool set_font = font_no != ts->font_no || size_m != ts->size_m;
+  bool set_gray = gray_m != ts->gray_m;
+  if (set_font) {
+    lp_buf_printf(b, "/F%zu ", font_no + 1);
+    put_milli(b, size_m);
+    lp_buf_puts(b, set_gray ? " Tf " : " Tf\n");
+  }
+  if (set_gray) {
+    put_milli(b, gray_m);
+    lp_buf_puts(b, " g\n");
+  }
+  ts->font_no = font_no, ts->size_m = size_m, ts->gray_m = gray_m;
   size_t i = 0;
   while (i < r->count) {
     long long x = to_milli(r->glyphs[i].x), y = to_milli(r->glyphs[i].y);
-    put_milli(b, x - line_x);
+    put_milli(b, x - ts->line_x);
     lp_buf_puts(b, " ");
-    put_milli(b, y - line_y);
+    put_milli(b, y - ts->line_y);
     lp_buf_puts(b, " Td [<");
-    line_x = x, line_y = y;
+    ts->line_x = x, ts->line_y = y;
     double pen = (double)x / MILLI;
     for (; i < r->count && to_milli(r->glyphs[i].y) == y; i++) {
       const lp_dglyph *g = &r->glyphs[i];
@@ -1103,7 +1137,6 @@ static void write_run(lp_buf *b, const pdf_font *f, size_t font_no,
     }
     lp_buf_puts(b, ">] TJ\n");
   }
-  lp_buf_puts(b, "ET\n");
 }
 
 /* ---- Images ------------------------------------------------------------ */
@@ -1181,6 +1214,8 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
     return NULL;
   }
   write_rules(content, p);
+  text_state ts = {SIZE_MAX, -1, -1, 0, 0};
+  if (p->nruns) lp_buf_puts(content, "BT\n");
   for (size_t r = 0; r < p->nruns; r++) {
     const lp_drun *run = &p->runs[r];
     /* A run whose glyphs are in two fonts (anchor and extra) is written
@@ -1195,22 +1230,18 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
       piece.count = j - i;
       size_t k = (size_t)(f - w->fonts);
       used[k] = true;
-      write_run(content, f, k, &piece);
+      write_run(content, &ts, f, k, &piece);
       i = j;
     }
   }
+  if (p->nruns) lp_buf_puts(content, "ET\n");
   bool ok = write_images(w, page, p, true, content) &&
             add_page_fonts(w, page, used);
   free(used);
   HPDF_PageAttr attr = page->attr;
-  /* libharu writes an empty Flate stream as a truncated one (mupdf warns
-   * "premature end of data"): leave a blank page's contents unfiltered. */
-  if (!content->len) attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-  if (!ok ||
-      (content->len && HPDF_Stream_Write(attr->stream, content->data,
-                                         (HPDF_UINT)content->len) != HPDF_OK))
-    return NULL;
-  return page;
+  return ok && put_flate(w, attr->contents, content->data, content->len)
+             ? page
+             : NULL;
 }
 
 /* ---- Document --------------------------------------------------------- */
@@ -1371,6 +1402,7 @@ bool lp_pdf_write_cached(const lp_display *d, lp_pdf_cache *cache,
                 : haru_fail(&w, "setting compression");
   free_fonts(&w);
   free(w.images);
+  libdeflate_free_compressor(w.deflater);
   HPDF_Free(w.pdf);
   return ok;
 }

@@ -146,6 +146,14 @@ static bool contains(const lp_buf *hay, const char *needle) {
   return hay->data && memmem(hay->data, hay->len, needle, strlen(needle));
 }
 
+/* How many times needle occurs in hay. */
+static size_t count_of(const lp_buf *hay, const char *needle) {
+  size_t n = 0, len = strlen(needle);
+  const char *p = (const char *)hay->data, *end = p + hay->len;
+  while (p && (p = memmem(p, (size_t)(end - p), needle, len))) n++, p += len;
+  return n;
+}
+
 /* mupdf's complaints about a PDF: the stderr of `mutool draw` without its
  * per-page progress lines and the build's note on missing ICC support. */
 static char *mutool_complaints(const char *path) {
@@ -276,7 +284,10 @@ static void test_sample(lp_face *cjk, lp_face *latin) {
   out.len = 0;
   CHECK(run("qpdf --qdf --object-streams=disable /tmp/test_pdf.pdf - 2>&1",
             &out) == 0);
-  CHECK(contains(&out, "BT /F1 12 Tf 0 g\n72 "));
+  CHECK(contains(&out, "BT\n/F1 12 Tf 0 g\n72 "));
+  /* One text object per page; the font is set again only when it changes. */
+  CHECK(count_of(&out, "BT\n") == 2 && count_of(&out, "ET\n") == 2);
+  CHECK(count_of(&out, " Tf") < count_of(&out, " TJ"));
   CHECK(contains(&out, "0.5 w 0 G 72 "));
   CHECK(contains(&out, "/Lang (zh-CN)"));
   CHECK(contains(&out, "/Author (Letterpress Test)"));
@@ -388,7 +399,7 @@ static void test_positions(lp_face *latin) {
   CHECK(run("qpdf --qdf --object-streams=disable /tmp/test_pdf_pos.pdf - "
             "2>&1",
             &out) == 0);
-  CHECK(contains(&out, "BT /F1 10 Tf 0.5 g\n72 700 Td [<"));
+  CHECK(contains(&out, "BT\n/F1 10 Tf 0.5 g\n72 700 Td [<"));
   CHECK(contains(&out, ">-100<")); /* 1 pt at 10 pt = 100/1000 em */
   CHECK(contains(&out, ">50<"));   /* -0.5 pt */
   CHECK(contains(&out, "] TJ\n0 -20 Td [<"));
