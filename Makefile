@@ -2,10 +2,17 @@
 
 CC      ?= cc
 PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson \
-           libqpdf libcrypto libpng gmime-3.0 libcurl libdeflate
+           libcrypto libpng gmime-3.0 libcurl libdeflate
+# qpdf is not linked: sign.c opens it (dlopen) when something is first
+# signed, by the soname read off the installed library.
+DLOPEN_PKGS := libqpdf
+QPDF_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libqpdf 2>/dev/null)/libqpdf.so 2>/dev/null | \
+                 sed -n 's/^ *SONAME *//p')
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) \
+  $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null) \
+  $(if $(QPDF_SONAME),-DLP_QPDF_SONAME='"$(QPDF_SONAME)"')
 # Libraries without a pkg-config file (also listed in letterpress.pc).
 EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lz -lm
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(EXTRA_LIBS)
@@ -34,7 +41,7 @@ all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
 check-deps:
-	@pkg-config --exists $(PKGS) && test -f /usr/include/hpdf.h && test -f /usr/include/csv.h || \
+	@pkg-config --exists $(PKGS) $(DLOPEN_PKGS) && test -f /usr/include/hpdf.h && test -f /usr/include/csv.h || \
 	  { echo "missing build dependencies: run 'make deps' (or 'make demo')" >&2; exit 1; }
 
 deps:

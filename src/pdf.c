@@ -1413,6 +1413,13 @@ void *lp_pdf_text_string(HPDF_Doc pdf, const char *utf8) {
 }
 
 HPDF_Dict lp_pdf_stream(HPDF_Doc pdf, const void *data, size_t len) {
-  writer w = {.pdf = pdf};
-  return new_stream(&w, data, len);
+  /* Form appearances are a few bytes each: libharu's own Flate (zlib) is
+   * cheaper here than setting up a deflater. */
+  HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+  if (!s) return NULL;
+  /* An empty Flate stream comes out truncated (see put_flate). */
+  s->filter = len ? HPDF_STREAM_FILTER_FLATE_DECODE : HPDF_STREAM_FILTER_NONE;
+  if (len && HPDF_Stream_Write(s->stream, data, (HPDF_UINT)len) != HPDF_OK)
+    return NULL;
+  return s;
 }

@@ -1,7 +1,9 @@
 /* sign.c - fills a PDF signature field: OpenSSL CMS, incremental update. */
 #include "sign.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,88 @@
 #define MAX_FIELD_NODES 100000
 /* Object numbers a PDF may use (ISO 32000-1, annex C). */
 #define MAX_OBJECTS 8388607
+
+/* ---- qpdf, loaded on first use ---------------------------------------- */
+
+/* qpdf is opened with dlopen when something is first signed, not linked:
+ * loading it (with the C++ runtime and GnuTLS it brings) costs every start
+ * of the program about 4 ms, a seventh of rendering a letter, and most
+ * runs never sign.  LP_QPDF_SONAME comes from the build (the Makefile reads
+ * it off the installed libqpdf.so).  Calls go through the table `qp`. */
+#ifndef LP_QPDF_SONAME
+#define LP_QPDF_SONAME "libqpdf.so.29"
+#endif
+
+#define QPDF_FUNCTIONS(X) \
+  X(qpdf_init) \
+  X(qpdf_cleanup) \
+  X(qpdf_silence_errors) \
+  X(qpdf_set_suppress_warnings) \
+  X(qpdf_set_logger) \
+  X(qpdf_read_memory) \
+  X(qpdf_is_encrypted) \
+  X(qpdf_has_error) \
+  X(qpdf_get_error) \
+  X(qpdf_get_error_full_text) \
+  X(qpdf_get_trailer) \
+  X(qpdf_get_root) \
+  X(qpdf_make_indirect_object) \
+  X(qpdf_oh_get_key) \
+  X(qpdf_oh_has_key) \
+  X(qpdf_oh_get_object_id) \
+  X(qpdf_oh_get_generation) \
+  X(qpdf_oh_unparse) \
+  X(qpdf_oh_get_array_item) \
+  X(qpdf_oh_get_array_n_items) \
+  X(qpdf_oh_new_null) \
+  X(qpdf_oh_new_name) \
+  X(qpdf_oh_is_array) \
+  X(qpdf_oh_is_null) \
+  X(qpdf_oh_is_dictionary) \
+  X(qpdf_oh_is_name_and_equals) \
+  X(qpdf_oh_get_numeric_value) \
+  X(qpdf_oh_get_utf8_value) \
+  X(qpdf_oh_begin_dict_key_iter) \
+  X(qpdf_oh_dict_more_keys) \
+  X(qpdf_oh_dict_next_key) \
+  X(qpdflogger_create) \
+  X(qpdflogger_set_warn) \
+  X(qpdflogger_set_error) \
+  X(qpdflogger_cleanup)
+
+static struct {
+#define X(name) __typeof__(name) *name;
+  QPDF_FUNCTIONS(X)
+#undef X
+} qp;
+
+static pthread_once_t qpdf_once = PTHREAD_ONCE_INIT;
+static char qpdf_problem[256]; /* why loading failed; "" when loaded */
+
+static void load_qpdf(void) {
+  void *lib = dlopen(LP_QPDF_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    snprintf(qpdf_problem, sizeof qpdf_problem, "%s", dlerror());
+    return;
+  }
+#define X(name)                                                        \
+  if (!qpdf_problem[0] && !(*(void **)&qp.name = dlsym(lib, #name))) \
+    snprintf(qpdf_problem, sizeof qpdf_problem, "%s has no %s",      \
+             LP_QPDF_SONAME, #name);
+  QPDF_FUNCTIONS(X)
+#undef X
+}
+
+/* Loads qpdf once per process (thread-safe); false, err set, if it
+ * cannot be loaded. */
+static bool have_qpdf(lp_error *err) {
+  pthread_once(&qpdf_once, load_qpdf);
+  if (!qpdf_problem[0]) return true;
+  return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
+                 "signing needs the qpdf library (%s), which cannot be "
+                 "loaded: %s; install it with 'make deps' (Debian: libqpdf29)",
+                 LP_QPDF_SONAME, qpdf_problem);
+}
 
 /* ---- Small helpers -------------------------------------------------------- */
 
@@ -237,7 +321,7 @@ typedef struct target {
 /* Fails with qpdf's error text. */
 static bool qpdf_fail(qpdf_data q, const char *file, lp_error *err) {
   const char *msg = "not a readable PDF";
-  if (qpdf_has_error(q)) msg = qpdf_get_error_full_text(q, qpdf_get_error(q));
+  if (qp.qpdf_has_error(q)) msg = qp.qpdf_get_error_full_text(q, qp.qpdf_get_error(q));
   return lp_fail(err, LP_ERR_INPUT, file, 0, 0, "cannot read this PDF: %s",
                  msg);
 }
@@ -246,11 +330,11 @@ static bool qpdf_fail(qpdf_data q, const char *file, lp_error *err) {
  * attributes such as /FT, PDF 32000-1 12.7.3.1). */
 static qpdf_oh inherited(qpdf_data q, qpdf_oh dict, const char *key) {
   for (int depth = 0; depth < MAX_FIELD_DEPTH; depth++) {
-    if (qpdf_oh_has_key(q, dict, key)) return qpdf_oh_get_key(q, dict, key);
-    if (!qpdf_oh_has_key(q, dict, "/Parent")) break;
-    dict = qpdf_oh_get_key(q, dict, "/Parent");
+    if (qp.qpdf_oh_has_key(q, dict, key)) return qp.qpdf_oh_get_key(q, dict, key);
+    if (!qp.qpdf_oh_has_key(q, dict, "/Parent")) break;
+    dict = qp.qpdf_oh_get_key(q, dict, "/Parent");
   }
-  return qpdf_oh_new_null(q);
+  return qp.qpdf_oh_new_null(q);
 }
 
 typedef struct search {
@@ -265,33 +349,33 @@ typedef struct search {
  * field; prefix is the parent's full name. */
 static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
                        int depth, search *s) {
-  int n = qpdf_oh_get_array_n_items(q, fields);
+  int n = qp.qpdf_oh_get_array_n_items(q, fields);
   for (int i = 0; i < n && !s->found->full_name; i++) {
-    qpdf_oh f = qpdf_oh_get_array_item(q, fields, i);
-    if (!qpdf_oh_is_dictionary(q, f)) continue;
-    int id = qpdf_oh_get_object_id(q, f);
+    qpdf_oh f = qp.qpdf_oh_get_array_item(q, fields, i);
+    if (!qp.qpdf_oh_is_dictionary(q, f)) continue;
+    int id = qp.qpdf_oh_get_object_id(q, f);
     if ((id && hb_set_has(s->seen, (hb_codepoint_t)id)) ||
         hb_set_get_population(s->seen) >= MAX_FIELD_NODES)
       continue; /* a loop in the tree, or a tree far too big */
     hb_set_add(s->seen, id ? (hb_codepoint_t)id : 0);
     lp_buf name = {0};
     lp_buf_puts(&name, prefix);
-    if (qpdf_oh_has_key(q, f, "/T")) {
+    if (qp.qpdf_oh_has_key(q, f, "/T")) {
       if (*prefix) lp_buf_puts(&name, ".");
-      lp_buf_puts(&name, qpdf_oh_get_utf8_value(q, qpdf_oh_get_key(q, f, "/T")));
+      lp_buf_puts(&name, qp.qpdf_oh_get_utf8_value(q, qp.qpdf_oh_get_key(q, f, "/T")));
     }
     const char *full = name.data ? (char *)name.data : "";
-    qpdf_oh kids = qpdf_oh_get_key(q, f, "/Kids");
+    qpdf_oh kids = qp.qpdf_oh_get_key(q, f, "/Kids");
     bool has_field_kids = false;
-    int nk = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
+    int nk = qp.qpdf_oh_is_array(q, kids) ? qp.qpdf_oh_get_array_n_items(q, kids) : 0;
     for (int k = 0; k < nk; k++)
-      if (qpdf_oh_has_key(q, qpdf_oh_get_array_item(q, kids, k), "/T"))
+      if (qp.qpdf_oh_has_key(q, qp.qpdf_oh_get_array_item(q, kids, k), "/T"))
         has_field_kids = true;
     if (has_field_kids && depth < MAX_FIELD_DEPTH) {
       find_field(q, kids, full, depth + 1, s);
-    } else if (qpdf_oh_is_name_and_equals(q, inherited(q, f, "/FT"), "/Sig")) {
-      bool is_signed = qpdf_oh_has_key(q, f, "/V") &&
-                       !qpdf_oh_is_null(q, qpdf_oh_get_key(q, f, "/V"));
+    } else if (qp.qpdf_oh_is_name_and_equals(q, inherited(q, f, "/FT"), "/Sig")) {
+      bool is_signed = qp.qpdf_oh_has_key(q, f, "/V") &&
+                       !qp.qpdf_oh_is_null(q, qp.qpdf_oh_get_key(q, f, "/V"));
       lp_buf_printf(&s->names, "%s%s%s", s->names.len ? ", " : "", full,
                     is_signed ? " (signed)" : "");
       bool match = s->want ? strcmp(s->want, full) == 0 : !is_signed;
@@ -299,7 +383,7 @@ static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
         s->signed_match = true;
       } else if (match) {
         s->found->field = f;
-        s->found->widget = nk ? qpdf_oh_get_array_item(q, kids, 0) : f;
+        s->found->widget = nk ? qp.qpdf_oh_get_array_item(q, kids, 0) : f;
         s->found->full_name = lp_buf_strdup(&name);
       }
     }
@@ -310,11 +394,11 @@ static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
 /* Finds the signature field to fill and reads its rectangle. */
 static bool find_target(qpdf_data q, const char *file, const char *want,
                         target *t, lp_error *err) {
-  qpdf_oh root = qpdf_get_root(q);
-  t->form = qpdf_oh_get_key(q, root, "/AcroForm");
-  qpdf_oh fields = qpdf_oh_get_key(q, t->form, "/Fields");
+  qpdf_oh root = qp.qpdf_get_root(q);
+  t->form = qp.qpdf_oh_get_key(q, root, "/AcroForm");
+  qpdf_oh fields = qp.qpdf_oh_get_key(q, t->form, "/Fields");
   search s = {hb_set_create(), want, t, false, {0}};
-  if (qpdf_oh_is_array(q, fields)) find_field(q, fields, "", 0, &s);
+  if (qp.qpdf_oh_is_array(q, fields)) find_field(q, fields, "", 0, &s);
   bool ok = true;
   if (!t->full_name) {
     if (s.signed_match)
@@ -338,12 +422,12 @@ static bool find_target(qpdf_data q, const char *file, const char *want,
   lp_buf_free(&s.names);
   hb_set_destroy(s.seen);
   if (!ok) return false;
-  qpdf_oh rect = qpdf_oh_get_key(q, t->widget, "/Rect");
-  if (!qpdf_oh_is_array(q, rect) || qpdf_oh_get_array_n_items(q, rect) != 4)
+  qpdf_oh rect = qp.qpdf_oh_get_key(q, t->widget, "/Rect");
+  if (!qp.qpdf_oh_is_array(q, rect) || qp.qpdf_oh_get_array_n_items(q, rect) != 4)
     return lp_fail(err, LP_ERR_INPUT, file, 0, 0,
                    "the signature field '%s' has no /Rect", t->full_name);
   for (int i = 0; i < 4; i++)
-    t->rect[i] = qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, rect, i));
+    t->rect[i] = qp.qpdf_oh_get_numeric_value(q, qp.qpdf_oh_get_array_item(q, rect, i));
   if (t->rect[0] > t->rect[2]) {
     double v = t->rect[0];
     t->rect[0] = t->rect[2], t->rect[2] = v;
@@ -519,17 +603,17 @@ static void begin_obj(update *u, int num, int gen) {
 static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
                        lp_buf *out) {
   lp_buf_puts(out, "<<");
-  qpdf_oh_begin_dict_key_iter(q, dict);
-  while (qpdf_oh_dict_more_keys(q)) {
-    char *key = lp_xstrdup(qpdf_oh_dict_next_key(q));
+  qp.qpdf_oh_begin_dict_key_iter(q, dict);
+  while (qp.qpdf_oh_dict_more_keys(q)) {
+    char *key = lp_xstrdup(qp.qpdf_oh_dict_next_key(q));
     bool replaced = false;
     for (const char *const *o = overrides; *o; o += 2)
       if (!strcmp(*o, key)) replaced = true;
     if (!replaced) {
-      qpdf_oh v = qpdf_oh_get_key(q, dict, key);
+      qpdf_oh v = qp.qpdf_oh_get_key(q, dict, key);
       /* The key as PDF syntax again (#xx escapes): qpdf hands it decoded. */
-      lp_buf_printf(out, " %s ", qpdf_oh_unparse(q, qpdf_oh_new_name(q, key)));
-      lp_buf_puts(out, qpdf_oh_unparse(q, v));
+      lp_buf_printf(out, " %s ", qp.qpdf_oh_unparse(q, qp.qpdf_oh_new_name(q, key)));
+      lp_buf_puts(out, qp.qpdf_oh_unparse(q, v));
     }
     free(key);
   }
@@ -569,13 +653,13 @@ static void put_text_string(lp_buf *b, const char *s) {
  * trailer pointing back at prev. */
 static void write_xref(update *u, qpdf_data q, long long prev, int size,
                        bool as_stream) {
-  qpdf_oh trailer = qpdf_get_trailer(q);
+  qpdf_oh trailer = qp.qpdf_get_trailer(q);
   lp_buf tail = {0}; /* keys shared by both forms */
-  lp_buf_printf(&tail, " /Root %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, trailer, "/Root")));
-  if (qpdf_oh_has_key(q, trailer, "/Info"))
-    lp_buf_printf(&tail, " /Info %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, trailer, "/Info")));
-  if (qpdf_oh_has_key(q, trailer, "/ID"))
-    lp_buf_printf(&tail, " /ID %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, trailer, "/ID")));
+  lp_buf_printf(&tail, " /Root %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, trailer, "/Root")));
+  if (qp.qpdf_oh_has_key(q, trailer, "/Info"))
+    lp_buf_printf(&tail, " /Info %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, trailer, "/Info")));
+  if (qp.qpdf_oh_has_key(q, trailer, "/ID"))
+    lp_buf_printf(&tail, " /ID %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, trailer, "/ID")));
   lp_buf_printf(&tail, " /Prev %lld", prev);
   /* Sort the objects by number (insertion sort: a handful). */
   for (size_t i = 1; i < u->n; i++)
@@ -646,12 +730,12 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
   /* New objects get numbers qpdf knows to be free (a damaged trailer's
    * /Size cannot make them overwrite existing objects); /Size covers them. */
-  int sig_num = qpdf_oh_get_object_id(
-      q, qpdf_make_indirect_object(q, qpdf_oh_new_null(q)));
-  int ap_num = qpdf_oh_get_object_id(
-      q, qpdf_make_indirect_object(q, qpdf_oh_new_null(q)));
-  double trailer_size = qpdf_oh_get_numeric_value(
-      q, qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Size"));
+  int sig_num = qp.qpdf_oh_get_object_id(
+      q, qp.qpdf_make_indirect_object(q, qp.qpdf_oh_new_null(q)));
+  int ap_num = qp.qpdf_oh_get_object_id(
+      q, qp.qpdf_make_indirect_object(q, qp.qpdf_oh_new_null(q)));
+  double trailer_size = qp.qpdf_oh_get_numeric_value(
+      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
   if (sig_num <= 0 || ap_num <= 0 || ap_num >= MAX_OBJECTS)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "this PDF has too many objects to add a signature");
@@ -729,8 +813,8 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   char v_ref[32], ap_val[48];
   snprintf(v_ref, sizeof v_ref, "%d 0 R", sig_num);
   snprintf(ap_val, sizeof ap_val, "<< /N %d 0 R >>", ap_num);
-  int field_id = qpdf_oh_get_object_id(q, t->field);
-  int widget_id = qpdf_oh_get_object_id(q, t->widget);
+  int field_id = qp.qpdf_oh_get_object_id(q, t->field);
+  int widget_id = qp.qpdf_oh_get_object_id(q, t->widget);
   if (!field_id || !widget_id)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "the signature field '%s' is not an indirect object; "
@@ -738,16 +822,16 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
                    t->full_name);
   if (field_id == widget_id) {
     const char *ov[] = {"/V", v_ref, "/AP", ap_val, NULL};
-    begin_obj(u, field_id, qpdf_oh_get_generation(q, t->field));
+    begin_obj(u, field_id, qp.qpdf_oh_get_generation(q, t->field));
     write_dict(q, t->field, ov, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   } else {
     const char *ov[] = {"/V", v_ref, NULL};
-    begin_obj(u, field_id, qpdf_oh_get_generation(q, t->field));
+    begin_obj(u, field_id, qp.qpdf_oh_get_generation(q, t->field));
     write_dict(q, t->field, ov, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
     const char *ow[] = {"/AP", ap_val, NULL};
-    begin_obj(u, widget_id, qpdf_oh_get_generation(q, t->widget));
+    begin_obj(u, widget_id, qp.qpdf_oh_get_generation(q, t->widget));
     write_dict(q, t->widget, ow, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   }
@@ -756,16 +840,16 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   char flags[8];
   snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
   const char *of[] = {"/SigFlags", flags, NULL};
-  int form_id = qpdf_oh_get_object_id(q, t->form);
+  int form_id = qp.qpdf_oh_get_object_id(q, t->form);
   if (form_id) {
-    begin_obj(u, form_id, qpdf_oh_get_generation(q, t->form));
+    begin_obj(u, form_id, qp.qpdf_oh_get_generation(q, t->form));
     write_dict(q, t->form, of, &u->out);
   } else {
     lp_buf form = {0};
     write_dict(q, t->form, of, &form);
     const char *oc[] = {"/AcroForm", (char *)form.data, NULL};
-    qpdf_oh root = qpdf_get_root(q);
-    begin_obj(u, qpdf_oh_get_object_id(q, root), qpdf_oh_get_generation(q, root));
+    qpdf_oh root = qp.qpdf_get_root(q);
+    begin_obj(u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
     write_dict(q, root, oc, &u->out);
     lp_buf_free(&form);
   }
@@ -803,24 +887,24 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
                     const lp_sign_options *opts, unsigned char **out,
                     size_t *out_len, lp_error *err) {
   credentials c = {0};
-  if (!load_credentials(opts, &c, err)) return false;
-  qpdf_data q = qpdf_init();
-  qpdf_silence_errors(q);
-  qpdf_set_suppress_warnings(q, QPDF_TRUE);
+  if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
+  qpdf_data q = qp.qpdf_init();
+  qp.qpdf_silence_errors(q);
+  qp.qpdf_set_suppress_warnings(q, QPDF_TRUE);
   /* Library code never prints: qpdf's own warnings about odd objects in a
    * damaged PDF go nowhere (its errors come back through qpdf_has_error). */
-  qpdflogger_handle quiet = qpdflogger_create();
-  qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qpdf_set_logger(q, quiet);
-  qpdflogger_cleanup(&quiet);
+  qpdflogger_handle quiet = qp.qpdflogger_create();
+  qp.qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qp.qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qp.qpdf_set_logger(q, quiet);
+  qp.qpdflogger_cleanup(&quiet);
   target t = {0};
   update u = {0};
   bool ok;
-  if (qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
+  if (qp.qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
                        NULL) & QPDF_ERRORS)
     ok = qpdf_fail(q, NULL, err);
-  else if (qpdf_is_encrypted(q))
+  else if (qp.qpdf_is_encrypted(q))
     ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                  "this PDF is encrypted: letterpress signs unencrypted PDFs");
   else
@@ -838,8 +922,8 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   free(t.full_name);
   /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
    * damaged PDF leave one), bypassing the logger: take it out first. */
-  if (qpdf_has_error(q)) qpdf_get_error(q);
-  qpdf_cleanup(&q);
+  if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+  qp.qpdf_cleanup(&q);
   credentials_free(&c);
   return ok;
 }

@@ -105,6 +105,9 @@ def test_tree(stage):
     d = run(["readelf", "-d", binary]).text
     check("program links the shared library",
           "Shared library: [libletterpress.so.0]" in d, short(d))
+    # qpdf is opened when something is signed, never linked.
+    d = run(["readelf", "-d", shlib]).text
+    check("library does not link qpdf", "libqpdf" not in d, short(d))
     syms = set(run(["nm", "-D", "--defined-only", "--format=just-symbols",
                     shlib]).text.split())
     wanted = header_functions()
@@ -119,9 +122,11 @@ def test_tree(stage):
         pc = f.read()
     check("pc prefix", "prefix=/usr\n" in pc, short(pc))
     check("pc version", re.search(r"^Version: 0\.1\.0$", pc, re.M), short(pc))
+    check("pc does not name qpdf (opened at run time)", "qpdf" not in pc,
+          short(pc))
     for dep in ("harfbuzz", "harfbuzz-subset", "freetype2", "fontconfig",
-                "icu-uc", "libcmark-gfm", "yaml-0.1", "jansson", "libqpdf",
-                "libcrypto", "libpng"):
+                "icu-uc", "libcmark-gfm", "yaml-0.1", "jansson", "libcrypto",
+                "libpng", "libdeflate"):
         check("pc requires " + dep,
               re.search(r"^Requires\.private:.*(^|\s)%s(\s|$)" % re.escape(dep),
                         pc, re.M), short(pc))
