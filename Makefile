@@ -154,6 +154,11 @@ uninstall:
 $(BUILD)/test_%: tests/test_%.c tests/check.h $(BUILD)/libletterpress.a
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libletterpress.a $(LIBS)
 
+# Signing without qpdf: sign.c built for a library name that does not exist.
+$(BUILD)/test_noqpdf: tests/test_noqpdf.c tests/check.h src/sign.c $(BUILD)/libletterpress.a
+	$(CC) $(ALL_CFLAGS) -ULP_QPDF_SONAME -DLP_QPDF_SONAME='"libqpdf-missing.so.0"' \
+	  -Isrc -o $@ $< src/sign.c $(BUILD)/libletterpress.a $(LIBS)
+
 demo: deps-if-missing
 	$(MAKE) letterpress
 	mkdir -p out
