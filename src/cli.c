@@ -683,6 +683,9 @@ static int cmd_merge(int argc, char **argv) {
     if (sum.done < sum.total)
       fprintf(stderr, ", %zu not done (stopped at the first failure; "
               "--keep-going goes on)", sum.total - sum.done);
+    if (sum.repeated_warnings)
+      fprintf(stderr, "; %zu warning%s repeated in later letters not shown",
+              sum.repeated_warnings, sum.repeated_warnings == 1 ? "" : "s");
     fputs("\n", stderr);
     if (!rc && sum.failed) rc = EXIT_USAGE;
   }

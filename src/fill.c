@@ -24,6 +24,8 @@
 
 struct lp_fill {
   lp_buf src;   /* expanded Markdown source */
+  int *line_of; /* per line of src: the body line it was copied from */
+  size_t nlines, lines_cap;
   char **texts; /* per value token: its text, or NULL for a blank */
   char **names; /* per value token: the placeholder name */
   size_t count, cap, names_cap;
@@ -329,13 +331,47 @@ static void note_missing(expander *x, size_t i) {
   x->nmissing++;
 }
 
+/* The body line (1-based) holding byte pos of the template source. */
+static int body_line_at(const lp_fill_program *p, size_t pos) {
+  int line = 1;
+  const char *s = p->src, *end = p->src + (pos < p->len ? pos : p->len);
+  while ((s = memchr(s, '\n', (size_t)(end - s)))) line++, s++;
+  return line;
+}
+
+/* Notes that the expanded line being started comes from body line `line`
+ * (when the output is at the start of a line). */
+static void start_line(expander *x, int line) {
+  lp_fill *f = x->f;
+  if (f->src.len && f->src.data[f->src.len - 1] != '\n') return;
+  LP_GROW(f->line_of, f->lines_cap, f->nlines + 1);
+  f->line_of[f->nlines++] = line;
+}
+
+/* Appends template bytes [pos, pos + n) to the expansion, noting where each
+ * line of it comes from. */
+static void copy_source(expander *x, size_t pos, size_t n) {
+  const lp_fill_program *p = x->p;
+  size_t done = 0;
+  int line = body_line_at(p, pos);
+  while (done < n) {
+    start_line(x, line);
+    const char *nl = memchr(p->src + pos + done, '\n', n - done);
+    size_t k = nl ? (size_t)(nl - (p->src + pos + done)) + 1 : n - done;
+    lp_buf_append(&x->f->src, p->src + pos + done, k);
+    done += k;
+    line++;
+  }
+}
+
 /* Adds a value token for text (NULL: a blank) named name. */
-static void add_token(expander *x, char *text, const char *name) {
+static void add_token(expander *x, char *text, const char *name, int line) {
   lp_fill *f = x->f;
   LP_GROW(f->texts, f->cap, f->count + 1);
   LP_GROW(f->names, f->names_cap, f->count + 1);
   f->texts[f->count] = text;
   f->names[f->count] = lp_xstrdup(name);
+  start_line(x, line);
   lp_buf_printf(&f->src, "{{%c%zu}}", TOKEN_MARK, f->count);
   f->count++;
 }
@@ -356,9 +392,9 @@ static void expand_value(expander *x, size_t i) {
       x->failed = true;
       return;
     }
-    add_token(x, text, t->name);
+    add_token(x, text, t->name, t->line);
   } else if (x->blanks) {
-    add_token(x, NULL, t->name);
+    add_token(x, NULL, t->name, t->line);
   } else {
     note_missing(x, i);
   }
@@ -405,7 +441,7 @@ static void expand_range(expander *x, size_t pos, size_t stop, size_t t0,
   size_t i = t0;
   while (i < t1 && !x->failed) {
     const lp_tag *t = &p->tags[i];
-    lp_buf_append(&x->f->src, p->src + pos, t->start - pos);
+    copy_source(x, pos, t->start - pos);
     if (t->kind == LP_TAG_VALUE) expand_value(x, i);
     if (t->kind == LP_TAG_SECTION || t->kind == LP_TAG_INVERTED) {
       expand_section(x, i);
@@ -423,7 +459,7 @@ static void expand_range(expander *x, size_t pos, size_t stop, size_t t0,
       x->failed = true;
     }
   }
-  if (!x->failed) lp_buf_append(&x->f->src, p->src + pos, stop - pos);
+  if (!x->failed) copy_source(x, pos, stop - pos);
 }
 
 /* Expands p for data; see lp_fill_expand and lp_fill_expand_all. */
@@ -472,6 +508,11 @@ lp_fill *lp_fill_expand_all(const lp_fill_program *p) {
   return expand(p, NULL, true, true, NULL);
 }
 
+int lp_fill_body_line(const lp_fill *f, int line) {
+  if (!f || line < 1 || (size_t)line > f->nlines) return line;
+  return f->line_of[line - 1];
+}
+
 const char *lp_fill_source(const lp_fill *f, size_t *len) {
   *len = f->src.len;
   return (const char *)f->src.data;
@@ -482,6 +523,7 @@ void lp_fill_free(lp_fill *f) {
   for (size_t i = 0; i < f->count; i++) free(f->texts[i]), free(f->names[i]);
   free(f->texts);
   free(f->names);
+  free(f->line_of);
   lp_buf_free(&f->src);
   free(f);
 }

@@ -104,6 +104,11 @@ lp_fill *lp_fill_expand_all(const lp_fill_program *prog);
 /* The expanded Markdown source (owned by f, NUL-terminated). */
 const char *lp_fill_source(const lp_fill *f, size_t *len);
 
+/* The template body line (1-based) that line `line` of the expanded source
+ * was copied from: sections repeat or drop lines, so the two differ after
+ * the first section.  A line out of range (or f NULL) is returned as is. */
+int lp_fill_body_line(const lp_fill *f, int line);
+
 /* Replaces every value token under root (a tree parsed from
  * lp_fill_source(f)) by its literal text; missing values under blanks
  * become LP_BLANK_CHAR runs named through lp_blank_names.  Fails (err:

@@ -624,6 +624,7 @@ static void source_position(const L *l, const para *p, size_t at, int line,
     sp = &p->pos[k];
   *column = 0;
   if (sp) line = sp->line;
+  line = lp_fill_body_line(l->env->fill, line);
   *file_line = line + l->tpl->body_line - 1;
   if (!sp) return;
   /* The body line's bytes before the node, then the node's own text. */
@@ -1019,7 +1020,8 @@ static bool layout_images(L *l, cmark_node *node, double left, double width) {
       const char *url = cmark_node_get_url(c);
       lp_dimage_data *img =
           load_image(l, url ? url : "",
-                     cmark_node_get_start_line(c) + l->tpl->body_line - 1,
+                     lp_fill_body_line(l->env->fill, cmark_node_get_start_line(c)) +
+                         l->tpl->body_line - 1,
                      cmark_node_get_start_column(c));
       if (!img) return false;
       double text_h = l->page_h - l->margin[0] - l->margin[2];
@@ -1377,7 +1379,8 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
   const lp_limits *lim = l->env->limits;
   if (lim && lim->max_depth && depth > (int)lim->max_depth)
     return lp_fail(l->err, LP_ERR_INPUT, l->tpl->name,
-                   cmark_node_get_start_line(parent) + l->tpl->body_line - 1,
+                   lp_fill_body_line(l->env->fill, cmark_node_get_start_line(parent)) +
+                       l->tpl->body_line - 1,
                    cmark_node_get_start_column(parent),
                    "lists and quotes are nested more than %u deep here (the "
                    "limit): flatten them, or raise the limit with --max-depth",

@@ -16,6 +16,7 @@
 
 #include "breaks.h"
 #include "display.h"
+#include "fill.h"
 #include "fonts.h"
 #include "shape.h"
 #include "template.h"
@@ -24,6 +25,8 @@ typedef struct lp_layout_env {
   lp_fonts *fonts;
   lp_breaker *breaker;
   lp_shape_cache *shapes; /* may be NULL: shape every paragraph anew */
+  const lp_fill *fill;    /* may be NULL; maps the tree's lines (of the
+                             expanded source) back to the template's */
   lp_warning_fn warn; /* may be NULL */
   void *warn_ctx;
   const lp_limits *limits; /* may be NULL: no limits */

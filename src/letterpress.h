@@ -277,6 +277,7 @@ typedef struct lp_merge_progress {
   size_t done;    /* written + skipped + failed */
   size_t written, skipped, failed;
   double seconds; /* since the merge started */
+  size_t repeated_warnings; /* warnings not passed on again (see warn) */
 } lp_merge_progress;
 
 /* One record that failed. */
@@ -303,7 +304,11 @@ typedef struct lp_merge_options {
   /* Called in the calling process, as records finish (may be NULL). */
   void (*progress)(void *ctx, const lp_merge_progress *p);
   void (*failure)(void *ctx, const lp_merge_failure *f);
-  lp_warning_fn warn; /* called in the process that renders; may be NULL */
+  /* Called in the calling process (may be NULL), its message starting
+   * "record N (key): ".  A warning already given for another letter
+   * (same place in the template, same message) is counted in
+   * repeated_warnings instead. */
+  lp_warning_fn warn;
   /* Called in the calling process during the first pass, for every record
    * of the data in order (in_shard: this run renders it), with --set
    * applied; false (with err) stops the merge before anything is written.

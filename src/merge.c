@@ -276,11 +276,14 @@ static void set_free(name_set *s) {
 /* ---- The merge ------------------------------------------------------------ */
 
 enum { DONE_WRITTEN, DONE_SKIPPED, DONE_FAILED };
+enum { MSG_DONE, MSG_WARNING };
 
-/* What a worker reports about one record (atomic in a pipe: < PIPE_BUF). */
+/* What a worker reports about one record (atomic in a pipe: < PIPE_BUF):
+ * that it is done, or a warning met while rendering it. */
 typedef struct merge_msg {
+  int32_t kind;   /* MSG_* */
   uint32_t record;
-  int32_t status; /* DONE_* */
+  int32_t status; /* DONE_*, for MSG_DONE */
   int32_t data_line;
   char key[256];
   lp_error err;
@@ -299,6 +302,13 @@ typedef struct merger {
   int width;        /* digits of nrecords, for {{@record}} */
   lp_display *combined;
   volatile int *stop; /* shared with the workers: stop after this record */
+  /* In a worker: where its reports go. */
+  void (*report)(struct merger *, const struct merge_msg *, int);
+  int report_fd;
+  /* In the calling process: the warnings passed on, as hashes of their
+   * place and message (see pass_warning). */
+  uint64_t *warned;
+  size_t nwarned, warned_cap;
   lp_merge_progress prog;
   struct timespec t0;
 } merger;
@@ -408,6 +418,23 @@ static bool make_dirs(const char *path, lp_error *err) {
   return ok;
 }
 
+/* A warning of the record being rendered goes where its report goes. */
+typedef struct record_warner {
+  merger *m;
+  const merge_msg *done; /* the record's report being made */
+} record_warner;
+
+static void report_warning(void *ctx, const lp_error *w) {
+  record_warner *rw = ctx;
+  merge_msg msg;
+  memset(&msg, 0, sizeof msg);
+  msg.kind = MSG_WARNING;
+  msg.record = rw->done->record;
+  memcpy(msg.key, rw->done->key, sizeof msg.key);
+  msg.err = *w;
+  rw->m->report(rw->m, &msg, rw->m->report_fd);
+}
+
 /* Renders record k: to its file and/or into the combined document.  Fills
  * msg (status, key, error). */
 static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
@@ -435,8 +462,9 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   lp_render_options ro = {0};
   ro.data = rec;
   ro.blanks = m->o->blanks;
-  ro.warn = m->o->warn;
-  ro.warn_ctx = m->o->ctx;
+  record_warner rw = {m, msg};
+  ro.warn = m->o->warn ? report_warning : NULL;
+  ro.warn_ctx = &rw;
   bool ok = !name || make_dirs(name, err);
   if (ok && !m->combined) {
     ok = lp_render_to_file(m->engine, m->tpl, &ro, name, err);
@@ -460,8 +488,46 @@ static double seconds_since(const struct timespec *t0) {
   return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Counts a finished record and tells the caller. */
+/* Passes a record's warning to the caller, unless the same warning (same
+ * place, same message) was passed for an earlier letter: a template's own
+ * problem would otherwise be told once per letter. */
+static void pass_warning(merger *m, const merge_msg *msg) {
+  const lp_error *w = &msg->err;
+  uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 */
+  const unsigned char *parts[2] = {(const unsigned char *)w->file,
+                                   (const unsigned char *)w->message};
+  for (int p = 0; p < 2; p++)
+    for (const unsigned char *c = parts[p]; *c; c++)
+      h = (h ^ *c) * 1099511628211ULL;
+  h ^= (uint64_t)(uint32_t)w->line << 32 | (uint32_t)w->column;
+  for (size_t i = 0; i < m->nwarned; i++)
+    if (m->warned[i] == h) {
+      m->prog.repeated_warnings++;
+      return;
+    }
+  LP_GROW(m->warned, m->warned_cap, m->nwarned + 1);
+  m->warned[m->nwarned++] = h;
+  lp_buf text = {0};
+  lp_buf_printf(&text, "record %u%s%s%s: %s", (unsigned)msg->record,
+                msg->key[0] ? " (" : "", msg->key, msg->key[0] ? ")" : "",
+                w->message);
+  lp_error told = *w;
+  size_t n = text.len < sizeof told.message ? text.len
+                                             : sizeof told.message - 1;
+  while (n < text.len && n > 0 && (text.data[n] & 0xC0) == 0x80)
+    n--; /* whole UTF-8 characters only */
+  memcpy(told.message, text.data, n);
+  told.message[n] = '\0';
+  lp_buf_free(&text);
+  m->o->warn(m->o->ctx, &told);
+}
+
+/* Counts a finished record and tells the caller; passes warnings on. */
 static void account(merger *m, const merge_msg *msg) {
+  if (msg->kind == MSG_WARNING) {
+    pass_warning(m, msg);
+    return;
+  }
   m->prog.done++;
   if (msg->status == DONE_WRITTEN) m->prog.written++;
   if (msg->status == DONE_SKIPPED) m->prog.skipped++;
@@ -484,6 +550,8 @@ static bool run_records(merger *m, int worker, int jobs,
                         int fd, lp_error *err) {
   lp_records *r = open_data(m, err);
   if (!r) return false;
+  m->report = report;
+  m->report_fd = fd;
   lp_data *rec;
   size_t mine = 0;
   int got;
@@ -492,6 +560,7 @@ static bool run_records(merger *m, int worker, int jobs,
     if (in_shard(m, k) && (int)(mine++ % (size_t)jobs) == worker) {
       merge_msg msg;
       memset(&msg, 0, sizeof msg);
+      msg.kind = MSG_DONE;
       msg.record = (uint32_t)k;
       msg.data_line = lp_records_line(r);
       if (apply_sets(m, rec, &msg.err)) do_record(m, rec, k, &msg);
@@ -663,5 +732,6 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
   pattern_free(&m.pattern);
   free(m.suffix);
   free(m.stdin_text);
+  free(m.warned);
   return ok;
 }

@@ -129,15 +129,16 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
     ok = false;
     if (err) {
       snprintf(err->file, sizeof err->file, "%s", tpl->name);
-      if (err->line) err->line += tpl->body_line - 1;
+      if (err->line)
+        err->line = lp_fill_body_line(f, err->line) + tpl->body_line - 1;
     }
   }
-  lp_fill_free(f);
   if (ok) {
-    lp_layout_env env = {e->fonts, e->breaker, e->shapes, opts->warn,
-                         opts->warn_ctx, &e->limits};
+    lp_layout_env env = {e->fonts,     e->breaker,     e->shapes, f,
+                         opts->warn,   opts->warn_ctx, &e->limits};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
+  lp_fill_free(f);
   cmark_node_free(doc);
   return ok;
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Warnings point at the template, and a merge tells each one once.
+
+Sections repeat or drop lines of the template, so the lines of the expanded
+text are not the template's: a warning after a section must still name the
+template's line.  In a merge, a warning the template causes in every letter
+is shown once (with the record that first met it) and counted after that;
+a warning about one record's own data is shown for that record.
+
+Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
+"""
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import check, lp, short  # noqa: E402
+
+# Line 10 of the file holds U+E000, which no font has, after a section
+# that the data repeats or drops; a value's characters are placed at its
+# placeholder (column 13).
+TEMPLATE = """---
+lang: zh-CN
+---
+# 通知
+
+{{#items}}
+项目：{{name}}
+
+{{/items}}
+第二段有一个字：\ue000，还有{{who}}。
+"""
+
+
+def warning_lines(err):
+    return [l for l in err.splitlines() if ": warning: " in l]
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        tpl = os.path.join(tmp, "t.md")
+        with open(tpl, "w", encoding="utf-8") as f:
+            f.write(TEMPLATE)
+        for n in (0, 1, 3):
+            data = os.path.join(tmp, "d%d.json" % n)
+            with open(data, "w", encoding="utf-8") as f:
+                json.dump({"items": [{"name": "甲"}] * n, "who": "乙"}, f)
+            r = lp("render", tpl, "-d", data, "-o", os.path.join(tmp, "o.pdf"))
+            w = warning_lines(r.err)
+            check("render, section repeated %d times: one warning at t.md:10:9" % n,
+                  r.code == 0 and len(w) == 1 and
+                  w[0].startswith(tpl + ":10:9: warning:") and "U+E000" in w[0],
+                  short(r.err))
+
+        # Six records: the template's own warning in every letter; record 3
+        # and 5 carry U+E001 in their data, record 4 U+E002.
+        who = ["甲", "乙", "\ue001", "\ue002", "\ue001", "丙"]
+        data = os.path.join(tmp, "d.jsonl")
+        with open(data, "w", encoding="utf-8") as f:
+            for k, v in enumerate(who):
+                f.write(json.dumps({"items": [{"name": "甲"}] * k, "who": v,
+                                    "id": "r%d" % (k + 1)}) + "\n")
+        for jobs in ("1", "2"):
+            out = os.path.join(tmp, "out" + jobs)
+            r = lp("merge", tpl, "-d", data, "-o", out + "/{{id}}.pdf", "-j", jobs)
+            w = warning_lines(r.err)
+            check("merge -j %s: exit 0" % jobs, r.code == 0, short(r.err))
+            e000 = [l for l in w if "U+E000" in l]
+            check("merge -j %s: the template's warning shown once, at its line" % jobs,
+                  len(e000) == 1 and e000[0].startswith(tpl + ":10:9: warning: record "),
+                  short(r.err))
+            e001 = [l for l in w if "U+E001" in l]
+            check("merge -j %s: a data warning shown once, naming its record" % jobs,
+                  len(e001) == 1 and ("record 3 (" in e001[0] or "record 5 (" in e001[0])
+                  and ":10:13: warning:" in e001[0], short(r.err))
+            e002 = [l for l in w if "U+E002" in l]
+            check("merge -j %s: another record's own warning is shown" % jobs,
+                  len(e002) == 1 and "record 4 (%s/r4.pdf)" % out in e002[0],
+                  short(r.err))
+            # 6 letters x U+E000 + 2 x U+E001 + 1 x U+E002 = 9; 3 shown.
+            check("merge -j %s: the summary counts the 6 not shown" % jobs,
+                  "; 6 warnings repeated in later letters not shown" in r.err,
+                  short(r.err))
+            names = sorted(os.listdir(out))
+            check("merge -j %s: every letter written" % jobs,
+                  names == ["r%d.pdf" % k for k in range(1, 7)], names)
+    e2e.finish()
+
+
+if __name__ == "__main__":
+    main()
