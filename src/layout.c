@@ -1413,21 +1413,23 @@ static int by_top(const void *a, const void *b) {
 
 static int by_strip(const void *a, const void *b) {
   const rline *x = a, *y = b;
-  if (x->strip != y->strip) return (x->strip > y->strip) - (x->strip < y->strip);
+  if (x->strip != y->strip)
+    return (x->strip > y->strip) - (x->strip < y->strip);
   return (x->box.g0 > y->box.g0) - (x->box.g0 < y->box.g0);
 }
 
-/* Appends n items of size sz from src to *arr (count *len, capacity
- * *cap). */
-static void append_items(void **arr, size_t *len, size_t *cap, size_t sz,
-                         const void *src, size_t n) {
-  if (!n) return;
+/* Appends n items of size sz from src to arr (count *len, capacity
+ * *cap); returns the array, which may have moved. */
+static void *append_items(void *arr, size_t *len, size_t *cap, size_t sz,
+                          const void *src, size_t n) {
+  if (!n) return arr;
   if (*len + n > *cap) {
     *cap = (*len + n) * 2;
-    *arr = lp_xrealloc(*arr, *cap * sz);
+    arr = lp_xrealloc(arr, *cap * sz);
   }
-  memcpy((char *)*arr + *len * sz, src, n * sz);
+  memcpy((char *)arr + *len * sz, src, n * sz);
   *len += n;
+  return arr;
 }
 
 /* The borders of a row (or of a strip of one) h high whose top is at 0:
@@ -1475,10 +1477,10 @@ static void split_row(L *l, rline *lines, size_t n, const double *widths,
   prule *rs = lp_xmalloc((nr + 1) * sizeof *rs);
   lp_dfield *fs = lp_xmalloc((nf + 1) * sizeof *fs);
   pimage *is = lp_xmalloc((ni + 1) * sizeof *is);
-  memcpy(gs, l->glyphs + g0, ng * sizeof *gs);
-  memcpy(rs, l->rules + r0, nr * sizeof *rs);
-  memcpy(fs, l->fields + f0, nf * sizeof *fs);
-  memcpy(is, l->pimages + i0, ni * sizeof *is);
+  if (ng) memcpy(gs, l->glyphs + g0, ng * sizeof *gs);
+  if (nr) memcpy(rs, l->rules + r0, nr * sizeof *rs);
+  if (nf) memcpy(fs, l->fields + f0, nf * sizeof *fs);
+  if (ni) memcpy(is, l->pimages + i0, ni * sizeof *is);
   l->nglyphs = g0, l->nrules = r0, l->nfields = f0, l->npimages = i0;
   uint32_t row_para = l->npara++;
   for (size_t k = 0; k < n;) {
@@ -1488,22 +1490,23 @@ static void split_row(L *l, rline *lines, size_t n, const double *widths,
     for (; k < n && lines[k].strip == s; k++) {
       lbox lb = lines[k].box;
       size_t at = l->nglyphs;
-      append_items((void **)&l->glyphs, &l->nglyphs, &l->glyphs_cap,
-                   sizeof *gs, gs + (lb.g0 - g0), lb.g1 - lb.g0);
+      l->glyphs = append_items(l->glyphs, &l->nglyphs, &l->glyphs_cap,
+                               sizeof *gs, gs + (lb.g0 - g0), lb.g1 - lb.g0);
       for (size_t j = at; j < l->nglyphs; j++) l->glyphs[j].dy += top;
       at = l->nrules;
-      append_items((void **)&l->rules, &l->nrules, &l->rules_cap,
-                   sizeof *rs, rs + (lb.r0 - r0), lb.r1 - lb.r0);
+      l->rules = append_items(l->rules, &l->nrules, &l->rules_cap,
+                              sizeof *rs, rs + (lb.r0 - r0), lb.r1 - lb.r0);
       for (size_t j = at; j < l->nrules; j++)
         l->rules[j].dy1 += top, l->rules[j].dy2 += top;
       at = l->nfields;
-      append_items((void **)&l->fields, &l->nfields, &l->fields_cap,
-                   sizeof *fs, fs + (lb.f0 - f0), lb.f1 - lb.f0);
+      l->fields = append_items(l->fields, &l->nfields, &l->fields_cap,
+                               sizeof *fs, fs + (lb.f0 - f0), lb.f1 - lb.f0);
       for (size_t j = at; j < l->nfields; j++)
         l->fields[j].y1 += top, l->fields[j].y2 += top;
       at = l->npimages;
-      append_items((void **)&l->pimages, &l->npimages, &l->pimages_cap,
-                   sizeof *is, is + (lb.i0 - i0), lb.i1 - lb.i0);
+      l->pimages =
+          append_items(l->pimages, &l->npimages, &l->pimages_cap, sizeof *is,
+                       is + (lb.i0 - i0), lb.i1 - lb.i0);
       for (size_t j = at; j < l->npimages; j++) l->pimages[j].dy += top;
     }
     row_borders(l, widths, ncols, left, bottom - top, s == 0,

@@ -213,7 +213,7 @@ static void test_quotes(void) {
   lp_display_free(d);
 }
 
-/* ---- Tables: rows taller than a page --------------------------------------- */
+/* ---- Tables: rows taller than a page ---------------------------------- */
 
 /* Checks that the table borders of page p are closed boxes: the vertical
  * edges end on horizontal lines at the top and the bottom. */
@@ -353,7 +353,7 @@ static void test_tables(void) {
   }
 }
 
-/* ---- Images inside paragraphs ---------------------------------------------- */
+/* ---- Images inside paragraphs ----------------------------------------- */
 
 static void test_images(void) {
   char path[128];
@@ -388,7 +388,7 @@ static void test_images(void) {
     CHECK(fabs(first->x0 - (MARGIN + 2 * SIZE)) < 0.5);
     CHECK(fabs(after->x0 - MARGIN) < 0.5);
     CHECK(fabs(next->x0 - (MARGIN + 2 * SIZE)) < 0.5);
-    CHECK(strstr(before->text, "![") == NULL && strstr(after->text, "pic") == NULL);
+    CHECK(!strstr(before->text, "![") && !strstr(after->text, "pic"));
   }
   lp_display_free(d);
 
@@ -408,7 +408,7 @@ static void test_images(void) {
   lp_display_free(d);
 }
 
-/* ---- Style keys: heading-spacing, list-indent ------------------------------- */
+/* ---- Style keys: heading-spacing, list-indent -------------------------- */
 
 /* The baseline distances text -> heading and heading -> next line of a
  * template with the given front-matter lines. */
@@ -421,7 +421,8 @@ static void heading_gaps(const char *fm, double *above, double *below) {
   if (!d) return;
   tline lines[16];
   size_t n = lines_of(&d->pages[0], lines, 16);
-  const tline *t = find_line(lines, n, "Text"), *h = find_line(lines, n, "Heading");
+  const tline *t = find_line(lines, n, "Text");
+  const tline *h = find_line(lines, n, "Heading");
   const tline *x = find_line(lines, n, "Next");
   if (t && h && x) {
     *above = t->y - h->y;
@@ -453,7 +454,8 @@ static void test_style_keys(void) {
     lp_display *d = layout(text);
     tline lines[16];
     size_t n = d ? lines_of(&d->pages[0], lines, 16) : 0;
-    const tline *i1 = find_line(lines, n, "First"), *i2 = find_line(lines, n, "Nested");
+    const tline *i1 = find_line(lines, n, "First");
+    const tline *i2 = find_line(lines, n, "Nested");
     double indent = atof(cases[k][1]);
     /* The text (after the marker) starts one indent in, two for the
      * nested item; the marker hangs left of it. */
