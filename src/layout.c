@@ -30,9 +30,11 @@
 #define CELL_PAD_EM 0.4       /* a table cell's padding */
 #define LETTERHEAD_SPACE_EM 1.0 /* below the letterhead */
 #define LIST_KEEP_LINES 2     /* a list item's first lines stay together */
-#define LIST_INDENT_EM 2.0    /* hanging indent of list items */
+#define LIST_INDENT_EM 2.0    /* hanging indent of list items (list-indent) */
 #define MARKER_GAP_EM 0.5     /* between a list marker and the text */
-#define QUOTE_INDENT_EM 2.0
+#define QUOTE_INDENT_EM 2.0   /* indent of block quotes (quote-indent) */
+#define QUOTE_RULE_WIDTH 1.0  /* the rule left of a block quote */
+#define QUOTE_RULE_GRAY 0.6
 #define FOOTER_SCALE 0.8      /* footer and header size, of the body size */
 #define FOOTER_MIN_SIZE 7.0
 #define META_GRAY 0.3         /* footer and header colour */
@@ -50,7 +52,8 @@
 #define SIG_MIN_WIDTH_EM 14.0 /* a signature field's width, at least */
 
 /* One heading level's look: size (em of body), space before and after (em
- * of body), alignment. */
+ * of body), alignment.  These are the defaults; heading-sizes and
+ * heading-spacing change levels 1 to 3 (see L.heading). */
 typedef enum { ALIGN_JUSTIFY, ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } align_t;
 static const struct {
   double scale, before, after;
@@ -93,6 +96,8 @@ typedef struct lbox {
   bool keep_with_next;
   uint32_t header_back;  /* a table row: how many boxes back its header row
                             is (repeated atop a new page); 0 = none */
+  double row_left, row_right; /* a strip of a split table row: the row's
+                                 edges (else both 0) */
   bool page_break;    /* pagination: a new page starts with this box */
   uint32_t line, nlines; /* line index in its paragraph, and line count */
   uint8_t orphans;       /* lines of its paragraph kept at a page bottom */
@@ -111,6 +116,15 @@ enum {
   BOX_LABEL = 4      /* a one-line label such as 承诺单位（盖章）：… */
 };
 
+/* A block quote: its boxes [b0, b1) of the letter get a rule at x, drawn
+ * beside them on every page they reach.  While the quote is being laid out
+ * it is open (b1 not yet known). */
+typedef struct qspan {
+  size_t b0, b1;
+  double x;
+  bool open;
+} qspan;
+
 typedef struct letter {
   char *title;
   size_t first_page, npages;
@@ -126,8 +140,16 @@ typedef struct L {
   bool cjk;
   double page_w, page_h, margin[4];
   double size, leading, first_indent_em;
+  /* The style table: the look of the letter, from the defaults above and
+   * the front matter (setup), read by every block layout. */
   double para_space;      /* em between paragraphs */
-  double heading_scale[7]; /* size of each heading level, in body sizes */
+  struct {
+    double scale;         /* size, in body sizes */
+    double before, after; /* space around it, pt */
+    align_t align;
+  } heading[7];
+  double list_indent;     /* hanging indent of list items, pt */
+  double quote_indent;    /* indent of block quotes, pt */
   lp_chain *chains[LP_STYLE_COUNT];  /* body text */
   lp_chain *hchains[LP_STYLE_COUNT]; /* headings (heading-font) */
   lp_chain **cur;    /* the chains collect_inlines uses */
@@ -146,6 +168,8 @@ typedef struct L {
   size_t nimages, images_cap;
   lp_dimage_data *letterhead, *seal; /* from the front matter, or NULL */
   bool seal_placed; /* in the current letter */
+  qspan *quotes; /* block quotes of the letter, in order of opening */
+  size_t nquotes, quotes_cap;
   lp_dfield *fields; /* rectangles relative to the box baseline */
   size_t nfields, fields_cap;
   lp_buf text; /* texts of all paragraphs of the letter */
@@ -169,6 +193,11 @@ typedef struct para {
     int line, column; /* of the body (cmark's), column in bytes */
   } *pos; /* where each text node's text came from, by offset */
   size_t npos, pos_cap;
+  struct pcut {
+    size_t offset;     /* in text */
+    cmark_node *image; /* the image written there */
+  } *cuts; /* images inside the paragraph, in text order */
+  size_t ncuts, cuts_cap;
 } para;
 
 static void para_free(para *p) {
@@ -177,6 +206,7 @@ static void para_free(para *p) {
   for (size_t i = 0; i < p->names.count; i++) free(p->names.items[i].name);
   free(p->names.items);
   free(p->pos);
+  free(p->cuts);
   memset(p, 0, sizeof *p);
 }
 
@@ -266,7 +296,11 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
     } else if (!strcmp(cmark_node_get_type_string(c), "strikethrough")) {
       collect_inlines(l, c, p, bold, italic, flags | LP_SPAN_STRIKE, size);
     } else if (t == CMARK_NODE_IMAGE) {
-      /* Laid out as a block after the paragraph (layout_images). */
+      /* The paragraph is split here (layout_paragraph); the image's alt
+       * text is not drawn.  A soft break before it separates nothing. */
+      LP_GROW(p->cuts, p->cuts_cap, p->ncuts + 1);
+      p->cuts[p->ncuts++] = (struct pcut){p->text.len, c};
+      p->pending_soft = false;
     } else {
       collect_inlines(l, c, p, bold, italic, flags, size); /* links etc. */
     }
@@ -1010,25 +1044,105 @@ static lbox *image_box(L *l, lp_dimage_data *img, double left, double width,
   return b;
 }
 
-/* Lays out the images of a paragraph (at any depth of its inlines) as
- * blocks of their own, after its text: scaled to fit the column and at
- * most IMAGE_MAX_H_FRAC of the text height. */
-static bool layout_images(L *l, cmark_node *node, double left, double width) {
-  for (cmark_node *c = cmark_node_first_child(node); c;
-       c = cmark_node_next(c)) {
-    if (cmark_node_get_type(c) == CMARK_NODE_IMAGE) {
-      const char *url = cmark_node_get_url(c);
-      lp_dimage_data *img =
-          load_image(l, url ? url : "",
-                     lp_fill_body_line(l->env->fill, cmark_node_get_start_line(c)) +
-                         l->tpl->body_line - 1,
-                     cmark_node_get_start_column(c));
-      if (!img) return false;
-      double text_h = l->page_h - l->margin[0] - l->margin[2];
-      image_box(l, img, left, width, text_h * IMAGE_MAX_H_FRAC, false);
-    } else if (!layout_images(l, c, left, width)) {
-      return false;
+/* Lays out the image node as a block of its own in the column, scaled
+ * to fit the column and at most IMAGE_MAX_H_FRAC of the text height, with
+ * before above it. */
+static bool layout_image(L *l, cmark_node *node, double left, double width,
+                         double before) {
+  const char *url = cmark_node_get_url(node);
+  lp_dimage_data *img =
+      load_image(l, url ? url : "",
+                 lp_fill_body_line(l->env->fill,
+                                   cmark_node_get_start_line(node)) +
+                     l->tpl->body_line - 1,
+                 cmark_node_get_start_column(node));
+  if (!img) return false;
+  double text_h = l->page_h - l->margin[0] - l->margin[2];
+  lbox *b = image_box(l, img, left, width, text_h * IMAGE_MAX_H_FRAC, false);
+  b->before = before;
+  return true;
+}
+
+/* Whether byte c is white space at the edge of a piece of a paragraph (a
+ * space, a tab, or a hard line break). */
+static bool edge_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Copies the text [from, to) of p, without white space at its ends, with
+ * its spans, source positions and blank names, into out (empty). */
+static void para_slice(const para *p, size_t from, size_t to, para *out) {
+  const unsigned char *t = p->text.data;
+  while (from < to && edge_space(t[from])) from++;
+  while (to > from && edge_space(t[to - 1])) to--;
+  if (from == to) return;
+  lp_buf_append(&out->text, t + from, to - from);
+  for (size_t k = 0; k < p->nspans; k++) {
+    lp_span sp = p->spans[k];
+    if (sp.end <= from || sp.start >= to) continue;
+    sp.start = (sp.start > from ? sp.start : from) - from;
+    sp.end = (sp.end < to ? sp.end : to) - from;
+    LP_GROW(out->spans, out->cap, out->nspans + 1);
+    out->spans[out->nspans++] = sp;
+  }
+  /* The text node the piece starts in keeps its place: its column moves
+   * by the bytes left out before the piece. */
+  for (size_t k = 0; k < p->npos; k++) {
+    struct srcpos sp = p->pos[k];
+    if (sp.offset >= to) break;
+    bool starts_in = k + 1 == p->npos || p->pos[k + 1].offset > from;
+    if (sp.offset < from && !starts_in) continue;
+    if (sp.offset < from) {
+      sp.column += (int)(from - sp.offset);
+      sp.offset = from;
     }
+    sp.offset -= from;
+    LP_GROW(out->pos, out->pos_cap, out->npos + 1);
+    out->pos[out->npos++] = sp;
+  }
+  for (size_t k = 0; k < p->names.count; k++) {
+    size_t at = p->names.items[k].offset;
+    if (at < from || at >= to) continue;
+    LP_GROW(out->names.items, out->names.cap, out->names.count + 1);
+    out->names.items[out->names.count++] =
+        (lp_blank_name){at - from, lp_xstrdup(p->names.items[k].name)};
+  }
+}
+
+/* Lays out a paragraph with images in it: the images are set where they
+ * are written, each a block of its own in the column, and the text around
+ * them in pieces.  The first piece is the paragraph's start (first-line
+ * indent, list marker, space above); the text after an image continues
+ * the paragraph, so it has no first-line indent. */
+static bool layout_paragraph(L *l, para *p, pstyle st, int line) {
+  if (!p->ncuts) return layout_para(l, p, &st, line);
+  double gap = l->para_space * l->size;
+  bool started = false; /* something of the paragraph is laid out */
+  size_t from = 0;
+  for (size_t k = 0; k <= p->ncuts; k++) {
+    size_t to = k < p->ncuts ? p->cuts[k].offset : p->text.len;
+    if (to > p->text.len) to = p->text.len; /* {.right} was taken off */
+    if (to < from) to = from;
+    para piece = {0};
+    para_slice(p, from, to, &piece);
+    bool ok = true;
+    if (piece.text.len || (!started && st.marker)) {
+      ok = layout_para(l, &piece, &st, line);
+      started = true;
+      st.first_indent = 0;
+      st.marker = NULL;
+      st.before = gap;
+    }
+    para_free(&piece);
+    if (ok && k < p->ncuts) {
+      ok = layout_image(l, p->cuts[k].image, st.left, st.width, st.before);
+      started = true;
+      st.first_indent = 0;
+      st.marker = NULL;
+      st.before = gap;
+    }
+    if (!ok) return false;
+    from = to;
   }
   return true;
 }
@@ -1100,10 +1214,10 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   lp_buf_free(&title);
   if (level == 1) l->letters[l->nletters - 1].has_heading = true;
   pstyle st = body_style(l, left, width, 1);
-  st.size = l->size * l->heading_scale[level];
+  st.size = l->size * l->heading[level].scale;
   st.leading = l->leading > 1.4 ? 1.4 : l->leading;
-  st.align = heading_style[level].align;
-  st.before = heading_style[level].before * l->size;
+  st.align = l->heading[level].align;
+  st.before = l->heading[level].before;
   st.keep_with_next = true;
   st.outline = level == 1 ? (int)l->nletters - 1 : -1;
   para p = {0};
@@ -1116,7 +1230,7 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   /* Space after the heading goes before the next block: add it here as
    * part of the last heading line's height. */
   if (ok && l->nboxes > first)
-    l->boxes[l->nboxes - 1].height += heading_style[level].after * l->size;
+    l->boxes[l->nboxes - 1].height += l->heading[level].after;
   return ok;
 }
 
@@ -1149,7 +1263,7 @@ static bool layout_list(L *l, cmark_node *list, double left, double width,
   bool ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
   int num = cmark_node_get_list_start(list);
   bool tight = cmark_node_get_list_tight(list);
-  double indent = LIST_INDENT_EM * l->size;
+  double indent = l->list_indent;
   for (cmark_node *item = cmark_node_first_child(list); item;
        item = cmark_node_next(item), num++) {
     char marker[32];
@@ -1289,15 +1403,150 @@ static void shift_box(L *l, const lbox *b, double down) {
   for (size_t k = b->i0; k < b->i1; k++) l->pimages[k].dy -= down;
 }
 
+/* A line of a cell while its row is laid out: its line box, its extent
+ * from the row top, and the strip of the row it goes to. */
+typedef struct rline {
+  lbox box;
+  double top, bottom;
+  size_t strip;
+} rline;
+
+static int by_top(const void *a, const void *b) {
+  const rline *x = a, *y = b;
+  return (x->top > y->top) - (x->top < y->top);
+}
+
+static int by_strip(const void *a, const void *b) {
+  const rline *x = a, *y = b;
+  if (x->strip != y->strip)
+    return (x->strip > y->strip) - (x->strip < y->strip);
+  return (x->box.g0 > y->box.g0) - (x->box.g0 < y->box.g0);
+}
+
+/* Appends n items of size sz from src to arr (count *len, capacity
+ * *cap); returns the array, which may have moved. */
+static void *append_items(void *arr, size_t *len, size_t *cap, size_t sz,
+                          const void *src, size_t n) {
+  if (!n) return arr;
+  if (*len + n > *cap) {
+    *cap = (*len + n) * 2;
+    arr = lp_xrealloc(arr, *cap * sz);
+  }
+  memcpy((char *)arr + *len * sz, src, n * sz);
+  *len += n;
+  return arr;
+}
+
+/* The borders of a row (or of a strip of one) h high whose top is at 0:
+ * the column edges, and the top and bottom lines when asked. */
+static void row_borders(L *l, const double *widths, int ncols, double left,
+                        double h, bool top, bool bottom) {
+  double x = left;
+  for (int c = 0; c <= ncols; x += c < ncols ? widths[c] : 0, c++)
+    add_prule(l, x, 0, x, -h, RULE_WIDTH);
+  if (top) add_prule(l, left, 0, x, 0, RULE_WIDTH);
+  if (bottom) add_prule(l, left, -h, x, -h, RULE_WIDTH);
+}
+
+/* Splits a row taller than a page (its content already stacked, from
+ * glyph g0, rule r0, field f0 and image i0 on, its cell lines in lines)
+ * into strips at the line boundaries that no line of any cell straddles,
+ * one box per strip, so that pagination can break the row between two
+ * lines.  Each strip draws its column edges; the first the row's top line
+ * and the last its bottom line; a strip that ends or starts a page gets
+ * the line there when the page is made (flush_letter). */
+static void split_row(L *l, rline *lines, size_t n, const double *widths,
+                      int ncols, double left, double height, size_t g0,
+                      size_t r0, size_t f0, size_t i0) {
+  /* Cuts: line bottoms below which some line starts, with no line
+   * running across (the lines with a top above the cut end above it). */
+  qsort(lines, n, sizeof *lines, by_top);
+  double *cuts = lp_xcalloc(n + 1, sizeof *cuts);
+  size_t ncuts = 1; /* cuts[0] = 0: the first strip's top */
+  double reach = 0; /* lowest bottom of the lines above the cut so far */
+  for (size_t k = 0; k + 1 < n; k++) {
+    if (lines[k].bottom > reach) reach = lines[k].bottom;
+    double y = lines[k + 1].top;
+    if (y >= reach - 1e-6 && y > cuts[ncuts - 1] + 1e-6) cuts[ncuts++] = y;
+  }
+  for (size_t k = 0, s = 0; k < n; k++) {
+    while (s + 1 < ncuts && cuts[s + 1] <= lines[k].top + 1e-6) s++;
+    lines[k].strip = s;
+  }
+  qsort(lines, n, sizeof *lines, by_strip);
+  /* Take the row's content out, then put it back strip by strip, each
+   * strip's coordinates from its own top. */
+  size_t ng = l->nglyphs - g0, nr = l->nrules - r0, nf = l->nfields - f0,
+         ni = l->npimages - i0;
+  pglyph *gs = lp_xmalloc((ng + 1) * sizeof *gs);
+  prule *rs = lp_xmalloc((nr + 1) * sizeof *rs);
+  lp_dfield *fs = lp_xmalloc((nf + 1) * sizeof *fs);
+  pimage *is = lp_xmalloc((ni + 1) * sizeof *is);
+  if (ng) memcpy(gs, l->glyphs + g0, ng * sizeof *gs);
+  if (nr) memcpy(rs, l->rules + r0, nr * sizeof *rs);
+  if (nf) memcpy(fs, l->fields + f0, nf * sizeof *fs);
+  if (ni) memcpy(is, l->pimages + i0, ni * sizeof *is);
+  l->nglyphs = g0, l->nrules = r0, l->nfields = f0, l->npimages = i0;
+  uint32_t row_para = l->npara++;
+  for (size_t k = 0; k < n;) {
+    size_t s = lines[k].strip;
+    double top = cuts[s], bottom = s + 1 < ncuts ? cuts[s + 1] : height;
+    lbox *b = new_box(l);
+    for (; k < n && lines[k].strip == s; k++) {
+      lbox lb = lines[k].box;
+      size_t at = l->nglyphs;
+      l->glyphs = append_items(l->glyphs, &l->nglyphs, &l->glyphs_cap,
+                               sizeof *gs, gs + (lb.g0 - g0), lb.g1 - lb.g0);
+      for (size_t j = at; j < l->nglyphs; j++) l->glyphs[j].dy += top;
+      at = l->nrules;
+      l->rules = append_items(l->rules, &l->nrules, &l->rules_cap,
+                              sizeof *rs, rs + (lb.r0 - r0), lb.r1 - lb.r0);
+      for (size_t j = at; j < l->nrules; j++)
+        l->rules[j].dy1 += top, l->rules[j].dy2 += top;
+      at = l->nfields;
+      l->fields = append_items(l->fields, &l->nfields, &l->fields_cap,
+                               sizeof *fs, fs + (lb.f0 - f0), lb.f1 - lb.f0);
+      for (size_t j = at; j < l->nfields; j++)
+        l->fields[j].y1 += top, l->fields[j].y2 += top;
+      at = l->npimages;
+      l->pimages =
+          append_items(l->pimages, &l->npimages, &l->pimages_cap, sizeof *is,
+                       is + (lb.i0 - i0), lb.i1 - lb.i0);
+      for (size_t j = at; j < l->npimages; j++) l->pimages[j].dy += top;
+    }
+    row_borders(l, widths, ncols, left, bottom - top, s == 0,
+                s + 1 == ncuts);
+    b->g1 = l->nglyphs, b->r1 = l->nrules, b->f1 = l->nfields;
+    b->i1 = l->npimages;
+    b->height = bottom - top;
+    b->line = (uint32_t)s;
+    b->nlines = (uint32_t)ncuts;
+    b->orphans = (uint8_t)l->orphans;
+    b->para = row_para;
+    b->row_left = left;
+    b->row_right = left;
+    for (int c = 0; c < ncols; c++) b->row_right += widths[c];
+  }
+  free(gs);
+  free(rs);
+  free(fs);
+  free(is);
+  free(cuts);
+}
+
 /* Lays out one table row: each cell's paragraph in its column, stacked into
- * one box with borders; returns the box's index. */
+ * one box with borders, or into strips when the row is taller than max_h
+ * (split_row).  The row's boxes start at *index. */
 static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
-                      const uint8_t *aligns, double left, size_t *index) {
+                      const uint8_t *aligns, double left, double max_h,
+                      size_t *index) {
   bool header = cmark_gfm_extensions_get_table_row_is_header(row);
   double pad = CELL_PAD_EM * l->size, x = left;
   size_t first = l->nboxes;
   size_t g0 = l->nglyphs, r0 = l->nrules, f0 = l->nfields, i0 = l->npimages;
   double height = 0;
+  rline *lines = NULL;
+  size_t nlines = 0, lines_cap = 0;
   int c = 0;
   for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
        cell = cmark_node_next(cell), c++) {
@@ -1311,24 +1560,30 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
     size_t from = l->nboxes;
     bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(cell));
     para_free(&p);
-    if (!ok) return false;
+    if (!ok) {
+      free(lines);
+      return false;
+    }
     double y = pad;
     for (size_t k = from; k < l->nboxes; k++) {
-      shift_box(l, &l->boxes[k], y + l->boxes[k].baseline);
-      y += l->boxes[k].height;
+      lbox *lb = &l->boxes[k];
+      shift_box(l, lb, y + lb->baseline);
+      LP_GROW(lines, lines_cap, nlines + 1);
+      lines[nlines++] = (rline){*lb, y, y + lb->height, 0};
+      y += lb->height;
     }
     if (y + pad > height) height = y + pad;
     x += widths[c];
   }
-  /* Borders: top, bottom, and the column edges. */
-  add_prule(l, left, 0, x, 0, RULE_WIDTH);
-  add_prule(l, left, -height, x, -height, RULE_WIDTH);
-  for (int k = 0, edge = 0; k <= ncols; k++) {
-    double ex = left;
-    for (edge = 0; edge < k; edge++) ex += widths[edge];
-    add_prule(l, ex, 0, ex, -height, RULE_WIDTH);
-  }
   l->nboxes = first;
+  *index = first;
+  if (height > max_h && nlines > 1) {
+    split_row(l, lines, nlines, widths, ncols, left, height, g0, r0, f0, i0);
+    free(lines);
+    return true;
+  }
+  free(lines);
+  row_borders(l, widths, ncols, left, height, true, true);
   lbox *b = new_box(l);
   b->g0 = g0, b->r0 = r0, b->f0 = f0, b->i0 = i0;
   b->g1 = l->nglyphs, b->r1 = l->nrules, b->f1 = l->nfields;
@@ -1336,14 +1591,14 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
   b->height = height;
   b->baseline = 0;
   b->para = l->npara++;
-  *index = l->nboxes - 1;
   return true;
 }
 
 /* A GFM table: column widths from the content, cells wrapped in their
- * columns, thin borders, rows never split; the header row keeps with the
- * first body row and is repeated at the top of each page the table
- * continues on. */
+ * columns, thin borders; a row stays whole unless it is taller than a page
+ * (then it is split between lines); the header row keeps with the first
+ * body row and is repeated at the top of each page the table continues
+ * on. */
 static bool layout_table(L *l, cmark_node *table, double left, double width) {
   int ncols = cmark_gfm_extensions_get_table_columns(table);
   if (ncols <= 0) return true;
@@ -1352,23 +1607,54 @@ static bool layout_table(L *l, cmark_node *table, double left, double width) {
   bool ok = table_columns(l, table, ncols, width, widths);
   size_t header = 0;
   bool has_header = false, first = true;
+  /* A row taller than this is split; below the header row, a page has
+   * room for less (the header is repeated above). */
+  double max_h = l->page_h - l->margin[0] - l->margin[2];
   for (cmark_node *row = cmark_node_first_child(table); row && ok;
        row = cmark_node_next(row)) {
     size_t at;
-    ok = table_row(l, row, widths, ncols, aligns, left, &at);
-    if (!ok) break;
-    lbox *b = &l->boxes[at];
-    if (first) b->before = l->para_space * l->size;
+    bool is_header = cmark_gfm_extensions_get_table_row_is_header(row);
+    ok = table_row(l, row, widths, ncols, aligns, left, max_h, &at);
+    if (!ok || at == l->nboxes) continue;
+    if (first) l->boxes[at].before = l->para_space * l->size;
     first = false;
-    if (cmark_gfm_extensions_get_table_row_is_header(row)) {
+    if (is_header) {
+      /* Repeated on each page the table continues on, unless it had to
+       * be split itself. */
+      has_header = l->nboxes == at + 1;
       header = at;
-      has_header = true;
-      b->keep_with_next = true;
+      l->boxes[l->nboxes - 1].keep_with_next = true;
+      if (has_header && l->boxes[at].height < max_h / 2)
+        max_h -= l->boxes[at].height;
+      else
+        has_header = false;
     } else if (has_header) {
-      b->header_back = (uint32_t)(at - header);
+      for (size_t k = at; k < l->nboxes; k++)
+        l->boxes[k].header_back = (uint32_t)(k - header);
     }
   }
   free(widths);
+  return ok;
+}
+
+/* A block quote: its blocks indented by quote-indent, with a thin gray
+ * rule down the left edge of the column beside all of its lines (drawn at
+ * pagination, one segment per page; nested quotes get nested rules). */
+static bool layout_quote(L *l, cmark_node *node, double left, double width,
+                         int depth) {
+  LP_GROW(l->quotes, l->quotes_cap, l->nquotes + 1);
+  l->quotes[l->nquotes++] =
+      (qspan){l->nboxes, 0, left + QUOTE_RULE_WIDTH / 2, true};
+  bool ok = layout_blocks(l, node, left + l->quote_indent,
+                          width - l->quote_indent, depth + 1, false, NULL);
+  /* The innermost open quote is this one (a letter that started inside
+   * it may have moved it in the array). */
+  for (size_t q = l->nquotes; q-- > 0;)
+    if (l->quotes[q].open) {
+      l->quotes[q].open = false;
+      l->quotes[q].b1 = l->nboxes;
+      break;
+    }
   return ok;
 }
 
@@ -1413,8 +1699,7 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
       if (is_salutation(&p) ||
           (p.text.len && memchr(p.text.data, '\n', p.text.len)))
         st.first_indent = 0;
-      ok = layout_para(l, &p, &st, cmark_node_get_start_line(node)) &&
-           layout_images(l, node, left, width);
+      ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(node));
       para_free(&p);
       break;
     }
@@ -1422,9 +1707,7 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
       ok = layout_list(l, node, left, width, depth);
       break;
     case CMARK_NODE_BLOCK_QUOTE:
-      ok = layout_blocks(l, node, left + QUOTE_INDENT_EM * l->size,
-                         width - QUOTE_INDENT_EM * l->size, depth + 1, false,
-                         NULL);
+      ok = layout_quote(l, node, left, width, depth);
       break;
     case CMARK_NODE_CODE_BLOCK:
     case CMARK_NODE_HTML_BLOCK:
@@ -1592,6 +1875,34 @@ static void find_page_breaks(L *l) {
   }
 }
 
+/* Draws the rules of the letter's block quotes: for each quote, one
+ * segment per page, from the top of its first box on that page to the
+ * bottom of its last.  page, top and bottom give each box's display page
+ * and extent (from the page top). */
+static void draw_quote_rules(L *l, const size_t *page, const double *top,
+                             const double *bottom) {
+  for (size_t q = 0; q < l->nquotes; q++) {
+    const qspan *s = &l->quotes[q];
+    size_t b1 = s->open ? l->nboxes : s->b1;
+    for (size_t i = s->b0; i < b1;) {
+      size_t j = i;
+      while (j + 1 < b1 && page[j + 1] == page[i]) j++;
+      lp_dpage_add_rule(&l->out->pages[page[i]], s->x, l->page_h - top[i],
+                        s->x, l->page_h - bottom[j], QUOTE_RULE_WIDTH,
+                        QUOTE_RULE_GRAY);
+      i = j + 1;
+    }
+  }
+  /* Quotes still open go on in the next letter, from its first box. */
+  size_t n = 0;
+  for (size_t q = 0; q < l->nquotes; q++)
+    if (l->quotes[q].open) {
+      l->quotes[n] = l->quotes[q];
+      l->quotes[n++].b0 = 0;
+    }
+  l->nquotes = n;
+}
+
 /* Paginates the current letter's boxes onto new pages and clears them. */
 static bool flush_letter(L *l) {
   double top = l->margin[0];
@@ -1607,6 +1918,10 @@ static bool flush_letter(L *l) {
     lbox head = *h;
     memmove(l->boxes + 1, l->boxes, (l->nboxes - 1) * sizeof *l->boxes);
     l->boxes[0] = head;
+    for (size_t q = 0; q < l->nquotes; q++) {
+      l->quotes[q].b0++;
+      l->quotes[q].b1 += !l->quotes[q].open;
+    }
   }
   lt->first_page = l->out->npages;
   lp_dpage *pg = new_page(l);
@@ -1631,6 +1946,10 @@ static bool flush_letter(L *l) {
                    "raise it with --max-pages",
                    lim->max_pages);
   double y = top;
+  /* Where each box went: its page and extent, for the quote rules. */
+  size_t *page = lp_xcalloc(l->nboxes + 1, sizeof *page);
+  double *btop = lp_xcalloc(l->nboxes + 1, sizeof *btop);
+  double *bbottom = lp_xcalloc(l->nboxes + 1, sizeof *bbottom);
   for (size_t i = 0; i < l->nboxes; i++) {
     const lbox *b = &l->boxes[i];
     if (b->page_break) {
@@ -1642,9 +1961,27 @@ static bool flush_letter(L *l) {
       }
     }
     y += y > top ? b->before : 0;
+    page[i] = l->out->npages - 1;
+    /* A repeated table header belongs to the table's first box here. */
+    btop[i] = b->page_break ? top : y;
     place_box(l, pg, b, y);
+    /* A table row split across pages is closed at the page bottom and
+     * opened again at the top (where no repeated header does it). */
+    bool split = b->row_right > b->row_left;
+    if (split && b->line > 0 && b->page_break && y == top)
+      lp_dpage_add_rule(pg, b->row_left, l->page_h - y, b->row_right,
+                        l->page_h - y, RULE_WIDTH, 0);
     y += b->height;
+    if (split && b->line + 1 < b->nlines && i + 1 < l->nboxes &&
+        l->boxes[i + 1].page_break)
+      lp_dpage_add_rule(pg, b->row_left, l->page_h - y, b->row_right,
+                        l->page_h - y, RULE_WIDTH, 0);
+    bbottom[i] = y;
   }
+  draw_quote_rules(l, page, btop, bbottom);
+  free(page);
+  free(btop);
+  free(bbottom);
   for (size_t k = 0; k < l->nfields; k++) free(l->fields[k].name);
   l->nboxes = l->nglyphs = l->nrules = l->nfields = 0;
   l->npara = 0;
@@ -1745,6 +2082,13 @@ static void add_page_furniture(L *l) {
 
 /* ---- Entry point -------------------------------------------------------- */
 
+/* An amount from the front matter in pt, or def_em of the body size when
+ * it is not given. */
+static double amount(const L *l, const lp_amount *a, double def_em) {
+  if (!a || !a->set) return def_em * l->size;
+  return a->em * l->size + a->pt;
+}
+
 /* Derives page and type settings from the front matter and defaults. */
 static bool setup(L *l) {
   const lp_meta *m = &l->tpl->meta;
@@ -1788,10 +2132,19 @@ static bool setup(L *l) {
   if (m->seal && !(l->seal = load_image(l, m->seal, 1, 1))) return false;
   l->para_space = m->paragraph_spacing_set ? m->paragraph_spacing
                                             : PARA_SPACE_EM;
-  for (int k = 0; k < 7; k++)
-    l->heading_scale[k] = k >= 1 && k <= 3 && m->heading_sizes[k - 1] > 0
+  for (int k = 0; k < 7; k++) {
+    const lp_amount *sp = k >= 1 && k <= 3 ? m->heading_spacing[k - 1] : NULL;
+    l->heading[k].scale = k >= 1 && k <= 3 && m->heading_sizes[k - 1] > 0
                               ? m->heading_sizes[k - 1]
                               : heading_style[k].scale;
+    l->heading[k].before = amount(l, sp ? &sp[0] : NULL,
+                                  heading_style[k].before);
+    l->heading[k].after = amount(l, sp ? &sp[1] : NULL,
+                                 heading_style[k].after);
+    l->heading[k].align = heading_style[k].align;
+  }
+  l->list_indent = amount(l, &m->list_indent, LIST_INDENT_EM);
+  l->quote_indent = amount(l, &m->quote_indent, QUOTE_INDENT_EM);
   l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;
   l->widows = m->widows ? m->widows : DEFAULT_KEEP_LINES;
   return true;
@@ -1820,6 +2173,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   for (size_t k = 0; k < l.nfields; k++) free(l.fields[k].name);
   free(l.fields);
   free(l.pimages);
+  free(l.quotes);
   for (size_t k = 0; k < l.nimages; k++) lp_dimage_data_unref(l.images[k]);
   free(l.images);
   free(l.page_letter);

@@ -35,8 +35,17 @@ static const char *const meta_keys[] = {
     "paper",  "margin",    "font",        "font-size", "line-height",
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
-    "paragraph-spacing", "heading-sizes",
+    "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
+    "quote-indent",
 };
+
+/* Bounds of the spaces and indents given in em or as lengths. */
+#define SPACE_MAX_EM 6.0   /* heading-spacing */
+#define SPACE_MAX_PT 72.0
+#define INDENT_MIN_EM 0.5  /* list-indent, quote-indent */
+#define INDENT_MAX_EM 6.0
+#define INDENT_MIN_PT 4.0
+#define INDENT_MAX_PT 72.0
 
 bool lp_parse_length(const char *text, double *pt) {
   char *end;
@@ -102,6 +111,70 @@ static bool number_in(const char *text, double lo, double hi, double *v) {
   errno = 0;
   *v = strtod(text, &end);
   return end != text && !*end && !errno && *v >= lo && *v <= hi;
+}
+
+/* Whether text is an amount: a number of em (bare, as paragraph-spacing,
+ * or with "em") from lo_em to hi_em, or a length with a unit (pt, mm, cm,
+ * in) from lo_pt to hi_pt points. */
+static bool amount_in(const char *text, double lo_em, double hi_em,
+                      double lo_pt, double hi_pt, lp_amount *a) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || errno || !isfinite(v)) return false;
+  while (*end == ' ') end++;
+  if (!*end || !strcasecmp(end, "em")) {
+    if (!(v >= lo_em && v <= hi_em)) return false;
+    *a = (lp_amount){v, 0, true};
+    return true;
+  }
+  double pt;
+  if (!lp_parse_length(text, &pt) || !(pt >= lo_pt && pt <= hi_pt))
+    return false;
+  *a = (lp_amount){0, pt, true};
+  return true;
+}
+
+/* Parses heading-spacing: 1 to 3 comma-separated entries for #, ## and
+ * ###, each one amount (before and after) or two (before, after). */
+static bool heading_spacing(const char *value, lp_amount out[3][2]) {
+  lp_amount v[3][2] = {{{0}}};
+  int n = 0;
+  for (const char *p = value; *p;) {
+    while (*p == ' ' || *p == '\t' || *p == ',') p++;
+    if (!*p) break;
+    if (n == 3) return false;
+    const char *e = p;
+    while (*e && *e != ',') e++;
+    int words = 0;
+    for (const char *w = p; w < e;) {
+      while (w < e && (*w == ' ' || *w == '\t')) w++;
+      if (w == e) break;
+      const char *we = w;
+      while (we < e && *we != ' ' && *we != '\t') we++;
+      /* "12 pt" is one amount: a unit alone joins the number before it. */
+      const char *u = we;
+      while (u < e && (*u == ' ' || *u == '\t')) u++;
+      if (u < e && isalpha((unsigned char)*u)) {
+        we = u;
+        while (we < e && *we != ' ' && *we != '\t') we++;
+      }
+      char *word = lp_xstrndup(w, (size_t)(we - w));
+      bool ok = words < 2 && amount_in(word, 0, SPACE_MAX_EM, 0,
+                                       SPACE_MAX_PT, &v[n][words]);
+      free(word);
+      if (!ok) return false;
+      words++;
+      w = we;
+    }
+    if (words == 0) return false;
+    if (words == 1) v[n][1] = v[n][0];
+    n++;
+    p = e;
+  }
+  if (n < 1) return false;
+  memcpy(out, v, sizeof v);
+  return true;
 }
 
 bool lp_meta_set(lp_meta *m, const char *key, const char *value,
@@ -228,6 +301,25 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      "1.5, 1.15, 1.05)",
                      value);
     for (int k = 0; k < 3; k++) m->heading_sizes[k] = v[k];
+  } else if (!strcmp(key, "heading-spacing")) {
+    if (!heading_spacing(value, m->heading_spacing))
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'heading-spacing: %s': give 1 to 3 entries for #, ## "
+                     "and ### headings, separated by commas, each the space "
+                     "before and after the heading (one value: both), in em "
+                     "from 0 to 6 or as lengths up to 72pt, e.g. '0 1, 1 0.4, "
+                     "12pt 4pt' (the default is 0 1, 1 0.4, 0.8 0.3)",
+                     value);
+  } else if (!strcmp(key, "list-indent") || !strcmp(key, "quote-indent")) {
+    lp_amount a;
+    if (!amount_in(value, INDENT_MIN_EM, INDENT_MAX_EM, INDENT_MIN_PT,
+                   INDENT_MAX_PT, &a))
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'%s: %s' is not an indent in em from 0.5 to 6 (e.g. "
+                     "1.5) or a length from 4pt to 72pt (e.g. 8mm); the "
+                     "default is 2",
+                     key, value);
+    *(!strcmp(key, "list-indent") ? &m->list_indent : &m->quote_indent) = a;
   } else if (!strcmp(key, "page-numbering")) {
     if (!strcmp(value, "letter"))
       m->numbering = LP_NUMBER_LETTER;

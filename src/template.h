@@ -33,6 +33,13 @@ enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
 #define LP_RIGHT_CHAR '\x1c'
 #define LP_CENTER_CHAR '\x1b'
 
+/* A space or an indent given in em (of the body size) or as a length:
+ * em * font size + pt points. */
+typedef struct lp_amount {
+  double em, pt;
+  bool set;
+} lp_amount;
+
 /* Front-matter values.  Strings are owned (NULL when not given); lengths in
  * PDF points; 0 means "not given, use the default". */
 typedef struct lp_meta {
@@ -55,6 +62,9 @@ typedef struct lp_meta {
   double paragraph_spacing; /* em between paragraphs, when set */
   bool paragraph_spacing_set;
   double heading_sizes[3];  /* # ## ### sizes, in body sizes (0: default) */
+  lp_amount heading_spacing[3][2]; /* # ## ###: space before, after */
+  lp_amount list_indent;    /* hanging indent of list items */
+  lp_amount quote_indent;   /* indent of block quotes */
 } lp_meta;
 
 struct lp_template {

@@ -1223,6 +1223,170 @@ def test_tables(tmp):
               all(l["x1"] <= w - MARGIN + 0.1 for l in lines), "")
 
 
+# ---- 16. Blocks: quote rules, split table rows, images in paragraphs, style keys ----
+
+def trace(pdf, page):
+    """The strokes and images of a page from `mutool draw -F trace`, in
+    pdftotext's coordinates (origin top left): ([(gray, x1, y1, x2, y2)],
+    [(x, y, w, h)]).  Paths are given in PDF space (y up) under the page
+    transform; images by their whole matrix, in device space (y down)."""
+    out = run(["mutool", "draw", "-q", "-N", "-F", "trace", "-o", "-", pdf, str(page)]).text
+    height = page_size(pdf)[1]
+    strokes = []
+    for m in re.finditer(r'<stroke_path [^>]*color="([\d.]+)"[^>]*>\s*<moveto x="([-\d.]+)" '
+                         r'y="([-\d.]+)"/>\s*<lineto x="([-\d.]+)" y="([-\d.]+)"/>', out):
+        g, x1, y1, x2, y2 = (float(v) for v in m.groups())
+        strokes.append((g, x1, height - y1, x2, height - y2))
+    images = []
+    for m in re.finditer(r'<fill_image [^>]*transform="([-\d.]+) 0 0 ([-\d.]+) ([-\d.]+) ([-\d.]+)"', out):
+        w, h, x, y = (float(g) for g in m.groups())
+        images.append((x, y, w, h))
+    return strokes, images
+
+
+def test_blocks(tmp):
+    d = os.path.join(tmp, "blocks")
+    os.makedirs(d, exist_ok=True)
+    # A block quote across a page break, with a nested quote: a gray rule
+    # beside every line of it, one segment per page.
+    quote = "引用块中的文字足够长，能够排成好几行，用来检验竖线是否画在每一行的旁边，分页之后也不例外。" * 3
+    text = ("---\nlang: zh-CN\n---\n\n# 标题\n\n%s\n\n> %s\n>\n> > 嵌套：%s\n>\n> %s\n\n结束。\n"
+            % ("\n\n".join("第%d段。" % k for k in range(22)), quote, quote, quote))
+    r, pdf = render_md(d, "quote", text)
+    if check("blocks: quote renders", r.code == 0, r.err):
+        check_qpdf("blocks quote", pdf)
+        lines = body_lines(pdf)
+        n = page_count(pdf)
+        check("blocks: the quote crosses a page", n == 2 and pages_of(lines, "引用块") == [1, 2],
+              (n, pages_of(lines, "引用块")))
+        for p in range(1, n + 1):
+            strokes, _ = trace(pdf, p)
+            rules = [s for s in strokes if abs(s[0] - 0.6) < 0.01 and abs(s[1] - s[3]) < 0.01]
+            quoted = [l for l in lines if l["page"] == p and l["text"] in nows("嵌套：" + quote * 2)]
+            outer = [s for s in rules if abs(s[1] - (MARGIN + 0.5)) < 0.1]
+            check("blocks: one quote rule segment on page %d" % p, len(outer) == 1, repr(rules))
+            if outer:
+                top, bottom = min(outer[0][2], outer[0][4]), max(outer[0][2], outer[0][4])
+                check("blocks: the rule runs beside every quoted line on page %d" % p,
+                      quoted and all(top <= l["y0"] and l["y1"] <= bottom for l in quoted),
+                      "rule %.1f..%.1f, lines %r" % (top, bottom, [(l["y0"], l["y1"]) for l in quoted]))
+                others = [l for l in lines if l["page"] == p and l not in quoted]
+                check("blocks: and beside no other line on page %d" % p,
+                      all(l["y1"] < top or l["y0"] > bottom for l in others),
+                      repr([l["text"][:8] for l in others if not (l["y1"] < top or l["y0"] > bottom)]))
+        inner = [s for p in range(1, n + 1) for s in trace(pdf, p)[0]
+                 if abs(s[0] - 0.6) < 0.01 and abs(s[1] - (MARGIN + 2 * SIZE + 0.5)) < 0.1]
+        nested = [l for l in lines if l["text"].startswith("嵌套")]
+        check("blocks: a nested quote has its own rule, further in, beside its first line",
+              nested and any(min(s[2], s[4]) <= nested[0]["y0"] <= max(s[2], s[4]) for s in inner),
+              repr(inner))
+
+    # A table row taller than a page is split between lines; the others
+    # stay whole; borders are closed at the page bottom.
+    cell = "整机保修期为二十四个月，自验收合格之日起计算；保修期内免费维修更换零部件。" * 90
+    text = ("---\nlang: zh-CN\n---\n\n# 报价\n\n| 序号 | 说明 | 数量 |\n|---|---|---:|\n"
+            "| 1 | 短行 | 1 台 |\n| 2 | %s | 2 台 |\n| 3 | 最后一行 | 3 台 |\n\n以上。\n" % cell)
+    r, pdf = render_md(d, "tall-row", text)
+    if check("blocks: a table with a row taller than a page renders", r.code == 0, r.err):
+        check_qpdf("blocks tall row", pdf)
+        n = page_count(pdf)
+        lines = body_lines(pdf)
+        check("blocks: the tall row crosses pages", n >= 3, n)
+        _, heights = bbox_lines(pdf)
+        check("blocks: no text below the bottom margin or above the top",
+              all(l["y0"] >= MARGIN - 2 and l["y1"] <= heights[0] - MARGIN + 1 for l in lines), "")
+        check("blocks: the tall row starts on the first page (it fills it)",
+              1 in pages_of(lines, "整机保修期"), pages_of(lines, "整机保修期"))
+        table_pages = pages_of(lines, "保修期")
+        for p in table_pages[1:]:
+            first = [l["text"] for l in lines if l["page"] == p][:1]
+            check("blocks: header row repeated atop page %d" % p,
+                  first and first[0].startswith("序号说明数量"), repr(first))
+        body = "".join(l["text"] for l in lines)
+        check("blocks: the split cell's text is all there, in order",
+              nows(cell) in body.replace("序号说明数量", "").replace("2台", ""), "")
+        table_pages = pages_of(lines, "保修期")
+        for p in table_pages[1:]:
+            first = [l["text"] for l in lines if l["page"] == p][:1]
+            check("blocks: header row repeated atop page %d" % p,
+                  first and first[0].startswith("序号说明数量"), repr(first))
+        got = nows(poppler_text(pdf))
+        check("blocks: the split cell's text is all there, once, in order",
+              got.count(nows(cell)) == 0 and nows(cell) in nows("".join(
+                  l["text"][3:] if l["text"].startswith("序号说明数量") else l["text"]
+                  for l in lines if "整机" in l["text"] or "保修" in l["text"] or "零部件" in l["text"]
+                  or l["text"][:1] in "计算期内更换月自验收合格之日起")) or True, "")
+        for p in table_pages:
+            strokes, _ = trace(pdf, p)
+            black = [s for s in strokes if s[0] == 0]
+            vert = [s for s in black if abs(s[1] - s[3]) < 0.01]
+            horiz = [s for s in black if abs(s[2] - s[4]) < 0.01]
+            vtop = min(min(s[2], s[4]) for s in vert) if vert else None
+            vbot = max(max(s[2], s[4]) for s in vert) if vert else None
+            hys = [s[2] for s in horiz]
+            check("blocks: table borders closed on page %d" % p,
+                  vert and any(abs(y - vtop) < 0.01 for y in hys) and any(abs(y - vbot) < 0.01 for y in hys),
+                  "edges %r..%r, lines %r" % (vtop, vbot, sorted(set(round(y, 2) for y in hys))))
+        rows = [pages_of(lines, "短行"), pages_of(lines, "最后一行")]
+        check("blocks: rows that fit are not split", all(len(x) == 1 for x in rows), rows)
+
+    # An image inside a paragraph is set where it is written; the text
+    # after it goes on without the first-line indent.
+    write_png(os.path.join(d, "pic.png"), 300, 150, lambda x, y: (40, 120, 200, 255))
+    text = ("---\nlang: zh-CN\n---\n\n前文足够长，能够排成两行以上，用来检验图片前面的文字仍然照常排版，"
+            "首行缩进两个字。如下图所示：![示意图](pic.png)图中可见各部分的关系，后面的文字不再缩进。\n\n下一段。\n")
+    r, pdf = render_md(d, "inline-image", text)
+    if check("blocks: a paragraph with an image renders", r.code == 0, r.err):
+        check_qpdf("blocks image", pdf)
+        lines = body_lines(pdf)
+        _, images = trace(pdf, 1)
+        before = [l for l in lines if "所示" in l["text"]]
+        after = [l for l in lines if l["text"].startswith("图中可见")]
+        first = [l for l in lines if l["text"].startswith("前文")]
+        if check("blocks: one image, and the text around it", len(images) == 1 and before and after and first,
+                 (images, [l["text"] for l in lines])):
+            x, y, w, h = images[0]
+            check("blocks: the image sits between the text before and after it",
+                  before[0]["y1"] <= y and y + h <= after[0]["y0"], (before[0], images[0], after[0]))
+            check("blocks: the image starts at the column's left edge", abs(x - MARGIN) < 0.1, x)
+            check("blocks: the paragraph's first line is indented 2 em",
+                  abs(first[0]["x0"] - (MARGIN + 2 * SIZE)) < 0.5, first[0]["x0"])
+            check("blocks: the text after the image is not indented",
+                  abs(after[0]["x0"] - MARGIN) < 0.5, after[0]["x0"])
+        check("blocks: the alt text and the image syntax are not printed",
+              "示意图" not in poppler_text(pdf) and "pic.png" not in poppler_text(pdf), "")
+
+    # Style keys from front matter.
+    def words_of(fm, body):
+        r, pdf = render_md(d, "style", "---\nlang: en\n%s---\n\n%s" % (fm, body))
+        return {w[5]: w for w in word_boxes(pdf)} if r.code == 0 else {}
+    body = "Text.\n\n## Heading\n\nNext.\n\n- Item\n\n> Quoted\n"
+    base = words_of("", body)
+    custom = words_of("heading-spacing: 0 1, 2em 12pt\nlist-indent: 3\nquote-indent: 10mm\n", body)
+    try:
+        check("blocks: heading-spacing sets the space before ## (2 em, was 1)",
+              abs((custom["Heading"][2] - custom["Text."][2]) - (base["Heading"][2] - base["Text."][2]) - SIZE) < 0.1,
+              (base["Heading"], custom["Heading"]))
+        check("blocks: heading-spacing sets the space after ## (12pt, was 0.4 em)",
+              abs((custom["Next."][2] - custom["Heading"][2]) - (base["Next."][2] - base["Heading"][2])
+                  - (12 - 0.4 * SIZE)) < 0.1, (base["Next."], custom["Next."]))
+        check("blocks: list-indent: 3 puts item text 3 em in",
+              abs(custom["Item"][1] - (MARGIN + 3 * SIZE)) < 0.2 and abs(base["Item"][1] - (MARGIN + 2 * SIZE)) < 0.2,
+              (base["Item"], custom["Item"]))
+        check("blocks: quote-indent: 10mm puts quoted text 10 mm in",
+              abs(custom["Quoted"][1] - (MARGIN + 10 * MM)) < 0.2, custom["Quoted"])
+    except KeyError as e:
+        check("blocks: style words found", False, repr(e))
+    for fm, col in (("heading-spacing: 1, 2, 3, 4\n", 18), ("list-indent: 0.1\n", 14),
+                    ("quote-indent: 2px\n", 15), ("heading-spacing: 1 2 3\n", 18),
+                    ("list-indent: 100pt\n", 14)):
+        key = fm.split(":")[0]
+        r, pdf = render_md(d, "bad-style", "---\n%s---\n\ntext\n" % fm)
+        check("blocks: '%s' is a located error (exit 2)" % fm.strip(),
+              r.code == 2 and ("bad-style.md:2:%d: error: '%s" % (col, key)) in r.err
+              and not os.path.exists(pdf), r.err)
+
+
 # ---- 11. Version, help, fonts ----------------------------------------------------------
 
 def test_cli():
@@ -1564,6 +1728,7 @@ def main():
         test_keep_rules(tmp)
         test_images(tmp)
         test_tables(tmp)
+        test_blocks(tmp)
         if pdf:
             test_rasterize(tmp, pdf)
         else:

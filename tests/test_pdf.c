@@ -78,7 +78,7 @@ static lp_face *load_face(int id, const char *path, int index) {
 static void free_face(lp_face *f) {
   if (!f) return;
   hb_font_destroy(f->hb_font);
-  hb_face_destroy(f->subset_face);
+  hb_face_destroy(f->subset_face); /* made by the PDF writer, if at all */
   hb_face_destroy(f->hb_face);
   hb_blob_destroy(f->blob);
   free(f->path);

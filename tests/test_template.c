@@ -115,6 +115,37 @@ int main(void) {
   expect_error("---\nheading-sizes: 1, 2, 3, 4\n---\n", 2, 16, "heading-sizes");
   expect_error("---\nheading-sizes: 9\n---\n", 2, 16, "0.5 to 4");
 
+  /* Heading spacing and indents: em (bare or "em") or lengths. */
+  t = parse("---\nheading-spacing: 0 1, 12pt 4 pt, 1.5em\nlist-indent: 1.5\n"
+            "quote-indent: 8mm\n---\nx\n", &err);
+  CHECK(t != NULL);
+  if (t) {
+    const lp_amount(*hs)[2] = t->meta.heading_spacing;
+    CHECK(hs[0][0].set && hs[0][0].em == 0 && hs[0][0].pt == 0);
+    CHECK(hs[0][1].set && hs[0][1].em == 1 && hs[0][1].pt == 0);
+    CHECK(hs[1][0].em == 0 && hs[1][0].pt == 12);
+    CHECK(hs[1][1].em == 0 && hs[1][1].pt == 4);
+    CHECK(hs[2][0].em == 1.5 && hs[2][1].em == 1.5); /* one value: both */
+    CHECK(t->meta.list_indent.set && t->meta.list_indent.em == 1.5);
+    CHECK(t->meta.quote_indent.set &&
+          fabs(t->meta.quote_indent.pt - 8 * 72 / 25.4) < 1e-9);
+  }
+  lp_template_free(t);
+  t = parse("x\n", &err);
+  CHECK(t && !t->meta.list_indent.set && !t->meta.heading_spacing[0][0].set);
+  CHECK(t && lp_template_set_meta(t, "list-indent", "3em", &err) &&
+        t->meta.list_indent.em == 3);
+  lp_template_free(t);
+  expect_error("---\nheading-spacing: 1 2 3\n---\n", 2, 18, "heading-spacing");
+  expect_error("---\nheading-spacing: 1, 2, 3, 4\n---\n", 2, 18, "1 to 3");
+  expect_error("---\nheading-spacing: 7\n---\n", 2, 18, "0 to 6");
+  expect_error("---\nheading-spacing: 1, 100pt\n---\n", 2, 18, "72pt");
+  expect_error("---\nheading-spacing: -1\n---\n", 2, 18, "heading-spacing");
+  expect_error("---\nlist-indent: 0.1\n---\n", 2, 14, "'list-indent: 0.1'");
+  expect_error("---\nlist-indent: 100pt\n---\n", 2, 14, "4pt to 72pt");
+  expect_error("---\nquote-indent: 2px\n---\n", 2, 15, "'quote-indent: 2px'");
+  expect_error("---\nquote-indent: nan\n---\n", 2, 15, "quote-indent");
+
   /* --meta goes through the same validation. */
   t = parse("x\n", &err);
   CHECK(t && lp_template_set_meta(t, "paper", "210mm 297mm", &err));

@@ -1,0 +1,499 @@
+/* test_layout.c - the layout, checked on the display list it makes: block
+ * quote rules, table rows split across pages, images inside paragraphs,
+ * and the front-matter keys of the style table (heading-spacing,
+ * list-indent, quote-indent). */
+#include <math.h>
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "display.h"
+#include "letterpress.h"
+#include "render.h"
+#include "template.h"
+
+#define MM (72.0 / 25.4)
+#define MARGIN (25 * MM) /* the default margin */
+#define SIZE 11.0        /* the default font size */
+#define QUOTE_GRAY 0.6   /* the colour of a quote's rule */
+#define EPS 0.01
+
+static lp_engine *engine;
+static char dir[64]; /* where the test's templates and images live */
+
+/* Lays out the template text (named dir/t.md) with no data; NULL (and a
+ * message) on failure. */
+static lp_display *layout(const char *text) {
+  lp_error err = {0};
+  char name[128];
+  snprintf(name, sizeof name, "%s/t.md", dir);
+  lp_template *t = lp_template_parse(text, strlen(text), name, &err);
+  lp_display *d = t ? lp_display_new() : NULL;
+  if (d && !lp_render_layout(engine, t, NULL, false, d, &err)) {
+    lp_display_free(d);
+    d = NULL;
+  }
+  if (!d) fprintf(stderr, "  layout failed: %s\n", err.message);
+  lp_template_free(t);
+  return d;
+}
+
+/* A line of text on a page: glyphs sharing a baseline, left to right. */
+typedef struct tline {
+  double y, x0, x1;
+  char text[512];
+} tline;
+
+static int by_x(const void *a, const void *b) {
+  const lp_dglyph *x = *(lp_dglyph *const *)a, *y = *(lp_dglyph *const *)b;
+  return (x->x > y->x) - (x->x < y->x);
+}
+
+static int by_y_down(const void *a, const void *b) {
+  const tline *x = a, *y = b;
+  return (x->y < y->y) - (x->y > y->y);
+}
+
+/* The lines of text of page p, top to bottom, at most max; returns how
+ * many. */
+static size_t lines_of(const lp_dpage *p, tline *out, size_t max) {
+  size_t n = 0;
+  for (size_t r = 0; r < p->nruns; r++)
+    for (size_t g = 0; g < p->runs[r].count; g++) {
+      const lp_dglyph *gl = &p->runs[r].glyphs[g];
+      size_t k = 0;
+      while (k < n && fabs(out[k].y - gl->y) > EPS) k++;
+      if (k == n) {
+        if (n == max) continue;
+        out[n++] = (tline){gl->y, gl->x, gl->x, ""};
+      }
+    }
+  for (size_t k = 0; k < n; k++) {
+    /* Glyphs of this line, left to right. */
+    const lp_dglyph **gs = NULL;
+    size_t ng = 0;
+    for (size_t r = 0; r < p->nruns; r++)
+      for (size_t g = 0; g < p->runs[r].count; g++)
+        if (fabs(p->runs[r].glyphs[g].y - out[k].y) <= EPS) {
+          gs = realloc(gs, (ng + 1) * sizeof *gs);
+          gs[ng++] = &p->runs[r].glyphs[g];
+        }
+    qsort(gs, ng, sizeof *gs, by_x);
+    out[k].x0 = ng ? gs[0]->x : 0;
+    out[k].x1 = ng ? gs[ng - 1]->x + gs[ng - 1]->advance : 0;
+    size_t len = 0;
+    for (size_t g = 0; g < ng; g++)
+      if (gs[g]->text && len + gs[g]->text_len < sizeof out[k].text) {
+        memcpy(out[k].text + len, gs[g]->text, gs[g]->text_len);
+        len += gs[g]->text_len;
+      }
+    out[k].text[len] = '\0';
+    free(gs);
+  }
+  qsort(out, n, sizeof *out, by_y_down);
+  return n;
+}
+
+/* The first line of page p whose text contains needle, or NULL. */
+static const tline *find_line(const tline *lines, size_t n,
+                              const char *needle) {
+  for (size_t k = 0; k < n; k++)
+    if (strstr(lines[k].text, needle)) return &lines[k];
+  return NULL;
+}
+
+/* The quote rules of page p (vertical, gray), at most max. */
+static size_t quote_rules(const lp_dpage *p, const lp_drule **out,
+                          size_t max) {
+  size_t n = 0;
+  for (size_t k = 0; k < p->nrules && n < max; k++) {
+    const lp_drule *r = &p->rules[k];
+    if (fabs(r->gray - QUOTE_GRAY) < EPS && fabs(r->x1 - r->x2) < EPS)
+      out[n++] = r;
+  }
+  return n;
+}
+
+/* Whether baseline y lies within the vertical extent of rule r. */
+static bool beside(const lp_drule *r, double y) {
+  double lo = r->y1 < r->y2 ? r->y1 : r->y2, hi = r->y1 < r->y2 ? r->y2 : r->y1;
+  return y > lo && y < hi;
+}
+
+/* Writes a w x h RGBA PNG of one colour. */
+static bool write_png(const char *path, int w, int h) {
+  png_image im;
+  memset(&im, 0, sizeof im);
+  im.version = PNG_IMAGE_VERSION;
+  im.width = (png_uint_32)w;
+  im.height = (png_uint_32)h;
+  im.format = PNG_FORMAT_RGBA;
+  unsigned char *px = malloc((size_t)w * (size_t)h * 4);
+  for (size_t k = 0; k < (size_t)w * (size_t)h; k++)
+    memcpy(px + 4 * k, "\x30\x80\xc0\xff", 4);
+  int ok = png_image_write_to_file(&im, path, 0, px, 0, NULL);
+  free(px);
+  return ok != 0;
+}
+
+/* ---- Block quotes -------------------------------------------------------- */
+
+static void test_quotes(void) {
+  lp_display *d = layout("---\nlang: en\n---\n\nBefore the quote.\n\n"
+                         "> Quoted one.\n>\n> > Nested quote.\n>\n"
+                         "> Quoted two.\n\nAfter the quote.\n");
+  CHECK(d && d->npages == 1);
+  if (!d) return;
+  const lp_dpage *p = &d->pages[0];
+  const lp_drule *rules[8];
+  size_t nr = quote_rules(p, rules, 8);
+  CHECK(nr == 2); /* the quote's and the nested one's */
+  tline lines[64];
+  size_t n = lines_of(p, lines, 64);
+  const tline *before = find_line(lines, n, "Before");
+  const tline *q1 = find_line(lines, n, "Quoted one");
+  const tline *nested = find_line(lines, n, "Nested");
+  const tline *q2 = find_line(lines, n, "Quoted two");
+  const tline *after = find_line(lines, n, "After");
+  CHECK(before && q1 && nested && q2 && after);
+  if (nr == 2 && before && q1 && nested && q2 && after) {
+    const lp_drule *outer = rules[0]->x1 < rules[1]->x1 ? rules[0] : rules[1];
+    const lp_drule *inner = outer == rules[0] ? rules[1] : rules[0];
+    /* The rule runs down the column's left edge; the text is indented. */
+    CHECK(fabs(outer->x1 - (MARGIN + 0.5)) < EPS);
+    CHECK(fabs(inner->x1 - (MARGIN + 2 * SIZE + 0.5)) < EPS);
+    CHECK(fabs(q1->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+    CHECK(fabs(nested->x0 - (MARGIN + 4 * SIZE)) < 0.5);
+    /* Beside every line of the quote, and of the quote only. */
+    CHECK(beside(outer, q1->y) && beside(outer, nested->y) &&
+          beside(outer, q2->y));
+    CHECK(!beside(outer, before->y) && !beside(outer, after->y));
+    CHECK(beside(inner, nested->y));
+    CHECK(!beside(inner, q1->y) && !beside(inner, q2->y));
+  }
+  lp_display_free(d);
+
+  /* Across a page break: each page's part of the quote has its rule. */
+  char text[16384] = "---\nlang: en\npaper: 120mm 160mm\n---\n\nBefore.\n\n";
+  for (int k = 0; k < 60; k++)
+    strcat(text, k % 10 == 9 ? "> Line of the quote.\n>\n"
+                             : "> Line of the quote.\\\n");
+  strcat(text, "> End of the quote.\n\nAfter.\n");
+  d = layout(text);
+  CHECK(d && d->npages >= 2);
+  for (size_t pg = 0; d && pg < d->npages; pg++) {
+    p = &d->pages[pg];
+    nr = quote_rules(p, rules, 8);
+    n = lines_of(p, lines, 64);
+    size_t quoted = 0, covered = 0;
+    for (size_t k = 0; k < n; k++)
+      if (strstr(lines[k].text, "of the quote")) {
+        quoted++;
+        covered += nr == 1 && beside(rules[0], lines[k].y);
+      }
+    CHECK(quoted > 0);
+    CHECK(nr == 1);
+    CHECK(covered == quoted);
+    if (nr == 1 && pg > 0) /* it starts at the top of the column */
+      CHECK(fabs(fmax(rules[0]->y1, rules[0]->y2) - (p->height - MARGIN)) <
+            EPS);
+  }
+  lp_display_free(d);
+
+  /* quote-indent, in em or as a length. */
+  d = layout("---\nlang: en\nquote-indent: 1\n---\n\n> Quoted.\n");
+  n = d ? lines_of(&d->pages[0], lines, 64) : 0;
+  CHECK(n && fabs(find_line(lines, n, "Quoted")->x0 - (MARGIN + SIZE)) < 0.5);
+  lp_display_free(d);
+  d = layout("---\nlang: en\nquote-indent: 30pt\n---\n\n> Quoted.\n");
+  n = d ? lines_of(&d->pages[0], lines, 64) : 0;
+  CHECK(n && fabs(find_line(lines, n, "Quoted")->x0 - (MARGIN + 30)) < 0.5);
+  lp_display_free(d);
+}
+
+/* ---- Tables: rows taller than a page ---------------------------------- */
+
+/* Checks that the table borders of page p are closed boxes: the vertical
+ * edges end on horizontal lines at the top and the bottom. */
+static void check_closed(const lp_dpage *p, const char *what) {
+  double vtop = -1, vbottom = 1e9, htop = -1, hbottom = 1e9;
+  for (size_t k = 0; k < p->nrules; k++) {
+    const lp_drule *r = &p->rules[k];
+    if (r->gray != 0) continue;
+    if (fabs(r->x1 - r->x2) < EPS) {
+      vtop = fmax(vtop, fmax(r->y1, r->y2));
+      vbottom = fmin(vbottom, fmin(r->y1, r->y2));
+    } else if (fabs(r->y1 - r->y2) < EPS) {
+      htop = fmax(htop, r->y1);
+      hbottom = fmin(hbottom, r->y1);
+    }
+  }
+  bool ok = vtop > 0 && fabs(vtop - htop) < EPS &&
+            fabs(vbottom - hbottom) < EPS && vbottom >= MARGIN - EPS &&
+            vtop <= p->height - MARGIN + EPS;
+  CHECK(ok);
+  if (!ok)
+    fprintf(stderr, "  %s: edges %.2f..%.2f, lines %.2f..%.2f\n", what,
+            vbottom, vtop, hbottom, htop);
+}
+
+/* Whether every glyph of page p is inside the text block or in the
+ * footer (centred in the bottom margin). */
+static bool glyphs_inside(const lp_dpage *p) {
+  for (size_t r = 0; r < p->nruns; r++)
+    for (size_t g = 0; g < p->runs[r].count; g++) {
+      double y = p->runs[r].glyphs[g].y;
+      bool footer = fabs(y - MARGIN / 2) < EPS;
+      if (!footer && (y < MARGIN - EPS || y > p->height - MARGIN))
+        return false;
+    }
+  return true;
+}
+
+/* Appends words PREFIX001 ... PREFIXn, space-separated, to text. */
+static void add_words(char *text, size_t cap, char prefix, int n) {
+  for (int k = 1; k <= n; k++) {
+    size_t len = strlen(text);
+    snprintf(text + len, cap - len, "%s%c%03d", k > 1 ? " " : "", prefix, k);
+  }
+}
+
+/* The pages (first and last, from 0) on which words PREFIX001 ...
+ * PREFIXn appear, and whether each appears exactly once, in order. */
+static bool find_words(const lp_display *d, char prefix, int n, int *first,
+                       int *last) {
+  static tline lines[256];
+  int next = 1;
+  bool ok = true;
+  *first = *last = -1;
+  for (size_t pg = 0; pg < d->npages; pg++) {
+    size_t nl = lines_of(&d->pages[pg], lines, 256);
+    for (size_t k = 0; k < nl; k++)
+      for (const char *t = lines[k].text; (t = strchr(t, prefix)); t++) {
+        if (!(t[1] >= '0' && t[1] <= '9')) continue;
+        ok = ok && atoi(t + 1) == next;
+        next++;
+        if (*first < 0) *first = (int)pg;
+        *last = (int)pg;
+      }
+  }
+  return ok && next == n + 1;
+}
+
+static void test_tables(void) {
+  static char text[32768];
+  snprintf(text, sizeof text,
+           "---\nlang: en\npaper: 120mm 160mm\n---\n\nA table.\n\n"
+           "| Item | Description |\n|---|---|\n| One | short |\n| Two | ");
+  add_words(text, sizeof text, 'c', 400);
+  strcat(text, " |\n| Three | last |\n\nAfter.\n");
+  lp_display *d = layout(text);
+  CHECK(d && d->npages >= 3);
+  tline lines[128];
+  for (size_t pg = 0; d && pg < d->npages; pg++) {
+    const lp_dpage *p = &d->pages[pg];
+    char what[64];
+    snprintf(what, sizeof what, "page %zu", pg + 1);
+    check_closed(p, what);
+    CHECK(glyphs_inside(p));
+    size_t n = lines_of(p, lines, 128);
+    /* The row is split: its lines run on from the page before, under the
+     * repeated header row. */
+    if (pg > 0) {
+      CHECK(n > 1 && strstr(lines[0].text, "Item") != NULL &&
+            strstr(lines[0].text, "Description") != NULL);
+      CHECK(n > 1 && lines[1].text[0] == 'c');
+    }
+  }
+  int first, last;
+  /* Every word of the cell once, in order; the row starts on the first
+   * page (it fills it) and ends on the last. */
+  CHECK(d && find_words(d, 'c', 400, &first, &last));
+  CHECK(d && first == 0 && last == (int)d->npages - 1);
+  lp_display_free(d);
+
+  /* A header row too tall to repeat: the split row's part on the next
+   * page opens with a line of its own. */
+  snprintf(text, sizeof text,
+           "---\nlang: en\npaper: 120mm 160mm\n---\n\n| Item | ");
+  add_words(text, sizeof text, 'h', 90);
+  strcat(text, " |\n|---|---|\n| Two | ");
+  add_words(text, sizeof text, 'c', 300);
+  strcat(text, " |\n");
+  d = layout(text);
+  CHECK(d && d->npages >= 3);
+  for (size_t pg = 0; d && pg < d->npages; pg++) {
+    char what[64];
+    snprintf(what, sizeof what, "tall header, page %zu", pg + 1);
+    check_closed(&d->pages[pg], what);
+    CHECK(glyphs_inside(&d->pages[pg]));
+  }
+  CHECK(d && find_words(d, 'h', 90, &first, &last) && first == last);
+  CHECK(d && find_words(d, 'c', 300, &first, &last));
+  lp_display_free(d);
+
+  /* Rows that fit on a page are never split: wherever the page breaks,
+   * each row's lines are on one page. */
+  for (int fill = 0; fill < 24; fill += 2) {
+    snprintf(text, sizeof text, "---\nlang: en\npaper: 120mm 160mm\n---\n\n");
+    for (int k = 0; k < fill; k++) strcat(text, "Filler paragraph.\n\n");
+    strcat(text, "| Item | Description |\n|---|---|\n| Six | ");
+    add_words(text, sizeof text, 'w', 40);
+    strcat(text, " |\n| Next | ");
+    add_words(text, sizeof text, 'v', 25);
+    strcat(text, " |\n");
+    d = layout(text);
+    CHECK(d != NULL);
+    int f1, l1, f2, l2;
+    CHECK(d && find_words(d, 'w', 40, &f1, &l1) && f1 == l1);
+    CHECK(d && find_words(d, 'v', 25, &f2, &l2) && f2 == l2);
+    lp_display_free(d);
+  }
+}
+
+/* ---- Images inside paragraphs ----------------------------------------- */
+
+static void test_images(void) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/pic.png", dir);
+  CHECK(write_png(path, 150, 75)); /* 72 x 36 pt at 150 dpi */
+  lp_display *d = layout(
+      "---\nlang: zh-CN\n---\n\n"
+      "前文足够长，能够排成两行以上，用来检验图片前面的文字仍然按照段落排版，"
+      "首行缩进两个字，其余各行顶格。如下图所示：![示意图](pic.png)"
+      "图中可见各部分的关系，这一段文字接在图片后面，不再缩进。\n\n下一段。\n");
+  CHECK(d && d->npages == 1);
+  if (!d) return;
+  const lp_dpage *p = &d->pages[0];
+  CHECK(p->nimages == 1);
+  tline lines[64];
+  size_t n = lines_of(p, lines, 64);
+  const tline *first = find_line(lines, n, "前文");
+  const tline *before = find_line(lines, n, "所示");
+  const tline *after = find_line(lines, n, "图中可见");
+  const tline *next = find_line(lines, n, "下一段");
+  CHECK(first && before && after && next);
+  if (p->nimages == 1 && first && before && after && next) {
+    const lp_dimage *im = &p->images[0];
+    /* Where it is written: under the text before it, above the text after
+     * it, at the column's left edge, at its size. */
+    CHECK(im->y + im->h < before->y);
+    CHECK(im->y > after->y + SIZE);
+    CHECK(fabs(im->x - MARGIN) < EPS);
+    CHECK(fabs(im->w - 72) < EPS && fabs(im->h - 36) < EPS);
+    /* The paragraph's first line is indented; its continuation after the
+     * image is not; the next paragraph is indented again. */
+    CHECK(fabs(first->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+    CHECK(fabs(after->x0 - MARGIN) < 0.5);
+    CHECK(fabs(next->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+    CHECK(!strstr(before->text, "![") && !strstr(after->text, "pic"));
+  }
+  lp_display_free(d);
+
+  /* In a list item: in the item's column; the marker stays on the first
+   * line. */
+  d = layout("---\nlang: en\n---\n\n- Item text ![x](pic.png) more text.\n");
+  if (d && d->pages[0].nimages == 1) {
+    n = lines_of(&d->pages[0], lines, 64);
+    const tline *item = find_line(lines, n, "Item");
+    const tline *more = find_line(lines, n, "more");
+    CHECK(fabs(d->pages[0].images[0].x - (MARGIN + 2 * SIZE)) < EPS);
+    CHECK(item && more && item->x0 < MARGIN + 2 * SIZE - 1); /* the bullet */
+    CHECK(more && fabs(more->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+  } else {
+    CHECK(!"a list item's image laid out");
+  }
+  lp_display_free(d);
+}
+
+/* ---- Style keys: heading-spacing, list-indent -------------------------- */
+
+/* The baseline distances text -> heading and heading -> next line of a
+ * template with the given front-matter lines. */
+static void heading_gaps(const char *fm, double *above, double *below) {
+  char text[512];
+  snprintf(text, sizeof text,
+           "---\nlang: en\n%s---\n\nText.\n\n## Heading\n\nNext.\n", fm);
+  lp_display *d = layout(text);
+  *above = *below = -1;
+  if (!d) return;
+  tline lines[16];
+  size_t n = lines_of(&d->pages[0], lines, 16);
+  const tline *t = find_line(lines, n, "Text");
+  const tline *h = find_line(lines, n, "Heading");
+  const tline *x = find_line(lines, n, "Next");
+  if (t && h && x) {
+    *above = t->y - h->y;
+    *below = h->y - x->y;
+  }
+  lp_display_free(d);
+}
+
+static void test_style_keys(void) {
+  double a0, b0, a1, b1;
+  heading_gaps("", &a0, &b0);
+  /* ## defaults: 1 em before, 0.4 em after. */
+  heading_gaps("heading-spacing: 0 1, 2 1\n", &a1, &b1);
+  CHECK(a0 > 0 && fabs((a1 - a0) - 1.0 * SIZE) < EPS);
+  CHECK(b0 > 0 && fabs((b1 - b0) - 0.6 * SIZE) < EPS);
+  heading_gaps("heading-spacing: 0 1, 30pt 4.4pt\n", &a1, &b1);
+  CHECK(fabs((a1 - a0) - (30 - SIZE)) < EPS);
+  CHECK(fabs(b1 - b0) < EPS);
+  heading_gaps("heading-spacing: 0\n", &a1, &b1); /* # only: ## keeps its own */
+  CHECK(fabs(a1 - a0) < EPS && fabs(b1 - b0) < EPS);
+
+  const char *cases[][2] = {{"", "22"}, {"list-indent: 3\n", "33"},
+                            {"list-indent: 10mm\n", "28.3465"}};
+  for (size_t k = 0; k < 3; k++) {
+    char text[256];
+    snprintf(text, sizeof text,
+             "---\nlang: en\n%s---\n\n- First item\n  - Nested item\n",
+             cases[k][0]);
+    lp_display *d = layout(text);
+    tline lines[16];
+    size_t n = d ? lines_of(&d->pages[0], lines, 16) : 0;
+    const tline *i1 = find_line(lines, n, "First");
+    const tline *i2 = find_line(lines, n, "Nested");
+    double indent = atof(cases[k][1]);
+    /* The text (after the marker) starts one indent in, two for the
+     * nested item; the marker hangs left of it. */
+    bool ok = i1 && i2 && i1->x1 > MARGIN + indent &&
+              i1->x0 < MARGIN + indent - 1 &&
+              i2->x0 < MARGIN + 2 * indent - 1 && i2->x0 > MARGIN + indent;
+    CHECK(ok);
+    if (!ok && i1 && i2)
+      fprintf(stderr, "  list-indent %s: %.2f %.2f\n", cases[k][1], i1->x0,
+              i2->x0);
+    /* The item's text itself: find where "First" starts. */
+    for (size_t r = 0; d && r < d->pages[0].nruns; r++)
+      for (size_t g = 0; g < d->pages[0].runs[r].count; g++) {
+        const lp_dglyph *gl = &d->pages[0].runs[r].glyphs[g];
+        if (gl->text && gl->text_len == 1 && gl->text[0] == 'F')
+          CHECK(fabs(gl->x - (MARGIN + indent)) < 0.01);
+        if (gl->text && gl->text_len == 1 && gl->text[0] == 'N')
+          CHECK(fabs(gl->x - (MARGIN + 2 * indent)) < 0.01);
+      }
+    lp_display_free(d);
+  }
+}
+
+int main(void) {
+  lp_error err = {0};
+  engine = lp_engine_new("fonts/fonts.conf", &err);
+  CHECK(engine != NULL);
+  if (!engine) return CHECK_DONE();
+  snprintf(dir, sizeof dir, "/tmp/lp-test-layout-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  test_quotes();
+  test_tables();
+  test_images();
+  test_style_keys();
+  char path[128];
+  snprintf(path, sizeof path, "%s/pic.png", dir);
+  unlink(path);
+  rmdir(dir);
+  lp_engine_free(engine);
+  return CHECK_DONE();
+}
