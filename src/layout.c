@@ -380,8 +380,8 @@ static bool segment_edge(const char *text, size_t len, size_t at) {
 
 /* Copies text[from, to) into out, trimmed of spaces (also U+3000) and of
  * colons at the end, '.' replaced (it separates PDF field name levels). */
-static void clean_label(const char *text, size_t from, size_t to, char *out,
-                        size_t cap) {
+static void clean_label(const char *text, size_t from, size_t to,
+                        bool keep_end, char *out, size_t cap) {
   static const char *const trim[] = {" ", "\t", "\xE3\x80\x80", ":",
                                      "\xEF\xBC\x9A"};
   bool again = true;
@@ -395,11 +395,18 @@ static void clean_label(const char *text, size_t from, size_t to, char *out,
         from += n, again = true;
     }
   }
+  /* Too long a label keeps its end when keep_end (the words next to the
+   * blank: "... 客户代表签字"), else its start, in whole characters. */
+  size_t limit = cap - 1 < FIELD_NAME_MAX ? cap - 1 : FIELD_NAME_MAX;
+  if (keep_end && to - from > limit) {
+    from = to - limit;
+    while (from < to && (text[from] & 0xC0) == 0x80) from++;
+  }
   size_t n = 0;
   for (size_t i = from; i < to;) {
     size_t k = i;
     lp_utf8_next(text, to, &k);
-    if (n + (k - i) >= cap || n + (k - i) > FIELD_NAME_MAX) break;
+    if (n + (k - i) > limit) break;
     for (; i < k; i++) out[n++] = text[i] == '.' ? '_' : text[i];
   }
   out[n] = '\0';
@@ -418,7 +425,7 @@ static void label_before(const para *p, size_t at, char *out, size_t cap,
   while (to > from && (t[to - 1] == ' ' || t[to - 1] == '\t')) to--;
   *colon = (to > from && t[to - 1] == ':') ||
            (to - from >= 3 && !memcmp(t + to - 3, "\xEF\xBC\x9A", 3));
-  clean_label(t, from, to, out, cap);
+  clean_label(t, from, to, true, out, cap);
 }
 
 /* The label after a box: the text up to the next space, blank or box. */
@@ -430,7 +437,7 @@ static void label_after(const para *p, size_t at, char *out, size_t cap) {
   while (to < p->text.len && !segment_edge(t, p->text.len, to) &&
          t[to] != ' ' && strncmp(t + to, "\xE3\x80\x80", 3))
     to++;
-  clean_label(t, at, to, out, cap);
+  clean_label(t, at, to, false, out, cap);
 }
 
 /* Whether a label names a signature: it ends with a signature word (签名,
@@ -486,7 +493,7 @@ static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
   for (size_t k = 0; k < p->names.count; k++)
     if (p->names.items[k].offset == g->cluster) {
       const char *n = p->names.items[k].name;
-      clean_label(n, 0, strlen(n), placeholder, sizeof placeholder);
+      clean_label(n, 0, strlen(n), false, placeholder, sizeof placeholder);
       name = placeholder;
     }
   bool sig = (g->flags & LP_SG_SIGNATURE) ||

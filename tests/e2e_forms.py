@@ -124,6 +124,17 @@ def test_explicit_and_blanks(tmp):
     r = lp("render", md, "-o", pdf)
     got = {f[1]: f[0] for f in acroform(pdf) or []}
     check("forms: signature labels", got == labels, got)
+    # A long label is judged, and named, by its end: the words next to the
+    # blank.
+    md = os.path.join(tmp, "long-label.md")
+    with open(md, "w", encoding="utf-8") as f:
+        f.write("# T\n\n本单位已阅读并同意上述全部条款，现由经授权的客户代表签字：____\n")
+    pdf = os.path.join(tmp, "long-label.pdf")
+    r = lp("render", md, "-o", pdf)
+    fields = acroform(pdf) or []
+    check("forms: a long label ending in 签字 makes a signature field",
+          len(fields) == 1 and fields[0][0] == "/Sig" and
+          fields[0][1].endswith("客户代表签字"), fields)
     # Markdown decides what is code: a lazy continuation line keeps its
     # blank; a code span and a fenced block show underscores as typed.
     md = os.path.join(tmp, "code.md")
