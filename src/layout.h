@@ -24,7 +24,7 @@
 typedef struct lp_layout_env {
   lp_fonts *fonts;
   lp_breaker *breaker;
-  lp_shape_cache *shapes; /* may be NULL: shape every paragraph anew */
+  lp_memo *shapes;        /* may be NULL: shape every paragraph anew */
   const lp_fill *fill;    /* may be NULL; maps the tree's lines (of the
                              expanded source) back to the template's */
   lp_warning_fn warn; /* may be NULL */

@@ -24,10 +24,13 @@
 #include "template.h"
 #include "util.h"
 
+/* The most the engine keeps of shaped paragraphs. */
+#define SHAPES_MEMO_BYTES (4u << 20)
+
 struct lp_engine {
   lp_fonts *fonts;
   lp_breaker *breaker;
-  lp_shape_cache *shapes; /* the template's shaped paragraphs, reused */
+  lp_memo *shapes; /* the template's shaped paragraphs, reused */
   lp_limits limits;
   lp_pdf_cache *pdf_cache; /* subsets kept across documents */
 };
@@ -60,7 +63,7 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   lp_engine *e = lp_xcalloc(1, sizeof *e);
   e->fonts = fonts;
   e->breaker = lp_breaker_new();
-  e->shapes = lp_shape_cache_new();
+  e->shapes = lp_memo_new(SHAPES_MEMO_BYTES);
   e->limits = lp_limits_default();
   e->pdf_cache = lp_pdf_cache_new();
   pthread_once(&extensions_once, register_extensions);
@@ -73,7 +76,7 @@ void lp_engine_free(lp_engine *e) {
   if (!e) return;
   lp_fonts_free(e->fonts);
   lp_breaker_free(e->breaker);
-  lp_shape_cache_free(e->shapes);
+  lp_memo_free(e->shapes);
   lp_pdf_cache_free(e->pdf_cache);
   free(e);
 }

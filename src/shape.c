@@ -304,63 +304,7 @@ void lp_shaped_free(lp_shaped *s) {
   memset(s, 0, sizeof *s);
 }
 
-/* ---- Shape cache ------------------------------------------------------ */
-
-/* Buckets of the table, and slots of the filter of paragraphs seen once. */
-#define SHAPE_BUCKETS 1024
-#define SHAPE_SEEN_SLOTS 4096
-/* Past this many bytes of remembered glyphs the cache starts again. */
-#define SHAPE_CACHE_MAX_BYTES (4u << 20)
-/* FNV-1a 64-bit parameters. */
-#define SHAPE_FNV_OFFSET 14695981039346656037ULL
-#define SHAPE_FNV_PRIME 1099511628211ULL
-
-/* One remembered paragraph: its key (text, spans, language, serialized) and
- * what lp_shape appended for it. */
-typedef struct shape_entry {
-  struct shape_entry *next;
-  uint64_t hash;
-  unsigned char *key;
-  size_t key_len;
-  lp_sglyph *glyphs;
-  size_t count;
-  uint32_t *missing;
-  size_t nmissing;
-} shape_entry;
-
-struct lp_shape_cache {
-  shape_entry *buckets[SHAPE_BUCKETS];
-  uint64_t seen[SHAPE_SEEN_SLOTS]; /* hashes of keys seen once */
-  size_t bytes;
-};
-
-lp_shape_cache *lp_shape_cache_new(void) {
-  return lp_xcalloc(1, sizeof(lp_shape_cache));
-}
-
-static void shape_cache_clear(lp_shape_cache *c) {
-  for (size_t b = 0; b < SHAPE_BUCKETS; b++) {
-    shape_entry *e = c->buckets[b];
-    while (e) {
-      shape_entry *next = e->next;
-      free(e->key);
-      free(e->glyphs);
-      free(e->missing);
-      free(e);
-      e = next;
-    }
-    c->buckets[b] = NULL;
-  }
-  c->bytes = 0;
-}
-
-size_t lp_shape_cache_bytes(const lp_shape_cache *c) { return c->bytes; }
-
-void lp_shape_cache_free(lp_shape_cache *c) {
-  if (!c) return;
-  shape_cache_clear(c);
-  free(c);
-}
+/* ---- Shaping through a memo ------------------------------------------ */
 
 /* The part of a span that shaping depends on, without padding bytes. */
 typedef struct span_key {
@@ -383,68 +327,46 @@ static void shape_key(const char *text, size_t len, const lp_span *spans,
   lp_buf_append(key, l, strlen(l) + 1);
 }
 
-static uint64_t shape_hash(const unsigned char *p, size_t n) {
-  uint64_t h = SHAPE_FNV_OFFSET;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * SHAPE_FNV_PRIME;
-  return h;
-}
+/* A memo value: the glyph and missing counts, the glyphs, the offsets. */
+typedef struct shape_counts {
+  uint64_t count, nmissing;
+} shape_counts;
 
-/* Appends n glyphs and m missing offsets to out. */
-static void shaped_append(lp_shaped *out, const lp_sglyph *glyphs, size_t n,
-                          const uint32_t *missing, size_t m) {
-  LP_GROW(out->glyphs, out->cap, out->count + n);
-  memcpy(out->glyphs + out->count, glyphs, n * sizeof *glyphs);
-  out->count += n;
-  LP_GROW(out->missing, out->missing_cap, out->nmissing + m);
-  if (m) memcpy(out->missing + out->nmissing, missing, m * sizeof *missing);
-  out->nmissing += m;
-}
-
-void lp_shape_cached(lp_shape_cache *c, const char *text, size_t len,
+void lp_shape_cached(lp_memo *memo, const char *text, size_t len,
                      const lp_span *spans, size_t nspans, const char *lang,
                      lp_shaped *out) {
-  if (!c) {
+  if (!memo) {
     lp_shape(text, len, spans, nspans, lang, out);
     return;
   }
   lp_buf key = {0};
   shape_key(text, len, spans, nspans, lang, &key);
-  uint64_t h = shape_hash(key.data, key.len);
-  shape_entry **bucket = &c->buckets[h % SHAPE_BUCKETS];
-  for (shape_entry *e = *bucket; e; e = e->next)
-    if (e->hash == h && e->key_len == key.len &&
-        !memcmp(e->key, key.data, key.len)) {
-      shaped_append(out, e->glyphs, e->count, e->missing, e->nmissing);
-      lp_buf_free(&key);
-      return;
-    }
+  size_t vlen;
+  const unsigned char *v = lp_memo_get(memo, key.data, key.len, &vlen);
+  if (v) {
+    shape_counts c;
+    memcpy(&c, v, sizeof c);
+    LP_GROW(out->glyphs, out->cap, out->count + c.count);
+    memcpy(out->glyphs + out->count, v + sizeof c,
+           c.count * sizeof *out->glyphs);
+    out->count += c.count;
+    LP_GROW(out->missing, out->missing_cap, out->nmissing + c.nmissing);
+    memcpy(out->missing + out->nmissing,
+           v + sizeof c + c.count * sizeof *out->glyphs,
+           c.nmissing * sizeof *out->missing);
+    out->nmissing += c.nmissing;
+    lp_buf_free(&key);
+    return;
+  }
   size_t first = out->count, first_missing = out->nmissing;
   lp_shape(text, len, spans, nspans, lang, out);
-  uint64_t *seen = &c->seen[h % SHAPE_SEEN_SLOTS];
-  if (*seen != h) { /* first sighting: remember only that */
-    *seen = h;
-    lp_buf_free(&key);
-    return;
-  }
-  size_t n = out->count - first, m = out->nmissing - first_missing;
-  size_t bytes = key.len + n * sizeof(lp_sglyph) + m * sizeof(uint32_t);
-  if (c->bytes + bytes > SHAPE_CACHE_MAX_BYTES) shape_cache_clear(c);
-  if (bytes > SHAPE_CACHE_MAX_BYTES) {
-    lp_buf_free(&key);
-    return;
-  }
-  shape_entry *e = lp_xcalloc(1, sizeof *e);
-  e->hash = h;
-  e->key = key.data; /* the entry takes the key's bytes */
-  e->key_len = key.len;
-  e->glyphs = lp_xmalloc(n ? n * sizeof *e->glyphs : 1);
-  if (n) memcpy(e->glyphs, out->glyphs + first, n * sizeof *e->glyphs);
-  e->count = n;
-  e->missing = lp_xmalloc(m ? m * sizeof *e->missing : 1);
-  if (m)
-    memcpy(e->missing, out->missing + first_missing, m * sizeof *e->missing);
-  e->nmissing = m;
-  e->next = *bucket;
-  *bucket = e;
-  c->bytes += bytes;
+  shape_counts c = {out->count - first, out->nmissing - first_missing};
+  lp_buf value = {0};
+  lp_buf_append(&value, &c, sizeof c);
+  lp_buf_append(&value, out->glyphs + first, c.count * sizeof *out->glyphs);
+  lp_buf_append(&value, out->missing + first_missing,
+                c.nmissing * sizeof *out->missing);
+  lp_memo_put(memo, key.data, key.len, value.data, value.len);
+  lp_buf_free(&value);
+  lp_buf_free(&key);
 }

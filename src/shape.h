@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "fonts.h"
+#include "memo.h"
 
 /* Marks one character of a fill-in blank in paragraph text (the template
  * module turns each '_' of a run of three or more into it). */
@@ -86,25 +87,12 @@ void lp_shape(const char *text, size_t len, const lp_span *spans,
 
 void lp_shaped_free(lp_shaped *s);
 
-/* Shaped paragraphs kept for reuse: a mail merge lays the template's own
+/* lp_shape through a memo of shaped paragraphs (NULL: plain lp_shape);
+ * the same glyphs either way.  A mail merge lays the template's own
  * paragraphs out once per letter with the same text, fonts and sizes, and
- * shaping them is the larger part of the layout's time.  A paragraph is
- * remembered the second time it is seen (so each record's own text, seen
- * once, never fills the cache) and the whole cache is dropped if it grows
- * past a fixed size, so memory stays flat over any batch.  Keys hold the
- * chains' addresses: a cache serves one lp_fonts (one engine) only.  Not
- * thread-safe. */
-typedef struct lp_shape_cache lp_shape_cache;
-
-lp_shape_cache *lp_shape_cache_new(void);
-void lp_shape_cache_free(lp_shape_cache *cache);
-
-/* Bytes the cache holds now (keys and glyphs), at most 4 MB. */
-size_t lp_shape_cache_bytes(const lp_shape_cache *cache);
-
-/* lp_shape through cache (NULL: plain lp_shape); the same glyphs either
- * way. */
-void lp_shape_cached(lp_shape_cache *cache, const char *text, size_t len,
+ * shaping them was the larger part of the layout's time.  Keys hold the
+ * chains' addresses: a memo serves one lp_fonts (one engine) only. */
+void lp_shape_cached(lp_memo *memo, const char *text, size_t len,
                      const lp_span *spans, size_t nspans, const char *lang,
                      lp_shaped *out);
 

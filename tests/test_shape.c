@@ -173,10 +173,10 @@ int main(void) {
   CHECK(s.count == 3 && fabs(s.glyphs[1].advance - 10) < 1e-9);
   lp_shaped_free(&s);
 
-  /* The shape cache gives the same glyphs as shaping anew; it keeps a
-   * paragraph from its second sighting on, never one seen once, and stays
-   * under its size however many paragraphs go through it. */
-  lp_shape_cache *cache = lp_shape_cache_new();
+  /* Shaping through a memo gives the same glyphs as shaping anew; the memo
+   * keeps a paragraph from its second sighting on, never one seen once, and
+   * stays under its size however many paragraphs go through it. */
+  lp_memo *cache = lp_memo_new(4u << 20);
   const char *para = "尊敬的客户：感谢贵方（以下简称“我方”）选择 ISO 9001 ≥ 𠀋。";
   lp_span spans[2] = {{0, 9, zh, 11, 0}, {9, strlen(para), zhb, 11, 0}};
   lp_shaped plain = {0};
@@ -187,11 +187,11 @@ int main(void) {
     CHECK(c.count == plain.count && c.nmissing == plain.nmissing);
     CHECK(c.count == plain.count &&
           !memcmp(c.glyphs, plain.glyphs, c.count * sizeof *c.glyphs));
-    CHECK(lp_shape_cache_bytes(cache) == 0 ? round == 0 : round > 0);
+    CHECK(lp_memo_bytes(cache) == 0 ? round == 0 : round > 0);
     lp_shaped_free(&c);
   }
   /* Another size, language or span boundary is another paragraph. */
-  size_t kept = lp_shape_cache_bytes(cache);
+  size_t kept = lp_memo_bytes(cache);
   spans[1].size = 12;
   lp_shaped c = {0};
   lp_shape_cached(cache, para, strlen(para), spans, 2, "zh-CN", &c);
@@ -200,7 +200,7 @@ int main(void) {
   lp_shape_cached(cache, para, strlen(para), spans, 2, "ja", &c);
   CHECK(c.count == plain.count);
   lp_shaped_free(&c);
-  CHECK(lp_shape_cache_bytes(cache) == kept);
+  CHECK(lp_memo_bytes(cache) == kept);
   /* Appends after what out holds, like lp_shape. */
   spans[1].size = 11;
   lp_shaped two = {0};
@@ -222,11 +222,11 @@ int main(void) {
       lp_shape_cached(cache, text, strlen(text), &one, 1, "zh-CN", &t);
       lp_shaped_free(&t);
     }
-    if (lp_shape_cache_bytes(cache) > most) most = lp_shape_cache_bytes(cache);
+    if (lp_memo_bytes(cache) > most) most = lp_memo_bytes(cache);
   }
   CHECK(most > 0 && most <= (4u << 20));
-  CHECK(lp_shape_cache_bytes(cache) < most); /* it did start again */
-  lp_shape_cache_free(cache);
+  CHECK(lp_memo_bytes(cache) < most); /* it did start again */
+  lp_memo_free(cache);
   lp_shaped_free(&plain);
 
   lp_fonts_free(fonts);
