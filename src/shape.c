@@ -346,15 +346,19 @@ void lp_shape_cached(lp_memo *memo, const char *text, size_t len,
   if (v) {
     shape_counts c;
     memcpy(&c, v, sizeof c);
-    LP_GROW(out->glyphs, out->cap, out->count + c.count);
-    memcpy(out->glyphs + out->count, v + sizeof c,
-           c.count * sizeof *out->glyphs);
-    out->count += c.count;
-    LP_GROW(out->missing, out->missing_cap, out->nmissing + c.nmissing);
-    memcpy(out->missing + out->nmissing,
-           v + sizeof c + c.count * sizeof *out->glyphs,
-           c.nmissing * sizeof *out->missing);
-    out->nmissing += c.nmissing;
+    if (c.count) {
+      LP_GROW(out->glyphs, out->cap, out->count + c.count);
+      memcpy(out->glyphs + out->count, v + sizeof c,
+             c.count * sizeof *out->glyphs);
+      out->count += c.count;
+    }
+    if (c.nmissing) {
+      LP_GROW(out->missing, out->missing_cap, out->nmissing + c.nmissing);
+      memcpy(out->missing + out->nmissing,
+             v + sizeof c + c.count * sizeof *out->glyphs,
+             c.nmissing * sizeof *out->missing);
+      out->nmissing += c.nmissing;
+    }
     lp_buf_free(&key);
     return;
   }
@@ -363,9 +367,11 @@ void lp_shape_cached(lp_memo *memo, const char *text, size_t len,
   shape_counts c = {out->count - first, out->nmissing - first_missing};
   lp_buf value = {0};
   lp_buf_append(&value, &c, sizeof c);
-  lp_buf_append(&value, out->glyphs + first, c.count * sizeof *out->glyphs);
-  lp_buf_append(&value, out->missing + first_missing,
-                c.nmissing * sizeof *out->missing);
+  if (c.count)
+    lp_buf_append(&value, out->glyphs + first, c.count * sizeof *out->glyphs);
+  if (c.nmissing)
+    lp_buf_append(&value, out->missing + first_missing,
+                  c.nmissing * sizeof *out->missing);
   lp_memo_put(memo, key.data, key.len, value.data, value.len);
   lp_buf_free(&value);
   lp_buf_free(&key);
