@@ -35,7 +35,7 @@ static const char *const meta_keys[] = {
     "paper",  "margin",    "font",        "font-size", "line-height",
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
-    "paragraph-spacing", "heading-sizes",
+    "paragraph-spacing", "heading-sizes", "hyphenate",
 };
 
 bool lp_parse_length(const char *text, double *pt) {
@@ -228,6 +228,16 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      "1.5, 1.15, 1.05)",
                      value);
     for (int k = 0; k < 3; k++) m->heading_sizes[k] = v[k];
+  } else if (!strcmp(key, "hyphenate")) {
+    if (!strcasecmp(value, "true"))
+      m->no_hyphenate = false;
+    else if (!strcasecmp(value, "false"))
+      m->no_hyphenate = true;
+    else
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'hyphenate: %s': write 'true' (Latin words may be "
+                     "hyphenated at line ends, the default) or 'false'",
+                     value);
   } else if (!strcmp(key, "page-numbering")) {
     if (!strcmp(value, "letter"))
       m->numbering = LP_NUMBER_LETTER;

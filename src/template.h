@@ -55,6 +55,7 @@ typedef struct lp_meta {
   double paragraph_spacing; /* em between paragraphs, when set */
   bool paragraph_spacing_set;
   double heading_sizes[3];  /* # ## ### sizes, in body sizes (0: default) */
+  bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
 } lp_meta;
 
 struct lp_template {

@@ -105,7 +105,8 @@ _letterpress() {
     --meta)
       _letterpress_words "$cur" "title= author= subject= keywords= lang= paper=
         margin= font= font-size= line-height= header= footer= page-numbering=
-        latin-font= heading-font= letterhead= seal= orphans= widows="
+        latin-font= heading-font= letterhead= seal= orphans= widows=
+        paragraph-spacing= heading-sizes= hyphenate="
       compopt -o nospace 2>/dev/null
       return 0 ;;
     --set|--shard|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact)
