@@ -115,6 +115,19 @@ int main(void) {
   expect_error("---\nheading-sizes: 1, 2, 3, 4\n---\n", 2, 16, "heading-sizes");
   expect_error("---\nheading-sizes: 9\n---\n", 2, 16, "0.5 to 4");
 
+  /* hyphenate: true (the default) or false, nothing else. */
+  t = parse("x\n", &err);
+  CHECK(t && !t->meta.no_hyphenate);
+  lp_template_free(t);
+  t = parse("---\nhyphenate: false\n---\nx\n", &err);
+  CHECK(t && t->meta.no_hyphenate);
+  lp_template_free(t);
+  t = parse("---\nhyphenate: true\n---\nx\n", &err);
+  CHECK(t && !t->meta.no_hyphenate);
+  lp_template_free(t);
+  expect_error("---\ntitle: x\nhyphenate: sometimes\n---\n", 3, 12,
+               "'hyphenate: sometimes': write 'true'");
+
   /* --meta goes through the same validation. */
   t = parse("x\n", &err);
   CHECK(t && lp_template_set_meta(t, "paper", "210mm 297mm", &err));
