@@ -78,6 +78,7 @@ static lp_face *load_face(int id, const char *path, int index) {
 static void free_face(lp_face *f) {
   if (!f) return;
   hb_font_destroy(f->hb_font);
+  hb_face_destroy(f->subset_face); /* made by the PDF writer (fonts.c) */
   hb_face_destroy(f->hb_face);
   hb_blob_destroy(f->blob);
   free(f->path);
