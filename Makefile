@@ -14,7 +14,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) \
   $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null) \
   $(if $(QPDF_SONAME),-DLP_QPDF_SONAME='"$(QPDF_SONAME)"')
 # Libraries without a pkg-config file (also listed in letterpress.pc).
-EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lz -lm
+EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lhyphen -lz -lm
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(EXTRA_LIBS)
 
 # Debian packages: libraries, fonts, and the tools the tests check PDFs with.
@@ -23,7 +23,7 @@ DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-d
   libyaml-dev libjansson-dev zlib1g-dev libdeflate-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
   fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 valgrind \
   libcsv-dev hyperfine time man-db groff-base libgmime-3.0-dev libcurl4-openssl-dev \
-  python3-aiosmtpd \
+  python3-aiosmtpd libhyphen-dev hyphen-en-us \
   libgpgme-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev \
   libldap-dev libzstd-dev libbrotli-dev libidn2-dev
 # (The last two lines: what `pkg-config --static --libs letterpress` names
@@ -41,7 +41,8 @@ all: check-deps $(BIN)
 
 # Builds only when every library is present; otherwise says to run make deps.
 check-deps:
-	@pkg-config --exists $(PKGS) $(DLOPEN_PKGS) && test -f /usr/include/hpdf.h && test -f /usr/include/csv.h || \
+	@pkg-config --exists $(PKGS) $(DLOPEN_PKGS) && test -f /usr/include/hpdf.h && test -f /usr/include/csv.h && \
+	  test -f /usr/include/hyphen.h || \
 	  { echo "missing build dependencies: run 'make deps' (or 'make demo')" >&2; exit 1; }
 
 deps:

@@ -10,16 +10,26 @@
  */
 #include "breaks.h"
 
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <hyphen.h>
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
 #include <unicode/ustring.h>
 #include <unicode/utext.h>
 
 #include "util.h"
 
 #define MAX_LOCALES 8
+#define MAX_DICTS 8
+#define MAX_HYPHEN_WORD 64 /* letters: longer words are not looked up */
 
 /* ---- Kinsoku (line-start and line-end prohibition) ----------------------
  *
@@ -107,10 +117,18 @@ static void apply_kinsoku(const char *text, size_t len, const char *lang,
   }
 }
 
+/* A hyphenation dictionary, by the language it was asked for. */
+typedef struct hyph_dict {
+  char lang[16];
+  HyphenDict *dict; /* NULL: no patterns installed for lang */
+} hyph_dict;
+
 struct lp_breaker {
   const char *locales[MAX_LOCALES];
   UBreakIterator *iters[MAX_LOCALES];
   int count;
+  hyph_dict dicts[MAX_DICTS];
+  int ndicts;
 };
 
 lp_breaker *lp_breaker_new(void) { return lp_xcalloc(1, sizeof(lp_breaker)); }
@@ -118,6 +136,8 @@ lp_breaker *lp_breaker_new(void) { return lp_xcalloc(1, sizeof(lp_breaker)); }
 void lp_breaker_free(lp_breaker *b) {
   if (!b) return;
   for (int i = 0; i < b->count; i++) ubrk_close(b->iters[i]);
+  for (int i = 0; i < b->ndicts; i++)
+    if (b->dicts[i].dict) hnj_hyphen_free(b->dicts[i].dict);
   free(b);
 }
 
@@ -180,4 +200,165 @@ bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
   utext_close(ut);
   if (lp_lang_is_cjk(lang)) apply_kinsoku(text, len, lang, out);
   return true;
+}
+
+/* ---- Hyphenation ---------------------------------------------------------
+ *
+ * Liang's patterns (TeX's hyphenation, through libhyphen) for the language
+ * of the text.  The layout uses the points only where a line would
+ * otherwise be loose or a word does not fit a line at all (see layout.c).
+ */
+
+bool lp_breaks_is_latin_letter(uint32_t c) {
+  if (c < 0x80) return isalpha((int)c) != 0;
+  UErrorCode st = U_ZERO_ERROR;
+  return u_isalpha((UChar32)c) &&
+         uscript_getScript((UChar32)c, &st) == USCRIPT_LATIN;
+}
+
+/* Loads the patterns file name in LP_HYPHEN_DIR, or NULL. */
+static HyphenDict *load_dict(const char *name) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", LP_HYPHEN_DIR, name);
+  FILE *f = fopen(path, "r");
+  if (!f) return NULL;
+  fclose(f);
+  return hnj_hyphen_load(path);
+}
+
+/* The patterns for a language tag: hyph_ll_RR.dic for ll-RR, else
+ * hyph_ll.dic, else hyph_ll_LL.dic (de_DE for de), else the first
+ * hyph_ll_*.dic by name.  Only letters of the tag make the file name. */
+static HyphenDict *find_dict(const char *lang) {
+  char ll[4] = "", rr[4] = "";
+  size_t n = 0;
+  while (n < 3 && isalpha((unsigned char)lang[n])) {
+    ll[n] = (char)tolower((unsigned char)lang[n]);
+    n++;
+  }
+  ll[n] = '\0';
+  if (n < 2 || isalpha((unsigned char)lang[n])) return NULL;
+  /* The region: the first two-letter subtag after the language. */
+  for (const char *t = lang + n; *t;) {
+    while (*t == '-' || *t == '_') t++;
+    size_t k = 0;
+    while (isalnum((unsigned char)t[k])) k++;
+    if (k == 2 && isalpha((unsigned char)t[0]) && isalpha((unsigned char)t[1])) {
+      rr[0] = (char)toupper((unsigned char)t[0]);
+      rr[1] = (char)toupper((unsigned char)t[1]);
+      rr[2] = '\0';
+      break;
+    }
+    if (!k) break;
+    t += k;
+  }
+  char name[64];
+  HyphenDict *d = NULL;
+  if (rr[0]) {
+    snprintf(name, sizeof name, "hyph_%s_%s.dic", ll, rr);
+    d = load_dict(name);
+  }
+  if (!d) {
+    snprintf(name, sizeof name, "hyph_%s.dic", ll);
+    d = load_dict(name);
+  }
+  if (!d) {
+    snprintf(name, sizeof name, "hyph_%s_%c%c.dic", ll, toupper(ll[0]),
+             toupper(ll[1]));
+    d = load_dict(name);
+  }
+  if (d) return d;
+  /* Any other region: the first by name, for the same choice every run. */
+  DIR *dir = opendir(LP_HYPHEN_DIR);
+  if (!dir) return NULL;
+  char best[256] = "", prefix[16];
+  snprintf(prefix, sizeof prefix, "hyph_%s_", ll);
+  for (struct dirent *e; (e = readdir(dir));) {
+    size_t len = strlen(e->d_name);
+    if (!strncmp(e->d_name, prefix, strlen(prefix)) && len > 4 &&
+        len < sizeof best && !strcmp(e->d_name + len - 4, ".dic") &&
+        (!best[0] || strcmp(e->d_name, best) < 0))
+      snprintf(best, sizeof best, "%s", e->d_name);
+  }
+  closedir(dir);
+  return best[0] ? load_dict(best) : NULL;
+}
+
+/* The cached dictionary for lang (NULL when none is installed).  Latin
+ * words in Chinese, Japanese and Korean text are taken as English. */
+static HyphenDict *dictionary(lp_breaker *b, const char *lang) {
+  if (!lang || lp_lang_is_cjk(lang)) lang = "en-US";
+  for (int i = 0; i < b->ndicts; i++)
+    if (!strcasecmp(b->dicts[i].lang, lang)) return b->dicts[i].dict;
+  if (b->ndicts == MAX_DICTS) { /* a document has one or two languages */
+    if (b->dicts[0].dict) hnj_hyphen_free(b->dicts[0].dict);
+    memmove(b->dicts, b->dicts + 1, sizeof b->dicts[0] * (MAX_DICTS - 1));
+    b->ndicts--;
+  }
+  hyph_dict *h = &b->dicts[b->ndicts++];
+  snprintf(h->lang, sizeof h->lang, "%s", lang);
+  h->dict = find_dict(lang);
+  return h->dict;
+}
+
+size_t lp_breaks_hyphenate(lp_breaker *b, const char *word, size_t len,
+                           const char *lang, bool *out) {
+  memset(out, 0, (len + 1) * sizeof *out);
+  HyphenDict *dict = dictionary(b, lang);
+  if (!dict || len == 0) return 0;
+  /* Patterns are lower case: look the word up in lower case, one code
+   * point for one (a word whose case mapping changes its length, such as
+   * one with U+0130, is not hyphenated). */
+  size_t starts[MAX_HYPHEN_WORD + 1]; /* byte offset of each character */
+  char lower[MAX_HYPHEN_WORD * 4 + 1];
+  size_t nchars = 0, nlower = 0;
+  for (size_t i = 0; i < len;) {
+    if (nchars == MAX_HYPHEN_WORD) return 0;
+    starts[nchars++] = i;
+    int32_t c = lp_utf8_next(word, len, &i);
+    if (c < 0) return 0;
+    if (c == 0x2019) c = '\''; /* the patterns spell apostrophes so */
+    UChar32 lc = u_tolower(c);
+    UBool err = false;
+    U8_APPEND((uint8_t *)lower, nlower, (int32_t)sizeof lower - 1, lc, err);
+    if (err) return 0;
+  }
+  starts[nchars] = len;
+  lower[nlower] = '\0';
+  char hyphens[sizeof lower + 5];
+  char **rep = NULL;
+  int *pos = NULL, *cut = NULL;
+  int lmin = dict->lhmin > LP_HYPHEN_LEFT_MIN ? dict->lhmin : LP_HYPHEN_LEFT_MIN;
+  int rmin = dict->rhmin > LP_HYPHEN_RIGHT_MIN ? dict->rhmin : LP_HYPHEN_RIGHT_MIN;
+  if (hnj_hyphen_hyphenate3(dict, lower, (int)nlower, hyphens, NULL, &rep,
+                            &pos, &cut, lmin, rmin, lmin, rmin)) {
+    free(rep);
+    free(pos);
+    free(cut);
+    return 0;
+  }
+  size_t count = 0;
+  /* hyphens[k] is odd when the word may break after its character k.
+   * Non-standard points (German "ck" -> "k-k", rep[k] set) change the
+   * spelling; they are not used. */
+  for (size_t k = 0; k + 1 < nchars; k++) {
+    if (!(hyphens[k] & 1) || (rep && rep[k])) continue;
+    if ((int)(k + 1) < lmin || (int)(nchars - k - 1) < rmin) continue;
+    /* Only between two letters (never beside an apostrophe). */
+    size_t a = starts[k], c = starts[k + 1];
+    int32_t before = lp_utf8_next(word, len, &a);
+    int32_t after = lp_utf8_next(word, len, &c);
+    if (before < 0 || after < 0 || !lp_breaks_is_latin_letter((uint32_t)before) ||
+        !lp_breaks_is_latin_letter((uint32_t)after))
+      continue;
+    out[starts[k + 1]] = true;
+    count++;
+  }
+  if (rep) {
+    for (size_t k = 0; k < nlower; k++) free(rep[k]);
+    free(rep);
+  }
+  free(pos);
+  free(cut);
+  return count;
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <cmark-gfm-core-extensions.h>
+#include <unicode/uchar.h>
 
 #include "fill.h"
 #include "image.h"
@@ -45,6 +46,8 @@
 #define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a split */
 #define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
 #define PULL_MAX_CLUSTERS 3   /* characters pulled into a line, at most */
+#define MAX_HYPHEN_RUN 2      /* consecutive lines ending with a hyphen */
+#define MAX_WORD_BYTES 256    /* a longer "word" is data: cut, no hyphen */
 #define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
 #define TEXT_BELOW_EM 0.2
 #define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
@@ -67,6 +70,10 @@ static const struct {
     {1.0, 0.6, 0.2, ALIGN_LEFT},    /* ##### */
     {1.0, 0.6, 0.2, ALIGN_LEFT},    /* ###### */
 };
+
+/* A glyph flag of the line breaker's own (beside shape.h's LP_SG_*): a
+ * hyphen added at the end of a line that splits a word. */
+#define SG_HYPHEN (1u << 15)
 
 /* A glyph placed in a line box: x absolute, dy relative to the baseline. */
 typedef struct pglyph {
@@ -154,6 +161,8 @@ typedef struct L {
   lp_chain *hchains[LP_STYLE_COUNT]; /* headings (heading-font) */
   lp_chain **cur;    /* the chains collect_inlines uses */
   int orphans, widows; /* minimum lines at a page bottom / top */
+  bool hyphenate;    /* front matter `hyphenate` (default true) */
+  bool bracket_trim; /* opening brackets lose their blank at a line start */
   uint32_t npara;    /* paragraphs so far in the letter */
   /* per letter */
   lbox *boxes;
@@ -318,6 +327,9 @@ typedef struct pstyle {
   bool keep_with_next;  /* headings */
   int outline;
   const char *marker;   /* list marker drawn left of the first line */
+  bool hyphenate;       /* Latin words may break at hyphenation points */
+  bool split_mark;      /* a Latin word cut because it is longer than the
+                           line gets a hyphen (not in code) */
 } pstyle;
 
 static lbox *new_box(L *l) {
@@ -567,7 +579,7 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
       lp_face *face = g->face;
       uint32_t gid = g->gid;
       double advance = g->advance;
-      if ((g->flags & LP_SG_CLUSTER_START) &&
+      if ((g->flags & LP_SG_CLUSTER_START) && !(g->flags & SG_HYPHEN) &&
           is_box((const char *)p->text.data, p->text.len, g->cluster,
                  &checked)) {
         box_field(l, p, g, x, sp->size, checked);
@@ -576,9 +588,15 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
         if (checked) empty_box(sp->chain, sp->size, &face, &gid, &advance);
       }
       bool start = (g->flags & LP_SG_CLUSTER_START) != 0;
+      uint32_t toff = start ? base + g->cluster - tmin : 0;
+      uint32_t tlen = start ? g->cluster_end - g->cluster : 0;
+      if (g->flags & SG_HYPHEN) { /* extracts as a hyphen-minus */
+        toff = (uint32_t)l->text.len;
+        tlen = 1;
+        lp_buf_append(&l->text, "-", 1);
+      }
       add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
-                 advance, start ? base + g->cluster - tmin : 0,
-                 start ? g->cluster_end - g->cluster : 0);
+                 advance, toff, tlen);
       if (sp->flags & LP_SPAN_STRIKE)
         add_prule(l, x, STRIKE_RISE_EM * sp->size, x + g->advance,
                   STRIKE_RISE_EM * sp->size, RULE_WIDTH);
@@ -800,6 +818,322 @@ static size_t visible_end(const lp_shaped *sh, size_t i, size_t end) {
   return end;
 }
 
+/* ---- Hyphenation --------------------------------------------------------- */
+
+/* The code point at text[at] (0 if none). */
+static uint32_t cp_at(const char *text, size_t len, size_t at) {
+  if (at >= len) return 0;
+  int32_t c = lp_utf8_next(text, len, &at);
+  return c < 0 ? 0 : (uint32_t)c;
+}
+
+static bool is_apostrophe(uint32_t c) { return c == '\'' || c == 0x2019; }
+
+/* Punctuation a word may carry before it (opening quotes and brackets) and
+ * after it (closing ones, stops, a hard hyphen), and still be a word. */
+static bool word_lead(uint32_t c) {
+  return c == '(' || c == '[' || c == '"' || c == '\'' || c == 0x2018 ||
+         c == 0x201C;
+}
+
+static bool word_trail(uint32_t c) {
+  return (c < 0x80 && c && strchr(".,;:!?)]\"'-", (int)c)) || c == 0x2019 ||
+         c == 0x201D || c == 0x2026 || c == 0x2013 || c == 0x2014;
+}
+
+/* Whether every code point of glyph g's cluster passes test. */
+static bool cluster_all(const char *text, size_t len, const lp_sglyph *g,
+                        bool (*test)(uint32_t)) {
+  for (size_t k = g->cluster; k < g->cluster_end && k < len;) {
+    int32_t c = lp_utf8_next(text, len, &k);
+    if (c < 0 || !test((uint32_t)c)) return false;
+  }
+  return true;
+}
+
+static bool letter_or_apostrophe(uint32_t c) {
+  return lp_breaks_is_latin_letter(c) || is_apostrophe(c);
+}
+
+/* Finds the Latin word in the unbreakable chunk [c0, c1) of sh: glyphs
+ * [*w0, *w1), Latin letters (and apostrophes inside), with nothing around
+ * them but opening punctuation before, and closing punctuation or spaces
+ * after.  So URLs, e-mail addresses, words with digits and CJK text are
+ * not words here. */
+static bool find_word(const char *text, size_t len, const lp_shaped *sh,
+                      size_t c0, size_t c1, size_t *w0, size_t *w1) {
+  size_t k = c0;
+  if (c1 - c0 > MAX_WORD_BYTES) return false;
+  for (size_t m = c0; m < c1; m++) {
+    const lp_sglyph *g = &sh->glyphs[m];
+    if (!g->face || (g->flags & (LP_SG_CJK | LP_SG_BLANK | LP_SG_NOTDEF)))
+      return false;
+  }
+  while (k < c1 && !cluster_all(text, len, &sh->glyphs[k],
+                                lp_breaks_is_latin_letter)) {
+    if (!cluster_all(text, len, &sh->glyphs[k], word_lead)) return false;
+    k++;
+  }
+  *w0 = k;
+  while (k < c1 && cluster_all(text, len, &sh->glyphs[k], letter_or_apostrophe))
+    k++;
+  while (k > *w0 && is_apostrophe(cp_at(text, len, sh->glyphs[k - 1].cluster)))
+    k--;
+  *w1 = k;
+  for (; k < c1; k++)
+    if (!(sh->glyphs[k].flags & LP_SG_SPACE) &&
+        !cluster_all(text, len, &sh->glyphs[k], word_trail))
+      return false;
+  return *w1 > *w0;
+}
+
+/* Whether c ends a token of text: a space, a line break, a CJK
+ * character (or the text's end, 0). */
+static bool token_edge(uint32_t c) {
+  return c == 0 || c == ' ' || c == '\t' || c == '\n' || c == 0xA0 ||
+         lp_is_cjk(c) || c == (uint32_t)LP_BLANK_CHAR ||
+         c == (uint32_t)LP_SIGNATURE_CHAR;
+}
+
+/* Whether the token (the text between spaces) around the word [a, b) is a
+ * word too: letters, hyphens and apostrophes, opening punctuation before,
+ * closing punctuation after.  A word inside a URL ("/organizations/"),
+ * an e-mail address or a name with digits is not, though UAX #14 may
+ * allow a break beside it. */
+static bool in_plain_token(const char *text, size_t len, size_t a,
+                           size_t b) {
+  if (b - a > MAX_WORD_BYTES) return false;
+  bool lead = false; /* leftwards: only opening punctuation from here */
+  for (size_t k = a; k > 0;) {
+    if (a - k > MAX_WORD_BYTES) return false;
+    size_t c = k - 1;
+    while (c > 0 && (text[c] & 0xC0) == 0x80) c--;
+    uint32_t cp = cp_at(text, len, c);
+    if (token_edge(cp)) break;
+    if (!lead && (letter_or_apostrophe(cp) || cp == '-')) {
+      k = c;
+      continue;
+    }
+    if (!word_lead(cp)) return false;
+    lead = true;
+    k = c;
+  }
+  bool trail = false; /* rightwards: only closing punctuation from here */
+  for (size_t k = b; k < len;) {
+    if (k - b > MAX_WORD_BYTES) return false;
+    uint32_t cp = cp_at(text, len, k);
+    if (token_edge(cp)) break;
+    lp_utf8_next(text, len, &k);
+    if (!trail && (letter_or_apostrophe(cp) || cp == '-')) continue;
+    if (!word_trail(cp)) return false;
+    trail = true;
+  }
+  return true;
+}
+
+/* Whether the word's text [a, b) is all capitals (an acronym or a name
+ * set in capitals: never hyphenated). */
+static bool all_caps(const char *text, size_t a, size_t b) {
+  for (size_t k = a; k < b;) {
+    int32_t c = lp_utf8_next(text, b, &k);
+    if (c > 0 && lp_breaks_is_latin_letter((uint32_t)c) && !u_isupper(c))
+      return false;
+  }
+  return true;
+}
+
+/* Shapes the paragraph text [from, to) followed by extra in the
+ * paragraph's styles.  Clusters and span indexes of out refer to the
+ * paragraph; the glyphs of extra are marked SG_HYPHEN, with the empty
+ * cluster at `to`. */
+static void shape_piece(const L *l, const para *p, size_t from, size_t to,
+                        const char *extra, lp_shaped *out) {
+  lp_buf t = {0};
+  lp_buf_append(&t, p->text.data + from, to - from);
+  lp_buf_puts(&t, extra);
+  lp_span *spans = lp_xcalloc(p->nspans + 1, sizeof *spans);
+  uint32_t *map = lp_xcalloc(p->nspans + 1, sizeof *map);
+  size_t n = 0;
+  for (size_t s = 0; s < p->nspans; s++) {
+    const lp_span *sp = &p->spans[s];
+    if (sp->end <= from || sp->start >= to) continue;
+    spans[n] = *sp;
+    spans[n].start = (sp->start > from ? sp->start : from) - from;
+    spans[n].end = (sp->end < to ? sp->end : to) - from;
+    map[n++] = (uint32_t)s;
+  }
+  if (n) spans[n - 1].end = t.len; /* extra takes the last style */
+  memset(out, 0, sizeof *out);
+  if (n) lp_shape((const char *)t.data, t.len, spans, n, l->lang, out);
+  size_t piece = to - from;
+  for (size_t k = 0; k < out->count; k++) {
+    lp_sglyph *g = &out->glyphs[k];
+    g->span = map[g->span];
+    if (g->cluster >= piece) {
+      g->cluster = g->cluster_end = (uint32_t)to;
+      g->flags |= SG_HYPHEN;
+    } else {
+      g->cluster += (uint32_t)from;
+      g->cluster_end = (uint32_t)((g->cluster_end < piece ? g->cluster_end
+                                                          : piece) + from);
+    }
+  }
+  free(spans);
+  free(map);
+  lp_buf_free(&t);
+}
+
+/* The advance of all glyphs of s. */
+static double shaped_width(const lp_shaped *s) {
+  double w = 0;
+  for (size_t k = 0; k < s->count; k++) w += s->glyphs[k].advance;
+  return w;
+}
+
+/* Replaces the word glyphs [w0, w1) of sh by head (the word's text up to
+ * the break, and a hyphen, shaped by shape_piece) and the rest of the word
+ * shaped anew, so that ligatures and kerning across the break come apart.
+ * The glyphs before the line start *i are laid out already: to keep the
+ * cost to the size of a line, the line's glyphs [*i, w0) move into that
+ * room (and *i with them) rather than the rest of the paragraph moving.
+ * Returns the index of the first glyph after the hyphen. */
+static size_t splice_hyphen(const L *l, const para *p, lp_shaped *sh,
+                            size_t *i, size_t w0, size_t w1, size_t q,
+                            const lp_shaped *head) {
+  lp_shaped tail;
+  shape_piece(l, p, q, sh->glyphs[w1 - 1].cluster_end, "", &tail);
+  if (tail.count) tail.glyphs[tail.count - 1].gap = sh->glyphs[w1 - 1].gap;
+  size_t add = head->count + tail.count, removed = w1 - w0;
+  if (add > removed && *i < add - removed) {
+    /* No room before the line (its first line): the rest moves once. */
+    size_t more = add - removed;
+    LP_GROW(sh->glyphs, sh->cap, sh->count + more);
+    memmove(sh->glyphs + w1 + more, sh->glyphs + w1,
+            (sh->count - w1) * sizeof *sh->glyphs);
+    sh->count += more;
+    w1 += more;
+    removed += more;
+  }
+  /* Now [*i, w1) becomes [*i + removed - add, w1): the line's glyphs
+   * before the word, head, tail. */
+  size_t start = *i + removed - add;
+  memmove(sh->glyphs + start, sh->glyphs + *i, (w0 - *i) * sizeof *sh->glyphs);
+  size_t at = start + (w0 - *i);
+  memcpy(sh->glyphs + at, head->glyphs, head->count * sizeof *sh->glyphs);
+  memcpy(sh->glyphs + at + head->count, tail.glyphs,
+         tail.count * sizeof *sh->glyphs);
+  *i = start;
+  lp_shaped_free(&tail);
+  return at + head->count;
+}
+
+/* Tries to end the line [i, ...) inside the Latin word of the chunk
+ * [c0, c1) that overflows it: at the last hyphenation point whose part of
+ * the word and a hyphen still fit avail (dictionary), or, when forced (the
+ * word is longer than the line), at the last letter that fits.  On success
+ * the word is split in sh (see splice_hyphen, which may move the line's
+ * start *line) and the end of the line, after the hyphen, is returned;
+ * else 0. */
+static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
+                             size_t *line, size_t c0, size_t c1,
+                             double avail, bool dictionary, bool forced) {
+  size_t i = *line;
+  const char *text = (const char *)p->text.data;
+  size_t len = p->text.len, w0, w1;
+  if (!find_word(text, len, sh, c0, c1, &w0, &w1) ||
+      !in_plain_token(text, len, sh->glyphs[w0].cluster,
+                      sh->glyphs[w1 - 1].cluster_end))
+    return 0;
+  /* The whole word: it may have started on the line before. */
+  size_t ws = sh->glyphs[w0].cluster, we = sh->glyphs[w1 - 1].cluster_end;
+  while (ws > 0 && we - ws <= MAX_WORD_BYTES) {
+    size_t k = ws - 1;
+    while (k > 0 && (text[k] & 0xC0) == 0x80) k--;
+    if (!letter_or_apostrophe(cp_at(text, len, k))) break;
+    ws = k;
+  }
+  /* The line up to the word: its glyphs and fixed gaps. */
+  double base = 0;
+  for (size_t k = i; k < w0; k++)
+    base += sh->glyphs[k].advance + sh->glyphs[k].gap;
+  if (we - ws > MAX_WORD_BYTES) return 0;
+  size_t first = sh->glyphs[w0].cluster; /* the word's part on this line */
+  bool *points = lp_xcalloc(we - ws + 1, sizeof *points);
+  size_t end = 0;
+  /* First the hyphenation points of the patterns; then, for a word that
+   * cannot stay whole, any boundary between two letters. */
+  for (int pass = 0; pass < 2 && !end; pass++) {
+    if (pass == 0 && (!dictionary || all_caps(text, ws, we))) continue;
+    if (pass == 1 && !forced) break;
+    memset(points, 0, (we - ws + 1) * sizeof *points);
+    if (pass == 0)
+      lp_breaks_hyphenate(l->env->breaker, text + ws, we - ws, l->lang,
+                          points);
+    else
+      for (size_t k = w0 + 1; k < w1; k++) {
+        const lp_sglyph *g = &sh->glyphs[k];
+        points[g->cluster - ws] =
+            (g->flags & LP_SG_CLUSTER_START) &&
+            lp_breaks_is_latin_letter(cp_at(text, len, g->cluster)) &&
+            lp_breaks_is_latin_letter(
+                cp_at(text, len, sh->glyphs[k - 1].cluster));
+      }
+    for (size_t q = we; q > first && !end; q--) {
+      if (!points[q - ws]) continue;
+      /* A cheap bound first: the word's glyphs wholly before q. */
+      double est = base;
+      for (size_t k = w0; k < w1 && sh->glyphs[k].cluster_end <= q; k++)
+        est += sh->glyphs[k].advance;
+      if (est > avail + 1e-6) continue;
+      lp_shaped head;
+      shape_piece(l, p, first, q, "-", &head);
+      if (head.count && base + shaped_width(&head) <= avail + 1e-6)
+        end = splice_hyphen(l, p, sh, line, w0, w1, q, &head);
+      lp_shaped_free(&head);
+    }
+  }
+  free(points);
+  return end;
+}
+
+/* The end of the unbreakable chunk that glyph j is in: the next break
+ * opportunity after it, or the paragraph's end (or a point more than
+ * MAX_WORD_BYTES on, which no word reaches). */
+static size_t chunk_end(const lp_shaped *sh, const uint8_t *brk, size_t j) {
+  for (size_t k = j + 1; k < sh->count; k++)
+    if (((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
+         brk[sh->glyphs[k].cluster] != LP_BREAK_NONE) ||
+        k - j > MAX_WORD_BYTES) /* too long to be a word: stop looking */
+      return k;
+  return sh->count;
+}
+
+/* An opening bracket that starts a line is set without the blank half of
+ * its em box before it, so that its ink starts at the margin (or at the
+ * first-line indent):
+ * - jlreq 3.1.5 "Positioning of Opening Brackets at Line Head", method (1)
+ *   of figure 71, which JIS X 4051 adopts, and appendix B note 17: "the
+ *   preferred character spacing between the line head and opening brackets
+ *   (cl-01) is zero" — at wrapped line heads and after the paragraph's
+ *   one-em indent alike;
+ * - clreq 3.1.6.3 "Compression of punctuation marks at line start or line
+ *   end" (行首行尾标点挤压), items 1 and 2: half an em may be trimmed
+ *   before an opening bracket at the start of any line, the indented first
+ *   line included.  Mainland style; clreq notes that many publications in
+ *   Taiwan do not adjust punctuation widths, so zh-TW and zh-HK keep their
+ *   full-width brackets.
+ * The blank half is the font's `halt` amount (shape.c), so a bracket the
+ * font sets without blank is left alone. */
+static void trim_line_start(const L *l, lp_shaped *sh, size_t i) {
+  lp_sglyph *g = &sh->glyphs[i];
+  if (!l->bracket_trim || !(g->flags & LP_SG_CLUSTER_START) ||
+      g->shrink <= 0 || g->shift > -0.75)
+    return;
+  g->advance -= g->shrink;
+  g->x_offset += g->shift * g->shrink;
+  g->shrink = 0;
+}
+
 /* Breaks a collected paragraph into justified lines (line boxes).
  *
  * First fit: each line takes glyphs while they fit, and ends at the last
@@ -839,14 +1173,16 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     b->baseline = (b->height - st->size) / 2 + EMBOX_TOP * st->size;
     b->before = st->before;
   }
+  int hyphen_run = 0; /* lines in a row that end with a hyphen */
   while (i < n) {
     if (!first)
       while (i < n && (sh.glyphs[i].flags & LP_SG_SPACE)) i++;
     if (i >= n) break;
+    trim_line_start(l, &sh, i);
     double indent = first ? st->first_indent : 0;
     double avail = st->width - indent, w = 0;
     size_t j = i, last_break = i, end;
-    bool hard = false;
+    bool hard = false, hyphen = false;
     for (;;) {
       if (j == n) {
         end = n;
@@ -879,16 +1215,40 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
             break;
           }
         }
-        /* Push out; but a wide gap first tries a split inside a long
-         * Latin chunk. */
+        /* Push out; but a line that would be loose first tries to
+         * hyphenate the word that does not fit (at most MAX_HYPHEN_RUN
+         * lines in a row end with a hyphen), then to split a long Latin
+         * chunk such as a URL after a slash.  A chunk longer than the
+         * whole line must be split: at a hyphenation point, or after a
+         * slash or dot of a URL, or between two letters with a hyphen,
+         * or else between any two characters. */
+        bool loose = false, stretched = false;
         if (last_break > i) {
           size_t v = visible_end(&sh, i, last_break);
           double slack = avail - line_width(&sh, i, v, &gaps, &shrink);
-          if (slack > SPLIT_ROOM_EM * st->size ||
-              (gaps > 0 && slack / gaps > MAX_STRETCH_EM * st->size)) {
-            size_t k = split_point(text, &sh, last_break, j);
-            if (k) end = k;
-          }
+          stretched = st->align == ALIGN_JUSTIFY && gaps > 0
+                          ? slack / gaps > MAX_STRETCH_EM * st->size
+                          : slack > SPLIT_ROOM_EM * st->size;
+          loose = stretched || slack > SPLIT_ROOM_EM * st->size;
+        }
+        size_t c1 = chunk_end(&sh, brk, j), h = 0;
+        if (stretched && st->hyphenate && hyphen_run < MAX_HYPHEN_RUN)
+          h = hyphenate_word(l, p, &sh, &i, last_break, c1, avail, true,
+                             false);
+        else if (last_break == i)
+          h = hyphenate_word(l, p, &sh, &i, i, c1, avail, st->hyphenate,
+                             false);
+        if (!h && (loose || last_break == i)) {
+          size_t k = split_point(text, &sh, last_break, j);
+          if (k) end = k;
+          else if (last_break == i && st->split_mark)
+            h = hyphenate_word(l, p, &sh, &i, i, c1, avail, false, true);
+        }
+        if (h) {
+          end = h;
+          n = sh.count;
+          hyphen = true;
+          break;
         }
         while (end > i + 1 && !(sh.glyphs[end].flags & LP_SG_CLUSTER_START))
           end--;
@@ -931,6 +1291,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
       x += avail - natural;
     emit_line(l, p, &sh, i, vis, x, extra, st, first);
     first = false;
+    hyphen_run = hyphen ? hyphen_run + 1 : 0;
     i = end;
   }
   unsigned kind = paragraph_kind(l, p, first_box);
@@ -984,6 +1345,8 @@ static pstyle body_style(L *l, double left, double width, int depth) {
   st.before = l->para_space * l->size;
   st.outline = -1;
   st.first_indent = depth == 0 ? l->first_indent_em * l->size : 0;
+  st.hyphenate = l->hyphenate;
+  st.split_mark = true;
   return st;
 }
 
@@ -1226,6 +1589,7 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   st.align = l->heading[level].align;
   st.before = l->heading[level].before;
   st.keep_with_next = true;
+  st.hyphenate = false; /* headings keep their words whole */
   st.outline = level == 1 ? (int)l->nletters - 1 : -1;
   para p = {0};
   l->cur = l->hchains;
@@ -1246,6 +1610,7 @@ static bool layout_code(L *l, cmark_node *node, double left, double width) {
   pstyle st = body_style(l, left, width, 1);
   st.align = ALIGN_LEFT;
   st.size = l->size * 0.9;
+  st.hyphenate = st.split_mark = false; /* code shows what was typed */
   para p = {0};
   size_t n = strlen(lit);
   if (n && lit[n - 1] == '\n') n--;
@@ -2096,6 +2461,20 @@ static double amount(const L *l, const lp_amount *a, double def_em) {
   return a->em * l->size + a->pt;
 }
 
+/* Whether lang is Chinese as written in Taiwan, Hong Kong or Macao
+ * (zh-TW, zh-HK, zh-MO, zh-Hant...). */
+static bool traditional_zh(const char *lang) {
+  static const char *const subtags[] = {"tw", "hk", "mo", "hant"};
+  for (const char *t = strchr(lang, '-'); t; t = strchr(t + 1, '-'))
+    for (size_t k = 0; k < sizeof subtags / sizeof subtags[0]; k++) {
+      size_t n = strlen(subtags[k]);
+      if (!strncasecmp(t + 1, subtags[k], n) &&
+          (t[1 + n] == '\0' || t[1 + n] == '-'))
+        return true;
+    }
+  return false;
+}
+
 /* Derives page and type settings from the front matter and defaults. */
 static bool setup(L *l) {
   const lp_meta *m = &l->tpl->meta;
@@ -2152,6 +2531,9 @@ static bool setup(L *l) {
   }
   l->list_indent = amount(l, &m->list_indent, LIST_INDENT_EM);
   l->quote_indent = amount(l, &m->quote_indent, QUOTE_INDENT_EM);
+  l->hyphenate = !m->no_hyphenate;
+  l->bracket_trim = lp_lang_is(l->lang, "ja") ||
+                    (lp_lang_is(l->lang, "zh") && !traditional_zh(l->lang));
   l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;
   l->widows = m->widows ? m->widows : DEFAULT_KEEP_LINES;
   return true;

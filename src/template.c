@@ -36,7 +36,7 @@ static const char *const meta_keys[] = {
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
     "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
-    "quote-indent",
+    "quote-indent", "hyphenate",
 };
 
 /* Bounds of the spaces and indents given in em or as lengths. */
@@ -320,6 +320,16 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      "default is 2",
                      key, value);
     *(!strcmp(key, "list-indent") ? &m->list_indent : &m->quote_indent) = a;
+  } else if (!strcmp(key, "hyphenate")) {
+    if (!strcasecmp(value, "true"))
+      m->no_hyphenate = false;
+    else if (!strcasecmp(value, "false"))
+      m->no_hyphenate = true;
+    else
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'hyphenate: %s': write 'true' (Latin words may be "
+                     "hyphenated at line ends, the default) or 'false'",
+                     value);
   } else if (!strcmp(key, "page-numbering")) {
     if (!strcmp(value, "letter"))
       m->numbering = LP_NUMBER_LETTER;

@@ -65,6 +65,7 @@ typedef struct lp_meta {
   lp_amount heading_spacing[3][2]; /* # ## ###: space before, after */
   lp_amount list_indent;    /* hanging indent of list items */
   lp_amount quote_indent;   /* indent of block quotes */
+  bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
 } lp_meta;
 
 struct lp_template {

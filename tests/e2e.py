@@ -1039,6 +1039,118 @@ def test_typography(tmp):
           error_prefix_line(r.err, "%s:9:8: warning:" % src) and "U+E000" in r.err, short(r.err))
 
 
+# ---- Lines: hyphenation, one baseline, opening brackets at a line start -----
+
+def stext_chars(pdf, page=1):
+    """[(font, x, y, char)] of a page from mutool's structured text: x and y
+    are each glyph's origin, y its baseline (from the top)."""
+    r = run(["mutool", "draw", "-q", "-N", "-F", "stext", "-o", "-", pdf, str(page)])
+    chars, font = [], None
+    for line in r.text.splitlines():
+        m = re.search(r'<font name="([^"]*)"', line)
+        if m:
+            font = m.group(1)
+        m = re.search(r'<char [^>]*x="([-\d.]+)" y="([-\d.]+)"[^>]* c="([^"]*)"', line)
+        if m:
+            c = m.group(3)
+            c = chr(int(c[3:-1], 16)) if c.startswith("&#x") else \
+                {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}.get(c, c)
+            chars.append((font, float(m.group(1)), float(m.group(2)), c))
+    return chars
+
+
+def test_lines(tmp):
+    # Latin hyphenation (libhyphen, hyph_en_US): at a line end where the
+    # line would be loose, or inside a word longer than the line.
+    src = os.path.join(CASES, "hyphenation-en.md")
+    pdf = os.path.join(tmp, "hyphenation-en.pdf")
+    r = lp("render", src, "-o", pdf)
+    if check("hyphenation: render exits 0 with no warnings", r.code == 0 and r.err == "",
+             "exit %d: %s" % (r.code, r.err)):
+        check_qpdf("hyphenation", pdf)
+        check_fonts("hyphenation", pdf)
+        right = LETTER[0] - 70 * MM
+        body = body_lines(pdf)
+        ends = [l["text"].endswith("-") for l in body]
+        check("hyphenation: lines end with a hyphen", sum(ends) >= 3, [l["text"] for l in body])
+        runs = max(len(m) for m in "".join("h" if e else "." for e in ends).split(".") + [""])
+        check("hyphenation: at most 2 lines in a row end with a hyphen", runs <= 2,
+              [l["text"] for l in body])
+        for l, e in zip(body, ends):
+            # (A line that is one piece of a long word has no space to
+            # spread: it ends where its letters do.)
+            if e and not l["text"].startswith("Pneumono"):
+                check("hyphenation: the hyphen ends at the right margin (0.1 pt): %s" % l["text"][-8:],
+                      abs(l["x1"] - right) <= 0.1, "ends at %.3f, margin %.3f" % (l["x1"], right))
+        # Never inside a URL, an e-mail address, a word with digits or
+        # capitals: those lines end as typed.
+        for l, e in zip(body, ends):
+            for token in ("example.com", "@", "ABC123", "INTERNATIONAL"):
+                if token in l["text"] and e:
+                    check("hyphenation: no hyphen after %s" % token,
+                          not l["text"].endswith(token[-3:] + "-"), l["text"])
+        joined = "".join(l["text"][:-1] if e else l["text"] for l, e in zip(body, ends))
+        with open(src, encoding="utf-8") as f:
+            want = nows(f.read().split("---\n", 2)[2])
+        check("hyphenation: the lines without their hyphens are the text", joined == want,
+              "got %r" % joined)
+        # pdftotext joins a word hyphenated at a line end (the hyphen is a
+        # real glyph, extracted as '-'; mutool shows it).
+        text = poppler_text(pdf)
+        for word in ("extraordinary", "comprehensive", "Pneumonoultramicroscopicsilicovolcanoconiosis"):
+            check("hyphenation: pdftotext gives '%s' whole" % word, word in text, short(text))
+        mt = mutool_text(pdf, 1)
+        check("hyphenation: mutool shows the hyphen at a line end",
+              re.search(r"[a-z]-\n", mt), short(mt))
+        # hyphenate: false turns it off; a word longer than the line is
+        # still split.
+        off = os.path.join(tmp, "hyphenation-off.pdf")
+        r = lp("render", src, "--meta", "hyphenate=false", "-o", off)
+        if check("hyphenation: --meta hyphenate=false renders", r.code == 0, r.err):
+            lines = [l["text"] for l in body_lines(off)]
+            hy = [t for t in lines if t.endswith("-")]
+            check("hyphenation: hyphenate: false, only the word longer than the line is split",
+                  len(hy) == 1 and hy[0].startswith("Pneumono"), lines)
+        r = lp("render", src, "--meta", "hyphenate=perhaps", "-o", os.path.join(tmp, "bad.pdf"))
+        check("hyphenation: hyphenate=perhaps exits 2 naming the key",
+              r.code == 2 and "hyphenate" in r.err and "error:" in r.err, r.err)
+
+    # Glyphs of different faces on one line share the baseline: Noto Serif
+    # CJK (CFF), Noto Serif (TrueType) and DejaVu Sans (symbols).
+    src = os.path.join(CASES, "baseline-mixed.md")
+    pdf = os.path.join(tmp, "baseline-mixed.pdf")
+    r = lp("render", src, "-o", pdf)
+    if check("baseline: render exits 0", r.code == 0, r.err):
+        _, h = page_size(pdf)
+        chars = [c for c in stext_chars(pdf) if c[2] < h - MARGIN and c[3].strip()]
+        fonts_used = {c[0] for c in chars}
+        check("baseline: the line has glyphs of 3 faces or more", len(fonts_used) >= 3, fonts_used)
+        ys = {round(c[2], 3) for c in chars}
+        check("baseline: every glyph of the line on one baseline", len(ys) == 1,
+              sorted((c[2], c[0], c[3]) for c in chars))
+
+    # An opening bracket at a line start is set without its blank half
+    # (jlreq 3.1.5): （ first on the second line starts half an em left of
+    # the margin (its ink at the margin); 「 after the 1 em indent likewise.
+    src = os.path.join(CASES, "bracket-start-ja.md")
+    pdf = os.path.join(tmp, "bracket-start-ja.pdf")
+    r = lp("render", src, "-o", pdf)
+    if check("brackets: render exits 0", r.code == 0, r.err):
+        chars = stext_chars(pdf)
+        starts = {}
+        for font, x, y, c in chars:
+            if y not in starts:
+                starts[y] = (x, c)
+        firsts = [starts[y] for y in sorted(starts)]
+        check("brackets: the paragraph starts with 「 half an em into its 1 em indent",
+              firsts and firsts[0][1] == "「" and abs(firsts[0][0] - (MARGIN + SIZE / 2)) < 0.01,
+              firsts[:3])
+        check("brackets: the second line starts with （ half an em left of the margin",
+              len(firsts) > 1 and firsts[1][1] == "（" and abs(firsts[1][0] - (MARGIN - SIZE / 2)) < 0.01,
+              firsts[:3])
+        check_paragraph_edges("brackets", pdf, src)
+
+
 # ---- 13. Keep rules across page breaks ----------------------------------------
 
 def render_md(tmp, name, text):
@@ -1725,6 +1837,7 @@ def main():
         test_sections_render(tmp)
         test_fields(tmp)
         test_typography(tmp)
+        test_lines(tmp)
         test_keep_rules(tmp)
         test_images(tmp)
         test_tables(tmp)

@@ -130,7 +130,8 @@ def test_tree(stage):
         check("pc requires " + dep,
               re.search(r"^Requires\.private:.*(^|\s)%s(\s|$)" % re.escape(dep),
                         pc, re.M), short(pc))
-    for lib in ("-lcmark-gfm-extensions", "-lhpdf", "-lcsv", "-lz", "-lm"):
+    for lib in ("-lcmark-gfm-extensions", "-lhpdf", "-lcsv", "-lhyphen", "-lz",
+                "-lm"):
         check("pc libs.private " + lib,
               re.search(r"^Libs\.private:.*%s(\s|$)" % re.escape(lib), pc,
                         re.M), short(pc))

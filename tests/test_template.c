@@ -145,6 +145,18 @@ int main(void) {
   expect_error("---\nlist-indent: 100pt\n---\n", 2, 14, "4pt to 72pt");
   expect_error("---\nquote-indent: 2px\n---\n", 2, 15, "'quote-indent: 2px'");
   expect_error("---\nquote-indent: nan\n---\n", 2, 15, "quote-indent");
+  /* hyphenate: true (the default) or false, nothing else. */
+  t = parse("x\n", &err);
+  CHECK(t && !t->meta.no_hyphenate);
+  lp_template_free(t);
+  t = parse("---\nhyphenate: false\n---\nx\n", &err);
+  CHECK(t && t->meta.no_hyphenate);
+  lp_template_free(t);
+  t = parse("---\nhyphenate: true\n---\nx\n", &err);
+  CHECK(t && !t->meta.no_hyphenate);
+  lp_template_free(t);
+  expect_error("---\ntitle: x\nhyphenate: sometimes\n---\n", 3, 12,
+               "'hyphenate: sometimes': write 'true'");
 
   /* --meta goes through the same validation. */
   t = parse("x\n", &err);
