@@ -189,6 +189,8 @@ static lp_face *load_face(lp_fonts *f, const char *path, int index,
   face->upem = ft->units_per_EM;
   double em = face->upem ? face->upem : 1000;
   face->ascender = ft->ascender / em;
+  face->bbox[0] = ft->bbox.xMin / em, face->bbox[1] = ft->bbox.yMin / em;
+  face->bbox[2] = ft->bbox.xMax / em, face->bbox[3] = ft->bbox.yMax / em;
   face->descender = ft->descender / em;
   TT_OS2 *os2 = FT_Get_Sfnt_Table(ft, FT_SFNT_OS2);
   face->cap_height = os2 && os2->version >= 2 && os2->sCapHeight

@@ -31,6 +31,7 @@ typedef struct lp_face {
   double ascender;  /* in em (1.0 = font size), positive */
   double descender; /* in em, negative */
   double cap_height;   /* in em */
+  double bbox[4];      /* xMin, yMin, xMax, yMax of all glyphs, in em */
   double italic_angle; /* degrees, counter-clockwise from vertical */
   int weight;       /* fontconfig weight */
   bool bold, italic;

@@ -63,7 +63,6 @@ typedef struct pdf_font {
   const lp_dglyph **texts; /* first glyph seen with text, per gid */
   size_t ntexts, texts_cap;
   hb_map_t *cid_of; /* original gid -> CID in the embedded font */
-  long bbox[4];     /* /FontBBox: the glyphs' union, glyph space */
   HPDF_Dict type0;  /* the Type0 font object */
 } pdf_font;
 
@@ -78,15 +77,13 @@ typedef struct pdf_font {
 #define DEFLATE_LEVEL_ANCHOR 12
 
 /* One remembered subset: a face and glyph set, the font program as it is
- * embedded (Flate-compressed), the CID of each glyph and the glyphs'
- * bounding box (measuring CFF outlines costs as much as subsetting). */
+ * embedded (Flate-compressed) and the CID of each glyph. */
 typedef struct cache_entry {
   const lp_face *face;
   hb_set_t *gids;
   unsigned char *zdata;
   size_t zlen, raw_len;
   hb_map_t *cid_of;
-  long bbox[4];
   unsigned long long used; /* for least-recently-used replacement */
 } cache_entry;
 
@@ -767,43 +764,19 @@ static void tounicode_cmap(const pdf_font *f, lp_buf *b) {
               "end\nend\n");
 }
 
-/* /FontBBox: the union of the used glyphs' ink boxes in glyph space, or a
- * box from the face's ascender and descender when nothing has ink. */
-static void font_bbox(pdf_font *f) {
-  const lp_face *face = f->face;
-  double scale = GLYPH_SPACE / (face->upem ? face->upem : 1);
-  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-  bool any = false;
-  hb_codepoint_t gid = HB_SET_VALUE_INVALID;
-  while (hb_set_next(f->gids, &gid)) {
-    hb_glyph_extents_t e;
-    if (!hb_font_get_glyph_extents(face->hb_font, gid, &e) || !e.width ||
-        !e.height)
-      continue;
-    double gx0 = e.x_bearing, gx1 = (double)e.x_bearing + e.width;
-    double gy1 = e.y_bearing, gy0 = (double)e.y_bearing + e.height;
-    if (!any || gx0 < x0) x0 = gx0;
-    if (!any || gx1 > x1) x1 = gx1;
-    if (!any || gy0 < y0) y0 = gy0;
-    if (!any || gy1 > y1) y1 = gy1;
-    any = true;
-  }
-  if (any) {
-    f->bbox[0] = (long)floor(x0 * scale), f->bbox[1] = (long)floor(y0 * scale);
-    f->bbox[2] = (long)ceil(x1 * scale), f->bbox[3] = (long)ceil(y1 * scale);
-  } else {
-    f->bbox[0] = 0, f->bbox[1] = (long)floor(face->descender * GLYPH_SPACE);
-    f->bbox[2] = (long)GLYPH_SPACE;
-    f->bbox[3] = (long)ceil(face->ascender * GLYPH_SPACE);
-  }
-}
-
-/* f->bbox as a PDF array. */
-static HPDF_Array bbox_array(writer *w, const pdf_font *f) {
+/* /FontBBox: the face's own box (its 'head' table), as PDF producers
+ * commonly give for subsets; the union of the subset's glyphs would be
+ * tighter, but measuring CFF outlines cost as much as a third of writing a
+ * letter's PDF, and readers take any box that encloses the glyphs. */
+static HPDF_Array bbox_array(writer *w, const lp_face *face) {
+  double box[4] = {floor(face->bbox[0] * GLYPH_SPACE),
+                   floor(face->bbox[1] * GLYPH_SPACE),
+                   ceil(face->bbox[2] * GLYPH_SPACE),
+                   ceil(face->bbox[3] * GLYPH_SPACE)};
   HPDF_Array a = HPDF_Array_New(w->pdf->mmgr);
   if (!a) return NULL;
   for (int i = 0; i < 4; i++)
-    if (HPDF_Array_AddNumber(a, (HPDF_INT32)f->bbox[i]) != HPDF_OK) {
+    if (HPDF_Array_AddNumber(a, (HPDF_INT32)box[i]) != HPDF_OK) {
       HPDF_Array_Free(a);
       return NULL;
     }
@@ -822,7 +795,7 @@ static HPDF_Dict font_descriptor(writer *w, const pdf_font *f, const char *name,
   bad += HPDF_Dict_AddName(desc, "Type", "FontDescriptor") != HPDF_OK;
   bad += HPDF_Dict_AddName(desc, "FontName", name) != HPDF_OK;
   bad += HPDF_Dict_AddNumber(desc, "Flags", flags) != HPDF_OK;
-  bad += HPDF_Dict_Add(desc, "FontBBox", bbox_array(w, f)) != HPDF_OK;
+  bad += HPDF_Dict_Add(desc, "FontBBox", bbox_array(w, face)) != HPDF_OK;
   bad += HPDF_Dict_AddReal(desc, "ItalicAngle",
                            (HPDF_REAL)((double)to_milli(face->italic_angle) /
                                        MILLI)) != HPDF_OK;
@@ -915,7 +888,6 @@ static void cache_put(lp_pdf_cache *c, const pdf_font *f,
   memcpy(e->zdata, zdata, zlen);
   e->zlen = zlen;
   e->raw_len = raw_len;
-  memcpy(e->bbox, f->bbox, sizeof e->bbox);
   e->used = ++c->clock;
 }
 
@@ -984,12 +956,10 @@ static HPDF_Dict font_program(writer *w, pdf_font *f) {
   if (e) {
     hb_map_destroy(f->cid_of);
     f->cid_of = hb_map_copy(e->cid_of);
-    memcpy(f->bbox, e->bbox, sizeof f->bbox);
     return font_file_stream(w, f, e->zdata, e->zlen, e->raw_len);
   }
   hb_blob_t *blob;
   if (!subset_font(w, f, &blob)) return NULL;
-  font_bbox(f);
   unsigned len;
   const unsigned char *data =
       (const unsigned char *)hb_blob_get_data(blob, &len);

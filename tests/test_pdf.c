@@ -71,6 +71,14 @@ static lp_face *load_face(int id, const char *path, int index) {
   hb_ot_metrics_get_position_with_fallback(f->hb_font,
                                            HB_OT_METRICS_TAG_CAP_HEIGHT, &v);
   f->cap_height = (double)v / f->upem;
+  /* The face's box: xMin, yMin, xMax, yMax at bytes 36-43 of 'head'. */
+  hb_blob_t *head =
+      hb_face_reference_table(f->hb_face, HB_TAG('h', 'e', 'a', 'd'));
+  unsigned n;
+  const unsigned char *h = (const unsigned char *)hb_blob_get_data(head, &n);
+  for (int i = 0; n >= 44 && i < 4; i++)
+    f->bbox[i] = (double)(int16_t)(h[36 + 2 * i] << 8 | h[37 + 2 * i]) / f->upem;
+  hb_blob_destroy(head);
   return f;
 }
 
