@@ -1,8 +1,12 @@
 # letterpress - build, test, demo.  See README.md.
 
 CC      ?= cc
-PKGS    := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 jansson \
-           libcrypto libpng gmime-3.0 libcurl libdeflate
+CORE_PKGS := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 \
+             jansson libcrypto libpng libdeflate
+# Mail (src/mail.c): in the library, and for the program a module it opens
+# only for --eml and --smtp (see "The mail module" in src/cli.c).
+MAIL_PKGS := gmime-3.0 libcurl
+PKGS    := $(CORE_PKGS) $(MAIL_PKGS)
 # qpdf is not linked: sign.c opens it (dlopen) when something is first
 # signed, by the soname read off the installed library.
 DLOPEN_PKGS := libqpdf
@@ -16,6 +20,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) \
 # Libraries without a pkg-config file (also listed in letterpress.pc).
 EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lhyphen -lz -lm
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(EXTRA_LIBS)
+CLI_LIBS := $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) $(EXTRA_LIBS)
+MAIL_LIBS := $(shell pkg-config --libs $(MAIL_PKGS) 2>/dev/null) -lcmark-gfm \
+             -lcmark-gfm-extensions -lcsv
 
 # Debian packages: libraries, fonts, and the tools the tests check PDFs with.
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
@@ -64,8 +71,22 @@ $(BUILD):
 $(BUILD)/libletterpress.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(BUILD)/cli.o $(BUILD)/libletterpress.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+# The program: the library without its mail code, which it opens from
+# MAIL_MODULE when asked for mail; it exports the library functions the
+# module calls (mail.list, read off the module's undefined symbols).
+MAIL_MODULE := $(BUILD)/letterpress-mail.so
+$(BUILD)/cli.o: src/cli.c src/*.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -DLP_MAIL_MODULE='"$(abspath $(MAIL_MODULE))"' -c $< -o $@
+
+$(BUILD)/mail.list: $(BUILD)/pic/mail.o
+	{ echo '{'; nm -u $< | sed -n 's/^ *U \(lp_[a-z0-9_]*\)$$/  \1;/p'; echo '};'; } >$@
+
+$(MAIL_MODULE): $(BUILD)/pic/mail.o
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $< $(MAIL_LIBS)
+
+$(BIN): $(BUILD)/cli.o $(BUILD)/libletterpress.a $(BUILD)/mail.list $(MAIL_MODULE)
+	$(CC) $(ALL_CFLAGS) -Wl,--dynamic-list=$(BUILD)/mail.list -o $@ $(BUILD)/cli.o \
+	  $(BUILD)/libletterpress.a $(CLI_LIBS)
 
 # ---- Shared library and installation ---------------------------------------
 # `make install PREFIX=/usr DESTDIR=/tmp/stage`; `make uninstall` with the same
@@ -85,11 +106,9 @@ SOMAJOR    := $(shell sed -n 's/^\#define LP_VERSION_MAJOR \([0-9]*\)/\1/p' src/
 SONAME     := libletterpress.so.$(SOMAJOR)
 SHLIB      := $(BUILD)/libletterpress.so.$(VERSION)
 PIC_OBJ    := $(LIB_SRC:src/%.c=$(BUILD)/pic/%.o)
-# The installed program links the shared library; outside /usr and
-# /usr/local it finds it through its run path.
-ifeq ($(filter /usr /usr/local,$(LIBDIR:%/lib=%)),)
-BIN_RPATH  := -Wl,-rpath,$(LIBDIR)
-endif
+# The installed program is built like the one in the build tree, with the
+# mail module's installed place.
+MODULEDIR  ?= $(LIBDIR)/letterpress
 
 $(BUILD)/pic/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
@@ -107,10 +126,14 @@ $(SHLIB): $(PIC_OBJ) $(BUILD)/letterpress.map
 
 shared: $(SHLIB)
 
-# Relinked on every install: the run path depends on LIBDIR.
-$(BUILD)/dynamic/letterpress: $(BUILD)/cli.o $(SHLIB) FORCE
+# Rebuilt on every install: the module's place depends on LIBDIR.
+$(BUILD)/installed/letterpress: src/cli.c src/*.h $(BUILD)/libletterpress.a \
+                                $(BUILD)/mail.list FORCE
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(BIN_RPATH) -o $@ $(BUILD)/cli.o $(SHLIB)
+	$(CC) $(ALL_CFLAGS) -DLP_MAIL_MODULE='"$(MODULEDIR)/letterpress-mail.so"' \
+	  -c src/cli.c -o $(BUILD)/installed/cli.o
+	$(CC) $(ALL_CFLAGS) -Wl,--dynamic-list=$(BUILD)/mail.list -o $@ \
+	  $(BUILD)/installed/cli.o $(BUILD)/libletterpress.a $(CLI_LIBS)
 
 $(BUILD)/letterpress.pc: src/letterpress.pc.in src/letterpress.h FORCE
 	sed -e 's|@PREFIX@|$(PREFIX)|' \
@@ -122,19 +145,23 @@ $(BUILD)/letterpress.pc: src/letterpress.pc.in src/letterpress.h FORCE
 
 FORCE:
 
-INSTALLED := $(BINDIR)/letterpress $(LIBDIR)/libletterpress.a \
+INSTALLED := $(BINDIR)/letterpress $(MODULEDIR)/letterpress-mail.so \
+  $(LIBDIR)/libletterpress.a \
   $(LIBDIR)/libletterpress.so.$(VERSION) $(LIBDIR)/$(SONAME) \
   $(LIBDIR)/libletterpress.so $(INCLUDEDIR)/letterpress.h \
   $(PKGCONFIGDIR)/letterpress.pc $(DATADIR)/letterpress/fonts.conf \
   $(MANDIR)/man1/letterpress.1 $(MANDIR)/man3/letterpress.3 \
   $(COMPLETIONDIR)/letterpress
 
-install: check-deps $(BUILD)/dynamic/letterpress $(BUILD)/libletterpress.a $(SHLIB) \
+install: check-deps $(BUILD)/installed/letterpress $(MAIL_MODULE) \
+         $(BUILD)/libletterpress.a $(SHLIB) \
          $(BUILD)/letterpress.pc
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MODULEDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) \
 	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DATADIR)/letterpress \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(COMPLETIONDIR)
-	install -m 755 $(BUILD)/dynamic/letterpress $(DESTDIR)$(BINDIR)/letterpress
+	install -m 755 $(BUILD)/installed/letterpress $(DESTDIR)$(BINDIR)/letterpress
+	install -m 755 $(MAIL_MODULE) $(DESTDIR)$(MODULEDIR)/letterpress-mail.so
 	install -m 644 $(BUILD)/libletterpress.a $(DESTDIR)$(LIBDIR)/libletterpress.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libletterpress.so.$(VERSION)
 	ln -sf libletterpress.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -149,7 +176,7 @@ install: check-deps $(BUILD)/dynamic/letterpress $(BUILD)/libletterpress.a $(SHL
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	rmdir $(DESTDIR)$(DATADIR)/letterpress 2>/dev/null || true
+	rmdir $(DESTDIR)$(DATADIR)/letterpress $(DESTDIR)$(MODULEDIR) 2>/dev/null || true
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig || true; fi
 
 $(BUILD)/test_%: tests/test_%.c tests/check.h $(BUILD)/libletterpress.a

@@ -1,6 +1,7 @@
 /* cli.c - the letterpress command: parses arguments, calls the library,
  * prints errors as FILE:LINE:COL: error: MESSAGE, picks the exit code. */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -399,6 +400,64 @@ static int cmd_fonts(int argc, char **argv) {
   return rc;
 }
 
+/* ---- The mail module ----------------------------------------------------- */
+
+/* GMime and libcurl bring some 35 shared libraries (GnuTLS, Kerberos,
+ * LDAP, ...); loading them at every start cost about 2.5 ms, a tenth of
+ * rendering a letter, and most runs make no mail.  So the program opens
+ * the mail code (src/mail.c, built as a module) only for --eml and --smtp.
+ * The module takes the letterpress functions it calls from this program,
+ * which exports them (the Makefile's mail.list).  LP_MAIL_MODULE is set
+ * by the Makefile: the build tree's module, or the installed one. */
+#ifndef LP_MAIL_MODULE
+#define LP_MAIL_MODULE "letterpress-mail.so"
+#endif
+
+static struct {
+  lp_mail *(*create)(const lp_mail_options *, lp_error *);
+  void (*destroy)(lp_mail *);
+  bool (*survey)(void *, size_t, const lp_data *, bool, lp_error *);
+  bool (*letter)(void *, size_t, const lp_data *, const char *, lp_error *);
+  bool (*send)(lp_mail *, const lp_send_options *, lp_send_summary *,
+               lp_error *);
+} mail_api;
+
+/* Opens the mail module ($LETTERPRESS_MAIL_MODULE, else LP_MAIL_MODULE)
+ * once; false, err set, when it cannot be loaded. */
+static bool load_mail(lp_error *err) {
+  if (mail_api.create) return true;
+  const char *path = getenv("LETTERPRESS_MAIL_MODULE");
+  if (!path || !*path) path = LP_MAIL_MODULE;
+  memset(err, 0, sizeof *err);
+  err->code = LP_ERR_IO;
+  snprintf(err->file, sizeof err->file, "%s", path);
+  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    snprintf(err->message, sizeof err->message,
+             "cannot load the mail module (--eml, --smtp): %s; rebuild or "
+             "reinstall letterpress", dlerror());
+    return false;
+  }
+  static const char *const names[] = {"lp_mail_new", "lp_mail_free",
+                                      "lp_mail_survey", "lp_mail_letter",
+                                      "lp_mail_send"};
+  void *fns[5];
+  for (int i = 0; i < 5; i++)
+    if (!(fns[i] = dlsym(lib, names[i]))) {
+      snprintf(err->message, sizeof err->message,
+               "the mail module has no %s: rebuild or reinstall letterpress",
+               names[i]);
+      return false;
+    }
+  memset(err, 0, sizeof *err);
+  *(void **)&mail_api.create = fns[0];
+  *(void **)&mail_api.destroy = fns[1];
+  *(void **)&mail_api.survey = fns[2];
+  *(void **)&mail_api.letter = fns[3];
+  *(void **)&mail_api.send = fns[4];
+  return true;
+}
+
 /* Progress state of a merge, for the bar on a terminal. */
 typedef struct merge_view {
   bool tty;          /* standard error is a terminal: draw the bar */
@@ -411,13 +470,13 @@ typedef struct merge_view {
 static bool merge_survey(void *ctx, size_t record, const lp_data *rec,
                          bool in_shard, lp_error *err) {
   merge_view *v = ctx;
-  return lp_mail_survey(v->mail, record, rec, in_shard, err);
+  return mail_api.survey(v->mail, record, rec, in_shard, err);
 }
 
 static bool merge_letter(void *ctx, size_t record, const lp_data *rec,
                          const char *path, lp_error *err) {
   merge_view *v = ctx;
-  return lp_mail_letter(v->mail, record, rec, path, err);
+  return mail_api.letter(v->mail, record, rec, path, err);
 }
 
 /* Set by SIGINT and SIGTERM while sending: stop after the current message. */
@@ -464,7 +523,7 @@ static int send_mail(lp_mail *mail, const lp_send_options *so) {
   sigaction(SIGTERM, &sa, &old_term);
   lp_send_summary sum;
   lp_error err = {0};
-  bool ok = lp_mail_send(mail, &o, &sum, &err);
+  bool ok = mail_api.send(mail, &o, &sum, &err);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
   if (!ok) return fail(&err);
@@ -653,7 +712,7 @@ static int cmd_merge(int argc, char **argv) {
   lp_error err = {0};
   lp_engine *engine = NULL;
   if (mo.eml) {
-    view.mail = lp_mail_new(&mo, &err);
+    view.mail = load_mail(&err) ? mail_api.create(&mo, &err) : NULL;
     if (!view.mail) {
       free(sets);
       return fail(&err);
@@ -694,7 +753,7 @@ static int cmd_merge(int argc, char **argv) {
     int send_rc = send_mail(view.mail, &so);
     if (send_rc && !rc) rc = send_rc;
   }
-  lp_mail_free(view.mail);
+  if (view.mail) mail_api.destroy(view.mail);
   lp_engine_free(engine);
   lp_template_free(tpl);
   free(sets);

@@ -33,6 +33,7 @@ EPOCH = e2e.EPOCH
 # What install puts under DESTDIR with PREFIX=/usr.
 FILES = [
     "usr/bin/letterpress",
+    "usr/lib/letterpress/letterpress-mail.so",
     "usr/lib/libletterpress.a",
     "usr/lib/libletterpress.so.0.1.0",
     "usr/include/letterpress.h",
@@ -102,9 +103,16 @@ def test_tree(stage):
     shlib = os.path.join(stage, "usr/lib/libletterpress.so.0.1.0")
     d = run(["readelf", "-d", shlib]).text
     check("soname", "Library soname: [libletterpress.so.0]" in d, short(d))
+    # The program carries the library; GMime and libcurl come with the mail
+    # module it opens for --eml and --smtp.
     d = run(["readelf", "-d", binary]).text
-    check("program links the shared library",
-          "Shared library: [libletterpress.so.0]" in d, short(d))
+    check("program needs neither the shared library nor GMime",
+          "Shared library:" in d and "libletterpress" not in d and
+          "gmime" not in d and "curl" not in d, short(d))
+    d = run(["readelf", "-d", os.path.join(
+        stage, "usr/lib/letterpress/letterpress-mail.so")]).text
+    check("mail module needs GMime and libcurl",
+          "libgmime" in d and "libcurl" in d, short(d))
     # qpdf is opened when something is signed, never linked.
     d = run(["readelf", "-d", shlib]).text
     check("library does not link qpdf", "libqpdf" not in d, short(d))
@@ -243,6 +251,28 @@ def test_program(tmp, stage):
         f.write(saved)
     check("staged program reads share/letterpress/fonts.conf",
           r.code == 1 and conf in r.err, short(r.err))
+    # Mail through the installed module (its place is PREFIX/lib/letterpress:
+    # in the stage, told by LETTERPRESS_MAIL_MODULE); without it, an error
+    # that names the place the program looked.
+    rec = os.path.join(tmp, "mail.json")
+    with open(rec, "w", encoding="utf-8") as f:
+        f.write('{"id": "m1"}')
+    plain = os.path.join(tmp, "plain.md")
+    with open(plain, "w", encoding="utf-8") as f:
+        f.write("# Letter\n\nHello.\n")
+    args = [binary, "merge", plain, "-d", rec, "-o",
+            os.path.join(tmp, "mail", "{{id}}.pdf"), "--eml",
+            os.path.join(tmp, "mail", "{{id}}.eml"), "--from", "a@example.com",
+            "--to", "b@example.com", "--subject", "Hi"]
+    r = sh(args, env)
+    check("staged --eml looks for the module under PREFIX/lib/letterpress",
+          r.code == 1 and "/usr/lib/letterpress/letterpress-mail.so" in r.err,
+          short(r.err))
+    env_mail = dict(env, LETTERPRESS_MAIL_MODULE=os.path.join(
+        stage, "usr/lib/letterpress/letterpress-mail.so"))
+    r = sh(args, env_mail)
+    check("staged --eml through the installed module", r.code == 0 and
+          os.path.exists(os.path.join(tmp, "mail", "m1.eml")), short(r.err))
 
 
 COMPLETION_SCRIPT = r'''

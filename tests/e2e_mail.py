@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
-from e2e import check, lp  # noqa: E402
+from e2e import check, lp, run, short  # noqa: E402
 
 try:
     from aiosmtpd.controller import Controller
@@ -292,12 +292,35 @@ def check_smtp(tmp):
         server.stop()
 
 
+def check_module(tmp):
+    """The program opens the mail code only when asked for mail."""
+    d = run(["readelf", "-d", e2e.LP]).text
+    check("module: the program does not link GMime or libcurl",
+          "Shared library:" in d and "gmime" not in d and "curl" not in d,
+          short(d))
+    data = os.path.join(tmp, "module.jsonl")
+    jsonl(data, [{"id": "M1", "name": "Ming", "email": "ming@example.com"}])
+    out = os.path.join(tmp, "module-out")
+    env = dict(EPOCH, LETTERPRESS_MAIL_MODULE=os.path.join(tmp, "no-such.so"))
+    r = merge(tmp, data, out, env=env)
+    check("module: a missing mail module is an error that names it",
+          r.code == 1 and "no-such.so" in r.err and
+          "cannot load the mail module" in r.err, short(r.err))
+    check("module: nothing is written without it",
+          not os.path.exists(out) or not os.listdir(out),
+          os.listdir(out) if os.path.exists(out) else "")
+    r = lp("render", os.path.join(tmp, "letter.md"), "--blanks", "-o",
+           os.path.join(tmp, "module.pdf"), env=env)
+    check("module: rendering never needs it", r.code == 0, short(r.err))
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         write(os.path.join(tmp, "letter.md"), TEMPLATE)
         write(os.path.join(tmp, "body.md"), BODY)
         check_emls(tmp)
         check_smtp(tmp)
+        check_module(tmp)
     e2e.finish()
 
 
