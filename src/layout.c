@@ -1555,6 +1555,16 @@ static void para_slice(const para *p, size_t from, size_t to, para *out) {
   }
 }
 
+/* Makes st the style of what continues a paragraph after its start: no
+ * first-line indent, list marker or outline entry; a paragraph's gap
+ * above. */
+static void continue_paragraph(const L *l, pstyle *st) {
+  st->first_indent = 0;
+  st->marker = NULL;
+  st->outline = -1;
+  st->before = l->para_space * l->size;
+}
+
 /* Lays out a paragraph with images in it: the images are set where they
  * are written, each a block of its own in the column (placed as the
  * paragraph is aligned), and the text around them in pieces.  The first
@@ -1564,7 +1574,6 @@ static void para_slice(const para *p, size_t from, size_t to, para *out) {
  * with images is laid out the same way. */
 static bool layout_paragraph(L *l, para *p, pstyle st, int line) {
   if (!p->ncuts) return layout_para(l, p, &st, line);
-  double gap = l->para_space * l->size;
   size_t from = 0;
   for (size_t k = 0; k <= p->ncuts; k++) {
     size_t to = k < p->ncuts ? p->cuts[k].offset : p->text.len;
@@ -1573,20 +1582,14 @@ static bool layout_paragraph(L *l, para *p, pstyle st, int line) {
     para piece = {0};
     para_slice(p, from, to, &piece);
     bool ok = true;
-    size_t before = l->nboxes;
+    size_t at = l->nboxes;
     if (piece.text.len || st.marker) /* a list item's marker: a line */
       ok = layout_para(l, &piece, &st, line);
     para_free(&piece);
-    if (ok && k < p->ncuts) {
-      if (l->nboxes > before) st.before = gap;
-      ok = layout_image(l, p->cuts[k].image, &st);
-    }
-    if (l->nboxes > before) { /* what follows continues the paragraph */
-      st.first_indent = 0;
-      st.marker = NULL;
-      st.before = gap;
-      st.outline = -1;
-    }
+    if (l->nboxes > at) continue_paragraph(l, &st);
+    at = l->nboxes;
+    if (ok && k < p->ncuts) ok = layout_image(l, p->cuts[k].image, &st);
+    if (l->nboxes > at) continue_paragraph(l, &st);
     if (!ok) return false;
     from = to;
   }
