@@ -429,6 +429,17 @@ static void test_images(void) {
     CHECK(!"a list item's image laid out");
   }
   lp_display_free(d);
+  /* A centred or right-aligned paragraph places its image so too. */
+  d = layout("---\nlang: en\n---\n\nCentred ![x](pic.png) text {.center}\n\n"
+             "Right ![x](pic.png) {.right}\n");
+  CHECK(d && d->pages[0].nimages == 2);
+  if (d && d->pages[0].nimages == 2) {
+    const lp_dimage *c = &d->pages[0].images[0], *r = &d->pages[0].images[1];
+    double w = d->pages[0].width;
+    CHECK(fabs(c->x + c->w / 2 - w / 2) < EPS);
+    CHECK(fabs(r->x + r->w - (w - MARGIN)) < EPS);
+  }
+  lp_display_free(d);
 }
 
 /* ---- Images in table cells and headings --------------------------------- */
