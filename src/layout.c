@@ -2661,7 +2661,8 @@ static int by_address(const void *a, const void *b) {
  * reported: an image is never lost without a word.  (One in another
  * image's description is the alt text's, which is not printed.) */
 static void warn_lost_images(L *l, cmark_node *doc) {
-  qsort(l->placed, l->nplaced, sizeof *l->placed, by_address);
+  if (l->nplaced) /* (qsort of no array is undefined) */
+    qsort(l->placed, l->nplaced, sizeof *l->placed, by_address);
   cmark_iter *it = cmark_iter_new(doc);
   cmark_event_type ev;
   while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {

@@ -447,16 +447,20 @@ static void test_images(void) {
 #define CELL_PAD (0.4 * SIZE) /* a table cell's padding */
 #define PARA_GAP (0.5 * SIZE) /* between paragraphs, and around images */
 
-/* The x of the vertical table borders of page p, left to right, at most
- * max (each x once). */
-static size_t column_edges(const lp_dpage *p, double *out, size_t max) {
+/* The table borders of page p: the x of its vertical lines, left to right
+ * (vertical), else the y of its horizontal lines, top to bottom; each
+ * once, at most max. */
+static size_t table_edges(const lp_dpage *p, bool vertical, double *out,
+                          size_t max) {
   size_t n = 0;
   for (size_t k = 0; k < p->nrules; k++) {
     const lp_drule *r = &p->rules[k];
-    if (r->gray != 0 || fabs(r->x1 - r->x2) > EPS) continue;
+    double across = vertical ? r->x2 - r->x1 : r->y2 - r->y1;
+    double at = vertical ? r->x1 : -r->y1; /* ascending either way */
+    if (r->gray != 0 || fabs(across) > EPS) continue;
     size_t j = 0;
-    while (j < n && fabs(out[j] - r->x1) > EPS) j++;
-    if (j == n && n < max) out[n++] = r->x1;
+    while (j < n && fabs(out[j] - at) > EPS) j++;
+    if (j == n && n < max) out[n++] = at;
   }
   for (size_t i = 1; i < n; i++) /* few: insertion sort */
     for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
@@ -464,25 +468,8 @@ static size_t column_edges(const lp_dpage *p, double *out, size_t max) {
       out[j] = out[j - 1];
       out[j - 1] = t;
     }
-  return n;
-}
-
-/* The y of the horizontal table borders of page p, top to bottom. */
-static size_t row_edges(const lp_dpage *p, double *out, size_t max) {
-  size_t n = 0;
-  for (size_t k = 0; k < p->nrules; k++) {
-    const lp_drule *r = &p->rules[k];
-    if (r->gray != 0 || fabs(r->y1 - r->y2) > EPS) continue;
-    size_t j = 0;
-    while (j < n && fabs(out[j] - r->y1) > EPS) j++;
-    if (j == n && n < max) out[n++] = r->y1;
-  }
-  for (size_t i = 1; i < n; i++)
-    for (size_t j = i; j > 0 && out[j - 1] < out[j]; j--) {
-      double t = out[j];
-      out[j] = out[j - 1];
-      out[j - 1] = t;
-    }
+  if (!vertical)
+    for (size_t k = 0; k < n; k++) out[k] = -out[k];
   return n;
 }
 
@@ -508,7 +495,7 @@ static void test_cell_images(void) {
     const lp_dpage *p = &d->pages[0];
     const lp_dimage *im = &p->images[0];
     double xs[8], ys[8];
-    size_t nx = column_edges(p, xs, 8), ny = row_edges(p, ys, 8);
+    size_t nx = table_edges(p, true, xs, 8), ny = table_edges(p, false, ys, 8);
     CHECK(nx == 3 && ny == 4);
     CHECK(fabs(im->w - 72) < EPS && fabs(im->h - 36) < EPS);
     if (nx == 3 && ny == 4) {
@@ -540,7 +527,7 @@ static void test_cell_images(void) {
     const tline *b = find_line(lines, n, "Before");
     const tline *a = find_line(lines, n, "after");
     double xs[8];
-    size_t nx = column_edges(p, xs, 8);
+    size_t nx = table_edges(p, true, xs, 8);
     CHECK(b && a && b != a && nx == 3);
     if (b && a && nx == 3) {
       CHECK(b->y > im->y + im->h + PARA_GAP - EPS); /* above, a gap apart */
@@ -562,7 +549,7 @@ static void test_cell_images(void) {
     const lp_dpage *p = &d->pages[0];
     const lp_dimage *im = &p->images[0];
     double xs[8];
-    size_t nx = column_edges(p, xs, 8);
+    size_t nx = table_edges(p, true, xs, 8);
     CHECK(nx == 3);
     if (nx == 3) {
       CHECK(fabs(im->w - (xs[1] - xs[0] - 2 * CELL_PAD)) < EPS);
