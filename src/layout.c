@@ -25,6 +25,7 @@
 #define DEFAULT_KEEP_LINES 2  /* orphans and widows */
 #define IMAGE_DPI 150.0       /* an image's pixels, when it fits */
 #define IMAGE_MAX_H_FRAC 0.6  /* an image's height, at most, of the text */
+#define CELL_IMAGE_MIN_EM 3.0 /* an image's narrowest in a table column */
 #define LETTERHEAD_MAX_H (35 * MM)
 #define SEAL_MAX (42 * MM)    /* a company seal is 40-42 mm across */
 #define SEAL_RISE_EM 0.3      /* the seal's centre above the baseline */
@@ -53,6 +54,7 @@
 #define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
 #define SIG_BELOW_EM 0.3      /* and below it */
 #define SIG_MIN_WIDTH_EM 14.0 /* a signature field's width, at least */
+#define MAX_WARNINGS 20       /* passed on per document; the rest dropped */
 
 /* One heading level's look: size (em of body), space before and after (em
  * of body), alignment.  These are the defaults; heading-sizes and
@@ -187,6 +189,8 @@ typedef struct L {
   size_t *page_letter; /* letter index of each display page */
   size_t page_letter_cap;
   int warnings;
+  cmark_node **placed; /* image nodes drawn, or warned about, so far */
+  size_t nplaced, placed_cap;
 } L;
 
 /* ---- Paragraph collection ---------------------------------------------- */
@@ -673,6 +677,22 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
   para_free(&mp);
 }
 
+/* The column, in characters from 1, of byte column byte_col (from 1) of
+ * line body_line of the template's body. */
+static int body_column(const L *l, int body_line, int byte_col) {
+  const char *b = l->tpl->body, *end = b + l->tpl->body_len;
+  for (int k = 1; k < body_line && b < end; k++) {
+    const char *nl = memchr(b, '\n', (size_t)(end - b));
+    b = nl ? nl + 1 : end;
+  }
+  int col = 1;
+  for (size_t i = 0; i + 1 < (size_t)byte_col && b + i < end;) {
+    lp_utf8_next(b, (size_t)(end - b), &i);
+    col++;
+  }
+  return col;
+}
+
 /* The file line and column (in characters) of byte offset at of the
  * paragraph text, from the source positions of its text nodes; line falls
  * back to the paragraph's body line. */
@@ -686,17 +706,8 @@ static void source_position(const L *l, const para *p, size_t at, int line,
   line = lp_fill_body_line(l->env->fill, line);
   *file_line = line + l->tpl->body_line - 1;
   if (!sp) return;
-  /* The body line's bytes before the node, then the node's own text. */
-  const char *b = l->tpl->body, *end = b + l->tpl->body_len;
-  for (int k = 1; k < line && b < end; k++) {
-    const char *nl = memchr(b, '\n', (size_t)(end - b));
-    b = nl ? nl + 1 : end;
-  }
-  int col = 1;
-  for (size_t i = 0; i + 1 < (size_t)sp->column && b + i < end;) {
-    lp_utf8_next(b, (size_t)(end - b), &i);
-    col++;
-  }
+  /* The body line's characters before the node, then the node's own. */
+  int col = body_column(l, line, sp->column);
   const char *t = (const char *)p->text.data;
   for (size_t i = sp->offset; i < at;) {
     lp_utf8_next(t, at, &i);
@@ -707,7 +718,7 @@ static void source_position(const L *l, const para *p, size_t at, int line,
 
 /* Reports characters that no installed font has, with their position. */
 static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
-  for (size_t k = 0; k < sh->nmissing && l->warnings < 20; k++) {
+  for (size_t k = 0; k < sh->nmissing && l->warnings < MAX_WARNINGS; k++) {
     size_t at = sh->missing[k];
     int fl, col;
     source_position(l, p, at, line, &fl, &col);
@@ -1316,7 +1327,14 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
 
 /* ---- Blocks ------------------------------------------------------------- */
 
-/* Plain text of an inline subtree (for outline titles). */
+/* Whether byte c is white space at the edge of a piece of a paragraph (a
+ * space, a tab, or a hard line break). */
+static bool edge_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Plain text of an inline subtree (for outline titles): the text that is
+ * printed, so not the alt text of images. */
 static void plain_text(cmark_node *node, lp_buf *out) {
   for (cmark_node *c = cmark_node_first_child(node); c;
        c = cmark_node_next(c)) {
@@ -1326,9 +1344,22 @@ static void plain_text(cmark_node *node, lp_buf *out) {
       lp_buf_puts(out, lit);
     else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
       lp_buf_puts(out, " ");
-    else
+    else if (t != CMARK_NODE_IMAGE)
       plain_text(c, out);
   }
+}
+
+/* The plain text of a heading, without the blanks an image left at its
+ * ends. */
+static void heading_text(cmark_node *node, lp_buf *out) {
+  plain_text(node, out);
+  size_t n = out->len, k = 0;
+  while (n && edge_space(out->data[n - 1])) n--;
+  while (k < n && edge_space(out->data[k])) k++;
+  if (!out->data) return;
+  memmove(out->data, out->data + k, n - k);
+  out->len = n - k;
+  out->data[out->len] = '\0';
 }
 
 static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
@@ -1395,10 +1426,18 @@ static lp_dimage_data *load_image(L *l, const char *path, int line,
   return img;
 }
 
+/* The x offset in a column width wide of something w wide, set as align
+ * sets text: centred, right-aligned, else at the left edge. */
+static double align_offset(align_t align, double width, double w) {
+  return align == ALIGN_CENTER  ? (width - w) / 2
+         : align == ALIGN_RIGHT ? width - w
+                                : 0;
+}
+
 /* Adds a line box holding img, scaled to fit the column and at most
- * max_h high, at x offset from left (centred when center). */
+ * max_h high, placed in the column as align places text. */
 static lbox *image_box(L *l, lp_dimage_data *img, double left, double width,
-                       double max_h, bool center) {
+                       double max_h, align_t align) {
   double w, h;
   image_size(img, width, max_h, &w, &h);
   lbox *b = new_box(l);
@@ -1407,36 +1446,73 @@ static lbox *image_box(L *l, lp_dimage_data *img, double left, double width,
   b->baseline = h;
   LP_GROW(l->pimages, l->pimages_cap, l->npimages + 1);
   l->pimages[l->npimages++] =
-      (pimage){img, left + (center ? (width - w) / 2 : 0), 0, w, h, false};
+      (pimage){img, left + align_offset(align, width, w), 0, w, h, false};
   b->i1 = l->npimages;
   b->para = l->npara++;
   b->nlines = 1;
   return b;
 }
 
-/* Lays out the image node as a block of its own in the column, scaled
- * to fit the column and at most IMAGE_MAX_H_FRAC of the text height, with
- * before above it. */
-static bool layout_image(L *l, cmark_node *node, double left, double width,
-                         double before) {
-  const char *url = cmark_node_get_url(node);
-  lp_dimage_data *img =
-      load_image(l, url ? url : "",
-                 lp_fill_body_line(l->env->fill,
-                                   cmark_node_get_start_line(node)) +
-                     l->tpl->body_line - 1,
-                 cmark_node_get_start_column(node));
-  if (!img) return false;
-  double text_h = l->page_h - l->margin[0] - l->margin[2];
-  lbox *b = image_box(l, img, left, width, text_h * IMAGE_MAX_H_FRAC, false);
-  b->before = before;
-  return true;
+/* The template line and column (in characters) where the image node is
+ * written. */
+static void image_position(const L *l, cmark_node *node, int *line,
+                           int *column) {
+  int body_line =
+      lp_fill_body_line(l->env->fill, cmark_node_get_start_line(node));
+  *line = body_line + l->tpl->body_line - 1;
+  *column = body_column(l, body_line, cmark_node_get_start_column(node));
 }
 
-/* Whether byte c is white space at the edge of a piece of a paragraph (a
- * space, a tab, or a hard line break). */
-static bool edge_space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n';
+/* Notes that the image node has been drawn or reported (see
+ * warn_lost_images). */
+static void image_placed(L *l, cmark_node *node) {
+  LP_GROW(l->placed, l->placed_cap, l->nplaced + 1);
+  l->placed[l->nplaced++] = node;
+}
+
+/* Reports, at its position, that the image node is not drawn and why. */
+static void warn_image(L *l, cmark_node *node, const char *why) {
+  image_placed(l, node);
+  if (l->warnings >= MAX_WARNINGS) return;
+  l->warnings++;
+  if (!l->env->warn) return;
+  int line, column;
+  image_position(l, node, &line, &column);
+  const char *url = cmark_node_get_url(node);
+  lp_error w = {0};
+  lp_fail(&w, LP_OK, l->tpl->name, line, column,
+          "image '%s' is not drawn: %s", url ? url : "", why);
+  w.code = LP_OK;
+  l->env->warn(l->env->warn_ctx, &w);
+}
+
+/* The text height: what an image may take, at most, is a share of it. */
+static double text_height(const L *l) {
+  return l->page_h - l->margin[0] - l->margin[2];
+}
+
+/* Lays out the image node as a block of its own in the column of st,
+ * placed as st aligns its text, scaled to fit the column and at most
+ * IMAGE_MAX_H_FRAC of the text height, with st's space above it; it
+ * keeps with the next block if st's text does (a heading's image). */
+static bool layout_image(L *l, cmark_node *node, const pstyle *st) {
+  const char *url = cmark_node_get_url(node);
+  int line, column;
+  image_position(l, node, &line, &column);
+  lp_dimage_data *img = load_image(l, url ? url : "", line, column);
+  if (!img) return false;
+  double w, h, max_h = text_height(l) * IMAGE_MAX_H_FRAC;
+  image_size(img, st->width, max_h, &w, &h);
+  if (w < 1 || h < 1) { /* a table column squeezed to nothing */
+    warn_image(l, node, "there is no room for it here (widen the column)");
+    return true;
+  }
+  lbox *b = image_box(l, img, st->left, st->width, max_h, st->align);
+  b->before = st->before;
+  b->keep_with_next = st->keep_with_next;
+  b->outline = st->outline;
+  image_placed(l, node);
+  return true;
 }
 
 /* Copies the text [from, to) of p, without white space at its ends, with
@@ -1479,15 +1555,25 @@ static void para_slice(const para *p, size_t from, size_t to, para *out) {
   }
 }
 
+/* Makes st the style of what continues a paragraph after its start: no
+ * first-line indent, list marker or outline entry; a paragraph's gap
+ * above. */
+static void continue_paragraph(const L *l, pstyle *st) {
+  st->first_indent = 0;
+  st->marker = NULL;
+  st->outline = -1;
+  st->before = l->para_space * l->size;
+}
+
 /* Lays out a paragraph with images in it: the images are set where they
- * are written, each a block of its own in the column, and the text around
- * them in pieces.  The first piece is the paragraph's start (first-line
- * indent, list marker, space above); the text after an image continues
- * the paragraph, so it has no first-line indent. */
+ * are written, each a block of its own in the column (placed as the
+ * paragraph is aligned), and the text around them in pieces.  The first
+ * piece is the paragraph's start (first-line indent, list marker, space
+ * above, outline entry); the text after an image continues the
+ * paragraph, so it has no first-line indent.  A heading or a table cell
+ * with images is laid out the same way. */
 static bool layout_paragraph(L *l, para *p, pstyle st, int line) {
   if (!p->ncuts) return layout_para(l, p, &st, line);
-  double gap = l->para_space * l->size;
-  bool started = false; /* something of the paragraph is laid out */
   size_t from = 0;
   for (size_t k = 0; k <= p->ncuts; k++) {
     size_t to = k < p->ncuts ? p->cuts[k].offset : p->text.len;
@@ -1496,21 +1582,14 @@ static bool layout_paragraph(L *l, para *p, pstyle st, int line) {
     para piece = {0};
     para_slice(p, from, to, &piece);
     bool ok = true;
-    if (piece.text.len || (!started && st.marker)) {
+    size_t at = l->nboxes;
+    if (piece.text.len || st.marker) /* a list item's marker: a line */
       ok = layout_para(l, &piece, &st, line);
-      started = true;
-      st.first_indent = 0;
-      st.marker = NULL;
-      st.before = gap;
-    }
     para_free(&piece);
-    if (ok && k < p->ncuts) {
-      ok = layout_image(l, p->cuts[k].image, st.left, st.width, st.before);
-      started = true;
-      st.first_indent = 0;
-      st.marker = NULL;
-      st.before = gap;
-    }
+    if (l->nboxes > at) continue_paragraph(l, &st);
+    at = l->nboxes;
+    if (ok && k < p->ncuts) ok = layout_image(l, p->cuts[k].image, &st);
+    if (l->nboxes > at) continue_paragraph(l, &st);
     if (!ok) return false;
     from = to;
   }
@@ -1567,7 +1646,7 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   if (level < 1) level = 1;
   if (level > 6) level = 6;
   lp_buf title = {0};
-  plain_text(node, &title);
+  heading_text(node, &title);
   if (level == 1) {
     /* A level-1 heading starts a letter (and so a page). */
     if (l->nletters == 0 || l->nboxes > 0) {
@@ -1596,10 +1675,13 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   collect_inlines(l, node, &p, true, false, 0, st.size);
   l->cur = l->chains;
   size_t first = l->nboxes;
-  bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
+  /* An image in the heading is a block of its own after (or before) the
+   * heading's text, centred under a centred title, keeping with what
+   * follows as the heading's lines do. */
+  bool ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(node));
   para_free(&p);
   /* Space after the heading goes before the next block: add it here as
-   * part of the last heading line's height. */
+   * part of the last heading box's height. */
   if (ok && l->nboxes > first)
     l->boxes[l->nboxes - 1].height += l->heading[level].after;
   return ok;
@@ -1662,14 +1744,37 @@ static bool layout_list(L *l, cmark_node *list, double left, double width,
 
 /* ---- Tables (GFM) --------------------------------------------------------- */
 
-/* The widths a cell's text wants: natural (on one line, or its longest
- * hard-broken line) and minimum (its widest piece between two break
- * opportunities), in pt. */
-static bool measure_cell(L *l, cmark_node *cell, bool bold, double *natural,
-                         double *minimum) {
+/* The width an image of a table cell wants: its size as a block image in
+ * a column max_w wide (so capped by that and by the height allowed), or 0
+ * for a file that cannot be read (table_row reports it). */
+static double cell_image_width(L *l, cmark_node *image, double max_w) {
+  const char *url = cmark_node_get_url(image);
+  lp_dimage_data *img = NULL;
+  lp_error e = {0};
+  if (!lp_image_read(url ? url : "", l->tpl->base_dir, &img, &e)) return 0;
+  double w, h;
+  image_size(img, max_w, text_height(l) * IMAGE_MAX_H_FRAC, &w, &h);
+  lp_dimage_data_unref(img);
+  return w;
+}
+
+/* The widths a cell's content wants: natural (its text on one line, or its
+ * longest hard-broken line; its images at their size) and minimum (its
+ * widest piece of text between two break opportunities; an image, which
+ * is scaled down to fit, CELL_IMAGE_MIN_EM or less), in pt.  An image
+ * ends a line of the cell's text, as it splits a paragraph.  max_w is the
+ * widest a cell can be. */
+static bool measure_cell(L *l, cmark_node *cell, bool bold, double max_w,
+                         double *natural, double *minimum) {
   para p = {0};
   collect_inlines(l, cell, &p, bold, false, 0, l->size);
   *natural = *minimum = 0;
+  for (size_t k = 0; k < p.ncuts; k++) {
+    double w = cell_image_width(l, p.cuts[k].image, max_w);
+    double least = fmin(w, CELL_IMAGE_MIN_EM * l->size);
+    if (w > *natural) *natural = w;
+    if (least > *minimum) *minimum = least;
+  }
   size_t len = p.text.len;
   const char *text = len ? (const char *)p.text.data : "";
   uint8_t *brk = lp_xmalloc(len + 1);
@@ -1681,6 +1786,7 @@ static bool measure_cell(L *l, cmark_node *cell, bool bold, double *natural,
     lp_shape_space_cjk(text, len, &sh);
   }
   double line = 0, piece = 0;
+  size_t cut = 0; /* the next image */
   for (size_t k = 0; k < sh.count; k++) {
     const lp_sglyph *g = &sh.glyphs[k];
     if ((g->flags & LP_SG_CLUSTER_START) && k > 0) {
@@ -1688,6 +1794,9 @@ static bool measure_cell(L *l, cmark_node *cell, bool bold, double *natural,
       if (b == LP_BREAK_MANDATORY) line = 0;
       if (b != LP_BREAK_NONE) piece = 0;
     }
+    if (g->flags & LP_SG_CLUSTER_START)
+      for (; cut < p.ncuts && p.cuts[cut].offset <= g->cluster; cut++)
+        line = piece = 0;
     double w = g->advance + (k + 1 < sh.count ? g->gap : 0);
     line += w;
     if (!(g->flags & LP_SG_SPACE)) piece += w;
@@ -1717,7 +1826,7 @@ static bool table_columns(L *l, cmark_node *table, int ncols, double avail,
     for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
          cell = cmark_node_next(cell), c++) {
       double n = 0, m = 0;
-      ok = ok && measure_cell(l, cell, header, &n, &m);
+      ok = ok && measure_cell(l, cell, header, avail - pad, &n, &m);
       if (n + pad > nat[c]) nat[c] = n + pad;
       if (m + pad > min[c]) min[c] = m + pad;
     }
@@ -1930,7 +2039,9 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
     para p = {0};
     collect_inlines(l, cell, &p, header, false, 0, l->size);
     size_t from = l->nboxes;
-    bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(cell));
+    /* Images in the cell: blocks in the cell's column, as in a paragraph,
+     * the text around them stacked above and below. */
+    bool ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(cell));
     para_free(&p);
     if (!ok) {
       free(lines);
@@ -1939,6 +2050,7 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
     double y = pad;
     for (size_t k = from; k < l->nboxes; k++) {
       lbox *lb = &l->boxes[k];
+      if (k > from) y += lb->before; /* between text and an image */
       shift_box(l, lb, y + lb->baseline);
       LP_GROW(lines, lines_cap, nlines + 1);
       lines[nlines++] = (rline){*lb, y, y + lb->height, 0};
@@ -2283,7 +2395,7 @@ static bool flush_letter(L *l) {
   if (l->letterhead) {
     lbox *h = image_box(l, l->letterhead, l->margin[3],
                         l->page_w - l->margin[1] - l->margin[3],
-                        LETTERHEAD_MAX_H, true);
+                        LETTERHEAD_MAX_H, ALIGN_CENTER);
     h->before = 0;
     h->height += LETTERHEAD_SPACE_EM * l->size;
     h->keep_with_next = true;
@@ -2539,6 +2651,39 @@ static bool setup(L *l) {
   return true;
 }
 
+static int by_address(const void *a, const void *b) {
+  uintptr_t x = (uintptr_t)*(cmark_node *const *)a,
+            y = (uintptr_t)*(cmark_node *const *)b;
+  return (x > y) - (x < y);
+}
+
+/* Warns about each image of the tree that the layout neither drew nor
+ * reported: an image is never lost without a word.  (One in another
+ * image's description is the alt text's, which is not printed.) */
+static void warn_lost_images(L *l, cmark_node *doc) {
+  if (l->nplaced) /* (qsort of no array is undefined) */
+    qsort(l->placed, l->nplaced, sizeof *l->placed, by_address);
+  cmark_iter *it = cmark_iter_new(doc);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_IMAGE)
+      continue;
+    if (l->nplaced && bsearch(&n, l->placed, l->nplaced, sizeof n,
+                              by_address))
+      continue;
+    bool in_image = false;
+    for (cmark_node *a = cmark_node_parent(n); a; a = cmark_node_parent(a))
+      in_image = in_image || cmark_node_get_type(a) == CMARK_NODE_IMAGE;
+    warn_image(l, n,
+               in_image ? "an image inside another image's description is "
+                          "part of its alt text, which is not printed"
+                        : "images are drawn in paragraphs, headings and "
+                          "table cells only");
+  }
+  cmark_iter_free(it);
+}
+
 bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
                         cmark_node *doc, lp_display *out, lp_error *err) {
   L l = {0};
@@ -2554,6 +2699,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
          flush_letter(&l);
   }
   if (ok) add_page_furniture(&l);
+  if (ok) warn_lost_images(&l, doc);
   for (size_t i = 0; i < l.nletters; i++) free(l.letters[i].title);
   free(l.letters);
   free(l.boxes);
@@ -2562,6 +2708,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   for (size_t k = 0; k < l.nfields; k++) free(l.fields[k].name);
   free(l.fields);
   free(l.pimages);
+  free(l.placed);
   free(l.quotes);
   for (size_t k = 0; k < l.nimages; k++) lp_dimage_data_unref(l.images[k]);
   free(l.images);

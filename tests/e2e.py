@@ -1468,6 +1468,58 @@ def test_blocks(tmp):
         check("blocks: the alt text and the image syntax are not printed",
               "示意图" not in poppler_text(pdf) and "pic.png" not in poppler_text(pdf), "")
 
+    # Images in a table cell and in headings are drawn: in the cell (the
+    # row grows to hold it, text stacks around it), after the heading's
+    # text; one inside another image's description is a located warning.
+    def ring(x, y):
+        r2 = (x - 60) ** 2 + (y - 60) ** 2
+        return (200, 20, 20, 255) if 45 ** 2 <= r2 <= 58 ** 2 else (0, 0, 0, 0)
+    write_png(os.path.join(d, "seal.png"), 120, 120, ring)  # 57.6 pt square
+    text = ("---\nlang: zh-CN\n---\n\n# 确认函 ![徽标](pic.png)\n\n正文。\n\n"
+            "| 印章 | 说明 |\n|:---:|---|\n| ![印鉴图](seal.png) | 公司印章。 |\n"
+            "| 上文 ![图](pic.png) 下文 | 图文。 |\n\n"
+            "嵌套：![外图 ![内](seal.png)](pic.png)\n")
+    r, pdf = render_md(d, "cell-images", text)
+    if check("blocks: images in cells and headings render", r.code == 0, r.err):
+        check_qpdf("blocks cell images", pdf)
+        src = os.path.join(d, "cell-images.md")
+        warned = [l for l in r.err.splitlines() if ": warning: " in l]
+        check("blocks: the image in an image's description is a warning at its place",
+              len(warned) == 1 and warned[0].startswith(src + ":14:9: warning: image 'seal.png' is not drawn"),
+              r.err)
+        rows = [x for x in image_list(pdf) if x["type"] == "image"]
+        check("blocks: the heading's and the cells' images are all shown on page 1",
+              sorted((x["page"], x["width"]) for x in rows) == [(1, 120), (1, 300), (1, 300), (1, 300)],
+              repr(rows))
+        strokes, images = trace(pdf, 1)
+        lines = body_lines(pdf)
+        black = [s for s in strokes if s[0] == 0]
+        xs = sorted({round(s[1], 2) for s in black if abs(s[1] - s[3]) < 0.01})
+        ys = sorted({round(s[2], 2) for s in black if abs(s[2] - s[4]) < 0.01})
+        seal = [i for i in images if abs(i[2] - 57.6) < 0.1]
+        title = [l for l in lines if l["text"] == "确认函"]
+        logo = [i for i in images if title and i[1] < title[0]["y1"] + 40]
+        above = [l for l in lines if l["text"].startswith("上文")]
+        below = [l for l in lines if l["text"] == "下文"]
+        cell_pic = [i for i in images if above and i[1] > above[0]["y1"] and i not in seal]
+        if check("blocks: table borders, the images and the texts found",
+                 len(xs) == 3 and len(ys) == 4 and seal and title and logo and above and below
+                 and cell_pic, (xs, ys, images, [l["text"] for l in lines])):
+            x, y, w, h = seal[0]
+            check("blocks: the cell's image sits in its cell, centred as its column",
+                  xs[0] < x and x + w < xs[1] and ys[1] < y and y + h < ys[2]
+                  and abs((x + w / 2) - (xs[0] + xs[1]) / 2) < 0.1, (seal[0], xs, ys))
+            x, y, w, h = cell_pic[0]
+            check("blocks: the text before and after it stacks around it in the cell",
+                  above[0]["y1"] <= y and y + h <= below[0]["y0"] and ys[2] < above[0]["y0"]
+                  and below[0]["y1"] < ys[3], (above[0], cell_pic[0], below[0], ys))
+            x, y, w, h = logo[0]
+            w_page, _ = page_size(pdf)
+            check("blocks: the heading's image follows its text, centred as the title",
+                  title[0]["y1"] <= y and abs(x + w / 2 - w_page / 2) < 0.1, (title[0], logo[0]))
+        check("blocks: the alt texts are not printed",
+              not any(a in poppler_text(pdf) for a in ("徽标", "印鉴图", "外图")), "")
+
     # Style keys from front matter.
     def words_of(fm, body):
         r, pdf = render_md(d, "style", "---\nlang: en\n%s---\n\n%s" % (fm, body))

@@ -1,5 +1,6 @@
 /* test_layout.c - the layout, checked on the display list it makes: block
  * quote rules, table rows split across pages, images inside paragraphs,
+ * table cells and headings (and the warning for one that is not drawn),
  * and the front-matter keys of the style table (heading-spacing,
  * list-indent, quote-indent). */
 #include <math.h>
@@ -23,21 +24,43 @@
 static lp_engine *engine;
 static char dir[64]; /* where the test's templates and images live */
 
-/* Lays out the template text (named dir/t.md) with no data; NULL (and a
- * message) on failure. */
-static lp_display *layout(const char *text) {
+/* The warnings of a layout: the last one, and how many. */
+typedef struct warnings {
+  lp_error last;
+  int count;
+} warnings;
+
+static void on_warning(void *ctx, const lp_error *w) {
+  warnings *ws = ctx;
+  ws->last = *w;
+  ws->count++;
+}
+
+/* Lays out the template text (named dir/t.md) with no data, collecting
+ * its warnings in ws (may be NULL); NULL (and a message) on failure. */
+static lp_display *layout_warned(const char *text, warnings *ws) {
   lp_error err = {0};
   char name[128];
   snprintf(name, sizeof name, "%s/t.md", dir);
   lp_template *t = lp_template_parse(text, strlen(text), name, &err);
   lp_display *d = t ? lp_display_new() : NULL;
-  if (d && !lp_render_layout(engine, t, NULL, false, d, &err)) {
+  lp_render_options opts = {0};
+  opts.warn = on_warning;
+  opts.warn_ctx = ws;
+  if (ws) memset(ws, 0, sizeof *ws);
+  if (d && !lp_render_layout(engine, t, ws ? &opts : NULL, false, d, &err)) {
     lp_display_free(d);
     d = NULL;
   }
   if (!d) fprintf(stderr, "  layout failed: %s\n", err.message);
   lp_template_free(t);
   return d;
+}
+
+/* Lays out the template text (named dir/t.md) with no data; NULL (and a
+ * message) on failure. */
+static lp_display *layout(const char *text) {
+  return layout_warned(text, NULL);
 }
 
 /* A line of text on a page: glyphs sharing a baseline, left to right. */
@@ -122,8 +145,10 @@ static bool beside(const lp_drule *r, double y) {
   return y > lo && y < hi;
 }
 
-/* Writes a w x h RGBA PNG of one colour. */
-static bool write_png(const char *path, int w, int h) {
+/* Writes dir/name, a w x h RGBA PNG of one colour. */
+static bool write_png(const char *name, int w, int h) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
   png_image im;
   memset(&im, 0, sizeof im);
   im.version = PNG_IMAGE_VERSION;
@@ -356,9 +381,7 @@ static void test_tables(void) {
 /* ---- Images inside paragraphs ----------------------------------------- */
 
 static void test_images(void) {
-  char path[128];
-  snprintf(path, sizeof path, "%s/pic.png", dir);
-  CHECK(write_png(path, 150, 75)); /* 72 x 36 pt at 150 dpi */
+  CHECK(write_png("pic.png", 150, 75)); /* 72 x 36 pt at 150 dpi */
   lp_display *d = layout(
       "---\nlang: zh-CN\n---\n\n"
       "前文足够长，能够排成两行以上，用来检验图片前面的文字仍然按照段落排版，"
@@ -405,6 +428,252 @@ static void test_images(void) {
   } else {
     CHECK(!"a list item's image laid out");
   }
+  lp_display_free(d);
+  /* A centred or right-aligned paragraph places its image so too. */
+  d = layout("---\nlang: en\n---\n\nCentred ![x](pic.png) text {.center}\n\n"
+             "Right ![x](pic.png) {.right}\n");
+  CHECK(d && d->pages[0].nimages == 2);
+  if (d && d->pages[0].nimages == 2) {
+    const lp_dimage *c = &d->pages[0].images[0], *r = &d->pages[0].images[1];
+    double w = d->pages[0].width;
+    CHECK(fabs(c->x + c->w / 2 - w / 2) < EPS);
+    CHECK(fabs(r->x + r->w - (w - MARGIN)) < EPS);
+  }
+  lp_display_free(d);
+}
+
+/* ---- Images in table cells and headings --------------------------------- */
+
+#define CELL_PAD (0.4 * SIZE) /* a table cell's padding */
+#define PARA_GAP (0.5 * SIZE) /* between paragraphs, and around images */
+
+/* The table borders of page p: the x of its vertical lines, left to right
+ * (vertical), else the y of its horizontal lines, top to bottom; each
+ * once, at most max. */
+static size_t table_edges(const lp_dpage *p, bool vertical, double *out,
+                          size_t max) {
+  size_t n = 0;
+  for (size_t k = 0; k < p->nrules; k++) {
+    const lp_drule *r = &p->rules[k];
+    double across = vertical ? r->x2 - r->x1 : r->y2 - r->y1;
+    double at = vertical ? r->x1 : -r->y1; /* ascending either way */
+    if (r->gray != 0 || fabs(across) > EPS) continue;
+    size_t j = 0;
+    while (j < n && fabs(out[j] - at) > EPS) j++;
+    if (j == n && n < max) out[n++] = at;
+  }
+  for (size_t i = 1; i < n; i++) /* few: insertion sort */
+    for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+      double t = out[j];
+      out[j] = out[j - 1];
+      out[j - 1] = t;
+    }
+  if (!vertical)
+    for (size_t k = 0; k < n; k++) out[k] = -out[k];
+  return n;
+}
+
+/* The page of d on which a line contains needle, or -1. */
+static int page_with(const lp_display *d, const char *needle) {
+  static tline lines[128];
+  for (size_t pg = 0; pg < d->npages; pg++) {
+    size_t n = lines_of(&d->pages[pg], lines, 128);
+    if (find_line(lines, n, needle)) return (int)pg;
+  }
+  return -1;
+}
+
+static void test_cell_images(void) {
+  CHECK(write_png("wide.png", 1600, 400)); /* 768 x 192 pt at 150 dpi */
+  /* An image alone in a cell: drawn in it at its size; the row grows to
+   * hold it; the column is as wide as the image wants. */
+  lp_display *d = layout("---\nlang: en\n---\n\n| Seal | Text |\n|---|---|\n"
+                         "| ![seal](pic.png) | Signed and sealed. |\n"
+                         "| x | Last row. |\n");
+  CHECK(d && d->npages == 1 && d->pages[0].nimages == 1);
+  if (d && d->npages == 1 && d->pages[0].nimages == 1) {
+    const lp_dpage *p = &d->pages[0];
+    const lp_dimage *im = &p->images[0];
+    double xs[8], ys[8];
+    size_t nx = table_edges(p, true, xs, 8), ny = table_edges(p, false, ys, 8);
+    CHECK(nx == 3 && ny == 4);
+    CHECK(fabs(im->w - 72) < EPS && fabs(im->h - 36) < EPS);
+    if (nx == 3 && ny == 4) {
+      /* In the first column, inside the padding, left-aligned. */
+      CHECK(fabs(im->x - (xs[0] + CELL_PAD)) < EPS);
+      CHECK(fabs(xs[1] - xs[0] - (72 + 2 * CELL_PAD)) < EPS);
+      /* In the second row, which holds it with its padding. */
+      CHECK(fabs(im->y + im->h - (ys[1] - CELL_PAD)) < EPS);
+      CHECK(fabs(im->y - (ys[2] + CELL_PAD)) < EPS);
+      CHECK(ys[1] - ys[2] >= 36 + 2 * CELL_PAD - EPS);
+    }
+    tline lines[16];
+    size_t n = lines_of(p, lines, 16);
+    const tline *t = find_line(lines, n, "Signed");
+    CHECK(t && t->y < ys[1] && t->y > ys[1] - 2 * SIZE && t->x0 > xs[1]);
+  }
+  lp_display_free(d);
+
+  /* Text before and after the image stacks around it in the cell, with a
+   * paragraph's gap; a centred column centres the image. */
+  d = layout("---\nlang: en\n---\n\n| Item | Note |\n|:---:|---|\n"
+             "| Before ![seal](pic.png) after | Text. |\n");
+  CHECK(d && d->pages[0].nimages == 1);
+  if (d && d->pages[0].nimages == 1) {
+    const lp_dpage *p = &d->pages[0];
+    const lp_dimage *im = &p->images[0];
+    tline lines[16];
+    size_t n = lines_of(p, lines, 16);
+    const tline *b = find_line(lines, n, "Before");
+    const tline *a = find_line(lines, n, "after");
+    double xs[8];
+    size_t nx = table_edges(p, true, xs, 8);
+    CHECK(b && a && b != a && nx == 3);
+    if (b && a && nx == 3) {
+      CHECK(b->y > im->y + im->h + PARA_GAP - EPS); /* above, a gap apart */
+      CHECK(a->y + SIZE < im->y - PARA_GAP + EPS);  /* below */
+      CHECK(fabs(im->x + im->w / 2 - (xs[0] + xs[1]) / 2) < EPS);
+      /* The column is as wide as the image (wider than the words). */
+      CHECK(fabs(xs[1] - xs[0] - (72 + 2 * CELL_PAD)) < EPS);
+    }
+  }
+  lp_display_free(d);
+
+  /* A wide image is scaled down to its column, keeping its proportions;
+   * the other column keeps room for its text. */
+  d = layout("---\nlang: en\n---\n\n| Chart | Note |\n|---|---|\n"
+             "| ![chart](wide.png) | The figures of the last three years, "
+             "by quarter. |\n");
+  CHECK(d && d->pages[0].nimages == 1);
+  if (d && d->pages[0].nimages == 1) {
+    const lp_dpage *p = &d->pages[0];
+    const lp_dimage *im = &p->images[0];
+    double xs[8];
+    size_t nx = table_edges(p, true, xs, 8);
+    CHECK(nx == 3);
+    if (nx == 3) {
+      CHECK(fabs(im->w - (xs[1] - xs[0] - 2 * CELL_PAD)) < EPS);
+      CHECK(fabs(im->w / im->h - 4.0) < 1e-6);
+      CHECK(xs[2] - xs[1] > 8 * SIZE);
+      CHECK(im->w > 200);
+    }
+  }
+  lp_display_free(d);
+
+  /* Rows with images obey the keep rules: a row that fits on a page moves
+   * to the next one whole, the image with its row's text. */
+  static char text[8192];
+  for (int fill = 16; fill < 30; fill++) {
+    snprintf(text, sizeof text, "---\nlang: en\npaper: 120mm 160mm\n---\n\n");
+    for (int k = 0; k < fill; k++) strcat(text, "Filler paragraph.\n\n");
+    strcat(text, "| Seal | Text |\n|---|---|\n| Top ![s](pic.png) bottom |"
+                 " Row text. |\n");
+    d = layout(text);
+    CHECK(d != NULL);
+    if (!d) continue;
+    int with_image = -1;
+    for (size_t pg = 0; pg < d->npages; pg++)
+      if (d->pages[pg].nimages) with_image = (int)pg;
+    int top = page_with(d, "Top"), bottom = page_with(d, "bottom");
+    int row = page_with(d, "Row text");
+    CHECK(with_image >= 0 && top == with_image && bottom == with_image &&
+          row == with_image);
+    /* The header row goes with it. */
+    CHECK(page_with(d, "Seal") == with_image);
+    lp_display_free(d);
+  }
+}
+
+static void test_heading_images(void) {
+  /* After the heading's text (a title: centred under it); the heading
+   * keeps its text as the outline's title, without the alt text. */
+  lp_display *d = layout("---\nlang: en\n---\n\n# Title ![logo](pic.png)\n\n"
+                         "Body text.\n");
+  CHECK(d && d->npages == 1 && d->pages[0].nimages == 1);
+  if (d && d->npages == 1 && d->pages[0].nimages == 1) {
+    const lp_dpage *p = &d->pages[0];
+    const lp_dimage *im = &p->images[0];
+    tline lines[16];
+    size_t n = lines_of(p, lines, 16);
+    const tline *t = find_line(lines, n, "Title");
+    const tline *b = find_line(lines, n, "Body");
+    CHECK(t && b);
+    if (t && b) {
+      CHECK(t->y > im->y + im->h);
+      CHECK(b->y < im->y);
+      CHECK(!strstr(t->text, "logo"));
+    }
+    CHECK(fabs(im->x + im->w / 2 - p->width / 2) < EPS);
+    CHECK(fabs(im->w - 72) < EPS);
+    CHECK(d->noutlines == 1 && !strcmp(d->outlines[0].title, "Title"));
+  }
+  lp_display_free(d);
+
+  /* Before it, when written first; a ## heading is flush left. */
+  d = layout("---\nlang: en\n---\n\n## ![logo](pic.png) Section\n\nBody.\n");
+  CHECK(d && d->pages[0].nimages == 1);
+  if (d && d->pages[0].nimages == 1) {
+    const lp_dpage *p = &d->pages[0];
+    const lp_dimage *im = &p->images[0];
+    tline lines[16];
+    size_t n = lines_of(p, lines, 16);
+    const tline *s = find_line(lines, n, "Section");
+    CHECK(s && s->y < im->y && fabs(s->x0 - MARGIN) < 0.5);
+    CHECK(fabs(im->x - MARGIN) < EPS);
+  }
+  lp_display_free(d);
+
+  /* The heading, its image and the first line after it stay on one page,
+   * wherever the page would break. */
+  static char text[8192];
+  for (int fill = 14; fill < 30; fill++) {
+    snprintf(text, sizeof text, "---\nlang: en\npaper: 120mm 160mm\n---\n\n");
+    for (int k = 0; k < fill; k++) strcat(text, "Filler paragraph.\n\n");
+    strcat(text, "## Section ![logo](pic.png)\n\nFirst line after.\n");
+    d = layout(text);
+    CHECK(d != NULL);
+    if (!d) continue;
+    int with_image = -1;
+    for (size_t pg = 0; pg < d->npages; pg++)
+      if (d->pages[pg].nimages) with_image = (int)pg;
+    CHECK(with_image >= 0 && page_with(d, "Section") == with_image &&
+          page_with(d, "First line") == with_image);
+    lp_display_free(d);
+  }
+}
+
+/* An image the layout cannot draw is a warning at its position. */
+static void test_lost_images(void) {
+  warnings ws;
+  /* In another image's description: part of its alt text. */
+  lp_display *d = layout_warned("---\nlang: zh-CN\n---\n\n正文。\n\n"
+                                "嵌套：![外 ![内](pic.png)](pic.png)\n",
+                                &ws);
+  CHECK(d && d->pages[0].nimages == 1);
+  CHECK(ws.count == 1 && ws.last.code == LP_OK);
+  CHECK(ws.last.line == 7 && ws.last.column == 8);
+  CHECK(strstr(ws.last.message, "'pic.png' is not drawn") != NULL);
+  CHECK(strstr(ws.last.file, "t.md") != NULL);
+  lp_display_free(d);
+
+  /* In a column squeezed to nothing by a word longer than the page. */
+  static char text[4096];
+  snprintf(text, sizeof text,
+           "---\nlang: en\n---\n\n| A | B |\n|---|---|\n| ![x](pic.png) | ");
+  for (int k = 0; k < 600; k++) strcat(text, "w");
+  strcat(text, " |\n");
+  d = layout_warned(text, &ws);
+  CHECK(d && d->pages[0].nimages == 0);
+  CHECK(ws.count == 1 && ws.last.line == 7 && ws.last.column == 3 &&
+        strstr(ws.last.message, "no room") != NULL);
+  lp_display_free(d);
+
+  /* Drawn images give no warning. */
+  d = layout_warned("---\nlang: en\n---\n\n# T ![a](pic.png)\n\n"
+                    "| ![b](pic.png) |\n|---|\n| ![c](pic.png) |\n\n"
+                    "Text ![d](pic.png).\n",
+                    &ws);
+  CHECK(d && d->pages[0].nimages == 4 && ws.count == 0);
   lp_display_free(d);
 }
 
@@ -489,10 +758,16 @@ int main(void) {
   test_quotes();
   test_tables();
   test_images();
+  test_cell_images();
+  test_heading_images();
+  test_lost_images();
   test_style_keys();
-  char path[128];
-  snprintf(path, sizeof path, "%s/pic.png", dir);
-  unlink(path);
+  const char *files[] = {"pic.png", "wide.png"};
+  for (size_t k = 0; k < 2; k++) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+    unlink(path);
+  }
   rmdir(dir);
   lp_engine_free(engine);
   return CHECK_DONE();
