@@ -100,6 +100,8 @@ typedef struct lp_dmeta {
   char *creator;  /* e.g. "letterpress 0.1.0" */
   char *lang;     /* BCP 47, for the catalog's /Lang; may be NULL */
   long long date; /* seconds since the epoch, UTC: CreationDate/ModDate */
+  bool hinting;   /* embed the CFF fonts' stem hints; without: about a
+                     sixth smaller */
 } lp_dmeta;
 
 typedef struct lp_display {

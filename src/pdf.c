@@ -80,6 +80,7 @@ typedef struct pdf_font {
  * embedded (Flate-compressed) and the CID of each glyph. */
 typedef struct cache_entry {
   const lp_face *face;
+  bool hinting; /* made with the fonts' hinting */
   hb_set_t *gids;
   unsigned char *zdata;
   size_t zlen, raw_len;
@@ -493,7 +494,8 @@ static bool cff_read_cids(const uint8_t *d, size_t len, bool *cid_keyed,
 
 /* Fills the subset input: the used glyphs plus .notdef, every table we do
  * not embed dropped, glyph ids renumbered. */
-static void setup_subset_input(hb_subset_input_t *in, const pdf_font *f) {
+static void setup_subset_input(hb_subset_input_t *in, const pdf_font *f,
+                               bool hinting) {
   hb_set_t *glyphs = hb_subset_input_glyph_set(in);
   hb_set_add(glyphs, 0);
   hb_set_union(glyphs, f->gids);
@@ -507,14 +509,19 @@ static void setup_subset_input(hb_subset_input_t *in, const pdf_font *f) {
       if (!lp_face_keeps_table(f->face, tags[i])) hb_set_add(drop, tags[i]);
     start += count;
   } while (count == sizeof tags / sizeof *tags);
-  /* TrueType hinting programs only matter for screen rasterisers at tiny
-   * sizes.  CFF hints stay, but subroutines are expanded: a subset uses
-   * few of a CJK font's shared subroutines, and without them the program
-   * is smaller (about 12% on Noto Serif CJK, compressed) and hb-subset is
+  /* Hinting only helps screen rasterisers that use it at small sizes:
+   * printing and most viewers ignore it.  TrueType instructions are always
+   * left out (with them would go the fpgm, prep and cvt tables).  CFF stem
+   * hints are left out unless the template asks (font-hinting): Noto Serif
+   * CJK subsets come out about a sixth smaller without.  CFF subroutines
+   * are always expanded: a subset uses few of a CJK font's shared
+   * subroutines, and without them the program is smaller and hb-subset
    * twice as fast (no subroutine closure to compute). */
-  hb_subset_input_set_flags(in, f->face->is_cff
-                                    ? HB_SUBSET_FLAGS_DESUBROUTINIZE
-                                    : HB_SUBSET_FLAGS_NO_HINTING);
+  unsigned flags = HB_SUBSET_FLAGS_NO_HINTING;
+  if (f->face->is_cff)
+    flags = HB_SUBSET_FLAGS_DESUBROUTINIZE |
+            (hinting ? 0 : HB_SUBSET_FLAGS_NO_HINTING);
+  hb_subset_input_set_flags(in, flags);
 }
 
 /* Decides each used glyph's CID in the embedded font and stores it in
@@ -572,7 +579,7 @@ static bool subset_font(writer *w, pdf_font *f, hb_blob_t **font_file) {
   hb_face_t *sub = NULL;
   hb_blob_t *file = NULL;
   if (in) {
-    setup_subset_input(in, f);
+    setup_subset_input(in, f, w->d->meta.hinting);
     plan = hb_subset_plan_create_or_fail(lp_face_subset_source(f->face), in);
   }
   if (plan) sub = hb_subset_plan_execute_or_fail(plan);
@@ -860,11 +867,14 @@ void lp_pdf_cache_set_anchors(lp_pdf_cache *c, const lp_display *d) {
     }
 }
 
-/* The remembered subset of f's face with exactly f's glyphs, or NULL. */
-static cache_entry *cache_find(lp_pdf_cache *c, const pdf_font *f) {
+/* The remembered subset of f's face with exactly f's glyphs, made with
+ * hinting or without, or NULL. */
+static cache_entry *cache_find(lp_pdf_cache *c, const pdf_font *f,
+                               bool hinting) {
   for (int i = 0; c && i < CACHE_ENTRIES; i++) {
     cache_entry *e = &c->entries[i];
-    if (e->face == f->face && hb_set_is_equal(e->gids, f->gids)) {
+    if (e->face == f->face && e->hinting == hinting &&
+        hb_set_is_equal(e->gids, f->gids)) {
       e->used = ++c->clock;
       return e;
     }
@@ -874,7 +884,7 @@ static cache_entry *cache_find(lp_pdf_cache *c, const pdf_font *f) {
 
 /* Remembers f's subset (its compressed program and CIDs), replacing the
  * least recently used entry. */
-static void cache_put(lp_pdf_cache *c, const pdf_font *f,
+static void cache_put(lp_pdf_cache *c, const pdf_font *f, bool hinting,
                       const unsigned char *zdata, size_t zlen,
                       size_t raw_len) {
   cache_entry *e = &c->entries[0];
@@ -882,6 +892,7 @@ static void cache_put(lp_pdf_cache *c, const pdf_font *f,
     if (c->entries[i].used < e->used) e = &c->entries[i];
   cache_entry_clear(e);
   e->face = f->face;
+  e->hinting = hinting;
   e->gids = hb_set_copy(f->gids);
   e->cid_of = hb_map_copy(f->cid_of);
   e->zdata = lp_xmalloc(zlen);
@@ -952,7 +963,7 @@ static HPDF_Dict font_file_stream(writer *w, const pdf_font *f,
 /* The embedded font program of f: from the cache, or subset now (and
  * remembered).  Sets f->cid_of either way. */
 static HPDF_Dict font_program(writer *w, pdf_font *f) {
-  cache_entry *e = cache_find(w->cache, f);
+  cache_entry *e = cache_find(w->cache, f, w->d->meta.hinting);
   if (e) {
     hb_map_destroy(f->cid_of);
     f->cid_of = hb_map_copy(e->cid_of);
@@ -967,7 +978,8 @@ static HPDF_Dict font_program(writer *w, pdf_font *f) {
   HPDF_Dict file = NULL;
   bool anchor = !f->extra && anchor_of(w, f->face);
   if (deflate_bytes(w, data, len, anchor, &z)) {
-    if (w->cache) cache_put(w->cache, f, z.data, z.len, len);
+    if (w->cache)
+      cache_put(w->cache, f, w->d->meta.hinting, z.data, z.len, len);
     file = font_file_stream(w, f, z.data, z.len, len);
   } else {
     lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,

@@ -157,6 +157,7 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   d->meta.creator = lp_xstrdup("letterpress " LP_VERSION_STRING);
   d->meta.lang = dup_or_null(lp_template_lang(tpl));
   d->meta.date = lp_source_date();
+  d->meta.hinting = m->font_hinting;
 }
 
 bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,

@@ -36,7 +36,7 @@ static const char *const meta_keys[] = {
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
     "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
-    "quote-indent", "hyphenate",
+    "quote-indent", "hyphenate", "font-hinting",
 };
 
 /* Bounds of the spaces and indents given in em or as lengths. */
@@ -320,6 +320,17 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      "default is 2",
                      key, value);
     *(!strcmp(key, "list-indent") ? &m->list_indent : &m->quote_indent) = a;
+  } else if (!strcmp(key, "font-hinting")) {
+    if (!strcasecmp(value, "true"))
+      m->font_hinting = true;
+    else if (!strcasecmp(value, "false"))
+      m->font_hinting = false;
+    else
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'font-hinting: %s': write 'true' (embed the CJK "
+                     "fonts' hints) or 'false' (leave them out, the "
+                     "default: smaller files)",
+                     value);
   } else if (!strcmp(key, "hyphenate")) {
     if (!strcasecmp(value, "true"))
       m->no_hyphenate = false;

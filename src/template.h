@@ -66,6 +66,7 @@ typedef struct lp_meta {
   lp_amount list_indent;    /* hanging indent of list items */
   lp_amount quote_indent;   /* indent of block quotes */
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
+  bool font_hinting;        /* `font-hinting: true`: embed hinting */
 } lp_meta;
 
 struct lp_template {

@@ -157,6 +157,15 @@ int main(void) {
   lp_template_free(t);
   expect_error("---\ntitle: x\nhyphenate: sometimes\n---\n", 3, 12,
                "'hyphenate: sometimes': write 'true'");
+  /* font-hinting: false (the default) or true. */
+  t = parse("x\n", &err);
+  CHECK(t && !t->meta.font_hinting);
+  lp_template_free(t);
+  t = parse("---\nfont-hinting: true\n---\nx\n", &err);
+  CHECK(t && t->meta.font_hinting);
+  lp_template_free(t);
+  expect_error("---\nfont-hinting: yes\n---\n", 2, 15,
+               "'font-hinting: yes': write 'true'");
 
   /* --meta goes through the same validation. */
   t = parse("x\n", &err);

@@ -32,11 +32,23 @@ rate2=$(rate 2)
 bytes=$(du -sb "$WORK/m2" | cut -f1)
 per_letter=$(( bytes / 1000 ))
 
-peak() { # RECORDS -> peak resident memory (KB) of a -j 2 merge
-  rm -rf "$WORK/p$1"
-  /usr/bin/time -f %M -o "$WORK/p$1.time" \
-    "$LP" merge $TPL -d "$WORK/r$1.csv" -o "$WORK/p$1/{{customer.id}}.pdf" -j 2 2>/dev/null
-  cat "$WORK/p$1.time"
+size() { # TEMPLATE -> "PAGES BYTES": pages of a letter, bytes per letter of
+  # a 100-record merge of it (the targets' one- and two-page letters)
+  rm -rf "$WORK/s"
+  "$LP" merge "$1" -d "$WORK/r100.csv" -o "$WORK/s/{{customer.id}}.pdf" -j 2 2>/dev/null
+  pages=$(pdfinfo "$WORK/s/C-000001.pdf" | sed -n 's/^Pages: *//p')
+  echo "$pages $(( $(du -sb "$WORK/s" | cut -f1) / 100 ))"
+}
+one=$(size tests/bench/notice.md)
+two=$(size tests/bench/letter.md)
+
+peak() { # RECORDS -> peak resident memory (KB) of a -j 2 merge, median of 3
+  for i in 1 2 3; do
+    rm -rf "$WORK/p$1"
+    /usr/bin/time -f %M -o "$WORK/p$1.time" \
+      "$LP" merge $TPL -d "$WORK/r$1.csv" -o "$WORK/p$1/{{customer.id}}.pdf" -j 2 2>/dev/null
+    cat "$WORK/p$1.time"
+  done | sort -n | sed -n 2p
 }
 mem100=$(peak 100)
 mem10000=$(peak 10000)
@@ -48,5 +60,7 @@ mem10000=$(peak 10000)
   echo "merge, 1000 records from CSV, -j 1: $rate1 letters/s"
   echo "merge, 1000 records from CSV, -j 2: $rate2 letters/s"
   echo "bytes per letter (merge): $per_letter"
-  echo "peak memory, -j 2 merge of 100 records: $mem100 KB; of 10000 records: $mem10000 KB"
+  echo "bytes per letter, merge of tests/bench/notice.md ($(echo $one | cut -d' ' -f1) page): $(echo $one | cut -d' ' -f2)"
+  echo "bytes per letter, merge of tests/bench/letter.md ($(echo $two | cut -d' ' -f1) pages): $(echo $two | cut -d' ' -f2)"
+  echo "peak memory (median of 3), -j 2 merge of 100 records: $mem100 KB; of 10000 records: $mem10000 KB"
 } | tee "$OUT"
