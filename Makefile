@@ -248,6 +248,7 @@ fuzz-smoke: fuzz-seeds
 fuzz-run:
 	mkdir -p build/fuzz/corpus/$(FUZZER)
 	LETTERPRESS_FONTCONFIG=$(CURDIR)/fonts/fonts.conf \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
 	  build/fuzz/$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
 	  -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
 	  -artifact_prefix=build/fuzz/$(FUZZER)- \
