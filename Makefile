@@ -18,7 +18,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) \
   $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null) \
   $(if $(QPDF_SONAME),-DLP_QPDF_SONAME='"$(QPDF_SONAME)"')
 # Libraries without a pkg-config file (also listed in letterpress.pc).
-EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lhyphen -lz -lm
+EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lhyphen -lz -lm -ldl
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(EXTRA_LIBS)
 CLI_LIBS := $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) $(EXTRA_LIBS)
 MAIL_LIBS := $(shell pkg-config --libs $(MAIL_PKGS) 2>/dev/null) -lcmark-gfm \
@@ -84,8 +84,12 @@ $(BUILD)/mail.list: $(BUILD)/pic/mail.o
 $(MAIL_MODULE): $(BUILD)/pic/mail.o
 	$(CC) $(ALL_CFLAGS) -shared -o $@ $< $(MAIL_LIBS)
 
+# (--undefined pulls in whatever defines each listed function, so the
+# program has all of them even if nothing else in it calls one.)
+MAIL_EXPORTS = -Wl,--dynamic-list=$(BUILD)/mail.list \
+  $$(sed -n 's/^  \(lp_[a-z0-9_]*\);$$/-Wl,--undefined=\1/p' $(BUILD)/mail.list)
 $(BIN): $(BUILD)/cli.o $(BUILD)/libletterpress.a $(BUILD)/mail.list $(MAIL_MODULE)
-	$(CC) $(ALL_CFLAGS) -Wl,--dynamic-list=$(BUILD)/mail.list -o $@ $(BUILD)/cli.o \
+	$(CC) $(ALL_CFLAGS) $(MAIL_EXPORTS) -o $@ $(BUILD)/cli.o \
 	  $(BUILD)/libletterpress.a $(CLI_LIBS)
 
 # ---- Shared library and installation ---------------------------------------
@@ -132,7 +136,7 @@ $(BUILD)/installed/letterpress: src/cli.c src/*.h $(BUILD)/libletterpress.a \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DLP_MAIL_MODULE='"$(MODULEDIR)/letterpress-mail.so"' \
 	  -c src/cli.c -o $(BUILD)/installed/cli.o
-	$(CC) $(ALL_CFLAGS) -Wl,--dynamic-list=$(BUILD)/mail.list -o $@ \
+	$(CC) $(ALL_CFLAGS) $(MAIL_EXPORTS) -o $@ \
 	  $(BUILD)/installed/cli.o $(BUILD)/libletterpress.a $(CLI_LIBS)
 
 $(BUILD)/letterpress.pc: src/letterpress.pc.in src/letterpress.h FORCE

@@ -447,6 +447,7 @@ static bool load_mail(lp_error *err) {
       snprintf(err->message, sizeof err->message,
                "the mail module has no %s: rebuild or reinstall letterpress",
                names[i]);
+      dlclose(lib);
       return false;
     }
   memset(err, 0, sizeof *err);

@@ -226,6 +226,14 @@ lp_fill_program *lp_fill_compile(const char *src, size_t len,
   p->len = len;
   p->file = lp_xstrdup(file ? file : "<template>");
   p->line_offset = line_offset;
+  size_t cap = 0;
+  LP_GROW(p->line_starts, cap, 1);
+  p->line_starts[p->nlines++] = 0;
+  for (const char *nl = p->src; (nl = memchr(nl, '\n', len - (size_t)(nl - p->src)));) {
+    nl++;
+    LP_GROW(p->line_starts, cap, p->nlines + 1);
+    p->line_starts[p->nlines++] = (size_t)(nl - p->src);
+  }
   compiler c = {p, 0, NULL, 0, 0, err};
   size_t pos = 0, ls = 0; /* scan position, start of its line */
   int line = 1;
@@ -264,6 +272,7 @@ void lp_fill_program_free(lp_fill_program *p) {
   free(p->tags);
   free(p->src);
   free(p->file);
+  free(p->line_starts);
   free(p);
 }
 
@@ -333,10 +342,13 @@ static void note_missing(expander *x, size_t i) {
 
 /* The body line (1-based) holding byte pos of the template source. */
 static int body_line_at(const lp_fill_program *p, size_t pos) {
-  int line = 1;
-  const char *s = p->src, *end = p->src + (pos < p->len ? pos : p->len);
-  while ((s = memchr(s, '\n', (size_t)(end - s)))) line++, s++;
-  return line;
+  size_t lo = 0, hi = p->nlines; /* the last line start <= pos */
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (p->line_starts[mid] <= pos) lo = mid;
+    else hi = mid;
+  }
+  return (int)lo + 1;
 }
 
 /* Notes that the expanded line being started comes from body line `line`

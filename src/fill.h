@@ -74,6 +74,8 @@ typedef struct lp_fill_program {
   size_t ntags;
   char *file;      /* for error locations */
   int line_offset; /* added to body line numbers */
+  size_t *line_starts; /* byte offset of each body line, ascending */
+  size_t nlines;
 } lp_fill_program;
 
 /* Finds and checks every tag of src (a template body).  Unclosed '{{',

@@ -305,7 +305,8 @@ typedef struct lp_merge_options {
   void (*progress)(void *ctx, const lp_merge_progress *p);
   void (*failure)(void *ctx, const lp_merge_failure *f);
   /* Called in the calling process (may be NULL), its message starting
-   * "record N (key): ".  A warning already given for another letter
+   * "record N (key): " ("record N: " when the letter has no file of its
+   * own).  A warning already given for another letter
    * (same place in the template, same message) is counted in
    * repeated_warnings instead. */
   lp_warning_fn warn;

@@ -81,6 +81,7 @@ typedef struct pdf_font {
 typedef struct cache_entry {
   const lp_face *face;
   bool hinting; /* made with the fonts' hinting */
+  bool anchor;  /* an anchor subset (compressed at DEFLATE_LEVEL_ANCHOR) */
   hb_set_t *gids;
   unsigned char *zdata;
   size_t zlen, raw_len;
@@ -867,13 +868,14 @@ void lp_pdf_cache_set_anchors(lp_pdf_cache *c, const lp_display *d) {
     }
 }
 
-/* The remembered subset of f's face with exactly f's glyphs, made with
- * hinting or without, or NULL. */
+/* The remembered subset of f's face with exactly f's glyphs, made the same
+ * way (with hinting or without, compressed as an anchor or not), or NULL:
+ * the bytes must not depend on what the cache saw before. */
 static cache_entry *cache_find(lp_pdf_cache *c, const pdf_font *f,
-                               bool hinting) {
+                               bool hinting, bool anchor) {
   for (int i = 0; c && i < CACHE_ENTRIES; i++) {
     cache_entry *e = &c->entries[i];
-    if (e->face == f->face && e->hinting == hinting &&
+    if (e->face == f->face && e->hinting == hinting && e->anchor == anchor &&
         hb_set_is_equal(e->gids, f->gids)) {
       e->used = ++c->clock;
       return e;
@@ -885,7 +887,7 @@ static cache_entry *cache_find(lp_pdf_cache *c, const pdf_font *f,
 /* Remembers f's subset (its compressed program and CIDs), replacing the
  * least recently used entry. */
 static void cache_put(lp_pdf_cache *c, const pdf_font *f, bool hinting,
-                      const unsigned char *zdata, size_t zlen,
+                      bool anchor, const unsigned char *zdata, size_t zlen,
                       size_t raw_len) {
   cache_entry *e = &c->entries[0];
   for (int i = 1; i < CACHE_ENTRIES; i++)
@@ -893,6 +895,7 @@ static void cache_put(lp_pdf_cache *c, const pdf_font *f, bool hinting,
   cache_entry_clear(e);
   e->face = f->face;
   e->hinting = hinting;
+  e->anchor = anchor;
   e->gids = hb_set_copy(f->gids);
   e->cid_of = hb_map_copy(f->cid_of);
   e->zdata = lp_xmalloc(zlen);
@@ -963,7 +966,9 @@ static HPDF_Dict font_file_stream(writer *w, const pdf_font *f,
 /* The embedded font program of f: from the cache, or subset now (and
  * remembered).  Sets f->cid_of either way. */
 static HPDF_Dict font_program(writer *w, pdf_font *f) {
-  cache_entry *e = cache_find(w->cache, f, w->d->meta.hinting);
+  bool hinting = w->d->meta.hinting;
+  bool anchor = !f->extra && anchor_of(w, f->face);
+  cache_entry *e = cache_find(w->cache, f, hinting, anchor);
   if (e) {
     hb_map_destroy(f->cid_of);
     f->cid_of = hb_map_copy(e->cid_of);
@@ -976,10 +981,8 @@ static HPDF_Dict font_program(writer *w, pdf_font *f) {
       (const unsigned char *)hb_blob_get_data(blob, &len);
   lp_buf z = {0};
   HPDF_Dict file = NULL;
-  bool anchor = !f->extra && anchor_of(w, f->face);
   if (deflate_bytes(w, data, len, anchor, &z)) {
-    if (w->cache)
-      cache_put(w->cache, f, w->d->meta.hinting, z.data, z.len, len);
+    if (w->cache) cache_put(w->cache, f, hinting, anchor, z.data, z.len, len);
     file = font_file_stream(w, f, z.data, z.len, len);
   } else {
     lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,

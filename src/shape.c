@@ -309,7 +309,7 @@ void lp_shaped_free(lp_shaped *s) {
 /* The part of a span that shaping depends on, without padding bytes. */
 typedef struct span_key {
   uint64_t start, end;
-  uintptr_t chain;
+  uint64_t chain; /* the chain's address */
   double size;
   uint64_t flags;
 } span_key;
@@ -319,11 +319,12 @@ static void shape_key(const char *text, size_t len, const lp_span *spans,
                       size_t nspans, const char *lang, lp_buf *key) {
   lp_buf_append(key, text, len);
   for (size_t s = 0; s < nspans; s++) {
-    span_key k = {spans[s].start, spans[s].end, (uintptr_t)spans[s].chain,
-                  spans[s].size, spans[s].flags};
+    span_key k = {spans[s].start, spans[s].end,
+                  (uint64_t)(uintptr_t)spans[s].chain, spans[s].size,
+                  spans[s].flags};
     lp_buf_append(key, &k, sizeof k);
   }
-  const char *l = lang ? lang : "";
+  const char *l = lang ? lang : "en"; /* as lp_shape reads it */
   lp_buf_append(key, l, strlen(l) + 1);
 }
 

@@ -116,7 +116,8 @@ static bool have_qpdf(lp_error *err) {
   if (!qpdf_problem[0]) return true;
   return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
                  "signing needs the qpdf library (%s), which cannot be "
-                 "loaded: %s; install it with 'make deps' (Debian: libqpdf29)",
+                 "loaded: %s; install it with 'make deps' (Debian: the "
+                 "libqpdf package that provides it)",
                  LP_QPDF_SONAME, qpdf_problem);
 }
 
