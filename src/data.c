@@ -664,12 +664,10 @@ static bool tree_add(lp_records *r, size_t i, lp_error *err) {
           kind_name(parent), at, name, at, name, at, name);
     }
     csv_node *c = node_find(n, p, len, pos);
+    /* (c and self are never both cells: the names differ.) */
     if (c && (c->kind != self || self == CSV_CELL)) {
       size_t j = c->column;
       int at = (int)(p - name) + (int)len;
-      if (c->kind == CSV_CELL && self == CSV_CELL) /* (names are distinct) */
-        return header_error(r, i, err, "column %zu of the header repeats "
-                            "'%s'", i + 1, name);
       if (c->kind == CSV_CELL || self == CSV_CELL)
         return header_error(
             r, i, err,
@@ -696,6 +694,8 @@ static bool tree_add(lp_records *r, size_t i, lp_error *err) {
     p = dot + 1;
   }
 }
+
+/* qsort: list items by position. */
 static int by_position(const void *a, const void *b) {
   long x = ((const csv_node *)a)->pos, y = ((const csv_node *)b)->pos;
   return (x > y) - (x < y);
