@@ -3,6 +3,7 @@
 #include "data.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include <csv.h>
 
 #include "util.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x) /* a number macro as a string literal */
 
 /* Wraps a parsed root, which must be an object. */
 static lp_data *wrap(json_t *root, const char *name, lp_error *err) {
@@ -79,25 +83,111 @@ json_t *lp_data_lookup(const lp_data *data, const char *name) {
   return v;
 }
 
-/* Sets the dotted name key (valid) in obj to v (stolen), creating objects
- * on the way. */
-static void set_path(json_t *obj, const char *key, json_t *v) {
-  const char *p = key;
-  for (const char *dot; (dot = strchr(p, '.')); p = dot + 1) {
-    json_t *next = json_object_getn(obj, p, (size_t)(dot - p));
-    if (!json_is_object(next)) {
-      next = json_object();
-      json_object_setn_new(obj, p, (size_t)(dot - p), next);
-    }
-    obj = next;
-  }
-  json_object_set_new(obj, p, v);
-}
-
 /* Whether key is a usable dotted name: no empty parts. */
 static bool valid_key(const char *key) {
   return *key && key[0] != '.' && key[strlen(key) - 1] != '.' &&
          !strstr(key, "..");
+}
+
+/* Reads a part of a dotted name (n bytes) as a list position: the position
+ * (1 to LP_DATA_MAX_POSITION) for a plain decimal number, 0 for a name (a
+ * part that does not start with a digit), and for a part that starts with a
+ * digit but is no position: POS_ZERO ("0"), POS_PADDED ("01"), POS_NOT_NUMBER
+ * ("1a") or POS_TOO_BIG. */
+enum { POS_ZERO = -1, POS_PADDED = -2, POS_NOT_NUMBER = -3, POS_TOO_BIG = -4 };
+static long part_position(const char *p, size_t n) {
+  if (!n || p[0] < '0' || p[0] > '9') return 0;
+  long v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] < '0' || p[i] > '9') return POS_NOT_NUMBER;
+    if (v <= LP_DATA_MAX_POSITION) v = v * 10 + (p[i] - '0');
+  }
+  if (p[0] == '0') return n == 1 ? POS_ZERO : POS_PADDED;
+  return v > LP_DATA_MAX_POSITION ? POS_TOO_BIG : v;
+}
+
+/* Why a part that starts with a digit is no list position (code from
+ * part_position), as advice that follows "...: ". */
+static const char *position_advice(long code) {
+  switch (code) {
+  case POS_ZERO:
+    return "list positions count from 1: the first item is 1, not 0";
+  case POS_PADDED:
+    return "write a list position without leading zeros: 1, not 01";
+  case POS_TOO_BIG:
+    return "a list position is at most " STR(LP_DATA_MAX_POSITION)
+           "; a name that is not a position must start with a letter";
+  default:
+    return "a part that starts with a digit is a list position, a whole "
+           "number from 1 to " STR(LP_DATA_MAX_POSITION)
+           "; start a name with a letter";
+  }
+}
+
+/* Puts v (stolen) into the container c (an object or a list) under the
+ * part p (n bytes): a member of an object, or in a list the item at
+ * position pos (1-based; size + 1 appends). */
+static void container_put(json_t *c, const char *p, size_t n, long pos,
+                          json_t *v) {
+  if (json_is_object(c)) json_object_setn_new(c, p, n, v);
+  else if ((size_t)pos > json_array_size(c)) json_array_append_new(c, v);
+  else json_array_set_new(c, (size_t)pos - 1, v);
+}
+
+/* Sets the dotted name key (valid) in obj to v (stolen), following the
+ * values on the way: an object is entered by name, a list by position (1
+ * to its size, or size + 1 to add an item); anything else on the way is
+ * replaced by a new object, or by a new list when the next part is a
+ * position.  Fails, with v freed, when a list is met with a part that is
+ * no position in it. */
+static bool set_path(json_t *obj, const char *key, json_t *v, lp_error *err) {
+  json_t *c = obj; /* an object or a list */
+  const char *p = key;
+  for (;;) {
+    const char *dot = strchr(p, '.');
+    size_t n = dot ? (size_t)(dot - p) : strlen(p);
+    long pos = 0;
+    json_t *next = NULL;
+    if (json_is_object(c)) {
+      next = json_object_getn(c, p, n);
+    } else {
+      size_t size = json_array_size(c);
+      pos = part_position(p, n);
+      if (pos <= 0 || (size_t)pos > size + 1) {
+        json_decref(v);
+        int at = (int)(p - key) - 1;
+        if (!size)
+          return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
+                         "'%s': %.*s is an empty list: add its first item "
+                         "(%.*s.1)",
+                         key, at, key, at, key);
+        return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
+                       "'%s': %.*s is a list of %zu item%s: name an item "
+                       "by its position, 1 to %zu (%.*s.1), or %zu to add "
+                       "one",
+                       key, at, key, size, size == 1 ? "" : "s", size, at,
+                       key, size + 1);
+      }
+      next = (size_t)pos <= size ? json_array_get(c, (size_t)pos - 1) : NULL;
+    }
+    if (!dot) {
+      container_put(c, p, n, pos, v);
+      return true;
+    }
+    if (!json_is_object(next) && !json_is_array(next)) {
+      const char *q = dot + 1, *qdot = strchr(q, '.');
+      long qpos = part_position(q, qdot ? (size_t)(qdot - q) : strlen(q));
+      if (qpos < 0) {
+        json_decref(v);
+        return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0, "'%s': %s", key,
+                       position_advice(qpos));
+      }
+      next = qpos > 0 ? json_array() : json_object();
+      container_put(c, p, n, pos, next);
+    }
+    c = next;
+    p = dot + 1;
+  }
 }
 
 bool lp_data_set(lp_data *data, const char *key, const char *value,
@@ -111,8 +201,7 @@ bool lp_data_set(lp_data *data, const char *key, const char *value,
   if (!v)
     return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
                    "the value of '%s' is not UTF-8 text", key);
-  set_path(data->root, key, v);
-  return true;
+  return set_path(data->root, key, v, err);
 }
 
 char *lp_data_text(const json_t *v) {
@@ -157,6 +246,22 @@ typedef struct csv_row {
   size_t count, cap;
 } csv_row;
 
+/* What the header's names make of a row: a tree whose leaves are columns.
+ * A name's parts are members of objects, except a part that is a whole
+ * number after the first, which is a position in a list (see data.h). */
+typedef enum { CSV_CELL, CSV_OBJECT, CSV_LIST } csv_kind;
+
+typedef struct csv_node {
+  csv_kind kind;
+  const char *key; /* in an object: the member's name (borrowed from the */
+  size_t key_len;  /* header), n bytes */
+  long pos;        /* in a list: the position, 1-based */
+  size_t column;   /* a cell: its column; otherwise the first column under
+                      it (0-based) */
+  struct csv_node *kids; /* objects: in header order; lists: by position */
+  size_t nkids, cap;
+} csv_node;
+
 struct lp_records {
   lp_data_format fmt;
   char *name;       /* for error locations */
@@ -175,6 +280,11 @@ struct lp_records {
   bool csv_ready;
   char **header;
   size_t ncols;
+  csv_node tree;    /* what the header makes of a row (an object) */
+  lp_buf head;      /* the header's lines as read, for error columns */
+  int head_line;    /* where the header row starts */
+  bool header_failed; /* the header is bad: every call fails */
+  lp_error header_err;
   csv_row row;      /* the row being read */
   csv_row *done;    /* rows completed and not yet returned */
   int *done_line;
@@ -423,6 +533,7 @@ static bool csv_fill(lp_records *r, lp_error *err) {
     size_t len = (size_t)n;
     if (r->lineno == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
       p += 3, len -= 3;
+    if (!r->header) lp_buf_append(&r->head, p, len);
     if (!r->row_open && len && strspn(p, "\r\n") < len) {
       r->row_open = true;
       r->row_line = r->lineno;
@@ -446,7 +557,163 @@ static bool csv_cell_ok(lp_records *r, const char *cell, int line,
                  r->count);
 }
 
-/* Reads the header row: the names of the columns. */
+/* Where column i (0-based) of the header is in the file: the line and
+ * the column (in characters) of its name's first character, from the
+ * header's lines as read. */
+static void header_place(const lp_records *r, size_t i, int *line,
+                         int *col) {
+  const char *s = (const char *)r->head.data;
+  size_t n = r->head.len, k = 0;
+  int ln = 1, c = 1;
+  while (ln < r->head_line && k < n)
+    if (s[k++] == '\n') ln++;
+  for (size_t field = 0; k < n; field++) {
+    if (field == i) {
+      while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '"')) k++, c++;
+      *line = ln;
+      *col = c;
+      return;
+    }
+    bool quoted = false; /* a doubled quote toggles twice */
+    for (; k < n; k++) {
+      if (s[k] == '"') quoted = !quoted;
+      else if (!quoted && strchr(",\r\n", s[k])) break;
+      if (s[k] == '\n') ln++, c = 1;
+      else if ((s[k] & 0xC0) != 0x80) c++;
+    }
+    if (k >= n || s[k] != ',') break;
+    k++, c++;
+  }
+  *line = r->head_line;
+  *col = 0;
+}
+
+/* Fails with a message about column i of the header, located at it. */
+static bool header_error(lp_records *r, size_t i, lp_error *err,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static bool header_error(lp_records *r, size_t i, lp_error *err,
+                         const char *fmt, ...) {
+  char what[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  int line, col;
+  header_place(r, i, &line, &col);
+  return lp_fail(err, LP_ERR_INPUT, r->name, line, col, "%s", what);
+}
+
+static const char *kind_name(csv_kind k) {
+  return k == CSV_CELL ? "a value" : k == CSV_OBJECT ? "an object" : "a list";
+}
+
+/* The child of n for a part (key, or pos when n is a list); NULL if none. */
+static csv_node *node_find(csv_node *n, const char *key, size_t len,
+                           long pos) {
+  for (size_t k = 0; k < n->nkids; k++) {
+    csv_node *c = &n->kids[k];
+    if (n->kind == CSV_LIST ? c->pos == pos
+                            : c->key_len == len && !memcmp(c->key, key, len))
+      return c;
+  }
+  return NULL;
+}
+
+/* Adds column i, named by the header, to the tree: each part enters or
+ * makes a member or an item.  A name that would make one thing both a
+ * list and an object, or both a value and a container, is an error naming
+ * both columns. */
+static bool tree_add(lp_records *r, size_t i, lp_error *err) {
+  const char *name = r->header[i];
+  csv_node *n = &r->tree;
+  size_t parts = 0;
+  for (const char *p = name;; p++) {
+    const char *dot = strchr(p, '.');
+    long pos = part_position(p, dot ? (size_t)(dot - p) : strlen(p));
+    if (parts++ && pos < 0) /* (the first part is always a name) */
+      return header_error(r, i, err, "column %zu of the header, '%s': %s",
+                          i + 1, name, position_advice(pos));
+    if (!dot) break;
+    p = dot;
+  }
+  if (parts > LP_DATA_MAX_PARTS)
+    return header_error(r, i, err,
+                        "column %zu of the header, '%.40s...', has %zu "
+                        "dotted parts: at most " STR(LP_DATA_MAX_PARTS),
+                        i + 1, name, parts);
+  for (const char *p = name;;) {
+    const char *dot = strchr(p, '.');
+    size_t len = dot ? (size_t)(dot - p) : strlen(p);
+    long pos = p == name ? 0 : part_position(p, len);
+    /* What this part's parent must be, and what the part itself is. */
+    csv_kind parent = pos ? CSV_LIST : CSV_OBJECT;
+    csv_kind self = !dot ? CSV_CELL
+                    : part_position(dot + 1, strcspn(dot + 1, ".")) > 0
+                        ? CSV_LIST
+                        : CSV_OBJECT;
+    if (n->kind != parent) {
+      size_t j = n->column;
+      int at = (int)(p - name) - 1;
+      return header_error(
+          r, i, err,
+          "columns %zu ('%s') and %zu ('%s') of the header make '%.*s' both "
+          "%s and %s: number every column under '%.*s' (%.*s.1.name) or "
+          "none (%.*s.name)",
+          j + 1, r->header[j], i + 1, name, at, name, kind_name(n->kind),
+          kind_name(parent), at, name, at, name, at, name);
+    }
+    csv_node *c = node_find(n, p, len, pos);
+    /* (c and self are never both cells: the names differ.) */
+    if (c && (c->kind != self || self == CSV_CELL)) {
+      size_t j = c->column;
+      int at = (int)(p - name) + (int)len;
+      if (c->kind == CSV_CELL || self == CSV_CELL)
+        return header_error(
+            r, i, err,
+            "columns %zu ('%s') and %zu ('%s') of the header make '%.*s' "
+            "both a value and what holds other values: rename one of them",
+            j + 1, r->header[j], i + 1, name, at, name);
+      /* A list here and an object there: the next part says which. */
+      n = c;
+      p = dot + 1;
+      continue;
+    }
+    if (!c) {
+      LP_GROW(n->kids, n->cap, n->nkids + 1);
+      c = &n->kids[n->nkids++];
+      memset(c, 0, sizeof *c);
+      c->kind = self;
+      c->key = p;
+      c->key_len = len;
+      c->pos = pos;
+      c->column = i;
+    }
+    if (!dot) return true;
+    n = c;
+    p = dot + 1;
+  }
+}
+
+/* qsort: list items by position. */
+static int by_position(const void *a, const void *b) {
+  long x = ((const csv_node *)a)->pos, y = ((const csv_node *)b)->pos;
+  return (x > y) - (x < y);
+}
+
+/* Puts the items of every list under n in the order of their positions. */
+static void tree_sort(csv_node *n) {
+  if (n->kind == CSV_LIST && n->nkids)
+    qsort(n->kids, n->nkids, sizeof *n->kids, by_position);
+  for (size_t k = 0; k < n->nkids; k++) tree_sort(&n->kids[k]);
+}
+
+static void tree_free(csv_node *n) {
+  for (size_t k = 0; k < n->nkids; k++) tree_free(&n->kids[k]);
+  free(n->kids);
+}
+
+/* Reads the header row: the names of the columns, and the tree they make. */
 static bool csv_header(lp_records *r, lp_error *err) {
   if (!csv_fill(r, err)) return false;
   if (r->done_first >= r->ndone) return true; /* empty file */
@@ -454,6 +721,8 @@ static bool csv_header(lp_records *r, lp_error *err) {
   int line = r->done_line[r->done_first++];
   r->header = h->cells;
   r->ncols = h->count;
+  r->head_line = line;
+  r->tree.kind = CSV_OBJECT;
   memset(h, 0, sizeof *h);
   for (size_t i = 0; i < r->ncols; i++) {
     char *name = r->header[i];
@@ -464,22 +733,58 @@ static bool csv_header(lp_records *r, lp_error *err) {
     name[b - a] = '\0';
     if (!csv_cell_ok(r, name, line, err)) return false;
     if (!valid_key(name) || strpbrk(name, "{}"))
-      return lp_fail(err, LP_ERR_INPUT, r->name, line, 0,
-                     "column %zu of the header is named '%s': name every "
-                     "column (letters, digits, _ and dots: customer.name)",
-                     i + 1, name);
+      return header_error(r, i, err,
+                          "column %zu of the header is named '%s': name "
+                          "every column (letters, digits, _ and dots: "
+                          "customer.name)",
+                          i + 1, name);
     for (size_t k = 0; k < i; k++)
       if (!strcmp(r->header[k], name))
-        return lp_fail(err, LP_ERR_INPUT, r->name, line, 0,
-                       "columns %zu and %zu of the header are both named "
-                       "'%s': give each column its own name",
-                       k + 1, i + 1, name);
+        return header_error(r, i, err,
+                            "columns %zu and %zu of the header are both "
+                            "named '%s': give each column its own name",
+                            k + 1, i + 1, name);
+    if (!tree_add(r, i, err)) return false;
   }
+  tree_sort(&r->tree);
+  lp_buf_free(&r->head);
   return true;
 }
 
+/* The value that node n makes of a row's cells: a cell's value (true and
+ * false are booleans, anything else a string), or the object or list of
+ * the values under it, where a list leaves out its empty items.  *empty
+ * tells whether every cell under n is empty. */
+static json_t *tree_value(const csv_node *n, char *const *cells,
+                          bool *empty) {
+  if (n->kind == CSV_CELL) {
+    const char *cell = cells[n->column];
+    *empty = !*cell;
+    return !strcmp(cell, "true")    ? json_true()
+           : !strcmp(cell, "false") ? json_false()
+                                    : json_string(cell);
+  }
+  json_t *v = n->kind == CSV_LIST ? json_array() : json_object();
+  *empty = true;
+  for (size_t k = 0; k < n->nkids; k++) {
+    const csv_node *c = &n->kids[k];
+    bool kid_empty;
+    json_t *kv = tree_value(c, cells, &kid_empty);
+    *empty = *empty && kid_empty;
+    if (n->kind == CSV_OBJECT) json_object_setn_new(v, c->key, c->key_len, kv);
+    else if (kid_empty) json_decref(kv);
+    else json_array_append_new(v, kv);
+  }
+  return v;
+}
+
 static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
-  if (!r->header && !csv_header(r, err)) return -1;
+  if (!r->header && !r->header_failed)
+    r->header_failed = !csv_header(r, &r->header_err);
+  if (r->header_failed) { /* every later call fails the same way */
+    if (err) *err = r->header_err;
+    return -1;
+  }
   if (!csv_fill(r, err)) return -1;
   if (r->done_first >= r->ndone) return 0;
   csv_row *row = &r->done[r->done_first];
@@ -495,25 +800,14 @@ static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
              row->count, row->count == 1 ? "" : "s", r->ncols);
     rc = record_error(r, err, line, 0, what);
   }
-  json_t *obj = json_object();
-  for (size_t i = 0; rc > 0 && i < row->count; i++) {
-    const char *cell = row->cells[i];
-    if (!csv_cell_ok(r, cell, line, err)) {
-      rc = -1;
-      break;
-    }
-    json_t *v = !strcmp(cell, "true")    ? json_true()
-                : !strcmp(cell, "false") ? json_false()
-                                         : json_string(cell);
-    set_path(obj, r->header[i], v);
-  }
+  for (size_t i = 0; rc > 0 && i < row->count; i++)
+    if (!csv_cell_ok(r, row->cells[i], line, err)) rc = -1;
+  bool empty;
+  json_t *obj = rc > 0 ? tree_value(&r->tree, row->cells, &empty) : NULL;
   row_clear(row);
   free(row->cells);
   memset(row, 0, sizeof *row);
-  if (rc < 0) {
-    json_decref(obj);
-    return rc;
-  }
+  if (rc < 0) return rc;
   *rec = lp_xcalloc(1, sizeof **rec);
   (*rec)->root = obj;
   return 1;
@@ -557,6 +851,8 @@ void lp_records_close(lp_records *r) {
   if (r->csv_ready) csv_free(&r->csv);
   for (size_t i = 0; i < r->ncols; i++) free(r->header[i]);
   free(r->header);
+  tree_free(&r->tree);
+  lp_buf_free(&r->head);
   row_clear(&r->row);
   free(r->row.cells);
   for (size_t i = r->done_first; i < r->ndone; i++) {

@@ -11,7 +11,17 @@
  *   .csv    a header row of names (dotted names make nested values:
  *           customer.name), then one record per row; RFC 4180 quoting
  *           (commas, quotes, line breaks inside "..."); cells are strings,
- *           except true and false, which are booleans
+ *           except true and false, which are booleans.  A part of a name
+ *           after the first that is a whole number is a position in a
+ *           list (items.1.name, items.2.name; tags.1, tags.2): items are
+ *           objects or cells, ordered by their numbers (1, 2, 10), and an
+ *           item whose cells are all empty is left out, so that records
+ *           with fewer items leave the last columns empty.  A position is
+ *           written plainly, 1 to LP_DATA_MAX_POSITION (no 0, no leading
+ *           zeros); a header that makes one name both a list and an
+ *           object (items.1, items.name), or both a value and what holds
+ *           values (customer, customer.name), is an error located at the
+ *           column (file:line:col)
  *   -       standard input, read whole (JSON unless a format is given)
  */
 #ifndef LP_DATA_H
@@ -26,6 +36,12 @@
 struct lp_data {
   json_t *root; /* an object */
 };
+
+/* The largest list position in a CSV header or --set name (items.1000). */
+#define LP_DATA_MAX_POSITION 1000
+
+/* The most dotted parts of a CSV header name. */
+#define LP_DATA_MAX_PARTS 64
 
 /* Looks up a dotted name ("customer.name"); NULL when absent.  The JSON
  * value is borrowed from data. */

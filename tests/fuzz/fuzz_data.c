@@ -18,6 +18,7 @@ static void read_all(const uint8_t *data, size_t size, lp_data_format fmt) {
     json_t *v;
     json_object_foreach(rec->root, key, v) free(lp_data_text(v));
     lp_data_set(rec, "a.b", "x", &err);
+    lp_data_set(rec, "items.1.name", "x", &err); /* (a list where CSV made one) */
     lp_data_free(rec);
   }
   lp_records_close(r);

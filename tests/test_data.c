@@ -1,0 +1,267 @@
+/* test_data.c - records from CSV: dotted names, lists by position, header
+ * errors located at their column; --set on nested values and lists. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "data.h"
+
+/* Reads every record of CSV text; returns them as one compact JSON array
+ * (the caller frees it), or NULL with err filled. */
+static char *csv_records(const char *csv, lp_error *err) {
+  lp_error_clear(err);
+  lp_records *r =
+      lp_records_open_memory(csv, strlen(csv), "t.csv", LP_DATA_CSV, err);
+  if (!r) return NULL;
+  json_t *all = json_array();
+  lp_data *rec;
+  int got;
+  while ((got = lp_records_next(r, &rec, err)) > 0) {
+    json_array_append(all, rec->root);
+    lp_data_free(rec);
+  }
+  lp_records_close(r);
+  char *s = got < 0 ? NULL : json_dumps(all, JSON_COMPACT);
+  json_decref(all);
+  return s;
+}
+
+/* Whether csv reads as the records want (compact JSON, keys in header
+ * order); prints what it got when not. */
+static bool reads_as(const char *csv, const char *want) {
+  lp_error err;
+  char *got = csv_records(csv, &err);
+  bool ok = got && !strcmp(got, want);
+  if (!ok)
+    fprintf(stderr, "  csv %s\n  want %s\n  got  %s (%s)\n", csv, want,
+            got ? got : "NULL", err.message);
+  free(got);
+  return ok;
+}
+
+/* Whether csv fails at line 1, column col, with every one of the words (up
+ * to 3, NULL-ended) in the message. */
+static bool fails_at(const char *csv, int col, const char *w1,
+                     const char *w2, const char *w3) {
+  lp_error err;
+  char *got = csv_records(csv, &err);
+  const char *words[] = {w1, w2, w3};
+  bool ok = !got && err.code == LP_ERR_INPUT && err.line == 1 &&
+            err.column == col && !strcmp(err.file, "t.csv");
+  for (int k = 0; k < 3 && ok; k++) ok = !words[k] || strstr(err.message, words[k]);
+  if (!ok)
+    fprintf(stderr, "  csv %s\n  want 1:%d (%s)\n  got %s %d:%d: %s\n", csv,
+            col, w1, got ? got : "", err.line, err.column, err.message);
+  free(got);
+  return ok;
+}
+
+/* The compact JSON of a record after --set key=value (NULL if it fails). */
+static char *after_set(const char *json, const char *key, const char *value,
+                       lp_error *err) {
+  lp_data *d = lp_data_parse_json(json, strlen(json), "d.json", err);
+  char *s = d && lp_data_set(d, key, value, err)
+                ? json_dumps(d->root, JSON_COMPACT)
+                : NULL;
+  lp_data_free(d);
+  return s;
+}
+
+static bool set_gives(const char *json, const char *key, const char *value,
+                      const char *want) {
+  lp_error err = {0};
+  char *got = after_set(json, key, value, &err);
+  bool ok = got && !strcmp(got, want);
+  if (!ok)
+    fprintf(stderr, "  %s with %s=%s\n  want %s\n  got  %s (%s)\n", json,
+            key, value, want, got ? got : "NULL", err.message);
+  free(got);
+  return ok;
+}
+
+static bool set_fails(const char *json, const char *key, const char *word) {
+  lp_error err = {0};
+  char *got = after_set(json, key, "v", &err);
+  bool ok = !got && err.code == LP_ERR_INPUT && strstr(err.message, word);
+  if (!ok)
+    fprintf(stderr, "  %s with %s: want an error with '%s', got %s (%s)\n",
+            json, key, word, got ? got : "NULL", err.message);
+  free(got);
+  return ok;
+}
+
+int main(void) {
+  /* Dotted names make objects, as before; cells are strings, except true
+   * and false. */
+  CHECK(reads_as("id,customer.name,customer.vip\n7,Li,true\n",
+                 "[{\"id\":\"7\",\"customer\":{\"name\":\"Li\","
+                 "\"vip\":true}}]"));
+  /* A first part that is a number is a name: a record is an object. */
+  CHECK(reads_as("2024,a.b\nx,y\n", "[{\"2024\":\"x\",\"a\":{\"b\":\"y\"}}]"));
+
+  /* Lists of objects and of scalars. */
+  CHECK(reads_as("id,items.1.name,items.1.qty,items.2.name,items.2.qty\n"
+                 "1,pen,2,ink,1\n",
+                 "[{\"id\":\"1\",\"items\":[{\"name\":\"pen\",\"qty\":\"2\"},"
+                 "{\"name\":\"ink\",\"qty\":\"1\"}]}]"));
+  CHECK(reads_as("tags.1,tags.2,tags.3\na,b,c\n",
+                 "[{\"tags\":[\"a\",\"b\",\"c\"]}]"));
+  /* Positions order the items numerically, whatever the column order;
+   * gaps are fine. */
+  CHECK(reads_as("t.10,t.2,t.1,t.7\nten,two,one,seven\n",
+                 "[{\"t\":[\"one\",\"two\",\"seven\",\"ten\"]}]"));
+  CHECK(reads_as("items.2.b,items.10.a,items.1.a,items.2.a\nB2,A10,A1,A2\n",
+                 "[{\"items\":[{\"a\":\"A1\"},{\"b\":\"B2\",\"a\":\"A2\"},"
+                 "{\"a\":\"A10\"}]}]"));
+
+  /* An item whose cells are all empty is left out (records with fewer
+   * items share the columns); an empty cell in a kept item stays "". */
+  CHECK(reads_as("id,items.1.name,items.1.note,items.2.name,items.2.note\n"
+                 "1,pen,,ink,x\n"
+                 "2,pen,,,\n"
+                 "3,,,,\n"
+                 "4,,,ink,\n",
+                 "[{\"id\":\"1\",\"items\":[{\"name\":\"pen\",\"note\":\"\"},"
+                 "{\"name\":\"ink\",\"note\":\"x\"}]},"
+                 "{\"id\":\"2\",\"items\":[{\"name\":\"pen\",\"note\":\"\"}]},"
+                 "{\"id\":\"3\",\"items\":[]},"
+                 "{\"id\":\"4\",\"items\":[{\"name\":\"ink\",\"note\":\"\"}]}]"));
+  CHECK(reads_as("tags.1,tags.2,tags.3\n,b,\nfalse,,\n",
+                 "[{\"tags\":[\"b\"]},{\"tags\":[false]}]"));
+  /* A space is not empty (spaces are data). */
+  CHECK(reads_as("tags.1,tags.2\n\" \",\n", "[{\"tags\":[\" \"]}]"));
+  /* Lists in items, objects in lists in objects. */
+  CHECK(reads_as("o.1.lines.1.sku,o.1.lines.2.sku,o.2.lines.1.sku,o.2.id\n"
+                 "A,B,,\n",
+                 "[{\"o\":[{\"lines\":[{\"sku\":\"A\"},{\"sku\":\"B\"}]}]}]"));
+  CHECK(reads_as("a.b.1,a.b.2,a.c\nx,,y\n",
+                 "[{\"a\":{\"b\":[\"x\"],\"c\":\"y\"}}]"));
+  /* A header name may hold a (quoted) line break. */
+  CHECK(reads_as("\"a\nb\",items.1\nx,y\n",
+                 "[{\"a\\nb\":\"x\",\"items\":[\"y\"]}]"));
+
+  /* Header errors: located at the offending column (line 1, column in
+   * characters), naming both columns and what to do. */
+  CHECK(fails_at("id,items.1,items.name\n1,a,b\n", 12,
+                 "columns 2 ('items.1') and 3 ('items.name')",
+                 "both a list and an object", "number every column"));
+  CHECK(fails_at("id,items.x,items.1\n1,a,b\n", 12,
+                 "columns 2 ('items.x') and 3 ('items.1')",
+                 "both an object and a list", NULL));
+  CHECK(fails_at("items.1.name,items.name.1\n", 14, "'items'", "both", NULL));
+  CHECK(fails_at("customer,customer.name\n", 10,
+                 "columns 1 ('customer') and 2 ('customer.name')",
+                 "both a value and", "rename"));
+  CHECK(fails_at("tags.1.name,tags.1\n", 13, "'tags.1'", "both a value",
+                 NULL));
+  /* Columns count characters, after a BOM, quotes and spaces. */
+  CHECK(fails_at("\xEF\xBB\xBF\"名字\", items.1 ,items.name\n", 16,
+                 "'items.1'", "'items.name'", NULL));
+  CHECK(fails_at("\"a,\"\"b\",items.1,items.name\n", 17, "items.name", NULL,
+                 NULL));
+  {
+    lp_error err;
+    char *got = csv_records("\"a\nb\",items.1,items.x\n", &err);
+    CHECK(!got && err.line == 2 && err.column == 12);
+    free(got);
+  }
+  /* Numbers: plain, from 1, at most LP_DATA_MAX_POSITION. */
+  CHECK(fails_at("id,items.01.name\n", 4, "column 2", "'items.01.name'",
+                 "leading zeros"));
+  CHECK(fails_at("id,tags.0\n", 4, "tags.0", "count from 1", NULL));
+  CHECK(fails_at("id,tags.1001\n", 4, "tags.1001", "at most 1000", NULL));
+  CHECK(fails_at("id,tags.99999999999999999999999\n", 4, "at most 1000",
+                 NULL, NULL));
+  CHECK(fails_at("id,tags.1a\n", 4, "tags.1a", "starts with a digit",
+                 "start a name with a letter"));
+  CHECK(reads_as("tags.1000,tags.999\na,b\n", "[{\"tags\":[\"b\",\"a\"]}]"));
+  CHECK(reads_as("t.a1,t.-1\nx,y\n", "[{\"t\":{\"a1\":\"x\",\"-1\":\"y\"}}]"));
+  /* Names too deep, and the older header errors, are located too. */
+  {
+    char deep[400] = "id,a";
+    for (int k = 0; k < LP_DATA_MAX_PARTS; k++) strcat(deep, ".b");
+    strcat(deep, "\n");
+    CHECK(fails_at(deep, 4, "column 2", "at most 64", NULL));
+  }
+  CHECK(fails_at("id,a,id\n", 6, "columns 1 and 3", "both named 'id'", NULL));
+  CHECK(fails_at("id,a..b\n", 4, "column 2", NULL, NULL));
+
+  /* A bad header fails every call, not just the first. */
+  {
+    lp_error err;
+    const char *csv = "id,items.1,items.name\n1,a,b\n2,c,d\n";
+    lp_records *r =
+        lp_records_open_memory(csv, strlen(csv), "t.csv", LP_DATA_CSV, &err);
+    lp_data *rec = NULL;
+    CHECK(r && lp_records_next(r, &rec, &err) == -1 && !rec);
+    lp_error_clear(&err);
+    CHECK(r && lp_records_next(r, &rec, &err) == -1 && !rec &&
+          err.column == 12 && strstr(err.message, "items.name"));
+    lp_records_close(r);
+  }
+
+  /* JSON and JSON Lines are read as written: a member named "1" stays a
+   * member. */
+  {
+    lp_error err;
+    const char *jl = "{\"items\":{\"1\":{\"name\":\"x\"}}}\n";
+    lp_records *r =
+        lp_records_open_memory(jl, strlen(jl), "t.jsonl", LP_DATA_AUTO, &err);
+    lp_data *rec = NULL;
+    CHECK(r && lp_records_next(r, &rec, &err) == 1);
+    json_t *v = rec ? lp_data_lookup(rec, "items.1.name") : NULL;
+    CHECK(json_is_string(v) && !strcmp(json_string_value(v), "x"));
+    lp_data_free(rec);
+    lp_records_close(r);
+  }
+
+  /* --set follows the record: a position enters a list (1 to its size, or
+   * size + 1 to add an item); in an object a number is a member's name;
+   * where nothing is, a position makes a list, as in a CSV header. */
+  const char *two = "{\"items\":[{\"name\":\"a\"},{\"name\":\"b\"}]}";
+  CHECK(set_gives(two, "items.1.name", "X",
+                  "{\"items\":[{\"name\":\"X\"},{\"name\":\"b\"}]}"));
+  CHECK(set_gives(two, "items.2.qty", "3",
+                  "{\"items\":[{\"name\":\"a\"},{\"name\":\"b\",\"qty\":\"3\"}]}"));
+  CHECK(set_gives(two, "items.3.name", "c",
+                  "{\"items\":[{\"name\":\"a\"},{\"name\":\"b\"},"
+                  "{\"name\":\"c\"}]}"));
+  CHECK(set_gives(two, "items.2", "z", "{\"items\":[{\"name\":\"a\"},\"z\"]}"));
+  CHECK(set_gives(two, "items", "none", "{\"items\":\"none\"}"));
+  CHECK(set_fails(two, "items.4.name", "list of 2 items"));
+  CHECK(set_fails(two, "items.name", "by its position, 1 to 2 (items.1)"));
+  CHECK(set_fails(two, "items.0.name", "items is a list"));
+  CHECK(set_fails("{\"items\":[]}", "items.2", "empty list"));
+  CHECK(set_gives("{\"items\":[]}", "items.1.name", "a",
+                  "{\"items\":[{\"name\":\"a\"}]}"));
+  CHECK(set_gives("{}", "tags.1", "a", "{\"tags\":[\"a\"]}"));
+  CHECK(set_gives("{\"tags\":[\"a\"]}", "tags.2", "b",
+                  "{\"tags\":[\"a\",\"b\"]}"));
+  CHECK(set_gives("{}", "a.b.1.c", "x", "{\"a\":{\"b\":[{\"c\":\"x\"}]}}"));
+  CHECK(set_fails("{}", "tags.2", "empty list"));
+  CHECK(set_fails("{}", "tags.01", "leading zeros"));
+  CHECK(set_fails("{}", "tags.1001", "at most 1000"));
+  CHECK(set_gives("{\"r\":{\"2024\":\"1\"}}", "r.2024", "2",
+                  "{\"r\":{\"2024\":\"2\"}}"));
+  CHECK(set_gives("{\"a\":\"text\"}", "a.b", "x", "{\"a\":{\"b\":\"x\"}}"));
+  CHECK(set_gives("{}", "2024", "x", "{\"2024\":\"x\"}"));
+  CHECK(set_fails("{}", "a..b", "not a name"));
+
+  /* --set on a record read from CSV: the list it made. */
+  {
+    lp_error err;
+    const char *csv = "items.1.name,items.2.name\na,\n";
+    lp_records *r =
+        lp_records_open_memory(csv, strlen(csv), "t.csv", LP_DATA_CSV, &err);
+    lp_data *rec = NULL;
+    CHECK(r && lp_records_next(r, &rec, &err) == 1);
+    CHECK(rec && lp_data_set(rec, "items.1.name", "X", &err) &&
+          lp_data_set(rec, "items.2.name", "Y", &err));
+    char *s = rec ? json_dumps(rec->root, JSON_COMPACT) : NULL;
+    CHECK_STR(s, "{\"items\":[{\"name\":\"X\"},{\"name\":\"Y\"}]}");
+    free(s);
+    lp_data_free(rec);
+    lp_records_close(r);
+  }
+  return CHECK_DONE();
+}
