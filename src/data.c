@@ -69,15 +69,29 @@ lp_data *lp_data_load_limited(const char *path, size_t max_bytes,
   return d;
 }
 
+json_t *lp_data_member(const json_t *v, const char *part, size_t n) {
+  if (json_is_object(v)) return json_object_getn(v, part, n);
+  if (!json_is_array(v) || n == 0 || n > 4 || part[0] == '0') return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (part[i] < '0' || part[i] > '9') return NULL;
+    k = k * 10 + (size_t)(part[i] - '0');
+  }
+  return k >= 1 ? json_array_get(v, k - 1) : NULL;
+}
+
 json_t *lp_data_lookup(const lp_data *data, const char *name) {
   if (!data) return NULL;
   json_t *v = data->root;
   const char *p = name;
+  bool first = true;
   while (v && *p) {
     const char *dot = strchr(p, '.');
     size_t n = dot ? (size_t)(dot - p) : strlen(p);
-    if (!json_is_object(v)) return NULL;
-    v = json_object_getn(v, p, n);
+    /* The first part is always a name, as in CSV headers. */
+    v = first ? (json_is_object(v) ? json_object_getn(v, p, n) : NULL)
+              : lp_data_member(v, p, n);
+    first = false;
     p = dot ? dot + 1 : p + n;
   }
   return v;

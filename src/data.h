@@ -43,9 +43,14 @@ struct lp_data {
 /* The most dotted parts of a CSV header name. */
 #define LP_DATA_MAX_PARTS 64
 
-/* Looks up a dotted name ("customer.name"); NULL when absent.  The JSON
- * value is borrowed from data. */
+/* Looks up a dotted name ("customer.name", "items.2.name"); NULL when
+ * absent.  The JSON value is borrowed from data. */
 json_t *lp_data_lookup(const lp_data *data, const char *name);
+
+/* One step of a dotted name: member part[0..n) of an object, or, in a
+ * list, the item at a position written as in CSV headers (1-based, plain
+ * decimal: "2", not "02" or "0"); NULL when there is none. */
+json_t *lp_data_member(const json_t *v, const char *part, size_t n);
 
 /* The text a value renders as: strings as they are, numbers in their JSON
  * form, true/false, null as "".  Arrays and objects give NULL. */

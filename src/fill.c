@@ -302,10 +302,10 @@ static const json_t *resolve(const expander *x, const char *name) {
     json_t *v = json_object_getn(x->stack[d], name, n);
     if (!v) continue; /* json_object_getn is NULL for non-objects too */
     const char *p = dot ? dot + 1 : name + n;
-    while (v && *p) {
+    while (v && *p) { /* members, or list items by position (items.2) */
       const char *q = strchr(p, '.');
       size_t k = q ? (size_t)(q - p) : strlen(p);
-      v = json_object_getn(v, p, k);
+      v = lp_data_member(v, p, k);
       p = q ? q + 1 : p + k;
     }
     return v;

@@ -18,7 +18,8 @@
  *
  * Names resolve Mustache-style through the context stack (the record, then
  * each enclosing section's value): the first part of a dotted name is
- * looked up from the innermost context outwards, the rest strictly inside.
+ * looked up from the innermost context outwards, the rest strictly inside
+ * (a whole number picks a list's item by position, 1-based: items.2.name).
  * Falsy for sections: false, null, "", [] (and a name missing under
  * --blanks); everything else is truthy, and a list repeats its section once
  * per item.

@@ -215,6 +215,24 @@ int main(void) {
     lp_records_close(r);
   }
 
+  /* Looking up by position: lists from 1, objects by name. */
+  {
+    lp_error err;
+    const char *j = "{\"items\":[{\"name\":\"a\"},{\"name\":\"b\"}],"
+                    "\"o\":{\"1\":\"one\"}}";
+    lp_data *d = lp_data_parse_json(j, strlen(j), "d.json", &err);
+    CHECK(d != NULL);
+    json_t *v = lp_data_lookup(d, "items.2.name");
+    CHECK(json_is_string(v) && !strcmp(json_string_value(v), "b"));
+    v = lp_data_lookup(d, "o.1");
+    CHECK(json_is_string(v) && !strcmp(json_string_value(v), "one"));
+    CHECK(lp_data_lookup(d, "items.3.name") == NULL);
+    CHECK(lp_data_lookup(d, "items.0.name") == NULL);
+    CHECK(lp_data_lookup(d, "items.02.name") == NULL);
+    CHECK(lp_data_lookup(d, "items.x") == NULL);
+    lp_data_free(d);
+  }
+
   /* --set follows the record: a position enters a list (1 to its size, or
    * size + 1 to add an item); in an object a number is a member's name;
    * where nothing is, a position makes a list, as in a CSV header. */

@@ -70,6 +70,25 @@ int main(void) {
   CHECK_STR(text, "Dear Li, 7!");
   free(text);
 
+  /* A whole number picks a list's item by position, from 1; an object's
+   * member named "2" is still found by name; past the end is missing. */
+  const char *lists = "{\"items\":[{\"n\":\"a\"},{\"n\":\"b\"}],"
+                      "\"o\":{\"2\":\"two\"},\"tags\":[\"x\",\"y\"]}";
+  CHECK(fill("{{items.1.n}}{{items.2.n}}{{o.2}}{{tags.2}}", lists, false, &text,
+             &emph, &err));
+  CHECK_STR(text, "abtwoy");
+  free(text);
+  CHECK(!fill("{{items.3.n}}", lists, false, &text, &emph, &err));
+  CHECK(strstr(err.message, "items.3.n") != NULL);
+  free(text);
+  CHECK(!fill("{{items.0.n}}{{items.01.n}}", lists, false, &text, &emph, &err));
+  CHECK(strstr(err.message, "items.0.n") && strstr(err.message, "items.01.n"));
+  free(text);
+  CHECK(fill("{{#items}}{{n}}{{/items}}{{#tags.1}}!{{/tags.1}}", lists, false,
+             &text, &emph, &err));
+  CHECK_STR(text, "ab!");
+  free(text);
+
   /* Markup in data stays literal. */
   CHECK(fill("值：{{v}}", "{\"v\":\"*not em* # {{x}} <b> \\\\ _a_\"}", false,
              &text, &emph, &err));
