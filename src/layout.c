@@ -22,6 +22,7 @@
 #define DEFAULT_LEADING_CJK 1.75 /* clreq 3.1.5: line gap of 50-100% */
 #define DEFAULT_LEADING_LATIN 1.4
 #define PARA_SPACE_EM 0.5     /* between paragraphs (paragraph-spacing) */
+#define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
 #define DEFAULT_KEEP_LINES 2  /* orphans and widows */
 #define IMAGE_DPI 150.0       /* an image's pixels, when it fits */
 #define IMAGE_MAX_H_FRAC 0.6  /* an image's height, at most, of the text */
@@ -816,7 +817,7 @@ static unsigned paragraph_kind(const L *l, const para *p, size_t first_box) {
   if (starts_with_any(p, dates, sizeof dates / sizeof dates[0]))
     kind |= BOX_DATE;
   const char *t = (const char *)p->text.data;
-  if (l->nboxes == first_box + 1 && p->text.len < 120 &&
+  if (l->nboxes == first_box + 1 && p->text.len && p->text.len < 120 &&
       (memchr(t, ':', p->text.len) ||
        memmem(t, p->text.len, "\xEF\xBC\x9A", 3)))
     kind |= BOX_LABEL;
@@ -1712,12 +1713,21 @@ static bool layout_thematic_break(L *l, double left, double width) {
   return true;
 }
 
+/* The indent of a nested list or quote in a column of width: its setting,
+ * less what would leave the nested column narrower than MIN_COLUMN_EM
+ * (deep nesting, or large list-indent/quote-indent, stops moving right
+ * rather than pushing text past the page edge). */
+static double nested_indent(const L *l, double width, double indent) {
+  double room = width - MIN_COLUMN_EM * l->size;
+  return indent < room ? indent : room > 0 ? room : 0;
+}
+
 static bool layout_list(L *l, cmark_node *list, double left, double width,
                         int depth) {
   bool ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
   int num = cmark_node_get_list_start(list);
   bool tight = cmark_node_get_list_tight(list);
-  double indent = l->list_indent;
+  double indent = nested_indent(l, width, l->list_indent);
   for (cmark_node *item = cmark_node_first_child(list); item;
        item = cmark_node_next(item), num++) {
     char marker[32];
@@ -2129,8 +2139,9 @@ static bool layout_quote(L *l, cmark_node *node, double left, double width,
   LP_GROW(l->quotes, l->quotes_cap, l->nquotes + 1);
   l->quotes[l->nquotes++] =
       (qspan){l->nboxes, 0, left + QUOTE_RULE_WIDTH / 2, true};
-  bool ok = layout_blocks(l, node, left + l->quote_indent,
-                          width - l->quote_indent, depth + 1, false, NULL);
+  double indent = nested_indent(l, width, l->quote_indent);
+  bool ok = layout_blocks(l, node, left + indent, width - indent, depth + 1,
+                          false, NULL);
   /* The innermost open quote is this one (a letter that started inside
    * it may have moved it in the array). */
   for (size_t q = l->nquotes; q-- > 0;)

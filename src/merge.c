@@ -324,13 +324,23 @@ static lp_records *open_data(merger *m, lp_error *err) {
                                  err);
 }
 
-/* Applies the --set values to a record. */
-static bool apply_sets(merger *m, lp_data *rec, lp_error *err) {
+/* Checks that every --set is KEY=VALUE (before any record is read). */
+static bool check_sets(merger *m, lp_error *err) {
   for (size_t i = 0; i < m->o->nsets; i++) {
     const char *kv = m->o->sets[i], *eq = strchr(kv, '=');
     if (!eq || eq == kv)
       return lp_fail(err, LP_ERR_INPUT, "--set", 0, 0,
                      "--set needs KEY=VALUE, not '%s'", kv);
+  }
+  return true;
+}
+
+/* Applies the --set values (checked by check_sets) to a record.  This can
+ * fail for one record and not another (a list position past the end of
+ * this record's list): the record then fails, not the merge. */
+static bool apply_sets(merger *m, lp_data *rec, lp_error *err) {
+  for (size_t i = 0; i < m->o->nsets; i++) {
+    const char *kv = m->o->sets[i], *eq = strchr(kv, '=');
     char *key = lp_xstrndup(kv, (size_t)(eq - kv));
     bool ok = lp_data_set(rec, key, eq + 1, err);
     free(key);
@@ -373,8 +383,15 @@ static bool survey_records(merger *m, lp_error *err) {
     size_t k = lp_records_count(r);
     LP_GROW(m->suffix, cap, k);
     m->suffix[k - 1] = 0;
-    ok = apply_sets(m, rec, err);
-    if (ok && m->o->survey)
+    lp_error set_err = {0};
+    if (!apply_sets(m, rec, &set_err)) {
+      /* The second pass reports it as this record's failure. */
+      m->suffix[k - 1] = NO_NAME;
+      lp_data_free(rec);
+      if (in_shard(m, k)) m->prog.total++;
+      continue;
+    }
+    if (m->o->survey)
       ok = m->o->survey(m->o->ctx, k, rec, in_shard(m, k), err);
     if (ok && m->o->output) {
       lp_error name_err = {0};
@@ -689,7 +706,7 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     m.stdin_text = b.data ? (char *)b.data : lp_xstrdup("");
     m.stdin_len = b.len;
   }
-  ok = ok && survey_records(&m, err);
+  ok = ok && check_sets(&m, err) && survey_records(&m, err);
   /* The template's own glyphs are embedded the same way in every letter:
    * made once here, before the workers fork, and reused by all. */
   ok = ok && lp_render_set_anchors(engine, tpl, err);

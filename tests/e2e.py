@@ -1268,6 +1268,12 @@ def test_images(tmp):
     r, pdf = render_md(d, "images", text)
     if not check("images: render exits 0", r.code == 0, r.err):
         return
+    # A list item that holds only an image: its marker and the image, and
+    # no undefined behaviour (the sanitizer build aborts on any).
+    r2, pdf2 = render_md(d, "image-item", "- ![seal](seal.png)\n- 文字\n")
+    check("images: a list item of only an image renders",
+          r2.code == 0 and len([x for x in image_list(pdf2) if x["type"] == "image"]) == 1,
+          r2.err)
     check_qpdf("images", pdf)
     rows = image_list(pdf)
     jpeg = [x for x in rows if x["enc"] == "jpeg"]
@@ -1354,6 +1360,30 @@ def trace(pdf, page):
         w, h, x, y = (float(g) for g in m.groups())
         images.append((x, y, w, h))
     return strokes, images
+
+
+def test_deep_nesting(tmp):
+    """Deep quotes and lists with the largest indents stop moving right
+    before their column gets too narrow: text stays inside the right
+    margin, words whole."""
+    deep = {
+        "quotes": "---\nlang: en\nquote-indent: 6\n---\n\n" + ">" * 8 +
+                  " Important quoted words that must stay on the page.\n",
+        "lists": "---\nlang: en\nlist-indent: 6\n---\n\n" + "".join(
+            "  " * 0 + "    " * k + "- level %d item with words\n" % k for k in range(9)),
+    }
+    for name, text in deep.items():
+        r, pdf = render_md(tmp, "deep-" + name, text)
+        if not check("deep %s: render exits 0" % name, r.code == 0, r.err):
+            continue
+        words = word_boxes(pdf)
+        right = A4[0] - MARGIN
+        check("deep %s: every word inside the right margin" % name,
+              words and max(w[3] for w in words) <= right + 0.5,
+              max((w[3], w[5]) for w in words) if words else "no words")
+        got = {w[5] for w in words}
+        want = {"Important", "quoted", "words"} if name == "quotes" else {"level", "item"}
+        check("deep %s: words are not cut" % name, want <= got, sorted(got)[:20])
 
 
 def test_blocks(tmp):
@@ -1893,6 +1923,7 @@ def main():
         test_keep_rules(tmp)
         test_images(tmp)
         test_tables(tmp)
+        test_deep_nesting(tmp)
         test_blocks(tmp)
         if pdf:
             test_rasterize(tmp, pdf)

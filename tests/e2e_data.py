@@ -138,11 +138,24 @@ def main():
             t = nows(poppler_text(p3))
             check("lists --set items.1.*: an empty list gets its first item",
                   "改名：9件，华北公司" in t and "本单无货品" not in t, t)
-        r = lp("merge", tpl, "-d", pc, "-o", os.path.join(tmp, "x") + "/{{id}}.pdf",
-               "--set", "items.3.name=z")
+        # A position past one record's list fails that record (named), not
+        # the merge: with --keep-going the others are written.
+        xd = os.path.join(tmp, "x")
+        r = lp("merge", tpl, "-d", pc, "-o", xd + "/{{id}}.pdf",
+               "--set", "items.3.name=z", "--keep-going")
         check("lists --set beyond the end: exit 2, says how many items",
               r.code == 2 and "'items.3.name'" in r.err and "list of" in r.err,
               short(r.err))
+        failed = [l for l in r.err.splitlines() if ": error: record " in l]
+        written = files(xd) if os.path.isdir(xd) else {}
+        # A2 has one item and A3 none: item 3 is past their ends.  A1 has
+        # three (renamed); A4's new third item lacks the other values.
+        check("lists --set beyond the end: each failing record named, the "
+              "others written",
+              any(l.startswith("--set: error: record 2 (") for l in failed) and
+              any(l.startswith("--set: error: record 3 (") for l in failed) and
+              len(failed) == 3 and sorted(written) == ["A1.pdf"],
+              short(r.err) + " written: %r" % sorted(written))
 
         # A render reads the same one-record CSV as its JSON.
         one_csv = os.path.join(tmp, "one.csv")
