@@ -23,6 +23,7 @@
 #define DEFAULT_LEADING_LATIN 1.4
 #define PARA_SPACE_EM 0.5     /* between paragraphs (paragraph-spacing) */
 #define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
+#define FLOW_SLACK 0.5           /* pt a forced row part leaves free */
 #define DEFAULT_KEEP_LINES 2  /* orphans and widows */
 #define IMAGE_DPI 150.0       /* an image's pixels, when it fits */
 #define IMAGE_MAX_H_FRAC 0.6  /* an image's height, at most, of the text */
@@ -1900,6 +1901,8 @@ typedef struct rline {
   lbox box;
   double top, bottom;
   size_t strip;
+  int col;      /* the cell's column */
+  double shift; /* moved down by this in a forced split (flow_row) */
 } rline;
 
 static int by_top(const void *a, const void *b) {
@@ -1946,9 +1949,41 @@ static void row_borders(L *l, const double *widths, int ncols, double left,
  * lines.  Each strip draws its column edges; the first the row's top line
  * and the last its bottom line; a strip that ends or starts a page gets
  * the line there when the page is made (flush_letter). */
+/* The forced split of a row whose cells' lines never line up for long
+ * enough (an image in one cell shifts its lines against another's): each
+ * column flows into parts `part` high, a line that would cross a part's end
+ * moving down to the next part with the rest of its column.  Fills each
+ * line's strip and shift, and cuts[0..] with the parts' tops; returns the
+ * number of parts and the row's new height in *height. */
+static size_t flow_row(rline *lines, size_t n, int ncols, double part,
+                       double *cuts, double *height) {
+  double *shift = lp_xcalloc((size_t)ncols + 1, sizeof *shift);
+  size_t nparts = 1;
+  qsort(lines, n, sizeof *lines, by_top);
+  for (size_t k = 0; k < n; k++) {
+    rline *ln = &lines[k];
+    int c = ln->col >= 0 && ln->col < ncols ? ln->col : ncols;
+    double top = ln->top + shift[c], bottom = ln->bottom + shift[c];
+    size_t p = (size_t)(top / part + 1e-9);
+    double end = (double)(p + 1) * part;
+    if (bottom > end + 1e-6 && bottom - top <= part) {
+      shift[c] += end - top; /* to the next part's top, with its column */
+      bottom += end - top;
+      p++;
+    }
+    ln->strip = p;
+    ln->shift = shift[c];
+    if (p + 1 > nparts) nparts = p + 1;
+    if (bottom > *height) *height = bottom;
+  }
+  for (size_t p = 0; p < nparts; p++) cuts[p] = (double)p * part;
+  free(shift);
+  return nparts;
+}
+
 static void split_row(L *l, rline *lines, size_t n, const double *widths,
-                      int ncols, double left, double height, size_t g0,
-                      size_t r0, size_t f0, size_t i0) {
+                      int ncols, double left, double height, double max_h,
+                      size_t g0, size_t r0, size_t f0, size_t i0) {
   /* Cuts: line bottoms below which some line starts, with no line
    * running across (the lines with a top above the cut end above it). */
   qsort(lines, n, sizeof *lines, by_top);
@@ -1960,9 +1995,16 @@ static void split_row(L *l, rline *lines, size_t n, const double *widths,
     double y = lines[k + 1].top;
     if (y >= reach - 1e-6 && y > cuts[ncuts - 1] + 1e-6) cuts[ncuts++] = y;
   }
-  for (size_t k = 0, s = 0; k < n; k++) {
-    while (s + 1 < ncuts && cuts[s + 1] <= lines[k].top + 1e-6) s++;
-    lines[k].strip = s;
+  bool fits = true; /* every strip fits on a page */
+  for (size_t s = 0; s < ncuts; s++)
+    fits &= (s + 1 < ncuts ? cuts[s + 1] : height) - cuts[s] <= max_h + 1e-6;
+  if (fits) {
+    for (size_t k = 0, s = 0; k < n; k++) {
+      while (s + 1 < ncuts && cuts[s + 1] <= lines[k].top + 1e-6) s++;
+      lines[k].strip = s;
+    }
+  } else {
+    ncuts = flow_row(lines, n, ncols, max_h - FLOW_SLACK, cuts, &height);
   }
   qsort(lines, n, sizeof *lines, by_strip);
   /* Take the row's content out, then put it back strip by strip, each
@@ -1988,30 +2030,33 @@ static void split_row(L *l, rline *lines, size_t n, const double *widths,
       size_t at = l->nglyphs;
       l->glyphs = append_items(l->glyphs, &l->nglyphs, &l->glyphs_cap,
                                sizeof *gs, gs + (lb.g0 - g0), lb.g1 - lb.g0);
-      for (size_t j = at; j < l->nglyphs; j++) l->glyphs[j].dy += top;
+      double up = top - lines[k].shift; /* strip coordinates */
+      for (size_t j = at; j < l->nglyphs; j++) l->glyphs[j].dy += up;
       at = l->nrules;
       l->rules = append_items(l->rules, &l->nrules, &l->rules_cap,
                               sizeof *rs, rs + (lb.r0 - r0), lb.r1 - lb.r0);
       for (size_t j = at; j < l->nrules; j++)
-        l->rules[j].dy1 += top, l->rules[j].dy2 += top;
+        l->rules[j].dy1 += up, l->rules[j].dy2 += up;
       at = l->nfields;
       l->fields = append_items(l->fields, &l->nfields, &l->fields_cap,
                                sizeof *fs, fs + (lb.f0 - f0), lb.f1 - lb.f0);
       for (size_t j = at; j < l->nfields; j++)
-        l->fields[j].y1 += top, l->fields[j].y2 += top;
+        l->fields[j].y1 += up, l->fields[j].y2 += up;
       at = l->npimages;
       l->pimages =
           append_items(l->pimages, &l->npimages, &l->pimages_cap, sizeof *is,
                        is + (lb.i0 - i0), lb.i1 - lb.i0);
-      for (size_t j = at; j < l->npimages; j++) l->pimages[j].dy += top;
+      for (size_t j = at; j < l->npimages; j++) l->pimages[j].dy += up;
     }
     row_borders(l, widths, ncols, left, bottom - top, s == 0,
                 s + 1 == ncuts);
     b->g1 = l->nglyphs, b->r1 = l->nrules, b->f1 = l->nfields;
     b->i1 = l->npimages;
     b->height = bottom - top;
-    b->line = (uint32_t)s;
-    b->nlines = (uint32_t)ncuts;
+    /* Strips between lines keep the widow and orphan rules; a forced
+     * part is a page of its own, with nothing to keep. */
+    b->line = fits ? (uint32_t)s : 0;
+    b->nlines = fits ? (uint32_t)ncuts : 1;
     b->orphans = (uint8_t)l->orphans;
     b->para = row_para;
     b->row_left = left;
@@ -2063,7 +2108,7 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
       if (k > from) y += lb->before; /* between text and an image */
       shift_box(l, lb, y + lb->baseline);
       LP_GROW(lines, lines_cap, nlines + 1);
-      lines[nlines++] = (rline){*lb, y, y + lb->height, 0};
+      lines[nlines++] = (rline){*lb, y, y + lb->height, 0, c, 0};
       y += lb->height;
     }
     if (y + pad > height) height = y + pad;
@@ -2072,7 +2117,8 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
   l->nboxes = first;
   *index = first;
   if (height > max_h && nlines > 1) {
-    split_row(l, lines, nlines, widths, ncols, left, height, g0, r0, f0, i0);
+    split_row(l, lines, nlines, widths, ncols, left, height, max_h, g0, r0,
+              f0, i0);
     free(lines);
     return true;
   }

@@ -1386,6 +1386,35 @@ def test_deep_nesting(tmp):
         check("deep %s: words are not cut" % name, want <= got, sorted(got)[:20])
 
 
+def test_tall_row_unaligned(tmp):
+    """A row taller than a page whose cells' lines never line up (an image
+    in one cell shifts its lines against the other's) still splits into
+    page-sized parts: no text below the text block, none lost."""
+    d = os.path.join(tmp, "tallrow")
+    os.makedirs(d, exist_ok=True)
+    write_png(os.path.join(d, "red.png"), 120, 50, lambda x, y: (200, 30, 30, 255))
+    cell = " ".join("Sentence %d of the tall cell, with some words." % k for k in range(120))
+    text = ("---\nlang: en-US\n---\n\nIntro.\n\n| A | B |\n|---|---|\n"
+            "| ![x](red.png) %s | %s |\n" % (cell, cell))
+    r, pdf = render_md(d, "tall", text)
+    if not check("tall row: render exits 0", r.code == 0, r.err):
+        return
+    check_qpdf("tall row", pdf)
+    height = 11 * 72  # en-US: Letter
+    words = word_boxes(pdf)
+    body = [w for w in words if w[5] not in ("Page", "of") and not w[5].isdigit()]
+    low = max(w[4] for w in body) if body else 0
+    check("tall row: no text below the text block",
+          body and low <= height - MARGIN + 0.5, "lowest word at %.1f" % low)
+    # (Counted by "N of the tall": "Sentence" may be hyphenated, or read
+    # apart from its number where a part ends.)
+    flat = re.sub(r"\s+", " ", run(["pdftotext", pdf, "-"]).text)
+    nums = re.findall(r"\b(\d+) of the tall", flat)
+    check("tall row: every sentence of both cells once each",
+          sorted(nums) == sorted([str(k) for k in range(120)] * 2),
+          "%d of 240" % len(nums))
+
+
 def test_blocks(tmp):
     d = os.path.join(tmp, "blocks")
     os.makedirs(d, exist_ok=True)
@@ -1924,6 +1953,7 @@ def main():
         test_images(tmp)
         test_tables(tmp)
         test_deep_nesting(tmp)
+        test_tall_row_unaligned(tmp)
         test_blocks(tmp)
         if pdf:
             test_rasterize(tmp, pdf)
