@@ -738,6 +738,12 @@ static bool csv_header(lp_records *r, lp_error *err) {
   r->head_line = line;
   r->tree.kind = CSV_OBJECT;
   memset(h, 0, sizeof *h);
+  /* Names are checked against each other: keep the count reasonable. */
+  if (r->ncols > LP_DATA_MAX_COLUMNS)
+    return header_error(r, LP_DATA_MAX_COLUMNS, err,
+                        "the header names %zu columns; a CSV file may have "
+                        "at most %d: split the data, or use JSON",
+                        r->ncols, LP_DATA_MAX_COLUMNS);
   for (size_t i = 0; i < r->ncols; i++) {
     char *name = r->header[i];
     size_t a = 0, b = strlen(name);

@@ -40,6 +40,9 @@ struct lp_data {
 /* The largest list position in a CSV header or --set name (items.1000). */
 #define LP_DATA_MAX_POSITION 1000
 
+/* The most columns a CSV header may name (a spreadsheet's own limit). */
+#define LP_DATA_MAX_COLUMNS 16384
+
 /* The most dotted parts of a CSV header name. */
 #define LP_DATA_MAX_PARTS 64
 

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "data.h"
+#include "util.h"
 
 /* Reads every record of CSV text; returns them as one compact JSON array
  * (the caller frees it), or NULL with err filled. */
@@ -170,6 +171,17 @@ int main(void) {
                  "leading zeros"));
   CHECK(fails_at("id,tags.0\n", 4, "tags.0", "count from 1", NULL));
   CHECK(fails_at("id,tags.1001\n", 4, "tags.1001", "at most 1000", NULL));
+  /* At most LP_DATA_MAX_COLUMNS columns: the error is at the first one too
+   * many ("c00000," is 7 characters a column). */
+  {
+    lp_buf wide = {0};
+    for (int i = 0; i <= LP_DATA_MAX_COLUMNS; i++)
+      lp_buf_printf(&wide, "%sc%05d", i ? "," : "", i);
+    lp_buf_puts(&wide, "\n");
+    CHECK(fails_at((char *)wide.data, 7 * LP_DATA_MAX_COLUMNS + 1,
+                   "16385 columns", "at most 16384", NULL));
+    lp_buf_free(&wide);
+  }
   CHECK(fails_at("id,tags.99999999999999999999999\n", 4, "at most 1000",
                  NULL, NULL));
   CHECK(fails_at("id,tags.1a\n", 4, "tags.1a", "starts with a digit",
