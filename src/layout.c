@@ -50,6 +50,7 @@
 #define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
 #define PULL_MAX_CLUSTERS 3   /* characters pulled into a line, at most */
 #define MAX_HYPHEN_RUN 2      /* consecutive lines ending with a hyphen */
+#define MIN_PIECE_LETTERS 2   /* of a word, before a line-end hyphen */
 #define MAX_WORD_BYTES 256    /* a longer "word" is data: cut, no hyphen */
 #define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
 #define TEXT_BELOW_EM 0.2
@@ -1040,6 +1041,13 @@ static size_t splice_hyphen(const L *l, const para *p, lp_shaped *sh,
   return at + head->count;
 }
 
+/* The characters of text[a, b) (UTF-8). */
+static size_t chars_between(const char *text, size_t a, size_t b) {
+  size_t n = 0;
+  for (size_t k = a; k < b; k++) n += (text[k] & 0xC0) != 0x80;
+  return n;
+}
+
 /* Tries to end the line [i, ...) inside the Latin word of the chunk
  * [c0, c1) that overflows it: at the last hyphenation point whose part of
  * the word and a hyphen still fit avail (dictionary), or, when forced (the
@@ -1093,6 +1101,10 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
       }
     for (size_t q = we; q > first && !end; q--) {
       if (!points[q - ws]) continue;
+      /* A line's piece of the word keeps two letters before its hyphen:
+       * in a column too narrow for that, the word is cut without hyphens
+       * instead ("i-", "n-", "t-" a line each reads worse). */
+      if (chars_between(text, first, q) < MIN_PIECE_LETTERS) continue;
       /* A cheap bound first: the word's glyphs wholly before q. */
       double est = base;
       for (size_t k = w0; k < w1 && sh->glyphs[k].cluster_end <= q; k++)

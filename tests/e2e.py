@@ -1386,6 +1386,26 @@ def test_deep_nesting(tmp):
         check("deep %s: words are not cut" % name, want <= got, sorted(got)[:20])
 
 
+def test_narrow_columns(tmp):
+    """No line ends with one letter of a word and a hyphen ("i-", "r-"): in
+    a column narrower than two letters and a hyphen, a long word is cut
+    between letters without hyphens."""
+    n = 24
+    text = ("---\nlang: en\n---\n\n|" + "|".join("h" for _ in range(n)) + "|\n|" +
+            "|".join("---" for _ in range(n)) + "|\n|" +
+            "|".join("internationalization" for _ in range(n)) + "|\n")
+    r, pdf = render_md(tmp, "narrow-columns", text)
+    if not check("narrow columns: render exits 0", r.code == 0, r.err):
+        return
+    lines = [l.strip() for l in run(["pdftotext", "-layout", pdf, "-"]).text.splitlines()]
+    lonely = [l for l in lines if re.search(r"(^|\s)[a-z]-(\s|$)", l)]
+    check("narrow columns: no line holds one letter and a hyphen", not lonely,
+          lonely[:3])
+    flat = run(["pdftotext", pdf, "-"]).text
+    check("narrow columns: the words' letters are all there",
+          flat.count("z") >= n, flat.count("z"))
+
+
 def test_tall_row_unaligned(tmp):
     """A row taller than a page whose cells' lines never line up (an image
     in one cell shifts its lines against the other's) still splits into
@@ -1954,6 +1974,7 @@ def main():
         test_tables(tmp)
         test_deep_nesting(tmp)
         test_tall_row_unaligned(tmp)
+        test_narrow_columns(tmp)
         test_blocks(tmp)
         if pdf:
             test_rasterize(tmp, pdf)
