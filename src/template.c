@@ -113,6 +113,14 @@ static bool number_in(const char *text, double lo, double hi, double *v) {
   return end != text && !*end && !errno && *v >= lo && *v <= hi;
 }
 
+/* A front-matter boolean: "true" or "false" (any case). */
+static bool true_or_false(const char *value, bool *out) {
+  bool yes = !strcasecmp(value, "true");
+  if (!yes && strcasecmp(value, "false")) return false;
+  *out = yes;
+  return true;
+}
+
 /* Whether text is an amount: a number of em (bare, as paragraph-spacing,
  * or with "em") from lo_em to hi_em, or a length with a unit (pt, mm, cm,
  * in) from lo_pt to hi_pt points. */
@@ -321,26 +329,20 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                      key, value);
     *(!strcmp(key, "list-indent") ? &m->list_indent : &m->quote_indent) = a;
   } else if (!strcmp(key, "font-hinting")) {
-    if (!strcasecmp(value, "true"))
-      m->font_hinting = true;
-    else if (!strcasecmp(value, "false"))
-      m->font_hinting = false;
-    else
+    if (!true_or_false(value, &m->font_hinting))
       return lp_fail(err, LP_ERR_INPUT, file, line, column,
                      "'font-hinting: %s': write 'true' (embed the CJK "
                      "fonts' hints) or 'false' (leave them out, the "
                      "default: smaller files)",
                      value);
   } else if (!strcmp(key, "hyphenate")) {
-    if (!strcasecmp(value, "true"))
-      m->no_hyphenate = false;
-    else if (!strcasecmp(value, "false"))
-      m->no_hyphenate = true;
-    else
+    bool on;
+    if (!true_or_false(value, &on))
       return lp_fail(err, LP_ERR_INPUT, file, line, column,
                      "'hyphenate: %s': write 'true' (Latin words may be "
                      "hyphenated at line ends, the default) or 'false'",
                      value);
+    m->no_hyphenate = !on;
   } else if (!strcmp(key, "page-numbering")) {
     if (!strcmp(value, "letter"))
       m->numbering = LP_NUMBER_LETTER;
