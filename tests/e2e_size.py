@@ -39,18 +39,13 @@ def main():
         with open(data, "w") as f:
             subprocess.run([sys.executable, os.path.join(BENCH, "gen_data.py"), "20"],
                            check=True, stdout=f)
-        out, sizes = merged_sizes(tmp, os.path.join(BENCH, "notice.md"), data, "one")
-        if sizes:
-            check("size: the notice is one page",
-                  pages(os.path.join(out, "C-000001.pdf")) == 1)
-            check("size: every merged one-page CJK letter is under 60 KB",
-                  max(sizes) < 60 * 1024, max(sizes))
-        out, sizes = merged_sizes(tmp, os.path.join(BENCH, "letter.md"), data, "two")
-        if sizes:
-            check("size: the letter is two pages",
-                  pages(os.path.join(out, "C-000001.pdf")) == 2)
-            check("size: every merged two-page CJK letter is under 100 KB",
-                  max(sizes) < 100 * 1024, max(sizes))
+        for tpl, npages, limit_kb in (("notice.md", 1, 60), ("letter.md", 2, 100)):
+            out, sizes = merged_sizes(tmp, os.path.join(BENCH, tpl), data, tpl)
+            if sizes:
+                check("size: %s is %d page(s)" % (tpl, npages),
+                      pages(os.path.join(out, "C-000001.pdf")) == npages)
+                check("size: every merged %d-page CJK letter is under %d KB"
+                      % (npages, limit_kb), max(sizes) < limit_kb * 1024, max(sizes))
 
         # font-hinting: true keeps the CJK fonts' hints; the glyphs are
         # drawn the same either way, the file without them is smaller.
