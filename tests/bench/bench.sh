@@ -5,8 +5,8 @@
 # the record).  Needs hyperfine and GNU time.
 set -eu
 LP=${LETTERPRESS:-./letterpress}
-mkdir -p "$(dirname "$OUT")"
 OUT=${BENCH_RESULTS:-build/bench/results.txt}
+mkdir -p "$(dirname "$OUT")"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT INT TERM
 TPL=templates/commitment-letter.md
