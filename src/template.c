@@ -36,7 +36,7 @@ static const char *const meta_keys[] = {
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
     "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
-    "quote-indent", "hyphenate", "font-hinting",
+    "quote-indent", "hyphenate", "font-hinting", "font-path",
 };
 
 /* Bounds of the spaces and indents given in em or as lengths. */
@@ -261,6 +261,13 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
     set_string(&m->latin_font, value);
   } else if (!strcmp(key, "heading-font")) {
     set_string(&m->heading_font, value);
+  } else if (!strcmp(key, "font-path")) {
+    if (!*value)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'font-path' needs a directory of font files, relative "
+                     "to the template (several: a list)");
+    set_string(&m->font_path, value);
+    m->font_path_line = line, m->font_path_column = column;
   } else if (!strcmp(key, "letterhead") || !strcmp(key, "seal")) {
     if (!*value)
       return lp_fail(err, LP_ERR_INPUT, file, line, column,
@@ -705,6 +712,7 @@ void lp_template_free(lp_template *tpl) {
   free(m->title), free(m->author), free(m->subject), free(m->keywords);
   free(m->lang), free(m->font), free(m->header), free(m->footer);
   free(m->latin_font), free(m->heading_font), free(m->letterhead);
+  free(m->font_path);
   free(m->seal);
   free(tpl->name);
   free(tpl->base_dir);
