@@ -141,12 +141,15 @@ static HPDF_Dict latin_font(forms *f) {
   return font;
 }
 
-/* The content of a checkbox's on appearance: a check mark in a w x h box. */
-static void tick(double w, double h, char *out, size_t n) {
-  snprintf(out, n,
-           "q 0 g 0 G %.3f w 1 J 1 j %.3f %.3f m %.3f %.3f l %.3f %.3f l S Q",
-           h * TICK_WIDTH, w * 0.24, h * 0.52, w * 0.43, h * 0.3, w * 0.78,
-           h * 0.74);
+/* Appends the content of a checkbox's on appearance: a check mark in a
+ * w x h box. */
+static void tick(double w, double h, lp_buf *out) {
+  lp_buf_printf(out,
+                "q 0 g 0 G %.3f w 1 J 1 j %.3f %.3f m %.3f %.3f l %.3f %.3f l "
+                "S Q",
+                h * TICK_WIDTH, w * 0.24, h * 0.52, w * 0.43, h * 0.3,
+                w * 0.78, h * 0.74);
+  lp_buf_append(out, "", 1);
 }
 
 /* Adds the widget keys common to all fields and registers the field. */
@@ -182,20 +185,25 @@ static bool add_field(forms *f, HPDF_Page page, const lp_dfield *field) {
   if (!ap || HPDF_Dict_Add(fd, "AP", ap) != HPDF_OK) return false;
   switch (field->kind) {
   case LP_FIELD_TEXT: {
-    char da[64];
-    snprintf(da, sizeof da, "/" FORM_FONT " %.1f Tf 0 g", field->font_size);
+    lp_buf da = {0};
+    lp_buf_printf(&da, "/" FORM_FONT " %.1f Tf 0 g", field->font_size);
+    lp_buf_append(&da, "", 1);
     HPDF_Dict n = appearance(f, w, h, "/Tx BMC EMC");
-    return add_common(f, fd, page, field, "Tx") && n &&
+    HPDF_String da_string =
+        HPDF_String_New(f->pdf->mmgr, (const char *)da.data, NULL);
+    lp_buf_free(&da);
+    return add_common(f, fd, page, field, "Tx") && n && da_string &&
            HPDF_Dict_Add(ap, "N", n) == HPDF_OK &&
-           HPDF_Dict_Add(fd, "DA", HPDF_String_New(f->pdf->mmgr, da, NULL)) ==
-               HPDF_OK &&
+           HPDF_Dict_Add(fd, "DA", da_string) == HPDF_OK &&
            HPDF_Dict_AddNumber(fd, "Q", 0) == HPDF_OK;
   }
   case LP_FIELD_CHECKBOX: {
-    char on[160];
-    tick(w, h, on, sizeof on);
+    lp_buf on = {0};
+    tick(w, h, &on);
     HPDF_Dict states = HPDF_Dict_New(f->pdf->mmgr);
-    HPDF_Dict yes = appearance(f, w, h, on), off = appearance(f, w, h, "");
+    HPDF_Dict yes = appearance(f, w, h, (const char *)on.data);
+    HPDF_Dict off = appearance(f, w, h, "");
+    lp_buf_free(&on);
     const char *state = field->checked ? "Yes" : "Off";
     return add_common(f, fd, page, field, "Btn") && states && yes && off &&
            HPDF_Dict_Add(states, "Yes", yes) == HPDF_OK &&

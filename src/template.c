@@ -50,7 +50,7 @@ static const char *const meta_keys[] = {
 bool lp_parse_length(const char *text, double *pt) {
   char *end;
   errno = 0;
-  double v = strtod(text, &end);
+  double v = lp_strtod(text, &end);
   if (end == text || errno || !isfinite(v)) return false;
   while (*end == ' ') end++;
   double unit;
@@ -109,7 +109,7 @@ static void set_string(char **slot, const char *value) {
 static bool number_in(const char *text, double lo, double hi, double *v) {
   char *end;
   errno = 0;
-  *v = strtod(text, &end);
+  *v = lp_strtod(text, &end);
   return end != text && !*end && !errno && *v >= lo && *v <= hi;
 }
 
@@ -128,7 +128,7 @@ static bool amount_in(const char *text, double lo_em, double hi_em,
                       double lo_pt, double hi_pt, lp_amount *a) {
   char *end;
   errno = 0;
-  double v = strtod(text, &end);
+  double v = lp_strtod(text, &end);
   if (end == text || errno || !isfinite(v)) return false;
   while (*end == ' ') end++;
   if (!*end || !strcasecmp(end, "em")) {
@@ -301,7 +301,7 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
       while (*p == ' ' || *p == ',') p++;
       if (!*p) break;
       char *end;
-      double x = strtod(p, &end);
+      double x = lp_strtod(p, &end);
       if (end == p || n == 3 || !(x >= 0.5 && x <= 4)) {
         n = -1;
         break;
