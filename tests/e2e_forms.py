@@ -208,6 +208,14 @@ def test_sign(tmp, pdf, signer):
           signed.startswith(original) and b"/Prev" in signed[len(original):])
     r = run(["mutool", "draw", "-q", "-N", "-o", os.devnull, out])
     check("sign: mupdf renders without warnings", not r.err, r.err)
+    # With SOURCE_DATE_EPOCH, the CMS signing time (what pdfsig shows)
+    # follows it, as /M does.
+    fixed = os.path.join(tmp, "signed-epoch.pdf")
+    r = lp("sign", pdf, "-o", fixed, "--key", signer.key, "--cert", signer.cert,
+           env={"SOURCE_DATE_EPOCH": "1700000000"})
+    r2 = run(["pdfsig", "-nssdir", nss, fixed], env={"TZ": "UTC"})
+    check("sign: SOURCE_DATE_EPOCH sets the CMS signing time",
+          r.code == 0 and "Signing Time: Nov 14 2023 22:13:20" in r2.text, r2.text)
 
     # Tampering inside the signed range breaks the signature.
     broken = os.path.join(tmp, "tampered.pdf")
