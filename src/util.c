@@ -105,6 +105,12 @@ void lp_buf_printf(lp_buf *b, const char *fmt, ...) {
   uselocale(host);
 }
 
+uint64_t lp_hash(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
+  return h;
+}
+
 double lp_strtod(const char *text, char **end) {
   return strtod_l(text, end, the_c_locale());
 }

@@ -81,6 +81,18 @@ def test_fields(tmp):
           any(f[0] == "/Btn" and f[2] == "/Yes" for f in fields), fields)
     check("forms: the signature field sits on page 3 (the end of letter 1)",
           any(f[0] == "/Sig" and f[3] == 3 for f in fields), fields)
+    # `fields` lists the names the PDF holds, in the same order.
+    r = lp("fields", os.path.join(TEMPLATES, "commitment-letter.md"))
+    listed = [f["name"] for f in json.loads(r.text)["fields"]] if r.code == 0 else []
+    check("fields: names are unique, as in the PDF (签名 and 签名_2)",
+          "签名" in listed and "签名_2" in listed and
+          len(set(listed)) == len(listed), listed)
+    blanks_pdf = os.path.join(tmp, "blanks.pdf")
+    r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "--blanks",
+           "-o", blanks_pdf)
+    check("fields: the same names as the rendered --blanks PDF, in order",
+          r.code == 0 and [f[1] for f in (acroform(blanks_pdf) or [])] == listed,
+          (listed, acroform(blanks_pdf)))
     r = run(["qpdf", "--check", pdf])
     check("forms: qpdf --check", r.code == 0, r.text + r.err)
     r = run(["mutool", "draw", "-q", "-N", "-o", os.devnull, pdf])
