@@ -28,7 +28,8 @@ MAIL_LIBS := $(shell pkg-config --libs $(MAIL_PKGS) 2>/dev/null) -lcmark-gfm \
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libyaml-dev libjansson-dev zlib1g-dev libdeflate-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
-  fonts-dejavu-core qpdf poppler-utils mupdf-tools python3 valgrind \
+  fonts-dejavu-core fonts-hanazono qpdf poppler-utils poppler-data mupdf-tools python3 \
+  python3-fonttools locales valgrind \
   libcsv-dev hyperfine time man-db groff-base libgmime-3.0-dev libcurl4-openssl-dev \
   python3-aiosmtpd libhyphen-dev hyphen-en-us \
   libgpgme-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev \

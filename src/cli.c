@@ -70,7 +70,12 @@ static const char usage[] =
     "Fonts are found through fontconfig with letterpress's own configuration\n"
     "(fonts/fonts.conf in the build tree, ../share/letterpress/fonts.conf from\n"
     "the program's directory when installed; LETTERPRESS_FONTCONFIG names another,\n"
-    "LETTERPRESS_FONTCONFIG=system uses the system's).  See letterpress(1).\n"
+    "LETTERPRESS_FONTCONFIG=system uses the system's).  Letters are drawn only\n"
+    "from the declared font set (Noto, DejaVu, Hanazono), the families the\n"
+    "template names, and font directories added with --font-path DIR (any\n"
+    "command, repeatable), LETTERPRESS_FONT_PATH (DIR:DIR) or the template's\n"
+    "font-path; --system-fonts lets every installed font take part.\n"
+    "See letterpress(1).\n"
     "Exit status: 0 success, 1 runtime failure (I/O, fonts), 2 bad usage or input.\n";
 
 /* Prints an error in GNU style. */
@@ -126,10 +131,70 @@ static char *fontconfig_file(void) {
   return NULL;
 }
 
+/* The font options, which any command takes anywhere after its name. */
+static struct {
+  char **dirs; /* --font-path DIR, in order */
+  int ndirs;
+  bool system; /* --system-fonts */
+} font_options;
+
+/* Takes --font-path DIR and --system-fonts out of argv (so that commands
+ * never see them).  Returns 0, or EXIT_USAGE after a message. */
+static int take_font_options(int *argc, char **argv) {
+  int out = 0;
+  for (int i = 0; i < *argc; i++) {
+    if (!strcmp(argv[i], "--system-fonts")) {
+      font_options.system = true;
+    } else if (!strcmp(argv[i], "--font-path")) {
+      if (i + 1 >= *argc) return usage_error("%s needs a directory", argv[i]);
+      font_options.dirs = realloc(font_options.dirs,
+                                  (size_t)(font_options.ndirs + 1) *
+                                      sizeof *font_options.dirs);
+      if (!font_options.dirs) return usage_error("%s", "out of memory");
+      font_options.dirs[font_options.ndirs++] = argv[++i];
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  *argc = out;
+  argv[out] = NULL;
+  return 0;
+}
+
+/* Adds LETTERPRESS_FONT_PATH's directories (separated by ':'), then the
+ * --font-path ones, to the engine's font set. */
+static bool add_font_dirs(lp_engine *e, lp_error *err) {
+  const char *env = getenv("LETTERPRESS_FONT_PATH");
+  for (const char *p = env; p && *p;) {
+    const char *end = strchr(p, ':');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    char dir[PATH_MAX];
+    if (n && n < sizeof dir) {
+      memcpy(dir, p, n);
+      dir[n] = '\0';
+      if (!lp_engine_add_font_dir(e, dir, err)) {
+        size_t len = strlen(err->message);
+        snprintf(err->message + len, sizeof err->message - len,
+                 " (from LETTERPRESS_FONT_PATH)");
+        return false;
+      }
+    }
+    p = end ? end + 1 : NULL;
+  }
+  for (int i = 0; i < font_options.ndirs; i++)
+    if (!lp_engine_add_font_dir(e, font_options.dirs[i], err)) return false;
+  return true;
+}
+
 static lp_engine *open_engine(lp_error *err) {
   char *conf = fontconfig_file();
   lp_engine *e = lp_engine_new(conf, err);
   free(conf);
+  if (e && !add_font_dirs(e, err)) {
+    lp_engine_free(e);
+    return NULL;
+  }
+  if (e && font_options.system) lp_engine_use_system_fonts(e, true);
   return e;
 }
 
@@ -794,6 +859,8 @@ int main(int argc, char **argv) {
     printf("letterpress %s\n", lp_version());
     return 0;
   }
+  int rc = take_font_options(&argc, argv);
+  if (rc) return rc;
   if (!strcmp(cmd, "render")) return cmd_render(argc - 2, argv + 2);
   if (!strcmp(cmd, "fonts")) return cmd_fonts(argc - 2, argv + 2);
   if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2);

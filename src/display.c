@@ -134,6 +134,91 @@ void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
                                         x1, y1, x2, y2, font_size, checked};
 }
 
+/* Strings with a number each (a set when the numbers are not used): open
+ * addressing over a power-of-two table, at most half full.  Keys are
+ * borrowed. */
+typedef struct name_map {
+  const char **keys;
+  int *values;
+  size_t cap, n;
+} name_map;
+
+/* The slot of key: where it is, or the empty slot where it would go. */
+static size_t name_slot(const name_map *m, const char *key) {
+  size_t i = lp_hash(LP_HASH_SEED, key, strlen(key)) & (m->cap - 1);
+  while (m->keys[i] && strcmp(m->keys[i], key) != 0) i = (i + 1) & (m->cap - 1);
+  return i;
+}
+
+/* The number of key, or NULL when the map does not hold it. */
+static int *name_find(const name_map *m, const char *key) {
+  if (!m->cap) return NULL;
+  size_t i = name_slot(m, key);
+  return m->keys[i] ? &m->values[i] : NULL;
+}
+
+/* Adds key (not yet in the map) with value. */
+static void name_add(name_map *m, const char *key, int value) {
+  if ((m->n + 1) * 2 > m->cap) {
+    name_map bigger = {0};
+    bigger.cap = m->cap ? m->cap * 2 : 64;
+    bigger.keys = lp_xcalloc(bigger.cap, sizeof *bigger.keys);
+    bigger.values = lp_xcalloc(bigger.cap, sizeof *bigger.values);
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->keys[i]) name_add(&bigger, m->keys[i], m->values[i]);
+    free(m->keys);
+    free(m->values);
+    *m = bigger;
+  }
+  size_t i = name_slot(m, key);
+  m->keys[i] = key, m->values[i] = value;
+  m->n++;
+}
+
+char **lp_display_field_names(const lp_display *d, size_t *count) {
+  size_t n = 0;
+  for (size_t p = 0; p < d->npages; p++) n += d->pages[p].nfields;
+  char **names = lp_xcalloc(n ? n : 1, sizeof *names);
+  /* used: every name given so far, with the next suffix to try when it is
+   * met again as a base; a base's suffixes are tried from there, so a name
+   * repeated in every letter of a merge costs one step per field. */
+  name_map used = {0};
+  lp_buf b = {0};
+  size_t k = 0;
+  for (size_t p = 0; p < d->npages; p++)
+    for (size_t i = 0; i < d->pages[p].nfields; i++) {
+      const char *base = d->pages[p].fields[i].name;
+      int *next = name_find(&used, base);
+      if (!next) {
+        names[k] = lp_xstrdup(base);
+        name_add(&used, names[k], 2);
+        k++;
+        continue;
+      }
+      int suffix = *next;
+      for (;; suffix++) {
+        b.len = 0;
+        lp_buf_printf(&b, "%s_%d", base, suffix);
+        lp_buf_append(&b, "", 1);
+        if (!name_find(&used, (char *)b.data)) break;
+      }
+      *next = suffix + 1; /* before name_add, which may move the table */
+      names[k] = lp_xstrdup((char *)b.data);
+      name_add(&used, names[k], 2);
+      k++;
+    }
+  lp_buf_free(&b);
+  free(used.keys);
+  free(used.values);
+  *count = k;
+  return names;
+}
+
+void lp_display_free_names(char **names, size_t count) {
+  for (size_t i = 0; names && i < count; i++) free(names[i]);
+  free(names);
+}
+
 void lp_display_append(lp_display *dst, lp_display *src) {
   size_t first = dst->npages;
   LP_GROW(dst->pages, dst->pages_cap, dst->npages + src->npages);

@@ -148,6 +148,14 @@ void lp_dimage_data_unref(lp_dimage_data *img);
 void lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double y,
                         double w, double h, bool over_text);
 
+/* The names the document's fields get, in document order (pages, then
+ * fields in a page): a field's own name, or for the second and later
+ * fields of a name, the name with "_2", "_3", ... (the first free one), so
+ * the second letter's signature field is "签名_2".  Returns *count
+ * malloc'd names in a malloc'd array; free with lp_display_free_names. */
+char **lp_display_field_names(const lp_display *d, size_t *count);
+void lp_display_free_names(char **names, size_t count);
+
 /* Moves src's pages, outlines and glyph texts to the end of dst (outline
  * page numbers follow), leaving src empty; src's metadata stays.  Mail
  * merge uses it to make one document of many letters. */

@@ -59,13 +59,16 @@ bool lp_template_fields(lp_engine *engine, const lp_template *tpl,
     return false;
   }
   json_t *fields = json_array();
+  /* The names the PDF's fields will have (签名, then 签名_2, ...). */
+  size_t nnames, at = 0;
+  char **names = lp_display_field_names(d, &nnames);
   for (size_t p = 0; p < d->npages; p++)
     for (size_t i = 0; i < d->pages[p].nfields; i++) {
       const lp_dfield *f = &d->pages[p].fields[i];
       json_t *o = json_pack(
           "{s:s, s:s, s:I, s:[o,o,o,o]}", "kind", field_kind_name(f->kind),
-          "name", f->name, "page", (json_int_t)(p + 1), "rect", pt(f->x1),
-          pt(f->y1), pt(f->x2), pt(f->y2));
+          "name", names[at++], "page", (json_int_t)(p + 1), "rect",
+          pt(f->x1), pt(f->y1), pt(f->x2), pt(f->y2));
       if (f->kind == LP_FIELD_CHECKBOX)
         json_object_set_new(o, "checked", json_boolean(f->checked));
       json_array_append_new(fields, o);
@@ -73,6 +76,7 @@ bool lp_template_fields(lp_engine *engine, const lp_template *tpl,
   json_t *root = json_pack("{s:s, s:o, s:o}", "template", tpl->name,
                            "placeholders", placeholders(tpl->fill), "fields",
                            fields);
+  lp_display_free_names(names, nnames);
   lp_display_free(d);
   char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                         JSON_REAL_PRECISION(10))

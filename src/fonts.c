@@ -2,6 +2,7 @@
 #include "fonts.h"
 
 #include <ctype.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,10 @@ typedef struct blob_entry {
 
 struct lp_fonts {
   FcConfig *config;
+  bool system_fonts; /* every installed font, not only the declared set */
+  char **dirs;       /* font directories added by the user (and fonts/) */
+  size_t ndirs, dirs_cap;
+  unsigned generation; /* counts changes to the set: part of chain keys */
   FT_Library ft;
   lp_face **faces;
   size_t nfaces, faces_cap;
@@ -61,6 +66,8 @@ lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
     if (ok && slash) {
       *slash = '\0';
       FcConfigAppFontAddDir(f->config, (const FcChar8 *)abs);
+      LP_GROW(f->dirs, f->dirs_cap, f->ndirs + 1);
+      f->dirs[f->ndirs++] = lp_xstrdup(abs);
     }
     free(abs);
     if (!ok) {
@@ -70,6 +77,7 @@ lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
       return NULL;
     }
   } else {
+    f->system_fonts = true; /* the system's configuration: its fonts */
     f->config = FcInitLoadConfigAndFonts();
     if (!f->config) {
       lp_fail(err, LP_ERR_FONT, NULL, 0, 0,
@@ -84,6 +92,172 @@ lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
     return NULL;
   }
   return f;
+}
+
+/* The declared font set: the families of the font packages `make deps`
+ * installs (fonts-noto-cjk, fonts-noto-core, fonts-dejavu-core,
+ * fonts-hanazono), as name prefixes ("Noto Serif" also names "Noto Serif
+ * CJK SC" and "Noto Serif Thai").  A letter is drawn from these, from the
+ * families its template names and from the user's font directories, so a
+ * template gives the same glyphs on every machine: other installed fonts
+ * (LibreOffice's OpenSymbol, AR PL UMing, ...) take part only when the
+ * system's fonts are asked for. */
+static const char *const declared_families[] = {
+    "Noto Serif", "Noto Sans", "DejaVu Serif", "DejaVu Sans",
+    "HanaMinA",   "HanaMinB",
+};
+
+/* Families that come last in every chain, whatever fontconfig's order:
+ * Hanazono's mincho draws the Han of Extension B and beyond that the Noto
+ * CJK fonts lack, and nothing that a Noto or DejaVu face has. */
+static const char *const last_resort_families[] = {"HanaMinA", "HanaMinB"};
+
+/* Whether family starts with prefix followed by the end or a space. */
+static bool family_has_prefix(const char *family, const char *prefix) {
+  size_t n = strlen(prefix);
+  return strncasecmp(family, prefix, n) == 0 &&
+         (family[n] == '\0' || family[n] == ' ');
+}
+
+/* Whether one of the n names is family's prefix. */
+static bool family_in(const char *family, const char *const *names,
+                      size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (family_has_prefix(family, names[i])) return true;
+  return false;
+}
+
+/* Whether list (comma-separated families, as in `font`) names family. */
+static bool list_names(const char *list, const char *family) {
+  size_t want = strlen(family);
+  for (const char *p = list; p && *p;) {
+    const char *e = strchr(p, ',');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    while (n && isspace((unsigned char)*p)) p++, n--;
+    while (n && isspace((unsigned char)p[n - 1])) n--;
+    if (n >= 2 && (p[0] == '"' || p[0] == '\'') && p[n - 1] == p[0])
+      p++, n -= 2;
+    if (n == want && strncasecmp(p, family, n) == 0) return true;
+    p = e ? e + 1 : NULL;
+  }
+  return false;
+}
+
+/* Whether path lies in one of the user's font directories. */
+static bool in_font_dirs(const lp_fonts *f, const char *path) {
+  for (size_t i = 0; i < f->ndirs; i++) {
+    size_t n = strlen(f->dirs[i]);
+    if (strncmp(path, f->dirs[i], n) == 0 && path[n] == '/') return true;
+  }
+  return false;
+}
+
+/* Whether a chain for the families named may draw with font p. */
+static bool font_allowed(const lp_fonts *f, FcPattern *p, const char *named) {
+  if (f->system_fonts) return true;
+  FcChar8 *s;
+  if (FcPatternGetString(p, FC_FILE, 0, &s) == FcResultMatch &&
+      in_font_dirs(f, (const char *)s))
+    return true;
+  for (int i = 0; FcPatternGetString(p, FC_FAMILY, i, &s) == FcResultMatch;
+       i++)
+    if (family_in((const char *)s, declared_families,
+                  sizeof declared_families / sizeof *declared_families) ||
+        (named && list_names(named, (const char *)s)))
+      return true;
+  return false;
+}
+
+/* Whether font p belongs at the end of every chain. */
+static bool last_resort(FcPattern *p) {
+  FcChar8 *s;
+  return FcPatternGetString(p, FC_FAMILY, 0, &s) == FcResultMatch &&
+         family_in((const char *)s, last_resort_families,
+                   sizeof last_resort_families / sizeof *last_resort_families);
+}
+
+/* The fonts of sorted that a chain for the families named may use, in
+ * fontconfig's order with the last-resort families moved to the end; with
+ * trim, only those that add characters to the ones before them (as
+ * FcFontSort trims, but after the choice: a font left out must not hide
+ * one that is kept).  Takes sorted; the result may be empty. */
+static FcFontSet *allowed_fonts(const lp_fonts *f, FcFontSet *sorted,
+                                const char *named, bool trim) {
+  FcFontSet *out = FcFontSetCreate();
+  FcCharSet *covered = FcCharSetCreate();
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < sorted->nfont; i++) {
+      FcPattern *p = sorted->fonts[i];
+      if (last_resort(p) != (pass == 1) || !font_allowed(f, p, named))
+        continue;
+      FcCharSet *cs = NULL;
+      FcBool added = FcTrue;
+      if (trim &&
+          FcPatternGetCharSet(p, FC_CHARSET, 0, &cs) == FcResultMatch &&
+          out->nfont > 0)
+        FcCharSetMerge(covered, cs, &added);
+      else if (cs)
+        FcCharSetMerge(covered, cs, NULL);
+      if (!added) continue;
+      FcPatternReference(p);
+      FcFontSetAdd(out, p);
+    }
+  FcCharSetDestroy(covered);
+  FcFontSetDestroy(sorted);
+  return out;
+}
+
+bool lp_fonts_add_dir(lp_fonts *f, const char *dir, lp_error *err) {
+  char *abs = realpath(dir, NULL);
+  struct stat st;
+  if (!abs || stat(abs, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    free(abs);
+    return lp_fail(err, LP_ERR_INPUT, dir, 0, 0,
+                   "no such font directory: give a directory that holds "
+                   "font files (.ttf, .otf, .ttc)");
+  }
+  for (size_t i = 0; i < f->ndirs; i++)
+    if (strcmp(f->dirs[i], abs) == 0) {
+      free(abs);
+      return true;
+    }
+  if (!FcConfigAppFontAddDir(f->config, (const FcChar8 *)abs)) {
+    lp_fail(err, LP_ERR_FONT, dir, 0, 0,
+            "fontconfig cannot read this font directory");
+    free(abs);
+    return false;
+  }
+  LP_GROW(f->dirs, f->dirs_cap, f->ndirs + 1);
+  f->dirs[f->ndirs++] = abs;
+  f->generation++;
+  return true;
+}
+
+void lp_fonts_use_system(lp_fonts *f, bool on) {
+  if (f->system_fonts != on) f->generation++;
+  f->system_fonts = on;
+}
+
+/* Whether fontconfig knows a font of family. */
+static bool family_installed(lp_fonts *f, const char *family) {
+  FcPattern *pat = FcPatternCreate();
+  FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
+  FcObjectSet *os = FcObjectSetBuild(FC_FILE, (char *)NULL);
+  FcFontSet *set = FcFontList(f->config, pat, os);
+  bool found = set && set->nfont > 0;
+  if (set) FcFontSetDestroy(set);
+  FcObjectSetDestroy(os);
+  FcPatternDestroy(pat);
+  return found;
+}
+
+const char *lp_fonts_package_for(lp_fonts *f, uint32_t cp) {
+  bool han = (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+             (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+  if (!han) return NULL;
+  /* Hanazono covers Extensions A to F and the compatibility ideographs. */
+  return cp <= 0x2FFFF && !family_installed(f, "HanaMinB") ? "fonts-hanazono"
+                                                           : NULL;
 }
 
 bool lp_face_keeps_table(const lp_face *face, hb_tag_t tag) {
@@ -150,6 +324,8 @@ void lp_fonts_free(lp_fonts *f) {
     hb_blob_destroy(f->blobs[i].blob);
   }
   free(f->blobs);
+  for (size_t i = 0; i < f->ndirs; i++) free(f->dirs[i]);
+  free(f->dirs);
   if (f->ft) FT_Done_FreeType(f->ft);
   if (f->config) FcConfigDestroy(f->config);
   free(f);
@@ -286,18 +462,21 @@ static lp_face *match_face(lp_fonts *f, const char *families,
   FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"en");
   prepare_pattern(f, pat, style);
   FcResult res;
-  FcPattern *m = FcFontMatch(f->config, pat, &res);
+  FcFontSet *set = FcFontSort(f->config, pat, FcFalse, NULL, &res);
   FcPatternDestroy(pat);
-  if (!m) return NULL;
-  FcChar8 *file = NULL, *family = NULL;
-  int index = 0;
+  if (!set) return NULL;
+  set = allowed_fonts(f, set, families, false);
   lp_face *face = NULL;
-  if (FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
+  for (int i = 0; i < set->nfont && !face; i++) {
+    FcChar8 *file = NULL, *family = NULL;
+    int index = 0;
+    FcPattern *m = set->fonts[i];
+    if (FcPatternGetString(m, FC_FILE, 0, &file) != FcResultMatch) continue;
     FcPatternGetInteger(m, FC_INDEX, 0, &index);
     FcPatternGetString(m, FC_FAMILY, 0, &family);
     face = load_face(f, (const char *)file, index, (const char *)family);
   }
-  FcPatternDestroy(m);
+  FcFontSetDestroy(set);
   return face;
 }
 
@@ -329,8 +508,8 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
   if (!lang || !*lang) lang = "en";
   if (!families || !*families) families = lp_fonts_default_families(lang);
   lp_buf key = {0};
-  lp_buf_printf(&key, "%s|%s|%s|%d", families, latin ? latin : "-", lang,
-                (int)style);
+  lp_buf_printf(&key, "%s|%s|%s|%d|%u", families, latin ? latin : "-", lang,
+                (int)style, f->generation);
   for (size_t i = 0; i < f->nchains; i++)
     if (strcmp(f->chains[i]->key, (char *)key.data) == 0) {
       lp_buf_free(&key);
@@ -353,8 +532,9 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
   }
   prepare_pattern(f, pat, style);
   FcResult res;
-  FcFontSet *set = FcFontSort(f->config, pat, FcTrue, NULL, &res);
+  FcFontSet *set = FcFontSort(f->config, pat, FcFalse, NULL, &res);
   FcPatternDestroy(pat);
+  if (set) set = allowed_fonts(f, set, families, false);
   if (!set || set->nfont == 0) {
     if (set) FcFontSetDestroy(set);
     lp_fail(err, LP_ERR_FONT, NULL, 0, 0,
@@ -447,17 +627,28 @@ lp_face **lp_fonts_faces(lp_fonts *f, int *count) {
   return f->faces;
 }
 
+/* Where a face comes from, for people: why the font set holds it. */
+static const char *face_origin(const lp_fonts *f, const lp_face *face) {
+  if (in_font_dirs(f, face->path)) return "font directory";
+  if (family_in(face->family, declared_families,
+                sizeof declared_families / sizeof *declared_families))
+    return "declared set";
+  return f->system_fonts ? "system fonts" : "named by the template";
+}
+
 void lp_chain_describe(lp_chain *c, int max, const char *indent,
                        lp_buf *out) {
+  const lp_fonts *f = c->fonts_owner;
   if (c->latin)
-    lp_buf_printf(out, "%s%s (Latin letters and digits)  %s:%d\n", indent,
-                  c->latin->ps_name, c->latin->path, c->latin->index);
+    lp_buf_printf(out, "%s%s (Latin letters and digits)  %s:%d  [%s]\n",
+                  indent, c->latin->ps_name, c->latin->path, c->latin->index,
+                  face_origin(f, c->latin));
   int shown = 0;
   for (int i = 0; i < c->set->nfont && shown < max; i++) {
     lp_face *face = chain_entry(c, i);
     if (!face) continue;
-    lp_buf_printf(out, "%s%s  %s:%d\n", indent, face->ps_name, face->path,
-                  face->index);
+    lp_buf_printf(out, "%s%s  %s:%d  [%s]\n", indent, face->ps_name,
+                  face->path, face->index, face_origin(f, face));
     shown++;
   }
   if (c->set->nfont > shown)
@@ -492,6 +683,15 @@ bool lp_fonts_describe(lp_fonts *f, const char *lang, lp_buf *out,
   if (!lang || !*lang) lang = "en";
   lp_buf_printf(out, "lang %s, families \"%s\"\n", lang,
                 lp_fonts_default_families(lang));
+  if (f->system_fonts)
+    lp_buf_puts(out, "font set: every installed font (system fonts)\n");
+  else
+    lp_buf_puts(out, "font set: the declared families (Noto Serif, Noto "
+                     "Sans and their CJK and script families, DejaVu, "
+                     "HanaMinA/B), families the template names, and font "
+                     "directories\n");
+  for (size_t i = 0; i < f->ndirs; i++)
+    lp_buf_printf(out, "font directory: %s\n", f->dirs[i]);
   for (int s = 0; s < LP_STYLE_COUNT; s++) {
     lp_chain *c = lp_fonts_chain(f, NULL, lang, (lp_style)s, err);
     if (!c) return false;
@@ -504,7 +704,9 @@ bool lp_fonts_describe(lp_fonts *f, const char *lang, lp_buf *out,
       lp_buf_printf(out, "  %-16s %.*s  %s", font_samples[k].script,
                     (int)sample.len, (char *)sample.data,
                     face ? face->ps_name : "(no font: drawn as .notdef)");
-      if (face) lp_buf_printf(out, "  %s:%d", face->path, face->index);
+      if (face)
+        lp_buf_printf(out, "  %s:%d  [%s]", face->path, face->index,
+                      face_origin(f, face));
       lp_buf_puts(out, "\n");
       lp_buf_free(&sample);
     }

@@ -51,9 +51,27 @@ typedef enum {
 
 typedef struct lp_fonts lp_fonts;
 
-/* Initialises fontconfig with config_file (NULL: system configuration). */
+/* Initialises fontconfig with config_file (NULL: system configuration, and
+ * every installed font may be used).  With a config_file, chains draw only
+ * from the declared font set (the Noto, DejaVu and Hanazono families that
+ * `make deps` installs), the families a template names, and the fonts in
+ * config_file's directory and in directories added with lp_fonts_add_dir. */
 lp_fonts *lp_fonts_new(const char *config_file, lp_error *err);
 void lp_fonts_free(lp_fonts *fonts);
+
+/* Adds a directory of font files (searched with its subdirectories) whose
+ * fonts join the set; chains made before do not see them.  False (err set,
+ * naming dir) when it is not a readable directory. */
+bool lp_fonts_add_dir(lp_fonts *fonts, const char *dir, lp_error *err);
+
+/* With on, chains may draw from every font fontconfig knows, not only the
+ * declared set; chains made before keep their fonts. */
+void lp_fonts_use_system(lp_fonts *fonts, bool on);
+
+/* The Debian package to suggest for a character no font has, when one has
+ * it and is not installed (Han of Extensions A-F: fonts-hanazono), else
+ * NULL.  A static string. */
+const char *lp_fonts_package_for(lp_fonts *fonts, uint32_t cp);
 
 /* A font chain: the faces that text in one language, one family list and one
  * style is drawn with, in preference order.  Owned by fonts. */

@@ -37,28 +37,8 @@ typedef struct forms {
   HPDF_Doc pdf;
   lp_error *err;
   HPDF_Array fields; /* the AcroForm's /Fields */
-  char **names;      /* full names used so far */
-  size_t nnames, names_cap;
   bool has_signature;
 } forms;
-
-char *lp_forms_unique_name(const char *base, char **used, size_t nused) {
-  lp_buf b = {0};
-  for (int n = 1;; n++) {
-    b.len = 0;
-    if (n == 1)
-      lp_buf_puts(&b, base);
-    else
-      lp_buf_printf(&b, "%s_%d", base, n);
-    bool taken = false;
-    for (size_t i = 0; i < nused && !taken; i++)
-      taken = strcmp(used[i], (char *)b.data) == 0;
-    if (!taken) break;
-  }
-  char *s = lp_buf_strdup(&b);
-  lp_buf_free(&b);
-  return s;
-}
 
 static bool fail(forms *f, const char *what) {
   return lp_fail(f->err, LP_ERR_PDF, NULL, 0, 0,
@@ -141,20 +121,21 @@ static HPDF_Dict latin_font(forms *f) {
   return font;
 }
 
-/* The content of a checkbox's on appearance: a check mark in a w x h box. */
-static void tick(double w, double h, char *out, size_t n) {
-  snprintf(out, n,
-           "q 0 g 0 G %.3f w 1 J 1 j %.3f %.3f m %.3f %.3f l %.3f %.3f l S Q",
-           h * TICK_WIDTH, w * 0.24, h * 0.52, w * 0.43, h * 0.3, w * 0.78,
-           h * 0.74);
+/* Appends the content of a checkbox's on appearance: a check mark in a
+ * w x h box. */
+static void tick(double w, double h, lp_buf *out) {
+  lp_buf_printf(out,
+                "q 0 g 0 G %.3f w 1 J 1 j %.3f %.3f m %.3f %.3f l %.3f %.3f l "
+                "S Q",
+                h * TICK_WIDTH, w * 0.24, h * 0.52, w * 0.43, h * 0.3,
+                w * 0.78, h * 0.74);
+  lp_buf_append(out, "", 1);
 }
 
 /* Adds the widget keys common to all fields and registers the field. */
 static bool add_common(forms *f, HPDF_Dict fd, HPDF_Page page,
-                       const lp_dfield *field, const char *type) {
-  char *name = lp_forms_unique_name(field->name, f->names, f->nnames);
-  LP_GROW(f->names, f->names_cap, f->nnames + 1);
-  f->names[f->nnames++] = name;
+                       const lp_dfield *field, const char *name,
+                       const char *type) {
   double rect[4] = {field->x1, field->y1, field->x2, field->y2};
   HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
   if (!annots) {
@@ -173,8 +154,9 @@ static bool add_common(forms *f, HPDF_Dict fd, HPDF_Page page,
          HPDF_Array_Add(f->fields, fd) == HPDF_OK;
 }
 
-/* Writes one field of a page. */
-static bool add_field(forms *f, HPDF_Page page, const lp_dfield *field) {
+/* Writes one field of a page, under its full name. */
+static bool add_field(forms *f, HPDF_Page page, const lp_dfield *field,
+                      const char *name) {
   HPDF_Dict fd = HPDF_Dict_New(f->pdf->mmgr);
   if (!fd || HPDF_Xref_Add(f->pdf->xref, fd) != HPDF_OK) return false;
   double w = field->x2 - field->x1, h = field->y2 - field->y1;
@@ -182,22 +164,27 @@ static bool add_field(forms *f, HPDF_Page page, const lp_dfield *field) {
   if (!ap || HPDF_Dict_Add(fd, "AP", ap) != HPDF_OK) return false;
   switch (field->kind) {
   case LP_FIELD_TEXT: {
-    char da[64];
-    snprintf(da, sizeof da, "/" FORM_FONT " %.1f Tf 0 g", field->font_size);
+    lp_buf da = {0};
+    lp_buf_printf(&da, "/" FORM_FONT " %.1f Tf 0 g", field->font_size);
+    lp_buf_append(&da, "", 1);
     HPDF_Dict n = appearance(f, w, h, "/Tx BMC EMC");
-    return add_common(f, fd, page, field, "Tx") && n &&
+    HPDF_String da_string =
+        HPDF_String_New(f->pdf->mmgr, (const char *)da.data, NULL);
+    lp_buf_free(&da);
+    return add_common(f, fd, page, field, name, "Tx") && n && da_string &&
            HPDF_Dict_Add(ap, "N", n) == HPDF_OK &&
-           HPDF_Dict_Add(fd, "DA", HPDF_String_New(f->pdf->mmgr, da, NULL)) ==
-               HPDF_OK &&
+           HPDF_Dict_Add(fd, "DA", da_string) == HPDF_OK &&
            HPDF_Dict_AddNumber(fd, "Q", 0) == HPDF_OK;
   }
   case LP_FIELD_CHECKBOX: {
-    char on[160];
-    tick(w, h, on, sizeof on);
+    lp_buf on = {0};
+    tick(w, h, &on);
     HPDF_Dict states = HPDF_Dict_New(f->pdf->mmgr);
-    HPDF_Dict yes = appearance(f, w, h, on), off = appearance(f, w, h, "");
+    HPDF_Dict yes = appearance(f, w, h, (const char *)on.data);
+    HPDF_Dict off = appearance(f, w, h, "");
+    lp_buf_free(&on);
     const char *state = field->checked ? "Yes" : "Off";
-    return add_common(f, fd, page, field, "Btn") && states && yes && off &&
+    return add_common(f, fd, page, field, name, "Btn") && states && yes && off &&
            HPDF_Dict_Add(states, "Yes", yes) == HPDF_OK &&
            HPDF_Dict_Add(states, "Off", off) == HPDF_OK &&
            HPDF_Dict_Add(ap, "N", states) == HPDF_OK &&
@@ -207,7 +194,7 @@ static bool add_field(forms *f, HPDF_Page page, const lp_dfield *field) {
   case LP_FIELD_SIGNATURE: {
     f->has_signature = true;
     HPDF_Dict n = appearance(f, w, h, "");
-    return add_common(f, fd, page, field, "Sig") && n &&
+    return add_common(f, fd, page, field, name, "Sig") && n &&
            HPDF_Dict_Add(ap, "N", n) == HPDF_OK;
   }
   }
@@ -222,9 +209,13 @@ bool lp_forms_write(HPDF_Doc pdf, HPDF_Page *pages, const lp_display *d,
   forms f = {.pdf = pdf, .err = err};
   f.fields = HPDF_Array_New(pdf->mmgr);
   bool ok = f.fields != NULL;
+  size_t nnames;
+  char **names = lp_display_field_names(d, &nnames);
+  size_t at = 0;
   for (size_t p = 0; p < d->npages && ok; p++)
     for (size_t k = 0; k < d->pages[p].nfields && ok; k++)
-      ok = add_field(&f, pages[p], &d->pages[p].fields[k]);
+      ok = add_field(&f, pages[p], &d->pages[p].fields[k], names[at++]);
+  lp_display_free_names(names, nnames);
   HPDF_Dict form = ok ? HPDF_Dict_New(pdf->mmgr) : NULL;
   HPDF_Dict dr = ok ? HPDF_Dict_New(pdf->mmgr) : NULL;
   HPDF_Dict fonts = ok ? HPDF_Dict_New(pdf->mmgr) : NULL;
@@ -242,7 +233,5 @@ bool lp_forms_write(HPDF_Doc pdf, HPDF_Page *pages, const lp_display *d,
        (!f.has_signature ||
         HPDF_Dict_AddNumber(form, "SigFlags", SIG_FLAGS_EXIST) == HPDF_OK) &&
        HPDF_Dict_Add(pdf->catalog, "AcroForm", form) == HPDF_OK;
-  for (size_t i = 0; i < f.nnames; i++) free(f.names[i]);
-  free(f.names);
   return ok ? true : fail(&f, "writing the form fields");
 }

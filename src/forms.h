@@ -24,9 +24,4 @@
 bool lp_forms_write(HPDF_Doc pdf, HPDF_Page *pages, const lp_display *d,
                     lp_error *err);
 
-/* The name of the field dictionary key that carries a field's full name,
- * unique in the document, for the given base name and the names used so
- * far; exposed for tests.  Returns a malloc'd string. */
-char *lp_forms_unique_name(const char *base, char **used, size_t nused);
-
 #endif

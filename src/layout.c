@@ -728,10 +728,14 @@ static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
     int32_t cp = lp_utf8_next((const char *)p->text.data, p->text.len, &at);
     if (l->env->warn) {
       lp_error w = {0};
+      const char *pkg = lp_fonts_package_for(l->env->fonts, (uint32_t)cp);
       lp_fail(&w, LP_OK, l->tpl->name, fl, col,
-              "no installed font has U+%04X; it is drawn as the font's "
-              ".notdef box: install a font that has it (e.g. fonts-noto-extra)",
-              (unsigned)cp);
+              "no font of the font set has U+%04X; it is drawn as the font's "
+              ".notdef box: %s%s%s",
+              (unsigned)cp, pkg ? "install " : "",
+              pkg ? pkg : "put a font that has it in a directory and name "
+                          "it with --font-path DIR or 'font-path'",
+              pkg ? " (apt-get install)" : "");
       w.code = LP_OK;
       l->env->warn(l->env->warn_ctx, &w);
     }

@@ -140,6 +140,21 @@ lp_limits lp_limits_default(void);
  * called); *limits is copied.  The engine's thread. */
 void lp_engine_set_limits(lp_engine *engine, const lp_limits *limits);
 
+/* The font set.  With the program's fontconfig file (or any file given to
+ * lp_engine_new), letters are drawn only from the declared set -- the Noto,
+ * DejaVu and Hanazono families that `make deps` installs -- the families a
+ * template names (`font`, `latin-font`, `heading-font`), the fonts in the
+ * configuration file's directory, and directories added here or with a
+ * template's `font-path`; the same template then gives the same glyphs on
+ * every machine.  lp_engine_add_font_dir adds a directory (absolute, or
+ * relative to the working directory) and fails (LP_ERR_INPUT) when it is
+ * not one; lp_engine_use_system_fonts(e, true) lets every installed font
+ * take part (the system configuration, NULL to lp_engine_new, always
+ * does).  Both affect the renders that follow.  The engine's thread. */
+bool lp_engine_add_font_dir(lp_engine *engine, const char *dir,
+                            lp_error *err);
+void lp_engine_use_system_fonts(lp_engine *engine, bool on);
+
 /* Writes to *out (malloc'd, caller frees) a human-readable report of the font
  * chain that lang (BCP 47, e.g. "zh-CN"; NULL for "en") resolves to, per
  * script and style.  The engine's thread. */

@@ -306,12 +306,6 @@ static bool render_body(lp_mail *m, const lp_data *rec, char **plain,
   return ok;
 }
 
-/* 64-bit FNV-1a, to make Message-IDs that differ per letter. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-  const unsigned char *s = p;
-  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ULL;
-  return h;
-}
 
 /* Sets the header fields: From, To, Cc, Subject, Date, Message-ID. */
 static bool set_headers(lp_mail *m, GMimeMessage *msg, size_t record,
@@ -322,7 +316,7 @@ static bool set_headers(lp_mail *m, GMimeMessage *msg, size_t record,
                                            GMIME_ADDRESS_TYPE_CC};
   const char *patterns[] = {m->o.from, m->o.to, m->o.cc};
   const char *names[] = {"--from", "--to", "--cc"};
-  uint64_t h = fnv(14695981039346656037ULL, pdf->data, pdf->len);
+  uint64_t h = lp_hash(LP_HASH_SEED, pdf->data, pdf->len);
   char *domain = NULL;
   for (int i = 0; i < 3; i++) {
     if (!patterns[i]) continue;
@@ -332,7 +326,7 @@ static bool set_headers(lp_mail *m, GMimeMessage *msg, size_t record,
     InternetAddressList *list =
         text ? parse_addresses(names[i], text, i == 0 ? 1 : 0, err) : NULL;
     if (list) {
-      h = fnv(h, text, strlen(text) + 1);
+      h = lp_hash(h, text, strlen(text) + 1);
       internet_address_list_append(g_mime_message_get_addresses(msg, types[i]),
                                    list);
       if (i == 0) {
@@ -353,7 +347,7 @@ static bool set_headers(lp_mail *m, GMimeMessage *msg, size_t record,
   bool ok = subject && check_header_text("--subject", subject, err);
   if (ok) {
     g_mime_message_set_subject(msg, subject, "utf-8");
-    h = fnv(h, subject, strlen(subject));
+    h = lp_hash(h, subject, strlen(subject));
     long long when = lp_source_date();
     GDateTime *date = g_date_time_new_from_unix_utc(when);
     g_mime_message_set_date(msg, date);
@@ -382,7 +376,7 @@ bool lp_mail_build(lp_mail *m, size_t record, const lp_data *rec,
      * gives the same bytes; "=-" cannot occur in base64 or QP text. */
     const char *id = g_mime_message_get_message_id(msg);
     char boundary[80];
-    uint64_t h = fnv(14695981039346656037ULL, id, strlen(id));
+    uint64_t h = lp_hash(LP_HASH_SEED, id, strlen(id));
     GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
     snprintf(boundary, sizeof boundary, "=-lp-%016llx-mixed",
              (unsigned long long)h);

@@ -10,9 +10,6 @@
 /* Buckets of the table, and slots of the filter of keys seen once. */
 #define MEMO_BUCKETS 1024
 #define MEMO_SEEN_SLOTS 4096
-/* FNV-1a 64-bit parameters. */
-#define FNV_OFFSET 14695981039346656037ULL
-#define FNV_PRIME 1099511628211ULL
 
 /* One entry: key and value in one allocation, the value first. */
 typedef struct memo_entry {
@@ -56,10 +53,7 @@ void lp_memo_free(lp_memo *m) {
 size_t lp_memo_bytes(const lp_memo *m) { return m->bytes; }
 
 static uint64_t hash_of(const void *key, size_t n) {
-  const unsigned char *p = key;
-  uint64_t h = FNV_OFFSET;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * FNV_PRIME;
-  return h;
+  return lp_hash(LP_HASH_SEED, key, n);
 }
 
 const void *lp_memo_get(lp_memo *m, const void *key, size_t key_len,

@@ -41,9 +41,6 @@
 #define PS_NAME_MAX 63
 /* Name used when a face has no usable PostScript name. */
 #define FALLBACK_PS_NAME "Font"
-/* FNV-1a 64-bit parameters, for the subset tag. */
-#define FNV_OFFSET 14695981039346656037ULL
-#define FNV_PRIME 1099511628211ULL
 
 #define CFF_TAG HB_TAG('C', 'F', 'F', ' ')
 
@@ -621,18 +618,11 @@ static long long glyph_width_milli(const lp_face *face, uint32_t gid) {
   return to_milli((double)adv * GLYPH_SPACE / upem);
 }
 
-/* Mixes n bytes into an FNV-1a hash. */
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * FNV_PRIME;
-  return h;
-}
-
-/* Mixes a number into an FNV-1a hash, little-endian on every machine. */
-static uint64_t fnv1a_u32(uint64_t h, uint32_t v) {
+/* Mixes a number into a hash, little-endian on every machine. */
+static uint64_t hash_u32(uint64_t h, uint32_t v) {
   unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8),
                         (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-  return fnv1a(h, b, sizeof b);
+  return lp_hash(h, b, sizeof b);
 }
 
 /* "ABCDEF+PsName": a tag hashed from the face and its glyph set (so the
@@ -643,11 +633,11 @@ static void base_font_name(const pdf_font *f, char *out, size_t size) {
   const lp_face *face = f->face;
   const char *path = face->path ? face->path : "";
   const char *ps_name = face->ps_name ? face->ps_name : "";
-  uint64_t h = fnv1a(FNV_OFFSET, path, strlen(path) + 1);
-  h = fnv1a(h, ps_name, strlen(ps_name) + 1);
-  h = fnv1a_u32(h, (uint32_t)face->index);
+  uint64_t h = lp_hash(LP_HASH_SEED, path, strlen(path) + 1);
+  h = lp_hash(h, ps_name, strlen(ps_name) + 1);
+  h = hash_u32(h, (uint32_t)face->index);
   hb_codepoint_t gid = HB_SET_VALUE_INVALID;
-  while (hb_set_next(f->gids, &gid)) h = fnv1a_u32(h, gid);
+  while (hb_set_next(f->gids, &gid)) h = hash_u32(h, gid);
   char tag[SUBSET_TAG_LEN + 1];
   for (int i = 0; i < SUBSET_TAG_LEN; i++) {
     tag[i] = (char)('A' + h % LETTERS);

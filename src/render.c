@@ -72,6 +72,14 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
 
 lp_fonts *lp_engine_fonts(lp_engine *e) { return e->fonts; }
 
+bool lp_engine_add_font_dir(lp_engine *e, const char *dir, lp_error *err) {
+  return lp_fonts_add_dir(e->fonts, dir, err);
+}
+
+void lp_engine_use_system_fonts(lp_engine *e, bool on) {
+  lp_fonts_use_system(e->fonts, on);
+}
+
 void lp_engine_free(lp_engine *e) {
   if (!e) return;
   lp_fonts_free(e->fonts);
@@ -111,11 +119,42 @@ static cmark_node *parse_markdown(const char *text, size_t len) {
   return doc;
 }
 
+/* Adds the directories of the template's font-path (comma-separated,
+ * relative to the template) to the engine's font set. */
+static bool add_template_fonts(lp_engine *e, const lp_template *tpl,
+                               lp_error *err) {
+  const lp_meta *m = &tpl->meta;
+  for (const char *p = m->font_path; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    while (n && *p == ' ') p++, n--;
+    while (n && p[n - 1] == ' ') n--;
+    lp_buf dir = {0};
+    if (n && p[0] != '/' && tpl->base_dir && *tpl->base_dir)
+      lp_buf_printf(&dir, "%s/", tpl->base_dir);
+    lp_buf_append(&dir, p, n);
+    lp_buf_append(&dir, "", 1);
+    bool ok = !n || lp_fonts_add_dir(e->fonts, (char *)dir.data, err);
+    if (!ok && err) {
+      char *why = lp_xstrdup(err->message);
+      lp_fail(err, LP_ERR_INPUT, m->font_path_line ? tpl->name : "--meta",
+              m->font_path_line, m->font_path_column, "font-path '%.*s': %.300s",
+              (int)(n > 120 ? 120 : n), p, why);
+      free(why);
+    }
+    lp_buf_free(&dir);
+    if (!ok) return false;
+    p = end ? end + 1 : NULL;
+  }
+  return true;
+}
+
 bool lp_render_layout(lp_engine *e, const lp_template *tpl,
                       const lp_render_options *opts, bool survey,
                       lp_display *d, lp_error *err) {
   lp_render_options none = {0};
   if (!opts) opts = &none;
+  if (!add_template_fonts(e, tpl, err)) return false;
   lp_fill *f = survey ? lp_fill_expand_all(tpl->fill)
                       : lp_fill_expand(tpl->fill, opts->data, opts->blanks,
                                        err);

@@ -289,10 +289,16 @@ static bool cms_sign(const credentials *c, const unsigned char *data,
   unsigned char *enc = NULL;
   int enc_len = scv2 ? i2d_ESS_SIGNING_CERT_V2(scv2, &enc) : -1;
   ASN1_STRING *seq = ASN1_STRING_new();
-  bool ok = enc_len > 0 && seq && ASN1_STRING_set(seq, enc, enc_len) &&
+  /* OpenSSL adds the wall clock as signingTime unless one is there: give
+   * it the signing time that /M has (SOURCE_DATE_EPOCH when set), so that
+   * a reproducible build gives reproducible signed attributes. */
+  ASN1_TIME *when = ASN1_TIME_adj(NULL, (time_t)lp_source_date(), 0, 0);
+  bool ok = enc_len > 0 && seq && when && ASN1_STRING_set(seq, enc, enc_len) &&
             CMS_signed_add1_attr_by_NID(si,
                                         NID_id_smime_aa_signingCertificateV2,
-                                        V_ASN1_SEQUENCE, seq, -1);
+                                        V_ASN1_SEQUENCE, seq, -1) &&
+            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime,
+                                        when->type, when, -1);
   BIO *in = ok ? BIO_new_mem_buf(data, (int)len) : NULL;
   ok = ok && in && CMS_final(cms, in, NULL, flags);
   unsigned char *out = NULL;
@@ -300,6 +306,7 @@ static bool cms_sign(const credentials *c, const unsigned char *data,
   if (out_len > 0) lp_buf_append(der, out, (size_t)out_len);
   OPENSSL_free(out);
   BIO_free(in);
+  ASN1_TIME_free(when);
   ASN1_STRING_free(seq);
   OPENSSL_free(enc);
   ESS_SIGNING_CERT_V2_free(scv2);

@@ -36,7 +36,7 @@ static const char *const meta_keys[] = {
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
     "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
-    "quote-indent", "hyphenate", "font-hinting",
+    "quote-indent", "hyphenate", "font-hinting", "font-path",
 };
 
 /* Bounds of the spaces and indents given in em or as lengths. */
@@ -50,7 +50,7 @@ static const char *const meta_keys[] = {
 bool lp_parse_length(const char *text, double *pt) {
   char *end;
   errno = 0;
-  double v = strtod(text, &end);
+  double v = lp_strtod(text, &end);
   if (end == text || errno || !isfinite(v)) return false;
   while (*end == ' ') end++;
   double unit;
@@ -109,7 +109,7 @@ static void set_string(char **slot, const char *value) {
 static bool number_in(const char *text, double lo, double hi, double *v) {
   char *end;
   errno = 0;
-  *v = strtod(text, &end);
+  *v = lp_strtod(text, &end);
   return end != text && !*end && !errno && *v >= lo && *v <= hi;
 }
 
@@ -128,7 +128,7 @@ static bool amount_in(const char *text, double lo_em, double hi_em,
                       double lo_pt, double hi_pt, lp_amount *a) {
   char *end;
   errno = 0;
-  double v = strtod(text, &end);
+  double v = lp_strtod(text, &end);
   if (end == text || errno || !isfinite(v)) return false;
   while (*end == ' ') end++;
   if (!*end || !strcasecmp(end, "em")) {
@@ -261,6 +261,13 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
     set_string(&m->latin_font, value);
   } else if (!strcmp(key, "heading-font")) {
     set_string(&m->heading_font, value);
+  } else if (!strcmp(key, "font-path")) {
+    if (!*value)
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'font-path' needs a directory of font files, relative "
+                     "to the template (several: a list)");
+    set_string(&m->font_path, value);
+    m->font_path_line = line, m->font_path_column = column;
   } else if (!strcmp(key, "letterhead") || !strcmp(key, "seal")) {
     if (!*value)
       return lp_fail(err, LP_ERR_INPUT, file, line, column,
@@ -294,7 +301,7 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
       while (*p == ' ' || *p == ',') p++;
       if (!*p) break;
       char *end;
-      double x = strtod(p, &end);
+      double x = lp_strtod(p, &end);
       if (end == p || n == 3 || !(x >= 0.5 && x <= 4)) {
         n = -1;
         break;
@@ -705,6 +712,7 @@ void lp_template_free(lp_template *tpl) {
   free(m->title), free(m->author), free(m->subject), free(m->keywords);
   free(m->lang), free(m->font), free(m->header), free(m->footer);
   free(m->latin_font), free(m->heading_font), free(m->letterhead);
+  free(m->font_path);
   free(m->seal);
   free(tpl->name);
   free(tpl->base_dir);

@@ -67,6 +67,9 @@ typedef struct lp_meta {
   lp_amount quote_indent;   /* indent of block quotes */
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
   bool font_hinting;        /* `font-hinting: true`: embed hinting */
+  char *font_path;  /* font directories, comma-separated, relative to the
+                       template; NULL when not given */
+  int font_path_line, font_path_column; /* where font-path was given */
 } lp_meta;
 
 struct lp_template {

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/random.h>
@@ -68,22 +69,50 @@ void lp_buf_append(lp_buf *b, const void *p, size_t n) {
 
 void lp_buf_puts(lp_buf *b, const char *s) { lp_buf_append(b, s, strlen(s)); }
 
+/* The "C" locale, made once: numbers in PDF syntax and in front matter are
+ * written and read with a '.', whatever locale the host program chose with
+ * setlocale (under de_DE.UTF-8, printf("%.1f", 1.5) gives "1,5"). */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void) {
+  c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+  if (!c_locale) out_of_memory();
+}
+
+static locale_t the_c_locale(void) {
+  pthread_once(&c_locale_once, make_c_locale);
+  return c_locale;
+}
+
 void lp_buf_printf(lp_buf *b, const char *fmt, ...) {
+  /* uselocale changes this thread's locale only, and only for the call. */
+  locale_t host = uselocale(the_c_locale());
   char small[256];
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(small, sizeof small, fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof small) {
+  if (n >= 0 && (size_t)n < sizeof small) {
     lp_buf_append(b, small, (size_t)n);
-    return;
+  } else if (n >= 0) {
+    LP_GROW(b->data, b->cap, b->len + (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
   }
-  LP_GROW(b->data, b->cap, b->len + (size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
+  uselocale(host);
+}
+
+uint64_t lp_hash(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
+  return h;
+}
+
+double lp_strtod(const char *text, char **end) {
+  return strtod_l(text, end, the_c_locale());
 }
 
 char *lp_buf_strdup(const lp_buf *b) {

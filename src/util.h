@@ -31,8 +31,18 @@ typedef struct lp_buf {
 
 void lp_buf_append(lp_buf *b, const void *p, size_t n);
 void lp_buf_puts(lp_buf *b, const char *s);
+/* Appends printf-style text, numbers always with a '.' (the C locale),
+ * whatever the process's locale: for PDF syntax. */
 void lp_buf_printf(lp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* FNV-1a, 64 bits: mixes n bytes at p into the hash h (start from
+ * LP_HASH_SEED).  For hash tables and stable names, not for security. */
+#define LP_HASH_SEED 14695981039346656037ULL
+uint64_t lp_hash(uint64_t h, const void *p, size_t n);
+
+/* strtod in the C locale: "1.5" is 1.5 whatever the process's locale. */
+double lp_strtod(const char *text, char **end);
 /* A NUL-terminated copy of the contents (the buffer keeps its own). */
 char *lp_buf_strdup(const lp_buf *b);
 void lp_buf_free(lp_buf *b);

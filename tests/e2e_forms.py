@@ -81,6 +81,18 @@ def test_fields(tmp):
           any(f[0] == "/Btn" and f[2] == "/Yes" for f in fields), fields)
     check("forms: the signature field sits on page 3 (the end of letter 1)",
           any(f[0] == "/Sig" and f[3] == 3 for f in fields), fields)
+    # `fields` lists the names the PDF holds, in the same order.
+    r = lp("fields", os.path.join(TEMPLATES, "commitment-letter.md"))
+    listed = [f["name"] for f in json.loads(r.text)["fields"]] if r.code == 0 else []
+    check("fields: names are unique, as in the PDF (签名 and 签名_2)",
+          "签名" in listed and "签名_2" in listed and
+          len(set(listed)) == len(listed), listed)
+    blanks_pdf = os.path.join(tmp, "blanks.pdf")
+    r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "--blanks",
+           "-o", blanks_pdf)
+    check("fields: the same names as the rendered --blanks PDF, in order",
+          r.code == 0 and [f[1] for f in (acroform(blanks_pdf) or [])] == listed,
+          (listed, acroform(blanks_pdf)))
     r = run(["qpdf", "--check", pdf])
     check("forms: qpdf --check", r.code == 0, r.text + r.err)
     r = run(["mutool", "draw", "-q", "-N", "-o", os.devnull, pdf])
@@ -208,6 +220,14 @@ def test_sign(tmp, pdf, signer):
           signed.startswith(original) and b"/Prev" in signed[len(original):])
     r = run(["mutool", "draw", "-q", "-N", "-o", os.devnull, out])
     check("sign: mupdf renders without warnings", not r.err, r.err)
+    # With SOURCE_DATE_EPOCH, the CMS signing time (what pdfsig shows)
+    # follows it, as /M does.
+    fixed = os.path.join(tmp, "signed-epoch.pdf")
+    r = lp("sign", pdf, "-o", fixed, "--key", signer.key, "--cert", signer.cert,
+           env={"SOURCE_DATE_EPOCH": "1700000000"})
+    r2 = run(["pdfsig", "-nssdir", nss, fixed], env={"TZ": "UTC"})
+    check("sign: SOURCE_DATE_EPOCH sets the CMS signing time",
+          r.code == 0 and "Signing Time: Nov 14 2023 22:13:20" in r2.text, r2.text)
 
     # Tampering inside the signed range breaks the signature.
     broken = os.path.join(tmp, "tampered.pdf")

@@ -61,6 +61,7 @@ _letterpress() {
     fields) opts="" ;;
     *) return 0 ;;
   esac
+  [ "$cmd" = sign ] || opts="$opts --font-path --system-fonts"
 
   # The value of the option before the cursor.
   case $prev in
@@ -76,6 +77,9 @@ _letterpress() {
       return 0 ;;
     --combined)
       _letterpress_files "$cur" pdf
+      return 0 ;;
+    --font-path)
+      COMPREPLY=($(compgen -d -- "$cur"))
       return 0 ;;
     --key|--sign-key)
       _letterpress_files "$cur" pem key p12 pfx
@@ -107,7 +111,7 @@ _letterpress() {
         margin= font= font-size= line-height= header= footer= page-numbering=
         latin-font= heading-font= letterhead= seal= orphans= widows=
         paragraph-spacing= heading-sizes= heading-spacing= list-indent=
-        quote-indent= hyphenate= font-hinting="
+        quote-indent= hyphenate= font-hinting= font-path="
       compopt -o nospace 2>/dev/null
       return 0 ;;
     --set|--shard|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact)
