@@ -1652,6 +1652,10 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   st.leading = l->leading > 1.4 ? 1.4 : l->leading;
   st.align = l->heading[level].align;
   st.before = l->heading[level].before;
+  /* A letter's title below an address block is set off from it as from
+   * the text below it (its space before is dropped at a page's top). */
+  if (level == 1 && l->nboxes > 0 && st.before < l->heading[1].after)
+    st.before = l->heading[1].after;
   st.keep_with_next = true;
   st.hyphenate = false; /* headings keep their words whole */
   st.outline = level == 1 ? (int)l->nletters - 1 : -1;
@@ -2219,11 +2223,14 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
         st.first_indent = 0;
       }
       /* Salutations and blocks of short lines set with hard breaks
-       * (addresses, reference lines, choices) stay flush left; a closing
-       * written 此致\ 敬礼 keeps the indent of its first line. */
+       * (addresses, reference lines, choices) stay flush left, as does a
+       * Japanese 頭語 (拝啓); a closing written 此致\ 敬礼 keeps the
+       * indent of its first line. */
+      const char *txt = (const char *)p.text.data;
       if (is_salutation(&p) ||
+          lp_locale_opening_word(l->lang, txt, p.text.len) ||
           (p.text.len && memchr(p.text.data, '\n', p.text.len) &&
-           !lp_locale_closing_pair((char *)p.text.data, p.text.len)))
+           !lp_locale_closing_pair(txt, p.text.len)))
         st.first_indent = 0;
       ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(node));
       para_free(&p);

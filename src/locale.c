@@ -311,3 +311,19 @@ bool lp_locale_closing_pair(const char *text, size_t len) {
                    sizeof closing_first / sizeof closing_first[0], false) &&
          lp_locale_closing_word(nl + 1, len - first - 1);
 }
+
+bool lp_locale_opening_word(const char *lang, const char *text,
+                            size_t len) {
+  static const char *const words[] = {"拝啓", "謹啓", "粛啓", "急啓", "前略",
+                                      "冠省", "拝復", "謹復", "再啓"};
+  if (lp_locale_han_forms(lang) != LP_HAN_JP) return false;
+  for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+    size_t w = strlen(words[k]);
+    /* The word alone, or followed by a space as 拝啓　時下… is. */
+    if (len >= w && !memcmp(text, words[k], w) &&
+        (len == w || text[w] == ' ' || text[w] == '\n' ||
+         (len >= w + 3 && !memcmp(text + w, "　", 3))))
+      return true;
+  }
+  return false;
+}

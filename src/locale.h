@@ -65,4 +65,10 @@ bool lp_locale_closing_word(const char *text, size_t len);
  * the second starts at the margin. */
 bool lp_locale_closing_pair(const char *text, size_t len);
 
+/* Whether a paragraph of lang starting with text (len bytes) opens with a
+ * Japanese letter's salutation word (頭語: 拝啓, 謹啓, 前略 …), which is
+ * set at the line head, without the paragraph indent. */
+bool lp_locale_opening_word(const char *lang, const char *text,
+                            size_t len);
+
 #endif
