@@ -159,6 +159,20 @@ static void test_closings(void) {
   CHECK(!pair("此致\n敬礼\n张三"));
 }
 
+/* Whether the 頭語 test holds for s in lang. */
+static bool opening(const char *lang, const char *s) {
+  return lp_locale_opening_word(lang, s, strlen(s));
+}
+
+static void test_openings(void) {
+  CHECK(opening("ja", "拝啓　時下ますますご清栄のこととお慶び申し上げます。"));
+  CHECK(opening("ja-JP", "謹啓 貴社ますますご隆盛のことと存じます。"));
+  CHECK(opening("ja", "前略"));
+  CHECK(!opening("ja", "拝啓時下ますます"));   /* not the word alone */
+  CHECK(!opening("ja", "さて、下記のとおり"));
+  CHECK(!opening("zh-TW", "拝啓　時下"));       /* Japanese only */
+}
+
 int main(void) {
   test_normalize();
   test_check();
@@ -167,5 +181,6 @@ int main(void) {
   test_footer();
   test_signature_words();
   test_closings();
+  test_openings();
   return CHECK_DONE();
 }
