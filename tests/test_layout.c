@@ -778,6 +778,22 @@ static void test_locales(void) {
     CHECK(find_line(lines, n, "1 / 1 ページ") != NULL);
   }
   lp_display_free(d);
+  /* The title below an address is set off from it by its space after:
+   * 1 em more than with heading-spacing 0 0. */
+  double gap[2] = {0, 0};
+  const char *spacing[2] = {"", "heading-spacing: 0 0\n"};
+  for (int k = 0; k < 2; k++) {
+    char text[256];
+    snprintf(text, sizeof text,
+             "---\nlang: ja\n%s---\n\n山田商事 御中\n\n# 件名\n\n本文。\n",
+             spacing[k]);
+    d = layout(text);
+    size_t n = d ? lines_of(&d->pages[0], lines, 64) : 0;
+    const tline *a = find_line(lines, n, "御中"), *b = find_line(lines, n, "件名");
+    if (a && b) gap[k] = a->y - b->y;
+    lp_display_free(d);
+  }
+  CHECK(fabs(gap[0] - gap[1] - SIZE) < EPS);
   /* With a second letter: two pages, each its own letter. */
   d = layout("---\nlang: zh-TW\n---\n\n地址：臺北市\n\n# 甲\n\n正文。\n\n# 乙\n\n"
              "正文。\n");
