@@ -13,6 +13,7 @@
 #include FT_TRUETYPE_TABLES_H
 #include <hb-ot.h>
 
+#include "locale.h"
 #include "util.h"
 
 /* Code points remembered per chain before the lookup cache is reset. */
@@ -410,14 +411,19 @@ static lp_face *load_face(lp_fonts *f, const char *path, int index,
 }
 
 const char *lp_fonts_default_families(const char *lang) {
-  if (lp_lang_is(lang, "ja")) return "Noto Serif CJK JP";
-  if (lp_lang_is(lang, "ko")) return "Noto Serif CJK KR";
-  if (lp_lang_is(lang, "zh")) {
-    const char *r = lang + 2;
-    if (strcasestr(r, "hant") || strcasestr(r, "-tw") || strcasestr(r, "-mo"))
-      return "Noto Serif CJK TC";
-    if (strcasestr(r, "-hk")) return "Noto Serif CJK HK";
+  switch (lp_locale_han_forms(lang)) {
+  case LP_HAN_SC:
     return "Noto Serif CJK SC";
+  case LP_HAN_TC:
+    return "Noto Serif CJK TC";
+  case LP_HAN_HK:
+    return "Noto Serif CJK HK";
+  case LP_HAN_JP:
+    return "Noto Serif CJK JP";
+  case LP_HAN_KR:
+    return "Noto Serif CJK KR";
+  case LP_HAN_NONE:
+    break;
   }
   return "Noto Serif";
 }
@@ -525,7 +531,11 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
   add_families(pat, lp_fonts_default_families(lang));
   /* Then a CJK face for the symbols and CJK text of other languages. */
   if (!lp_lang_is_cjk(lang)) add_families(pat, "Noto Serif CJK SC");
-  FcChar8 *fclang = FcLangNormalize((const FcChar8 *)lang);
+  /* fontconfig knows no script subtags (it warns on stderr about
+   * "zh-Hant"): give it the language and region it has orthographies for. */
+  char fc[16];
+  FcChar8 *fclang =
+      FcLangNormalize((const FcChar8 *)lp_locale_fc_lang(lang, fc, sizeof fc));
   if (fclang) {
     FcPatternAddString(pat, FC_LANG, fclang);
     FcStrFree(fclang);

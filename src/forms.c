@@ -7,6 +7,7 @@
 
 #include <hpdf.h>
 
+#include "locale.h"
 #include "pdf.h"
 
 /* Name of the typed-text font in the form's /DR. */
@@ -21,16 +22,15 @@
 /* Adobe's CJK fonts that viewers supply or substitute, by language: typed
  * text in a CJK letter needs one (PDF 32000-1 9.7.5.2, predefined CMaps). */
 static const struct {
-  const char *lang;
+  lp_han_forms forms;
   const char *font, *ordering, *cmap;
   int supplement;
 } cjk_fonts[] = {
-    {"ja", "KozMinPr6N-Regular", "Japan1", "UniJIS-UCS2-H", 6},
-    {"ko", "HYSMyeongJo-Medium", "Korea1", "UniKS-UCS2-H", 1},
-    {"zh-TW", "MSung-Light", "CNS1", "UniCNS-UCS2-H", 0},
-    {"zh-HK", "MSung-Light", "CNS1", "UniCNS-UCS2-H", 0},
-    {"zh-Hant", "MSung-Light", "CNS1", "UniCNS-UCS2-H", 0},
-    {"zh", "STSong-Light", "GB1", "UniGB-UCS2-H", 2},
+    {LP_HAN_JP, "KozMinPr6N-Regular", "Japan1", "UniJIS-UCS2-H", 6},
+    {LP_HAN_KR, "HYSMyeongJo-Medium", "Korea1", "UniKS-UCS2-H", 1},
+    {LP_HAN_TC, "MSung-Light", "CNS1", "UniCNS-UCS2-H", 0},
+    {LP_HAN_HK, "MSung-Light", "CNS1", "UniCNS-UCS2-H", 0},
+    {LP_HAN_SC, "STSong-Light", "GB1", "UniGB-UCS2-H", 2},
 };
 
 typedef struct forms {
@@ -70,10 +70,8 @@ static HPDF_Dict appearance(forms *f, double w, double h, const char *content) {
  * (not embedded: it must show whatever the user types), else NULL. */
 static HPDF_Dict cjk_font(forms *f, const char *lang) {
   size_t k = 0, n = sizeof cjk_fonts / sizeof cjk_fonts[0];
-  while (k < n && !lp_lang_is(lang, cjk_fonts[k].lang) &&
-         !(strchr(cjk_fonts[k].lang, '-') && lang &&
-           strncasecmp(lang, cjk_fonts[k].lang, strlen(cjk_fonts[k].lang)) == 0))
-    k++;
+  lp_han_forms han = lp_locale_han_forms(lang);
+  while (k < n && cjk_fonts[k].forms != han) k++;
   if (k == n) return NULL;
   HPDF_MMgr m = f->pdf->mmgr;
   HPDF_Dict info = HPDF_Dict_New(m), desc = HPDF_Dict_New(m);

@@ -11,6 +11,7 @@
 
 #include "fill.h"
 #include "image.h"
+#include "locale.h"
 #include "shape.h"
 #include "template.h"
 #include "util.h"
@@ -459,37 +460,6 @@ static void label_after(const para *p, size_t at, char *out, size_t cap) {
   clean_label(t, at, to, false, out, cap);
 }
 
-/* Whether a label names a signature: it ends with a signature word (签名,
- * 客户签字, 承诺单位（盖章）, Customer signature), or starts with one in
- * Latin ("Signature of the buyer", "Signed by").  So 签名日期 and "Date
- * signed" — dates, not signatures — stay text fields. */
-static bool is_signature_label(const char *label) {
-  static const char *const cjk[] = {"签名", "签字", "签章", "盖章", "签署",
-                                    "署名", "簽名", "簽字", "簽署", "서명"};
-  static const char *const latin_end[] = {"signature"};
-  static const char *const latin_start[] = {"signature", "signed by",
-                                            "signed"};
-  size_t n = strlen(label);
-  /* A closing bracket at the end does not count: （盖章）, (signature). */
-  while (n && label[n - 1] == ')') n--;
-  if (n >= 3 && !memcmp(label + n - 3, "\xEF\xBC\x89", 3)) n -= 3; /* ） */
-  for (size_t k = 0; k < sizeof cjk / sizeof cjk[0]; k++) {
-    size_t w = strlen(cjk[k]);
-    if (n >= w && !memcmp(label + n - w, cjk[k], w)) return true;
-  }
-  for (size_t k = 0; k < sizeof latin_end / sizeof latin_end[0]; k++) {
-    size_t w = strlen(latin_end[k]);
-    if (n >= w && !strncasecmp(label + n - w, latin_end[k], w)) return true;
-  }
-  for (size_t k = 0; k < sizeof latin_start / sizeof latin_start[0]; k++) {
-    size_t w = strlen(latin_start[k]);
-    if (n >= w && !strncasecmp(label, latin_start[k], w) &&
-        (n == w || label[w] == ' ' || strcmp(latin_start[k], "signed")))
-      return true;
-  }
-  return false;
-}
-
 /* Adds a field in box coordinates (relative to the baseline). */
 static void add_pfield(L *l, lp_field_kind kind, const char *name, double x1,
                        double dy1, double x2, double dy2, double size,
@@ -516,7 +486,7 @@ static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
       name = placeholder;
     }
   bool sig = (g->flags & LP_SG_SIGNATURE) ||
-             (colon && is_signature_label(label));
+             (colon && lp_locale_signature_label(label));
   /* A hand signature needs room: the field runs past a short blank, as
    * far as the text column allows. */
   double sig_right = x + g->advance;
@@ -1644,10 +1614,9 @@ static bool is_salutation(const para *p) {
     return false;
   uint32_t c = last_cp(&p->text);
   if (c == ':' || c == 0xFF1A || c == ',' || c == 0xFF0C) return true;
-  /* The closing 敬礼 of a Chinese letter (after 此致) is flush left too. */
-  const char *t = (const char *)p->text.data;
-  return !strncmp(t, "敬礼", p->text.len < 6 ? p->text.len : 6) &&
-         p->text.len >= 6 && p->text.len <= 9;
+  /* The second half of a Chinese letter's closing (敬礼, 商祺 after 此致,
+   * 顺颂) is flush left too (顶格). */
+  return lp_locale_closing_word((const char *)p->text.data, p->text.len);
 }
 
 /* Starts a new letter titled title. */
@@ -1666,9 +1635,11 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   lp_buf title = {0};
   heading_text(node, &title);
   if (level == 1) {
-    /* A level-1 heading starts a letter (and so a page). */
-    if (l->nletters == 0 || l->nboxes > 0) {
-      if (l->nletters && !flush_letter(l)) {
+    /* A level-1 heading starts a letter (and so a page), except the
+     * first: what comes before it (the recipient's address, 宛名, above
+     * the subject of Japanese and Western letters) is that letter's. */
+    if (l->letters[l->nletters - 1].has_heading) {
+      if (!flush_letter(l)) {
         lp_buf_free(&title);
         return false;
       }
@@ -1685,6 +1656,10 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   st.leading = l->leading > 1.4 ? 1.4 : l->leading;
   st.align = l->heading[level].align;
   st.before = l->heading[level].before;
+  /* A letter's title below an address block is set off from it as from
+   * the text below it (its space before is dropped at a page's top). */
+  if (level == 1 && l->nboxes > 0 && st.before < l->heading[1].after)
+    st.before = l->heading[1].after;
   st.keep_with_next = true;
   st.hyphenate = false; /* headings keep their words whole */
   st.outline = level == 1 ? (int)l->nletters - 1 : -1;
@@ -2252,9 +2227,14 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
         st.first_indent = 0;
       }
       /* Salutations and blocks of short lines set with hard breaks
-       * (addresses, reference lines, choices) stay flush left. */
+       * (addresses, reference lines, choices) stay flush left, as does a
+       * Japanese 頭語 (拝啓); a closing written 此致\ 敬礼 keeps the
+       * indent of its first line. */
+      const char *txt = (const char *)p.text.data;
       if (is_salutation(&p) ||
-          (p.text.len && memchr(p.text.data, '\n', p.text.len)))
+          lp_locale_opening_word(l->lang, txt, p.text.len) ||
+          (p.text.len && memchr(p.text.data, '\n', p.text.len) &&
+           !lp_locale_closing_pair(txt, p.text.len)))
         st.first_indent = 0;
       ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(node));
       para_free(&p);
@@ -2551,10 +2531,7 @@ static bool flush_letter(L *l) {
 /* ---- Header and footer -------------------------------------------------- */
 
 const char *lp_layout_default_footer(const char *lang) {
-  if (lp_lang_is(lang, "zh")) return "第 {page} 页 共 {pages} 页";
-  if (lp_lang_is(lang, "ja")) return "{page} / {pages} ページ";
-  if (lp_lang_is(lang, "ko")) return "{page} / {pages}";
-  return "Page {page} of {pages}";
+  return lp_locale_footer(lang);
 }
 
 /* Expands {page} and {pages} in fmt. */
@@ -2646,20 +2623,6 @@ static double amount(const L *l, const lp_amount *a, double def_em) {
   return a->em * l->size + a->pt;
 }
 
-/* Whether lang is Chinese as written in Taiwan, Hong Kong or Macao
- * (zh-TW, zh-HK, zh-MO, zh-Hant...). */
-static bool traditional_zh(const char *lang) {
-  static const char *const subtags[] = {"tw", "hk", "mo", "hant"};
-  for (const char *t = strchr(lang, '-'); t; t = strchr(t + 1, '-'))
-    for (size_t k = 0; k < sizeof subtags / sizeof subtags[0]; k++) {
-      size_t n = strlen(subtags[k]);
-      if (!strncasecmp(t + 1, subtags[k], n) &&
-          (t[1 + n] == '\0' || t[1 + n] == '-'))
-        return true;
-    }
-  return false;
-}
-
 /* Derives page and type settings from the front matter and defaults. */
 static bool setup(L *l) {
   const lp_meta *m = &l->tpl->meta;
@@ -2717,8 +2680,9 @@ static bool setup(L *l) {
   l->list_indent = amount(l, &m->list_indent, LIST_INDENT_EM);
   l->quote_indent = amount(l, &m->quote_indent, QUOTE_INDENT_EM);
   l->hyphenate = !m->no_hyphenate;
-  l->bracket_trim = lp_lang_is(l->lang, "ja") ||
-                    (lp_lang_is(l->lang, "zh") && !traditional_zh(l->lang));
+  l->bracket_trim =
+      lp_lang_is(l->lang, "ja") ||
+      (lp_lang_is(l->lang, "zh") && !lp_locale_traditional(l->lang));
   l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;
   l->widows = m->widows ? m->widows : DEFAULT_KEEP_LINES;
   return true;

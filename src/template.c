@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "fill.h"
+#include "locale.h"
 #include "shape.h"
 #include "util.h"
 
@@ -87,17 +88,6 @@ static int parse_lengths(const char *text, double *out, int max) {
     p = e;
   }
   return n;
-}
-
-/* Whether tag looks like a BCP 47 tag: letters, digits and hyphens, starting
- * with a 2-3 letter language. */
-static bool valid_lang(const char *tag) {
-  size_t n = 0;
-  while (isalpha((unsigned char)tag[n])) n++;
-  if (n < 2 || n > 3) return false;
-  for (const char *p = tag + n; *p; p++)
-    if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') return false;
-  return tag[strlen(tag) - 1] != '-';
 }
 
 static void set_string(char **slot, const char *value) {
@@ -202,12 +192,13 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
   } else if (!strcmp(key, "footer")) {
     set_string(&m->footer, value);
   } else if (!strcmp(key, "lang")) {
-    if (!valid_lang(value))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'lang: %s' is not a language tag: write e.g. zh-CN, "
-                     "zh-TW, ja, ko or en-US",
-                     value);
-    set_string(&m->lang, value);
+    /* zh_TW (the POSIX locale's spelling) is read as zh-TW. */
+    char tag[64], why[200];
+    if (!lp_locale_normalize(value, tag, sizeof tag)) tag[0] = '\0';
+    if (!lp_locale_check(tag, why, sizeof why))
+      return lp_fail(err, LP_ERR_INPUT, file, line, column, "'lang: %s' %s",
+                     value, why);
+    set_string(&m->lang, tag);
   } else if (!strcmp(key, "paper")) {
     for (size_t i = 0; i < sizeof papers / sizeof papers[0]; i++)
       if (strcasecmp(value, papers[i].name) == 0) {

@@ -748,6 +748,102 @@ static void test_style_keys(void) {
   }
 }
 
+/* The signature fields of d, on all pages. */
+static size_t signature_fields(const lp_display *d) {
+  size_t n = 0;
+  for (size_t i = 0; i < d->npages; i++)
+    for (size_t k = 0; k < d->pages[i].nfields; k++)
+      n += d->pages[i].fields[k].kind == LP_FIELD_SIGNATURE;
+  return n;
+}
+
+/* Letters and the conventions of each locale: text before the first
+ * level-1 heading is the first letter's (an address above the subject);
+ * Traditional footers; a Chinese closing's halves (此致 indented, 敬禮 at
+ * the margin); the seal and signature words of each language. */
+static void test_locales(void) {
+  tline lines[64];
+  /* An address above the subject: one letter, one page, its outline entry
+   * the heading's; the footer counts one page. */
+  lp_display *d = layout("---\nlang: ja\n---\n\n〒100-0001\\\n東京都千代田区\n\n"
+                         "株式会社山田商事 御中\n\n# 請求書のご送付について\n\n"
+                         "本文です。\n");
+  CHECK(d && d->npages == 1 && d->noutlines == 1);
+  if (d && d->npages == 1 && d->noutlines == 1) {
+    CHECK_STR(d->outlines[0].title, "請求書のご送付について");
+    size_t n = lines_of(&d->pages[0], lines, 64);
+    const tline *addr = find_line(lines, n, "東京都"),
+                *subject = find_line(lines, n, "請求書");
+    CHECK(addr && subject && addr->y > subject->y);
+    CHECK(find_line(lines, n, "1 / 1 ページ") != NULL);
+  }
+  lp_display_free(d);
+  /* The title below an address is set off from it by its space after:
+   * 1 em more than with heading-spacing 0 0. */
+  double gap[2] = {0, 0};
+  const char *spacing[2] = {"", "heading-spacing: 0 0\n"};
+  for (int k = 0; k < 2; k++) {
+    char text[256];
+    snprintf(text, sizeof text,
+             "---\nlang: ja\n%s---\n\n山田商事 御中\n\n# 件名\n\n本文。\n",
+             spacing[k]);
+    d = layout(text);
+    size_t n = d ? lines_of(&d->pages[0], lines, 64) : 0;
+    const tline *a = find_line(lines, n, "御中"), *b = find_line(lines, n, "件名");
+    if (a && b) gap[k] = a->y - b->y;
+    lp_display_free(d);
+  }
+  CHECK(fabs(gap[0] - gap[1] - SIZE) < EPS);
+  /* With a second letter: two pages, each its own letter. */
+  d = layout("---\nlang: zh-TW\n---\n\n地址：臺北市\n\n# 甲\n\n正文。\n\n# 乙\n\n"
+             "正文。\n");
+  CHECK(d && d->npages == 2 && d->noutlines == 2);
+  if (d && d->npages == 2 && d->noutlines == 2) {
+    CHECK_STR(d->outlines[0].title, "甲");
+    CHECK(d->outlines[0].page == 0 && d->outlines[1].page == 1);
+    size_t n = lines_of(&d->pages[0], lines, 64);
+    CHECK(find_line(lines, n, "臺北市") && find_line(lines, n, "第 1 頁 共 1 頁"));
+  }
+  lp_display_free(d);
+  /* No heading: one letter, named by the front matter's title. */
+  d = layout("---\ntitle: 通知\nlang: zh-CN\n---\n\n正文。\n\n再一段。\n");
+  CHECK(d && d->npages == 1 && d->noutlines == 1 &&
+        !strcmp(d->outlines[0].title, "通知"));
+  lp_display_free(d);
+
+  /* Closings: the first half indented 2 em, the second at the margin,
+   * whether written as two paragraphs or one with a hard break. */
+  d = layout("---\nlang: zh-TW\n---\n\n# 函\n\n正文。\n\n此致\n\n敬禮！\n\n"
+             "順頌\\\n商祺\n\n祝\\\n安好！\n");
+  CHECK(d && d->npages == 1);
+  if (d && d->npages == 1) {
+    size_t n = lines_of(&d->pages[0], lines, 64);
+    const char *first[] = {"此致", "順頌", "祝"};
+    const char *second[] = {"敬禮", "商祺", "安好"};
+    for (int k = 0; k < 3; k++) {
+      const tline *a = find_line(lines, n, first[k]);
+      const tline *b = find_line(lines, n, second[k]);
+      CHECK(a && fabs(a->x0 - (MARGIN + 2 * SIZE)) < EPS);
+      CHECK(b && fabs(b->x0 - MARGIN) < EPS);
+    }
+  }
+  lp_display_free(d);
+
+  /* Seal and signature words of each locale make signature fields. */
+  const char *sigs[] = {
+      "---\nlang: zh-TW\n---\n\n立書人（簽章）：________\n\n蓋章：________\n",
+      "---\nlang: zh-HK\n---\n\n簽名：________\n\n簽字：________\n",
+      "---\nlang: ja\n---\n\n記名押印：________\n\n捺印：________\n",
+      "---\nlang: ja\n---\n\n押印：________\n\n署名：________\n",
+      "---\nlang: ko\n---\n\n서명 또는 날인: ________\n\n서명: ________\n",
+  };
+  for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++) {
+    d = layout(sigs[k]);
+    CHECK(d && signature_fields(d) == 2);
+    lp_display_free(d);
+  }
+}
+
 int main(void) {
   lp_error err = {0};
   engine = lp_engine_new("fonts/fonts.conf", &err);
@@ -762,6 +858,7 @@ int main(void) {
   test_heading_images();
   test_lost_images();
   test_style_keys();
+  test_locales();
   const char *files[] = {"pic.png", "wide.png"};
   for (size_t k = 0; k < 2; k++) {
     char path[128];

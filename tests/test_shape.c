@@ -41,7 +41,16 @@ int main(void) {
   CHECK(!fe->is_cff);
   CHECK(lp_fonts_chain(fonts, NULL, "ja", LP_STYLE_REGULAR, &err) != NULL);
   CHECK_STR(lp_fonts_default_families("zh-TW"), "Noto Serif CJK TC");
-  CHECK_STR(lp_fonts_default_families("zh-Hant-HK"), "Noto Serif CJK TC");
+  /* A script subtag with a region: Hong Kong's forms (issue: zh-Hant-HK
+   * fell back to Taiwan's). */
+  CHECK_STR(lp_fonts_default_families("zh-Hant-HK"), "Noto Serif CJK HK");
+  CHECK_STR(lp_fonts_default_families("zh-HK"), "Noto Serif CJK HK");
+  CHECK_STR(lp_fonts_default_families("zh-Hant"), "Noto Serif CJK TC");
+  CHECK_STR(lp_fonts_default_families("zh_TW"), "Noto Serif CJK TC");
+  CHECK_STR(lp_fonts_default_families("zh-Hans"), "Noto Serif CJK SC");
+  lp_chain *hk = lp_fonts_chain(fonts, NULL, "zh-Hant-HK", LP_STYLE_REGULAR,
+                                &err);
+  CHECK(hk && strstr(lp_chain_main_face(hk)->ps_name, "CJKhk") != NULL);
   CHECK_STR(lp_fonts_default_families("ja-JP"), "Noto Serif CJK JP");
 
   /* Fallback: an English chain still draws Chinese, Hangul, kana, ※. */

@@ -184,6 +184,23 @@ int main(void) {
   expect_error("---\ntitle: [x\n---\n", 3, 1, "bad YAML");
   expect_error("---\npaper: A9\n---\n", 2, 8, "not a paper size");
   expect_error("---\nlang: 中文\n---\n", 2, 7, "not a language tag");
+  /* Country codes for languages, and unknown languages: located, with the
+   * tag that was meant. */
+  expect_error("---\nlang: jp\n---\n", 2, 7, "write 'ja'");
+  expect_error("---\nlang: kr\n---\n", 2, 7, "write 'ko'");
+  expect_error("---\ntitle: x\nlang:   xx-TW\n---\n", 3, 9, "ISO 639");
+  expect_error("---\nlang: zh-XQ\n---\n", 2, 7, "ISO 3166");
+  /* The POSIX spelling is read as BCP 47's. */
+  t = parse("---\nlang: zh_tw\n---\nx\n", &err);
+  CHECK(t && !strcmp(lp_template_lang(t), "zh-TW"));
+  lp_template_free(t);
+  t = parse("---\nlang: zh-hant-hk\n---\nx\n", &err);
+  CHECK(t && !strcmp(lp_template_lang(t), "zh-Hant-HK"));
+  lp_template_free(t);
+  t = parse("x\n", &err);
+  CHECK(t && !lp_template_set_meta(t, "lang", "jp", &err) &&
+        strstr(err.message, "'ja'"));
+  lp_template_free(t);
   expect_error("---\nfont-size: huge\n---\n", 2, 12, "font-size");
   expect_error("---\nmargin: -3mm\n---\n", 2, 9, "negative");
   expect_error("---\npage-numbering: sometimes\n---\n", 2, 17, "letter");
