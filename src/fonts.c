@@ -13,7 +13,7 @@
 #include FT_TRUETYPE_TABLES_H
 #include <hb-ot.h>
 
-#include "locale.h"
+#include "locales.h"
 #include "util.h"
 
 /* Code points remembered per chain before the lookup cache is reset. */
@@ -411,7 +411,7 @@ static lp_face *load_face(lp_fonts *f, const char *path, int index,
 }
 
 const char *lp_fonts_default_families(const char *lang) {
-  switch (lp_locale_han_forms(lang)) {
+  switch (lp_locales_han_forms(lang)) {
   case LP_HAN_SC:
     return "Noto Serif CJK SC";
   case LP_HAN_TC:
@@ -535,7 +535,7 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
    * "zh-Hant"): give it the language and region it has orthographies for. */
   char fc[16];
   FcChar8 *fclang =
-      FcLangNormalize((const FcChar8 *)lp_locale_fc_lang(lang, fc, sizeof fc));
+      FcLangNormalize((const FcChar8 *)lp_locales_fc_lang(lang, fc, sizeof fc));
   if (fclang) {
     FcPatternAddString(pat, FC_LANG, fclang);
     FcStrFree(fclang);

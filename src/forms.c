@@ -7,7 +7,7 @@
 
 #include <hpdf.h>
 
-#include "locale.h"
+#include "locales.h"
 #include "pdf.h"
 
 /* Name of the typed-text font in the form's /DR. */
@@ -70,7 +70,7 @@ static HPDF_Dict appearance(forms *f, double w, double h, const char *content) {
  * (not embedded: it must show whatever the user types), else NULL. */
 static HPDF_Dict cjk_font(forms *f, const char *lang) {
   size_t k = 0, n = sizeof cjk_fonts / sizeof cjk_fonts[0];
-  lp_han_forms han = lp_locale_han_forms(lang);
+  lp_han_forms han = lp_locales_han_forms(lang);
   while (k < n && cjk_fonts[k].forms != han) k++;
   if (k == n) return NULL;
   HPDF_MMgr m = f->pdf->mmgr;

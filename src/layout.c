@@ -11,7 +11,7 @@
 
 #include "fill.h"
 #include "image.h"
-#include "locale.h"
+#include "locales.h"
 #include "shape.h"
 #include "template.h"
 #include "util.h"
@@ -486,7 +486,7 @@ static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
       name = placeholder;
     }
   bool sig = (g->flags & LP_SG_SIGNATURE) ||
-             (colon && lp_locale_signature_label(label));
+             (colon && lp_locales_signature_label(label));
   /* A hand signature needs room: the field runs past a short blank, as
    * far as the text column allows. */
   double sig_right = x + g->advance;
@@ -1616,7 +1616,7 @@ static bool is_salutation(const para *p) {
   if (c == ':' || c == 0xFF1A || c == ',' || c == 0xFF0C) return true;
   /* The second half of a Chinese letter's closing (敬礼, 商祺 after 此致,
    * 顺颂) is flush left too (顶格). */
-  return lp_locale_closing_word((const char *)p->text.data, p->text.len);
+  return lp_locales_closing_word((const char *)p->text.data, p->text.len);
 }
 
 /* Starts a new letter titled title. */
@@ -2232,9 +2232,9 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
        * indent of its first line. */
       const char *txt = (const char *)p.text.data;
       if (is_salutation(&p) ||
-          lp_locale_opening_word(l->lang, txt, p.text.len) ||
+          lp_locales_opening_word(l->lang, txt, p.text.len) ||
           (p.text.len && memchr(p.text.data, '\n', p.text.len) &&
-           !lp_locale_closing_pair(txt, p.text.len)))
+           !lp_locales_closing_pair(txt, p.text.len)))
         st.first_indent = 0;
       ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(node));
       para_free(&p);
@@ -2531,7 +2531,7 @@ static bool flush_letter(L *l) {
 /* ---- Header and footer -------------------------------------------------- */
 
 const char *lp_layout_default_footer(const char *lang) {
-  return lp_locale_footer(lang);
+  return lp_locales_footer(lang);
 }
 
 /* Expands {page} and {pages} in fmt. */
@@ -2682,7 +2682,7 @@ static bool setup(L *l) {
   l->hyphenate = !m->no_hyphenate;
   l->bracket_trim =
       lp_lang_is(l->lang, "ja") ||
-      (lp_lang_is(l->lang, "zh") && !lp_locale_traditional(l->lang));
+      (lp_lang_is(l->lang, "zh") && !lp_locales_traditional(l->lang));
   l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;
   l->widows = m->widows ? m->widows : DEFAULT_KEEP_LINES;
   return true;

@@ -12,7 +12,7 @@
 #include <yaml.h>
 
 #include "fill.h"
-#include "locale.h"
+#include "locales.h"
 #include "shape.h"
 #include "util.h"
 
@@ -194,8 +194,8 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
   } else if (!strcmp(key, "lang")) {
     /* zh_TW (the POSIX locale's spelling) is read as zh-TW. */
     char tag[64], why[200];
-    if (!lp_locale_normalize(value, tag, sizeof tag)) tag[0] = '\0';
-    if (!lp_locale_check(tag, why, sizeof why))
+    if (!lp_locales_normalize(value, tag, sizeof tag)) tag[0] = '\0';
+    if (!lp_locales_check(tag, why, sizeof why))
       return lp_fail(err, LP_ERR_INPUT, file, line, column, "'lang: %s' %s",
                      value, why);
     set_string(&m->lang, tag);

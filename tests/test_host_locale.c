@@ -1,4 +1,4 @@
-/* test_host_locale.c - the library writes and reads numbers the same way
+/* test_host_locales.c - the library writes and reads numbers the same way
  * whatever locale its host program chose: under de_DE.UTF-8 (a comma
  * decimal point), a template's `line-height: 1.5` still reads as 1.5, the
  * PDF is byte for byte the one made in the C locale (form fields' /DA and

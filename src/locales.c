@@ -1,5 +1,5 @@
-/* locale.c - the conventions of each language and region (see locale.h). */
-#include "locale.h"
+/* locales.c - the conventions of each language and region (see locales.h). */
+#include "locales.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 /* ---- Tags --------------------------------------------------------------- */
 
-bool lp_locale_normalize(const char *tag, char *out, size_t cap) {
+bool lp_locales_normalize(const char *tag, char *out, size_t cap) {
   size_t n = strlen(tag);
   if (n + 1 > cap) return false;
   /* BCP 47 §2.1.1: language lower case, script title case, region upper
@@ -112,7 +112,7 @@ static bool well_formed(const char *tag) {
   return U_SUCCESS(status) && parsed > 0 && (size_t)parsed == strlen(tag);
 }
 
-bool lp_locale_check(const char *tag, char *why, size_t cap) {
+bool lp_locales_check(const char *tag, char *why, size_t cap) {
   tag_parts t = parts_of(tag);
   for (size_t k = 0; k < sizeof mistaken / sizeof mistaken[0]; k++)
     if (!strcmp(t.language, mistaken[k].wrong)) {
@@ -147,7 +147,7 @@ bool lp_locale_check(const char *tag, char *why, size_t cap) {
 
 /* ---- Han forms and fonts ------------------------------------------------ */
 
-lp_han_forms lp_locale_han_forms(const char *lang) {
+lp_han_forms lp_locales_han_forms(const char *lang) {
   tag_parts t = parts_of(lang);
   if (!strcmp(t.language, "ja")) return LP_HAN_JP;
   if (!strcmp(t.language, "ko")) return LP_HAN_KR;
@@ -160,18 +160,18 @@ lp_han_forms lp_locale_han_forms(const char *lang) {
   return LP_HAN_SC;
 }
 
-bool lp_locale_traditional(const char *lang) {
-  lp_han_forms f = lp_locale_han_forms(lang);
+bool lp_locales_traditional(const char *lang) {
+  lp_han_forms f = lp_locales_han_forms(lang);
   return f == LP_HAN_TC || f == LP_HAN_HK;
 }
 
-const char *lp_locale_fc_lang(const char *lang, char *out, size_t cap) {
+const char *lp_locales_fc_lang(const char *lang, char *out, size_t cap) {
   tag_parts t = parts_of(lang);
   const char *region = t.region;
   /* fontconfig knows languages as ll or ll-rr (its orth files: zh-cn,
    * zh-tw, zh-hk, zh-mo, zh-sg), never a script: a Chinese script picks
    * the region whose orthography it is. */
-  switch (lp_locale_han_forms(lang)) {
+  switch (lp_locales_han_forms(lang)) {
   case LP_HAN_SC:
     region = !strcmp(t.region, "SG") ? "SG" : "CN";
     break;
@@ -197,8 +197,8 @@ const char *lp_locale_fc_lang(const char *lang, char *out, size_t cap) {
 
 /* ---- Footers ------------------------------------------------------------ */
 
-const char *lp_locale_footer(const char *lang) {
-  switch (lp_locale_han_forms(lang)) {
+const char *lp_locales_footer(const char *lang) {
+  switch (lp_locales_han_forms(lang)) {
   case LP_HAN_SC:
     return "第 {page} 页 共 {pages} 页";
   case LP_HAN_TC:
@@ -222,7 +222,7 @@ static bool ends_with(const char *s, size_t n, const char *word) {
   return n >= w && !memcmp(s + n - w, word, w);
 }
 
-bool lp_locale_signature_label(const char *label) {
+bool lp_locales_signature_label(const char *label) {
   /* The words that ask for a hand signature or a seal, by locale:
    * Simplified Chinese, Traditional Chinese (Taiwan, Hong Kong), Japanese
    * (記名押印 and 署名捺印 end in 押印 and 捺印) and Korean (서명 또는
@@ -297,26 +297,26 @@ static bool is_one_of(const char *s, size_t n, const char *const *words,
   return false;
 }
 
-bool lp_locale_closing_word(const char *text, size_t len) {
+bool lp_locales_closing_word(const char *text, size_t len) {
   if (memchr(text, '\n', len)) return false;
   return is_one_of(text, len, closing_second,
                    sizeof closing_second / sizeof closing_second[0], true);
 }
 
-bool lp_locale_closing_pair(const char *text, size_t len) {
+bool lp_locales_closing_pair(const char *text, size_t len) {
   const char *nl = memchr(text, '\n', len);
   if (!nl) return false;
   size_t first = (size_t)(nl - text);
   return is_one_of(text, first, closing_first,
                    sizeof closing_first / sizeof closing_first[0], false) &&
-         lp_locale_closing_word(nl + 1, len - first - 1);
+         lp_locales_closing_word(nl + 1, len - first - 1);
 }
 
-bool lp_locale_opening_word(const char *lang, const char *text,
+bool lp_locales_opening_word(const char *lang, const char *text,
                             size_t len) {
   static const char *const words[] = {"拝啓", "謹啓", "粛啓", "急啓", "前略",
                                       "冠省", "拝復", "謹復", "再啓"};
-  if (lp_locale_han_forms(lang) != LP_HAN_JP) return false;
+  if (lp_locales_han_forms(lang) != LP_HAN_JP) return false;
   for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
     size_t w = strlen(words[k]);
     /* The word alone, or followed by a space as 拝啓　時下… is. */

@@ -1,22 +1,22 @@
-/* test_locale.c - the conventions of each locale: tags normalized and
+/* test_locales.c - the conventions of each locale: tags normalized and
  * checked, Han forms and fontconfig names, footers, signature and seal
  * words, and the halves of a Chinese letter's closing. */
 #include <string.h>
 
 #include "check.h"
-#include "locale.h"
+#include "locales.h"
 
 /* The normalized form of tag ("" when it does not fit). */
 static const char *norm(const char *tag) {
   static char out[64];
-  if (!lp_locale_normalize(tag, out, sizeof out)) out[0] = '\0';
+  if (!lp_locales_normalize(tag, out, sizeof out)) out[0] = '\0';
   return out;
 }
 
 /* Whether tag passes the check; the reason goes into why. */
 static bool ok(const char *tag, char *why, size_t cap) {
   why[0] = '\0';
-  return lp_locale_check(norm(tag), why, cap);
+  return lp_locales_check(norm(tag), why, cap);
 }
 
 static void test_normalize(void) {
@@ -29,7 +29,7 @@ static void test_normalize(void) {
   CHECK_STR(norm("de-CH-1996"), "de-CH-1996");
   CHECK_STR(norm("en-x-ab"), "en-x-ab"); /* private use stays lower case */
   char small[4];
-  CHECK(!lp_locale_normalize("zh-TW", small, sizeof small));
+  CHECK(!lp_locales_normalize("zh-TW", small, sizeof small));
 }
 
 static void test_check(void) {
@@ -60,54 +60,54 @@ static void test_check(void) {
 }
 
 static void test_han_forms(void) {
-  CHECK(lp_locale_han_forms("zh") == LP_HAN_SC);
-  CHECK(lp_locale_han_forms("zh-CN") == LP_HAN_SC);
-  CHECK(lp_locale_han_forms("zh-SG") == LP_HAN_SC);
-  CHECK(lp_locale_han_forms("zh-Hans") == LP_HAN_SC);
-  CHECK(lp_locale_han_forms("zh-Hans-HK") == LP_HAN_SC);
-  CHECK(lp_locale_han_forms("zh-TW") == LP_HAN_TC);
-  CHECK(lp_locale_han_forms("zh_TW") == LP_HAN_TC);
-  CHECK(lp_locale_han_forms("zh-MO") == LP_HAN_TC);
-  CHECK(lp_locale_han_forms("zh-Hant") == LP_HAN_TC);
-  CHECK(lp_locale_han_forms("zh-Hant-TW") == LP_HAN_TC);
-  CHECK(lp_locale_han_forms("zh-HK") == LP_HAN_HK);
-  CHECK(lp_locale_han_forms("zh-Hant-HK") == LP_HAN_HK);
-  CHECK(lp_locale_han_forms("ja-JP") == LP_HAN_JP);
-  CHECK(lp_locale_han_forms("ko") == LP_HAN_KR);
-  CHECK(lp_locale_han_forms("en") == LP_HAN_NONE);
-  CHECK(lp_locale_han_forms(NULL) == LP_HAN_NONE);
-  CHECK(lp_locale_traditional("zh-Hant"));
-  CHECK(lp_locale_traditional("zh-HK"));
-  CHECK(!lp_locale_traditional("zh-CN"));
-  CHECK(!lp_locale_traditional("ja"));
+  CHECK(lp_locales_han_forms("zh") == LP_HAN_SC);
+  CHECK(lp_locales_han_forms("zh-CN") == LP_HAN_SC);
+  CHECK(lp_locales_han_forms("zh-SG") == LP_HAN_SC);
+  CHECK(lp_locales_han_forms("zh-Hans") == LP_HAN_SC);
+  CHECK(lp_locales_han_forms("zh-Hans-HK") == LP_HAN_SC);
+  CHECK(lp_locales_han_forms("zh-TW") == LP_HAN_TC);
+  CHECK(lp_locales_han_forms("zh_TW") == LP_HAN_TC);
+  CHECK(lp_locales_han_forms("zh-MO") == LP_HAN_TC);
+  CHECK(lp_locales_han_forms("zh-Hant") == LP_HAN_TC);
+  CHECK(lp_locales_han_forms("zh-Hant-TW") == LP_HAN_TC);
+  CHECK(lp_locales_han_forms("zh-HK") == LP_HAN_HK);
+  CHECK(lp_locales_han_forms("zh-Hant-HK") == LP_HAN_HK);
+  CHECK(lp_locales_han_forms("ja-JP") == LP_HAN_JP);
+  CHECK(lp_locales_han_forms("ko") == LP_HAN_KR);
+  CHECK(lp_locales_han_forms("en") == LP_HAN_NONE);
+  CHECK(lp_locales_han_forms(NULL) == LP_HAN_NONE);
+  CHECK(lp_locales_traditional("zh-Hant"));
+  CHECK(lp_locales_traditional("zh-HK"));
+  CHECK(!lp_locales_traditional("zh-CN"));
+  CHECK(!lp_locales_traditional("ja"));
 }
 
 static void test_fc_lang(void) {
   char b[16];
-  CHECK_STR(lp_locale_fc_lang("zh-Hant", b, sizeof b), "zh-tw");
-  CHECK_STR(lp_locale_fc_lang("zh-Hant-HK", b, sizeof b), "zh-hk");
-  CHECK_STR(lp_locale_fc_lang("zh-Hant-MO", b, sizeof b), "zh-mo");
-  CHECK_STR(lp_locale_fc_lang("zh-Hans", b, sizeof b), "zh-cn");
-  CHECK_STR(lp_locale_fc_lang("zh-Hans-SG", b, sizeof b), "zh-sg");
-  CHECK_STR(lp_locale_fc_lang("zh", b, sizeof b), "zh-cn");
-  CHECK_STR(lp_locale_fc_lang("ja-JP", b, sizeof b), "ja");
-  CHECK_STR(lp_locale_fc_lang("ko-KR", b, sizeof b), "ko");
-  CHECK_STR(lp_locale_fc_lang("en-US", b, sizeof b), "en-us");
-  CHECK_STR(lp_locale_fc_lang("sr-Latn-RS", b, sizeof b), "sr-rs");
-  CHECK_STR(lp_locale_fc_lang("es-419", b, sizeof b), "es");
-  CHECK_STR(lp_locale_fc_lang(NULL, b, sizeof b), "en");
+  CHECK_STR(lp_locales_fc_lang("zh-Hant", b, sizeof b), "zh-tw");
+  CHECK_STR(lp_locales_fc_lang("zh-Hant-HK", b, sizeof b), "zh-hk");
+  CHECK_STR(lp_locales_fc_lang("zh-Hant-MO", b, sizeof b), "zh-mo");
+  CHECK_STR(lp_locales_fc_lang("zh-Hans", b, sizeof b), "zh-cn");
+  CHECK_STR(lp_locales_fc_lang("zh-Hans-SG", b, sizeof b), "zh-sg");
+  CHECK_STR(lp_locales_fc_lang("zh", b, sizeof b), "zh-cn");
+  CHECK_STR(lp_locales_fc_lang("ja-JP", b, sizeof b), "ja");
+  CHECK_STR(lp_locales_fc_lang("ko-KR", b, sizeof b), "ko");
+  CHECK_STR(lp_locales_fc_lang("en-US", b, sizeof b), "en-us");
+  CHECK_STR(lp_locales_fc_lang("sr-Latn-RS", b, sizeof b), "sr-rs");
+  CHECK_STR(lp_locales_fc_lang("es-419", b, sizeof b), "es");
+  CHECK_STR(lp_locales_fc_lang(NULL, b, sizeof b), "en");
 }
 
 static void test_footer(void) {
-  CHECK_STR(lp_locale_footer("zh-CN"), "第 {page} 页 共 {pages} 页");
-  CHECK_STR(lp_locale_footer("zh"), "第 {page} 页 共 {pages} 页");
+  CHECK_STR(lp_locales_footer("zh-CN"), "第 {page} 页 共 {pages} 页");
+  CHECK_STR(lp_locales_footer("zh"), "第 {page} 页 共 {pages} 页");
   const char *trad[] = {"zh-TW", "zh-HK", "zh-MO", "zh-Hant", "zh-Hant-HK",
                         "zh_TW"};
   for (size_t k = 0; k < sizeof trad / sizeof trad[0]; k++)
-    CHECK_STR(lp_locale_footer(trad[k]), "第 {page} 頁 共 {pages} 頁");
-  CHECK_STR(lp_locale_footer("ja"), "{page} / {pages} ページ");
-  CHECK_STR(lp_locale_footer("ko-KR"), "{page} / {pages}");
-  CHECK_STR(lp_locale_footer("en-US"), "Page {page} of {pages}");
+    CHECK_STR(lp_locales_footer(trad[k]), "第 {page} 頁 共 {pages} 頁");
+  CHECK_STR(lp_locales_footer("ja"), "{page} / {pages} ページ");
+  CHECK_STR(lp_locales_footer("ko-KR"), "{page} / {pages}");
+  CHECK_STR(lp_locales_footer("en-US"), "Page {page} of {pages}");
 }
 
 static void test_signature_words(void) {
@@ -118,22 +118,22 @@ static void test_signature_words(void) {
       "서명", "서명 또는 날인", "날인", "기명날인", "Signature",
       "Customer signature", "Signed by", "Signature of the buyer"};
   for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++) {
-    bool sig = lp_locale_signature_label(yes[k]);
+    bool sig = lp_locales_signature_label(yes[k]);
     CHECK(sig);
     if (!sig) fprintf(stderr, "  not a signature label: %s\n", yes[k]);
   }
   const char *no[] = {"签名日期", "簽署日期", "日付", "日期", "성명",
                       "Date signed", "Name", "氏名", "住所"};
   for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
-    bool sig = lp_locale_signature_label(no[k]);
+    bool sig = lp_locales_signature_label(no[k]);
     CHECK(!sig);
     if (sig) fprintf(stderr, "  a signature label: %s\n", no[k]);
   }
 }
 
 /* Whether the closing word test holds for s. */
-static bool word(const char *s) { return lp_locale_closing_word(s, strlen(s)); }
-static bool pair(const char *s) { return lp_locale_closing_pair(s, strlen(s)); }
+static bool word(const char *s) { return lp_locales_closing_word(s, strlen(s)); }
+static bool pair(const char *s) { return lp_locales_closing_pair(s, strlen(s)); }
 
 static void test_closings(void) {
   CHECK(word("敬礼"));
@@ -161,7 +161,7 @@ static void test_closings(void) {
 
 /* Whether the 頭語 test holds for s in lang. */
 static bool opening(const char *lang, const char *s) {
-  return lp_locale_opening_word(lang, s, strlen(s));
+  return lp_locales_opening_word(lang, s, strlen(s));
 }
 
 static void test_openings(void) {
