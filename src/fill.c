@@ -552,23 +552,77 @@ static void append_value(lp_buf *out, const char *s) {
   }
 }
 
+void lp_blank_names_add_literal(lp_blank_names *bn, size_t start,
+                                size_t end) {
+  if (end <= start) return;
+  lp_literal_span *last = bn->nliteral ? &bn->literal[bn->nliteral - 1] : NULL;
+  if (last && last->end >= start) {
+    if (end > last->end) last->end = end;
+    return;
+  }
+  LP_GROW(bn->literal, bn->literal_cap, bn->nliteral + 1);
+  bn->literal[bn->nliteral++] = (lp_literal_span){start, end};
+}
+
+bool lp_blank_names_literal_at(const lp_blank_names *bn, size_t at) {
+  for (size_t k = 0; bn && k < bn->nliteral && bn->literal[k].start <= at; k++)
+    if (at < bn->literal[k].end) return true;
+  return false;
+}
+
+size_t lp_blank_names_literal_before(const lp_blank_names *bn, size_t at) {
+  size_t from = 0;
+  for (size_t k = 0; bn && k < bn->nliteral && bn->literal[k].end <= at; k++)
+    from = bn->literal[k].end;
+  return from;
+}
+
+void lp_blank_names_append(lp_blank_names *dst, const lp_blank_names *src,
+                           size_t from, size_t to, size_t base) {
+  for (size_t k = 0; src && k < src->count; k++) {
+    size_t at = src->items[k].offset;
+    if (at < from || at >= to) continue;
+    LP_GROW(dst->items, dst->cap, dst->count + 1);
+    dst->items[dst->count++] =
+        (lp_blank_name){at - from + base, lp_xstrdup(src->items[k].name)};
+  }
+  for (size_t k = 0; src && k < src->nliteral; k++) {
+    size_t a = src->literal[k].start, b = src->literal[k].end;
+    if (b <= from || a >= to) continue;
+    a = a > from ? a : from;
+    b = b < to ? b : to;
+    lp_blank_names_add_literal(dst, a - from + base, b - from + base);
+  }
+}
+
+void lp_blank_names_clear(lp_blank_names *bn) {
+  for (size_t i = 0; i < bn->count; i++) free(bn->items[i].name);
+  free(bn->items);
+  free(bn->literal);
+  memset(bn, 0, sizeof *bn);
+}
+
 /* Frees an lp_blank_names attached to a node. */
 static void free_blank_names(cmark_mem *mem, void *data) {
   (void)mem;
-  lp_blank_names *bn = data;
-  for (size_t i = 0; i < bn->count; i++) free(bn->items[i].name);
-  free(bn->items);
-  free(bn);
+  lp_blank_names_clear(data);
+  free(data);
 }
 
-/* Records that a blank named name starts at offset of node's new literal. */
-static void add_blank_name(cmark_node *node, size_t offset, const char *name) {
+/* The lp_blank_names of node, made (empty) when it has none. */
+static lp_blank_names *node_marks(cmark_node *node) {
   lp_blank_names *bn = cmark_node_get_user_data(node);
   if (!bn) {
     bn = lp_xcalloc(1, sizeof *bn);
     cmark_node_set_user_data(node, bn);
     cmark_node_set_user_data_free_func(node, free_blank_names);
   }
+  return bn;
+}
+
+/* Records that a blank named name starts at offset of node's new literal. */
+static void add_blank_name(cmark_node *node, size_t offset, const char *name) {
+  lp_blank_names *bn = node_marks(node);
   LP_GROW(bn->items, bn->cap, bn->count + 1);
   bn->items[bn->count++] = (lp_blank_name){offset, lp_xstrdup(name)};
 }
@@ -605,7 +659,10 @@ static char *replace_tokens(const lp_fill *f, const char *s,
       continue;
     }
     if (f->texts[k]) {
+      size_t start = out.len;
       append_value(&out, f->texts[k]);
+      /* Data is text as typed: it never makes a field (fill.h). */
+      if (node) lp_blank_names_add_literal(node_marks(node), start, out.len);
     } else {
       if (node) add_blank_name(node, out.len, f->names[k]);
       static const char blank = LP_BLANK_CHAR;

@@ -34,18 +34,47 @@
 
 #include "letterpress.h"
 
-/* Under --blanks, a text node whose placeholders became blanks carries, as
- * its cmark user data, the names of those blanks (freed with the tree), so
- * that the form fields on them are named after the placeholders. */
+/* What fill knows about the text of a node, as its cmark user data (freed
+ * with the tree): under --blanks, the names of the blanks its missing
+ * placeholders became, so that the form fields on them are named after the
+ * placeholders; and the bytes that are values from the data.  Values are
+ * literal text: a box (☐ ☑), or a signature word before a blank, in a
+ * value never makes a form field.  The layout keeps the same record per
+ * paragraph (offsets in its text), and marks code literal too. */
 typedef struct lp_blank_name {
   size_t offset; /* byte offset of the blank in the node's literal */
   char *name;
 } lp_blank_name;
 
+typedef struct lp_literal_span {
+  size_t start, end; /* bytes [start, end) of the text */
+} lp_literal_span;
+
 typedef struct lp_blank_names {
   lp_blank_name *items;
   size_t count, cap;
+  lp_literal_span *literal; /* ascending, not overlapping */
+  size_t nliteral, literal_cap;
 } lp_blank_names;
+
+/* Marks bytes [start, end) of the text as literal (joined with a span it
+ * touches).  Spans must be added in text order. */
+void lp_blank_names_add_literal(lp_blank_names *bn, size_t start, size_t end);
+
+/* Whether byte at of the text is literal. */
+bool lp_blank_names_literal_at(const lp_blank_names *bn, size_t at);
+
+/* The end of the last literal span that ends at or before byte at, or 0:
+ * where the template's own text before at starts. */
+size_t lp_blank_names_literal_before(const lp_blank_names *bn, size_t at);
+
+/* Appends to dst the blank names and literal spans of src (may be NULL)
+ * that lie in [from, to) of its text, moved to start at byte base. */
+void lp_blank_names_append(lp_blank_names *dst, const lp_blank_names *src,
+                           size_t from, size_t to, size_t base);
+
+/* Frees what bn holds and empties it. */
+void lp_blank_names_clear(lp_blank_names *bn);
 
 /* What a tag is.  LP_TAG_CLOSE tags end sections; comments are dropped. */
 typedef enum {

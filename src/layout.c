@@ -203,7 +203,8 @@ typedef struct para {
   lp_span *spans;
   size_t nspans, cap;
   bool pending_soft; /* a soft break waits for the next text */
-  lp_blank_names names; /* blanks named after placeholders (offsets here) */
+  lp_blank_names names; /* blanks named after placeholders, and literal
+                           text (values, code), by offset here (fill.h) */
   struct srcpos {
     size_t offset; /* in text */
     int line, column; /* of the body (cmark's), column in bytes */
@@ -219,8 +220,7 @@ typedef struct para {
 static void para_free(para *p) {
   lp_buf_free(&p->text);
   free(p->spans);
-  for (size_t i = 0; i < p->names.count; i++) free(p->names.items[i].name);
-  free(p->names.items);
+  lp_blank_names_clear(&p->names);
   free(p->pos);
   free(p->cuts);
   memset(p, 0, sizeof *p);
@@ -290,16 +290,14 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
                                             cmark_node_get_start_line(c),
                                             cmark_node_get_start_column(c)};
       }
-      const lp_blank_names *bn = cmark_node_get_user_data(c);
-      for (size_t k = 0; bn && k < bn->count; k++) {
-        LP_GROW(p->names.items, p->names.cap, p->names.count + 1);
-        p->names.items[p->names.count++] = (lp_blank_name){
-            p->text.len - strlen(lit) + bn->items[k].offset,
-            lp_xstrdup(bn->items[k].name)};
-      }
+      lp_blank_names_append(&p->names, cmark_node_get_user_data(c), 0,
+                            SIZE_MAX, p->text.len - strlen(lit));
     } else if (t == CMARK_NODE_CODE) {
       para_text(p, lit, strlen(lit), l->chains[LP_STYLE_MONO], size * 0.95,
                 flags);
+      /* Code shows what was typed: its boxes make no fields. */
+      lp_blank_names_add_literal(&p->names, p->text.len - strlen(lit),
+                                 p->text.len);
     } else if (t == CMARK_NODE_SOFTBREAK) {
       p->pending_soft = true;
     } else if (t == CMARK_NODE_LINEBREAK) {
@@ -432,12 +430,12 @@ static void clean_label(const char *text, size_t from, size_t to,
 }
 
 /* The label before the blank or box at text[at]: the text since the line
- * start or the previous blank or box. */
-static void label_before(const para *p, size_t at, char *out, size_t cap,
-                         bool *colon) {
+ * start or the previous blank or box, and not before byte floor. */
+static void label_before(const para *p, size_t at, size_t floor, char *out,
+                         size_t cap, bool *colon) {
   const char *t = (const char *)p->text.data;
   size_t from = at;
-  while (from > 0 && !segment_edge(t, p->text.len, from - 1)) from--;
+  while (from > floor && !segment_edge(t, p->text.len, from - 1)) from--;
   /* from may sit inside a multi-byte box character: step to its end. */
   while (from < at && (t[from] & 0xC0) == 0x80) from++;
   size_t to = at;
@@ -504,9 +502,14 @@ static void add_pfield(L *l, lp_field_kind kind, const char *name, double x1,
  * text field; named after its placeholder or its label. */
 static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
                         double size, double right) {
-  char label[FIELD_NAME_MAX + 8];
-  bool colon;
-  label_before(p, g->cluster, label, sizeof label, &colon);
+  char label[FIELD_NAME_MAX + 8], own[FIELD_NAME_MAX + 8];
+  bool colon, own_colon;
+  label_before(p, g->cluster, 0, label, sizeof label, &colon);
+  /* Only the template's words make a signature field, not a value's
+   * (fill.h): the label read for that stops at the data. */
+  label_before(p, g->cluster,
+               lp_blank_names_literal_before(&p->names, g->cluster), own,
+               sizeof own, &own_colon);
   const char *name = label[0] ? label : "blank";
   char placeholder[FIELD_NAME_MAX + 8];
   for (size_t k = 0; k < p->names.count; k++)
@@ -516,7 +519,7 @@ static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
       name = placeholder;
     }
   bool sig = (g->flags & LP_SG_SIGNATURE) ||
-             (colon && is_signature_label(label));
+             (own_colon && is_signature_label(own));
   /* A hand signature needs room: the field runs past a short blank, as
    * far as the text column allows. */
   double sig_right = x + g->advance;
@@ -538,7 +541,7 @@ static void box_field(L *l, const para *p, const lp_sglyph *g, double x,
   label_after(p, g->cluster_end, label, sizeof label);
   if (!label[0]) {
     bool colon;
-    label_before(p, g->cluster, label, sizeof label, &colon);
+    label_before(p, g->cluster, 0, label, sizeof label, &colon);
   }
   add_pfield(l, LP_FIELD_CHECKBOX, label[0] ? label : "checkbox", x,
              (EMBOX_TOP - 1) * size, x + g->advance, EMBOX_TOP * size, size,
@@ -588,7 +591,8 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
       double advance = g->advance;
       if ((g->flags & LP_SG_CLUSTER_START) && !(g->flags & SG_HYPHEN) &&
           is_box((const char *)p->text.data, p->text.len, g->cluster,
-                 &checked)) {
+                 &checked) &&
+          !lp_blank_names_literal_at(&p->names, g->cluster)) {
         box_field(l, p, g, x, sp->size, checked);
         /* The field's appearance draws the check mark, so that clearing
          * it in a viewer clears it on paper: the page shows an empty box. */
@@ -1560,13 +1564,7 @@ static void para_slice(const para *p, size_t from, size_t to, para *out) {
     LP_GROW(out->pos, out->pos_cap, out->npos + 1);
     out->pos[out->npos++] = sp;
   }
-  for (size_t k = 0; k < p->names.count; k++) {
-    size_t at = p->names.items[k].offset;
-    if (at < from || at >= to) continue;
-    LP_GROW(out->names.items, out->names.cap, out->names.count + 1);
-    out->names.items[out->names.count++] =
-        (lp_blank_name){at - from, lp_xstrdup(p->names.items[k].name)};
-  }
+  lp_blank_names_append(&out->names, &p->names, from, to, 0);
 }
 
 /* Makes st the style of what continues a paragraph after its start: no
@@ -1711,6 +1709,7 @@ static bool layout_code(L *l, cmark_node *node, double left, double width) {
   size_t n = strlen(lit);
   if (n && lit[n - 1] == '\n') n--;
   para_add(&p, lit, n, l->chains[LP_STYLE_MONO], st.size, 0);
+  lp_blank_names_add_literal(&p.names, 0, n); /* code: no fields */
   bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
   para_free(&p);
   return ok;

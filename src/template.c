@@ -366,11 +366,34 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
   return true;
 }
 
-/* Reads a scalar or a sequence of scalars (joined with ", ") as a value. */
+/* The text of b, NUL-terminated even when its length was reset to 0 and
+ * nothing appended since (lp_buf_append of no bytes writes no terminator,
+ * so an empty value would read as the value before it). */
+static const char *buf_text(lp_buf *b) {
+  LP_GROW(b->data, b->cap, b->len + 1);
+  b->data[b->len] = '\0';
+  return (const char *)b->data;
+}
+
+/* Whether a scalar is YAML's null (YAML 1.2 core schema: an unquoted ~,
+ * null, Null, NULL or nothing): a value given as empty. */
+static bool yaml_null(const yaml_event_t *ev) {
+  static const char *const nulls[] = {"~", "null", "Null", "NULL"};
+  if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
+  for (size_t k = 0; k < sizeof nulls / sizeof nulls[0]; k++)
+    if (ev->data.scalar.length == strlen(nulls[k]) &&
+        !memcmp(ev->data.scalar.value, nulls[k], ev->data.scalar.length))
+      return true;
+  return false;
+}
+
+/* Reads a scalar or a sequence of scalars (joined with ", ") as a value;
+ * a null scalar is the empty value. */
 static bool yaml_value(yaml_parser_t *p, yaml_event_t *ev, lp_buf *out,
                        const char *file, int line0, lp_error *err) {
   if (ev->type == YAML_SCALAR_EVENT) {
-    lp_buf_append(out, ev->data.scalar.value, ev->data.scalar.length);
+    if (!yaml_null(ev))
+      lp_buf_append(out, ev->data.scalar.value, ev->data.scalar.length);
     return true;
   }
   if (ev->type != YAML_SEQUENCE_START_EVENT)
@@ -448,7 +471,6 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
       }
       key.len = 0;
       lp_buf_append(&key, ev.data.scalar.value, ev.data.scalar.length);
-      lp_buf_append(&key, "", 0);
       yaml_event_t vev;
       if (!yaml_parser_parse(&p, &vev)) {
         ok = lp_fail(err, LP_ERR_INPUT, file,
@@ -464,8 +486,7 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
       ok = yaml_value(&p, &vev, &value, file, line0, err);
       yaml_event_delete(&vev);
       if (ok)
-        ok = lp_meta_set(meta, key.data ? (char *)key.data : "",
-                         value.data ? (char *)value.data : "", file,
+        ok = lp_meta_set(meta, buf_text(&key), buf_text(&value), file,
                          /* an unknown key is reported at the key */
                          line, col, err);
       if (!ok && err && err->line == line && err->column == col &&

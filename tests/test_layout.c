@@ -748,6 +748,102 @@ static void test_style_keys(void) {
   }
 }
 
+/* Lays out the template text (named dir/t.md) filled from the JSON object
+ * json; NULL (and a message) on failure. */
+static lp_display *layout_data(const char *text, const char *json) {
+  lp_error err = {0};
+  char name[128];
+  snprintf(name, sizeof name, "%s/t.md", dir);
+  lp_template *t = lp_template_parse(text, strlen(text), name, &err);
+  lp_data *data = lp_data_parse_json(json, strlen(json), "d.json", &err);
+  lp_display *d = t && data ? lp_display_new() : NULL;
+  lp_render_options opts = {0};
+  opts.data = data;
+  if (d && !lp_render_layout(engine, t, &opts, false, d, &err)) {
+    lp_display_free(d);
+    d = NULL;
+  }
+  if (!d) fprintf(stderr, "  layout failed: %s\n", err.message);
+  lp_template_free(t);
+  lp_data_free(data);
+  return d;
+}
+
+/* The number of fields of kind on every page of d. */
+static size_t count_fields(const lp_display *d, lp_field_kind kind) {
+  size_t n = 0;
+  for (size_t p = 0; d && p < d->npages; p++)
+    for (size_t k = 0; k < d->pages[p].nfields; k++)
+      n += d->pages[p].fields[k].kind == kind;
+  return n;
+}
+
+/* Whether a line of the first page of d holds needle. */
+static bool shows(const lp_display *d, const char *needle) {
+  tline lines[64];
+  size_t n = d && d->npages ? lines_of(&d->pages[0], lines, 64) : 0;
+  return find_line(lines, n, needle) != NULL;
+}
+
+/* Data never makes structure: each marker of the template language, typed
+ * in a value, stays literal text and makes no field, alignment, image,
+ * heading, list or section. */
+static void test_data_is_text(void) {
+  const char *fm = "---\nlang: zh-CN\n---\n\n";
+  char text[512];
+  /* Checkboxes: the template's box is a field, the value's are text. */
+  snprintf(text, sizeof text, "%s选项：{{v}} 模板 ☐ 是\n", fm);
+  lp_display *d = layout_data(text, "{\"v\": \"☑ 同意 □ 不同意 ☐ 待定 ☒ 否\"}");
+  CHECK(count_fields(d, LP_FIELD_CHECKBOX) == 1);
+  CHECK(shows(d, "☑同意□不同意☐待定☒否") || shows(d, "☑ 同意 □ 不同意"));
+  lp_display_free(d);
+  /* Blanks: a value's underscores are not a blank. */
+  snprintf(text, sizeof text, "%s金额：{{v}}\n", fm);
+  d = layout_data(text, "{\"v\": \"_____ 元\"}");
+  CHECK(count_fields(d, LP_FIELD_TEXT) == 0 && d && d->pages[0].nrules == 0);
+  CHECK(shows(d, "_____"));
+  lp_display_free(d);
+  /* Signature labels: a value's 签名： before the template's blank leaves
+   * it a text field; the template's own word after a value still counts. */
+  snprintf(text, sizeof text, "%s栏目：{{v}}____\n\n{{who}}签名：____\n", fm);
+  d = layout_data(text, "{\"v\": \"签名：\", \"who\": \"客户\"}");
+  CHECK(count_fields(d, LP_FIELD_TEXT) == 1);
+  CHECK(count_fields(d, LP_FIELD_SIGNATURE) == 1);
+  lp_display_free(d);
+  snprintf(text, sizeof text, "%s{{v}}\n", fm);
+  d = layout_data(text, "{\"v\": \"签名：[[signature]] Signature: ___\"}");
+  CHECK(d && d->pages[0].nfields == 0 && shows(d, "[[signature]]"));
+  lp_display_free(d);
+  /* Alignment marks: the paragraph stays justified, the mark is text. */
+  snprintf(text, sizeof text, "%s{{v}}\n\n{{w}}\n", fm);
+  d = layout_data(text, "{\"v\": \"右边 {.right}\", \"w\": \"中间 {.center}\"}");
+  tline lines[8];
+  size_t n = d ? lines_of(&d->pages[0], lines, 8) : 0;
+  const tline *r = find_line(lines, n, "{.right}");
+  const tline *c = find_line(lines, n, "{.center}");
+  CHECK(r && fabs(r->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+  CHECK(c && fabs(c->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+  lp_display_free(d);
+  /* Images, headings, list and task markers, section tags: text. */
+  snprintf(text, sizeof text, "%s# 信\n\n{{a}}\n\n{{b}}\n\n- {{c}}\n\n{{d}}\n",
+           fm);
+  d = layout_data(text, "{\"a\": \"![图](pic.png)\", \"b\": \"# 第二封\\n## 小节\","
+                        " \"c\": \"[ ] 同意\", \"d\": \"- 一\\n1. 二 {{#x}}三{{/x}}\","
+                        " \"x\": true}");
+  CHECK(d && d->npages == 1 && d->noutlines == 1);
+  CHECK(d && d->pages[0].nimages == 0 && d->pages[0].nfields == 0);
+  CHECK(shows(d, "![图](pic.png)"));
+  CHECK(shows(d, "#第二封") || shows(d, "# 第二封"));
+  CHECK(shows(d, "[ ]同意") || shows(d, "[ ] 同意"));
+  CHECK(shows(d, "-一") || shows(d, "- 一"));
+  CHECK(shows(d, "{{#x}}三{{/x}}"));
+  lp_display_free(d);
+  /* Code shows what was typed: a box in code is no checkbox either. */
+  d = layout("---\nlang: en\n---\n\nSee `☐` here.\n\n```\n☑ done\n```\n");
+  CHECK(d && count_fields(d, LP_FIELD_CHECKBOX) == 0);
+  lp_display_free(d);
+}
+
 int main(void) {
   lp_error err = {0};
   engine = lp_engine_new("fonts/fonts.conf", &err);
@@ -762,6 +858,7 @@ int main(void) {
   test_heading_images();
   test_lost_images();
   test_style_keys();
+  test_data_is_text();
   const char *files[] = {"pic.png", "wide.png"};
   for (size_t k = 0; k < 2; k++) {
     char path[128];

@@ -29,6 +29,45 @@ static void expect_error(const char *text, int line, int col,
   lp_template_free(t);
 }
 
+/* An empty front-matter value is empty, whatever key came before it: each
+ * text key reads "" (never the previous key's value), and every other key
+ * either takes "" or rejects it with an error at the value. */
+static void test_empty_values(void) {
+  static const char *const keys[] = {
+      "title",  "author",    "subject",     "keywords", "lang",
+      "paper",  "margin",    "font",        "font-size", "line-height",
+      "header", "footer",    "page-numbering", "latin-font", "heading-font",
+      "orphans", "widows",   "letterhead",  "seal",
+      "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
+      "quote-indent", "hyphenate", "font-hinting"};
+  static const char *const empties[] = {"\"\"", "''", "", "~", "null", "[]"};
+  for (size_t e = 0; e < sizeof empties / sizeof empties[0]; e++)
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+      char text[256];
+      snprintf(text, sizeof text, "---\nlang: en\n%s: %s\n---\nHi.\n",
+               keys[k], empties[e]);
+      lp_error err;
+      lp_template *t = parse(text, &err);
+      if (!t) {
+        CHECK(err.line == 3);
+        continue;
+      }
+      const lp_meta *m = &t->meta;
+      const char *const texts[] = {m->title, m->author,  m->subject,
+                                   m->keywords, m->font, m->header,
+                                   m->footer, m->latin_font,
+                                   m->heading_font};
+      for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        CHECK(!texts[i] || !*texts[i]);
+      CHECK_STR(m->lang, "en");
+      if (!strcmp(keys[k], "footer")) CHECK_STR(m->footer, "");
+      lp_template_free(t);
+    }
+  /* An empty key is unknown, not the key before it again. */
+  expect_error("---\nlang: en\n\"\": zh\n---\nHi.\n", 3, 1,
+               "unknown front-matter key ''");
+}
+
 int main(void) {
   lp_error err;
 
@@ -197,5 +236,6 @@ int main(void) {
   CHECK(lp_parse_length("10", &pt) && pt == 10);
   CHECK(!lp_parse_length("10px", &pt));
   CHECK(!lp_parse_length("mm", &pt));
+  test_empty_values();
   return CHECK_DONE();
 }
