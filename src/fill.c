@@ -543,11 +543,12 @@ void lp_fill_free(lp_fill *f) {
 /* ---- Values on the tree --------------------------------------------------- */
 
 /* Appends a value's text, replacing control characters other than newline
- * and tab (which could otherwise mark a blank or a token) by spaces. */
+ * (which could otherwise mark a blank or a token, and which no page may
+ * show; a tab is no glyph either) by spaces. */
 static void append_value(lp_buf *out, const char *s) {
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
-    char ch = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F ? ' ' : *s;
+    char ch = (c < 0x20 && c != '\n') || c == 0x7F ? ' ' : *s;
     lp_buf_append(out, &ch, 1);
   }
 }

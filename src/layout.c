@@ -1367,17 +1367,22 @@ static void plain_text(cmark_node *node, lp_buf *out) {
   }
 }
 
-/* The plain text of a heading, without the blanks an image left at its
- * ends. */
+/* The plain text of a heading, as typed, without the blanks an image left
+ * at its ends or its alignment mark (an outline title holds no marks). */
 static void heading_text(cmark_node *node, lp_buf *out) {
   plain_text(node, out);
   size_t n = out->len, k = 0;
-  while (n && edge_space(out->data[n - 1])) n--;
+  while (n && (edge_space(out->data[n - 1]) ||
+               out->data[n - 1] == LP_RIGHT_CHAR ||
+               out->data[n - 1] == LP_CENTER_CHAR))
+    n--;
   while (k < n && edge_space(out->data[k])) k++;
   if (!out->data) return;
-  memmove(out->data, out->data + k, n - k);
-  out->len = n - k;
-  out->data[out->len] = '\0';
+  out->data[n] = '\0';
+  char *typed = lp_template_unmark((char *)out->data + k);
+  out->len = 0;
+  lp_buf_puts(out, typed);
+  free(typed);
 }
 
 static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
@@ -1686,6 +1691,8 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   l->cur = l->hchains;
   collect_inlines(l, node, &p, true, false, 0, st.size);
   l->cur = l->chains;
+  align_t attr = take_align_attr(&p); /* # 承诺书 {.center} */
+  if (attr != ALIGN_JUSTIFY) st.align = attr;
   size_t first = l->nboxes;
   /* An image in the heading is a block of its own after (or before) the
    * heading's text, centred under a centred title, keeping with what

@@ -160,6 +160,55 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   d->meta.hinting = m->font_hinting;
 }
 
+/* The first control character (C0 or DEL) of s (n bytes), or 0. */
+static unsigned control_in(const char *s, size_t n) {
+  for (size_t i = 0; s && i < n; i++)
+    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) return (unsigned char)s[i];
+  return 0;
+}
+
+/* Fails about control character c found in what, on page (from 1; 0: not
+ * on a page). */
+static bool control_error(unsigned c, const char *what, size_t page,
+                          lp_error *err) {
+  char where[64] = "";
+  if (page) snprintf(where, sizeof where, " on page %zu", page);
+  return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
+                 "a control character (U+%04X) would reach %s%s: this is a "
+                 "bug of letterpress; please report it with the template",
+                 c, what, where);
+}
+
+bool lp_render_check_text(const lp_display *d, lp_error *err) {
+  for (size_t p = 0; p < d->npages; p++) {
+    const lp_dpage *pg = &d->pages[p];
+    for (size_t r = 0; r < pg->nruns; r++)
+      for (size_t g = 0; g < pg->runs[r].count; g++) {
+        const lp_dglyph *gl = &pg->runs[r].glyphs[g];
+        unsigned c = control_in(gl->text, gl->text_len);
+        if (c) return control_error(c, "the text", p + 1, err);
+      }
+    for (size_t f = 0; f < pg->nfields; f++) {
+      const char *name = pg->fields[f].name;
+      unsigned c = name ? control_in(name, strlen(name)) : 0;
+      if (c) return control_error(c, "a field name", p + 1, err);
+    }
+  }
+  for (size_t o = 0; o < d->noutlines; o++) {
+    const char *t = d->outlines[o].title;
+    unsigned c = t ? control_in(t, strlen(t)) : 0;
+    if (c) return control_error(c, "an outline title", d->outlines[o].page + 1,
+                                err);
+  }
+  const char *meta[] = {d->meta.title,   d->meta.author, d->meta.subject,
+                        d->meta.keywords, d->meta.creator, d->meta.lang};
+  for (size_t k = 0; k < sizeof meta / sizeof meta[0]; k++) {
+    unsigned c = meta[k] ? control_in(meta[k], strlen(meta[k])) : 0;
+    if (c) return control_error(c, "the metadata", 0, err);
+  }
+  return true;
+}
+
 bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
                          const lp_render_options *opts, unsigned char **pdf,
                          size_t *len, lp_error *err) {
@@ -170,7 +219,8 @@ bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
   if (ok) {
     lp_render_set_meta(d, tpl);
     lp_buf out = {0};
-    ok = lp_pdf_write_cached(d, e->pdf_cache, &out, err);
+    ok = lp_render_check_text(d, err) &&
+         lp_pdf_write_cached(d, e->pdf_cache, &out, err);
     if (ok && opts->sign) {
       unsigned char *signed_pdf = NULL;
       size_t signed_len = 0;
@@ -239,7 +289,8 @@ bool lp_render_write_display(lp_engine *e, lp_display *d,
                              lp_error *err) {
   lp_render_set_meta(d, tpl);
   lp_buf out = {0};
-  bool ok = lp_pdf_write_cached(d, e->pdf_cache, &out, err) &&
+  bool ok = lp_render_check_text(d, err) &&
+            lp_pdf_write_cached(d, e->pdf_cache, &out, err) &&
             write_file_atomic(path, out.data, out.len, err);
   lp_buf_free(&out);
   return ok;

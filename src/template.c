@@ -100,9 +100,13 @@ static bool valid_lang(const char *tag) {
   return tag[strlen(tag) - 1] != '-';
 }
 
+/* Sets a front-matter text: each control character (a YAML escape such as
+ * "\t" or "\e") becomes a space, as none may reach a PDF string or page. */
 static void set_string(char **slot, const char *value) {
   free(*slot);
   *slot = lp_xstrdup(value);
+  for (char *p = *slot; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = ' ';
 }
 
 /* Whether text is a plain number from lo to hi (into *v). */
@@ -560,14 +564,11 @@ static void mark_blanks(char *s, size_t len) {
   }
 }
 
-/* Puts back, in one literal, the characters that marks stand for. */
-static void unmark_literal(cmark_node *node) {
-  const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\x1b\x1c\x1e\x1f")) return;
-  lp_buf out = {0};
-  for (const char *p = lit; *p;) {
+/* Appends s with each mark put back as the characters it stands for. */
+static void unmark_into(const char *s, lp_buf *out) {
+  for (const char *p = s; *p;) {
     if (*p == LP_BLANK_CHAR) {
-      lp_buf_append(&out, "_", 1);
+      lp_buf_append(out, "_", 1);
       p++;
     } else if (*p == LP_SIGNATURE_CHAR || *p == LP_RIGHT_CHAR ||
                *p == LP_CENTER_CHAR) {
@@ -577,11 +578,83 @@ static void unmark_literal(cmark_node *node) {
       size_t n = 0;
       while (p[n] == *p) n++;
       for (size_t k = 0; k + strlen(syntax) <= n; k += strlen(syntax))
-        lp_buf_puts(&out, syntax);
+        lp_buf_puts(out, syntax);
       p += n;
     } else {
-      lp_buf_append(&out, p++, 1);
+      lp_buf_append(out, p++, 1);
     }
+  }
+}
+
+char *lp_template_unmark(const char *s) {
+  lp_buf out = {0};
+  unmark_into(s, &out);
+  for (size_t i = 0; i < out.len; i++) /* a line break from the data */
+    if (out.data[i] < 0x20 || out.data[i] == 0x7F) out.data[i] = ' ';
+  char *r = lp_buf_strdup(&out);
+  lp_buf_free(&out);
+  return r;
+}
+
+/* Puts back, in one literal, the characters that marks stand for; a tab
+ * becomes spaces up to the next multiple of TAB_STOP characters in code
+ * blocks (which keep their columns), one space elsewhere: a tab is no
+ * glyph. */
+#define TAB_STOP 4
+static void unmark_literal(cmark_node *node, bool block) {
+  const char *lit = cmark_node_get_literal(node);
+  if (!lit || !strpbrk(lit, "\t\x1b\x1c\x1e\x1f")) return;
+  lp_buf typed = {0}, out = {0};
+  unmark_into(lit, &typed);
+  size_t col = 0;
+  for (size_t i = 0; i < typed.len; i++) {
+    char c = (char)typed.data[i];
+    if (c == '\t') {
+      do
+        lp_buf_append(&out, " ", 1);
+      while (block && ++col % TAB_STOP);
+      continue;
+    }
+    lp_buf_append(&out, &c, 1);
+    if (c == '\n') col = 0;
+    else if (((unsigned char)c & 0xC0) != 0x80) col++;
+  }
+  cmark_node_set_literal(node, out.data ? (char *)out.data : "");
+  lp_buf_free(&typed);
+  lp_buf_free(&out);
+}
+
+/* Whether the inline node is the last thing its paragraph or heading
+ * shows: nothing after it, in it or in the inlines around it. */
+static bool ends_block(cmark_node *node) {
+  for (cmark_node *n = node; n; n = cmark_node_parent(n)) {
+    if (n != node) {
+      cmark_node_type t = cmark_node_get_type(n);
+      if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) return true;
+      if (t != CMARK_NODE_EMPH && t != CMARK_NODE_STRONG &&
+          t != CMARK_NODE_LINK &&
+          strcmp(cmark_node_get_type_string(n), "strikethrough"))
+        return false; /* a table cell, an image's description... */
+    }
+    if (cmark_node_next(n)) return false;
+  }
+  return false;
+}
+
+/* Puts back, as typed, the alignment marks of a text node that does not
+ * end its paragraph or heading: {.right} and {.center} set a block only
+ * at its end (elsewhere, in a table cell or before more lines, they are
+ * text, and never control characters on the page). */
+static void settle_align_marks(cmark_node *node) {
+  const char *lit = cmark_node_get_literal(node);
+  if (!lit || !strpbrk(lit, "\t\x1b\x1c")) return;
+  bool keep = ends_block(node);
+  lp_buf out = {0};
+  for (const char *p = lit; *p; p++) {
+    bool mark = !keep && (*p == LP_RIGHT_CHAR || *p == LP_CENTER_CHAR);
+    if (mark && (p == lit || p[-1] != *p))
+      lp_buf_puts(&out, *p == LP_RIGHT_CHAR ? LP_ATTR_RIGHT : LP_ATTR_CENTER);
+    if (!mark) lp_buf_append(&out, *p == '\t' ? " " : p, 1); /* no glyph */
   }
   cmark_node_set_literal(node, out.data ? (char *)out.data : "");
   lp_buf_free(&out);
@@ -593,10 +666,13 @@ void lp_template_unmark_code(cmark_node *root) {
   while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
     cmark_node *node = cmark_iter_get_node(it);
     cmark_node_type t = cmark_node_get_type(node);
-    if (ev == CMARK_EVENT_ENTER &&
-        (t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK ||
-         t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE))
-      unmark_literal(node);
+    if (ev != CMARK_EVENT_ENTER) continue;
+    if (t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK ||
+        t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE)
+      unmark_literal(node, t == CMARK_NODE_CODE_BLOCK ||
+                               t == CMARK_NODE_HTML_BLOCK);
+    else if (t == CMARK_NODE_TEXT)
+      settle_align_marks(node);
   }
   cmark_iter_free(it);
 }
@@ -624,6 +700,18 @@ const char *lp_template_lang(const lp_template *tpl) {
   return tpl->meta.lang ? tpl->meta.lang : tpl->guessed_lang;
 }
 
+/* The offset of the first control character of text other than tab, line
+ * feed and carriage return (C0 and DEL), or len: none may reach a page,
+ * and some are the marks of blanks and alignment (template.h). */
+static size_t first_control(const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+      return i;
+  }
+  return len;
+}
+
 lp_template *lp_template_parse(const char *text, size_t len, const char *name,
                                lp_error *err) {
   if (!name) name = "<template>";
@@ -633,16 +721,23 @@ lp_template *lp_template_parse(const char *text, size_t len, const char *name,
             "invalid UTF-8: save the template as UTF-8");
     return NULL;
   }
-  if (memchr(text, '\0', len)) {
-    size_t at = (size_t)((const char *)memchr(text, '\0', len) - text), i = 0;
+  size_t at = first_control(text, len);
+  if (at < len) {
+    size_t i = 0;
     line = 1, col = 1;
     while (i < at) {
       int32_t cp = lp_utf8_next(text, len, &i);
       if (cp == '\n') line++, col = 1;
       else col++;
     }
-    lp_fail(err, LP_ERR_INPUT, name, line, col,
-            "a NUL byte: this is not a text file");
+    if (!text[at])
+      lp_fail(err, LP_ERR_INPUT, name, line, col,
+              "a NUL byte: this is not a text file");
+    else
+      lp_fail(err, LP_ERR_INPUT, name, line, col,
+              "a control character (U+%04X): remove it; a template holds "
+              "text, tabs and line breaks only",
+              (unsigned)(unsigned char)text[at]);
     return NULL;
   }
   lp_template *tpl = lp_xcalloc(1, sizeof *tpl);

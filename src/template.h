@@ -24,8 +24,8 @@
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
 
-/* A paragraph that ends with {.right} or {.center} is set that way (the
- * sender's block and date of a letter).  In the kept body the attribute
+/* A paragraph or a heading that ends with {.right} or {.center} is set
+ * that way (the sender's block and date of a letter, a centred title).  In the kept body the attribute
  * becomes a run of these marks, of its length, so data can never make one
  * (fill turns control characters in values into spaces). */
 #define LP_ATTR_RIGHT "{.right}"
@@ -91,8 +91,15 @@ bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
 bool lp_parse_length(const char *text, double *pt);
 
 /* Puts '_' and [[signature]] back in the code of a tree parsed from a
- * template's body (code shows what was typed: no blanks, no fields). */
+ * template's body (code shows what was typed: no blanks, no fields), and
+ * {.right} and {.center} back wherever they do not end a paragraph or a
+ * heading (they align only those). */
 void lp_template_unmark_code(cmark_node *root);
+
+/* A copy of s (text of a tree parsed from a template's body) with every
+ * mark put back as the characters it stands for: '_', [[signature]],
+ * {.right}, {.center}.  The caller frees it. */
+char *lp_template_unmark(const char *s);
 
 /* The language the template is set in: meta.lang, else guessed. */
 const char *lp_template_lang(const lp_template *tpl);

@@ -844,6 +844,86 @@ static void test_data_is_text(void) {
   lp_display_free(d);
 }
 
+/* Whether a C0 control character or DEL is in the text of a glyph, an
+ * outline title or a field name of d. */
+static bool has_control(const lp_display *d) {
+  for (size_t p = 0; d && p < d->npages; p++) {
+    const lp_dpage *pg = &d->pages[p];
+    for (size_t r = 0; r < pg->nruns; r++)
+      for (size_t g = 0; g < pg->runs[r].count; g++) {
+        const lp_dglyph *gl = &pg->runs[r].glyphs[g];
+        for (uint32_t k = 0; gl->text && k < gl->text_len; k++)
+          if ((unsigned char)gl->text[k] < 0x20 || gl->text[k] == 0x7F)
+            return true;
+      }
+    for (size_t f = 0; f < pg->nfields; f++)
+      for (const char *c = pg->fields[f].name; *c; c++)
+        if ((unsigned char)*c < 0x20) return true;
+  }
+  for (size_t o = 0; d && o < d->noutlines; o++)
+    for (const char *c = d->outlines[o].title; *c; c++)
+      if ((unsigned char)*c < 0x20) return true;
+  return false;
+}
+
+/* A heading ending with {.right} or {.center} is set that way, its mark
+ * neither drawn nor in its outline title; a mark that ends no paragraph
+ * or heading is text; no control character ever reaches the page. */
+static void test_heading_marks(void) {
+  lp_display *d = layout("---\nlang: zh-CN\n---\n\n# 承诺书 {.right}\n\n"
+                         "## 一、说明 {.right}\n\n### 小节 {.center}\n\n正文。\n");
+  CHECK(d && d->noutlines == 1 && !has_control(d));
+  if (d && d->noutlines) CHECK_STR(d->outlines[0].title, "承诺书");
+  tline lines[16];
+  size_t n = d ? lines_of(&d->pages[0], lines, 16) : 0;
+  const tline *h1 = find_line(lines, n, "承诺书");
+  const tline *h2 = find_line(lines, n, "一、说明");
+  const tline *h3 = find_line(lines, n, "小节");
+  double right = d ? d->pages[0].width - MARGIN : 0;
+  CHECK(h1 && fabs(h1->x1 - right) < 0.5 && !strstr(h1->text, "{"));
+  CHECK(h2 && fabs(h2->x1 - right) < 0.5 && !strstr(h2->text, "{"));
+  CHECK(h3 && fabs((h3->x0 + h3->x1) / 2 - (MARGIN + right) / 2) < 0.5);
+  lp_display_free(d);
+  /* Marks that end no paragraph or heading, blanks and [[signature]] in a
+   * heading, tabs: text on the page, plain text in the outline. */
+  d = layout("---\nlang: zh-CN\n---\n\n# 合同\t___ [[signature]] {.center}\n\n"
+             "第一行 {.right}\n第二行\n\n| 甲 | 乙 {.center}\n|---|---|\n"
+             "| 1 | 2 {.right}\n\n- 项目 {.right}\n\n> 引文 {.center}\n\n"
+             "```\n\tcode\n```\n");
+  CHECK(d && !has_control(d));
+  if (d && d->noutlines)
+    CHECK_STR(d->outlines[0].title, "合同 ___ [[signature]]");
+  n = d ? lines_of(&d->pages[0], lines, 16) : 0;
+  CHECK(find_line(lines, n, "第一行 {.right}") != NULL);
+  CHECK(find_line(lines, n, "乙 {.center}") != NULL);
+  CHECK(find_line(lines, n, "2 {.right}") != NULL);
+  const tline *code = find_line(lines, n, "code");
+  CHECK(code && !strcmp(code->text, "    code")); /* to the tab stop */
+  lp_display_free(d);
+  /* The check before the PDF: a control character in a glyph's text, an
+   * outline title or the metadata is an error, never output. */
+  d = layout("---\nlang: en\ntitle: \"A\\eB\"\n---\n\n# T\n\nText.\n");
+  CHECK(d != NULL);
+  if (!d) return;
+  lp_error err = {0};
+  CHECK(lp_render_check_text(d, &err));
+  free(d->outlines[0].title);
+  d->outlines[0].title = strdup("T\x1b");
+  CHECK(!lp_render_check_text(d, &err) && err.code == LP_ERR_PDF &&
+        strstr(err.message, "U+001B") && strstr(err.message, "outline"));
+  d->outlines[0].title[1] = '\0';
+  lp_dglyph *g = &d->pages[0].runs[0].glyphs[0];
+  char bad[] = "\x1c";
+  const char *saved = g->text;
+  g->text = bad;
+  g->text_len = 1;
+  CHECK(!lp_render_check_text(d, &err) && strstr(err.message, "page 1"));
+  g->text = saved;
+  d->meta.title = strdup("x\ty");
+  CHECK(!lp_render_check_text(d, &err) && strstr(err.message, "metadata"));
+  lp_display_free(d);
+}
+
 int main(void) {
   lp_error err = {0};
   engine = lp_engine_new("fonts/fonts.conf", &err);
@@ -859,6 +939,7 @@ int main(void) {
   test_lost_images();
   test_style_keys();
   test_data_is_text();
+  test_heading_marks();
   const char *files[] = {"pic.png", "wide.png"};
   for (size_t k = 0; k < 2; k++) {
     char path[128];

@@ -68,6 +68,58 @@ static void test_empty_values(void) {
                "unknown front-matter key ''");
 }
 
+/* The concatenated text literals of md parsed and settled as a render
+ * does (lp_template_unmark_code), '|' between nodes. */
+static void settled(const char *md, char *out, size_t cap) {
+  lp_error err;
+  lp_template *t = parse(md, &err);
+  out[0] = '\0';
+  if (!t) return;
+  cmark_node *doc = cmark_parse_document(t->body, t->body_len, 0);
+  lp_template_unmark_code(doc);
+  cmark_iter *it = cmark_iter_new(doc);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    const char *lit = cmark_node_get_literal(n);
+    if (ev == CMARK_EVENT_ENTER && lit && cmark_node_get_type(n) != CMARK_NODE_HTML_BLOCK) {
+      strncat(out, lit, cap - strlen(out) - 2);
+      strcat(out, "|");
+    }
+  }
+  cmark_iter_free(it);
+  cmark_node_free(doc);
+  lp_template_free(t);
+}
+
+/* Alignment marks stay marks only where they align (the end of a
+ * paragraph or heading); control characters never enter a template. */
+static void test_marks_and_controls(void) {
+  char out[512];
+  settled("# 承诺书 {.center}\n\n甲 {.right}\n乙 {.right}\n\n| a | b {.right}\n"
+          "|---|---|\n\n*c* {.center}\n\n*d {.center}*\n", out, sizeof out);
+  CHECK(!strcmp(out, "承诺书 \x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b|甲 {.right}|"
+                     "乙 \x1c\x1c\x1c\x1c\x1c\x1c\x1c\x1c|| a | b {.right}|"
+                     "|---|---||c| \x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b|"
+                     "d {.center}|"));
+  /* A tab is a space in text and goes to the next 4-column stop in code. */
+  settled("a\tb `c\td`\n\n```\nx\ty\n\tz\n```\n", out, sizeof out);
+  CHECK(!strcmp(out, "a b |c d|x   y\n    z\n|"));
+  char *typed = lp_template_unmark("a \x1f\x1f\x1f \x1e\x1e\x1e\x1e\x1e\x1e\x1e"
+                                   "\x1e\x1e\x1e\x1e\x1e\x1e\nb");
+  CHECK_STR(typed, "a ___ [[signature]] b");
+  free(typed);
+  expect_error("---\ntitle: x\n---\nok\nab\x1b" "c\n", 5, 3,
+               "control character (U+001B)");
+  expect_error("a\x7f\n", 1, 2, "U+007F");
+  lp_error err;
+  lp_template *t = parse("---\ntitle: \"A\\eB\\tC\"\nfooter: \"x\\ny\"\n---\nz\n", &err);
+  CHECK(t != NULL);
+  if (t) CHECK_STR(t->meta.title, "A B C");
+  if (t) CHECK_STR(t->meta.footer, "x y");
+  lp_template_free(t);
+}
+
 int main(void) {
   lp_error err;
 
@@ -237,5 +289,6 @@ int main(void) {
   CHECK(!lp_parse_length("10px", &pt));
   CHECK(!lp_parse_length("mm", &pt));
   test_empty_values();
+  test_marks_and_controls();
   return CHECK_DONE();
 }
