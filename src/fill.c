@@ -142,6 +142,7 @@ static bool read_tag(compiler *c, size_t open, size_t ls, int line,
   int col = column_of(s + ls, open - ls);
   size_t eol = open;
   while (eol < len && s[eol] != '\n') eol++;
+  if (line == 1) col += c->p->column_offset;
   size_t i = open + 2;
   bool triple = i < len && s[i] == '{';
   if (triple) i++;
@@ -218,10 +219,12 @@ static bool read_tag(compiler *c, size_t open, size_t ls, int line,
   return add_tag(c, t);
 }
 
-lp_fill_program *lp_fill_compile(const char *src, size_t len,
-                                 const char *file, int line_offset,
-                                 lp_error *err) {
+/* Compiles src; see lp_fill_compile and lp_fill_compile_at. */
+static lp_fill_program *compile(const char *src, size_t len, const char *file,
+                                int line_offset, int column_offset,
+                                lp_error *err) {
   lp_fill_program *p = lp_xcalloc(1, sizeof *p);
+  p->column_offset = column_offset;
   p->src = lp_xstrndup(src, len);
   p->len = len;
   p->file = lp_xstrdup(file ? file : "<template>");
@@ -264,6 +267,18 @@ lp_fill_program *lp_fill_compile(const char *src, size_t len,
     return NULL;
   }
   return p;
+}
+
+lp_fill_program *lp_fill_compile(const char *src, size_t len,
+                                 const char *file, int line_offset,
+                                 lp_error *err) {
+  return compile(src, len, file, line_offset, 0, err);
+}
+
+lp_fill_program *lp_fill_compile_at(const char *src, size_t len,
+                                    const char *file, int line, int column,
+                                    lp_error *err) {
+  return compile(src, len, file, line - 1, column > 1 ? column - 1 : 0, err);
 }
 
 void lp_fill_program_free(lp_fill_program *p) {
@@ -689,6 +704,38 @@ static bool contained_path(const char *path) {
     p += n + (e ? 1 : 0);
   }
   return true;
+}
+
+void lp_fill_values(const lp_fill *f, lp_buf *text) {
+  if (!f || !text->len) return;
+  lp_buf out = {0};
+  const char *s = (const char *)text->data, *end = s + text->len, *after;
+  while (s < end) {
+    long k = s + 3 < end ? token_at(s, f->count, &after) : -1;
+    if (k < 0) {
+      lp_buf_append(&out, s++, 1);
+      continue;
+    }
+    const char *v = f->texts[k];
+    for (size_t b = 0; !v && b < MISSING_BLANK_CHARS; b++)
+      lp_buf_append(&out, "_", 1);
+    for (; v && *v; v++) {
+      unsigned char c = (unsigned char)*v;
+      lp_buf_append(&out, c < 0x20 || c == 0x7F ? " " : v, 1);
+    }
+    s = after;
+  }
+  lp_buf_free(text);
+  *text = out;
+}
+
+char *lp_fill_text(const lp_fill *f) {
+  lp_buf b = {0};
+  lp_buf_append(&b, f->src.data, f->src.len);
+  lp_fill_values(f, &b);
+  char *r = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return r;
 }
 
 bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err) {

@@ -33,6 +33,7 @@
 #include <cmark-gfm.h>
 
 #include "letterpress.h"
+#include "util.h"
 
 /* What fill knows about the text of a node, as its cmark user data (freed
  * with the tree): under --blanks, the names of the blanks its missing
@@ -104,6 +105,7 @@ typedef struct lp_fill_program {
   size_t ntags;
   char *file;      /* for error locations */
   int line_offset; /* added to body line numbers */
+  int column_offset; /* added to the columns of the first line */
   size_t *line_starts; /* byte offset of each body line, ascending */
   size_t nlines;
 } lp_fill_program;
@@ -116,6 +118,12 @@ lp_fill_program *lp_fill_compile(const char *src, size_t len,
                                  const char *file, int line_offset,
                                  lp_error *err);
 void lp_fill_program_free(lp_fill_program *prog);
+
+/* As lp_fill_compile, for a text that starts at line:column of file (a
+ * front-matter value): errors and listed names are located there. */
+lp_fill_program *lp_fill_compile_at(const char *src, size_t len,
+                                    const char *file, int line, int column,
+                                    lp_error *err);
 
 /* One record's expansion: the Markdown source with sections applied and
  * values as tokens, and the value table.  Free with lp_fill_free. */
@@ -149,5 +157,16 @@ int lp_fill_body_line(const lp_fill *f, int line);
 bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err);
 
 void lp_fill_free(lp_fill *f);
+
+/* Replaces each value token in text (made from lp_fill_source(f), e.g.
+ * with {page} expanded) by its value on one line: control characters,
+ * line breaks included, become spaces, and a missing value under
+ * --blanks a run of underscores.  A single-line text such as a title or
+ * a footer: values stay literal, so "{page}" in the data is text. */
+void lp_fill_values(const lp_fill *f, lp_buf *text);
+
+/* lp_fill_source(f) with its values in (lp_fill_values); the caller
+ * frees it. */
+char *lp_fill_text(const lp_fill *f);
 
 #endif

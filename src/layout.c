@@ -2614,8 +2614,12 @@ static void draw_centered(L *l, lp_dpage *pg, const char *text, double y) {
  * whole document. */
 static void add_page_furniture(L *l) {
   const lp_meta *m = &l->tpl->meta;
-  const char *footer = m->footer ? m->footer : lp_layout_default_footer(l->lang);
-  const char *header = m->header;
+  const lp_fill *ff = l->env->footer, *hf = l->env->header;
+  size_t n;
+  const char *footer = ff ? lp_fill_source(ff, &n)
+                       : m->footer ? m->footer
+                                   : lp_layout_default_footer(l->lang);
+  const char *header = hf ? lp_fill_source(hf, &n) : m->header;
   size_t total = l->out->npages;
   for (size_t i = 0; i < total; i++) {
     const letter *lt = &l->letters[l->page_letter[i]];
@@ -2628,11 +2632,13 @@ static void add_page_furniture(L *l) {
     lp_buf s = {0};
     if (*footer) {
       expand_numbers(footer, page, pages, &s);
+      lp_fill_values(ff, &s); /* the data's "{page}" stays text */
       draw_centered(l, pg, (char *)s.data, l->margin[2] / 2);
     }
     if (header && *header) {
       s.len = 0;
       expand_numbers(header, page, pages, &s);
+      lp_fill_values(hf, &s);
       draw_centered(l, pg, (char *)s.data, l->page_h - l->margin[0] / 2);
     }
     lp_buf_free(&s);
@@ -2768,7 +2774,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   l.err = err;
   bool ok = setup(&l);
   if (ok) {
-    start_letter(&l, tpl->meta.title ? tpl->meta.title : "");
+    start_letter(&l, env->title ? env->title : "");
     double width = l.page_w - l.margin[1] - l.margin[3];
     ok = layout_blocks(&l, doc, l.margin[3], width, 0, false, NULL) &&
          flush_letter(&l);

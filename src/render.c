@@ -111,15 +111,52 @@ static cmark_node *parse_markdown(const char *text, size_t len) {
   return doc;
 }
 
+/* Fills the front-matter texts that hold placeholders (texts[k] stays
+ * NULL for the others) as the body is filled; false (all freed) when a
+ * name is missing. */
+static bool fill_texts(const lp_template *tpl, const lp_render_options *opts,
+                       bool survey, lp_fill *texts[LP_TEXT_COUNT],
+                       lp_error *err) {
+  for (int k = 0; k < LP_TEXT_COUNT; k++) {
+    const lp_fill_program *p = tpl->meta.fill[k];
+    if (!p) continue;
+    texts[k] = survey ? lp_fill_expand_all(p)
+                      : lp_fill_expand(p, opts->data, opts->blanks, err);
+    if (!texts[k]) {
+      for (int j = 0; j < k; j++) lp_fill_free(texts[j]), texts[j] = NULL;
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Gives d the record's metadata texts that hold placeholders, filled. */
+static void set_filled_meta(lp_display *d, lp_fill *const texts[]) {
+  char **slots[] = {&d->meta.title, &d->meta.author, &d->meta.subject,
+                    &d->meta.keywords};
+  for (int k = 0; k < 4; k++)
+    if (texts[k]) {
+      free(*slots[k]);
+      *slots[k] = lp_fill_text(texts[k]);
+    }
+}
+
 bool lp_render_layout(lp_engine *e, const lp_template *tpl,
                       const lp_render_options *opts, bool survey,
                       lp_display *d, lp_error *err) {
   lp_render_options none = {0};
   if (!opts) opts = &none;
+  /* The front matter comes first in the file: its missing names first. */
+  lp_fill *texts[LP_TEXT_COUNT] = {0};
+  if (!fill_texts(tpl, opts, survey, texts, err)) return false;
   lp_fill *f = survey ? lp_fill_expand_all(tpl->fill)
                       : lp_fill_expand(tpl->fill, opts->data, opts->blanks,
                                        err);
-  if (!f) return false;
+  if (!f) {
+    for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_free(texts[k]);
+    return false;
+  }
+  set_filled_meta(d, texts);
   size_t n;
   const char *src = lp_fill_source(f, &n);
   cmark_node *doc = parse_markdown(src, n);
@@ -138,22 +175,28 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   }
   if (ok) {
     lp_layout_env env = {e->fonts,     e->breaker,     e->shapes, f,
-                         opts->warn,   opts->warn_ctx, &e->limits};
+                         opts->warn,   opts->warn_ctx, &e->limits,
+                         d->meta.title ? d->meta.title : tpl->meta.title,
+                         texts[LP_TEXT_HEADER], texts[LP_TEXT_FOOTER]};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
   lp_fill_free(f);
+  for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_free(texts[k]);
   cmark_node_free(doc);
   return ok;
 }
 
 void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   const lp_meta *m = &tpl->meta;
-  d->meta.title = dup_or_null(m->title);
+  /* A text with placeholders was filled by lp_render_layout; a document
+   * of several records (merge --combined) has no one value for it, and
+   * leaves it out (its title: the first letter's). */
+  char **slots[] = {&d->meta.title, &d->meta.author, &d->meta.subject,
+                    &d->meta.keywords};
+  for (int k = 0; k < 4; k++)
+    if (!*slots[k] && !m->fill[k]) *slots[k] = dup_or_null(lp_meta_text(m, k));
   if (!d->meta.title && d->noutlines) /* the first letter's title */
     d->meta.title = dup_or_null(d->outlines[0].title);
-  d->meta.author = dup_or_null(m->author);
-  d->meta.subject = dup_or_null(m->subject);
-  d->meta.keywords = dup_or_null(m->keywords);
   d->meta.creator = lp_xstrdup("letterpress " LP_VERSION_STRING);
   d->meta.lang = dup_or_null(lp_template_lang(tpl));
   d->meta.date = lp_source_date();

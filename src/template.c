@@ -189,8 +189,45 @@ static bool heading_spacing(const char *value, lp_amount out[3][2]) {
   return true;
 }
 
+static bool set_key(lp_meta *m, const char *key, const char *value,
+                    const char *file, int line, int column, lp_error *err);
+
+/* The front-matter keys of the LP_TEXT_* texts, in that order. */
+static const char *const text_keys[LP_TEXT_COUNT] = {
+    "title", "author", "subject", "keywords", "header", "footer"};
+
+const char *lp_meta_text(const lp_meta *m, int which) {
+  const char *const texts[LP_TEXT_COUNT] = {m->title,    m->author,
+                                            m->subject,  m->keywords,
+                                            m->header,   m->footer};
+  return which >= 0 && which < LP_TEXT_COUNT ? texts[which] : NULL;
+}
+
+/* Compiles the placeholders of text key `key` (now set), if it is one;
+ * line and column locate its value. */
+static bool compile_text(lp_meta *m, const char *key, const char *file,
+                         int line, int column, lp_error *err) {
+  for (int k = 0; k < LP_TEXT_COUNT; k++) {
+    if (strcmp(key, text_keys[k])) continue;
+    lp_fill_program_free(m->fill[k]);
+    m->fill[k] = NULL;
+    const char *v = lp_meta_text(m, k);
+    if (!strstr(v, "{{")) return true;
+    m->fill[k] = lp_fill_compile_at(v, strlen(v), file, line, column, err);
+    return m->fill[k] != NULL;
+  }
+  return true;
+}
+
 bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                  const char *file, int line, int column, lp_error *err) {
+  if (!set_key(m, key, value, file, line, column, err)) return false;
+  return compile_text(m, key, file, line, column, err);
+}
+
+/* Sets key from value (see lp_meta_set), but for its placeholders. */
+static bool set_key(lp_meta *m, const char *key, const char *value,
+                    const char *file, int line, int column, lp_error *err) {
   if (!strcmp(key, "title")) {
     set_string(&m->title, value);
   } else if (!strcmp(key, "author")) {
@@ -487,17 +524,25 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
       value.len = 0;
       int vline = line0 + (int)vev.start_mark.line;
       int vcol = (int)vev.start_mark.column + 1;
+      /* A quoted text starts after its quote: placeholders are located in
+       * it from there. */
+      bool quoted = vev.type == YAML_SCALAR_EVENT &&
+                    (vev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                     vev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
       ok = yaml_value(&p, &vev, &value, file, line0, err);
       yaml_event_delete(&vev);
       if (ok)
-        ok = lp_meta_set(meta, buf_text(&key), buf_text(&value), file,
-                         /* an unknown key is reported at the key */
-                         line, col, err);
+        ok = set_key(meta, buf_text(&key), buf_text(&value), file,
+                     /* an unknown key is reported at the key */
+                     line, col, err);
       if (!ok && err && err->line == line && err->column == col &&
           strncmp(err->message, "unknown", 7) != 0) {
         err->line = vline;
         err->column = vcol;
       }
+      if (ok)
+        ok = compile_text(meta, buf_text(&key), file, vline,
+                          vcol + (quoted ? 1 : 0), err);
       break;
     }
     default:
@@ -822,6 +867,7 @@ void lp_template_free(lp_template *tpl) {
   free(m->lang), free(m->font), free(m->header), free(m->footer);
   free(m->latin_font), free(m->heading_font), free(m->letterhead);
   free(m->seal);
+  for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_program_free(m->fill[k]);
   free(tpl->name);
   free(tpl->base_dir);
   free(tpl->body);

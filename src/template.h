@@ -40,6 +40,18 @@ typedef struct lp_amount {
   bool set;
 } lp_amount;
 
+/* The front-matter texts that may hold placeholders ({{name}}), filled
+ * from each record as the body is. */
+enum {
+  LP_TEXT_TITLE,
+  LP_TEXT_AUTHOR,
+  LP_TEXT_SUBJECT,
+  LP_TEXT_KEYWORDS,
+  LP_TEXT_HEADER,
+  LP_TEXT_FOOTER,
+  LP_TEXT_COUNT
+};
+
 /* Front-matter values.  Strings are owned (NULL when not given); lengths in
  * PDF points; 0 means "not given, use the default". */
 typedef struct lp_meta {
@@ -67,6 +79,9 @@ typedef struct lp_meta {
   lp_amount quote_indent;   /* indent of block quotes */
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
   bool font_hinting;        /* `font-hinting: true`: embed hinting */
+  /* The placeholders of each LP_TEXT_* text, compiled where it is given
+   * (errors at its line and column); NULL when it has none. */
+  struct lp_fill_program *fill[LP_TEXT_COUNT];
 } lp_meta;
 
 struct lp_template {
@@ -82,7 +97,8 @@ struct lp_template {
 };
 
 /* Sets one front-matter key from its text value, validating it.  file, line
- * and column locate the value for errors. */
+ * and column locate the value for errors (and the placeholders of a text
+ * key: those are compiled here). */
 bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
                  const char *file, int line, int column, lp_error *err);
 
@@ -100,6 +116,9 @@ void lp_template_unmark_code(cmark_node *root);
  * mark put back as the characters it stands for: '_', [[signature]],
  * {.right}, {.center}.  The caller frees it. */
 char *lp_template_unmark(const char *s);
+
+/* The text of LP_TEXT_* key `which` (NULL when not given). */
+const char *lp_meta_text(const lp_meta *meta, int which);
 
 /* The language the template is set in: meta.lang, else guessed. */
 const char *lp_template_lang(const lp_template *tpl);

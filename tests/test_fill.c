@@ -60,6 +60,52 @@ static bool fill(const char *md, const char *json, bool blanks, char **text,
   return fill_counting(md, json, blanks, text, emph, &blocks, err);
 }
 
+/* A front-matter text: compiled where it stands in the file (tags and
+ * missing names located there), filled on one line, its values literal
+ * ("{page}" in the data is no page number, a line break is a space). */
+static void test_texts(void) {
+  lp_error err;
+  lp_error_clear(&err);
+  const char *v = "{{name}} 的工资函 {{#vip}}(VIP){{/vip}}";
+  lp_fill_program *p = lp_fill_compile_at(v, strlen(v), "t.md", 2, 9, &err);
+  CHECK(p && p->ntags == 3 && p->tags[0].line + p->line_offset == 2 &&
+        p->tags[0].column == 9 && p->tags[1].column == 23);
+  const char *json = "{\"name\":\"张三 {page}\\n{{x}}\",\"vip\":1}";
+  lp_data *d = lp_data_parse_json(json, strlen(json), "d.json", &err);
+  CHECK(d != NULL);
+  lp_fill *f = p ? lp_fill_expand(p, d, false, &err) : NULL;
+  char *t = f ? lp_fill_text(f) : NULL;
+  CHECK_STR(t, "张三 {page} {{x}} 的工资函 (VIP)");
+  free(t);
+  /* {page} of the template is expanded first, then values go in. */
+  lp_buf b = {0};
+  size_t n;
+  const char *src = f ? lp_fill_source(f, &n) : "";
+  lp_buf_puts(&b, src);
+  lp_fill_values(f, &b);
+  CHECK(b.data && !strstr((char *)b.data, "\x1d"));
+  lp_buf_free(&b);
+  lp_fill_free(f);
+  /* Missing: an error at the text's line and column; --blanks: a run of
+   * underscores. */
+  lp_data *empty = lp_data_parse_json("{}", 2, "d.json", &err);
+  lp_error_clear(&err);
+  f = p ? lp_fill_expand(p, empty, false, &err) : NULL;
+  CHECK(!f && err.line == 2 && err.column == 9 && strstr(err.message, "name (2:9)"));
+  f = p ? lp_fill_expand(p, empty, true, &err) : NULL;
+  t = f ? lp_fill_text(f) : NULL;
+  CHECK_STR(t, "____________ 的工资函 ");
+  free(t);
+  lp_fill_free(f);
+  lp_fill_program_free(p);
+  /* A bad tag in a text is located in the file too. */
+  lp_error_clear(&err);
+  p = lp_fill_compile_at("a {{b", 5, "t.md", 4, 10, &err);
+  CHECK(!p && err.line == 4 && err.column == 12);
+  lp_data_free(d);
+  lp_data_free(empty);
+}
+
 int main(void) {
   lp_error err;
   char *text;
@@ -234,5 +280,6 @@ int main(void) {
   CHECK(lp_data_parse_json("{\n \"a\": }", 9, "d.json", &err) == NULL);
   CHECK(err.line == 2 && strcmp(err.file, "d.json") == 0);
   CHECK(lp_data_parse_json("[1]", 3, "d.json", &err) == NULL);
+  test_texts();
   return CHECK_DONE();
 }

@@ -924,6 +924,46 @@ static void test_heading_marks(void) {
   lp_display_free(d);
 }
 
+/* Placeholders in the front matter are filled from the record: the
+ * metadata, the header and the footer (whose "{page}" from the data stays
+ * text); a missing name is an error at its place in the front matter. */
+static void test_front_matter_values(void) {
+  const char *tpl = "---\nlang: zh-CN\ntitle: \"{{name}} 的工资函\"\n"
+                    "author: \"{{hr.name}}\"\nsubject: 工资 {{month}}\n"
+                    "keywords: [工资, \"{{name}}\"]\nheader: \"{{co}} 机密\"\n"
+                    "footer: \"{{co}} 第 {page} 页\"\n---\n\n正文。\n";
+  lp_display *d = layout_data(tpl, "{\"name\": \"张三\", \"hr\": {\"name\": "
+                                   "\"李四\"}, \"month\": \"十月\", \"co\": "
+                                   "\"A {pages}\\nB\"}");
+  CHECK(d != NULL);
+  if (!d) return;
+  CHECK_STR(d->meta.title, "张三 的工资函");
+  CHECK_STR(d->meta.author, "李四");
+  CHECK_STR(d->meta.subject, "工资 十月");
+  CHECK_STR(d->meta.keywords, "工资, 张三");
+  CHECK(shows(d, "A{pages}B第1页") || shows(d, "A {pages} B 第 1 页"));
+  CHECK(shows(d, "A{pages}B机密") || shows(d, "A {pages} B 机密"));
+  CHECK(d->noutlines == 1 && !strcmp(d->outlines[0].title, "张三 的工资函"));
+  lp_display_free(d);
+  lp_error err = {0};
+  lp_template *t = lp_template_parse(tpl, strlen(tpl), "t.md", &err);
+  lp_data *data = lp_data_parse_json("{\"name\": \"x\"}", 13, "d.json", &err);
+  d = lp_display_new();
+  lp_render_options opts = {0};
+  opts.data = data;
+  CHECK(t && !lp_render_layout(engine, t, &opts, false, d, &err));
+  CHECK(err.line == 4 && err.column == 10 && strstr(err.message, "hr.name"));
+  lp_display_free(d);
+  d = lp_display_new();
+  opts.blanks = true;
+  CHECK(t && lp_render_layout(engine, t, &opts, false, d, &err));
+  CHECK_STR(d->meta.author, "____________");
+  CHECK_STR(d->meta.title, "x 的工资函");
+  lp_display_free(d);
+  lp_data_free(data);
+  lp_template_free(t);
+}
+
 int main(void) {
   lp_error err = {0};
   engine = lp_engine_new("fonts/fonts.conf", &err);
@@ -940,6 +980,7 @@ int main(void) {
   test_style_keys();
   test_data_is_text();
   test_heading_marks();
+  test_front_matter_values();
   const char *files[] = {"pic.png", "wide.png"};
   for (size_t k = 0; k < 2; k++) {
     char path[128];

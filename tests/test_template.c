@@ -6,6 +6,7 @@
 #include <cmark-gfm.h>
 
 #include "check.h"
+#include "fill.h"
 #include "shape.h"
 #include "template.h"
 
@@ -112,8 +113,17 @@ static void test_marks_and_controls(void) {
   expect_error("---\ntitle: x\n---\nok\nab\x1b" "c\n", 5, 3,
                "control character (U+001B)");
   expect_error("a\x7f\n", 1, 2, "U+007F");
+  /* Placeholders in front-matter texts are compiled where they stand. */
+  expect_error("---\ntitle: \"a {{b\"\n---\nx\n", 2, 11, "never closed");
+  expect_error("---\nlang: en\nfooter: \"{{#a}} {page}\"\n---\nx\n", 3, 10,
+               "never closed");
   lp_error err;
-  lp_template *t = parse("---\ntitle: \"A\\eB\\tC\"\nfooter: \"x\\ny\"\n---\nz\n", &err);
+  lp_template *t = parse("---\nheader: \"{{a}} {{b.c}}\"\nauthor: x\n---\ny\n",
+                         &err);
+  CHECK(t && t->meta.fill[LP_TEXT_HEADER] && !t->meta.fill[LP_TEXT_AUTHOR] &&
+        t->meta.fill[LP_TEXT_HEADER]->ntags == 2);
+  lp_template_free(t);
+  t = parse("---\ntitle: \"A\\eB\\tC\"\nfooter: \"x\\ny\"\n---\nz\n", &err);
   CHECK(t != NULL);
   if (t) CHECK_STR(t->meta.title, "A B C");
   if (t) CHECK_STR(t->meta.footer, "x y");
