@@ -725,6 +725,8 @@ void lp_fill_values(const lp_fill *f, lp_buf *text) {
     }
     s = after;
   }
+  lp_buf_append(&out, "", 1); /* NUL-terminated even when empty */
+  out.len--;
   lp_buf_free(text);
   *text = out;
 }

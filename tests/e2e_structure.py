@@ -212,6 +212,11 @@ def test_front_matter_placeholders(tmp):
           "甲公司{page}第1页共1页" in text, short(text))
     check("front matter: outline of the letter", outlines(pdf) == ["工资函"],
           outlines(pdf))
+    # A footer whose only value is empty: no footer (and no crash).
+    r, pdf = render(tmp, "fm-empty", "---\nlang: en\nfooter: \"{{co}}\"\n"
+                    "header: \"{{co}}\"\n---\nHello.\n", {"co": ""})
+    check("front matter: a footer filled with \"\" is no footer",
+          r.code == 0 and nows(text_of(pdf)) == "Hello.", r.err)
     # Missing: an error at the placeholder's place in the front matter.
     r, pdf = render(tmp, "fm-missing", FM_TEMPLATE, {"name": "张三"})
     check("front matter: a missing name is a located error",
