@@ -14,7 +14,14 @@
  *   2. Values, on the parsed Markdown tree (lp_fill_tree): each token in a
  *      text, code or HTML node (and link/image URLs and titles) becomes the
  *      value's literal text.  Markup characters in data therefore appear as
- *      typed and never become emphasis, headings, links or PDF syntax.
+ *      typed and never become emphasis, headings, links or PDF syntax; and
+ *      the node remembers which bytes are values (lp_blank_names), so the
+ *      characters the layout reads as form markers (☐ ☑, a signature word
+ *      before a blank) make fields only when they are the template's.
+ *
+ * Front-matter texts (title, author, ..., footer) are compiled with
+ * lp_fill_compile_at and filled on one line with lp_fill_text or
+ * lp_fill_values, by the same rules.
  *
  * Names resolve Mustache-style through the context stack (the record, then
  * each enclosing section's value): the first part of a dotted name is

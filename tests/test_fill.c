@@ -1,4 +1,5 @@
 /* test_fill.c - placeholders filled on the Markdown tree, literally. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,54 @@ static void test_texts(void) {
   CHECK(!p && err.line == 4 && err.column == 12);
   lp_data_free(d);
   lp_data_free(empty);
+}
+
+/* Values are marked in their text node as literal (never a field), and
+ * the marks move with the text into paragraphs and their pieces. */
+static void test_literal_spans(void) {
+  lp_error err;
+  lp_error_clear(&err);
+  const char *md = "选项：{{v}} 模板 ☐ 是 {{w}}\n";
+  lp_fill_program *p = lp_fill_compile(md, strlen(md), "t.md", 0, &err);
+  const char *json = "{\"v\": \"☑ 同意\", \"w\": \"x\"}";
+  lp_data *d = lp_data_parse_json(json, strlen(json), "d.json", &err);
+  lp_fill *f = p && d ? lp_fill_expand(p, d, false, &err) : NULL;
+  size_t n;
+  const char *src = f ? lp_fill_source(f, &n) : "";
+  cmark_node *doc = cmark_parse_document(src, strlen(src), 0);
+  CHECK(f && lp_fill_tree(doc, f, &err));
+  cmark_node *text = cmark_node_first_child(cmark_node_first_child(doc));
+  const lp_blank_names *bn = cmark_node_get_user_data(text);
+  const char *lit = cmark_node_get_literal(text);
+  CHECK_STR(lit, "选项：☑ 同意 模板 ☐ 是 x");
+  size_t v = strlen("选项："), v_end = v + strlen("☑ 同意");
+  CHECK(bn && bn->nliteral == 2 && bn->literal[0].start == v &&
+        bn->literal[0].end == v_end);
+  CHECK(lp_blank_names_literal_at(bn, v) && !lp_blank_names_literal_at(bn, v_end));
+  size_t box = strstr(lit, "☐") - lit;
+  CHECK(!lp_blank_names_literal_at(bn, box));
+  CHECK(lp_blank_names_literal_before(bn, box) == v_end);
+  CHECK(lp_blank_names_literal_before(bn, v) == 0);
+  /* Appended at an offset, and sliced. */
+  lp_blank_names para = {0}, piece = {0};
+  lp_blank_names_add_literal(&para, 0, 2);
+  lp_blank_names_append(&para, bn, 0, SIZE_MAX, 2);
+  lp_blank_names_add_literal(&para, 2 + strlen(lit), 4 + strlen(lit));
+  /* [0,2), the value moved by 2, and "x" joined with the span after it. */
+  CHECK(para.nliteral == 3 && para.literal[0].end == 2 &&
+        para.literal[1].start == 2 + v && para.literal[1].end == 2 + v_end &&
+        para.literal[2].start == 1 + strlen(lit) &&
+        para.literal[2].end == 4 + strlen(lit));
+  lp_blank_names_append(&piece, &para, v, box, 0);
+  CHECK(piece.nliteral == 1 && piece.literal[0].start == 2 &&
+        piece.literal[0].end == 2 + v_end - v);
+  lp_blank_names_clear(&para);
+  lp_blank_names_clear(&piece);
+  CHECK(para.nliteral == 0 && para.literal == NULL);
+  cmark_node_free(doc);
+  lp_fill_free(f);
+  lp_fill_program_free(p);
+  lp_data_free(d);
 }
 
 int main(void) {
@@ -281,5 +330,6 @@ int main(void) {
   CHECK(err.line == 2 && strcmp(err.file, "d.json") == 0);
   CHECK(lp_data_parse_json("[1]", 3, "d.json", &err) == NULL);
   test_texts();
+  test_literal_spans();
   return CHECK_DONE();
 }
