@@ -26,9 +26,9 @@ static const char *field_kind_name(lp_field_kind k) {
 /* Rounds to hundredths of a point, for a readable rectangle. */
 static json_t *pt(double v) { return json_real((double)llround(v * 100) / 100); }
 
-/* The placeholders, in source order, each with its enclosing sections. */
-static json_t *placeholders(const lp_fill_program *p) {
-  json_t *list = json_array();
+/* Appends to list the placeholders of p, in source order, each with its
+ * enclosing sections. */
+static void add_placeholders(json_t *list, const lp_fill_program *p) {
   size_t *open = lp_xcalloc(p->ntags + 1, sizeof *open), nopen = 0;
   for (size_t i = 0; i < p->ntags; i++) {
     const lp_tag *t = &p->tags[i];
@@ -48,6 +48,24 @@ static json_t *placeholders(const lp_fill_program *p) {
     if (t->kind != LP_TAG_VALUE) open[nopen++] = i;
   }
   free(open);
+}
+
+/* The placeholders of the template, in file order: those of the front
+ * matter's texts (by line), then the body's. */
+static json_t *placeholders(const lp_template *tpl) {
+  json_t *list = json_array();
+  const lp_fill_program *texts[LP_TEXT_COUNT];
+  size_t n = 0;
+  for (int k = 0; k < LP_TEXT_COUNT; k++)
+    if (tpl->meta.fill[k]) texts[n++] = tpl->meta.fill[k];
+  for (size_t i = 1; i < n; i++) /* insertion sort by line: n <= 6 */
+    for (size_t j = i; j > 0 && texts[j]->line_offset < texts[j - 1]->line_offset;
+         j--) {
+      const lp_fill_program *t = texts[j];
+      texts[j] = texts[j - 1], texts[j - 1] = t;
+    }
+  for (size_t i = 0; i < n; i++) add_placeholders(list, texts[i]);
+  add_placeholders(list, tpl->fill);
   return list;
 }
 
@@ -74,7 +92,7 @@ bool lp_template_fields(lp_engine *engine, const lp_template *tpl,
       json_array_append_new(fields, o);
     }
   json_t *root = json_pack("{s:s, s:o, s:o}", "template", tpl->name,
-                           "placeholders", placeholders(tpl->fill), "fields",
+                           "placeholders", placeholders(tpl), "fields",
                            fields);
   lp_display_free_names(names, nnames);
   lp_display_free(d);

@@ -142,6 +142,7 @@ static bool read_tag(compiler *c, size_t open, size_t ls, int line,
   int col = column_of(s + ls, open - ls);
   size_t eol = open;
   while (eol < len && s[eol] != '\n') eol++;
+  if (line == 1) col += c->p->column_offset;
   size_t i = open + 2;
   bool triple = i < len && s[i] == '{';
   if (triple) i++;
@@ -218,10 +219,12 @@ static bool read_tag(compiler *c, size_t open, size_t ls, int line,
   return add_tag(c, t);
 }
 
-lp_fill_program *lp_fill_compile(const char *src, size_t len,
-                                 const char *file, int line_offset,
-                                 lp_error *err) {
+/* Compiles src; see lp_fill_compile and lp_fill_compile_at. */
+static lp_fill_program *compile(const char *src, size_t len, const char *file,
+                                int line_offset, int column_offset,
+                                lp_error *err) {
   lp_fill_program *p = lp_xcalloc(1, sizeof *p);
+  p->column_offset = column_offset;
   p->src = lp_xstrndup(src, len);
   p->len = len;
   p->file = lp_xstrdup(file ? file : "<template>");
@@ -264,6 +267,18 @@ lp_fill_program *lp_fill_compile(const char *src, size_t len,
     return NULL;
   }
   return p;
+}
+
+lp_fill_program *lp_fill_compile(const char *src, size_t len,
+                                 const char *file, int line_offset,
+                                 lp_error *err) {
+  return compile(src, len, file, line_offset, 0, err);
+}
+
+lp_fill_program *lp_fill_compile_at(const char *src, size_t len,
+                                    const char *file, int line, int column,
+                                    lp_error *err) {
+  return compile(src, len, file, line - 1, column > 1 ? column - 1 : 0, err);
 }
 
 void lp_fill_program_free(lp_fill_program *p) {
@@ -543,32 +558,87 @@ void lp_fill_free(lp_fill *f) {
 /* ---- Values on the tree --------------------------------------------------- */
 
 /* Appends a value's text, replacing control characters other than newline
- * and tab (which could otherwise mark a blank or a token) by spaces. */
+ * (which could otherwise mark a blank or a token, and which no page may
+ * show; a tab is no glyph either) by spaces. */
 static void append_value(lp_buf *out, const char *s) {
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
-    char ch = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F ? ' ' : *s;
+    char ch = (c < 0x20 && c != '\n') || c == 0x7F ? ' ' : *s;
     lp_buf_append(out, &ch, 1);
   }
+}
+
+void lp_blank_names_add_literal(lp_blank_names *bn, size_t start,
+                                size_t end) {
+  if (end <= start) return;
+  lp_literal_span *last = bn->nliteral ? &bn->literal[bn->nliteral - 1] : NULL;
+  if (last && last->end >= start) {
+    if (end > last->end) last->end = end;
+    return;
+  }
+  LP_GROW(bn->literal, bn->literal_cap, bn->nliteral + 1);
+  bn->literal[bn->nliteral++] = (lp_literal_span){start, end};
+}
+
+bool lp_blank_names_literal_at(const lp_blank_names *bn, size_t at) {
+  for (size_t k = 0; bn && k < bn->nliteral && bn->literal[k].start <= at; k++)
+    if (at < bn->literal[k].end) return true;
+  return false;
+}
+
+size_t lp_blank_names_literal_before(const lp_blank_names *bn, size_t at) {
+  size_t from = 0;
+  for (size_t k = 0; bn && k < bn->nliteral && bn->literal[k].end <= at; k++)
+    from = bn->literal[k].end;
+  return from;
+}
+
+void lp_blank_names_append(lp_blank_names *dst, const lp_blank_names *src,
+                           size_t from, size_t to, size_t base) {
+  for (size_t k = 0; src && k < src->count; k++) {
+    size_t at = src->items[k].offset;
+    if (at < from || at >= to) continue;
+    LP_GROW(dst->items, dst->cap, dst->count + 1);
+    dst->items[dst->count++] =
+        (lp_blank_name){at - from + base, lp_xstrdup(src->items[k].name)};
+  }
+  for (size_t k = 0; src && k < src->nliteral; k++) {
+    size_t a = src->literal[k].start, b = src->literal[k].end;
+    if (b <= from || a >= to) continue;
+    a = a > from ? a : from;
+    b = b < to ? b : to;
+    lp_blank_names_add_literal(dst, a - from + base, b - from + base);
+  }
+}
+
+void lp_blank_names_clear(lp_blank_names *bn) {
+  for (size_t i = 0; i < bn->count; i++) free(bn->items[i].name);
+  free(bn->items);
+  free(bn->literal);
+  memset(bn, 0, sizeof *bn);
 }
 
 /* Frees an lp_blank_names attached to a node. */
 static void free_blank_names(cmark_mem *mem, void *data) {
   (void)mem;
-  lp_blank_names *bn = data;
-  for (size_t i = 0; i < bn->count; i++) free(bn->items[i].name);
-  free(bn->items);
-  free(bn);
+  lp_blank_names_clear(data);
+  free(data);
 }
 
-/* Records that a blank named name starts at offset of node's new literal. */
-static void add_blank_name(cmark_node *node, size_t offset, const char *name) {
+/* The lp_blank_names of node, made (empty) when it has none. */
+static lp_blank_names *node_marks(cmark_node *node) {
   lp_blank_names *bn = cmark_node_get_user_data(node);
   if (!bn) {
     bn = lp_xcalloc(1, sizeof *bn);
     cmark_node_set_user_data(node, bn);
     cmark_node_set_user_data_free_func(node, free_blank_names);
   }
+  return bn;
+}
+
+/* Records that a blank named name starts at offset of node's new literal. */
+static void add_blank_name(cmark_node *node, size_t offset, const char *name) {
+  lp_blank_names *bn = node_marks(node);
   LP_GROW(bn->items, bn->cap, bn->count + 1);
   bn->items[bn->count++] = (lp_blank_name){offset, lp_xstrdup(name)};
 }
@@ -605,7 +675,10 @@ static char *replace_tokens(const lp_fill *f, const char *s,
       continue;
     }
     if (f->texts[k]) {
+      size_t start = out.len;
       append_value(&out, f->texts[k]);
+      /* Data is text as typed: it never makes a field (fill.h). */
+      if (node) lp_blank_names_add_literal(node_marks(node), start, out.len);
     } else {
       if (node) add_blank_name(node, out.len, f->names[k]);
       static const char blank = LP_BLANK_CHAR;
@@ -631,6 +704,40 @@ static bool contained_path(const char *path) {
     p += n + (e ? 1 : 0);
   }
   return true;
+}
+
+void lp_fill_values(const lp_fill *f, lp_buf *text) {
+  if (!f || !text->len) return;
+  lp_buf out = {0};
+  const char *s = (const char *)text->data, *end = s + text->len, *after;
+  while (s < end) {
+    long k = s + 3 < end ? token_at(s, f->count, &after) : -1;
+    if (k < 0) {
+      lp_buf_append(&out, s++, 1);
+      continue;
+    }
+    const char *v = f->texts[k];
+    for (size_t b = 0; !v && b < MISSING_BLANK_CHARS; b++)
+      lp_buf_append(&out, "_", 1);
+    for (; v && *v; v++) {
+      unsigned char c = (unsigned char)*v;
+      lp_buf_append(&out, c < 0x20 || c == 0x7F ? " " : v, 1);
+    }
+    s = after;
+  }
+  lp_buf_append(&out, "", 1); /* NUL-terminated even when empty */
+  out.len--;
+  lp_buf_free(text);
+  *text = out;
+}
+
+char *lp_fill_text(const lp_fill *f) {
+  lp_buf b = {0};
+  lp_buf_append(&b, f->src.data, f->src.len);
+  lp_fill_values(f, &b);
+  char *r = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return r;
 }
 
 bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err) {

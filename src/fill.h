@@ -14,7 +14,14 @@
  *   2. Values, on the parsed Markdown tree (lp_fill_tree): each token in a
  *      text, code or HTML node (and link/image URLs and titles) becomes the
  *      value's literal text.  Markup characters in data therefore appear as
- *      typed and never become emphasis, headings, links or PDF syntax.
+ *      typed and never become emphasis, headings, links or PDF syntax; and
+ *      the node remembers which bytes are values (lp_blank_names), so the
+ *      characters the layout reads as form markers (☐ ☑, a signature word
+ *      before a blank) make fields only when they are the template's.
+ *
+ * Front-matter texts (title, author, ..., footer) are compiled with
+ * lp_fill_compile_at and filled on one line with lp_fill_text or
+ * lp_fill_values, by the same rules.
  *
  * Names resolve Mustache-style through the context stack (the record, then
  * each enclosing section's value): the first part of a dotted name is
@@ -33,19 +40,49 @@
 #include <cmark-gfm.h>
 
 #include "letterpress.h"
+#include "util.h"
 
-/* Under --blanks, a text node whose placeholders became blanks carries, as
- * its cmark user data, the names of those blanks (freed with the tree), so
- * that the form fields on them are named after the placeholders. */
+/* What fill knows about the text of a node, as its cmark user data (freed
+ * with the tree): under --blanks, the names of the blanks its missing
+ * placeholders became, so that the form fields on them are named after the
+ * placeholders; and the bytes that are values from the data.  Values are
+ * literal text: a box (☐ ☑), or a signature word before a blank, in a
+ * value never makes a form field.  The layout keeps the same record per
+ * paragraph (offsets in its text), and marks code literal too. */
 typedef struct lp_blank_name {
   size_t offset; /* byte offset of the blank in the node's literal */
   char *name;
 } lp_blank_name;
 
+typedef struct lp_literal_span {
+  size_t start, end; /* bytes [start, end) of the text */
+} lp_literal_span;
+
 typedef struct lp_blank_names {
   lp_blank_name *items;
   size_t count, cap;
+  lp_literal_span *literal; /* ascending, not overlapping */
+  size_t nliteral, literal_cap;
 } lp_blank_names;
+
+/* Marks bytes [start, end) of the text as literal (joined with a span it
+ * touches).  Spans must be added in text order. */
+void lp_blank_names_add_literal(lp_blank_names *bn, size_t start, size_t end);
+
+/* Whether byte at of the text is literal. */
+bool lp_blank_names_literal_at(const lp_blank_names *bn, size_t at);
+
+/* The end of the last literal span that ends at or before byte at, or 0:
+ * where the template's own text before at starts. */
+size_t lp_blank_names_literal_before(const lp_blank_names *bn, size_t at);
+
+/* Appends to dst the blank names and literal spans of src (may be NULL)
+ * that lie in [from, to) of its text, moved to start at byte base. */
+void lp_blank_names_append(lp_blank_names *dst, const lp_blank_names *src,
+                           size_t from, size_t to, size_t base);
+
+/* Frees what bn holds and empties it. */
+void lp_blank_names_clear(lp_blank_names *bn);
 
 /* What a tag is.  LP_TAG_CLOSE tags end sections; comments are dropped. */
 typedef enum {
@@ -75,6 +112,7 @@ typedef struct lp_fill_program {
   size_t ntags;
   char *file;      /* for error locations */
   int line_offset; /* added to body line numbers */
+  int column_offset; /* added to the columns of the first line */
   size_t *line_starts; /* byte offset of each body line, ascending */
   size_t nlines;
 } lp_fill_program;
@@ -87,6 +125,12 @@ lp_fill_program *lp_fill_compile(const char *src, size_t len,
                                  const char *file, int line_offset,
                                  lp_error *err);
 void lp_fill_program_free(lp_fill_program *prog);
+
+/* As lp_fill_compile, for a text that starts at line:column of file (a
+ * front-matter value): errors and listed names are located there. */
+lp_fill_program *lp_fill_compile_at(const char *src, size_t len,
+                                    const char *file, int line, int column,
+                                    lp_error *err);
 
 /* One record's expansion: the Markdown source with sections applied and
  * values as tokens, and the value table.  Free with lp_fill_free. */
@@ -120,5 +164,16 @@ int lp_fill_body_line(const lp_fill *f, int line);
 bool lp_fill_tree(cmark_node *root, const lp_fill *f, lp_error *err);
 
 void lp_fill_free(lp_fill *f);
+
+/* Replaces each value token in text (made from lp_fill_source(f), e.g.
+ * with {page} expanded) by its value on one line: control characters,
+ * line breaks included, become spaces, and a missing value under
+ * --blanks a run of underscores.  A single-line text such as a title or
+ * a footer: values stay literal, so "{page}" in the data is text. */
+void lp_fill_values(const lp_fill *f, lp_buf *text);
+
+/* lp_fill_source(f) with its values in (lp_fill_values); the caller
+ * frees it. */
+char *lp_fill_text(const lp_fill *f);
 
 #endif

@@ -204,7 +204,8 @@ typedef struct para {
   lp_span *spans;
   size_t nspans, cap;
   bool pending_soft; /* a soft break waits for the next text */
-  lp_blank_names names; /* blanks named after placeholders (offsets here) */
+  lp_blank_names names; /* blanks named after placeholders, and literal
+                           text (values, code), by offset here (fill.h) */
   struct srcpos {
     size_t offset; /* in text */
     int line, column; /* of the body (cmark's), column in bytes */
@@ -220,8 +221,7 @@ typedef struct para {
 static void para_free(para *p) {
   lp_buf_free(&p->text);
   free(p->spans);
-  for (size_t i = 0; i < p->names.count; i++) free(p->names.items[i].name);
-  free(p->names.items);
+  lp_blank_names_clear(&p->names);
   free(p->pos);
   free(p->cuts);
   memset(p, 0, sizeof *p);
@@ -291,16 +291,14 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
                                             cmark_node_get_start_line(c),
                                             cmark_node_get_start_column(c)};
       }
-      const lp_blank_names *bn = cmark_node_get_user_data(c);
-      for (size_t k = 0; bn && k < bn->count; k++) {
-        LP_GROW(p->names.items, p->names.cap, p->names.count + 1);
-        p->names.items[p->names.count++] = (lp_blank_name){
-            p->text.len - strlen(lit) + bn->items[k].offset,
-            lp_xstrdup(bn->items[k].name)};
-      }
+      lp_blank_names_append(&p->names, cmark_node_get_user_data(c), 0,
+                            SIZE_MAX, p->text.len - strlen(lit));
     } else if (t == CMARK_NODE_CODE) {
       para_text(p, lit, strlen(lit), l->chains[LP_STYLE_MONO], size * 0.95,
                 flags);
+      /* Code shows what was typed: its boxes make no fields. */
+      lp_blank_names_add_literal(&p->names, p->text.len - strlen(lit),
+                                 p->text.len);
     } else if (t == CMARK_NODE_SOFTBREAK) {
       p->pending_soft = true;
     } else if (t == CMARK_NODE_LINEBREAK) {
@@ -433,12 +431,12 @@ static void clean_label(const char *text, size_t from, size_t to,
 }
 
 /* The label before the blank or box at text[at]: the text since the line
- * start or the previous blank or box. */
-static void label_before(const para *p, size_t at, char *out, size_t cap,
-                         bool *colon) {
+ * start or the previous blank or box, and not before byte floor. */
+static void label_before(const para *p, size_t at, size_t floor, char *out,
+                         size_t cap, bool *colon) {
   const char *t = (const char *)p->text.data;
   size_t from = at;
-  while (from > 0 && !segment_edge(t, p->text.len, from - 1)) from--;
+  while (from > floor && !segment_edge(t, p->text.len, from - 1)) from--;
   /* from may sit inside a multi-byte box character: step to its end. */
   while (from < at && (t[from] & 0xC0) == 0x80) from++;
   size_t to = at;
@@ -474,9 +472,14 @@ static void add_pfield(L *l, lp_field_kind kind, const char *name, double x1,
  * text field; named after its placeholder or its label. */
 static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
                         double size, double right) {
-  char label[FIELD_NAME_MAX + 8];
-  bool colon;
-  label_before(p, g->cluster, label, sizeof label, &colon);
+  char label[FIELD_NAME_MAX + 8], own[FIELD_NAME_MAX + 8];
+  bool colon, own_colon;
+  label_before(p, g->cluster, 0, label, sizeof label, &colon);
+  /* Only the template's words make a signature field, not a value's
+   * (fill.h): the label read for that stops at the data. */
+  label_before(p, g->cluster,
+               lp_blank_names_literal_before(&p->names, g->cluster), own,
+               sizeof own, &own_colon);
   const char *name = label[0] ? label : "blank";
   char placeholder[FIELD_NAME_MAX + 8];
   for (size_t k = 0; k < p->names.count; k++)
@@ -486,7 +489,7 @@ static void blank_field(L *l, const para *p, const lp_sglyph *g, double x,
       name = placeholder;
     }
   bool sig = (g->flags & LP_SG_SIGNATURE) ||
-             (colon && lp_locales_signature_label(label));
+             (own_colon && lp_locales_signature_label(own));
   /* A hand signature needs room: the field runs past a short blank, as
    * far as the text column allows. */
   double sig_right = x + g->advance;
@@ -508,7 +511,7 @@ static void box_field(L *l, const para *p, const lp_sglyph *g, double x,
   label_after(p, g->cluster_end, label, sizeof label);
   if (!label[0]) {
     bool colon;
-    label_before(p, g->cluster, label, sizeof label, &colon);
+    label_before(p, g->cluster, 0, label, sizeof label, &colon);
   }
   add_pfield(l, LP_FIELD_CHECKBOX, label[0] ? label : "checkbox", x,
              (EMBOX_TOP - 1) * size, x + g->advance, EMBOX_TOP * size, size,
@@ -558,7 +561,8 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
       double advance = g->advance;
       if ((g->flags & LP_SG_CLUSTER_START) && !(g->flags & SG_HYPHEN) &&
           is_box((const char *)p->text.data, p->text.len, g->cluster,
-                 &checked)) {
+                 &checked) &&
+          !lp_blank_names_literal_at(&p->names, g->cluster)) {
         box_field(l, p, g, x, sp->size, checked);
         /* The field's appearance draws the check mark, so that clearing
          * it in a viewer clears it on paper: the page shows an empty box. */
@@ -1337,17 +1341,22 @@ static void plain_text(cmark_node *node, lp_buf *out) {
   }
 }
 
-/* The plain text of a heading, without the blanks an image left at its
- * ends. */
+/* The plain text of a heading, as typed, without the blanks an image left
+ * at its ends or its alignment mark (an outline title holds no marks). */
 static void heading_text(cmark_node *node, lp_buf *out) {
   plain_text(node, out);
   size_t n = out->len, k = 0;
-  while (n && edge_space(out->data[n - 1])) n--;
+  while (n && (edge_space(out->data[n - 1]) ||
+               out->data[n - 1] == LP_RIGHT_CHAR ||
+               out->data[n - 1] == LP_CENTER_CHAR))
+    n--;
   while (k < n && edge_space(out->data[k])) k++;
   if (!out->data) return;
-  memmove(out->data, out->data + k, n - k);
-  out->len = n - k;
-  out->data[out->len] = '\0';
+  out->data[n] = '\0';
+  char *typed = lp_template_unmark((char *)out->data + k);
+  out->len = 0;
+  lp_buf_puts(out, typed);
+  free(typed);
 }
 
 static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
@@ -1534,13 +1543,7 @@ static void para_slice(const para *p, size_t from, size_t to, para *out) {
     LP_GROW(out->pos, out->pos_cap, out->npos + 1);
     out->pos[out->npos++] = sp;
   }
-  for (size_t k = 0; k < p->names.count; k++) {
-    size_t at = p->names.items[k].offset;
-    if (at < from || at >= to) continue;
-    LP_GROW(out->names.items, out->names.cap, out->names.count + 1);
-    out->names.items[out->names.count++] =
-        (lp_blank_name){at - from, lp_xstrdup(p->names.items[k].name)};
-  }
+  lp_blank_names_append(&out->names, &p->names, from, to, 0);
 }
 
 /* Makes st the style of what continues a paragraph after its start: no
@@ -1667,6 +1670,8 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   l->cur = l->hchains;
   collect_inlines(l, node, &p, true, false, 0, st.size);
   l->cur = l->chains;
+  align_t attr = take_align_attr(&p); /* # 承诺书 {.center} */
+  if (attr != ALIGN_JUSTIFY) st.align = attr;
   size_t first = l->nboxes;
   /* An image in the heading is a block of its own after (or before) the
    * heading's text, centred under a centred title, keeping with what
@@ -1690,6 +1695,7 @@ static bool layout_code(L *l, cmark_node *node, double left, double width) {
   size_t n = strlen(lit);
   if (n && lit[n - 1] == '\n') n--;
   para_add(&p, lit, n, l->chains[LP_STYLE_MONO], st.size, 0);
+  lp_blank_names_add_literal(&p.names, 0, n); /* code: no fields */
   bool ok = layout_para(l, &p, &st, cmark_node_get_start_line(node));
   para_free(&p);
   return ok;
@@ -2589,8 +2595,12 @@ static void draw_centered(L *l, lp_dpage *pg, const char *text, double y) {
  * whole document. */
 static void add_page_furniture(L *l) {
   const lp_meta *m = &l->tpl->meta;
-  const char *footer = m->footer ? m->footer : lp_layout_default_footer(l->lang);
-  const char *header = m->header;
+  const lp_fill *ff = l->env->footer, *hf = l->env->header;
+  size_t n;
+  const char *footer = ff ? lp_fill_source(ff, &n)
+                       : m->footer ? m->footer
+                                   : lp_layout_default_footer(l->lang);
+  const char *header = hf ? lp_fill_source(hf, &n) : m->header;
   size_t total = l->out->npages;
   for (size_t i = 0; i < total; i++) {
     const letter *lt = &l->letters[l->page_letter[i]];
@@ -2603,11 +2613,13 @@ static void add_page_furniture(L *l) {
     lp_buf s = {0};
     if (*footer) {
       expand_numbers(footer, page, pages, &s);
+      lp_fill_values(ff, &s); /* the data's "{page}" stays text */
       draw_centered(l, pg, (char *)s.data, l->margin[2] / 2);
     }
     if (header && *header) {
       s.len = 0;
       expand_numbers(header, page, pages, &s);
+      lp_fill_values(hf, &s);
       draw_centered(l, pg, (char *)s.data, l->page_h - l->margin[0] / 2);
     }
     lp_buf_free(&s);
@@ -2730,7 +2742,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   l.err = err;
   bool ok = setup(&l);
   if (ok) {
-    start_letter(&l, tpl->meta.title ? tpl->meta.title : "");
+    start_letter(&l, env->title ? env->title : "");
     double width = l.page_w - l.margin[1] - l.margin[3];
     ok = layout_blocks(&l, doc, l.margin[3], width, 0, false, NULL) &&
          flush_letter(&l);

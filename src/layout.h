@@ -30,6 +30,11 @@ typedef struct lp_layout_env {
   lp_warning_fn warn; /* may be NULL */
   void *warn_ctx;
   const lp_limits *limits; /* may be NULL: no limits */
+  const char *title;       /* the front matter's title, its placeholders
+                              filled; NULL: none */
+  const lp_fill *header, *footer; /* the record's header and footer when
+                              they hold placeholders (their values go in
+                              after {page} and {pages}); else NULL */
 } lp_layout_env;
 
 /* Lays out doc (the template's body tree, already filled) with the

@@ -149,16 +149,53 @@ static bool add_template_fonts(lp_engine *e, const lp_template *tpl,
   return true;
 }
 
+/* Fills the front-matter texts that hold placeholders (texts[k] stays
+ * NULL for the others) as the body is filled; false (all freed) when a
+ * name is missing. */
+static bool fill_texts(const lp_template *tpl, const lp_render_options *opts,
+                       bool survey, lp_fill *texts[LP_TEXT_COUNT],
+                       lp_error *err) {
+  for (int k = 0; k < LP_TEXT_COUNT; k++) {
+    const lp_fill_program *p = tpl->meta.fill[k];
+    if (!p) continue;
+    texts[k] = survey ? lp_fill_expand_all(p)
+                      : lp_fill_expand(p, opts->data, opts->blanks, err);
+    if (!texts[k]) {
+      for (int j = 0; j < k; j++) lp_fill_free(texts[j]), texts[j] = NULL;
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Gives d the record's metadata texts that hold placeholders, filled. */
+static void set_filled_meta(lp_display *d, lp_fill *const texts[]) {
+  char **slots[] = {&d->meta.title, &d->meta.author, &d->meta.subject,
+                    &d->meta.keywords};
+  for (int k = 0; k < 4; k++)
+    if (texts[k]) {
+      free(*slots[k]);
+      *slots[k] = lp_fill_text(texts[k]);
+    }
+}
+
 bool lp_render_layout(lp_engine *e, const lp_template *tpl,
                       const lp_render_options *opts, bool survey,
                       lp_display *d, lp_error *err) {
   lp_render_options none = {0};
   if (!opts) opts = &none;
   if (!add_template_fonts(e, tpl, err)) return false;
+  /* The front matter comes first in the file: its missing names first. */
+  lp_fill *texts[LP_TEXT_COUNT] = {0};
+  if (!fill_texts(tpl, opts, survey, texts, err)) return false;
   lp_fill *f = survey ? lp_fill_expand_all(tpl->fill)
                       : lp_fill_expand(tpl->fill, opts->data, opts->blanks,
                                        err);
-  if (!f) return false;
+  if (!f) {
+    for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_free(texts[k]);
+    return false;
+  }
+  set_filled_meta(d, texts);
   size_t n;
   const char *src = lp_fill_source(f, &n);
   cmark_node *doc = parse_markdown(src, n);
@@ -177,26 +214,81 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   }
   if (ok) {
     lp_layout_env env = {e->fonts,     e->breaker,     e->shapes, f,
-                         opts->warn,   opts->warn_ctx, &e->limits};
+                         opts->warn,   opts->warn_ctx, &e->limits,
+                         d->meta.title ? d->meta.title : tpl->meta.title,
+                         texts[LP_TEXT_HEADER], texts[LP_TEXT_FOOTER]};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
   lp_fill_free(f);
+  for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_free(texts[k]);
   cmark_node_free(doc);
   return ok;
 }
 
 void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   const lp_meta *m = &tpl->meta;
-  d->meta.title = dup_or_null(m->title);
+  /* A text with placeholders was filled by lp_render_layout; a document
+   * of several records (merge --combined) has no one value for it, and
+   * leaves it out (its title: the first letter's). */
+  char **slots[] = {&d->meta.title, &d->meta.author, &d->meta.subject,
+                    &d->meta.keywords};
+  for (int k = 0; k < 4; k++)
+    if (!*slots[k] && !m->fill[k]) *slots[k] = dup_or_null(lp_meta_text(m, k));
   if (!d->meta.title && d->noutlines) /* the first letter's title */
     d->meta.title = dup_or_null(d->outlines[0].title);
-  d->meta.author = dup_or_null(m->author);
-  d->meta.subject = dup_or_null(m->subject);
-  d->meta.keywords = dup_or_null(m->keywords);
   d->meta.creator = lp_xstrdup("letterpress " LP_VERSION_STRING);
   d->meta.lang = dup_or_null(lp_template_lang(tpl));
   d->meta.date = lp_source_date();
   d->meta.hinting = m->font_hinting;
+}
+
+/* The first control character (C0 or DEL) of s (n bytes), or 0. */
+static unsigned control_in(const char *s, size_t n) {
+  for (size_t i = 0; s && i < n; i++)
+    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) return (unsigned char)s[i];
+  return 0;
+}
+
+/* Fails about control character c found in what, on page (from 1; 0: not
+ * on a page). */
+static bool control_error(unsigned c, const char *what, size_t page,
+                          lp_error *err) {
+  char where[64] = "";
+  if (page) snprintf(where, sizeof where, " on page %zu", page);
+  return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
+                 "a control character (U+%04X) would reach %s%s: this is a "
+                 "bug of letterpress; please report it with the template",
+                 c, what, where);
+}
+
+bool lp_render_check_text(const lp_display *d, lp_error *err) {
+  for (size_t p = 0; p < d->npages; p++) {
+    const lp_dpage *pg = &d->pages[p];
+    for (size_t r = 0; r < pg->nruns; r++)
+      for (size_t g = 0; g < pg->runs[r].count; g++) {
+        const lp_dglyph *gl = &pg->runs[r].glyphs[g];
+        unsigned c = control_in(gl->text, gl->text_len);
+        if (c) return control_error(c, "the text", p + 1, err);
+      }
+    for (size_t f = 0; f < pg->nfields; f++) {
+      const char *name = pg->fields[f].name;
+      unsigned c = name ? control_in(name, strlen(name)) : 0;
+      if (c) return control_error(c, "a field name", p + 1, err);
+    }
+  }
+  for (size_t o = 0; o < d->noutlines; o++) {
+    const char *t = d->outlines[o].title;
+    unsigned c = t ? control_in(t, strlen(t)) : 0;
+    if (c) return control_error(c, "an outline title", d->outlines[o].page + 1,
+                                err);
+  }
+  const char *meta[] = {d->meta.title,   d->meta.author, d->meta.subject,
+                        d->meta.keywords, d->meta.creator, d->meta.lang};
+  for (size_t k = 0; k < sizeof meta / sizeof meta[0]; k++) {
+    unsigned c = meta[k] ? control_in(meta[k], strlen(meta[k])) : 0;
+    if (c) return control_error(c, "the metadata", 0, err);
+  }
+  return true;
 }
 
 bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
@@ -209,7 +301,8 @@ bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
   if (ok) {
     lp_render_set_meta(d, tpl);
     lp_buf out = {0};
-    ok = lp_pdf_write_cached(d, e->pdf_cache, &out, err);
+    ok = lp_render_check_text(d, err) &&
+         lp_pdf_write_cached(d, e->pdf_cache, &out, err);
     if (ok && opts->sign) {
       unsigned char *signed_pdf = NULL;
       size_t signed_len = 0;
@@ -278,7 +371,8 @@ bool lp_render_write_display(lp_engine *e, lp_display *d,
                              lp_error *err) {
   lp_render_set_meta(d, tpl);
   lp_buf out = {0};
-  bool ok = lp_pdf_write_cached(d, e->pdf_cache, &out, err) &&
+  bool ok = lp_render_check_text(d, err) &&
+            lp_pdf_write_cached(d, e->pdf_cache, &out, err) &&
             write_file_atomic(path, out.data, out.len, err);
   lp_buf_free(&out);
   return ok;

@@ -26,6 +26,13 @@ const lp_limits *lp_engine_limits(const lp_engine *engine);
 /* Sets d's metadata (title, author, ..., date) from tpl's front matter. */
 void lp_render_set_meta(lp_display *d, const lp_template *tpl);
 
+/* The last check before d becomes a PDF: fails (LP_ERR_PDF, naming the
+ * page) when a C0 control character or DEL is in the text of a glyph, an
+ * outline title, a field name or the metadata.  Every way one could come
+ * in (template, front matter, data, marks) is closed before; this makes a
+ * slip an error, never tofu on a page or control bytes in a title. */
+bool lp_render_check_text(const lp_display *d, lp_error *err);
+
 /* Sets d's metadata from tpl, writes d as a PDF to path (a temporary file
  * renamed into place). */
 bool lp_render_write_display(lp_engine *engine, lp_display *d,

@@ -90,9 +90,13 @@ static int parse_lengths(const char *text, double *out, int max) {
   return n;
 }
 
+/* Sets a front-matter text: each control character (a YAML escape such as
+ * "\t" or "\e") becomes a space, as none may reach a PDF string or page. */
 static void set_string(char **slot, const char *value) {
   free(*slot);
   *slot = lp_xstrdup(value);
+  for (char *p = *slot; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = ' ';
 }
 
 /* Whether text is a plain number from lo to hi (into *v). */
@@ -175,8 +179,45 @@ static bool heading_spacing(const char *value, lp_amount out[3][2]) {
   return true;
 }
 
+static bool set_key(lp_meta *m, const char *key, const char *value,
+                    const char *file, int line, int column, lp_error *err);
+
+/* The front-matter keys of the LP_TEXT_* texts, in that order. */
+static const char *const text_keys[LP_TEXT_COUNT] = {
+    "title", "author", "subject", "keywords", "header", "footer"};
+
+const char *lp_meta_text(const lp_meta *m, int which) {
+  const char *const texts[LP_TEXT_COUNT] = {m->title,    m->author,
+                                            m->subject,  m->keywords,
+                                            m->header,   m->footer};
+  return which >= 0 && which < LP_TEXT_COUNT ? texts[which] : NULL;
+}
+
+/* Compiles the placeholders of text key `key` (now set), if it is one;
+ * line and column locate its value. */
+static bool compile_text(lp_meta *m, const char *key, const char *file,
+                         int line, int column, lp_error *err) {
+  for (int k = 0; k < LP_TEXT_COUNT; k++) {
+    if (strcmp(key, text_keys[k])) continue;
+    lp_fill_program_free(m->fill[k]);
+    m->fill[k] = NULL;
+    const char *v = lp_meta_text(m, k);
+    if (!strstr(v, "{{")) return true;
+    m->fill[k] = lp_fill_compile_at(v, strlen(v), file, line, column, err);
+    return m->fill[k] != NULL;
+  }
+  return true;
+}
+
 bool lp_meta_set(lp_meta *m, const char *key, const char *value,
                  const char *file, int line, int column, lp_error *err) {
+  if (!set_key(m, key, value, file, line, column, err)) return false;
+  return compile_text(m, key, file, line, column, err);
+}
+
+/* Sets key from value (see lp_meta_set), but for its placeholders. */
+static bool set_key(lp_meta *m, const char *key, const char *value,
+                    const char *file, int line, int column, lp_error *err) {
   if (!strcmp(key, "title")) {
     set_string(&m->title, value);
   } else if (!strcmp(key, "author")) {
@@ -364,11 +405,34 @@ bool lp_meta_set(lp_meta *m, const char *key, const char *value,
   return true;
 }
 
-/* Reads a scalar or a sequence of scalars (joined with ", ") as a value. */
+/* The text of b, NUL-terminated even when its length was reset to 0 and
+ * nothing appended since (lp_buf_append of no bytes writes no terminator,
+ * so an empty value would read as the value before it). */
+static const char *buf_text(lp_buf *b) {
+  LP_GROW(b->data, b->cap, b->len + 1);
+  b->data[b->len] = '\0';
+  return (const char *)b->data;
+}
+
+/* Whether a scalar is YAML's null (YAML 1.2 core schema: an unquoted ~,
+ * null, Null, NULL or nothing): a value given as empty. */
+static bool yaml_null(const yaml_event_t *ev) {
+  static const char *const nulls[] = {"~", "null", "Null", "NULL"};
+  if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
+  for (size_t k = 0; k < sizeof nulls / sizeof nulls[0]; k++)
+    if (ev->data.scalar.length == strlen(nulls[k]) &&
+        !memcmp(ev->data.scalar.value, nulls[k], ev->data.scalar.length))
+      return true;
+  return false;
+}
+
+/* Reads a scalar or a sequence of scalars (joined with ", ") as a value;
+ * a null scalar is the empty value. */
 static bool yaml_value(yaml_parser_t *p, yaml_event_t *ev, lp_buf *out,
                        const char *file, int line0, lp_error *err) {
   if (ev->type == YAML_SCALAR_EVENT) {
-    lp_buf_append(out, ev->data.scalar.value, ev->data.scalar.length);
+    if (!yaml_null(ev))
+      lp_buf_append(out, ev->data.scalar.value, ev->data.scalar.length);
     return true;
   }
   if (ev->type != YAML_SEQUENCE_START_EVENT)
@@ -446,7 +510,6 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
       }
       key.len = 0;
       lp_buf_append(&key, ev.data.scalar.value, ev.data.scalar.length);
-      lp_buf_append(&key, "", 0);
       yaml_event_t vev;
       if (!yaml_parser_parse(&p, &vev)) {
         ok = lp_fail(err, LP_ERR_INPUT, file,
@@ -459,18 +522,25 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
       value.len = 0;
       int vline = line0 + (int)vev.start_mark.line;
       int vcol = (int)vev.start_mark.column + 1;
+      /* A quoted text starts after its quote: placeholders are located in
+       * it from there. */
+      bool quoted = vev.type == YAML_SCALAR_EVENT &&
+                    (vev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                     vev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
       ok = yaml_value(&p, &vev, &value, file, line0, err);
       yaml_event_delete(&vev);
       if (ok)
-        ok = lp_meta_set(meta, key.data ? (char *)key.data : "",
-                         value.data ? (char *)value.data : "", file,
-                         /* an unknown key is reported at the key */
-                         line, col, err);
+        ok = set_key(meta, buf_text(&key), buf_text(&value), file,
+                     /* an unknown key is reported at the key */
+                     line, col, err);
       if (!ok && err && err->line == line && err->column == col &&
           strncmp(err->message, "unknown", 7) != 0) {
         err->line = vline;
         err->column = vcol;
       }
+      if (ok)
+        ok = compile_text(meta, buf_text(&key), file, vline,
+                          vcol + (quoted ? 1 : 0), err);
       break;
     }
     default:
@@ -537,14 +607,11 @@ static void mark_blanks(char *s, size_t len) {
   }
 }
 
-/* Puts back, in one literal, the characters that marks stand for. */
-static void unmark_literal(cmark_node *node) {
-  const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\x1b\x1c\x1e\x1f")) return;
-  lp_buf out = {0};
-  for (const char *p = lit; *p;) {
+/* Appends s with each mark put back as the characters it stands for. */
+static void unmark_into(const char *s, lp_buf *out) {
+  for (const char *p = s; *p;) {
     if (*p == LP_BLANK_CHAR) {
-      lp_buf_append(&out, "_", 1);
+      lp_buf_append(out, "_", 1);
       p++;
     } else if (*p == LP_SIGNATURE_CHAR || *p == LP_RIGHT_CHAR ||
                *p == LP_CENTER_CHAR) {
@@ -554,11 +621,83 @@ static void unmark_literal(cmark_node *node) {
       size_t n = 0;
       while (p[n] == *p) n++;
       for (size_t k = 0; k + strlen(syntax) <= n; k += strlen(syntax))
-        lp_buf_puts(&out, syntax);
+        lp_buf_puts(out, syntax);
       p += n;
     } else {
-      lp_buf_append(&out, p++, 1);
+      lp_buf_append(out, p++, 1);
     }
+  }
+}
+
+char *lp_template_unmark(const char *s) {
+  lp_buf out = {0};
+  unmark_into(s, &out);
+  for (size_t i = 0; i < out.len; i++) /* a line break from the data */
+    if (out.data[i] < 0x20 || out.data[i] == 0x7F) out.data[i] = ' ';
+  char *r = lp_buf_strdup(&out);
+  lp_buf_free(&out);
+  return r;
+}
+
+/* Puts back, in one literal, the characters that marks stand for; a tab
+ * becomes spaces up to the next multiple of TAB_STOP characters in code
+ * blocks (which keep their columns), one space elsewhere: a tab is no
+ * glyph. */
+#define TAB_STOP 4
+static void unmark_literal(cmark_node *node, bool block) {
+  const char *lit = cmark_node_get_literal(node);
+  if (!lit || !strpbrk(lit, "\t\x1b\x1c\x1e\x1f")) return;
+  lp_buf typed = {0}, out = {0};
+  unmark_into(lit, &typed);
+  size_t col = 0;
+  for (size_t i = 0; i < typed.len; i++) {
+    char c = (char)typed.data[i];
+    if (c == '\t') {
+      do
+        lp_buf_append(&out, " ", 1);
+      while (block && ++col % TAB_STOP);
+      continue;
+    }
+    lp_buf_append(&out, &c, 1);
+    if (c == '\n') col = 0;
+    else if (((unsigned char)c & 0xC0) != 0x80) col++;
+  }
+  cmark_node_set_literal(node, out.data ? (char *)out.data : "");
+  lp_buf_free(&typed);
+  lp_buf_free(&out);
+}
+
+/* Whether the inline node is the last thing its paragraph or heading
+ * shows: nothing after it, in it or in the inlines around it. */
+static bool ends_block(cmark_node *node) {
+  for (cmark_node *n = node; n; n = cmark_node_parent(n)) {
+    if (n != node) {
+      cmark_node_type t = cmark_node_get_type(n);
+      if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) return true;
+      if (t != CMARK_NODE_EMPH && t != CMARK_NODE_STRONG &&
+          t != CMARK_NODE_LINK &&
+          strcmp(cmark_node_get_type_string(n), "strikethrough"))
+        return false; /* a table cell, an image's description... */
+    }
+    if (cmark_node_next(n)) return false;
+  }
+  return false;
+}
+
+/* Puts back, as typed, the alignment marks of a text node that does not
+ * end its paragraph or heading: {.right} and {.center} set a block only
+ * at its end (elsewhere, in a table cell or before more lines, they are
+ * text, and never control characters on the page). */
+static void settle_align_marks(cmark_node *node) {
+  const char *lit = cmark_node_get_literal(node);
+  if (!lit || !strpbrk(lit, "\t\x1b\x1c")) return;
+  bool keep = ends_block(node);
+  lp_buf out = {0};
+  for (const char *p = lit; *p; p++) {
+    bool mark = !keep && (*p == LP_RIGHT_CHAR || *p == LP_CENTER_CHAR);
+    if (mark && (p == lit || p[-1] != *p))
+      lp_buf_puts(&out, *p == LP_RIGHT_CHAR ? LP_ATTR_RIGHT : LP_ATTR_CENTER);
+    if (!mark) lp_buf_append(&out, *p == '\t' ? " " : p, 1); /* no glyph */
   }
   cmark_node_set_literal(node, out.data ? (char *)out.data : "");
   lp_buf_free(&out);
@@ -570,10 +709,13 @@ void lp_template_unmark_code(cmark_node *root) {
   while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
     cmark_node *node = cmark_iter_get_node(it);
     cmark_node_type t = cmark_node_get_type(node);
-    if (ev == CMARK_EVENT_ENTER &&
-        (t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK ||
-         t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE))
-      unmark_literal(node);
+    if (ev != CMARK_EVENT_ENTER) continue;
+    if (t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK ||
+        t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE)
+      unmark_literal(node, t == CMARK_NODE_CODE_BLOCK ||
+                               t == CMARK_NODE_HTML_BLOCK);
+    else if (t == CMARK_NODE_TEXT)
+      settle_align_marks(node);
   }
   cmark_iter_free(it);
 }
@@ -601,6 +743,18 @@ const char *lp_template_lang(const lp_template *tpl) {
   return tpl->meta.lang ? tpl->meta.lang : tpl->guessed_lang;
 }
 
+/* The offset of the first control character of text other than tab, line
+ * feed and carriage return (C0 and DEL), or len: none may reach a page,
+ * and some are the marks of blanks and alignment (template.h). */
+static size_t first_control(const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+      return i;
+  }
+  return len;
+}
+
 lp_template *lp_template_parse(const char *text, size_t len, const char *name,
                                lp_error *err) {
   if (!name) name = "<template>";
@@ -610,16 +764,23 @@ lp_template *lp_template_parse(const char *text, size_t len, const char *name,
             "invalid UTF-8: save the template as UTF-8");
     return NULL;
   }
-  if (memchr(text, '\0', len)) {
-    size_t at = (size_t)((const char *)memchr(text, '\0', len) - text), i = 0;
+  size_t at = first_control(text, len);
+  if (at < len) {
+    size_t i = 0;
     line = 1, col = 1;
     while (i < at) {
       int32_t cp = lp_utf8_next(text, len, &i);
       if (cp == '\n') line++, col = 1;
       else col++;
     }
-    lp_fail(err, LP_ERR_INPUT, name, line, col,
-            "a NUL byte: this is not a text file");
+    if (!text[at])
+      lp_fail(err, LP_ERR_INPUT, name, line, col,
+              "a NUL byte: this is not a text file");
+    else
+      lp_fail(err, LP_ERR_INPUT, name, line, col,
+              "a control character (U+%04X): remove it; a template holds "
+              "text, tabs and line breaks only",
+              (unsigned)(unsigned char)text[at]);
     return NULL;
   }
   lp_template *tpl = lp_xcalloc(1, sizeof *tpl);
@@ -705,6 +866,7 @@ void lp_template_free(lp_template *tpl) {
   free(m->latin_font), free(m->heading_font), free(m->letterhead);
   free(m->font_path);
   free(m->seal);
+  for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_program_free(m->fill[k]);
   free(tpl->name);
   free(tpl->base_dir);
   free(tpl->body);

@@ -24,8 +24,8 @@
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
 
-/* A paragraph that ends with {.right} or {.center} is set that way (the
- * sender's block and date of a letter).  In the kept body the attribute
+/* A paragraph or a heading that ends with {.right} or {.center} is set
+ * that way (the sender's block and date of a letter, a centred title).  In the kept body the attribute
  * becomes a run of these marks, of its length, so data can never make one
  * (fill turns control characters in values into spaces). */
 #define LP_ATTR_RIGHT "{.right}"
@@ -39,6 +39,18 @@ typedef struct lp_amount {
   double em, pt;
   bool set;
 } lp_amount;
+
+/* The front-matter texts that may hold placeholders ({{name}}), filled
+ * from each record as the body is. */
+enum {
+  LP_TEXT_TITLE,
+  LP_TEXT_AUTHOR,
+  LP_TEXT_SUBJECT,
+  LP_TEXT_KEYWORDS,
+  LP_TEXT_HEADER,
+  LP_TEXT_FOOTER,
+  LP_TEXT_COUNT
+};
 
 /* Front-matter values.  Strings are owned (NULL when not given); lengths in
  * PDF points; 0 means "not given, use the default". */
@@ -70,6 +82,9 @@ typedef struct lp_meta {
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */
   int font_path_line, font_path_column; /* where font-path was given */
+  /* The placeholders of each LP_TEXT_* text, compiled where it is given
+   * (errors at its line and column); NULL when it has none. */
+  struct lp_fill_program *fill[LP_TEXT_COUNT];
 } lp_meta;
 
 struct lp_template {
@@ -85,7 +100,8 @@ struct lp_template {
 };
 
 /* Sets one front-matter key from its text value, validating it.  file, line
- * and column locate the value for errors. */
+ * and column locate the value for errors (and the placeholders of a text
+ * key: those are compiled here). */
 bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
                  const char *file, int line, int column, lp_error *err);
 
@@ -94,8 +110,18 @@ bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
 bool lp_parse_length(const char *text, double *pt);
 
 /* Puts '_' and [[signature]] back in the code of a tree parsed from a
- * template's body (code shows what was typed: no blanks, no fields). */
+ * template's body (code shows what was typed: no blanks, no fields), and
+ * {.right} and {.center} back wherever they do not end a paragraph or a
+ * heading (they align only those). */
 void lp_template_unmark_code(cmark_node *root);
+
+/* A copy of s (text of a tree parsed from a template's body) with every
+ * mark put back as the characters it stands for: '_', [[signature]],
+ * {.right}, {.center}.  The caller frees it. */
+char *lp_template_unmark(const char *s);
+
+/* The text of LP_TEXT_* key `which` (NULL when not given). */
+const char *lp_meta_text(const lp_meta *meta, int which);
 
 /* The language the template is set in: meta.lang, else guessed. */
 const char *lp_template_lang(const lp_template *tpl);

@@ -1,4 +1,5 @@
 /* test_fill.c - placeholders filled on the Markdown tree, literally. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,100 @@ static bool fill(const char *md, const char *json, bool blanks, char **text,
                  int *emph, lp_error *err) {
   int blocks;
   return fill_counting(md, json, blanks, text, emph, &blocks, err);
+}
+
+/* A front-matter text: compiled where it stands in the file (tags and
+ * missing names located there), filled on one line, its values literal
+ * ("{page}" in the data is no page number, a line break is a space). */
+static void test_texts(void) {
+  lp_error err;
+  lp_error_clear(&err);
+  const char *v = "{{name}} 的工资函 {{#vip}}(VIP){{/vip}}";
+  lp_fill_program *p = lp_fill_compile_at(v, strlen(v), "t.md", 2, 9, &err);
+  CHECK(p && p->ntags == 3 && p->tags[0].line + p->line_offset == 2 &&
+        p->tags[0].column == 9 && p->tags[1].column == 23);
+  const char *json = "{\"name\":\"张三 {page}\\n{{x}}\",\"vip\":1}";
+  lp_data *d = lp_data_parse_json(json, strlen(json), "d.json", &err);
+  CHECK(d != NULL);
+  lp_fill *f = p ? lp_fill_expand(p, d, false, &err) : NULL;
+  char *t = f ? lp_fill_text(f) : NULL;
+  CHECK_STR(t, "张三 {page} {{x}} 的工资函 (VIP)");
+  free(t);
+  /* {page} of the template is expanded first, then values go in. */
+  lp_buf b = {0};
+  size_t n;
+  const char *src = f ? lp_fill_source(f, &n) : "";
+  lp_buf_puts(&b, src);
+  lp_fill_values(f, &b);
+  CHECK(b.data && !strstr((char *)b.data, "\x1d"));
+  lp_buf_free(&b);
+  lp_fill_free(f);
+  /* Missing: an error at the text's line and column; --blanks: a run of
+   * underscores. */
+  lp_data *empty = lp_data_parse_json("{}", 2, "d.json", &err);
+  lp_error_clear(&err);
+  f = p ? lp_fill_expand(p, empty, false, &err) : NULL;
+  CHECK(!f && err.line == 2 && err.column == 9 && strstr(err.message, "name (2:9)"));
+  f = p ? lp_fill_expand(p, empty, true, &err) : NULL;
+  t = f ? lp_fill_text(f) : NULL;
+  CHECK_STR(t, "____________ 的工资函 ");
+  free(t);
+  lp_fill_free(f);
+  lp_fill_program_free(p);
+  /* A bad tag in a text is located in the file too. */
+  lp_error_clear(&err);
+  p = lp_fill_compile_at("a {{b", 5, "t.md", 4, 10, &err);
+  CHECK(!p && err.line == 4 && err.column == 12);
+  lp_data_free(d);
+  lp_data_free(empty);
+}
+
+/* Values are marked in their text node as literal (never a field), and
+ * the marks move with the text into paragraphs and their pieces. */
+static void test_literal_spans(void) {
+  lp_error err;
+  lp_error_clear(&err);
+  const char *md = "选项：{{v}} 模板 ☐ 是 {{w}}\n";
+  lp_fill_program *p = lp_fill_compile(md, strlen(md), "t.md", 0, &err);
+  const char *json = "{\"v\": \"☑ 同意\", \"w\": \"x\"}";
+  lp_data *d = lp_data_parse_json(json, strlen(json), "d.json", &err);
+  lp_fill *f = p && d ? lp_fill_expand(p, d, false, &err) : NULL;
+  size_t n;
+  const char *src = f ? lp_fill_source(f, &n) : "";
+  cmark_node *doc = cmark_parse_document(src, strlen(src), 0);
+  CHECK(f && lp_fill_tree(doc, f, &err));
+  cmark_node *text = cmark_node_first_child(cmark_node_first_child(doc));
+  const lp_blank_names *bn = cmark_node_get_user_data(text);
+  const char *lit = cmark_node_get_literal(text);
+  CHECK_STR(lit, "选项：☑ 同意 模板 ☐ 是 x");
+  size_t v = strlen("选项："), v_end = v + strlen("☑ 同意");
+  CHECK(bn && bn->nliteral == 2 && bn->literal[0].start == v &&
+        bn->literal[0].end == v_end);
+  CHECK(lp_blank_names_literal_at(bn, v) && !lp_blank_names_literal_at(bn, v_end));
+  size_t box = strstr(lit, "☐") - lit;
+  CHECK(!lp_blank_names_literal_at(bn, box));
+  CHECK(lp_blank_names_literal_before(bn, box) == v_end);
+  CHECK(lp_blank_names_literal_before(bn, v) == 0);
+  /* Appended at an offset, and sliced. */
+  lp_blank_names para = {0}, piece = {0};
+  lp_blank_names_add_literal(&para, 0, 2);
+  lp_blank_names_append(&para, bn, 0, SIZE_MAX, 2);
+  lp_blank_names_add_literal(&para, 2 + strlen(lit), 4 + strlen(lit));
+  /* [0,2), the value moved by 2, and "x" joined with the span after it. */
+  CHECK(para.nliteral == 3 && para.literal[0].end == 2 &&
+        para.literal[1].start == 2 + v && para.literal[1].end == 2 + v_end &&
+        para.literal[2].start == 1 + strlen(lit) &&
+        para.literal[2].end == 4 + strlen(lit));
+  lp_blank_names_append(&piece, &para, v, box, 0);
+  CHECK(piece.nliteral == 1 && piece.literal[0].start == 2 &&
+        piece.literal[0].end == 2 + v_end - v);
+  lp_blank_names_clear(&para);
+  lp_blank_names_clear(&piece);
+  CHECK(para.nliteral == 0 && para.literal == NULL);
+  cmark_node_free(doc);
+  lp_fill_free(f);
+  lp_fill_program_free(p);
+  lp_data_free(d);
 }
 
 int main(void) {
@@ -234,5 +329,7 @@ int main(void) {
   CHECK(lp_data_parse_json("{\n \"a\": }", 9, "d.json", &err) == NULL);
   CHECK(err.line == 2 && strcmp(err.file, "d.json") == 0);
   CHECK(lp_data_parse_json("[1]", 3, "d.json", &err) == NULL);
+  test_texts();
+  test_literal_spans();
   return CHECK_DONE();
 }

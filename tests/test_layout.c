@@ -844,6 +844,222 @@ static void test_locales(void) {
   }
 }
 
+/* Lays out the template text (named dir/t.md) filled from the JSON object
+ * json; NULL (and a message) on failure. */
+static lp_display *layout_data(const char *text, const char *json) {
+  lp_error err = {0};
+  char name[128];
+  snprintf(name, sizeof name, "%s/t.md", dir);
+  lp_template *t = lp_template_parse(text, strlen(text), name, &err);
+  lp_data *data = lp_data_parse_json(json, strlen(json), "d.json", &err);
+  lp_display *d = t && data ? lp_display_new() : NULL;
+  lp_render_options opts = {0};
+  opts.data = data;
+  if (d && !lp_render_layout(engine, t, &opts, false, d, &err)) {
+    lp_display_free(d);
+    d = NULL;
+  }
+  if (!d) fprintf(stderr, "  layout failed: %s\n", err.message);
+  lp_template_free(t);
+  lp_data_free(data);
+  return d;
+}
+
+/* The number of fields of kind on every page of d. */
+static size_t count_fields(const lp_display *d, lp_field_kind kind) {
+  size_t n = 0;
+  for (size_t p = 0; d && p < d->npages; p++)
+    for (size_t k = 0; k < d->pages[p].nfields; k++)
+      n += d->pages[p].fields[k].kind == kind;
+  return n;
+}
+
+/* Whether a line of the first page of d holds needle. */
+static bool shows(const lp_display *d, const char *needle) {
+  tline lines[64];
+  size_t n = d && d->npages ? lines_of(&d->pages[0], lines, 64) : 0;
+  return find_line(lines, n, needle) != NULL;
+}
+
+/* Data never makes structure: each marker of the template language, typed
+ * in a value, stays literal text and makes no field, alignment, image,
+ * heading, list or section. */
+static void test_data_is_text(void) {
+  const char *fm = "---\nlang: zh-CN\n---\n\n";
+  char text[512];
+  /* Checkboxes: the template's box is a field, the value's are text. */
+  snprintf(text, sizeof text, "%s选项：{{v}} 模板 ☐ 是\n", fm);
+  lp_display *d = layout_data(text, "{\"v\": \"☑ 同意 □ 不同意 ☐ 待定 ☒ 否\"}");
+  CHECK(count_fields(d, LP_FIELD_CHECKBOX) == 1);
+  CHECK(shows(d, "☑同意□不同意☐待定☒否") || shows(d, "☑ 同意 □ 不同意"));
+  lp_display_free(d);
+  /* Blanks: a value's underscores are not a blank. */
+  snprintf(text, sizeof text, "%s金额：{{v}}\n", fm);
+  d = layout_data(text, "{\"v\": \"_____ 元\"}");
+  CHECK(count_fields(d, LP_FIELD_TEXT) == 0 && d && d->pages[0].nrules == 0);
+  CHECK(shows(d, "_____"));
+  lp_display_free(d);
+  /* Signature labels: a value's 签名： before the template's blank leaves
+   * it a text field; the template's own word after a value still counts. */
+  snprintf(text, sizeof text, "%s栏目：{{v}}____\n\n{{who}}签名：____\n", fm);
+  d = layout_data(text, "{\"v\": \"签名：\", \"who\": \"客户\"}");
+  CHECK(count_fields(d, LP_FIELD_TEXT) == 1);
+  CHECK(count_fields(d, LP_FIELD_SIGNATURE) == 1);
+  lp_display_free(d);
+  snprintf(text, sizeof text, "%s{{v}}\n", fm);
+  d = layout_data(text, "{\"v\": \"签名：[[signature]] Signature: ___\"}");
+  CHECK(d && d->pages[0].nfields == 0 && shows(d, "[[signature]]"));
+  lp_display_free(d);
+  /* Alignment marks: the paragraph stays justified, the mark is text. */
+  snprintf(text, sizeof text, "%s{{v}}\n\n{{w}}\n", fm);
+  d = layout_data(text, "{\"v\": \"右边 {.right}\", \"w\": \"中间 {.center}\"}");
+  tline lines[8];
+  size_t n = d ? lines_of(&d->pages[0], lines, 8) : 0;
+  const tline *r = find_line(lines, n, "{.right}");
+  const tline *c = find_line(lines, n, "{.center}");
+  CHECK(r && fabs(r->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+  CHECK(c && fabs(c->x0 - (MARGIN + 2 * SIZE)) < 0.5);
+  lp_display_free(d);
+  /* Images, headings, list and task markers, section tags: text. */
+  snprintf(text, sizeof text, "%s# 信\n\n{{a}}\n\n{{b}}\n\n- {{c}}\n\n{{d}}\n",
+           fm);
+  d = layout_data(text, "{\"a\": \"![图](pic.png)\", \"b\": \"# 第二封\\n## 小节\","
+                        " \"c\": \"[ ] 同意\", \"d\": \"- 一\\n1. 二 {{#x}}三{{/x}}\","
+                        " \"x\": true}");
+  CHECK(d && d->npages == 1 && d->noutlines == 1);
+  CHECK(d && d->pages[0].nimages == 0 && d->pages[0].nfields == 0);
+  CHECK(shows(d, "![图](pic.png)"));
+  CHECK(shows(d, "#第二封") || shows(d, "# 第二封"));
+  CHECK(shows(d, "[ ]同意") || shows(d, "[ ] 同意"));
+  CHECK(shows(d, "-一") || shows(d, "- 一"));
+  CHECK(shows(d, "{{#x}}三{{/x}}"));
+  lp_display_free(d);
+  /* Code shows what was typed: a box in code is no checkbox either. */
+  d = layout("---\nlang: en\n---\n\nSee `☐` here.\n\n```\n☑ done\n```\n");
+  CHECK(d && count_fields(d, LP_FIELD_CHECKBOX) == 0);
+  lp_display_free(d);
+}
+
+/* Whether a C0 control character or DEL is in the text of a glyph, an
+ * outline title or a field name of d. */
+static bool has_control(const lp_display *d) {
+  for (size_t p = 0; d && p < d->npages; p++) {
+    const lp_dpage *pg = &d->pages[p];
+    for (size_t r = 0; r < pg->nruns; r++)
+      for (size_t g = 0; g < pg->runs[r].count; g++) {
+        const lp_dglyph *gl = &pg->runs[r].glyphs[g];
+        for (uint32_t k = 0; gl->text && k < gl->text_len; k++)
+          if ((unsigned char)gl->text[k] < 0x20 || gl->text[k] == 0x7F)
+            return true;
+      }
+    for (size_t f = 0; f < pg->nfields; f++)
+      for (const char *c = pg->fields[f].name; *c; c++)
+        if ((unsigned char)*c < 0x20) return true;
+  }
+  for (size_t o = 0; d && o < d->noutlines; o++)
+    for (const char *c = d->outlines[o].title; *c; c++)
+      if ((unsigned char)*c < 0x20) return true;
+  return false;
+}
+
+/* A heading ending with {.right} or {.center} is set that way, its mark
+ * neither drawn nor in its outline title; a mark that ends no paragraph
+ * or heading is text; no control character ever reaches the page. */
+static void test_heading_marks(void) {
+  lp_display *d = layout("---\nlang: zh-CN\n---\n\n# 承诺书 {.right}\n\n"
+                         "## 一、说明 {.right}\n\n### 小节 {.center}\n\n正文。\n");
+  CHECK(d && d->noutlines == 1 && !has_control(d));
+  if (d && d->noutlines) CHECK_STR(d->outlines[0].title, "承诺书");
+  tline lines[16];
+  size_t n = d ? lines_of(&d->pages[0], lines, 16) : 0;
+  const tline *h1 = find_line(lines, n, "承诺书");
+  const tline *h2 = find_line(lines, n, "一、说明");
+  const tline *h3 = find_line(lines, n, "小节");
+  double right = d ? d->pages[0].width - MARGIN : 0;
+  CHECK(h1 && fabs(h1->x1 - right) < 0.5 && !strstr(h1->text, "{"));
+  CHECK(h2 && fabs(h2->x1 - right) < 0.5 && !strstr(h2->text, "{"));
+  CHECK(h3 && fabs((h3->x0 + h3->x1) / 2 - (MARGIN + right) / 2) < 0.5);
+  lp_display_free(d);
+  /* Marks that end no paragraph or heading, blanks and [[signature]] in a
+   * heading, tabs: text on the page, plain text in the outline. */
+  d = layout("---\nlang: zh-CN\n---\n\n# 合同\t___ [[signature]] {.center}\n\n"
+             "第一行 {.right}\n第二行\n\n| 甲 | 乙 {.center}\n|---|---|\n"
+             "| 1 | 2 {.right}\n\n- 项目 {.right}\n\n> 引文 {.center}\n\n"
+             "```\n\tcode\n```\n");
+  CHECK(d && !has_control(d));
+  if (d && d->noutlines)
+    CHECK_STR(d->outlines[0].title, "合同 ___ [[signature]]");
+  n = d ? lines_of(&d->pages[0], lines, 16) : 0;
+  CHECK(find_line(lines, n, "第一行 {.right}") != NULL);
+  CHECK(find_line(lines, n, "乙 {.center}") != NULL);
+  CHECK(find_line(lines, n, "2 {.right}") != NULL);
+  const tline *code = find_line(lines, n, "code");
+  CHECK(code && !strcmp(code->text, "    code")); /* to the tab stop */
+  lp_display_free(d);
+  /* The check before the PDF: a control character in a glyph's text, an
+   * outline title or the metadata is an error, never output. */
+  d = layout("---\nlang: en\ntitle: \"A\\eB\"\n---\n\n# T\n\nText.\n");
+  CHECK(d != NULL);
+  if (!d) return;
+  lp_error err = {0};
+  CHECK(lp_render_check_text(d, &err));
+  free(d->outlines[0].title);
+  d->outlines[0].title = strdup("T\x1b");
+  CHECK(!lp_render_check_text(d, &err) && err.code == LP_ERR_PDF &&
+        strstr(err.message, "U+001B") && strstr(err.message, "outline"));
+  d->outlines[0].title[1] = '\0';
+  lp_dglyph *g = &d->pages[0].runs[0].glyphs[0];
+  char bad[] = "\x1c";
+  const char *saved = g->text;
+  g->text = bad;
+  g->text_len = 1;
+  CHECK(!lp_render_check_text(d, &err) && strstr(err.message, "page 1"));
+  g->text = saved;
+  d->meta.title = strdup("x\ty");
+  CHECK(!lp_render_check_text(d, &err) && strstr(err.message, "metadata"));
+  lp_display_free(d);
+}
+
+/* Placeholders in the front matter are filled from the record: the
+ * metadata, the header and the footer (whose "{page}" from the data stays
+ * text); a missing name is an error at its place in the front matter. */
+static void test_front_matter_values(void) {
+  const char *tpl = "---\nlang: zh-CN\ntitle: \"{{name}} 的工资函\"\n"
+                    "author: \"{{hr.name}}\"\nsubject: 工资 {{month}}\n"
+                    "keywords: [工资, \"{{name}}\"]\nheader: \"{{co}} 机密\"\n"
+                    "footer: \"{{co}} 第 {page} 页\"\n---\n\n正文。\n";
+  lp_display *d = layout_data(tpl, "{\"name\": \"张三\", \"hr\": {\"name\": "
+                                   "\"李四\"}, \"month\": \"十月\", \"co\": "
+                                   "\"A {pages}\\nB\"}");
+  CHECK(d != NULL);
+  if (!d) return;
+  CHECK_STR(d->meta.title, "张三 的工资函");
+  CHECK_STR(d->meta.author, "李四");
+  CHECK_STR(d->meta.subject, "工资 十月");
+  CHECK_STR(d->meta.keywords, "工资, 张三");
+  CHECK(shows(d, "A{pages}B第1页") || shows(d, "A {pages} B 第 1 页"));
+  CHECK(shows(d, "A{pages}B机密") || shows(d, "A {pages} B 机密"));
+  CHECK(d->noutlines == 1 && !strcmp(d->outlines[0].title, "张三 的工资函"));
+  lp_display_free(d);
+  lp_error err = {0};
+  lp_template *t = lp_template_parse(tpl, strlen(tpl), "t.md", &err);
+  lp_data *data = lp_data_parse_json("{\"name\": \"x\"}", 13, "d.json", &err);
+  d = lp_display_new();
+  lp_render_options opts = {0};
+  opts.data = data;
+  CHECK(t && !lp_render_layout(engine, t, &opts, false, d, &err));
+  CHECK(err.line == 4 && err.column == 10 && strstr(err.message, "hr.name"));
+  lp_display_free(d);
+  d = lp_display_new();
+  opts.blanks = true;
+  CHECK(t && lp_render_layout(engine, t, &opts, false, d, &err));
+  CHECK_STR(d->meta.author, "____________");
+  CHECK_STR(d->meta.title, "x 的工资函");
+  lp_display_free(d);
+  lp_data_free(data);
+  lp_template_free(t);
+}
+
 int main(void) {
   lp_error err = {0};
   engine = lp_engine_new("fonts/fonts.conf", &err);
@@ -859,6 +1075,9 @@ int main(void) {
   test_lost_images();
   test_style_keys();
   test_locales();
+  test_data_is_text();
+  test_heading_marks();
+  test_front_matter_values();
   const char *files[] = {"pic.png", "wide.png"};
   for (size_t k = 0; k < 2; k++) {
     char path[128];

@@ -6,6 +6,7 @@
 #include <cmark-gfm.h>
 
 #include "check.h"
+#include "fill.h"
 #include "shape.h"
 #include "template.h"
 
@@ -26,6 +27,106 @@ static void expect_error(const char *text, int line, int col,
   CHECK(strstr(err.message, what) != NULL);
   if (err.line != line || err.column != col || !strstr(err.message, what))
     fprintf(stderr, "  got %d:%d: %s\n", err.line, err.column, err.message);
+  lp_template_free(t);
+}
+
+/* An empty front-matter value is empty, whatever key came before it: each
+ * text key reads "" (never the previous key's value), and every other key
+ * either takes "" or rejects it with an error at the value. */
+static void test_empty_values(void) {
+  static const char *const keys[] = {
+      "title",  "author",    "subject",     "keywords", "lang",
+      "paper",  "margin",    "font",        "font-size", "line-height",
+      "header", "footer",    "page-numbering", "latin-font", "heading-font",
+      "orphans", "widows",   "letterhead",  "seal",
+      "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
+      "quote-indent", "hyphenate", "font-hinting"};
+  static const char *const empties[] = {"\"\"", "''", "", "~", "null", "[]"};
+  for (size_t e = 0; e < sizeof empties / sizeof empties[0]; e++)
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+      char text[256];
+      snprintf(text, sizeof text, "---\nlang: en\n%s: %s\n---\nHi.\n",
+               keys[k], empties[e]);
+      lp_error err;
+      lp_template *t = parse(text, &err);
+      if (!t) {
+        CHECK(err.line == 3);
+        continue;
+      }
+      const lp_meta *m = &t->meta;
+      const char *const texts[] = {m->title, m->author,  m->subject,
+                                   m->keywords, m->font, m->header,
+                                   m->footer, m->latin_font,
+                                   m->heading_font};
+      for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        CHECK(!texts[i] || !*texts[i]);
+      CHECK_STR(m->lang, "en");
+      if (!strcmp(keys[k], "footer")) CHECK_STR(m->footer, "");
+      lp_template_free(t);
+    }
+  /* An empty key is unknown, not the key before it again. */
+  expect_error("---\nlang: en\n\"\": zh\n---\nHi.\n", 3, 1,
+               "unknown front-matter key ''");
+}
+
+/* The concatenated text literals of md parsed and settled as a render
+ * does (lp_template_unmark_code), '|' between nodes. */
+static void settled(const char *md, char *out, size_t cap) {
+  lp_error err;
+  lp_template *t = parse(md, &err);
+  out[0] = '\0';
+  if (!t) return;
+  cmark_node *doc = cmark_parse_document(t->body, t->body_len, 0);
+  lp_template_unmark_code(doc);
+  cmark_iter *it = cmark_iter_new(doc);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    const char *lit = cmark_node_get_literal(n);
+    if (ev == CMARK_EVENT_ENTER && lit && cmark_node_get_type(n) != CMARK_NODE_HTML_BLOCK) {
+      strncat(out, lit, cap - strlen(out) - 2);
+      strcat(out, "|");
+    }
+  }
+  cmark_iter_free(it);
+  cmark_node_free(doc);
+  lp_template_free(t);
+}
+
+/* Alignment marks stay marks only where they align (the end of a
+ * paragraph or heading); control characters never enter a template. */
+static void test_marks_and_controls(void) {
+  char out[512];
+  settled("# 承诺书 {.center}\n\n甲 {.right}\n乙 {.right}\n\n| a | b {.right}\n"
+          "|---|---|\n\n*c* {.center}\n\n*d {.center}*\n", out, sizeof out);
+  CHECK(!strcmp(out, "承诺书 \x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b|甲 {.right}|"
+                     "乙 \x1c\x1c\x1c\x1c\x1c\x1c\x1c\x1c|| a | b {.right}|"
+                     "|---|---||c| \x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b|"
+                     "d {.center}|"));
+  /* A tab is a space in text and goes to the next 4-column stop in code. */
+  settled("a\tb `c\td`\n\n```\nx\ty\n\tz\n```\n", out, sizeof out);
+  CHECK(!strcmp(out, "a b |c d|x   y\n    z\n|"));
+  char *typed = lp_template_unmark("a \x1f\x1f\x1f \x1e\x1e\x1e\x1e\x1e\x1e\x1e"
+                                   "\x1e\x1e\x1e\x1e\x1e\x1e\nb");
+  CHECK_STR(typed, "a ___ [[signature]] b");
+  free(typed);
+  expect_error("---\ntitle: x\n---\nok\nab\x1b" "c\n", 5, 3,
+               "control character (U+001B)");
+  expect_error("a\x7f\n", 1, 2, "U+007F");
+  /* Placeholders in front-matter texts are compiled where they stand. */
+  expect_error("---\ntitle: \"a {{b\"\n---\nx\n", 2, 11, "never closed");
+  expect_error("---\nlang: en\nfooter: \"{{#a}} {page}\"\n---\nx\n", 3, 10,
+               "never closed");
+  lp_error err;
+  lp_template *t = parse("---\nheader: \"{{a}} {{b.c}}\"\nauthor: x\n---\ny\n",
+                         &err);
+  CHECK(t && t->meta.fill[LP_TEXT_HEADER] && !t->meta.fill[LP_TEXT_AUTHOR] &&
+        t->meta.fill[LP_TEXT_HEADER]->ntags == 2);
+  lp_template_free(t);
+  t = parse("---\ntitle: \"A\\eB\\tC\"\nfooter: \"x\\ny\"\n---\nz\n", &err);
+  CHECK(t != NULL);
+  if (t) CHECK_STR(t->meta.title, "A B C");
+  if (t) CHECK_STR(t->meta.footer, "x y");
   lp_template_free(t);
 }
 
@@ -214,5 +315,7 @@ int main(void) {
   CHECK(lp_parse_length("10", &pt) && pt == 10);
   CHECK(!lp_parse_length("10px", &pt));
   CHECK(!lp_parse_length("mm", &pt));
+  test_empty_values();
+  test_marks_and_controls();
   return CHECK_DONE();
 }
