@@ -46,12 +46,12 @@
 #define RULE_WIDTH 0.5
 #define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
 #define STRIKE_RISE_EM 0.3
-#define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a split */
+#define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a hyphen */
 #define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
 #define PULL_MAX_CLUSTERS 3   /* characters pulled into a line, at most */
 #define MAX_HYPHEN_RUN 2      /* consecutive lines ending with a hyphen */
 #define MIN_PIECE_LETTERS 2   /* of a word, before a line-end hyphen */
-#define MAX_WORD_BYTES 256    /* a longer "word" is data: cut, no hyphen */
+#define MAX_WORD_BYTES 1024   /* a longer "word" is data: cut, no hyphen */
 #define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
 #define TEXT_BELOW_EM 0.2
 #define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
@@ -168,6 +168,7 @@ typedef struct L {
   int orphans, widows; /* minimum lines at a page bottom / top */
   bool hyphenate;    /* front matter `hyphenate` (default true) */
   bool bracket_trim; /* opening brackets lose their blank at a line start */
+  bool word_spaces;  /* lines stretch at word spaces only (Korean) */
   uint32_t npara;    /* paragraphs so far in the letter */
   /* per letter */
   lbox *boxes;
@@ -203,6 +204,8 @@ typedef struct para {
   lp_span *spans;
   size_t nspans, cap;
   bool pending_soft; /* a soft break waits for the next text */
+  bool typed_break;  /* the template has a hard line break here (a '\n'
+                        from a data value is not one) */
   lp_blank_names names; /* blanks named after placeholders (offsets here) */
   struct srcpos {
     size_t offset; /* in text */
@@ -304,6 +307,7 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
       p->pending_soft = true;
     } else if (t == CMARK_NODE_LINEBREAK) {
       p->pending_soft = false;
+      p->typed_break = true;
       para_add(p, "\n", 1, l->cur[style_of(bold, italic)], size, flags);
     } else if (t == CMARK_NODE_EMPH) {
       collect_inlines(l, c, p, bold, true, flags, size);
@@ -368,11 +372,13 @@ static void add_prule(L *l, double x1, double dy1, double x2, double dy2,
 
 /* Whether a line may stretch between glyph a and the next glyph b: after a
  * word space, and beside a CJK character (inter-character spacing, clreq
- * 3.4.2 / jlreq 3.8), never inside a cluster or between Latin letters. */
-static bool stretchable(const lp_sglyph *a, const lp_sglyph *b) {
+ * 3.4.2 / jlreq 3.8), never inside a cluster or between Latin letters.
+ * With words, after a word space only: Korean is justified by widening the
+ * spaces between words, never by spreading the syllables of a word. */
+static bool stretchable(const lp_sglyph *a, const lp_sglyph *b, bool words) {
   if (!(b->flags & LP_SG_CLUSTER_START)) return false;
   if (a->flags & LP_SG_SPACE) return true;
-  if (b->flags & LP_SG_SPACE) return false;
+  if (words || (b->flags & LP_SG_SPACE)) return false;
   return (a->flags & LP_SG_CJK) || (b->flags & LP_SG_CJK);
 }
 
@@ -558,10 +564,10 @@ static void empty_box(lp_chain *chain, double size, lp_face **face,
 }
 
 /* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
- * each stretchable gap. */
+ * each stretchable gap (words: at word spaces only). */
 static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
-                      size_t end, double x, double extra, const pstyle *st,
-                      bool first) {
+                      size_t end, double x, double extra, bool words,
+                      const pstyle *st, bool first) {
   lbox *b = new_box(l);
   b->height = st->size * st->leading;
   b->baseline = (b->height - st->size) / 2 + EMBOX_TOP * st->size;
@@ -610,7 +616,8 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
     }
     x += g->advance;
     if (k + 1 < end) x += g->gap;
-    if (k + 1 < end && stretchable(g, &sh->glyphs[k + 1])) x += extra;
+    if (k + 1 < end && stretchable(g, &sh->glyphs[k + 1], words))
+      x += extra;
   }
   b->g1 = l->nglyphs;
   b->r1 = l->nrules;
@@ -739,21 +746,10 @@ static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
   }
 }
 
-/* Where a long Latin chunk (a phone number, URL or e-mail address, which
- * UAX #14 keeps whole) may be split when leaving it whole would open a
- * wide gap: the last cluster boundary in (from, to] after one of - / . @ _
- * & ? = # : ; or 0 when the chunk has CJK text or no such point. */
-static size_t split_point(const char *text, const lp_shaped *sh, size_t from,
-                          size_t to) {
-  for (size_t k = from; k < to; k++)
-    if (sh->glyphs[k].flags & (LP_SG_CJK | LP_SG_SPACE)) return 0;
-  for (size_t k = to; k > from + 1; k--) {
-    const lp_sglyph *prev = &sh->glyphs[k - 1];
-    if (!(sh->glyphs[k].flags & LP_SG_CLUSTER_START) || prev->cluster_end == 0)
-      continue;
-    if (strchr("-/.@_&?=#:", text[prev->cluster_end - 1])) return k;
-  }
-  return 0;
+/* Whether a line may end at a break of class b as a rule (a link's own
+ * points, LP_BREAK_LINK, only when the line would be loose). */
+static bool opportunity(uint8_t b) {
+  return b == LP_BREAK_ALLOWED || b == LP_BREAK_MANDATORY;
 }
 
 /* How much glyph k of the line [i, vis) may shrink: its `halt` amount,
@@ -765,10 +761,10 @@ static double glyph_shrink(const lp_shaped *sh, size_t k, size_t i,
 }
 
 /* The natural width of glyphs [i, vis) of a line (advances and the fixed
- * gaps between them), its stretchable gaps, and how much its punctuation
- * may be compressed. */
-static double line_width(const lp_shaped *sh, size_t i, size_t vis, int *gaps,
-                         double *shrink) {
+ * gaps between them), its stretchable gaps (words: word spaces only), and
+ * how much its punctuation may be compressed. */
+static double line_width(const lp_shaped *sh, size_t i, size_t vis,
+                         bool words, int *gaps, double *shrink) {
   double w = 0;
   *gaps = 0;
   *shrink = 0;
@@ -776,7 +772,7 @@ static double line_width(const lp_shaped *sh, size_t i, size_t vis, int *gaps,
     const lp_sglyph *g = &sh->glyphs[k];
     w += g->advance + (k + 1 < vis ? g->gap : g->squeezed);
     *shrink += glyph_shrink(sh, k, i, vis);
-    if (k + 1 < vis && stretchable(g, &sh->glyphs[k + 1])) (*gaps)++;
+    if (k + 1 < vis && stretchable(g, &sh->glyphs[k + 1], words)) (*gaps)++;
   }
   return w;
 }
@@ -788,7 +784,7 @@ static size_t next_break(const lp_shaped *sh, const uint8_t *brk, size_t j) {
   for (size_t k = j + 1; k < sh->count; k++) {
     const lp_sglyph *g = &sh->glyphs[k];
     if (!(g->flags & LP_SG_CLUSTER_START)) continue;
-    if (brk[g->cluster] != LP_BREAK_NONE) return k;
+    if (opportunity(brk[g->cluster])) return k;
     if (++clusters >= PULL_MAX_CLUSTERS) return 0;
   }
   return sh->count;
@@ -830,6 +826,51 @@ static unsigned paragraph_kind(const L *l, const para *p, size_t first_box) {
 static size_t visible_end(const lp_shaped *sh, size_t i, size_t end) {
   while (end > i && (sh->glyphs[end - 1].flags & LP_SG_SPACE)) end--;
   return end;
+}
+
+/* Whether the line [i, end) would be loose: its word spaces (or CJK
+ * gaps) opened wider than MAX_STRETCH_EM by justification (*stretched),
+ * or, unjustified or without gaps, SPLIT_ROOM_EM short of avail. */
+static bool loose_line(const lp_shaped *sh, size_t i, size_t end,
+                       double avail, const pstyle *st, bool words,
+                       bool *stretched) {
+  int gaps;
+  double shrink;
+  size_t v = visible_end(sh, i, end);
+  double slack = avail - line_width(sh, i, v, words, &gaps, &shrink);
+  *stretched = st->align == ALIGN_JUSTIFY && gaps > 0
+                   ? slack / gaps > MAX_STRETCH_EM * st->size
+                   : slack > SPLIT_ROOM_EM * st->size;
+  return *stretched || slack > SPLIT_ROOM_EM * st->size;
+}
+
+/* Whether a link's point before byte at is between its parts: after
+ * "//", before '/', '?', '#' or '@' (rather than inside a host name or a
+ * word of the path). */
+static bool link_part(const char *text, size_t at) {
+  return strchr("/?#@", text[at]) ||
+         (at >= 2 && text[at - 1] == '/' && text[at - 2] == '/');
+}
+
+/* The last point of a link (LP_BREAK_LINK) in the line [i, j), where j
+ * is the glyph that does not fit and from the line's last opportunity:
+ * the last one between the link's parts if the line ending there is not
+ * loose, else the last one; 0 if none. */
+static size_t link_break(const char *text, const lp_shaped *sh,
+                         const uint8_t *brk, size_t i, size_t from, size_t j,
+                         double avail, const pstyle *st, bool words) {
+  size_t any = 0;
+  for (size_t k = j; k > from && k > i; k--) {
+    const lp_sglyph *g = &sh->glyphs[k];
+    if (!(g->flags & LP_SG_CLUSTER_START) || brk[g->cluster] != LP_BREAK_LINK)
+      continue;
+    if (!any) any = k;
+    bool stretched;
+    if (link_part(text, g->cluster) &&
+        !loose_line(sh, i, k, avail, st, words, &stretched))
+      return k;
+  }
+  return any;
 }
 
 /* ---- Hyphenation --------------------------------------------------------- */
@@ -1079,13 +1120,16 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
     base += sh->glyphs[k].advance + sh->glyphs[k].gap;
   if (we - ws > MAX_WORD_BYTES) return 0;
   size_t first = sh->glyphs[w0].cluster; /* the word's part on this line */
+  /* A word beyond the patterns' reach (LP_HYPHEN_MAX_LETTERS) that would
+   * leave the line loose is split between letters, as a last resort. */
+  bool beyond = dictionary && chars_between(text, ws, we) > LP_HYPHEN_MAX_LETTERS;
   bool *points = lp_xcalloc(we - ws + 1, sizeof *points);
   size_t end = 0;
   /* First the hyphenation points of the patterns; then, for a word that
    * cannot stay whole, any boundary between two letters. */
   for (int pass = 0; pass < 2 && !end; pass++) {
     if (pass == 0 && (!dictionary || all_caps(text, ws, we))) continue;
-    if (pass == 1 && !forced) break;
+    if (pass == 1 && !forced && !beyond) break;
     memset(points, 0, (we - ws + 1) * sizeof *points);
     if (pass == 0)
       lp_breaks_hyphenate(l->env->breaker, text + ws, we - ws, l->lang,
@@ -1127,10 +1171,111 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
 static size_t chunk_end(const lp_shaped *sh, const uint8_t *brk, size_t j) {
   for (size_t k = j + 1; k < sh->count; k++)
     if (((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
-         brk[sh->glyphs[k].cluster] != LP_BREAK_NONE) ||
+         opportunity(brk[sh->glyphs[k].cluster])) ||
         k - j > MAX_WORD_BYTES) /* too long to be a word: stop looking */
       return k;
   return sh->count;
+}
+
+/* ---- Soft hyphens, last-resort cuts, first lines ------------------------ */
+
+/* Whether the text just before byte at is a soft hyphen (U+00AD). */
+static bool after_soft_hyphen(const char *text, size_t at) {
+  return at >= 2 && (unsigned char)text[at - 2] == 0xC2 &&
+         (unsigned char)text[at - 1] == 0xAD;
+}
+
+/* The first glyph of the unbreakable chunk that ends before glyph j: the
+ * one after the last break opportunity in the line (i, j), or i. */
+static size_t chunk_start(const lp_shaped *sh, const uint8_t *brk, size_t i,
+                          size_t j) {
+  for (size_t k = j; k > i + 1;) {
+    k--;
+    if ((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
+        opportunity(brk[sh->glyphs[k].cluster]))
+      return k;
+  }
+  return i;
+}
+
+/* Shapes the chunk before glyph j up to the soft hyphen there, with a
+ * hyphen (the shape a line ending there shows) into head; returns the
+ * width of the line [i, j) so ended, and the chunk's first glyph *w0. */
+static double soft_hyphen_line(const L *l, const para *p, const lp_shaped *sh,
+                               const uint8_t *brk, size_t i, size_t j,
+                               size_t *w0, lp_shaped *head) {
+  *w0 = chunk_start(sh, brk, i, j);
+  double base = 0;
+  for (size_t k = i; k < *w0; k++)
+    base += sh->glyphs[k].advance + sh->glyphs[k].gap;
+  shape_piece(l, p, sh->glyphs[*w0].cluster, sh->glyphs[j].cluster, "-",
+              head);
+  return base + shaped_width(head);
+}
+
+/* Whether the line [i, j) fits avail when it ends at the soft hyphen
+ * before glyph j, its hyphen shown. */
+static bool soft_hyphen_fits(const L *l, const para *p, const lp_shaped *sh,
+                             const uint8_t *brk, size_t i, size_t j,
+                             double avail) {
+  lp_shaped head;
+  size_t w0;
+  double w = soft_hyphen_line(l, p, sh, brk, i, j, &w0, &head);
+  lp_shaped_free(&head);
+  return w <= avail + 1e-6;
+}
+
+/* Ends the line [*i, end) at the soft hyphen before glyph end: the chunk
+ * is shaped anew as its head with a hyphen and its tail (splice_hyphen,
+ * which may move *i).  Returns the new end, after the hyphen. */
+static size_t break_at_soft_hyphen(const L *l, const para *p, lp_shaped *sh,
+                                   const uint8_t *brk, size_t *i,
+                                   size_t end) {
+  lp_shaped head;
+  size_t w0;
+  soft_hyphen_line(l, p, sh, brk, *i, end, &w0, &head);
+  size_t w1 = chunk_end(sh, brk, end);
+  size_t at = splice_hyphen(l, p, sh, i, w0, w1, sh->glyphs[end].cluster,
+                            &head);
+  lp_shaped_free(&head);
+  return at;
+}
+
+/* Where a line must cut a run that no line can hold (j, past i, is the
+ * first glyph that does not fit): at the last grapheme boundary (UAX #29)
+ * before j, or after the line's first grapheme if even that is too wide. */
+static size_t grapheme_cut(const char *text, size_t len, const lp_shaped *sh,
+                           size_t i, size_t j) {
+  size_t q = lp_breaks_grapheme_start(text, len, sh->glyphs[j].cluster);
+  size_t k = j;
+  while (k > i && !((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
+                    sh->glyphs[k].cluster <= q))
+    k--;
+  if (k > i) return k;
+  for (k = i + 1; k < sh->count; k++) {
+    uint32_t c = sh->glyphs[k].cluster;
+    if ((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
+        lp_breaks_grapheme_start(text, len, c) == c)
+      break;
+  }
+  return k;
+}
+
+/* Whether the paragraph text starts with an ideographic space: an indent
+ * typed by hand (as Word, WPS and Japanese editors make it), which takes
+ * the place of the automatic first-line indent. */
+static bool typed_indent(const char *text, size_t len) {
+  return len >= 3 && !memcmp(text, "\xE3\x80\x80", 3); /* U+3000 */
+}
+
+/* Whether Korean-style justification (word spaces only) applies to the
+ * line [i, vis): it has a word space to widen. */
+static bool justify_words(const L *l, const lp_shaped *sh, size_t i,
+                          size_t vis) {
+  if (!l->word_spaces) return false;
+  for (size_t k = i; k + 1 < vis; k++)
+    if (stretchable(&sh->glyphs[k], &sh->glyphs[k + 1], true)) return true;
+  return false;
 }
 
 /* An opening bracket that starts a line is set without the blank half of
@@ -1181,14 +1326,15 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
   if (len == 0 && !st->marker) return true;
   const char *text = len ? (const char *)p->text.data : "";
   uint8_t *brk = lp_xmalloc(len + 1);
-  if (!lp_breaks_find(l->env->breaker, text, len, l->lang, brk, l->err)) {
+  if (!lp_breaks_find(l->env->breaker, text, len, l->lang,
+                      l->tpl->meta.word_break, brk, l->err)) {
     free(brk);
     return false;
   }
   lp_shaped sh = {0};
   lp_shape_cached(l->env->shapes, text, len, p->spans, p->nspans, l->lang,
                   &sh);
-  lp_shape_space_cjk(text, len, &sh);
+  lp_shape_space_cjk(text, len, l->lang, &sh);
   if (sh.nmissing) warn_missing(l, p, &sh, line);
   size_t i = 0, n = sh.count, first_box = l->nboxes;
   bool first = true;
@@ -1204,7 +1350,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
       while (i < n && (sh.glyphs[i].flags & LP_SG_SPACE)) i++;
     if (i >= n) break;
     trim_line_start(l, &sh, i);
-    double indent = first ? st->first_indent : 0;
+    double indent = first && !typed_indent(text, len) ? st->first_indent : 0;
     double avail = st->width - indent, w = 0;
     size_t j = i, last_break = i, end;
     bool hard = false, hyphen = false;
@@ -1220,7 +1366,11 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         hard = true;
         break;
       }
-      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED) last_break = j;
+      /* A soft hyphen is an opportunity where its hyphen fits too. */
+      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED &&
+          (!after_soft_hyphen(text, g->cluster) ||
+           soft_hyphen_fits(l, p, &sh, brk, i, j, avail)))
+        last_break = j;
       double add = g->advance + (j > i ? sh.glyphs[j - 1].gap : 0);
       if (!(g->flags & LP_SG_SPACE) && j > i &&
           w + add + g->squeezed > avail + 1e-6) {
@@ -1229,12 +1379,13 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         double shrink;
         /* Pull in: the glyphs up to the next opportunity fit once the
          * line's punctuation is compressed. */
-        size_t e = cs && brk[g->cluster] == LP_BREAK_NONE
+        size_t e = cs && !opportunity(brk[g->cluster])
                        ? next_break(&sh, brk, j)
                        : 0;
         if (e) {
           size_t v = visible_end(&sh, i, e);
-          double need = line_width(&sh, i, v, &gaps, &shrink) - avail;
+          double need =
+              line_width(&sh, i, v, l->word_spaces, &gaps, &shrink) - avail;
           if (need <= shrink + 1e-6 && v > i) {
             end = e;
             break;
@@ -1242,20 +1393,16 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         }
         /* Push out; but a line that would be loose first tries to
          * hyphenate the word that does not fit (at most MAX_HYPHEN_RUN
-         * lines in a row end with a hyphen), then to split a long Latin
-         * chunk such as a URL after a slash.  A chunk longer than the
-         * whole line must be split: at a hyphenation point, or after a
-         * slash or dot of a URL, or between two letters with a hyphen,
-         * or else between any two characters. */
+         * lines in a row end with a hyphen), then to end inside a URL or
+         * e-mail address at one of its link points (breaks.h).  Only a
+         * chunk longer than the whole line is split elsewhere: at a
+         * hyphenation point, or between two letters with a hyphen, or
+         * else at the last grapheme boundary that fits (a number is
+         * never split otherwise: UAX #14 keeps it whole). */
         bool loose = false, stretched = false;
-        if (last_break > i) {
-          size_t v = visible_end(&sh, i, last_break);
-          double slack = avail - line_width(&sh, i, v, &gaps, &shrink);
-          stretched = st->align == ALIGN_JUSTIFY && gaps > 0
-                          ? slack / gaps > MAX_STRETCH_EM * st->size
-                          : slack > SPLIT_ROOM_EM * st->size;
-          loose = stretched || slack > SPLIT_ROOM_EM * st->size;
-        }
+        if (last_break > i)
+          loose = loose_line(&sh, i, last_break, avail, st, l->word_spaces,
+                             &stretched);
         size_t c1 = chunk_end(&sh, brk, j), h = 0;
         if (stretched && st->hyphenate && hyphen_run < MAX_HYPHEN_RUN)
           h = hyphenate_word(l, p, &sh, &i, last_break, c1, avail, true,
@@ -1263,30 +1410,41 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         else if (last_break == i)
           h = hyphenate_word(l, p, &sh, &i, i, c1, avail, st->hyphenate,
                              false);
-        if (!h && (loose || last_break == i)) {
-          size_t k = split_point(text, &sh, last_break, j);
-          if (k) end = k;
-          else if (last_break == i && st->split_mark)
-            h = hyphenate_word(l, p, &sh, &i, i, c1, avail, false, true);
+        size_t k = !h && (loose || last_break == i)
+                       ? link_break(text, &sh, brk, i, last_break, j, avail,
+                                    st, l->word_spaces)
+                       : 0;
+        if (k) {
+          end = k;
+          break;
         }
+        if (!h && last_break == i && st->split_mark)
+          h = hyphenate_word(l, p, &sh, &i, i, c1, avail, false, true);
         if (h) {
           end = h;
           n = sh.count;
           hyphen = true;
           break;
         }
-        while (end > i + 1 && !(sh.glyphs[end].flags & LP_SG_CLUSTER_START))
-          end--;
+        if (last_break == i) end = grapheme_cut(text, len, &sh, i, j);
         break;
       }
       w += add;
       j++;
     }
+    /* A line ending at a soft hyphen shows a hyphen there. */
+    if (!hyphen && !hard && end > i && end < n &&
+        after_soft_hyphen(text, sh.glyphs[end].cluster)) {
+      end = break_at_soft_hyphen(l, p, &sh, brk, &i, end);
+      n = sh.count;
+      hyphen = true;
+    }
     /* Drop trailing spaces, then measure. */
     size_t vis = visible_end(&sh, i, end);
     int gaps;
     double shrink;
-    double natural = line_width(&sh, i, vis, &gaps, &shrink);
+    bool words = justify_words(l, &sh, i, vis);
+    double natural = line_width(&sh, i, vis, words, &gaps, &shrink);
     if (natural > avail && shrink > 0) {
       /* Compress the line's punctuation evenly, by its share of `halt`. */
       double t = (natural - avail) / shrink;
@@ -1296,7 +1454,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         sh.glyphs[k].advance -= d;
         sh.glyphs[k].x_offset += sh.glyphs[k].shift * d;
       }
-      natural = line_width(&sh, i, vis, &gaps, &shrink);
+      natural = line_width(&sh, i, vis, words, &gaps, &shrink);
     }
     /* A mark squeezed against the next one keeps its full width when the
      * line ends with it (the next mark starts the next line). */
@@ -1314,7 +1472,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
       x += (avail - natural) / 2;
     else if (st->align == ALIGN_RIGHT)
       x += avail - natural;
-    emit_line(l, p, &sh, i, vis, x, extra, st, first);
+    emit_line(l, p, &sh, i, vis, x, extra, words, st, first);
     first = false;
     hyphen_run = hyphen ? hyphen_run + 1 : 0;
     i = end;
@@ -1801,12 +1959,13 @@ static bool measure_cell(L *l, cmark_node *cell, bool bold, double max_w,
   size_t len = p.text.len;
   const char *text = len ? (const char *)p.text.data : "";
   uint8_t *brk = lp_xmalloc(len + 1);
-  bool ok = lp_breaks_find(l->env->breaker, text, len, l->lang, brk, l->err);
+  bool ok = lp_breaks_find(l->env->breaker, text, len, l->lang,
+                           l->tpl->meta.word_break, brk, l->err);
   lp_shaped sh = {0};
   if (ok) {
     lp_shape_cached(l->env->shapes, text, len, p.spans, p.nspans, l->lang,
                     &sh);
-    lp_shape_space_cjk(text, len, &sh);
+    lp_shape_space_cjk(text, len, l->lang, &sh);
   }
   double line = 0, piece = 0;
   size_t cut = 0; /* the next image */
@@ -2248,9 +2407,9 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
         st.first_indent = 0;
       }
       /* Salutations and blocks of short lines set with hard breaks
-       * (addresses, reference lines, choices) stay flush left. */
-      if (is_salutation(&p) ||
-          (p.text.len && memchr(p.text.data, '\n', p.text.len)))
+       * (addresses, reference lines, choices) stay flush left; a line
+       * break inside a data value is not the template's choice. */
+      if (is_salutation(&p) || p.typed_break)
         st.first_indent = 0;
       ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(node));
       para_free(&p);
@@ -2713,6 +2872,7 @@ static bool setup(L *l) {
   l->list_indent = amount(l, &m->list_indent, LIST_INDENT_EM);
   l->quote_indent = amount(l, &m->quote_indent, QUOTE_INDENT_EM);
   l->hyphenate = !m->no_hyphenate;
+  l->word_spaces = lp_lang_is(l->lang, "ko");
   l->bracket_trim = lp_lang_is(l->lang, "ja") ||
                     (lp_lang_is(l->lang, "zh") && !traditional_zh(l->lang));
   l->orphans = m->orphans ? m->orphans : DEFAULT_KEEP_LINES;

@@ -132,7 +132,7 @@ int main(void) {
    * the left glyph, or a typed space set to a quarter em; none beside
    * punctuation. */
   shape("中A1文，B 字", zh, "zh-CN", &s);
-  lp_shape_space_cjk("中A1文，B 字", strlen("中A1文，B 字"), &s);
+  lp_shape_space_cjk("中A1文，B 字", strlen("中A1文，B 字"), "zh-CN", &s);
   CHECK(s.count == 8);
   if (s.count == 8) {
     CHECK(fabs(s.glyphs[0].gap - 2.5) < 1e-9); /* 中|A */
@@ -157,7 +157,7 @@ int main(void) {
   lp_shaped_free(&s);
   const char *pair = "字。」字（「字";
   shape(pair, zh, "zh-CN", &s);
-  lp_shape_space_cjk(pair, strlen(pair), &s);
+  lp_shape_space_cjk(pair, strlen(pair), "zh-CN", &s);
   CHECK(s.count == 7);
   if (s.count == 7) {
     CHECK(fabs(s.glyphs[1].advance - 5) < 1e-9 && s.glyphs[1].squeezed > 0);
@@ -169,7 +169,7 @@ int main(void) {
   lp_shaped_free(&s);
   /* ？ and ！ keep their full width (jlreq cl-04). */
   shape("字？」", zh, "zh-CN", &s);
-  lp_shape_space_cjk("字？」", strlen("字？」"), &s);
+  lp_shape_space_cjk("字？」", strlen("字？」"), "zh-CN", &s);
   CHECK(s.count == 3 && fabs(s.glyphs[1].advance - 10) < 1e-9);
   lp_shaped_free(&s);
 
