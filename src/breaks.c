@@ -215,20 +215,34 @@ static bool is_link(const char *t, size_t a, size_t b) {
          isalnum((unsigned char)t[b - 1]);
 }
 
-/* Whether a link may break before byte k of [a, b) (Chicago 14.18). */
+/* Whether a line may end after a '/' of a link, before byte k of [a, b):
+ * between the parts of its path, as UAX #14 allows (but never inside a
+ * number such as 1/2, nor inside "//"). */
+static bool link_slash(const char *t, size_t a, size_t b, size_t k) {
+  if (k <= a + 1 || k >= b || t[k - 1] != '/' || t[k] == '/') return false;
+  return !(k >= 2 && isdigit((unsigned char)t[k - 2]) &&
+           isdigit((unsigned char)t[k]));
+}
+
+/* Whether a link may break before byte k of [a, b) when it must (Chicago
+ * 14.18): before '.', '@', '?', '#', '&', '=', '-', '_', '~' or '%', so
+ * that the mark starts the next line and no line ends with a hyphen or a
+ * full stop that is not the link's; never inside a number (2024-10-01). */
 static bool link_point(const char *t, size_t a, size_t b, size_t k) {
+  static const char marks[] = "/.@?#&=-_~%:";
   if (k <= a + 1 || k >= b) return false;
   char c = t[k], prev = t[k - 1];
-  if (prev == '/' && k >= 2 && t[k - 2] == '/') return c != '/'; /* "//" */
-  if (!strchr("/.@?#&=-_~%", c) || strchr("/.@?#&=-_~%:", prev))
+  if (c == '/' || c == ':' || !strchr(marks, c) || strchr(marks, prev))
     return false;
-  /* Numbers stay whole: 2024-10-01, 1.5 */
   return !(isdigit((unsigned char)prev) && k + 1 < b &&
            isdigit((unsigned char)t[k + 1]));
 }
 
 /* Replaces the UAX #14 breaks inside each URL and e-mail address of the
- * text by LP_BREAK_LINK points. */
+ * text: after a '/' a line may end as anywhere (LP_BREAK_ALLOWED), at the
+ * other marks only when it must (LP_BREAK_LINK), and nowhere else (UAX #14
+ * breaks after the hyphen of a host name, which would read as a
+ * hyphenation). */
 static void apply_links(const char *text, size_t len, uint8_t *out) {
   for (size_t i = 0; i < len;) {
     size_t a = i, b;
@@ -244,11 +258,11 @@ static void apply_links(const char *text, size_t len, uint8_t *out) {
     while (a < b && link_lead(text[a])) a++;
     while (b > a && link_trail(text[b - 1])) b--;
     if (b - a < 5 || !is_link(text, a, b)) continue;
-    for (size_t k = a + 1; k < b; k++) {
-      if (out[k] == LP_BREAK_ALLOWED) out[k] = LP_BREAK_NONE;
-      if (out[k] == LP_BREAK_NONE && link_point(text, a, b, k))
-        out[k] = LP_BREAK_LINK;
-    }
+    for (size_t k = a + 1; k < b; k++)
+      if (out[k] != LP_BREAK_MANDATORY)
+        out[k] = link_slash(text, a, b, k)   ? LP_BREAK_ALLOWED
+                 : link_point(text, a, b, k) ? LP_BREAK_LINK
+                                             : LP_BREAK_NONE;
   }
 }
 

@@ -59,12 +59,11 @@ bool lp_breaks_no_end(uint32_t c);
  * UAX #14's (numbers, amounts, dates, times and versions stay whole; no
  * break beside U+00A0, U+202F, U+2060 or U+2011), and for every language no
  * line starts with a no-break space and none ends with 〒.  Inside a URL or
- * an e-mail address, UAX #14's breaks (after a hyphen of a host name, a
- * '/' or '?') give way to LP_BREAK_LINK points, set as the Chicago Manual
- * of Style (14.18) breaks links: after "//", before a single '/', '.',
- * '@', '?', '#', '&', '=', '-', '_', '~' or '%' (never between two
- * digits), so that no line ends with a hyphen that is not there.  For
- * zh, ja and
+ * an e-mail address a line may end after a '/' (as UAX #14 has it), and
+ * where it must (LP_BREAK_LINK) before '.', '@', '?', '#', '&', '=', '-',
+ * '_', '~' or '%' (the Chicago Manual of Style, 14.18; never inside a
+ * number), but never after the hyphen of a host name, which would read as
+ * a hyphenation.  For zh, ja and
  * ko the kinsoku rules above remove breaks that ICU allows; under keep-all
  * (lp_breaks_keep_all) breaks between letters of a word go too. */
 bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,

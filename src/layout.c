@@ -563,6 +563,23 @@ static void empty_box(lp_chain *chain, double size, lp_face **face,
   *advance = hb_font_get_glyph_h_advance(f->hb_font, g) * size / f->upem;
 }
 
+/* Whether glyph g draws nothing and stands for default-ignorable
+ * characters only (U+00AD SOFT HYPHEN where the line does not break there,
+ * U+2060 WORD JOINER, U+200B): HarfBuzz sets them as the font's space
+ * with no advance, which a PDF reader would extract as a space, so they
+ * are left out of the page. */
+static bool invisible(const char *text, size_t len, const lp_sglyph *g) {
+  if (g->advance != 0 || !(g->flags & LP_SG_CLUSTER_START) ||
+      g->cluster_end <= g->cluster)
+    return false;
+  for (size_t k = g->cluster; k < g->cluster_end && k < len;) {
+    int32_t c = lp_utf8_next(text, len, &k);
+    if (c < 0 || !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+      return false;
+  }
+  return true;
+}
+
 /* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
  * each stretchable gap (words: at word spaces only). */
 static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
@@ -608,8 +625,9 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
         tlen = 1;
         lp_buf_append(&l->text, "-", 1);
       }
-      add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
-                 advance, toff, tlen);
+      if (!invisible((const char *)p->text.data, p->text.len, g))
+        add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
+                   advance, toff, tlen);
       if (sp->flags & LP_SPAN_STRIKE)
         add_prule(l, x, STRIKE_RISE_EM * sp->size, x + g->advance,
                   STRIKE_RISE_EM * sp->size, RULE_WIDTH);
@@ -844,33 +862,33 @@ static bool loose_line(const lp_shaped *sh, size_t i, size_t end,
   return *stretched || slack > SPLIT_ROOM_EM * st->size;
 }
 
-/* Whether a link's point before byte at is between its parts: after
- * "//", before '/', '?', '#' or '@' (rather than inside a host name or a
- * word of the path). */
-static bool link_part(const char *text, size_t at) {
-  return strchr("/?#@", text[at]) ||
-         (at >= 2 && text[at - 1] == '/' && text[at - 2] == '/');
+/* The advance of glyph g without its kerning against the next glyph:
+ * the font's own, where that is more (a Latin glyph only). */
+static double unkerned(const lp_sglyph *g) {
+  if (!g->face || (g->flags & LP_SG_CJK)) return g->advance;
+  double a = hb_font_get_glyph_h_advance(g->face->hb_font, g->gid) * g->size /
+             g->face->upem;
+  return a > g->advance ? a : g->advance;
 }
 
-/* The last point of a link (LP_BREAK_LINK) in the line [i, j), where j
- * is the glyph that does not fit and from the line's last opportunity:
- * the last one between the link's parts if the line ending there is not
- * loose, else the last one; 0 if none. */
-static size_t link_break(const char *text, const lp_shaped *sh,
-                         const uint8_t *brk, size_t i, size_t from, size_t j,
-                         double avail, const pstyle *st, bool words) {
-  size_t any = 0;
-  for (size_t k = j; k > from && k > i; k--) {
-    const lp_sglyph *g = &sh->glyphs[k];
-    if (!(g->flags & LP_SG_CLUSTER_START) || brk[g->cluster] != LP_BREAK_LINK)
+/* The last link point (LP_BREAK_LINK) in the line (from, j], where j is
+ * the glyph that does not fit, at which the line [i, k) fits avail once
+ * its last glyph loses its kerning against the next line's first ("w."
+ * of "www.example"); that glyph's advance is set so.  0 if none. */
+static size_t link_break(lp_shaped *sh, const uint8_t *brk, size_t i,
+                         size_t from, size_t j, double avail) {
+  for (size_t k = j; k > from && k > i + 1; k--) {
+    if (!(sh->glyphs[k].flags & LP_SG_CLUSTER_START) ||
+        brk[sh->glyphs[k].cluster] != LP_BREAK_LINK)
       continue;
-    if (!any) any = k;
-    bool stretched;
-    if (link_part(text, g->cluster) &&
-        !loose_line(sh, i, k, avail, st, words, &stretched))
-      return k;
+    int gaps;
+    double shrink, w = line_width(sh, i, k, false, &gaps, &shrink);
+    lp_sglyph *g = &sh->glyphs[k - 1];
+    if (w - g->advance + unkerned(g) > avail + 1e-6) continue;
+    g->advance = unkerned(g);
+    return k;
   }
-  return any;
+  return 0;
 }
 
 /* ---- Hyphenation --------------------------------------------------------- */
@@ -1411,8 +1429,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
           h = hyphenate_word(l, p, &sh, &i, i, c1, avail, st->hyphenate,
                              false);
         size_t k = !h && (loose || last_break == i)
-                       ? link_break(text, &sh, brk, i, last_break, j, avail,
-                                    st, l->word_spaces)
+                       ? link_break(&sh, brk, i, last_break, j, avail)
                        : 0;
         if (k) {
           end = k;
