@@ -11,6 +11,7 @@
 
 #include "fill.h"
 #include "image.h"
+#include "lines.h"
 #include "shape.h"
 #include "template.h"
 #include "util.h"
@@ -48,10 +49,8 @@
 #define STRIKE_RISE_EM 0.3
 #define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a hyphen */
 #define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
-#define PULL_MAX_CLUSTERS 3   /* characters pulled into a line, at most */
 #define MAX_HYPHEN_RUN 2      /* consecutive lines ending with a hyphen */
 #define MIN_PIECE_LETTERS 2   /* of a word, before a line-end hyphen */
-#define MAX_WORD_BYTES 1024   /* a longer "word" is data: cut, no hyphen */
 #define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
 #define TEXT_BELOW_EM 0.2
 #define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
@@ -370,18 +369,6 @@ static void add_prule(L *l, double x1, double dy1, double x2, double dy2,
   l->rules[l->nrules++] = (prule){x1, dy1, x2, dy2, width};
 }
 
-/* Whether a line may stretch between glyph a and the next glyph b: after a
- * word space, and beside a CJK character (inter-character spacing, clreq
- * 3.4.2 / jlreq 3.8), never inside a cluster or between Latin letters.
- * With words, after a word space only: Korean is justified by widening the
- * spaces between words, never by spreading the syllables of a word. */
-static bool stretchable(const lp_sglyph *a, const lp_sglyph *b, bool words) {
-  if (!(b->flags & LP_SG_CLUSTER_START)) return false;
-  if (a->flags & LP_SG_SPACE) return true;
-  if (words || (b->flags & LP_SG_SPACE)) return false;
-  return (a->flags & LP_SG_CJK) || (b->flags & LP_SG_CJK);
-}
-
 /* ---- Form fields -------------------------------------------------------- */
 
 #define FIELD_NAME_MAX 48 /* bytes of label kept in a field name */
@@ -563,23 +550,6 @@ static void empty_box(lp_chain *chain, double size, lp_face **face,
   *advance = hb_font_get_glyph_h_advance(f->hb_font, g) * size / f->upem;
 }
 
-/* Whether glyph g draws nothing and stands for default-ignorable
- * characters only (U+00AD SOFT HYPHEN where the line does not break there,
- * U+2060 WORD JOINER, U+200B): HarfBuzz sets them as the font's space
- * with no advance, which a PDF reader would extract as a space, so they
- * are left out of the page. */
-static bool invisible(const char *text, size_t len, const lp_sglyph *g) {
-  if (g->advance != 0 || !(g->flags & LP_SG_CLUSTER_START) ||
-      g->cluster_end <= g->cluster)
-    return false;
-  for (size_t k = g->cluster; k < g->cluster_end && k < len;) {
-    int32_t c = lp_utf8_next(text, len, &k);
-    if (c < 0 || !u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-      return false;
-  }
-  return true;
-}
-
 /* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
  * each stretchable gap (words: at word spaces only). */
 static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
@@ -625,7 +595,7 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
         tlen = 1;
         lp_buf_append(&l->text, "-", 1);
       }
-      if (!invisible((const char *)p->text.data, p->text.len, g))
+      if (!lp_lines_invisible((const char *)p->text.data, p->text.len, g))
         add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
                    advance, toff, tlen);
       if (sp->flags & LP_SPAN_STRIKE)
@@ -634,7 +604,7 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
     }
     x += g->advance;
     if (k + 1 < end) x += g->gap;
-    if (k + 1 < end && stretchable(g, &sh->glyphs[k + 1], words))
+    if (k + 1 < end && lp_lines_stretchable(g, &sh->glyphs[k + 1], words))
       x += extra;
   }
   b->g1 = l->nglyphs;
@@ -764,50 +734,6 @@ static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
   }
 }
 
-/* Whether a line may end at a break of class b as a rule (a link's own
- * points, LP_BREAK_LINK, only when the line would be loose). */
-static bool opportunity(uint8_t b) {
-  return b == LP_BREAK_ALLOWED || b == LP_BREAK_MANDATORY;
-}
-
-/* How much glyph k of the line [i, vis) may shrink: its `halt` amount,
- * except at the line's ends, whose em boxes stay whole so that the line
- * starts and ends exactly at the margins. */
-static double glyph_shrink(const lp_shaped *sh, size_t k, size_t i,
-                           size_t vis) {
-  return k == i || k + 1 == vis ? 0 : sh->glyphs[k].shrink;
-}
-
-/* The natural width of glyphs [i, vis) of a line (advances and the fixed
- * gaps between them), its stretchable gaps (words: word spaces only), and
- * how much its punctuation may be compressed. */
-static double line_width(const lp_shaped *sh, size_t i, size_t vis,
-                         bool words, int *gaps, double *shrink) {
-  double w = 0;
-  *gaps = 0;
-  *shrink = 0;
-  for (size_t k = i; k < vis; k++) {
-    const lp_sglyph *g = &sh->glyphs[k];
-    w += g->advance + (k + 1 < vis ? g->gap : g->squeezed);
-    *shrink += glyph_shrink(sh, k, i, vis);
-    if (k + 1 < vis && stretchable(g, &sh->glyphs[k + 1], words)) (*gaps)++;
-  }
-  return w;
-}
-
-/* The end of the line starting at i if it ran to the next break opportunity
- * after j, at most a few clusters on (for pulling a character in). */
-static size_t next_break(const lp_shaped *sh, const uint8_t *brk, size_t j) {
-  size_t clusters = 0;
-  for (size_t k = j + 1; k < sh->count; k++) {
-    const lp_sglyph *g = &sh->glyphs[k];
-    if (!(g->flags & LP_SG_CLUSTER_START)) continue;
-    if (opportunity(brk[g->cluster])) return k;
-    if (++clusters >= PULL_MAX_CLUSTERS) return 0;
-  }
-  return sh->count;
-}
-
 /* Whether the paragraph text starts with one of the labels. */
 static bool starts_with_any(const para *p, const char *const *labels,
                             size_t n) {
@@ -840,12 +766,6 @@ static unsigned paragraph_kind(const L *l, const para *p, size_t first_box) {
   return kind;
 }
 
-/* The end of glyphs [i, end) without trailing spaces. */
-static size_t visible_end(const lp_shaped *sh, size_t i, size_t end) {
-  while (end > i && (sh->glyphs[end - 1].flags & LP_SG_SPACE)) end--;
-  return end;
-}
-
 /* Whether the line [i, end) would be loose: its word spaces (or CJK
  * gaps) opened wider than MAX_STRETCH_EM by justification (*stretched),
  * or, unjustified or without gaps, SPLIT_ROOM_EM short of avail. */
@@ -854,41 +774,12 @@ static bool loose_line(const lp_shaped *sh, size_t i, size_t end,
                        bool *stretched) {
   int gaps;
   double shrink;
-  size_t v = visible_end(sh, i, end);
-  double slack = avail - line_width(sh, i, v, words, &gaps, &shrink);
+  size_t v = lp_lines_visible_end(sh, i, end);
+  double slack = avail - lp_lines_width(sh, i, v, words, &gaps, &shrink);
   *stretched = st->align == ALIGN_JUSTIFY && gaps > 0
                    ? slack / gaps > MAX_STRETCH_EM * st->size
                    : slack > SPLIT_ROOM_EM * st->size;
   return *stretched || slack > SPLIT_ROOM_EM * st->size;
-}
-
-/* The advance of glyph g without its kerning against the next glyph:
- * the font's own, where that is more (a Latin glyph only). */
-static double unkerned(const lp_sglyph *g) {
-  if (!g->face || (g->flags & LP_SG_CJK)) return g->advance;
-  double a = hb_font_get_glyph_h_advance(g->face->hb_font, g->gid) * g->size /
-             g->face->upem;
-  return a > g->advance ? a : g->advance;
-}
-
-/* The last link point (LP_BREAK_LINK) in the line (from, j], where j is
- * the glyph that does not fit, at which the line [i, k) fits avail once
- * its last glyph loses its kerning against the next line's first ("w."
- * of "www.example"); that glyph's advance is set so.  0 if none. */
-static size_t link_break(lp_shaped *sh, const uint8_t *brk, size_t i,
-                         size_t from, size_t j, double avail) {
-  for (size_t k = j; k > from && k > i + 1; k--) {
-    if (!(sh->glyphs[k].flags & LP_SG_CLUSTER_START) ||
-        brk[sh->glyphs[k].cluster] != LP_BREAK_LINK)
-      continue;
-    int gaps;
-    double shrink, w = line_width(sh, i, k, false, &gaps, &shrink);
-    lp_sglyph *g = &sh->glyphs[k - 1];
-    if (w - g->advance + unkerned(g) > avail + 1e-6) continue;
-    g->advance = unkerned(g);
-    return k;
-  }
-  return 0;
 }
 
 /* ---- Hyphenation --------------------------------------------------------- */
@@ -936,7 +827,7 @@ static bool letter_or_apostrophe(uint32_t c) {
 static bool find_word(const char *text, size_t len, const lp_shaped *sh,
                       size_t c0, size_t c1, size_t *w0, size_t *w1) {
   size_t k = c0;
-  if (c1 - c0 > MAX_WORD_BYTES) return false;
+  if (c1 - c0 > LP_LINES_MAX_WORD_BYTES) return false;
   for (size_t m = c0; m < c1; m++) {
     const lp_sglyph *g = &sh->glyphs[m];
     if (!g->face || (g->flags & (LP_SG_CJK | LP_SG_BLANK | LP_SG_NOTDEF)))
@@ -975,10 +866,10 @@ static bool token_edge(uint32_t c) {
  * allow a break beside it. */
 static bool in_plain_token(const char *text, size_t len, size_t a,
                            size_t b) {
-  if (b - a > MAX_WORD_BYTES) return false;
+  if (b - a > LP_LINES_MAX_WORD_BYTES) return false;
   bool lead = false; /* leftwards: only opening punctuation from here */
   for (size_t k = a; k > 0;) {
-    if (a - k > MAX_WORD_BYTES) return false;
+    if (a - k > LP_LINES_MAX_WORD_BYTES) return false;
     size_t c = k - 1;
     while (c > 0 && (text[c] & 0xC0) == 0x80) c--;
     uint32_t cp = cp_at(text, len, c);
@@ -993,7 +884,7 @@ static bool in_plain_token(const char *text, size_t len, size_t a,
   }
   bool trail = false; /* rightwards: only closing punctuation from here */
   for (size_t k = b; k < len;) {
-    if (k - b > MAX_WORD_BYTES) return false;
+    if (k - b > LP_LINES_MAX_WORD_BYTES) return false;
     uint32_t cp = cp_at(text, len, k);
     if (token_edge(cp)) break;
     lp_utf8_next(text, len, &k);
@@ -1126,7 +1017,7 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
     return 0;
   /* The whole word: it may have started on the line before. */
   size_t ws = sh->glyphs[w0].cluster, we = sh->glyphs[w1 - 1].cluster_end;
-  while (ws > 0 && we - ws <= MAX_WORD_BYTES) {
+  while (ws > 0 && we - ws <= LP_LINES_MAX_WORD_BYTES) {
     size_t k = ws - 1;
     while (k > 0 && (text[k] & 0xC0) == 0x80) k--;
     if (!letter_or_apostrophe(cp_at(text, len, k))) break;
@@ -1136,11 +1027,12 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
   double base = 0;
   for (size_t k = i; k < w0; k++)
     base += sh->glyphs[k].advance + sh->glyphs[k].gap;
-  if (we - ws > MAX_WORD_BYTES) return 0;
+  if (we - ws > LP_LINES_MAX_WORD_BYTES) return 0;
   size_t first = sh->glyphs[w0].cluster; /* the word's part on this line */
   /* A word beyond the patterns' reach (LP_HYPHEN_MAX_LETTERS) that would
    * leave the line loose is split between letters, as a last resort. */
-  bool beyond = dictionary && chars_between(text, ws, we) > LP_HYPHEN_MAX_LETTERS;
+  bool beyond =
+      dictionary && chars_between(text, ws, we) > LP_HYPHEN_MAX_LETTERS;
   bool *points = lp_xcalloc(we - ws + 1, sizeof *points);
   size_t end = 0;
   /* First the hyphenation points of the patterns; then, for a word that
@@ -1183,38 +1075,7 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
   return end;
 }
 
-/* The end of the unbreakable chunk that glyph j is in: the next break
- * opportunity after it, or the paragraph's end (or a point more than
- * MAX_WORD_BYTES on, which no word reaches). */
-static size_t chunk_end(const lp_shaped *sh, const uint8_t *brk, size_t j) {
-  for (size_t k = j + 1; k < sh->count; k++)
-    if (((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
-         opportunity(brk[sh->glyphs[k].cluster])) ||
-        k - j > MAX_WORD_BYTES) /* too long to be a word: stop looking */
-      return k;
-  return sh->count;
-}
-
 /* ---- Soft hyphens, last-resort cuts, first lines ------------------------ */
-
-/* Whether the text just before byte at is a soft hyphen (U+00AD). */
-static bool after_soft_hyphen(const char *text, size_t at) {
-  return at >= 2 && (unsigned char)text[at - 2] == 0xC2 &&
-         (unsigned char)text[at - 1] == 0xAD;
-}
-
-/* The first glyph of the unbreakable chunk that ends before glyph j: the
- * one after the last break opportunity in the line (i, j), or i. */
-static size_t chunk_start(const lp_shaped *sh, const uint8_t *brk, size_t i,
-                          size_t j) {
-  for (size_t k = j; k > i + 1;) {
-    k--;
-    if ((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
-        opportunity(brk[sh->glyphs[k].cluster]))
-      return k;
-  }
-  return i;
-}
 
 /* Shapes the chunk before glyph j up to the soft hyphen there, with a
  * hyphen (the shape a line ending there shows) into head; returns the
@@ -1222,7 +1083,7 @@ static size_t chunk_start(const lp_shaped *sh, const uint8_t *brk, size_t i,
 static double soft_hyphen_line(const L *l, const para *p, const lp_shaped *sh,
                                const uint8_t *brk, size_t i, size_t j,
                                size_t *w0, lp_shaped *head) {
-  *w0 = chunk_start(sh, brk, i, j);
+  *w0 = lp_lines_chunk_start(sh, brk, i, j);
   double base = 0;
   for (size_t k = i; k < *w0; k++)
     base += sh->glyphs[k].advance + sh->glyphs[k].gap;
@@ -1252,38 +1113,11 @@ static size_t break_at_soft_hyphen(const L *l, const para *p, lp_shaped *sh,
   lp_shaped head;
   size_t w0;
   soft_hyphen_line(l, p, sh, brk, *i, end, &w0, &head);
-  size_t w1 = chunk_end(sh, brk, end);
+  size_t w1 = lp_lines_chunk_end(sh, brk, end);
   size_t at = splice_hyphen(l, p, sh, i, w0, w1, sh->glyphs[end].cluster,
                             &head);
   lp_shaped_free(&head);
   return at;
-}
-
-/* Where a line must cut a run that no line can hold (j, past i, is the
- * first glyph that does not fit): at the last grapheme boundary (UAX #29)
- * before j, or after the line's first grapheme if even that is too wide. */
-static size_t grapheme_cut(const char *text, size_t len, const lp_shaped *sh,
-                           size_t i, size_t j) {
-  size_t q = lp_breaks_grapheme_start(text, len, sh->glyphs[j].cluster);
-  size_t k = j;
-  while (k > i && !((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
-                    sh->glyphs[k].cluster <= q))
-    k--;
-  if (k > i) return k;
-  for (k = i + 1; k < sh->count; k++) {
-    uint32_t c = sh->glyphs[k].cluster;
-    if ((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
-        lp_breaks_grapheme_start(text, len, c) == c)
-      break;
-  }
-  return k;
-}
-
-/* Whether the paragraph text starts with an ideographic space: an indent
- * typed by hand (as Word, WPS and Japanese editors make it), which takes
- * the place of the automatic first-line indent. */
-static bool typed_indent(const char *text, size_t len) {
-  return len >= 3 && !memcmp(text, "\xE3\x80\x80", 3); /* U+3000 */
 }
 
 /* Whether Korean-style justification (word spaces only) applies to the
@@ -1292,7 +1126,8 @@ static bool justify_words(const L *l, const lp_shaped *sh, size_t i,
                           size_t vis) {
   if (!l->word_spaces) return false;
   for (size_t k = i; k + 1 < vis; k++)
-    if (stretchable(&sh->glyphs[k], &sh->glyphs[k + 1], true)) return true;
+    if (lp_lines_stretchable(&sh->glyphs[k], &sh->glyphs[k + 1], true))
+      return true;
   return false;
 }
 
@@ -1368,7 +1203,8 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
       while (i < n && (sh.glyphs[i].flags & LP_SG_SPACE)) i++;
     if (i >= n) break;
     trim_line_start(l, &sh, i);
-    double indent = first && !typed_indent(text, len) ? st->first_indent : 0;
+    double indent =
+        first && !lp_lines_typed_indent(text, len) ? st->first_indent : 0;
     double avail = st->width - indent, w = 0;
     size_t j = i, last_break = i, end;
     bool hard = false, hyphen = false;
@@ -1386,7 +1222,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
       }
       /* A soft hyphen is an opportunity where its hyphen fits too. */
       if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED &&
-          (!after_soft_hyphen(text, g->cluster) ||
+          (!lp_lines_after_soft_hyphen(text, g->cluster) ||
            soft_hyphen_fits(l, p, &sh, brk, i, j, avail)))
         last_break = j;
       double add = g->advance + (j > i ? sh.glyphs[j - 1].gap : 0);
@@ -1397,13 +1233,13 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         double shrink;
         /* Pull in: the glyphs up to the next opportunity fit once the
          * line's punctuation is compressed. */
-        size_t e = cs && !opportunity(brk[g->cluster])
-                       ? next_break(&sh, brk, j)
+        size_t e = cs && !lp_lines_opportunity(brk[g->cluster])
+                       ? lp_lines_next_break(&sh, brk, j)
                        : 0;
         if (e) {
-          size_t v = visible_end(&sh, i, e);
+          size_t v = lp_lines_visible_end(&sh, i, e);
           double need =
-              line_width(&sh, i, v, l->word_spaces, &gaps, &shrink) - avail;
+              lp_lines_width(&sh, i, v, l->word_spaces, &gaps, &shrink) - avail;
           if (need <= shrink + 1e-6 && v > i) {
             end = e;
             break;
@@ -1421,7 +1257,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         if (last_break > i)
           loose = loose_line(&sh, i, last_break, avail, st, l->word_spaces,
                              &stretched);
-        size_t c1 = chunk_end(&sh, brk, j), h = 0;
+        size_t c1 = lp_lines_chunk_end(&sh, brk, j), h = 0;
         if (stretched && st->hyphenate && hyphen_run < MAX_HYPHEN_RUN)
           h = hyphenate_word(l, p, &sh, &i, last_break, c1, avail, true,
                              false);
@@ -1429,7 +1265,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
           h = hyphenate_word(l, p, &sh, &i, i, c1, avail, st->hyphenate,
                              false);
         size_t k = !h && (loose || last_break == i)
-                       ? link_break(&sh, brk, i, last_break, j, avail)
+                       ? lp_lines_link_break(&sh, brk, i, last_break, j, avail)
                        : 0;
         if (k) {
           end = k;
@@ -1443,7 +1279,7 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
           hyphen = true;
           break;
         }
-        if (last_break == i) end = grapheme_cut(text, len, &sh, i, j);
+        if (last_break == i) end = lp_lines_grapheme_cut(text, len, &sh, i, j);
         break;
       }
       w += add;
@@ -1451,27 +1287,27 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     }
     /* A line ending at a soft hyphen shows a hyphen there. */
     if (!hyphen && !hard && end > i && end < n &&
-        after_soft_hyphen(text, sh.glyphs[end].cluster)) {
+        lp_lines_after_soft_hyphen(text, sh.glyphs[end].cluster)) {
       end = break_at_soft_hyphen(l, p, &sh, brk, &i, end);
       n = sh.count;
       hyphen = true;
     }
     /* Drop trailing spaces, then measure. */
-    size_t vis = visible_end(&sh, i, end);
+    size_t vis = lp_lines_visible_end(&sh, i, end);
     int gaps;
     double shrink;
     bool words = justify_words(l, &sh, i, vis);
-    double natural = line_width(&sh, i, vis, words, &gaps, &shrink);
+    double natural = lp_lines_width(&sh, i, vis, words, &gaps, &shrink);
     if (natural > avail && shrink > 0) {
       /* Compress the line's punctuation evenly, by its share of `halt`. */
       double t = (natural - avail) / shrink;
       if (t > 1) t = 1;
       for (size_t k = i; k < vis; k++) {
-        double d = t * glyph_shrink(&sh, k, i, vis);
+        double d = t * lp_lines_glyph_shrink(&sh, k, i, vis);
         sh.glyphs[k].advance -= d;
         sh.glyphs[k].x_offset += sh.glyphs[k].shift * d;
       }
-      natural = line_width(&sh, i, vis, words, &gaps, &shrink);
+      natural = lp_lines_width(&sh, i, vis, words, &gaps, &shrink);
     }
     /* A mark squeezed against the next one keeps its full width when the
      * line ends with it (the next mark starts the next line). */

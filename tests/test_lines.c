@@ -2,9 +2,10 @@
  * hyphenation, one baseline for every font of a line, opening brackets at
  * a line start (jlreq 3.1.5, clreq 3.1.6.3), UAX #14 opportunities only
  * (numbers whole, no-break spaces, soft hyphens, 〒), Korean keep-all and
- * word-space justification, typed indents, line breaks from data.  Templates are rendered with
- * the repository's fonts (fonts/fonts.conf) up to the display list, where
- * every glyph's face, position and text can be checked exactly. */
+ * word-space justification, typed indents, line breaks from data.
+ * Templates are rendered with the repository's fonts (fonts/fonts.conf) up
+ * to the display list, where every glyph's face, position and text can be
+ * checked exactly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
