@@ -550,10 +550,18 @@ static void empty_box(lp_chain *chain, double size, lp_face **face,
   *advance = hb_font_get_glyph_h_advance(f->hb_font, g) * size / f->upem;
 }
 
-/* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
- * each stretchable gap (words: at word spaces only). */
+/* How a line is justified: extra space at each stretchable gap (with
+ * words, at word spaces only), none before glyph fixed (a typed indent
+ * keeps its width). */
+typedef struct spread {
+  double extra;
+  bool words;
+  size_t fixed;
+} spread;
+
+/* Emits glyphs [i, end) of sh as one line box, justified by js. */
 static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
-                      size_t end, double x, double extra, bool words,
+                      size_t end, double x, const spread *js,
                       const pstyle *st, bool first) {
   lbox *b = new_box(l);
   b->height = st->size * st->leading;
@@ -604,8 +612,9 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
     }
     x += g->advance;
     if (k + 1 < end) x += g->gap;
-    if (k + 1 < end && lp_lines_stretchable(g, &sh->glyphs[k + 1], words))
-      x += extra;
+    if (k + 1 < end && k >= js->fixed &&
+        lp_lines_stretchable(g, &sh->glyphs[k + 1], js->words))
+      x += js->extra;
   }
   b->g1 = l->nglyphs;
   b->r1 = l->nrules;
@@ -1297,6 +1306,10 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     int gaps;
     double shrink;
     bool words = justify_words(l, &sh, i, vis);
+    /* A typed indent (jlreq 3.1.8 字下げ) is not spread. */
+    size_t fixed = first && lp_lines_typed_indent(text, len)
+                       ? lp_lines_indent_end(text, len, &sh, i)
+                       : i;
     double natural = lp_lines_width(&sh, i, vis, words, &gaps, &shrink);
     if (natural > avail && shrink > 0) {
       /* Compress the line's punctuation evenly, by its share of `halt`. */
@@ -1319,13 +1332,15 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     }
     double x = st->left + indent, extra = 0;
     bool last = end >= n || hard;
+    gaps -= lp_lines_gaps_before(&sh, i, fixed, vis, words);
     if (st->align == ALIGN_JUSTIFY && !last && gaps > 0 && natural < avail)
       extra = (avail - natural) / gaps;
     else if (st->align == ALIGN_CENTER)
       x += (avail - natural) / 2;
     else if (st->align == ALIGN_RIGHT)
       x += avail - natural;
-    emit_line(l, p, &sh, i, vis, x, extra, words, st, first);
+    spread js = {extra, words, fixed};
+    emit_line(l, p, &sh, i, vis, x, &js, st, first);
     first = false;
     hyphen_run = hyphen ? hyphen_run + 1 : 0;
     i = end;

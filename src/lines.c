@@ -178,3 +178,21 @@ size_t lp_lines_grapheme_cut(const char *text, size_t len, const lp_shaped *sh,
 bool lp_lines_typed_indent(const char *text, size_t len) {
   return len >= 3 && !memcmp(text, "\xE3\x80\x80", 3); /* U+3000 */
 }
+
+/* The first glyph from i on whose text is not U+3000. */
+size_t lp_lines_indent_end(const char *text, size_t len, const lp_shaped *sh,
+                           size_t i) {
+  while (i < sh->count && sh->glyphs[i].cluster + 3 <= len &&
+         !memcmp(text + sh->glyphs[i].cluster, "\xE3\x80\x80", 3))
+    i++;
+  return i;
+}
+
+/* The stretchable gaps after glyphs [i, fixed) of the line [i, vis). */
+int lp_lines_gaps_before(const lp_shaped *sh, size_t i, size_t fixed,
+                         size_t vis, bool words) {
+  int n = 0;
+  for (size_t k = i; k < fixed && k + 1 < vis; k++)
+    n += lp_lines_stretchable(&sh->glyphs[k], &sh->glyphs[k + 1], words);
+  return n;
+}

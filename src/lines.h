@@ -70,4 +70,14 @@ size_t lp_lines_grapheme_cut(const char *text, size_t len,
  * typed by hand, which replaces the automatic first-line indent). */
 bool lp_lines_typed_indent(const char *text, size_t len);
 
+/* The first glyph at or after i that is not a typed ideographic space
+ * (U+3000): where a typed indent ends. */
+size_t lp_lines_indent_end(const char *text, size_t len, const lp_shaped *sh,
+                           size_t i);
+
+/* How many of the stretchable gaps of the line [i, vis) follow a glyph
+ * before glyph fixed (see lp_lines_width). */
+int lp_lines_gaps_before(const lp_shaped *sh, size_t i, size_t fixed,
+                         size_t vis, bool words);
+
 #endif

@@ -766,28 +766,38 @@ static void test_korean(void) {
 /* ---- First lines and line ends of Japanese ---------------------------- */
 
 /* A paragraph that starts with ideographic spaces typed by hand gets no
- * automatic indent on top (in Japanese 1 em, in Chinese 2 em); one
- * without keeps it. */
+ * automatic indent on top (in Japanese 1 em, in Chinese 2 em), and its
+ * typed indent is not spread when the line is justified; one without
+ * keeps the automatic indent. */
 static void test_typed_indent(void) {
   static const char *const langs[] = {"ja", "zh-CN"};
   static const double indent[] = {1, 2};
   for (size_t c = 0; c < 2; c++) {
-    char md[1024];
-    snprintf(md, sizeof md, "---\nlang: %s\n---\n\n"
-             "\u3000\u3000拝啓文字文字。\n\n文字文字文字。\n", langs[c]);
+    char md[2048];
+    int at = snprintf(md, sizeof md, "---\nlang: %s\n---\n\n\u3000\u3000拝啓",
+                      langs[c]);
+    for (int k = 0; k < 50; k++) /* two lines, the first justified */
+      at += snprintf(md + at, sizeof md - (size_t)at, "%s",
+                     k % 7 == 6 ? "、" : "文");
+    snprintf(md + at, sizeof md - (size_t)at, "。\n\n文字文字文字。\n");
     lp_display *d = render(md);
     CHECK(d != NULL);
     if (!d) continue;
     page pg = lines_of(d, 0);
     size_t n = body_lines(&pg, 25 * MM);
-    CHECK(n == 2);
-    if (n == 2) {
-      const gl *typed = &pg.lines[0].g[0], *auto_ = &pg.lines[1].g[0];
+    CHECK(n == 3);
+    if (n == 3) {
+      const line *l = &pg.lines[0];
+      const gl *typed = &l->g[0], *auto_ = &pg.lines[2].g[0];
       CHECK(!strcmp(typed->text, "\u3000"));
       CHECK(fabs(typed->x - 25 * MM) < EPS);
-      if (fabs(typed->x - 25 * MM) >= EPS)
-        fprintf(stderr, "  %s: typed indent starts at %.2f\n", langs[c],
-                typed->x);
+      /* The first character after the typed indent: exactly 2 em in. */
+      CHECK(l->n > 2 && fabs(l->g[2].x - (25 * MM + 2 * SIZE)) < EPS);
+      if (l->n > 2 && fabs(l->g[2].x - (25 * MM + 2 * SIZE)) >= EPS)
+        fprintf(stderr, "  %s: text after the typed indent at %.2f\n",
+                langs[c], l->g[2].x);
+      const gl *e = &l->g[l->n - 1];
+      CHECK(fabs(e->x + e->advance - (A4_W - 25 * MM)) < EPS); /* justified */
       CHECK(fabs(auto_->x - (25 * MM + indent[c] * SIZE)) < EPS);
     }
     page_free(&pg);
