@@ -1306,7 +1306,8 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     int gaps;
     double shrink;
     bool words = justify_words(l, &sh, i, vis);
-    /* A typed indent (jlreq 3.1.8 字下げ) is not spread. */
+    /* A typed indent (字下げ, the paragraph's line-head indent) is not
+     * spread. */
     size_t fixed = first && lp_lines_typed_indent(text, len)
                        ? lp_lines_indent_end(text, len, &sh, i)
                        : i;
