@@ -624,7 +624,7 @@ static void test_soft_hyphen(void) {
         /* The break is at a soft hyphen of the source: the line's last
          * word, a soft hyphen and the next line's first word are there. */
         if (i + 1 < n) {
-          char next[512], at[600];
+          char next[512], at[1100];
           line_text(&pg.lines[i + 1], next, sizeof next);
           char *sp = strchr(next, ' ');
           if (sp) *sp = '\0';
