@@ -4,7 +4,7 @@
 An English lawyer's letter whose amounts, dates, times, versions and phone
 numbers fall at line ends in columns of many widths (none is ever split,
 nothing passes the margin); no-break spaces; soft hyphens (a hyphen where
-the line breaks, nothing elsewhere); URLs and e-mail addresses (no line
+the line breaks, nothing elsewhere); an 86-letter word hyphenated; URLs and e-mail addresses (no line
 ends after a hyphen of a host name); Korean (breaks at spaces only,
 justified at word spaces; `word-break: normal` for the other style);
 Japanese (a typed ideographic-space indent is not doubled, 〒 stays with
@@ -117,6 +117,31 @@ def test_lawyer(tmp):
           shown >= 1, shown)
 
 
+def test_long_word(tmp):
+    """An 86-letter chemical name is hyphenated (the patterns reach far
+    past 64 letters): the line before it ends with part of it and a
+    hyphen at the margin, instead of being spread."""
+    word = ("methylenedioxymethamphetaminehydrochloridemonohydrate"
+            "dimethylaminoethylbenzoylecgonine")
+    pdf = render(tmp, "long-word", "---\nlang: en-US\nmargin: 25mm 70mm\n---\n\n"
+                 "The laboratory report names %s as the compound.\n" % word)
+    if not pdf:
+        return
+    lines = body(pdf)
+    right = 612 - 70 * MM
+    first = lines[0] if lines else {"text": "", "x1": 0}
+    check("long word: the first line ends with the word's first part and a "
+          "hyphen, at the margin",
+          first["text"].startswith("Thelaboratoryreportnames") and
+          first["text"].endswith("-") and abs(first["x1"] - right) <= 0.1,
+          [l["text"] for l in lines])
+    joined = "".join(l["text"][:-1] if l["text"].endswith("-") else l["text"]
+                     for l in lines)
+    check("long word: the lines without their hyphens are the text",
+          joined == nows("The laboratory report names %s as the compound." % word),
+          joined)
+
+
 def test_korean(tmp):
     """Breaks at spaces only; syllables of a word keep their advance."""
     pdf = render(tmp, "ko", "---\nlang: ko\n---\n\n%s\n" % KOREAN)
@@ -213,6 +238,7 @@ def test_value_newline(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_lawyer(tmp)
+        test_long_word(tmp)
         test_korean(tmp)
         test_japanese(tmp)
         test_value_newline(tmp)
