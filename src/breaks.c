@@ -29,7 +29,6 @@
 
 #define MAX_LOCALES 8
 #define MAX_DICTS 8
-#define MAX_HYPHEN_WORD 64 /* letters: longer words are not looked up */
 
 /* ---- Kinsoku (line-start and line-end prohibition) ----------------------
  *
@@ -117,6 +116,161 @@ static void apply_kinsoku(const char *text, size_t len, const char *lang,
   }
 }
 
+/* ---- Glue for every language ---------------------------------------------
+ *
+ * UAX #14 keeps a no-break space (class GL) with what follows it, but not
+ * with a space before it (LB12a lets "x\u0020\u00A0y" break after the
+ * space): the line would then start with the no-break space, a visible
+ * gap at the margin.  And 〒 (the postal mark) is class ID, so a line may
+ * end with it alone before its postal code; it is a prefix of what
+ * follows, like the currency signs of class PR (LB25). */
+
+/* Whether c is a no-break space (UAX #14 class GL spaces). */
+static bool is_nbsp(uint32_t c) {
+  return c == 0x00A0 || c == 0x202F || c == 0x2007;
+}
+
+/* Whether c is a mark that prefixes what follows (〒 100-0001, 〠). */
+static bool is_prefix_mark(uint32_t c) { return c == 0x3012 || c == 0x3020; }
+
+/* Removes breaks before a no-break space and after a prefix mark (and
+ * the spaces after it). */
+static void apply_glue(const char *text, size_t len, uint8_t *out) {
+  uint32_t prefix = 0; /* the last non-space character, if a prefix mark */
+  for (size_t i = 0; i < len;) {
+    size_t at = i;
+    int32_t c = lp_utf8_next(text, len, &i);
+    uint32_t cp = c < 0 ? 0xFFFD : (uint32_t)c;
+    if (at > 0 && out[at] == LP_BREAK_ALLOWED && (is_nbsp(cp) || prefix))
+      out[at] = LP_BREAK_NONE;
+    if (cp != ' ') prefix = is_prefix_mark(cp) ? cp : 0;
+  }
+}
+
+/* Whether c is a letter of a word for keep-all: CSS Text 3 `word-break:
+ * keep-all` suppresses the breaks between "typographic letter units" of the
+ * UAX #14 classes NU, AL, AI and ID (Hangul syllables and jamo, H2 H3 JL JV
+ * JT, count as ID; so do conditional Japanese starters, CJ). */
+static bool is_word_letter(uint32_t c) {
+  switch (u_getIntPropertyValue((UChar32)c, UCHAR_LINE_BREAK)) {
+  case U_LB_NUMERIC:
+  case U_LB_ALPHABETIC:
+  case U_LB_AMBIGUOUS:
+  case U_LB_IDEOGRAPHIC:
+  case U_LB_H2:
+  case U_LB_H3:
+  case U_LB_JL:
+  case U_LB_JV:
+  case U_LB_JT:
+  case U_LB_CONDITIONAL_JAPANESE_STARTER:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Removes the breaks between two letters of a word (keep-all).  A
+ * combining mark belongs to the letter before it. */
+static void apply_keep_all(const char *text, size_t len, uint8_t *out) {
+  bool prev = false; /* the last base character is a word letter */
+  for (size_t i = 0; i < len;) {
+    size_t at = i;
+    int32_t c = lp_utf8_next(text, len, &i);
+    uint32_t cp = c < 0 ? 0xFFFD : (uint32_t)c;
+    if (u_getIntPropertyValue((UChar32)cp, UCHAR_LINE_BREAK) ==
+            U_LB_COMBINING_MARK ||
+        cp == 0x200D)
+      continue;
+    bool letter = is_word_letter(cp);
+    if (at > 0 && out[at] == LP_BREAK_ALLOWED && prev && letter)
+      out[at] = LP_BREAK_NONE;
+    prev = letter;
+  }
+}
+
+/* ---- Links ------------------------------------------------------------ */
+
+/* Whether c ends a token that may hold a link: white space (and no-break
+ * spaces), or CJK text, which a link runs into without a space. */
+static bool link_edge(uint32_t c) {
+  return c <= ' ' || is_nbsp(c) || c == 0x3000 || (c >= 0x2E80 && c < 0xA000) ||
+         (c >= 0xAC00 && c < 0xD7B0) || (c >= 0xF900 && c < 0xFB00) ||
+         (c >= 0xFF00 && c < 0xFFF0);
+}
+
+/* Whether byte c is punctuation around a link rather than part of it. */
+static bool link_trail(char c) { return c && strchr(".,;:!?)]}>'\"", c); }
+static bool link_lead(char c) { return c && strchr("([{<'\"", c); }
+
+/* Whether the token [a, b) is a URL or an e-mail address: a scheme's
+ * "://", a leading "www.", or letters, an '@' and a dot after it. */
+static bool is_link(const char *t, size_t a, size_t b) {
+  if (b - a >= 4 && !strncasecmp(t + a, "www.", 4)) return true;
+  const char *at = NULL;
+  for (size_t k = a; k + 2 < b; k++)
+    if (t[k] == ':' && t[k + 1] == '/' && t[k + 2] == '/') return true;
+  for (size_t k = a + 1; k < b && !at; k++)
+    if (t[k] == '@' && isalnum((unsigned char)t[k - 1])) at = t + k;
+  return at && memchr(at, '.', (size_t)(t + b - at)) &&
+         isalnum((unsigned char)t[b - 1]);
+}
+
+/* Whether a line may end after a '/' of a link, before byte k of [a, b):
+ * between the parts of its path, as UAX #14 allows (but never inside a
+ * number such as 1/2, nor inside "//"). */
+static bool link_slash(const char *t, size_t a, size_t b, size_t k) {
+  if (k <= a + 1 || k >= b || t[k - 1] != '/' || t[k] == '/') return false;
+  return !(k >= 2 && isdigit((unsigned char)t[k - 2]) &&
+           isdigit((unsigned char)t[k]));
+}
+
+/* Whether a link may break before byte k of [a, b) when it must (Chicago
+ * 14.18): before '.', '@', '?', '#', '&', '=', '-', '_', '~' or '%', so
+ * that the mark starts the next line and no line ends with a hyphen or a
+ * full stop that is not the link's; never inside a number (2024-10-01). */
+static bool link_point(const char *t, size_t a, size_t b, size_t k) {
+  static const char marks[] = "/.@?#&=-_~%:";
+  if (k <= a + 1 || k >= b) return false;
+  char c = t[k], prev = t[k - 1];
+  if (c == '/' || c == ':' || !strchr(marks, c) || strchr(marks, prev))
+    return false;
+  return !(isdigit((unsigned char)prev) && k + 1 < b &&
+           isdigit((unsigned char)t[k + 1]));
+}
+
+/* Replaces the UAX #14 breaks inside each URL and e-mail address of the
+ * text: after a '/' a line may end as anywhere (LP_BREAK_ALLOWED), at the
+ * other marks only when it must (LP_BREAK_LINK), and nowhere else (UAX #14
+ * breaks after the hyphen of a host name, which would read as a
+ * hyphenation). */
+static void apply_links(const char *text, size_t len, uint8_t *out) {
+  for (size_t i = 0; i < len;) {
+    size_t a = i, b;
+    int32_t c = lp_utf8_next(text, len, &i);
+    if (c < 0 || link_edge((uint32_t)c)) continue;
+    for (b = i; b < len;) {
+      size_t k = b;
+      c = lp_utf8_next(text, len, &k);
+      if (c < 0 || link_edge((uint32_t)c)) break;
+      b = k;
+    }
+    i = b;
+    while (a < b && link_lead(text[a])) a++;
+    while (b > a && link_trail(text[b - 1])) b--;
+    if (b - a < 5 || !is_link(text, a, b)) continue;
+    for (size_t k = a + 1; k < b; k++)
+      if (out[k] != LP_BREAK_MANDATORY)
+        out[k] = link_slash(text, a, b, k)   ? LP_BREAK_ALLOWED
+                 : link_point(text, a, b, k) ? LP_BREAK_LINK
+                                             : LP_BREAK_NONE;
+  }
+}
+
+bool lp_breaks_keep_all(const char *lang, lp_word_break wb) {
+  if (wb == LP_WORD_BREAK_KEEP_ALL) return true;
+  return wb == LP_WORD_BREAK_AUTO && lp_lang_is(lang, "ko");
+}
+
 /* A hyphenation dictionary, by the language it was asked for. */
 typedef struct hyph_dict {
   char lang[16];
@@ -174,7 +328,8 @@ static UBreakIterator *iterator(lp_breaker *b, const char *locale,
 }
 
 bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
-                    const char *lang, uint8_t *out, lp_error *err) {
+                    const char *lang, lp_word_break wb, uint8_t *out,
+                    lp_error *err) {
   memset(out, LP_BREAK_NONE, len + 1);
   if (len == 0) return true;
   UBreakIterator *it = iterator(b, lp_breaks_locale(lang), err);
@@ -198,8 +353,27 @@ bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
   static const UChar empty[1] = {0};
   ubrk_setText(it, empty, 0, &st); /* drop the reference to ut */
   utext_close(ut);
+  apply_glue(text, len, out);
+  apply_links(text, len, out);
   if (lp_lang_is_cjk(lang)) apply_kinsoku(text, len, lang, out);
+  if (lp_breaks_keep_all(lang, wb)) apply_keep_all(text, len, out);
   return true;
+}
+
+size_t lp_breaks_grapheme_start(const char *text, size_t len, size_t at) {
+  if (at >= len) return len;
+  UErrorCode st = U_ZERO_ERROR;
+  UText *ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
+  UBreakIterator *it = ubrk_open(UBRK_CHARACTER, "", NULL, 0, &st);
+  if (U_SUCCESS(st)) ubrk_setUText(it, ut, &st);
+  size_t start = at;
+  if (U_SUCCESS(st) && !ubrk_isBoundary(it, (int32_t)at)) {
+    int32_t p = ubrk_preceding(it, (int32_t)at);
+    start = p == UBRK_DONE ? 0 : (size_t)p;
+  }
+  ubrk_close(it);
+  utext_close(ut);
+  return start;
 }
 
 /* ---- Hyphenation ---------------------------------------------------------
@@ -309,11 +483,11 @@ size_t lp_breaks_hyphenate(lp_breaker *b, const char *word, size_t len,
   /* Patterns are lower case: look the word up in lower case, one code
    * point for one (a word whose case mapping changes its length, such as
    * one with U+0130, is not hyphenated). */
-  size_t starts[MAX_HYPHEN_WORD + 1]; /* byte offset of each character */
-  char lower[MAX_HYPHEN_WORD * 4 + 1];
+  size_t starts[LP_HYPHEN_MAX_LETTERS + 1]; /* byte offset of each character */
+  char lower[LP_HYPHEN_MAX_LETTERS * 4 + 1];
   size_t nchars = 0, nlower = 0;
   for (size_t i = 0; i < len;) {
-    if (nchars == MAX_HYPHEN_WORD) return 0;
+    if (nchars == LP_HYPHEN_MAX_LETTERS) return 0;
     starts[nchars++] = i;
     int32_t c = lp_utf8_next(word, len, &i);
     if (c < 0) return 0;

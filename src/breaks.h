@@ -14,7 +14,23 @@
 
 #include "letterpress.h"
 
-enum { LP_BREAK_NONE = 0, LP_BREAK_ALLOWED = 1, LP_BREAK_MANDATORY = 2 };
+/* LP_BREAK_LINK: a point inside a URL or an e-mail address where a line
+ * may end only when keeping the whole address on the next line would
+ * leave this one loose, or the address is longer than a line. */
+enum {
+  LP_BREAK_NONE = 0,
+  LP_BREAK_ALLOWED = 1,
+  LP_BREAK_MANDATORY = 2,
+  LP_BREAK_LINK = 3
+};
+
+/* Whether lines may break between the letters of a word of Hangul, Han or
+ * kana (CSS Text 3 `word-break`; front matter `word-break`). */
+typedef enum {
+  LP_WORD_BREAK_AUTO = 0, /* by language: keep-all for Korean, else normal */
+  LP_WORD_BREAK_NORMAL,   /* UAX #14: between any two syllables */
+  LP_WORD_BREAK_KEEP_ALL  /* at spaces and punctuation only */
+} lp_word_break;
 
 typedef struct lp_breaker lp_breaker;
 
@@ -23,6 +39,11 @@ void lp_breaker_free(lp_breaker *b);
 
 /* The ICU locale used for lang, e.g. "zh@lb=normal" (static string). */
 const char *lp_breaks_locale(const char *lang);
+
+/* Whether words of lang are kept whole under wb: keep-all asked for, or
+ * AUTO and lang Korean (Korean is written with spaces between words and
+ * breaks only there, as Korean word processors and CSS UAs do). */
+bool lp_breaks_keep_all(const char *lang, lp_word_break wb);
 
 /* Kinsoku: whether c may not start a line (closing punctuation, iteration
  * marks, ー, and for Japanese small kana), and whether c may not end one
@@ -34,10 +55,24 @@ bool lp_breaks_no_end(uint32_t c);
 /* Fills out[0..len] (len + 1 entries, caller allocates) with the break
  * class before each byte offset of the UTF-8 text: LP_BREAK_ALLOWED where a
  * line may end before that byte, LP_BREAK_MANDATORY after a '\n'.  Offsets
- * inside a character, and 0, are LP_BREAK_NONE.  For zh, ja and ko the
- * kinsoku rules above remove breaks that ICU allows. */
+ * inside a character, and 0, are LP_BREAK_NONE.  The opportunities are
+ * UAX #14's (numbers, amounts, dates, times and versions stay whole; no
+ * break beside U+00A0, U+202F, U+2060 or U+2011), and for every language no
+ * line starts with a no-break space and none ends with 〒.  Inside a URL or
+ * an e-mail address a line may end after a '/' (as UAX #14 has it), and
+ * where it must (LP_BREAK_LINK) before '.', '@', '?', '#', '&', '=', '-',
+ * '_', '~' or '%' (the Chicago Manual of Style, 14.18; never inside a
+ * number), but never after the hyphen of a host name, which would read as
+ * a hyphenation.  For zh, ja and
+ * ko the kinsoku rules above remove breaks that ICU allows; under keep-all
+ * (lp_breaks_keep_all) breaks between letters of a word go too. */
 bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
-                    const char *lang, uint8_t *out, lp_error *err);
+                    const char *lang, lp_word_break wb, uint8_t *out,
+                    lp_error *err);
+
+/* The start of the grapheme cluster (UAX #29, ICU) that byte at of the
+ * UTF-8 text is in: where a run too long for any line may be cut. */
+size_t lp_breaks_grapheme_start(const char *text, size_t len, size_t at);
 
 /* Hyphenation patterns are looked up here: hyph_LL_RR.dic, hyph_LL.dic
  * (Debian's hyphen-* packages). */
@@ -50,6 +85,11 @@ bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
 #define LP_HYPHEN_LEFT_MIN 2
 #define LP_HYPHEN_RIGHT_MIN 3
 
+/* Longest word (in letters) looked up in the patterns: well past real
+ * words (German compounds and chemical names reach 80-190 letters).  A
+ * longer one gets no points; the line breaker cuts it between letters. */
+#define LP_HYPHEN_MAX_LETTERS 256
+
 /* Whether c is a letter of the Latin script (what lp_breaks_hyphenate
  * hyphenates). */
 bool lp_breaks_is_latin_letter(uint32_t c);
@@ -60,7 +100,8 @@ bool lp_breaks_is_latin_letter(uint32_t c);
  * entries, caller allocates) to true when a hyphen may go before byte k,
  * at least LP_HYPHEN_LEFT_MIN letters from the start and
  * LP_HYPHEN_RIGHT_MIN from the end.  Returns the number of points: 0 also
- * when no patterns are installed for lang. */
+ * when no patterns are installed for lang, or the word has more than
+ * LP_HYPHEN_MAX_LETTERS letters. */
 size_t lp_breaks_hyphenate(lp_breaker *b, const char *word, size_t len,
                            const char *lang, bool *out);
 

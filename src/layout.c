@@ -12,6 +12,7 @@
 #include "fill.h"
 #include "image.h"
 #include "locales.h"
+#include "lines.h"
 #include "shape.h"
 #include "template.h"
 #include "util.h"
@@ -47,12 +48,10 @@
 #define RULE_WIDTH 0.5
 #define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
 #define STRIKE_RISE_EM 0.3
-#define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a split */
+#define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a hyphen */
 #define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
-#define PULL_MAX_CLUSTERS 3   /* characters pulled into a line, at most */
 #define MAX_HYPHEN_RUN 2      /* consecutive lines ending with a hyphen */
 #define MIN_PIECE_LETTERS 2   /* of a word, before a line-end hyphen */
-#define MAX_WORD_BYTES 256    /* a longer "word" is data: cut, no hyphen */
 #define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
 #define TEXT_BELOW_EM 0.2
 #define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
@@ -169,6 +168,7 @@ typedef struct L {
   int orphans, widows; /* minimum lines at a page bottom / top */
   bool hyphenate;    /* front matter `hyphenate` (default true) */
   bool bracket_trim; /* opening brackets lose their blank at a line start */
+  bool word_spaces;  /* lines stretch at word spaces only (Korean) */
   uint32_t npara;    /* paragraphs so far in the letter */
   /* per letter */
   lbox *boxes;
@@ -204,6 +204,8 @@ typedef struct para {
   lp_span *spans;
   size_t nspans, cap;
   bool pending_soft; /* a soft break waits for the next text */
+  bool typed_break;  /* the template has a hard line break here (a '\n'
+                        from a data value is not one) */
   lp_blank_names names; /* blanks named after placeholders, and literal
                            text (values, code), by offset here (fill.h) */
   struct srcpos {
@@ -303,6 +305,7 @@ static void collect_inlines(L *l, cmark_node *node, para *p, bool bold,
       p->pending_soft = true;
     } else if (t == CMARK_NODE_LINEBREAK) {
       p->pending_soft = false;
+      p->typed_break = true;
       para_add(p, "\n", 1, l->cur[style_of(bold, italic)], size, flags);
     } else if (t == CMARK_NODE_EMPH) {
       collect_inlines(l, c, p, bold, true, flags, size);
@@ -363,16 +366,6 @@ static void add_prule(L *l, double x1, double dy1, double x2, double dy2,
                       double width) {
   LP_GROW(l->rules, l->rules_cap, l->nrules + 1);
   l->rules[l->nrules++] = (prule){x1, dy1, x2, dy2, width};
-}
-
-/* Whether a line may stretch between glyph a and the next glyph b: after a
- * word space, and beside a CJK character (inter-character spacing, clreq
- * 3.4.2 / jlreq 3.8), never inside a cluster or between Latin letters. */
-static bool stretchable(const lp_sglyph *a, const lp_sglyph *b) {
-  if (!(b->flags & LP_SG_CLUSTER_START)) return false;
-  if (a->flags & LP_SG_SPACE) return true;
-  if (b->flags & LP_SG_SPACE) return false;
-  return (a->flags & LP_SG_CJK) || (b->flags & LP_SG_CJK);
 }
 
 /* ---- Form fields -------------------------------------------------------- */
@@ -530,11 +523,19 @@ static void empty_box(lp_chain *chain, double size, lp_face **face,
   *advance = hb_font_get_glyph_h_advance(f->hb_font, g) * size / f->upem;
 }
 
-/* Emits glyphs [i, end) of sh as one line box.  extra is the space added at
- * each stretchable gap. */
+/* How a line is justified: extra space at each stretchable gap (with
+ * words, at word spaces only), none before glyph fixed (a typed indent
+ * keeps its width). */
+typedef struct spread {
+  double extra;
+  bool words;
+  size_t fixed;
+} spread;
+
+/* Emits glyphs [i, end) of sh as one line box, justified by js. */
 static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
-                      size_t end, double x, double extra, const pstyle *st,
-                      bool first) {
+                      size_t end, double x, const spread *js,
+                      const pstyle *st, bool first) {
   lbox *b = new_box(l);
   b->height = st->size * st->leading;
   b->baseline = (b->height - st->size) / 2 + EMBOX_TOP * st->size;
@@ -576,15 +577,18 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
         tlen = 1;
         lp_buf_append(&l->text, "-", 1);
       }
-      add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
-                 advance, toff, tlen);
+      if (!lp_lines_invisible((const char *)p->text.data, p->text.len, g))
+        add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
+                   advance, toff, tlen);
       if (sp->flags & LP_SPAN_STRIKE)
         add_prule(l, x, STRIKE_RISE_EM * sp->size, x + g->advance,
                   STRIKE_RISE_EM * sp->size, RULE_WIDTH);
     }
     x += g->advance;
     if (k + 1 < end) x += g->gap;
-    if (k + 1 < end && stretchable(g, &sh->glyphs[k + 1])) x += extra;
+    if (k + 1 < end && k >= js->fixed &&
+        lp_lines_stretchable(g, &sh->glyphs[k + 1], js->words))
+      x += js->extra;
   }
   b->g1 = l->nglyphs;
   b->r1 = l->nrules;
@@ -717,61 +721,6 @@ static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
   }
 }
 
-/* Where a long Latin chunk (a phone number, URL or e-mail address, which
- * UAX #14 keeps whole) may be split when leaving it whole would open a
- * wide gap: the last cluster boundary in (from, to] after one of - / . @ _
- * & ? = # : ; or 0 when the chunk has CJK text or no such point. */
-static size_t split_point(const char *text, const lp_shaped *sh, size_t from,
-                          size_t to) {
-  for (size_t k = from; k < to; k++)
-    if (sh->glyphs[k].flags & (LP_SG_CJK | LP_SG_SPACE)) return 0;
-  for (size_t k = to; k > from + 1; k--) {
-    const lp_sglyph *prev = &sh->glyphs[k - 1];
-    if (!(sh->glyphs[k].flags & LP_SG_CLUSTER_START) || prev->cluster_end == 0)
-      continue;
-    if (strchr("-/.@_&?=#:", text[prev->cluster_end - 1])) return k;
-  }
-  return 0;
-}
-
-/* How much glyph k of the line [i, vis) may shrink: its `halt` amount,
- * except at the line's ends, whose em boxes stay whole so that the line
- * starts and ends exactly at the margins. */
-static double glyph_shrink(const lp_shaped *sh, size_t k, size_t i,
-                           size_t vis) {
-  return k == i || k + 1 == vis ? 0 : sh->glyphs[k].shrink;
-}
-
-/* The natural width of glyphs [i, vis) of a line (advances and the fixed
- * gaps between them), its stretchable gaps, and how much its punctuation
- * may be compressed. */
-static double line_width(const lp_shaped *sh, size_t i, size_t vis, int *gaps,
-                         double *shrink) {
-  double w = 0;
-  *gaps = 0;
-  *shrink = 0;
-  for (size_t k = i; k < vis; k++) {
-    const lp_sglyph *g = &sh->glyphs[k];
-    w += g->advance + (k + 1 < vis ? g->gap : g->squeezed);
-    *shrink += glyph_shrink(sh, k, i, vis);
-    if (k + 1 < vis && stretchable(g, &sh->glyphs[k + 1])) (*gaps)++;
-  }
-  return w;
-}
-
-/* The end of the line starting at i if it ran to the next break opportunity
- * after j, at most a few clusters on (for pulling a character in). */
-static size_t next_break(const lp_shaped *sh, const uint8_t *brk, size_t j) {
-  size_t clusters = 0;
-  for (size_t k = j + 1; k < sh->count; k++) {
-    const lp_sglyph *g = &sh->glyphs[k];
-    if (!(g->flags & LP_SG_CLUSTER_START)) continue;
-    if (brk[g->cluster] != LP_BREAK_NONE) return k;
-    if (++clusters >= PULL_MAX_CLUSTERS) return 0;
-  }
-  return sh->count;
-}
-
 /* Whether the paragraph text starts with one of the labels. */
 static bool starts_with_any(const para *p, const char *const *labels,
                             size_t n) {
@@ -804,10 +753,20 @@ static unsigned paragraph_kind(const L *l, const para *p, size_t first_box) {
   return kind;
 }
 
-/* The end of glyphs [i, end) without trailing spaces. */
-static size_t visible_end(const lp_shaped *sh, size_t i, size_t end) {
-  while (end > i && (sh->glyphs[end - 1].flags & LP_SG_SPACE)) end--;
-  return end;
+/* Whether the line [i, end) would be loose: its word spaces (or CJK
+ * gaps) opened wider than MAX_STRETCH_EM by justification (*stretched),
+ * or, unjustified or without gaps, SPLIT_ROOM_EM short of avail. */
+static bool loose_line(const lp_shaped *sh, size_t i, size_t end,
+                       double avail, const pstyle *st, bool words,
+                       bool *stretched) {
+  int gaps;
+  double shrink;
+  size_t v = lp_lines_visible_end(sh, i, end);
+  double slack = avail - lp_lines_width(sh, i, v, words, &gaps, &shrink);
+  *stretched = st->align == ALIGN_JUSTIFY && gaps > 0
+                   ? slack / gaps > MAX_STRETCH_EM * st->size
+                   : slack > SPLIT_ROOM_EM * st->size;
+  return *stretched || slack > SPLIT_ROOM_EM * st->size;
 }
 
 /* ---- Hyphenation --------------------------------------------------------- */
@@ -855,7 +814,7 @@ static bool letter_or_apostrophe(uint32_t c) {
 static bool find_word(const char *text, size_t len, const lp_shaped *sh,
                       size_t c0, size_t c1, size_t *w0, size_t *w1) {
   size_t k = c0;
-  if (c1 - c0 > MAX_WORD_BYTES) return false;
+  if (c1 - c0 > LP_LINES_MAX_WORD_BYTES) return false;
   for (size_t m = c0; m < c1; m++) {
     const lp_sglyph *g = &sh->glyphs[m];
     if (!g->face || (g->flags & (LP_SG_CJK | LP_SG_BLANK | LP_SG_NOTDEF)))
@@ -894,10 +853,10 @@ static bool token_edge(uint32_t c) {
  * allow a break beside it. */
 static bool in_plain_token(const char *text, size_t len, size_t a,
                            size_t b) {
-  if (b - a > MAX_WORD_BYTES) return false;
+  if (b - a > LP_LINES_MAX_WORD_BYTES) return false;
   bool lead = false; /* leftwards: only opening punctuation from here */
   for (size_t k = a; k > 0;) {
-    if (a - k > MAX_WORD_BYTES) return false;
+    if (a - k > LP_LINES_MAX_WORD_BYTES) return false;
     size_t c = k - 1;
     while (c > 0 && (text[c] & 0xC0) == 0x80) c--;
     uint32_t cp = cp_at(text, len, c);
@@ -912,7 +871,7 @@ static bool in_plain_token(const char *text, size_t len, size_t a,
   }
   bool trail = false; /* rightwards: only closing punctuation from here */
   for (size_t k = b; k < len;) {
-    if (k - b > MAX_WORD_BYTES) return false;
+    if (k - b > LP_LINES_MAX_WORD_BYTES) return false;
     uint32_t cp = cp_at(text, len, k);
     if (token_edge(cp)) break;
     lp_utf8_next(text, len, &k);
@@ -1045,7 +1004,7 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
     return 0;
   /* The whole word: it may have started on the line before. */
   size_t ws = sh->glyphs[w0].cluster, we = sh->glyphs[w1 - 1].cluster_end;
-  while (ws > 0 && we - ws <= MAX_WORD_BYTES) {
+  while (ws > 0 && we - ws <= LP_LINES_MAX_WORD_BYTES) {
     size_t k = ws - 1;
     while (k > 0 && (text[k] & 0xC0) == 0x80) k--;
     if (!letter_or_apostrophe(cp_at(text, len, k))) break;
@@ -1055,15 +1014,19 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
   double base = 0;
   for (size_t k = i; k < w0; k++)
     base += sh->glyphs[k].advance + sh->glyphs[k].gap;
-  if (we - ws > MAX_WORD_BYTES) return 0;
+  if (we - ws > LP_LINES_MAX_WORD_BYTES) return 0;
   size_t first = sh->glyphs[w0].cluster; /* the word's part on this line */
+  /* A word beyond the patterns' reach (LP_HYPHEN_MAX_LETTERS) that would
+   * leave the line loose is split between letters, as a last resort. */
+  bool beyond =
+      dictionary && chars_between(text, ws, we) > LP_HYPHEN_MAX_LETTERS;
   bool *points = lp_xcalloc(we - ws + 1, sizeof *points);
   size_t end = 0;
   /* First the hyphenation points of the patterns; then, for a word that
    * cannot stay whole, any boundary between two letters. */
   for (int pass = 0; pass < 2 && !end; pass++) {
     if (pass == 0 && (!dictionary || all_caps(text, ws, we))) continue;
-    if (pass == 1 && !forced) break;
+    if (pass == 1 && !forced && !beyond) break;
     memset(points, 0, (we - ws + 1) * sizeof *points);
     if (pass == 0)
       lp_breaks_hyphenate(l->env->breaker, text + ws, we - ws, l->lang,
@@ -1099,16 +1062,60 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
   return end;
 }
 
-/* The end of the unbreakable chunk that glyph j is in: the next break
- * opportunity after it, or the paragraph's end (or a point more than
- * MAX_WORD_BYTES on, which no word reaches). */
-static size_t chunk_end(const lp_shaped *sh, const uint8_t *brk, size_t j) {
-  for (size_t k = j + 1; k < sh->count; k++)
-    if (((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
-         brk[sh->glyphs[k].cluster] != LP_BREAK_NONE) ||
-        k - j > MAX_WORD_BYTES) /* too long to be a word: stop looking */
-      return k;
-  return sh->count;
+/* ---- Soft hyphens, last-resort cuts, first lines ------------------------ */
+
+/* Shapes the chunk before glyph j up to the soft hyphen there, with a
+ * hyphen (the shape a line ending there shows) into head; returns the
+ * width of the line [i, j) so ended, and the chunk's first glyph *w0. */
+static double soft_hyphen_line(const L *l, const para *p, const lp_shaped *sh,
+                               const uint8_t *brk, size_t i, size_t j,
+                               size_t *w0, lp_shaped *head) {
+  *w0 = lp_lines_chunk_start(sh, brk, i, j);
+  double base = 0;
+  for (size_t k = i; k < *w0; k++)
+    base += sh->glyphs[k].advance + sh->glyphs[k].gap;
+  shape_piece(l, p, sh->glyphs[*w0].cluster, sh->glyphs[j].cluster, "-",
+              head);
+  return base + shaped_width(head);
+}
+
+/* Whether the line [i, j) fits avail when it ends at the soft hyphen
+ * before glyph j, its hyphen shown. */
+static bool soft_hyphen_fits(const L *l, const para *p, const lp_shaped *sh,
+                             const uint8_t *brk, size_t i, size_t j,
+                             double avail) {
+  lp_shaped head;
+  size_t w0;
+  double w = soft_hyphen_line(l, p, sh, brk, i, j, &w0, &head);
+  lp_shaped_free(&head);
+  return w <= avail + 1e-6;
+}
+
+/* Ends the line [*i, end) at the soft hyphen before glyph end: the chunk
+ * is shaped anew as its head with a hyphen and its tail (splice_hyphen,
+ * which may move *i).  Returns the new end, after the hyphen. */
+static size_t break_at_soft_hyphen(const L *l, const para *p, lp_shaped *sh,
+                                   const uint8_t *brk, size_t *i,
+                                   size_t end) {
+  lp_shaped head;
+  size_t w0;
+  soft_hyphen_line(l, p, sh, brk, *i, end, &w0, &head);
+  size_t w1 = lp_lines_chunk_end(sh, brk, end);
+  size_t at = splice_hyphen(l, p, sh, i, w0, w1, sh->glyphs[end].cluster,
+                            &head);
+  lp_shaped_free(&head);
+  return at;
+}
+
+/* Whether Korean-style justification (word spaces only) applies to the
+ * line [i, vis): it has a word space to widen. */
+static bool justify_words(const L *l, const lp_shaped *sh, size_t i,
+                          size_t vis) {
+  if (!l->word_spaces) return false;
+  for (size_t k = i; k + 1 < vis; k++)
+    if (lp_lines_stretchable(&sh->glyphs[k], &sh->glyphs[k + 1], true))
+      return true;
+  return false;
 }
 
 /* An opening bracket that starts a line is set without the blank half of
@@ -1159,14 +1166,15 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
   if (len == 0 && !st->marker) return true;
   const char *text = len ? (const char *)p->text.data : "";
   uint8_t *brk = lp_xmalloc(len + 1);
-  if (!lp_breaks_find(l->env->breaker, text, len, l->lang, brk, l->err)) {
+  if (!lp_breaks_find(l->env->breaker, text, len, l->lang,
+                      l->tpl->meta.word_break, brk, l->err)) {
     free(brk);
     return false;
   }
   lp_shaped sh = {0};
   lp_shape_cached(l->env->shapes, text, len, p->spans, p->nspans, l->lang,
                   &sh);
-  lp_shape_space_cjk(text, len, &sh);
+  lp_shape_space_cjk(text, len, l->lang, &sh);
   if (sh.nmissing) warn_missing(l, p, &sh, line);
   size_t i = 0, n = sh.count, first_box = l->nboxes;
   bool first = true;
@@ -1182,7 +1190,8 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
       while (i < n && (sh.glyphs[i].flags & LP_SG_SPACE)) i++;
     if (i >= n) break;
     trim_line_start(l, &sh, i);
-    double indent = first ? st->first_indent : 0;
+    double indent =
+        first && !lp_lines_typed_indent(text, len) ? st->first_indent : 0;
     double avail = st->width - indent, w = 0;
     size_t j = i, last_break = i, end;
     bool hard = false, hyphen = false;
@@ -1198,7 +1207,11 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         hard = true;
         break;
       }
-      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED) last_break = j;
+      /* A soft hyphen is an opportunity where its hyphen fits too. */
+      if (j > i && cs && brk[g->cluster] == LP_BREAK_ALLOWED &&
+          (!lp_lines_after_soft_hyphen(text, g->cluster) ||
+           soft_hyphen_fits(l, p, &sh, brk, i, j, avail)))
+        last_break = j;
       double add = g->advance + (j > i ? sh.glyphs[j - 1].gap : 0);
       if (!(g->flags & LP_SG_SPACE) && j > i &&
           w + add + g->squeezed > avail + 1e-6) {
@@ -1207,12 +1220,13 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         double shrink;
         /* Pull in: the glyphs up to the next opportunity fit once the
          * line's punctuation is compressed. */
-        size_t e = cs && brk[g->cluster] == LP_BREAK_NONE
-                       ? next_break(&sh, brk, j)
+        size_t e = cs && !lp_lines_opportunity(brk[g->cluster])
+                       ? lp_lines_next_break(&sh, brk, j)
                        : 0;
         if (e) {
-          size_t v = visible_end(&sh, i, e);
-          double need = line_width(&sh, i, v, &gaps, &shrink) - avail;
+          size_t v = lp_lines_visible_end(&sh, i, e);
+          double need =
+              lp_lines_width(&sh, i, v, l->word_spaces, &gaps, &shrink) - avail;
           if (need <= shrink + 1e-6 && v > i) {
             end = e;
             break;
@@ -1220,61 +1234,72 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
         }
         /* Push out; but a line that would be loose first tries to
          * hyphenate the word that does not fit (at most MAX_HYPHEN_RUN
-         * lines in a row end with a hyphen), then to split a long Latin
-         * chunk such as a URL after a slash.  A chunk longer than the
-         * whole line must be split: at a hyphenation point, or after a
-         * slash or dot of a URL, or between two letters with a hyphen,
-         * or else between any two characters. */
+         * lines in a row end with a hyphen), then to end inside a URL or
+         * e-mail address at one of its link points (breaks.h).  Only a
+         * chunk longer than the whole line is split elsewhere: at a
+         * hyphenation point, or between two letters with a hyphen, or
+         * else at the last grapheme boundary that fits (a number is
+         * never split otherwise: UAX #14 keeps it whole). */
         bool loose = false, stretched = false;
-        if (last_break > i) {
-          size_t v = visible_end(&sh, i, last_break);
-          double slack = avail - line_width(&sh, i, v, &gaps, &shrink);
-          stretched = st->align == ALIGN_JUSTIFY && gaps > 0
-                          ? slack / gaps > MAX_STRETCH_EM * st->size
-                          : slack > SPLIT_ROOM_EM * st->size;
-          loose = stretched || slack > SPLIT_ROOM_EM * st->size;
-        }
-        size_t c1 = chunk_end(&sh, brk, j), h = 0;
+        if (last_break > i)
+          loose = loose_line(&sh, i, last_break, avail, st, l->word_spaces,
+                             &stretched);
+        size_t c1 = lp_lines_chunk_end(&sh, brk, j), h = 0;
         if (stretched && st->hyphenate && hyphen_run < MAX_HYPHEN_RUN)
           h = hyphenate_word(l, p, &sh, &i, last_break, c1, avail, true,
                              false);
         else if (last_break == i)
           h = hyphenate_word(l, p, &sh, &i, i, c1, avail, st->hyphenate,
                              false);
-        if (!h && (loose || last_break == i)) {
-          size_t k = split_point(text, &sh, last_break, j);
-          if (k) end = k;
-          else if (last_break == i && st->split_mark)
-            h = hyphenate_word(l, p, &sh, &i, i, c1, avail, false, true);
+        size_t k = !h && (loose || last_break == i)
+                       ? lp_lines_link_break(&sh, brk, i, last_break, j, avail)
+                       : 0;
+        if (k) {
+          end = k;
+          break;
         }
+        if (!h && last_break == i && st->split_mark)
+          h = hyphenate_word(l, p, &sh, &i, i, c1, avail, false, true);
         if (h) {
           end = h;
           n = sh.count;
           hyphen = true;
           break;
         }
-        while (end > i + 1 && !(sh.glyphs[end].flags & LP_SG_CLUSTER_START))
-          end--;
+        if (last_break == i) end = lp_lines_grapheme_cut(text, len, &sh, i, j);
         break;
       }
       w += add;
       j++;
     }
+    /* A line ending at a soft hyphen shows a hyphen there. */
+    if (!hyphen && !hard && end > i && end < n &&
+        lp_lines_after_soft_hyphen(text, sh.glyphs[end].cluster)) {
+      end = break_at_soft_hyphen(l, p, &sh, brk, &i, end);
+      n = sh.count;
+      hyphen = true;
+    }
     /* Drop trailing spaces, then measure. */
-    size_t vis = visible_end(&sh, i, end);
+    size_t vis = lp_lines_visible_end(&sh, i, end);
     int gaps;
     double shrink;
-    double natural = line_width(&sh, i, vis, &gaps, &shrink);
+    bool words = justify_words(l, &sh, i, vis);
+    /* A typed indent (字下げ, the paragraph's line-head indent) is not
+     * spread. */
+    size_t fixed = first && lp_lines_typed_indent(text, len)
+                       ? lp_lines_indent_end(text, len, &sh, i)
+                       : i;
+    double natural = lp_lines_width(&sh, i, vis, words, &gaps, &shrink);
     if (natural > avail && shrink > 0) {
       /* Compress the line's punctuation evenly, by its share of `halt`. */
       double t = (natural - avail) / shrink;
       if (t > 1) t = 1;
       for (size_t k = i; k < vis; k++) {
-        double d = t * glyph_shrink(&sh, k, i, vis);
+        double d = t * lp_lines_glyph_shrink(&sh, k, i, vis);
         sh.glyphs[k].advance -= d;
         sh.glyphs[k].x_offset += sh.glyphs[k].shift * d;
       }
-      natural = line_width(&sh, i, vis, &gaps, &shrink);
+      natural = lp_lines_width(&sh, i, vis, words, &gaps, &shrink);
     }
     /* A mark squeezed against the next one keeps its full width when the
      * line ends with it (the next mark starts the next line). */
@@ -1286,13 +1311,15 @@ static bool layout_para(L *l, para *p, const pstyle *st, int line) {
     }
     double x = st->left + indent, extra = 0;
     bool last = end >= n || hard;
+    gaps -= lp_lines_gaps_before(&sh, i, fixed, vis, words);
     if (st->align == ALIGN_JUSTIFY && !last && gaps > 0 && natural < avail)
       extra = (avail - natural) / gaps;
     else if (st->align == ALIGN_CENTER)
       x += (avail - natural) / 2;
     else if (st->align == ALIGN_RIGHT)
       x += avail - natural;
-    emit_line(l, p, &sh, i, vis, x, extra, st, first);
+    spread js = {extra, words, fixed};
+    emit_line(l, p, &sh, i, vis, x, &js, st, first);
     first = false;
     hyphen_run = hyphen ? hyphen_run + 1 : 0;
     i = end;
@@ -1786,12 +1813,13 @@ static bool measure_cell(L *l, cmark_node *cell, bool bold, double max_w,
   size_t len = p.text.len;
   const char *text = len ? (const char *)p.text.data : "";
   uint8_t *brk = lp_xmalloc(len + 1);
-  bool ok = lp_breaks_find(l->env->breaker, text, len, l->lang, brk, l->err);
+  bool ok = lp_breaks_find(l->env->breaker, text, len, l->lang,
+                           l->tpl->meta.word_break, brk, l->err);
   lp_shaped sh = {0};
   if (ok) {
     lp_shape_cached(l->env->shapes, text, len, p.spans, p.nspans, l->lang,
                     &sh);
-    lp_shape_space_cjk(text, len, &sh);
+    lp_shape_space_cjk(text, len, l->lang, &sh);
   }
   double line = 0, piece = 0;
   size_t cut = 0; /* the next image */
@@ -2235,12 +2263,12 @@ static bool layout_blocks(L *l, cmark_node *parent, double left, double width,
       /* Salutations and blocks of short lines set with hard breaks
        * (addresses, reference lines, choices) stay flush left, as does a
        * Japanese 頭語 (拝啓); a closing written 此致\ 敬礼 keeps the
-       * indent of its first line. */
+       * indent of its first line; a line break inside a data value is not
+       * the template's choice. */
       const char *txt = (const char *)p.text.data;
       if (is_salutation(&p) ||
           lp_locales_opening_word(l->lang, txt, p.text.len) ||
-          (p.text.len && memchr(p.text.data, '\n', p.text.len) &&
-           !lp_locales_closing_pair(txt, p.text.len)))
+          (p.typed_break && !lp_locales_closing_pair(txt, p.text.len)))
         st.first_indent = 0;
       ok = layout_paragraph(l, &p, st, cmark_node_get_start_line(node));
       para_free(&p);
@@ -2692,6 +2720,7 @@ static bool setup(L *l) {
   l->list_indent = amount(l, &m->list_indent, LIST_INDENT_EM);
   l->quote_indent = amount(l, &m->quote_indent, QUOTE_INDENT_EM);
   l->hyphenate = !m->no_hyphenate;
+  l->word_spaces = lp_lang_is(l->lang, "ko");
   l->bracket_trim =
       lp_lang_is(l->lang, "ja") ||
       (lp_lang_is(l->lang, "zh") && !lp_locales_traditional(l->lang));

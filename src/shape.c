@@ -268,8 +268,15 @@ static uint32_t cluster_cp(const char *text, size_t len, const lp_sglyph *g) {
  * Consecutive punctuation: jlreq 3.1.4 and clreq "标点符号的挤压" set a
  * closing mark followed by any other compressible mark, and an opening
  * bracket after another opening bracket, half-width, so that "。」" or
- * "）（" do not open a full em of blank between the marks. */
-void lp_shape_space_cjk(const char *text, size_t len, lp_shaped *s) {
+ * "）（" do not open a full em of blank between the marks.  In Japanese a
+ * middle dot, colon or semicolon (jlreq cl-05, centred in the em) before
+ * an opening bracket keeps its own quarter em after it and the bracket
+ * loses its blank half (jlreq 3.1.4 and its table of spacing between
+ * classes: cl-05 to cl-01 is a quarter em), so "名称：「" no longer opens
+ * three quarters of an em. */
+void lp_shape_space_cjk(const char *text, size_t len, const char *lang,
+                        lp_shaped *s) {
+  bool ja = lp_lang_is(lang, "ja");
   for (size_t k = 1; k < s->count; k++) {
     lp_sglyph *b = &s->glyphs[k];
     if (!(b->flags & LP_SG_CLUSTER_START)) continue;
@@ -287,7 +294,10 @@ void lp_shape_space_cjk(const char *text, size_t len, lp_shaped *s) {
     if (a->shrink > 0 && b->shrink > 0) {
       bool a_closing = a->shift > -0.25, b_opening = b->shift < -0.75;
       bool a_opening = a->shift < -0.75;
-      lp_sglyph *g = a_closing ? a : a_opening && b_opening ? b : NULL;
+      bool a_centred = ja && !a_closing && !a_opening;
+      lp_sglyph *g = a_closing                          ? a
+                     : (a_opening || a_centred) && b_opening ? b
+                                                             : NULL;
       if (g) {
         g->advance -= g->shrink;
         g->x_offset += g->shift * g->shrink;

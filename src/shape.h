@@ -97,9 +97,11 @@ void lp_shape_cached(lp_memo *memo, const char *text, size_t len,
                      lp_shaped *out);
 
 /* Applies the spacing rules of CJK text to shaped glyphs (text is what was
- * shaped): the quarter em between Han or kana and Latin letters or digits,
- * consecutive punctuation set half-width.  Advances and gaps change. */
-void lp_shape_space_cjk(const char *text, size_t len, lp_shaped *s);
+ * shaped, in language lang): the quarter em between Han or kana and Latin
+ * letters or digits, consecutive punctuation set half-width.  Advances and
+ * gaps change. */
+void lp_shape_space_cjk(const char *text, size_t len, const char *lang,
+                        lp_shaped *s);
 
 /* Whether cp is a Han ideograph or kana (spaced from Latin text). */
 bool lp_is_ideo(uint32_t cp);

@@ -37,7 +37,7 @@ static const char *const meta_keys[] = {
     "header", "footer",    "page-numbering", "latin-font", "heading-font",
     "orphans", "widows",   "letterhead",  "seal",
     "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
-    "quote-indent", "hyphenate", "font-hinting", "font-path",
+    "quote-indent", "hyphenate", "word-break", "font-hinting", "font-path",
 };
 
 /* Bounds of the spaces and indents given in em or as lengths. */
@@ -382,6 +382,16 @@ static bool set_key(lp_meta *m, const char *key, const char *value,
                      "hyphenated at line ends, the default) or 'false'",
                      value);
     m->no_hyphenate = !on;
+  } else if (!strcmp(key, "word-break")) {
+    if (!strcmp(value, "keep-all") || !strcmp(value, "normal"))
+      m->word_break = value[0] == 'k' ? LP_WORD_BREAK_KEEP_ALL
+                                      : LP_WORD_BREAK_NORMAL;
+    else
+      return lp_fail(err, LP_ERR_INPUT, file, line, column,
+                     "'word-break: %s': write 'keep-all' (lines break "
+                     "only between words, the default for Korean) or "
+                     "'normal' (also between syllables or ideographs)",
+                     value);
   } else if (!strcmp(key, "page-numbering")) {
     if (!strcmp(value, "letter"))
       m->numbering = LP_NUMBER_LETTER;

@@ -20,6 +20,7 @@
 
 #include <cmark-gfm.h>
 
+#include "breaks.h"
 #include "letterpress.h"
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
@@ -79,6 +80,7 @@ typedef struct lp_meta {
   lp_amount quote_indent;   /* indent of block quotes */
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
   bool font_hinting;        /* `font-hinting: true`: embed hinting */
+  lp_word_break word_break; /* `word-break`: keep-all or normal (0: auto) */
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */
   int font_path_line, font_path_column; /* where font-path was given */

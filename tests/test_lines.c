@@ -1,8 +1,11 @@
 /* test_lines.c - the line breaker seen through the display list: Latin
  * hyphenation, one baseline for every font of a line, opening brackets at
- * a line start (jlreq 3.1.5, clreq 3.1.6.3).  Templates are rendered with
- * the repository's fonts (fonts/fonts.conf) up to the display list, where
- * every glyph's face, position and text can be checked exactly. */
+ * a line start (jlreq 3.1.5, clreq 3.1.6.3), UAX #14 opportunities only
+ * (numbers whole, no-break spaces, soft hyphens, 〒), Korean keep-all and
+ * word-space justification, typed indents, line breaks from data.
+ * Templates are rendered with the repository's fonts (fonts/fonts.conf) up
+ * to the display list, where every glyph's face, position and text can be
+ * checked exactly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,23 +106,32 @@ static void line_text(const line *l, char *out, size_t cap) {
   out[n] = '\0';
 }
 
-/* Lays out a template up to the display list. */
-static lp_display *render(const char *md) {
+/* Lays out a template, filled from json (NULL: no data), up to the
+ * display list. */
+static lp_display *render_data(const char *md, const char *json) {
   lp_error err = {0};
   lp_template *t = lp_template_parse(md, strlen(md), "t.md", &err);
   if (!t) {
     fprintf(stderr, "template: %s\n", err.message);
     return NULL;
   }
+  lp_data *data = json ? lp_data_parse_json(json, strlen(json), "d.json",
+                                            &err)
+                       : NULL;
+  lp_render_options o = {.data = data};
   lp_display *d = lp_display_new();
-  if (!lp_render_layout(engine, t, NULL, false, d, &err)) {
+  if ((json && !data) || !lp_render_layout(engine, t, &o, false, d, &err)) {
     fprintf(stderr, "layout: %s\n", err.message);
     lp_display_free(d);
     d = NULL;
   }
+  lp_data_free(data);
   lp_template_free(t);
   return d;
 }
+
+/* Lays out a template up to the display list. */
+static lp_display *render(const char *md) { return render_data(md, NULL); }
 
 /* Whether glyph k of l is a hyphen the line breaker added: the line's
  * last glyph, extracting as "-", where the source (src) has a letter on
@@ -426,6 +438,420 @@ static void test_brackets(void) {
   }
 }
 
+
+/* ---- Where lines may break (UAX #14) ----------------------------------- */
+
+/* Whether token is split between line a and line b: a ends with a head
+ * of it and b starts with the rest. */
+static bool split_between(const char *a, const char *b, const char *token) {
+  size_t la = strlen(a), n = strlen(token);
+  for (size_t k = 1; k < n; k++)
+    if (la >= k && !strncmp(a + la - k, token, k) &&
+        !strncmp(b, token + k, n - k))
+      return true;
+  return false;
+}
+
+/* The body lines of page 0 of d as text, and whether every glyph stays in
+ * the column [left, right]; *n gets the count. */
+static char **texts_of(const lp_display *d, double left, double right,
+                       size_t *n, bool *inside) {
+  page pg = lines_of(d, 0);
+  *n = body_lines(&pg, 25 * MM);
+  char **out = calloc(*n + 1, sizeof *out);
+  *inside = true;
+  for (size_t i = 0; i < *n; i++) {
+    out[i] = malloc(1024);
+    line_text(&pg.lines[i], out[i], 1024);
+    for (size_t k = 0; k < pg.lines[i].n; k++) {
+      const gl *g = &pg.lines[i].g[k];
+      if (g->x < left - EPS || g->x + g->advance > right + EPS)
+        *inside = false;
+    }
+  }
+  page_free(&pg);
+  return out;
+}
+
+static void texts_free(char **t, size_t n) {
+  for (size_t i = 0; i < n; i++) free(t[i]);
+  free(t);
+}
+
+#define LAWYER                                                               \
+  "Pursuant to Section\u00a04.2 of the Agreement and 15\u00a0U.S.C.\u00a0"   \
+  "\u00a7\u00a01125, our client demands payment of the outstanding "        \
+  "principal, namely $1,250,000.00 together with interest at 4.75% from "    \
+  "2024-10-01, and a further $1,250 for costs. Payment is due by 12:30 on "  \
+  "2024-11-15 to account +86-21-5555-0123 (ref. v2.4.1); amounts of "        \
+  "\u00a53,000 or \u20ac12 paid to date, about 95% of the invoice, are "     \
+  "credited in full and final settlement of every claim."
+
+/* Amounts, dates, times, versions, phone numbers and NBSP-joined words
+ * are never split across lines, whatever the column's width (the old
+ * splitter for long Latin chunks cut "$1,250,000." / "00"); no line starts
+ * with a no-break space; nothing passes the margin. */
+static void test_numbers_whole(void) {
+  static const char *const tokens[] = {
+      "$1,250,000.00", "4.75%", "2024-10-01", "$1,250", "12:30",
+      "2024-11-15", "+86-21-5555-0123", "v2.4.1", "\u00a53,000", "\u20ac12",
+      "95%", "Section\u00a04.2", "15\u00a0U.S.C.\u00a0\u00a7\u00a01125"};
+  int splits = 0, widths = 0, nbsp_starts = 0, outside = 0;
+  for (int m = 40; m <= 90; m++) {
+    char md[2048];
+    snprintf(md, sizeof md, "---\nlang: en\nmargin: 25mm %dmm 25mm 25mm\n---"
+             "\n\n%s\n", m, LAWYER);
+    lp_display *d = render(md);
+    CHECK(d != NULL);
+    if (!d) continue;
+    widths++;
+    size_t n;
+    bool inside;
+    char **t = texts_of(d, 25 * MM, A4_W - m * MM, &n, &inside);
+    outside += !inside;
+    for (size_t i = 0; i < n; i++) {
+      if (!strncmp(t[i], "\u00a0", 2)) nbsp_starts++;
+      for (size_t k = 0; i + 1 < n && k < sizeof tokens / sizeof *tokens; k++)
+        if (split_between(t[i], t[i + 1], tokens[k])) {
+          splits++;
+          fprintf(stderr, "  margin %d: '%s' split: ...%s / %.20s...\n", m,
+                  tokens[k], t[i] + (strlen(t[i]) > 20 ? strlen(t[i]) - 20 : 0),
+                  t[i + 1]);
+        }
+    }
+    texts_free(t, n);
+    lp_display_free(d);
+  }
+  CHECK(widths == 51);
+  CHECK(splits == 0);
+  CHECK(nbsp_starts == 0);
+  CHECK(outside == 0);
+}
+
+/* Regional indicators (U+1F1E6-U+1F1FF) on a line, by their glyphs. */
+static int regional_indicators(const line *l) {
+  int n = 0;
+  for (size_t k = 0; k < l->n; k++)
+    n += !strncmp(l->g[k].text, "\xF0\x9F\x87", 3);
+  return n;
+}
+
+/* A run wider than the whole line (here flags, each two regional
+ * indicators, with nothing UAX #14 lets break) is cut at a grapheme
+ * boundary (UAX #29), never inside a flag; nothing passes the margin. */
+static void test_last_resort(void) {
+  char md[2048];
+  int at = snprintf(md, sizeof md, "---\nlang: en\nmargin: 25mm 80mm\n---\n\n"
+                    "Flags ");
+  for (int k = 0; k < 40; k++)
+    at += snprintf(md + at, sizeof md - (size_t)at, "\U0001F1EF\U0001F1F5");
+  snprintf(md + at, sizeof md - (size_t)at, " shown.\n");
+  lp_display *d = render(md);
+  CHECK(d != NULL);
+  if (!d) return;
+  size_t n;
+  bool inside;
+  char **t = texts_of(d, 80 * MM, A4_W - 80 * MM, &n, &inside);
+  CHECK(inside);
+  CHECK(n >= 3);
+  texts_free(t, n);
+  page pg = lines_of(d, 0);
+  n = body_lines(&pg, 25 * MM);
+  int total = 0;
+  for (size_t i = 0; i < n; i++) {
+    int ri = regional_indicators(&pg.lines[i]);
+    total += ri;
+    CHECK(ri % 2 == 0);
+    if (ri % 2) fprintf(stderr, "  line %zu: %d regional indicators\n", i, ri);
+  }
+  CHECK(total == 80);
+  page_free(&pg);
+  lp_display_free(d);
+}
+
+#define SHY_TEXT                                                             \
+  "The parties agree that the compen\u00adsation shall be deter\u00admined "  \
+  "by the arbi\u00adtration panel, whose deci\u00adsions are extra\u00ad"    \
+  "ordinary and binding on every\u00adone concerned in this matter, "        \
+  "according to the rules of inter\u00adnational commer\u00adcial "          \
+  "arbi\u00adtration."
+
+/* Removes every soft hyphen (C2 AD) from s, in place. */
+static void drop_shy(char *s) {
+  char *o = s;
+  for (char *p = s; *p; p++) {
+    if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xAD) {
+      p++;
+      continue;
+    }
+    *o++ = *p;
+  }
+  *o = '\0';
+}
+
+/* A line that ends at a soft hyphen shows a hyphen, shaped in the word's
+ * font, at the right margin; where the line does not break there nothing
+ * is shown (hyphenate: false, so every hyphen is a soft hyphen's). */
+static void test_soft_hyphen(void) {
+  int hyphens = 0;
+  for (int m = 55; m <= 85; m += 3) {
+    char md[2048];
+    snprintf(md, sizeof md, "---\nlang: en\nmargin: 25mm %dmm 25mm 25mm\n"
+             "hyphenate: false\n---\n\n" SHY_TEXT "\n", m);
+    lp_display *d = render(md);
+    CHECK(d != NULL);
+    if (!d) continue;
+    page pg = lines_of(d, 0);
+    size_t n = body_lines(&pg, 25 * MM);
+    char joined[2048] = "";
+    for (size_t i = 0; i < n; i++) {
+      const line *l = &pg.lines[i];
+      char t[512];
+      line_text(l, t, sizeof t);
+      /* A soft hyphen draws nothing (and is no glyph a reader could
+       * extract as a space); a hyphen only ends a line. */
+      for (size_t k = 0; k < l->n; k++) {
+        CHECK(strcmp(l->g[k].text, "\u00ad") != 0);
+        if (!strcmp(l->g[k].text, "-")) CHECK(k + 1 == l->n);
+      }
+      bool h = ends_with_added_hyphen(l);
+      if (h) {
+        const gl *hy = &l->g[l->n - 1];
+        hyphens++;
+        CHECK(hy->gid != 0 && hy->advance > 0);
+        CHECK(fabs(hy->x + hy->advance - (A4_W - m * MM)) < EPS);
+        t[strlen(t) - 1] = '\0';
+        /* The break is at a soft hyphen of the source: the line's last
+         * word, a soft hyphen and the next line's first word are there. */
+        if (i + 1 < n) {
+          char next[512], at[1100];
+          line_text(&pg.lines[i + 1], next, sizeof next);
+          char *sp = strchr(next, ' ');
+          if (sp) *sp = '\0';
+          const char *head = strrchr(t, ' ') ? strrchr(t, ' ') + 1 : t;
+          snprintf(at, sizeof at, "%s\u00ad%s", head, next);
+          CHECK(strstr(SHY_TEXT, at) != NULL);
+          if (!strstr(SHY_TEXT, at)) fprintf(stderr, "  break at %s\n", at);
+        }
+      }
+      strncat(joined, t, sizeof joined - strlen(joined) - 2);
+      if (!h && i + 1 < n) strcat(joined, " ");
+    }
+    char want[2048];
+    snprintf(want, sizeof want, "%s", SHY_TEXT);
+    drop_shy(joined);
+    drop_shy(want);
+    CHECK(strcmp(joined, want) == 0);
+    if (strcmp(joined, want)) fprintf(stderr, "  got %s\n", joined);
+    page_free(&pg);
+    lp_display_free(d);
+  }
+  CHECK(hyphens >= 3);
+}
+
+/* The widest word space of a line (the gap after a " " glyph). */
+static double widest_space(const line *l) {
+  double widest = 0;
+  for (size_t k = 1; k + 1 < l->n; k++)
+    if (!strcmp(l->g[k].text, " ")) {
+      double gap = l->g[k + 1].x - l->g[k - 1].x - l->g[k - 1].advance;
+      if (gap > widest) widest = gap;
+    }
+  return widest;
+}
+
+/* Words far longer than 64 letters (chemical names, German compounds) are
+ * hyphenated rather than leaving the line before them loose; a word past
+ * the patterns' bound (LP_HYPHEN_MAX_LETTERS) is cut between letters. */
+static void test_long_words(void) {
+  static const char *const words[] = {
+      "methylenedioxymethamphetaminehydrochloridemonohydrate"
+      "dimethylaminoethylbenzoylecgonine", /* 86 letters */
+      NULL};
+  char huge[400];
+  for (int k = 0; k < 300; k++) huge[k] = "abcdefghij"[k % 10];
+  huge[300] = '\0';
+  const char *cases[] = {words[0], huge};
+  for (size_t c = 0; c < 2; c++) {
+    char body[1024];
+    snprintf(body, sizeof body, "The laboratory report names %s as the "
+             "compound.", cases[c]);
+    lp_display *d = render_narrow("", body);
+    CHECK(d != NULL);
+    if (!d) continue;
+    page pg = lines_of(d, 0);
+    size_t n = body_lines(&pg, 25 * MM);
+    CHECK(n >= 3);
+    if (n >= 1) {
+      CHECK(ends_with_added_hyphen(&pg.lines[0]));
+      CHECK(widest_space(&pg.lines[0]) <= LOOSE_SPACE_EM * SIZE);
+      if (widest_space(&pg.lines[0]) > LOOSE_SPACE_EM * SIZE)
+        fprintf(stderr, "  case %zu: first line's spaces %.2f pt wide\n", c,
+                widest_space(&pg.lines[0]));
+    }
+    for (size_t i = 0; i < n; i++)
+      for (size_t k = 0; k < pg.lines[i].n; k++)
+        CHECK(pg.lines[i].g[k].x + pg.lines[i].g[k].advance <=
+              LETTER_W - 70 * MM + EPS);
+    page_free(&pg);
+    lp_display_free(d);
+  }
+}
+
+/* ---- Korean: keep-all, justified at word spaces ------------------------ */
+
+#define KOREAN                                                               \
+  "귀하의 개인정보는 개인정보보호법 제15조에 따라 수집되며, 본 계약의 "     \
+  "이행을 위하여 필요한 범위 내에서만 이용됩니다. 당사는 귀하의 동의 없이 " \
+  "개인정보를 제3자에게 제공하지 않으며, 관련 법령에 따라 안전하게 "        \
+  "관리합니다. 계약 해지 시에는 서면으로 통지하여 주시기 바랍니다. 문의 "  \
+  "사항이 있으시면 담당자에게 연락하여 주십시오. 본 안내는 2024년 10월 " \
+  "1일부터 시행됩니다."
+
+/* Whether s starts with a Hangul syllable (U+AC00-U+D7A3, EA B0 80 -
+ * ED 9E A3 in UTF-8). */
+static bool hangul(const char *s) {
+  unsigned char a = (unsigned char)s[0];
+  return a >= 0xEA && a <= 0xED && strlen(s) >= 3;
+}
+
+/* Korean breaks only at spaces (keep-all) and justifies by widening the
+ * spaces between words: syllables of a word stay at their natural
+ * advance, and every full line ends at the margin.  word-break: normal
+ * breaks between syllables too. */
+static void test_korean(void) {
+  const double right = A4_W - 25 * MM;
+  for (int normal = 0; normal < 2; normal++) {
+    char md[2048];
+    snprintf(md, sizeof md, "---\nlang: ko\n%s---\n\n" KOREAN "\n",
+             normal ? "word-break: normal\n" : "");
+    lp_display *d = render(md);
+    CHECK(d != NULL);
+    if (!d) continue;
+    page pg = lines_of(d, 0);
+    size_t n = body_lines(&pg, 25 * MM);
+    CHECK(n >= 3);
+    char joined[4096] = "";
+    int spread = 0;
+    for (size_t i = 0; i < n; i++) {
+      const line *l = &pg.lines[i];
+      char t[1024];
+      line_text(l, t, sizeof t);
+      strncat(joined, t, sizeof joined - strlen(joined) - 2);
+      if (i + 1 < n) strcat(joined, " ");
+      if (i + 1 < n) {
+        const gl *e = &l->g[l->n - 1];
+        CHECK(fabs(e->x + e->advance - right) < EPS);
+      }
+      for (size_t k = 0; k + 1 < l->n; k++)
+        if (hangul(l->g[k].text) && hangul(l->g[k + 1].text) &&
+            fabs(l->g[k + 1].x - l->g[k].x - l->g[k].advance) > 1e-6)
+          spread++;
+    }
+    if (!normal) {
+      /* Joining the lines with a space gives the text back: every break
+       * was at a space. */
+      CHECK(strcmp(joined, KOREAN) == 0);
+      if (strcmp(joined, KOREAN)) fprintf(stderr, "  got %s\n", joined);
+      CHECK(spread == 0);
+      if (spread) fprintf(stderr, "  ko: %d syllable gaps spread\n", spread);
+    } else {
+      CHECK(strcmp(joined, KOREAN) != 0); /* some break inside a word */
+    }
+    page_free(&pg);
+    lp_display_free(d);
+  }
+}
+
+/* ---- First lines and line ends of Japanese ---------------------------- */
+
+/* A paragraph that starts with ideographic spaces typed by hand gets no
+ * automatic indent on top (in Japanese 1 em, in Chinese 2 em), and its
+ * typed indent is not spread when the line is justified; one without
+ * keeps the automatic indent. */
+static void test_typed_indent(void) {
+  static const char *const langs[] = {"ja", "zh-CN"};
+  static const double indent[] = {1, 2};
+  for (size_t c = 0; c < 2; c++) {
+    char md[2048];
+    int at = snprintf(md, sizeof md, "---\nlang: %s\n---\n\n\u3000\u3000拝啓",
+                      langs[c]);
+    for (int k = 0; k < 50; k++) /* two lines, the first justified */
+      at += snprintf(md + at, sizeof md - (size_t)at, "%s",
+                     k % 7 == 6 ? "、" : "文");
+    snprintf(md + at, sizeof md - (size_t)at, "。\n\n文字文字文字。\n");
+    lp_display *d = render(md);
+    CHECK(d != NULL);
+    if (!d) continue;
+    page pg = lines_of(d, 0);
+    size_t n = body_lines(&pg, 25 * MM);
+    CHECK(n == 3);
+    if (n == 3) {
+      const line *l = &pg.lines[0];
+      const gl *typed = &l->g[0], *auto_ = &pg.lines[2].g[0];
+      CHECK(!strcmp(typed->text, "\u3000"));
+      CHECK(fabs(typed->x - 25 * MM) < EPS);
+      /* The first character after the typed indent: exactly 2 em in. */
+      CHECK(l->n > 2 && fabs(l->g[2].x - (25 * MM + 2 * SIZE)) < EPS);
+      if (l->n > 2 && fabs(l->g[2].x - (25 * MM + 2 * SIZE)) >= EPS)
+        fprintf(stderr, "  %s: text after the typed indent at %.2f\n",
+                langs[c], l->g[2].x);
+      const gl *e = &l->g[l->n - 1];
+      CHECK(fabs(e->x + e->advance - (A4_W - 25 * MM)) < EPS); /* justified */
+      CHECK(fabs(auto_->x - (25 * MM + indent[c] * SIZE)) < EPS);
+    }
+    page_free(&pg);
+    lp_display_free(d);
+  }
+}
+
+/* 〒 never ends a line alone: the first line holds exactly 39 kana and
+ * 〒 after the 1 em indent; 〒 goes down with its postal code. */
+static void test_postal_mark(void) {
+  char md[2048];
+  int at = snprintf(md, sizeof md, "---\nlang: ja\n---\n\n");
+  for (int k = 0; k < 39; k++)
+    at += snprintf(md + at, sizeof md - (size_t)at, "\u3042");
+  snprintf(md + at, sizeof md - (size_t)at, "\u3012100-0001 東京都。\n");
+  lp_display *d = render(md);
+  CHECK(d != NULL);
+  if (!d) return;
+  page pg = lines_of(d, 0);
+  size_t n = body_lines(&pg, 25 * MM);
+  CHECK(n == 2);
+  for (size_t i = 0; i < n; i++)
+    CHECK(strcmp(pg.lines[i].g[pg.lines[i].n - 1].text, "\u3012") != 0);
+  if (n == 2) CHECK(!strcmp(pg.lines[1].g[0].text, "\u3012"));
+  page_free(&pg);
+  lp_display_free(d);
+}
+
+/* ---- Line breaks from data values --------------------------------------- */
+
+/* A newline inside a value (a multi-line 备注) is a line break, but the
+ * paragraph keeps its first-line indent: only hard breaks typed in the
+ * template (an address block) set a paragraph flush left. */
+static void test_value_newline(void) {
+  const char *md = "---\nlang: zh-CN\n---\n\n备注：{{note}}本函自即日起生效。\n\n"
+                   "地址：北京市\\\n邮编：100000\n";
+  lp_display *d = render_data(md, "{\"note\": \"第一行说明。\\n第二行说明。\"}");
+  CHECK(d != NULL);
+  if (!d) return;
+  page pg = lines_of(d, 0);
+  size_t n = body_lines(&pg, 25 * MM);
+  CHECK(n == 4);
+  if (n == 4) {
+    CHECK(fabs(pg.lines[0].g[0].x - (25 * MM + 2 * SIZE)) < EPS);
+    CHECK(fabs(pg.lines[1].g[0].x - 25 * MM) < EPS); /* after the break */
+    CHECK(fabs(pg.lines[2].g[0].x - 25 * MM) < EPS); /* typed: flush left */
+    char t[256];
+    line_text(&pg.lines[1], t, sizeof t);
+    CHECK(!strncmp(t, "第二行说明。", strlen("第二行说明。")));
+  }
+  page_free(&pg);
+  lp_display_free(d);
+}
+
 int main(void) {
   lp_error err = {0};
   engine = lp_engine_new("fonts/fonts.conf", &err);
@@ -434,6 +860,14 @@ int main(void) {
   test_hyphenation();
   test_baseline();
   test_brackets();
+  test_numbers_whole();
+  test_last_resort();
+  test_soft_hyphen();
+  test_long_words();
+  test_korean();
+  test_typed_indent();
+  test_postal_mark();
+  test_value_newline();
   lp_engine_free(engine);
   return CHECK_DONE();
 }

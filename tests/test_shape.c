@@ -141,7 +141,7 @@ int main(void) {
    * the left glyph, or a typed space set to a quarter em; none beside
    * punctuation. */
   shape("中A1文，B 字", zh, "zh-CN", &s);
-  lp_shape_space_cjk("中A1文，B 字", strlen("中A1文，B 字"), &s);
+  lp_shape_space_cjk("中A1文，B 字", strlen("中A1文，B 字"), "zh-CN", &s);
   CHECK(s.count == 8);
   if (s.count == 8) {
     CHECK(fabs(s.glyphs[0].gap - 2.5) < 1e-9); /* 中|A */
@@ -166,7 +166,7 @@ int main(void) {
   lp_shaped_free(&s);
   const char *pair = "字。」字（「字";
   shape(pair, zh, "zh-CN", &s);
-  lp_shape_space_cjk(pair, strlen(pair), &s);
+  lp_shape_space_cjk(pair, strlen(pair), "zh-CN", &s);
   CHECK(s.count == 7);
   if (s.count == 7) {
     CHECK(fabs(s.glyphs[1].advance - 5) < 1e-9 && s.glyphs[1].squeezed > 0);
@@ -176,9 +176,35 @@ int main(void) {
           fabs(s.glyphs[5].x_offset + 5) < 1e-9);
   }
   lp_shaped_free(&s);
+  /* Japanese: a colon or semicolon (jlreq cl-05, centred) before an
+   * opening bracket keeps its em; the bracket loses its blank half
+   * (jlreq 3.1.4: a quarter em between cl-05 and cl-01).  Traditional
+   * Chinese, whose marks are centred too, is left as it was. */
+  lp_chain *ja = lp_fonts_chain(fonts, NULL, "ja", LP_STYLE_REGULAR, &err);
+  lp_chain *tw = lp_fonts_chain(fonts, NULL, "zh-TW", LP_STYLE_REGULAR, &err);
+  static const char *const jpairs[] = {"名称：「字」", "字；『字』"};
+  for (size_t k = 0; ja && k < 2; k++) {
+    shape(jpairs[k], ja, "ja", &s);
+    lp_shape_space_cjk(jpairs[k], strlen(jpairs[k]), "ja", &s);
+    CHECK(s.count >= 4);
+    if (s.count >= 4) {
+      size_t c = k == 0 ? 2 : 1; /* the colon or semicolon */
+      CHECK(fabs(s.glyphs[c].advance - 10) < 1e-9);
+      CHECK(fabs(s.glyphs[c + 1].advance - 5) < 1e-9 &&
+            fabs(s.glyphs[c + 1].x_offset + 5) < 1e-9);
+    }
+    lp_shaped_free(&s);
+  }
+  if (tw) {
+    shape("名稱：「字」", tw, "zh-TW", &s);
+    lp_shape_space_cjk("名稱：「字」", strlen("名稱：「字」"), "zh-TW", &s);
+    CHECK(s.count >= 4 && fabs(s.glyphs[3].advance - 10) < 1e-9);
+    lp_shaped_free(&s);
+  }
+
   /* ？ and ！ keep their full width (jlreq cl-04). */
   shape("字？」", zh, "zh-CN", &s);
-  lp_shape_space_cjk("字？」", strlen("字？」"), &s);
+  lp_shape_space_cjk("字？」", strlen("字？」"), "zh-CN", &s);
   CHECK(s.count == 3 && fabs(s.glyphs[1].advance - 10) < 1e-9);
   lp_shaped_free(&s);
 

@@ -268,6 +268,19 @@ int main(void) {
   expect_error("---\nfont-hinting: yes\n---\n", 2, 15,
                "'font-hinting: yes': write 'true'");
 
+  /* word-break: keep-all or normal (default: by language). */
+  t = parse("x\n", &err);
+  CHECK(t && t->meta.word_break == LP_WORD_BREAK_AUTO);
+  lp_template_free(t);
+  t = parse("---\nlang: ko\nword-break: normal\n---\nx\n", &err);
+  CHECK(t && t->meta.word_break == LP_WORD_BREAK_NORMAL);
+  lp_template_free(t);
+  t = parse("---\nword-break: keep-all\n---\nx\n", &err);
+  CHECK(t && t->meta.word_break == LP_WORD_BREAK_KEEP_ALL);
+  lp_template_free(t);
+  expect_error("---\nword-break: break-all\n---\n", 2, 13,
+               "'word-break: break-all': write 'keep-all'");
+
   /* --meta goes through the same validation. */
   t = parse("x\n", &err);
   CHECK(t && lp_template_set_meta(t, "paper", "210mm 297mm", &err));

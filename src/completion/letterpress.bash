@@ -111,7 +111,7 @@ _letterpress() {
         margin= font= font-size= line-height= header= footer= page-numbering=
         latin-font= heading-font= letterhead= seal= orphans= widows=
         paragraph-spacing= heading-sizes= heading-spacing= list-indent=
-        quote-indent= hyphenate= font-hinting= font-path="
+        quote-indent= hyphenate= word-break= font-hinting= font-path="
       compopt -o nospace 2>/dev/null
       return 0 ;;
     --set|--shard|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact)
