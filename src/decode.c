@@ -22,8 +22,10 @@ struct lp_decode {
   size_t buf_len, buf_pos;
   bool raw_eof;
   UConverter *from, *to;  /* NULL when the bytes are UTF-8 already */
-  UChar pivot[PIVOT_UNITS];
-  UChar *pivot_src, *pivot_tgt;
+  UChar pivot[PIVOT_UNITS];       /* a chunk of text as UTF-16 */
+  char out[3 * PIVOT_UNITS];      /* the chunk as UTF-8 (3 bytes a unit at
+                                     most) and how much was read of it */
+  size_t out_len, out_pos;
   bool flushed;           /* the converters have given everything */
   bool bad;               /* bytes the encoding does not allow */
   char encoding[64];
@@ -49,24 +51,42 @@ static ssize_t read_plain(lp_decode *d, char *out, size_t size) {
   return (ssize_t)n;
 }
 
-/* fopencookie: bytes converted to UTF-8 through the UTF-16 pivot; stops
- * (returns -1) at bytes the encoding does not allow. */
+/* Converts the next chunk of bytes to UTF-8 (into d->out) through
+ * UTF-16; notes bytes the encoding does not allow (the text before them
+ * is kept). */
+static void convert_chunk(lp_decode *d) {
+  bool more = refill(d);
+  const char *src = d->buf + d->buf_pos;
+  UChar *u = d->pivot;
+  UErrorCode st = U_ZERO_ERROR;
+  ucnv_toUnicode(d->from, &u, d->pivot + PIVOT_UNITS, &src,
+                 d->buf + d->buf_len, NULL, !more, &st);
+  d->buf_pos = (size_t)(src - d->buf);
+  if (st == U_BUFFER_OVERFLOW_ERROR) st = U_ZERO_ERROR; /* more next time */
+  else if (U_FAILURE(st)) d->bad = true;
+  else if (!more) d->flushed = true;
+  /* (the UTF-8 converter keeps a surrogate pair cut between chunks) */
+  const UChar *us = d->pivot;
+  char *o = d->out;
+  UErrorCode st8 = U_ZERO_ERROR;
+  ucnv_fromUnicode(d->to, &o, d->out + sizeof d->out, &us, u, NULL,
+                   d->flushed, &st8);
+  if (U_FAILURE(st8)) d->bad = true;
+  d->out_len = (size_t)(o - d->out);
+  d->out_pos = 0;
+}
+
+/* fopencookie: bytes converted to UTF-8; -1 (after the text before them)
+ * at bytes the encoding does not allow. */
 static ssize_t read_converted(lp_decode *d, char *out, size_t size) {
-  char *target = out;
-  while (target == out && !d->flushed && !d->bad) {
-    bool more = refill(d);
-    const char *src = d->buf + d->buf_pos;
-    UErrorCode st = U_ZERO_ERROR;
-    ucnv_convertEx(d->to, d->from, &target, out + size, &src,
-                   d->buf + d->buf_len, d->pivot, &d->pivot_src,
-                   &d->pivot_tgt, d->pivot + PIVOT_UNITS, false, !more, &st);
-    d->buf_pos = (size_t)(src - d->buf);
-    if (st == U_BUFFER_OVERFLOW_ERROR) break; /* out is full */
-    if (U_FAILURE(st)) d->bad = true;
-    else if (!more) d->flushed = true;
-  }
-  if (target == out && d->bad) return -1;
-  return target - out;
+  while (d->out_pos == d->out_len && !d->flushed && !d->bad)
+    convert_chunk(d);
+  if (d->out_pos == d->out_len) return d->bad ? -1 : 0;
+  size_t n = d->out_len - d->out_pos;
+  if (n > size) n = size;
+  memcpy(out, d->out + d->out_pos, n);
+  d->out_pos += n;
+  return (ssize_t)n;
 }
 
 static ssize_t cookie_read(void *c, char *out, size_t size) {
@@ -119,10 +139,8 @@ static bool open_converters(lp_decode *d, const char *name,
                       &st);
   ucnv_setFromUCallBack(d->to, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL,
                         &st);
-  d->pivot_src = d->pivot_tgt = d->pivot;
-  const char *canon = ucnv_getName(d->from, &st);
-  snprintf(d->encoding, sizeof d->encoding, "%s",
-           U_SUCCESS(st) && canon ? canon : encoding);
+  /* (named as the user wrote it: ICU's own names are ibm-943_P15A-2003) */
+  snprintf(d->encoding, sizeof d->encoding, "%s", encoding);
   return true;
 }
 
