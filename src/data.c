@@ -1189,7 +1189,7 @@ void lp_records_close(lp_records *r) {
   free(r->line);
   json_decref(r->array);
   if (r->csv_ready) csv_free(&r->csv);
-  for (size_t i = 0; i < r->ncols; i++) free(r->header[i]);
+  for (size_t i = 0; i < r->ncols_read; i++) free(r->header[i]);
   free(r->header);
   tree_free(&r->tree);
   lp_buf_free(&r->head);

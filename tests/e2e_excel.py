@@ -233,17 +233,24 @@ def test_mismatch(tmp):
     check("the mismatch stops before any letter: no output directory",
           not os.path.exists(os.path.join(tmp, "mm")), listing(os.path.join(tmp, "mm")))
 
-    # Letters that all fail while rendering leave no directory behind.
-    img = write(os.path.join(tmp, "img.md"), b"![logo]({{logo}})\n")
-    bad = write(os.path.join(tmp, "img.csv"), b"id,logo\r\n1,../x.png\r\n2,../y.png\r\n")
+    # Letters that all fail while rendering (each too long for --max-pages)
+    # leave no directory behind.
+    lst = write(os.path.join(tmp, "list.md"),
+                b"# {{id}}\n\n{{#items}}\nParagraph {{.}} of a long letter.\n\n{{/items}}\n")
+    recs = "".join(json.dumps({"id": str(k), "items": [str(i) for i in range(300)]}) + "\n"
+                   for k in range(2))
+    bad = write(os.path.join(tmp, "long.jsonl"), recs.encode())
     o = os.path.join(tmp, "made", "here")
-    r = lp("merge", img, "-d", bad, "-o", o + "/{{id}}.pdf", "--keep-going", env=ENV)
+    r = lp("merge", lst, "-d", bad, "-o", o + "/{{id}}.pdf", "--keep-going",
+           "--max-pages", "2", env=ENV)
     check("every letter failing: exit 2, the directories this run made are "
-          "removed", r.code == 2 and not os.path.exists(os.path.join(tmp, "made")),
+          "removed", r.code == 2 and "2 failed" in r.err and
+          not os.path.exists(os.path.join(tmp, "made")),
           short(r.err) + repr(listing(os.path.join(tmp, "made"))))
     keep = os.path.join(tmp, "keep")
     os.mkdir(keep)
-    r = lp("merge", img, "-d", bad, "-o", keep + "/{{id}}.pdf", "--keep-going", env=ENV)
+    r = lp("merge", lst, "-d", bad, "-o", keep + "/{{id}}.pdf", "--keep-going",
+           "--max-pages", "2", env=ENV)
     check("a directory that was there before stays", r.code == 2 and
           os.path.isdir(keep), short(r.err))
 
