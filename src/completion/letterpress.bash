@@ -67,7 +67,7 @@ _letterpress() {
   # The value of the option before the cursor.
   case $prev in
     -d|--data)
-      _letterpress_files "$cur" json jsonl ndjson csv tsv txt
+      _letterpress_files "$cur" json jsonl ndjson csv tsv
       return 0 ;;
     -o|--output)
       case $cmd in
