@@ -783,6 +783,14 @@ static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
     if (k == len) continue; /* blank line */
     r->count++;
     r->record_line = r->lineno;
+    int bl, bc;
+    if (!lp_utf8_check(p, len, &bl, &bc)) {
+      char advice[200], what[300];
+      lp_decode_advice(p, len, advice, sizeof advice);
+      snprintf(what, sizeof what, "the data is not UTF-8 here; %s (or save "
+               "the file as UTF-8)", advice);
+      return record_error(r, err, r->lineno, bc, what);
+    }
     json_error_t je;
     json_t *v = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
     if (v) keep_number_text(v, p, len);

@@ -357,7 +357,8 @@ typedef struct lp_merge_options {
  * Each file is written to a temporary file and renamed.  With jobs > 1 the
  * records are shared among forked worker processes, each with its own copy
  * of the engine (see Threads above).  Returns false, with err, when the
- * merge cannot start (bad data: nothing is written) or the combined PDF
+ * merge cannot start (bad data, no record, or a problem every record has
+ * when filled into the template: nothing is written) or the combined PDF
  * cannot be written; failed records are reported through opts->failure
  * and counted in *summary.  Strings in opts are borrowed.  The engine's
  * thread; the template is only read. */

@@ -2,8 +2,9 @@
  * (see lp_merge in letterpress.h).
  *
  * A merge reads the data twice.  The first pass checks every record (bad
- * data stops the merge before anything is written) and gives each record
- * its output name: the -o template filled with sanitized values, made
+ * data stops the merge before anything is written; so does a placeholder
+ * that every record lacks, told once: the template does not fit the data)
+ * and gives each record its output name: the -o template filled with sanitized values, made
  * unique in data order, so every shard of a batch agrees on the names.
  * The second pass renders: record k of this shard goes to worker
  * k mod jobs, and each worker reads the data itself, keeping only its own

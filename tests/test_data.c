@@ -191,6 +191,15 @@ static void spreadsheets(void) {
         strstr(err.message, "--encoding"));
   free(got);
   lp_buf_free(&big);
+  lp_buf_puts(&big, "");
+  for (int i = 0; i < 10000; i++) lp_buf_puts(&big, "{\"a\": \"bcdefghij\"}\n");
+  lp_buf_puts(&big, "{\"a\": \"\xD5\xC5\xC8\xFD\"}\n");
+  got = read_with((char *)big.data, big.len, "pay.jsonl", &plain, &err);
+  CHECK(!got && err.line == 10001 && err.column == 8 &&
+        strstr(err.message, "record 10001") && strstr(err.message, "not UTF-8") &&
+        strstr(err.message, "--encoding"));
+  free(got);
+  lp_buf_free(&big);
   /* A wrong --encoding stops at the bytes it does not allow, on their
    * line, and prints no replacement characters. */
   const char bad_sjis[] = "name\r\nok\r\n\x82\xFF\r\n";
