@@ -202,6 +202,11 @@ def test_values(tmp):
     r = lp("render", tpl, "-d", csv, "-o", pdf, "--blanks", env=ENV)
     check("a CSV header 'Customer Name' fills {{Customer Name}}",
           r.code == 0 and "toHanMeimei." in text_of(pdf), short(r.err))
+    o = os.path.join(tmp, "named")
+    r = lp("merge", tpl, "-d", csv, "-o", o + "/{{Customer Name}}.pdf", "--blanks",
+           env=ENV)
+    check("-o names a file by {{Customer Name}}",
+          r.code == 0 and listing(o) == ["Han Meimei.pdf"], short(r.err) + repr(listing(o)))
 
     # Empty data is an error naming the file, not "0 of 0 letters".
     for name, content in (("empty.csv", b""), ("header-only.csv", b"name,amount\r\n"),
