@@ -1,7 +1,7 @@
 # letterpress - build, test, demo.  See README.md.
 
 CC      ?= cc
-CORE_PKGS := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libcmark-gfm yaml-0.1 \
+CORE_PKGS := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc icu-i18n libcmark-gfm yaml-0.1 \
              jansson libcrypto libpng libdeflate
 # Mail (src/mail.c): in the library, and for the program a module it opens
 # only for --eml and --smtp (see "The mail module" in src/cli.c).

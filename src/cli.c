@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,13 +19,16 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static const char usage[] =
     "usage: letterpress render TEMPLATE [-d DATA] [-o OUT.pdf] [--set KEY=VALUE]...\n"
-    "                          [--meta KEY=VALUE]... [--blanks]\n"
+    "                          [--meta KEY=VALUE]... [--blanks] [--format FMT]\n"
+    "                          [--encoding NAME] [--delimiter ,|;|tab]\n"
     "       letterpress sign IN.pdf -o OUT.pdf --key KEY [--cert CERT] [--chain PEM]\n"
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
-    "                         [--format json|jsonl|csv] [--set KEY=VALUE]... [--blanks]\n"
+    "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
+    "                         [--delimiter ,|;|tab] [--check]\n"
+    "                         [--set KEY=VALUE]... [--blanks]\n"
     "                         [--eml 'DIR/{{id}}.eml' --from ADDR --to ADDRS --subject TEXT\n"
     "                          [--cc ADDRS] [--body BODY.md]]\n"
     "                         [--smtp URL --log FILE [--smtp-user NAME]\n"
@@ -40,6 +44,9 @@ static const char usage[] =
     "         standard input) that fills the {{placeholders}}; --set overrides\n"
     "         one value, --meta one front-matter key (e.g. --meta paper=Letter);\n"
     "         --blanks renders missing placeholders as fill-in blanks.\n"
+    "         DATA is read as UTF-8 (a UTF-8 or UTF-16 byte order mark is\n"
+    "         seen); --encoding GB18030, Shift_JIS, Big5, EUC-KR, ... reads\n"
+    "         another encoding; --format and --delimiter as for merge.\n"
     "         --force allows -o to name an input file.  Limits (0: none):\n"
     "         --max-pages N (10000), --max-depth N (64), --max-image-pixels N\n"
     "         (100000000), --max-input-size BYTES (67108864); merge takes them too.\n"
@@ -57,6 +64,12 @@ static const char usage[] =
     "         -j N workers (default: one per core); --keep-going past failed\n"
     "         records; --skip-existing leaves existing files alone (resume);\n"
     "         --shard K/N does every Nth record from the Kth (1 <= K <= N).\n"
+    "         --format (default: by extension, .tsv and .txt are tab- or\n"
+    "         ;-separated CSV), --delimiter (default: found in the header\n"
+    "         line), --encoding NAME (default: UTF-8, or the byte order mark's).\n"
+    "         --check reads every record and checks it against the template\n"
+    "         and the output names, writes nothing: exit 0, or 2 listing every\n"
+    "         problem.  Ctrl-C stops after the letters being made (exit 130).\n"
     "         --eml also writes each letter as an email (PDF attached), named\n"
     "         like -o; --from, --to, --cc, --subject and the Markdown --body\n"
     "         are filled per record.  --smtp smtp://HOST:PORT (STARTTLS when\n"
@@ -315,6 +328,35 @@ static int apply_pairs(char **pairs, int n, const char *opt,
   return 0;
 }
 
+/* Reads one option of how DATA is written at argv[*i] (--format FMT,
+ * --encoding NAME, --delimiter D) into the slots.  Returns true when it
+ * was one (*rc set to the exit code when its value is missing or bad). */
+static bool data_option(int argc, char **argv, int *i, const char **format,
+                        const char **encoding, char *delimiter, int *rc) {
+  const char *a = argv[*i];
+  bool has_next = *i + 1 < argc;
+  if (!strcmp(a, "--format")) {
+    if (!has_next) *rc = usage_error("%s needs json, jsonl, csv or tsv", a);
+    else *format = argv[++*i];
+  } else if (!strcmp(a, "--encoding")) {
+    if (!has_next)
+      *rc = usage_error("%s needs an encoding, e.g. GB18030 or Shift_JIS", a);
+    else *encoding = argv[++*i];
+  } else if (!strcmp(a, "--delimiter")) {
+    const char *d = has_next ? argv[*i + 1] : "";
+    if (!strcmp(d, ",") || !strcmp(d, ";") || !strcmp(d, "\t"))
+      *delimiter = d[0];
+    else if (!strcasecmp(d, "tab") || !strcmp(d, "\\t"))
+      *delimiter = '\t';
+    else
+      *rc = usage_error("%s needs ',', ';' or tab", a);
+    if (!*rc) ++*i;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 static int cmd_render(int argc, char **argv) {
   const char *tpl_path = NULL, *data_path = NULL, *out_path = NULL;
   bool blanks = false;
@@ -329,6 +371,7 @@ static int cmd_render(int argc, char **argv) {
   lp_sign_options sign = {0};
   lp_limits limits = lp_limits_default();
   bool force = false;
+  lp_data_source src = {0};
   for (int i = 0; i < argc && !rc; i++) {
     const char *a = argv[i];
     bool has_next = i + 1 < argc;
@@ -354,6 +397,9 @@ static int cmd_render(int argc, char **argv) {
       else metas[nmetas++] = argv[++i];
     } else if (!strcmp(a, "--blanks")) {
       blanks = true;
+    } else if (data_option(argc, argv, &i, &src.format, &src.encoding,
+                           &src.delimiter, &rc)) {
+      continue;
     } else {
       rc = template_arg(a, &tpl_path);
     }
@@ -372,8 +418,8 @@ static int cmd_render(int argc, char **argv) {
   }
   rc = apply_pairs(metas, nmetas, "--meta", set_meta, tpl);
   if (rc) goto done;
-  if (data_path)
-    data = lp_data_load_limited(data_path, limits.max_input_bytes, &err);
+  src.max_bytes = limits.max_input_bytes;
+  if (data_path) data = lp_data_load_from(data_path, &src, &err);
   else if (nsets)
     data = lp_data_parse_json("{}", 2, "--set", &err);
   if ((data_path || nsets) && !data) {
@@ -658,6 +704,11 @@ static void merge_warning(void *ctx, const lp_error *w) {
   print_error(w, "warning");
 }
 
+/* Set by SIGINT or SIGTERM during a merge (to the signal's number). */
+static volatile int merge_stop;
+
+static void stop_merging(int sig) { merge_stop = sig; }
+
 /* Parses "K/N" for --shard. */
 static bool parse_shard(const char *s, unsigned *k, unsigned *n) {
   char *end;
@@ -709,9 +760,11 @@ static int cmd_merge(int argc, char **argv) {
       if (!has_next || !parse_shard(argv[i + 1], &o.shard, &o.shards))
         rc = usage_error("%s needs K/N with 1 <= K <= N, e.g. --shard 2/8", a);
       else i++;
-    } else if (!strcmp(a, "--format")) {
-      if (!has_next) rc = usage_error("%s needs json, jsonl or csv", a);
-      else o.data_format = argv[++i];
+    } else if (data_option(argc, argv, &i, &o.data_format, &o.data_encoding,
+                           &o.data_delimiter, &rc)) {
+      continue;
+    } else if (!strcmp(a, "--check")) {
+      o.check = true;
     } else if (!strcmp(a, "--set")) {
       if (!has_next) rc = usage_error("%s needs KEY=VALUE", a);
       else sets[o.nsets++] = argv[++i];
@@ -791,14 +844,36 @@ static int cmd_merge(int argc, char **argv) {
   if (tpl) engine = open_engine(&err);
   if (engine) lp_engine_set_limits(engine, &limits);
   lp_merge_progress sum = {0};
+  /* Ctrl-C: the letters being made are finished, then the merge says how
+   * far it got.  (Forked workers inherit the handler, and stop too.) */
+  struct sigaction sa = {0}, old_int, old_term;
+  sa.sa_handler = stop_merging;
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  o.stop = &merge_stop;
   if (!tpl || !engine) {
     rc = fail(&err);
   } else if (!lp_merge(engine, tpl, &o, &sum, &err)) {
     merge_clear(&view);
     rc = fail(&err);
   }
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
   merge_clear(&view);
-  if (tpl && engine && (sum.done || !rc)) {
+  if (merge_stop && tpl && engine && !o.check) {
+    fprintf(stderr,
+            "interrupted: %zu of %zu letters written; run again with "
+            "--skip-existing to resume\n",
+            sum.written + sum.skipped, sum.total);
+    rc = 128 + merge_stop;
+  } else if (o.check && tpl && engine) {
+    if (!rc)
+      fprintf(stderr, "check: %zu record%s, %zu problem%s%s\n", sum.total,
+              sum.total == 1 ? "" : "s", sum.failed,
+              sum.failed == 1 ? "" : "s",
+              sum.failed ? "" : ": ready to merge (nothing written)");
+    if (!rc && sum.failed) rc = EXIT_USAGE;
+  } else if (tpl && engine && (sum.done || !rc)) {
     fprintf(stderr,
             "merge: %zu of %zu letter%s written in %.1f s (%.0f/s)",
             sum.written, sum.total, sum.total == 1 ? "" : "s", sum.seconds,
@@ -815,7 +890,8 @@ static int cmd_merge(int argc, char **argv) {
     if (!rc && sum.failed) rc = EXIT_USAGE;
   }
   /* A stopped merge sends nothing; with --keep-going the letters made go. */
-  if (view.mail && sending && tpl && engine && (!rc || (o.keep_going && sum.done))) {
+  if (view.mail && sending && tpl && engine && !merge_stop && !o.check &&
+      (!rc || (o.keep_going && sum.done))) {
     int send_rc = send_mail(view.mail, &so);
     if (send_rc && !rc) rc = send_rc;
   }

@@ -11,10 +11,86 @@
 
 #include <csv.h>
 
+#include "decode.h"
 #include "util.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x) /* a number macro as a string literal */
+
+/* ---- Numbers as written ---------------------------------------------------
+ * jansson turns 12.50 into the double 12.5 and forgets how it was written,
+ * but a letter must print the amount as typed.  After jansson has accepted
+ * the text (so its errors and their lines and columns are jansson's), the
+ * text is scanned for its number tokens, which come in the order of the
+ * numbers in the parsed tree (jansson keeps members in document order, and
+ * no key is repeated: JSON_REJECT_DUPLICATES); each number is replaced by
+ * the string of its own token. */
+
+/* Where the scan of the JSON text is. */
+typedef struct num_scan {
+  const char *s;
+  size_t n, i;
+} num_scan;
+
+/* The next number token of valid JSON text: its start and length; false
+ * when there is none. */
+static bool next_number(num_scan *sc, const char **at, size_t *len) {
+  while (sc->i < sc->n) {
+    char c = sc->s[sc->i];
+    if (c == '"') { /* a string: skip it, escapes included */
+      for (sc->i++; sc->i < sc->n && sc->s[sc->i] != '"'; sc->i++)
+        if (sc->s[sc->i] == '\\') sc->i++;
+      sc->i++;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t a = sc->i;
+      while (sc->i < sc->n && sc->s[sc->i] && strchr("+-.eE0123456789", sc->s[sc->i]))
+        sc->i++;
+      *at = sc->s + a;
+      *len = sc->i - a;
+      return true;
+    } else {
+      sc->i++;
+    }
+  }
+  return false;
+}
+
+/* The string of the next number token, for the number v (kept when the
+ * text has no more numbers, which valid JSON cannot do). */
+static json_t *number_text(num_scan *sc, json_t *v) {
+  const char *at;
+  size_t len;
+  if (!next_number(sc, &at, &len)) return json_incref(v);
+  return json_stringn(at, len);
+}
+
+/* Replaces every number under v, in document order, by its text. */
+static void keep_numbers(json_t *v, num_scan *sc) {
+  if (json_is_object(v)) {
+    for (void *it = json_object_iter(v); it;
+         it = json_object_iter_next(v, it)) {
+      json_t *kid = json_object_iter_value(it);
+      if (json_is_number(kid))
+        json_object_iter_set_new(v, it, number_text(sc, kid));
+      else
+        keep_numbers(kid, sc);
+    }
+  } else if (json_is_array(v)) {
+    for (size_t i = 0; i < json_array_size(v); i++) {
+      json_t *kid = json_array_get(v, i);
+      if (json_is_number(kid))
+        json_array_set_new(v, i, number_text(sc, kid));
+      else
+        keep_numbers(kid, sc);
+    }
+  }
+}
+
+/* Gives the numbers of root, parsed from text (len bytes), their text. */
+static void keep_number_text(json_t *root, const char *text, size_t len) {
+  num_scan sc = {text, len, 0};
+  keep_numbers(root, &sc);
+}
 
 /* Wraps a parsed root, which must be an object. */
 static lp_data *wrap(json_t *root, const char *name, lp_error *err) {
@@ -34,6 +110,7 @@ lp_data *lp_data_parse_json(const char *text, size_t len, const char *name,
   if (!name) name = "<data>";
   json_error_t je;
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+  if (root) keep_number_text(root, text, len);
   if (!root) {
     lp_fail(err, LP_ERR_INPUT, name, je.line, je.column, "bad JSON: %s",
             je.text);
@@ -48,7 +125,25 @@ lp_data *lp_data_load(const char *path, lp_error *err) {
 
 lp_data *lp_data_load_limited(const char *path, size_t max_bytes,
                               lp_error *err) {
-  lp_records *r = lp_records_open_limited(path, LP_DATA_AUTO, max_bytes, err);
+  lp_data_source src = {.max_bytes = max_bytes};
+  return lp_data_load_from(path, &src, err);
+}
+
+lp_data *lp_data_load_from(const char *path, const lp_data_source *src,
+                           lp_error *err) {
+  lp_records_options o = {.max_bytes = LP_DEFAULT_MAX_INPUT_BYTES};
+  if (src) {
+    if (src->format && !lp_data_format_parse(src->format, &o.fmt)) {
+      lp_fail(err, LP_ERR_INPUT, "--format", 0, 0,
+              "'%s' is not a data format: json, jsonl, csv or tsv",
+              src->format);
+      return NULL;
+    }
+    o.encoding = src->encoding;
+    o.delimiter = src->delimiter;
+    o.max_bytes = src->max_bytes;
+  }
+  lp_records *r = lp_records_open_with(path, &o, err);
   if (!r) return NULL;
   lp_data *d = NULL, *extra = NULL;
   int got = lp_records_next(r, &d, err);
@@ -246,6 +341,122 @@ char *lp_data_text(const json_t *v) {
   }
 }
 
+/* ---- Did you mean ---------------------------------------------------------- */
+
+/* Names longer than this (in characters) are not compared. */
+#define MAX_COMPARED_CHARS 64
+
+/* Decodes s (n bytes) into at most MAX_COMPARED_CHARS code points, ASCII
+ * letters lowered; returns how many (-1 when s is longer). */
+static int code_points(const char *s, size_t n, int32_t *out) {
+  int k = 0;
+  for (size_t i = 0; i < n;) {
+    if (k == MAX_COMPARED_CHARS) return -1;
+    int32_t cp = lp_utf8_next(s, n, &i);
+    out[k++] = cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
+  }
+  return k;
+}
+
+/* The edit distance between a and b (code points): insertions, deletions,
+ * substitutions and swaps of neighbours (optimal string alignment). */
+static int edit_distance(const int32_t *a, int na, const int32_t *b,
+                         int nb) {
+  int d[MAX_COMPARED_CHARS + 1][MAX_COMPARED_CHARS + 1];
+  for (int i = 0; i <= na; i++) d[i][0] = i;
+  for (int j = 0; j <= nb; j++) d[0][j] = j;
+  for (int i = 1; i <= na; i++)
+    for (int j = 1; j <= nb; j++) {
+      int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
+    }
+  return d[na][nb];
+}
+
+/* The member of obj closest to part (n bytes), within a third of its
+ * length in edits (at least 1 for two characters or more); *dist gets the
+ * distance.  NULL if none. */
+static const char *closest_member(const json_t *obj, const char *part,
+                                  size_t n, int *dist) {
+  int32_t a[MAX_COMPARED_CHARS], b[MAX_COMPARED_CHARS];
+  int na = code_points(part, n, a);
+  if (na < 0 || !json_is_object(obj)) return NULL;
+  /* (a name of one character: only its other case) */
+  int limit = na / 3 > 1 ? na / 3 : na >= 2;
+  const char *best = NULL;
+  *dist = limit + 1;
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)obj, key, v) {
+    int nb = code_points(key, strlen(key), b);
+    if (nb < 0) continue;
+    int d = edit_distance(a, na, b, nb);
+    if (d < *dist) *dist = d, best = key;
+  }
+  return best;
+}
+
+char *lp_data_closest(const json_t *const *ctx, size_t n, const char *name) {
+  const char *dot = strchr(name, '.');
+  size_t len = dot ? (size_t)(dot - name) : strlen(name);
+  /* A first part that some context has: look further in. */
+  for (size_t k = n; dot && k-- > 0;) {
+    const json_t *v = json_object_getn(ctx[k], name, len);
+    if (!v) continue;
+    const char *p = dot + 1;
+    for (;;) {
+      const char *q = strchr(p, '.');
+      size_t m = q ? (size_t)(q - p) : strlen(p);
+      const json_t *next = lp_data_member(v, p, m);
+      if (!next) {
+        int d;
+        const char *best = closest_member(v, p, m, &d);
+        if (!best) return NULL;
+        lp_buf b = {0};
+        lp_buf_printf(&b, "%.*s%s%s", (int)(p - name), name, best,
+                      q ? q : "");
+        char *r = lp_buf_strdup(&b);
+        lp_buf_free(&b);
+        return r;
+      }
+      if (!q) return NULL; /* (it resolves: nothing to suggest) */
+      v = next;
+      p = q + 1;
+    }
+  }
+  const char *best = NULL;
+  int best_d = 0;
+  for (size_t k = n; k-- > 0;) { /* the innermost context first */
+    int d;
+    const char *c = closest_member(ctx[k], name, len, &d);
+    if (c && (!best || d < best_d)) best = c, best_d = d;
+  }
+  if (!best) return NULL;
+  lp_buf b = {0};
+  lp_buf_printf(&b, "%s%s", best, dot ? dot : "");
+  char *r = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return r;
+}
+
+void lp_data_list_names(const json_t *obj, lp_buf *out, size_t max) {
+  size_t i = 0, all = json_object_size(obj);
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)obj, key, v) {
+    if (i == max) {
+      lp_buf_printf(out, ", ... (%zu in all)", all);
+      break;
+    }
+    lp_buf_printf(out, "%s%s", i++ ? ", " : "", key);
+  }
+}
+
 void lp_data_free(lp_data *data) {
   if (!data) return;
   json_decref(data->root);
@@ -279,9 +490,14 @@ typedef struct csv_node {
 struct lp_records {
   lp_data_format fmt;
   char *name;       /* for error locations */
-  FILE *in;         /* JSONL and CSV: read line by line */
-  char *text;       /* the whole text, when read from memory or stdin */
+  FILE *in;         /* the UTF-8 text (dec's stream): read line by line */
+  lp_decode *dec;   /* the bytes under it, converted */
+  char *text;       /* the bytes, when read from memory or stdin */
   size_t text_len;
+  char delim;       /* CSV: the cell delimiter; 0 until the header line */
+  size_t ncols_read; /* CSV: header cells, with the empty ones at the end */
+  bool bad_bytes;   /* the text ended at bytes its encoding does not allow */
+  int bad_line;     /* the line they are on */
   char *line;       /* getline buffer */
   size_t line_cap;
   int lineno;       /* lines read so far */
@@ -316,15 +532,21 @@ bool lp_data_format_parse(const char *name, lp_data_format *fmt) {
   else if (!strcasecmp(name, "jsonl") || !strcasecmp(name, "ndjson"))
     *fmt = LP_DATA_JSONL;
   else if (!strcasecmp(name, "csv")) *fmt = LP_DATA_CSV;
+  else if (!strcasecmp(name, "tsv")) *fmt = LP_DATA_TSV;
   else return false;
   return true;
 }
 
-/* The format a file name implies; JSON when it implies none. */
+/* The format a file name implies; JSON when it implies none.  .txt is
+ * Excel's "Text (Tab delimited)" and "Unicode text": CSV, its delimiter
+ * found in the header line. */
 static lp_data_format format_of(const char *name) {
   const char *dot = strrchr(name, '.');
   lp_data_format f = LP_DATA_JSON;
-  if (dot && !strchr(dot, '/')) lp_data_format_parse(dot + 1, &f);
+  if (dot && !strchr(dot, '/')) {
+    if (!strcasecmp(dot + 1, "txt")) f = LP_DATA_CSV;
+    else lp_data_format_parse(dot + 1, &f);
+  }
   return f;
 }
 
@@ -359,35 +581,60 @@ static int csv_no_space(unsigned char c) {
   return 0;
 }
 
-static lp_records *records_new(const char *name, lp_data_format fmt) {
+static lp_records *records_new(const char *name,
+                               const lp_records_options *o) {
   lp_records *r = lp_xcalloc(1, sizeof *r);
   r->name = lp_xstrdup(name);
-  r->fmt = fmt == LP_DATA_AUTO ? format_of(name) : fmt;
+  r->fmt = o->fmt == LP_DATA_AUTO ? format_of(name) : o->fmt;
+  r->delim = o->delimiter;
+  if (r->fmt == LP_DATA_TSV) {
+    r->fmt = LP_DATA_CSV;
+    if (!r->delim) r->delim = '\t';
+  }
+  r->max_bytes = o->max_bytes;
   return r;
+}
+
+/* Fails because the text ended at bytes its encoding does not allow. */
+static bool bad_bytes_error(const lp_records *r, lp_error *err) {
+  return lp_fail(err, LP_ERR_INPUT, r->name, r->bad_line, 0,
+                 "bytes that are not %s text: pass the file's own encoding "
+                 "with --encoding (e.g. GB18030, Shift_JIS, Big5, EUC-KR)",
+                 lp_decode_encoding(r->dec));
 }
 
 /* Prepares r, whose input is set, for its format. */
 static bool records_start(lp_records *r, lp_error *err) {
   if (r->fmt == LP_DATA_JSON) {
     lp_buf b = {0};
-    if (!r->text) {
-      char chunk[65536];
-      size_t n;
-      while ((n = fread(chunk, 1, sizeof chunk, r->in)) > 0) {
-        lp_buf_append(&b, chunk, n);
-        if (r->max_bytes && b.len > r->max_bytes) {
-          lp_buf_free(&b);
-          return lp_fail(err, LP_ERR_INPUT, r->name, 0, 0,
-                         "larger than %zu bytes (the limit): raise it with "
-                         "--max-input-size",
-                         r->max_bytes);
-        }
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, r->in)) > 0) {
+      lp_buf_append(&b, chunk, n);
+      if (r->max_bytes && b.len > r->max_bytes) {
+        lp_buf_free(&b);
+        return lp_fail(err, LP_ERR_INPUT, r->name, 0, 0,
+                       "larger than %zu bytes (the limit): raise it with "
+                       "--max-input-size",
+                       r->max_bytes);
       }
     }
-    const char *t = r->text ? r->text : b.data ? (char *)b.data : "";
-    size_t len = r->text ? r->text_len : b.len;
+    if (lp_decode_bad(r->dec)) {
+      r->bad_line = 1;
+      for (size_t i = 0; i < b.len; i++) r->bad_line += b.data[i] == '\n';
+      lp_buf_free(&b);
+      return bad_bytes_error(r, err);
+    }
+    const char *t = b.data ? (char *)b.data : "";
+    if (strspn(t, " \t\r\n") == b.len) {
+      lp_buf_free(&b);
+      return lp_fail(err, LP_ERR_INPUT, r->name, 0, 0,
+                     "the data file is empty: it needs a JSON object "
+                     "({\"name\": \"value\", ...}) or an array of them");
+    }
     json_error_t je;
-    json_t *root = json_loadb(t, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = json_loadb(t, b.len, JSON_REJECT_DUPLICATES, &je);
+    if (root) keep_number_text(root, t, b.len);
     lp_buf_free(&b);
     if (!root)
       return lp_fail(err, LP_ERR_INPUT, r->name, je.line, je.column,
@@ -414,19 +661,38 @@ static bool records_start(lp_records *r, lp_error *err) {
   return true;
 }
 
-lp_records *lp_records_open_memory(const char *text, size_t len,
-                                   const char *name, lp_data_format fmt,
-                                   lp_error *err) {
-  lp_records *r = records_new(name ? name : "<data>", fmt);
-  r->text = lp_xstrndup(text, len);
-  r->text_len = len;
-  r->in = fmemopen(r->text, len ? len : 1, "r");
+/* Reads r from raw (taken), decoded as encoding says; closes r and
+ * returns NULL on failure. */
+static lp_records *records_begin(lp_records *r, FILE *raw,
+                                 const char *encoding, lp_error *err) {
+  r->dec = raw ? lp_decode_open(raw, r->name, encoding, err) : NULL;
+  if (!raw) lp_fail(err, LP_ERR_NOMEM, r->name, 0, 0, "out of memory");
+  r->in = r->dec ? lp_decode_stream(r->dec) : NULL;
   if (!r->in || !records_start(r, err)) {
-    if (!r->in) lp_fail(err, LP_ERR_NOMEM, r->name, 0, 0, "out of memory");
     lp_records_close(r);
     return NULL;
   }
   return r;
+}
+
+lp_records *lp_records_open_memory_with(const char *text, size_t len,
+                                        const char *name,
+                                        const lp_records_options *o,
+                                        lp_error *err) {
+  lp_records *r = records_new(name ? name : "<data>", o);
+  r->text = lp_xstrndup(text, len);
+  r->text_len = len;
+  /* (fmemopen of 0 bytes fails: an empty buffer of 1, read as empty) */
+  FILE *raw = fmemopen(r->text, len ? len : 1, "r");
+  if (raw && !len) fgetc(raw);
+  return records_begin(r, raw, o->encoding, err);
+}
+
+lp_records *lp_records_open_memory(const char *text, size_t len,
+                                   const char *name, lp_data_format fmt,
+                                   lp_error *err) {
+  lp_records_options o = {.fmt = fmt};
+  return lp_records_open_memory_with(text, len, name, &o, err);
 }
 
 lp_records *lp_records_open(const char *path, lp_data_format fmt,
@@ -436,32 +702,34 @@ lp_records *lp_records_open(const char *path, lp_data_format fmt,
 
 lp_records *lp_records_open_limited(const char *path, lp_data_format fmt,
                                     size_t max_bytes, lp_error *err) {
+  lp_records_options o = {.fmt = fmt, .max_bytes = max_bytes};
+  return lp_records_open_with(path, &o, err);
+}
+
+lp_records *lp_records_open_with(const char *path,
+                                 const lp_records_options *o, lp_error *err) {
   if (!strcmp(path, "-")) {
     lp_buf b = {0};
-    if (!lp_read_file_limited(path, &b, max_bytes, err)) {
+    if (!lp_read_file_limited(path, &b, o->max_bytes, err)) {
       lp_buf_free(&b);
       return NULL;
     }
-    lp_records *r = lp_records_open_memory(
-        b.data ? (char *)b.data : "", b.len, "<stdin>",
-        fmt == LP_DATA_AUTO ? LP_DATA_JSON : fmt, err);
+    lp_records_options in = *o;
+    if (in.fmt == LP_DATA_AUTO) in.fmt = LP_DATA_JSON;
+    lp_records *r = lp_records_open_memory_with(
+        b.data ? (char *)b.data : "", b.len, "<stdin>", &in, err);
     lp_buf_free(&b);
     return r;
   }
-  lp_records *r = records_new(path, fmt);
-  r->max_bytes = max_bytes;
-  r->in = fopen(path, "rb");
-  if (!r->in) {
+  lp_records *r = records_new(path, o);
+  FILE *raw = fopen(path, "rb");
+  if (!raw) {
     lp_fail(err, LP_ERR_INPUT, path, 0, 0,
             "cannot read the data: %s", strerror(errno));
     lp_records_close(r);
     return NULL;
   }
-  if (!records_start(r, err)) {
-    lp_records_close(r);
-    return NULL;
-  }
-  return r;
+  return records_begin(r, raw, o->encoding, err);
 }
 
 /* Reads the next line into r->line (without the line break); false at the
@@ -469,6 +737,13 @@ lp_records *lp_records_open_limited(const char *path, lp_data_format fmt,
 static ssize_t read_line(lp_records *r) {
   ssize_t n = getline(&r->line, &r->line_cap, r->in);
   if (n >= 0) r->lineno++;
+  /* Bytes the encoding does not allow end the text inside this line (or
+   * just before it): the line is not read. */
+  if (lp_decode_bad(r->dec) && (n < 0 || r->line[n - 1] != '\n')) {
+    r->bad_bytes = true;
+    r->bad_line = n < 0 ? r->lineno + 1 : r->lineno;
+    return -1;
+  }
   if (n >= 0 && r->max_bytes && (size_t)n > r->max_bytes) {
     r->too_long = true; /* reported by lp_records_next */
     return -1;
@@ -503,15 +778,22 @@ static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
   while ((n = read_line(r)) >= 0) {
     const char *p = r->line;
     size_t len = (size_t)n;
-    if (r->lineno == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-      p += 3, len -= 3;
     size_t k = 0;
     while (k < len && strchr(" \t\r\n", p[k])) k++;
     if (k == len) continue; /* blank line */
     r->count++;
     r->record_line = r->lineno;
+    int bl, bc;
+    if (!lp_utf8_check(p, len, &bl, &bc)) {
+      char advice[200], what[300];
+      lp_decode_advice(p, len, advice, sizeof advice);
+      snprintf(what, sizeof what, "the data is not UTF-8 here; %s (or save "
+               "the file as UTF-8)", advice);
+      return record_error(r, err, r->lineno, bc, what);
+    }
     json_error_t je;
     json_t *v = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
+    if (v) keep_number_text(v, p, len);
     if (!v) {
       char what[300];
       snprintf(what, sizeof what, "bad JSON: %s", je.text);
@@ -530,6 +812,23 @@ static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
   return 0;
 }
 
+/* Picks the CSV delimiter from the header line p (n bytes): of comma,
+ * semicolon (European Excel) and tab, the one found most often outside
+ * quotes; a comma on a tie. */
+static void csv_pick_delimiter(lp_records *r, const char *p, size_t n) {
+  static const char cands[] = {',', '\t', ';'};
+  size_t count[3] = {0};
+  bool quoted = false;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] == '"') quoted = !quoted;
+    for (int k = 0; k < 3 && !quoted; k++) count[k] += p[i] == cands[k];
+  }
+  int best = 0;
+  for (int k = 1; k < 3; k++)
+    if (count[k] > count[best]) best = k;
+  r->delim = cands[best];
+}
+
 /* Feeds CSV lines to libcsv until a row is complete or the input ends. */
 static bool csv_fill(lp_records *r, lp_error *err) {
   while (r->done_first >= r->ndone && !r->eof) {
@@ -545,8 +844,8 @@ static bool csv_fill(lp_records *r, lp_error *err) {
     }
     const char *p = r->line;
     size_t len = (size_t)n;
-    if (r->lineno == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-      p += 3, len -= 3;
+    if (!r->delim) csv_pick_delimiter(r, p, len);
+    csv_set_delim(&r->csv, (unsigned char)r->delim);
     if (!r->header) lp_buf_append(&r->head, p, len);
     if (!r->row_open && len && strspn(p, "\r\n") < len) {
       r->row_open = true;
@@ -561,14 +860,20 @@ static bool csv_fill(lp_records *r, lp_error *err) {
   return true;
 }
 
-/* Checks that a CSV cell is UTF-8. */
+/* Checks that a CSV cell is UTF-8 (the header's when header is set),
+ * naming the encoding its bytes look like when it is not. */
 static bool csv_cell_ok(lp_records *r, const char *cell, int line,
-                        lp_error *err) {
+                        bool header, lp_error *err) {
   int l, c;
-  if (lp_utf8_check(cell, strlen(cell), &l, &c)) return true;
+  size_t n = strlen(cell);
+  if (lp_utf8_check(cell, n, &l, &c)) return true;
+  char where[64], advice[200];
+  if (header) snprintf(where, sizeof where, "the header");
+  else snprintf(where, sizeof where, "record %zu", r->count);
+  lp_decode_advice(cell, n, advice, sizeof advice);
   return lp_fail(err, LP_ERR_INPUT, r->name, line + l - 1, l == 1 ? 0 : c,
-                 "record %zu: invalid UTF-8: save the CSV file as UTF-8",
-                 r->count);
+                 "%s: the data is not UTF-8 here; %s (or save the file as "
+                 "UTF-8)", where, advice);
 }
 
 /* Where column i (0-based) of the header is in the file: the line and
@@ -591,11 +896,12 @@ static void header_place(const lp_records *r, size_t i, int *line,
     bool quoted = false; /* a doubled quote toggles twice */
     for (; k < n; k++) {
       if (s[k] == '"') quoted = !quoted;
-      else if (!quoted && strchr(",\r\n", s[k])) break;
+      else if (!quoted && (s[k] == r->delim || s[k] == '\r' || s[k] == '\n'))
+        break;
       if (s[k] == '\n') ln++, c = 1;
       else if ((s[k] & 0xC0) != 0x80) c++;
     }
-    if (k >= n || s[k] != ',') break;
+    if (k >= n || s[k] != r->delim) break;
     k++, c++;
   }
   *line = r->head_line;
@@ -727,6 +1033,16 @@ static void tree_free(csv_node *n) {
   free(n->kids);
 }
 
+/* Removes spaces and tabs around a header name, in place; returns it. */
+static char *trim_blanks(char *name) {
+  size_t a = 0, b = strlen(name);
+  while (a < b && (name[a] == ' ' || name[a] == '\t')) a++;
+  while (b > a && (name[b - 1] == ' ' || name[b - 1] == '\t')) b--;
+  memmove(name, name + a, b - a);
+  name[b - a] = '\0';
+  return name;
+}
+
 /* Reads the header row: the names of the columns, and the tree they make. */
 static bool csv_header(lp_records *r, lp_error *err) {
   if (!csv_fill(r, err)) return false;
@@ -734,8 +1050,11 @@ static bool csv_header(lp_records *r, lp_error *err) {
   csv_row *h = &r->done[r->done_first];
   int line = r->done_line[r->done_first++];
   r->header = h->cells;
-  r->ncols = h->count;
+  r->ncols = r->ncols_read = h->count;
   r->head_line = line;
+  /* Excel saves columns that once held something with empty names at the
+   * end of the header: they and their (empty) cells are left out. */
+  while (r->ncols > 1 && !*trim_blanks(r->header[r->ncols - 1])) r->ncols--;
   r->tree.kind = CSV_OBJECT;
   memset(h, 0, sizeof *h);
   /* Names are checked against each other: keep the count reasonable. */
@@ -745,13 +1064,8 @@ static bool csv_header(lp_records *r, lp_error *err) {
                         "at most %d: split the data, or use JSON",
                         r->ncols, LP_DATA_MAX_COLUMNS);
   for (size_t i = 0; i < r->ncols; i++) {
-    char *name = r->header[i];
-    size_t a = 0, b = strlen(name);
-    while (a < b && (name[a] == ' ' || name[a] == '\t')) a++;
-    while (b > a && (name[b - 1] == ' ' || name[b - 1] == '\t')) b--;
-    memmove(name, name + a, b - a);
-    name[b - a] = '\0';
-    if (!csv_cell_ok(r, name, line, err)) return false;
+    char *name = trim_blanks(r->header[i]);
+    if (!csv_cell_ok(r, name, line, true, err)) return false;
     if (!valid_key(name) || strpbrk(name, "{}"))
       return header_error(r, i, err,
                           "column %zu of the header is named '%s': name "
@@ -780,9 +1094,12 @@ static json_t *tree_value(const csv_node *n, char *const *cells,
   if (n->kind == CSV_CELL) {
     const char *cell = cells[n->column];
     *empty = !*cell;
-    return !strcmp(cell, "true")    ? json_true()
-           : !strcmp(cell, "false") ? json_false()
-                                    : json_string(cell);
+    /* Excel writes its booleans TRUE and FALSE (Numbers: True, False). */
+    bool yes = !strcmp(cell, "true") || !strcmp(cell, "TRUE") ||
+               !strcmp(cell, "True");
+    bool no = !strcmp(cell, "false") || !strcmp(cell, "FALSE") ||
+              !strcmp(cell, "False");
+    return yes ? json_true() : no ? json_false() : json_string(cell);
   }
   json_t *v = n->kind == CSV_LIST ? json_array() : json_object();
   *empty = true;
@@ -812,16 +1129,21 @@ static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
   r->count++;
   r->record_line = line;
   int rc = 1;
+  while (row->count > r->ncols && row->count <= r->ncols_read &&
+         !row->cells[row->count - 1][0])
+    free(row->cells[--row->count]); /* cells of dropped empty columns */
   if (row->count != r->ncols) {
     char what[200];
     snprintf(what, sizeof what,
              "%zu cell%s, but the header names %zu columns: quote cells "
-             "that hold commas",
-             row->count, row->count == 1 ? "" : "s", r->ncols);
+             "that hold %s",
+             row->count, row->count == 1 ? "" : "s", r->ncols,
+             r->delim == ';' ? "semicolons" : r->delim == '\t' ? "tabs"
+                                                              : "commas");
     rc = record_error(r, err, line, 0, what);
   }
   for (size_t i = 0; rc > 0 && i < row->count; i++)
-    if (!csv_cell_ok(r, row->cells[i], line, err)) rc = -1;
+    if (!csv_cell_ok(r, row->cells[i], line, false, err)) rc = -1;
   bool empty;
   json_t *obj = rc > 0 ? tree_value(&r->tree, row->cells, &empty) : NULL;
   row_clear(row);
@@ -846,6 +1168,12 @@ int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
   default:
     got = next_json(r, rec, err);
   }
+  if (got >= 0 && r->bad_bytes) {
+    lp_data_free(*rec);
+    *rec = NULL;
+    bad_bytes_error(r, err);
+    return -1;
+  }
   if (got >= 0 && r->too_long) {
     lp_data_free(*rec);
     *rec = NULL;
@@ -864,12 +1192,12 @@ int lp_records_line(const lp_records *r) { return r->record_line; }
 
 void lp_records_close(lp_records *r) {
   if (!r) return;
-  if (r->in) fclose(r->in);
+  lp_decode_close(r->dec);
   free(r->text);
   free(r->line);
   json_decref(r->array);
   if (r->csv_ready) csv_free(&r->csv);
-  for (size_t i = 0; i < r->ncols; i++) free(r->header[i]);
+  for (size_t i = 0; i < r->ncols_read; i++) free(r->header[i]);
   free(r->header);
   tree_free(&r->tree);
   lp_buf_free(&r->head);

@@ -21,8 +21,20 @@
  *           zeros); a header that makes one name both a list and an
  *           object (items.1, items.name), or both a value and what holds
  *           values (customer, customer.name), is an error located at the
- *           column (file:line:col)
+ *           column (file:line:col).  The cells are separated by commas,
+ *           semicolons (European Excel) or tabs: the one of the three
+ *           that the header line holds most often outside quotes (commas
+ *           on a tie), unless a delimiter is given.  Empty names at the
+ *           end of the header (Excel's stray columns) are dropped, with
+ *           their cells, which must be empty.  Cells true/TRUE/True and
+ *           false/FALSE/False (Excel's booleans) are booleans.
+ *   .tsv    the same, cells separated by tabs; .txt (Excel's "Text (Tab
+ *           delimited)" and "Unicode text") as CSV
  *   -       standard input, read whole (JSON unless a format is given)
+ * Every file is read as UTF-8 unless a byte order mark (UTF-8, UTF-16 LE
+ * or BE) or an encoding given says otherwise (see decode.h).  JSON numbers
+ * keep the text they are written with (12.50 stays "12.50", 1e3 "1e3"):
+ * they are read as strings of that text.
  */
 #ifndef LP_DATA_H
 #define LP_DATA_H
@@ -32,6 +44,7 @@
 #include <jansson.h>
 
 #include "letterpress.h"
+#include "util.h"
 
 struct lp_data {
   json_t *root; /* an object */
@@ -63,13 +76,42 @@ typedef enum {
   LP_DATA_AUTO, /* from the file name's extension; JSON for "-" */
   LP_DATA_JSON,
   LP_DATA_JSONL,
-  LP_DATA_CSV
+  LP_DATA_CSV,
+  LP_DATA_TSV   /* CSV whose delimiter is a tab */
 } lp_data_format;
 
-/* Parses a format name: "json", "jsonl" (or "ndjson"), "csv". */
+/* Parses a format name: "json", "jsonl" (or "ndjson"), "csv", "tsv". */
 bool lp_data_format_parse(const char *name, lp_data_format *fmt);
 
+/* The closest name to `name` that the data has, looked for in the objects
+ * ctx[0..n) (the innermost last) and, for a dotted name, inside the part
+ * that resolves: by edit distance over code points (so 客户明称 finds
+ * 客户名称), ASCII case ignored.  malloc'd; NULL when nothing is close. */
+char *lp_data_closest(const json_t *const *ctx, size_t n, const char *name);
+
+/* Appends the names of obj's members, ", "-separated, at most max of them
+ * (then "... (N in all)"). */
+void lp_data_list_names(const json_t *obj, lp_buf *out, size_t max);
+
 typedef struct lp_records lp_records;
+
+/* How to read a data set. */
+typedef struct lp_records_options {
+  lp_data_format fmt;   /* LP_DATA_AUTO: from the extension */
+  const char *encoding; /* ICU converter name; NULL: UTF-8 (or the BOM's) */
+  char delimiter;       /* CSV: ',', ';' or '\t'; 0: from the header line */
+  size_t max_bytes;     /* a JSON file or a line at most (0: no limit) */
+} lp_records_options;
+
+/* Opens a data file ("-": standard input, read whole) as o says. */
+lp_records *lp_records_open_with(const char *path,
+                                 const lp_records_options *o, lp_error *err);
+
+/* Opens text (len bytes, copied) as o says; name locates errors. */
+lp_records *lp_records_open_memory_with(const char *text, size_t len,
+                                        const char *name,
+                                        const lp_records_options *o,
+                                        lp_error *err);
 
 /* Opens a data file ("-": standard input, read whole) as a stream of
  * records.  Close with lp_records_close. */

@@ -13,6 +13,8 @@
 #define MISSING_BLANK_CHARS 12
 /* Missing names listed in one error message, at most. */
 #define MAX_MISSING_LISTED 20
+/* Names of the data listed with a missing one, at most. */
+#define MAX_NAMES_LISTED 12
 /* Sections nested deeper than this are an error (bounds the recursion). */
 #define MAX_SECTION_DEPTH 64
 /* An expanded letter larger than this is an error, not a memory hog. */
@@ -53,14 +55,19 @@ static bool only_blanks(const char *s, size_t from, size_t to) {
   return true;
 }
 
-/* Whether name (n bytes) is a usable name: ".", or dot-separated non-empty
- * parts without spaces, braces or control characters. */
+/* Whether name (n bytes, trimmed) is a usable name: ".", or dot-separated
+ * non-empty parts without braces or control characters; a part may hold
+ * single spaces between words, as spreadsheet headers do ("Customer
+ * Name"). */
 static bool valid_name(const char *name, size_t n) {
   if (n == 1 && name[0] == '.') return true;
   if (n == 0 || name[0] == '.' || name[n - 1] == '.') return false;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)name[i];
-    if (c <= ' ' || c == 0x7F || c == '{' || c == '}') return false;
+    bool inner_space = c == ' ' && name[i + 1] != ' ' && name[i + 1] != '.' &&
+                       i > 0 && name[i - 1] != '.';
+    if ((c <= ' ' && !inner_space) || c == 0x7F || c == '{' || c == '}')
+      return false;
     if (c == '.' && name[i + 1] == '.') return false;
   }
   return true;
@@ -349,9 +356,13 @@ static void note_missing(expander *x, size_t i) {
   x->reported[i] = true;
   int line = t->line + x->p->line_offset;
   if (x->nmissing == 0) x->first_line = line, x->first_col = t->column;
-  if (x->nmissing < MAX_MISSING_LISTED)
-    lp_buf_printf(&x->missing, "%s%s (%d:%d)", x->nmissing ? ", " : "",
-                  t->name, line, t->column);
+  if (x->nmissing < MAX_MISSING_LISTED) {
+    char *near = lp_data_closest(x->stack, x->depth, t->name);
+    lp_buf_printf(&x->missing, "%s%s (%d:%d%s%s%s)", x->nmissing ? ", " : "",
+                  t->name, line, t->column, near ? "; did you mean " : "",
+                  near ? near : "", near ? "?" : "");
+    free(near);
+  }
   x->nmissing++;
 }
 
@@ -506,13 +517,17 @@ static lp_fill *expand(const lp_fill_program *p, const lp_data *data,
   }
   expand_range(&x, 0, p->len, 0, p->ntags);
   if (!x.failed && x.nmissing) {
+    lp_buf has = {0};
+    if (data) lp_data_list_names(data->root, &has, MAX_NAMES_LISTED);
     lp_fail(err, LP_ERR_INPUT, p->file, x.first_line, x.first_col,
             "%d placeholder%s not in the data: %s%s; add %s to the data, or "
-            "render with --blanks",
+            "render with --blanks (the data has: %s)",
             x.nmissing, x.nmissing > 1 ? "s are" : " is",
             (char *)x.missing.data,
             x.nmissing > MAX_MISSING_LISTED ? ", ..." : "",
-            x.nmissing > 1 ? "them" : "it");
+            x.nmissing > 1 ? "them" : "it",
+            has.len ? (char *)has.data : "nothing");
+    lp_buf_free(&has);
     x.failed = true;
   }
   lp_buf_free(&x.missing);

@@ -212,6 +212,23 @@ lp_data *lp_data_load(const char *path, lp_error *err);
 lp_data *lp_data_load_limited(const char *path, size_t max_bytes,
                               lp_error *err);
 
+/* How a data file is written, for lp_data_load_from and lp_merge. */
+typedef struct lp_data_source {
+  const char *format;   /* "json", "jsonl", "csv", "tsv"; NULL: by the
+                           extension (.json .jsonl .ndjson .csv .tsv .txt) */
+  const char *encoding; /* an ICU encoding name ("GB18030", "Shift_JIS",
+                           "Big5", "EUC-KR", "UTF-16LE"...); NULL: UTF-8.  A
+                           byte order mark (UTF-8, UTF-16) always wins */
+  char delimiter;       /* CSV: ',', ';' or '\t'; 0: found in the header */
+  size_t max_bytes;     /* input limit; 0: none */
+} lp_data_source;
+
+/* Reads a data file holding one record, as src says (NULL: as
+ * lp_data_load_limited with LP_DEFAULT_MAX_INPUT_BYTES).  Bytes that are
+ * not UTF-8, without an encoding, fail naming the likely encoding. */
+lp_data *lp_data_load_from(const char *path, const lp_data_source *src,
+                           lp_error *err);
+
 /* Sets one string value, replacing any (key may be dotted: a.b makes or
  * enters the object a).  Strings are copied.  Changes data: not while any
  * thread renders with it. */
@@ -337,6 +354,15 @@ typedef struct lp_merge_options {
   bool (*letter)(void *ctx, size_t record, const lp_data *rec,
                  const char *path, lp_error *err);
   void *ctx;
+  const char *data_encoding; /* see lp_data_source; NULL: UTF-8 */
+  char data_delimiter;       /* see lp_data_source; 0: from the header */
+  /* Reads and checks every record against the template (missing values,
+   * output names made twice), writes nothing: each problem goes to
+   * failure and is counted in failed. */
+  bool check;
+  /* Set non-zero (e.g. by a SIGINT handler) to stop: the letters being
+   * made are finished, no other is started.  May be NULL. */
+  const volatile int *stop;
 } lp_merge_options;
 
 /* Renders one letter per record of the data: to files named by filling
@@ -346,7 +372,8 @@ typedef struct lp_merge_options {
  * Each file is written to a temporary file and renamed.  With jobs > 1 the
  * records are shared among forked worker processes, each with its own copy
  * of the engine (see Threads above).  Returns false, with err, when the
- * merge cannot start (bad data: nothing is written) or the combined PDF
+ * merge cannot start (bad data, no record, or a problem every record has
+ * when filled into the template: nothing is written) or the combined PDF
  * cannot be written; failed records are reported through opts->failure
  * and counted in *summary.  Strings in opts are borrowed.  The engine's
  * thread; the template is only read. */

@@ -2,8 +2,9 @@
  * (see lp_merge in letterpress.h).
  *
  * A merge reads the data twice.  The first pass checks every record (bad
- * data stops the merge before anything is written) and gives each record
- * its output name: the -o template filled with sanitized values, made
+ * data stops the merge before anything is written; so does a placeholder
+ * that every record lacks, told once: the template does not fit the data)
+ * and gives each record its output name: the -o template filled with sanitized values, made
  * unique in data order, so every shard of a batch agrees on the names.
  * The second pass renders: record k of this shard goes to worker
  * k mod jobs, and each worker reads the data itself, keeping only its own
@@ -25,6 +26,7 @@
 
 #include "data.h"
 #include "display.h"
+#include "fill.h"
 #include "letterpress.h"
 #include "merge.h"
 #include "render.h"
@@ -83,9 +85,12 @@ static bool pattern_parse(const char *pat, name_pattern *np, lp_error *err) {
     while (a < b && *a == ' ') a++;
     while (b > a && b[-1] == ' ') b--;
     bool ok = b > a && *a != '.' && b[-1] != '.';
+    /* (a name may hold single spaces between words, as in templates) */
     for (const char *q = a; q < b && ok; q++)
-      ok = (unsigned char)*q > ' ' && !strchr("{}#^/!&>=", *q) &&
-           !(q[0] == '.' && q[1] == '.') && (*q != '@' || q == a);
+      ok = ((unsigned char)*q > ' ' ||
+            (*q == ' ' && q[1] != ' ' && q[1] != '.' && q[-1] != '.')) &&
+           !strchr("{}#^/!&>=", *q) && !(q[0] == '.' && q[1] == '.') &&
+           (*q != '@' || q == a);
     if (!ok || (*a == '@' && strncmp(a, RECORD_NAME, (size_t)(b - a))))
       return lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
                      "'%.*s' in the output name is not a value: write "
@@ -233,6 +238,7 @@ char *lp_merge_with_suffix(const char *name, unsigned k) {
  * on case-insensitive file systems too): open addressing. */
 typedef struct name_set {
   char **slots;
+  size_t *records; /* per slot: the record that made the name */
   size_t cap, count;
 } name_set;
 
@@ -246,24 +252,33 @@ static uint64_t name_hash(const char *s) {
   return h;
 }
 
-/* Adds name (copied); false if the set has it already. */
-static bool set_add(name_set *s, const char *name) {
+/* Adds name (copied), made by record; false if the set has it already,
+ * with *first set to the record that made it. */
+static bool set_add(name_set *s, const char *name, size_t record,
+                    size_t *first) {
   if (s->count * 2 >= s->cap) {
-    name_set bigger = {lp_xcalloc(s->cap ? s->cap * 2 : 64, sizeof(char *)),
-                       s->cap ? s->cap * 2 : 64, s->count};
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    name_set bigger = {lp_xcalloc(cap, sizeof(char *)),
+                       lp_xcalloc(cap, sizeof(size_t)), cap, s->count};
     for (size_t i = 0; i < s->cap; i++) {
       if (!s->slots[i]) continue;
       size_t k = name_hash(s->slots[i]) & (bigger.cap - 1);
       while (bigger.slots[k]) k = (k + 1) & (bigger.cap - 1);
       bigger.slots[k] = s->slots[i];
+      bigger.records[k] = s->records[i];
     }
     free(s->slots);
+    free(s->records);
     *s = bigger;
   }
   size_t k = name_hash(name) & (s->cap - 1);
   for (; s->slots[k]; k = (k + 1) & (s->cap - 1))
-    if (!strcasecmp(s->slots[k], name)) return false;
+    if (!strcasecmp(s->slots[k], name)) {
+      *first = s->records[k];
+      return false;
+    }
   s->slots[k] = lp_xstrdup(name);
+  s->records[k] = record;
   s->count++;
   return true;
 }
@@ -271,6 +286,7 @@ static bool set_add(name_set *s, const char *name) {
 static void set_free(name_set *s) {
   for (size_t i = 0; i < s->cap; i++) free(s->slots[i]);
   free(s->slots);
+  free(s->records);
 }
 
 /* ---- The merge ------------------------------------------------------------ */
@@ -314,14 +330,19 @@ typedef struct merger {
 } merger;
 
 static lp_records *open_data(merger *m, lp_error *err) {
-  if (m->stdin_text)
-    return lp_records_open_memory(m->stdin_text, m->stdin_len, "<stdin>",
-                                  m->fmt == LP_DATA_AUTO ? LP_DATA_JSON
-                                                         : m->fmt,
-                                  err);
-  return lp_records_open_limited(m->o->data, m->fmt,
-                                 lp_engine_limits(m->engine)->max_input_bytes,
-                                 err);
+  lp_records_options ro = {m->fmt, m->o->data_encoding, m->o->data_delimiter,
+                           lp_engine_limits(m->engine)->max_input_bytes};
+  if (m->stdin_text) {
+    if (ro.fmt == LP_DATA_AUTO) ro.fmt = LP_DATA_JSON;
+    return lp_records_open_memory_with(m->stdin_text, m->stdin_len,
+                                       "<stdin>", &ro, err);
+  }
+  return lp_records_open_with(m->o->data, &ro, err);
+}
+
+/* Whether the caller asked the merge to stop (Ctrl-C). */
+static bool interrupted(const merger *m) {
+  return m->o->stop && *m->o->stop;
 }
 
 /* Checks that every --set is KEY=VALUE (before any record is read). */
@@ -354,13 +375,90 @@ static bool in_shard(const merger *m, size_t record) {
   return !m->o->shards || (record - 1) % m->o->shards == m->o->shard - 1;
 }
 
-/* The first pass: checks every record, counts them, and makes each output
- * name unique in data order. */
+/* What the first pass found wrong with the records' fit to the template:
+ * the first problem, and how many records of this run have the very same
+ * one (a template naming a column the data does not have fails them all). */
+typedef struct fit {
+  lp_error first;
+  size_t first_record;
+  int first_line;
+  size_t same;   /* records whose problem is the first one */
+  size_t failed; /* records with a problem */
+  size_t checked;
+} fit;
+
+/* Tells a problem with a record to the caller (under check). */
+static void tell_problem(merger *m, size_t k, int line, const char *key,
+                         const lp_error *e) {
+  m->prog.failed++;
+  if (m->o->failure) {
+    lp_merge_failure f = {k, line, key ? key : "", e};
+    m->o->failure(m->o->ctx, &f);
+  }
+}
+
+/* Checks record k against the template (its placeholders filled as a
+ * letter would fill them), noting the problem in ft. */
+static void check_fit(merger *m, const lp_data *rec, size_t k, int line,
+                      fit *ft) {
+  lp_error e = {0};
+  ft->checked++;
+  lp_fill *f = lp_fill_expand(m->tpl->fill, rec, m->o->blanks, &e);
+  lp_fill_free(f);
+  if (f) return;
+  if (!ft->failed++) ft->first = e, ft->first_record = k, ft->first_line = line;
+  bool same = !strcmp(e.message, ft->first.message) &&
+              e.line == ft->first.line && e.column == ft->first.column;
+  if (same) ft->same++;
+  /* Under check every problem is told, except the first's repeats: a
+   * problem every record has is told once, at the end. */
+  if (m->o->check && !same) tell_problem(m, k, line, NULL, &e);
+}
+
+/* Gives record k its output name, unique in data order; under check a
+ * name made twice, or none, is a problem. */
+static void name_record(merger *m, const lp_data *rec, size_t k, int line,
+                        name_set *seen) {
+  lp_error name_err = {0};
+  char *name = fill_name(&m->pattern, rec, k, m->width, &name_err);
+  if (!name) {
+    m->suffix[k - 1] = NO_NAME;
+    if (m->o->check && in_shard(m, k))
+      tell_problem(m, k, line, NULL, &name_err);
+    return;
+  }
+  uint32_t s = 0;
+  size_t first = 0, other;
+  char *try = lp_xstrdup(name);
+  while (!set_add(seen, try, k, &other)) {
+    if (!first) first = other;
+    free(try);
+    try = with_suffix(name, s = s ? s + 1 : 2);
+  }
+  m->suffix[k - 1] = s;
+  if (first && m->o->check && in_shard(m, k)) {
+    lp_error e = {0};
+    lp_fail(&e, LP_ERR_INPUT, "-o", 0, 0,
+            "record %zu makes the output name '%s' too: this letter would "
+            "be '%s'; name letters by a value that differs, e.g. {{id}} or "
+            "{{@record}}",
+            first, name, try);
+    tell_problem(m, k, line, try, &e);
+  }
+  free(try);
+  free(name);
+}
+
+/* The first pass: checks every record (read, and fit to the template),
+ * counts them, and makes each output name unique in data order.  A
+ * problem that every record of this run has is the template's and the
+ * data's mismatch: it fails the merge here, once, before any letter. */
 static bool survey_records(merger *m, lp_error *err) {
   lp_records *r = open_data(m, err);
   if (!r) return false;
   size_t cap = 0;
   name_set seen = {0};
+  fit ft = {0};
   lp_data *rec;
   int got;
   bool ok = true;
@@ -381,35 +479,22 @@ static bool survey_records(merger *m, lp_error *err) {
   }
   while (ok && (got = lp_records_next(r, &rec, err)) > 0) {
     size_t k = lp_records_count(r);
+    int line = lp_records_line(r);
     LP_GROW(m->suffix, cap, k);
     m->suffix[k - 1] = 0;
     lp_error set_err = {0};
     if (!apply_sets(m, rec, &set_err)) {
       /* The second pass reports it as this record's failure. */
       m->suffix[k - 1] = NO_NAME;
+      if (m->o->check && in_shard(m, k)) tell_problem(m, k, line, NULL, &set_err);
       lp_data_free(rec);
       if (in_shard(m, k)) m->prog.total++;
       continue;
     }
     if (m->o->survey)
       ok = m->o->survey(m->o->ctx, k, rec, in_shard(m, k), err);
-    if (ok && m->o->output) {
-      lp_error name_err = {0};
-      char *name = fill_name(&m->pattern, rec, k, m->width, &name_err);
-      if (!name) {
-        m->suffix[k - 1] = NO_NAME;
-      } else {
-        uint32_t s = 0;
-        char *try = lp_xstrdup(name);
-        while (!set_add(&seen, try)) {
-          free(try);
-          try = with_suffix(name, s = s ? s + 1 : 2);
-        }
-        m->suffix[k - 1] = s;
-        free(try);
-        free(name);
-      }
-    }
+    if (ok && in_shard(m, k)) check_fit(m, rec, k, line, &ft);
+    if (ok && m->o->output) name_record(m, rec, k, line, &seen);
     lp_data_free(rec);
     if (in_shard(m, k)) m->prog.total++;
   }
@@ -417,6 +502,22 @@ static bool survey_records(merger *m, lp_error *err) {
   m->nrecords = lp_records_count(r);
   lp_records_close(r);
   set_free(&seen);
+  if (ok && !m->nrecords)
+    ok = lp_fail(err, LP_ERR_INPUT,
+                 strcmp(m->o->data, "-") ? m->o->data : "<stdin>", 0, 0,
+                 "the data has no record, so no letter to make: a CSV file "
+                 "needs a header row, then one row per letter");
+  if (ok && ft.checked && ft.same == ft.checked) {
+    *err = ft.first; /* every record: the template and the data differ */
+    ok = false;
+  } else if (ok && ft.same && m->o->check) {
+    if (ft.same > 1) {
+      size_t n = strlen(ft.first.message);
+      snprintf(ft.first.message + n, sizeof ft.first.message - n,
+               " (records after it too: %zu in all)", ft.same);
+    }
+    tell_problem(m, ft.first_record, ft.first_line, NULL, &ft.first);
+  }
   return ok;
 }
 
@@ -433,6 +534,42 @@ static bool make_dirs(const char *path, lp_error *err) {
   }
   free(p);
   return ok;
+}
+
+/* Directories that a run may create, deepest last. */
+typedef struct dir_list {
+  char **dirs;
+  size_t count, cap;
+} dir_list;
+
+/* Notes the directories of an output path (up to its first placeholder)
+ * that do not exist yet: the ones this run would create. */
+static void note_new_dirs(dir_list *l, const char *path) {
+  if (!path) return;
+  const char *ph = strstr(path, "{{");
+  size_t n = ph ? (size_t)(ph - path) : strlen(path);
+  char *p = lp_xstrndup(path, n);
+  for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+    *s = '\0';
+    struct stat st;
+    if (stat(p, &st) != 0) {
+      LP_GROW(l->dirs, l->cap, l->count + 1);
+      l->dirs[l->count++] = lp_xstrdup(p);
+    }
+    *s = '/';
+  }
+  free(p);
+}
+
+/* Removes the noted directories that this run created and left empty
+ * (rmdir removes only empty ones), deepest first; frees the list. */
+static void remove_empty_dirs(dir_list *l) {
+  while (l->count) {
+    char *d = l->dirs[--l->count];
+    rmdir(d);
+    free(d);
+  }
+  free(l->dirs);
 }
 
 /* A warning of the record being rendered goes where its report goes. */
@@ -572,7 +709,8 @@ static bool run_records(merger *m, int worker, int jobs,
   lp_data *rec;
   size_t mine = 0;
   int got;
-  while (!*m->stop && (got = lp_records_next(r, &rec, err)) > 0) {
+  while (!*m->stop && !interrupted(m) &&
+         (got = lp_records_next(r, &rec, err)) > 0) {
     size_t k = lp_records_count(r);
     if (in_shard(m, k) && (int)(mine++ % (size_t)jobs) == worker) {
       merge_msg msg;
@@ -635,6 +773,7 @@ static bool run_parallel(merger *m, int jobs, lp_error *err) {
   size_t have = 0;
   for (;;) {
     ssize_t n = read(fds[0], (char *)&msg + have, sizeof msg - have);
+    if (interrupted(m)) *m->stop = 1; /* the workers finish their letter */
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     have += (size_t)n;
@@ -655,7 +794,8 @@ static bool run_parallel(merger *m, int jobs, lp_error *err) {
     return lp_fail(err, LP_ERR_IO, NULL, 0, 0,
                    "cannot start %d worker processes: %s; try a smaller -j",
                    jobs, strerror(errno));
-  if (crashed && m->prog.done < m->prog.total && !*m->stop)
+  if (crashed && m->prog.done < m->prog.total && !*m->stop &&
+      !interrupted(m))
     return lp_fail(err, LP_ERR_IO, NULL, 0, 0,
                    "a worker process ended early; %zu record%s not done: "
                    "run again with --skip-existing",
@@ -691,7 +831,7 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
                    o->shard, o->shards);
   if (o->data_format && !lp_data_format_parse(o->data_format, &m.fmt))
     return lp_fail(err, LP_ERR_INPUT, "--format", 0, 0,
-                   "'%s' is not a data format: json, jsonl or csv",
+                   "'%s' is not a data format: json, jsonl, csv or tsv",
                    o->data_format);
   if (o->output && !pattern_parse(o->output, &m.pattern, err)) {
     pattern_free(&m.pattern);
@@ -707,6 +847,17 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     m.stdin_len = b.len;
   }
   ok = ok && check_sets(&m, err) && survey_records(&m, err);
+  if (o->check) { /* nothing is written */
+    m.prog.seconds = seconds_since(&m.t0);
+    *summary = m.prog;
+    pattern_free(&m.pattern);
+    free(m.suffix);
+    free(m.stdin_text);
+    return ok;
+  }
+  dir_list made = {0};
+  note_new_dirs(&made, o->output);
+  note_new_dirs(&made, o->combined);
   /* The template's own glyphs are embedded the same way in every letter:
    * made once here, before the workers fork, and reused by all. */
   ok = ok && lp_render_set_anchors(engine, tpl, err);
@@ -734,7 +885,7 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
       }
     }
   }
-  if (ok && m.combined) {
+  if (ok && m.combined && !interrupted(&m)) {
     if (!m.combined->npages)
       ok = lp_fail(err, LP_ERR_INPUT, o->combined, 0, 0,
                    "no letter to put in the combined PDF");
@@ -743,6 +894,7 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
            lp_render_write_display(engine, m.combined, tpl, o->combined,
                                    err);
   }
+  remove_empty_dirs(&made);
   m.prog.seconds = seconds_since(&m.t0);
   *summary = m.prog;
   lp_display_free(m.combined);

@@ -321,7 +321,7 @@ def test_completion(tmp, stage):
     check("complete data files", words(4) == ["data.json", "drafts",
                                               "people.csv"], words(4))
     check("complete PDFs to sign", words(5) == ["drafts", "in.pdf"], words(5))
-    check("complete formats", words(6) == ["csv", "json", "jsonl"], words(6))
+    check("complete formats", words(6) == ["csv", "json", "jsonl", "tsv"], words(6))
     check("complete --sign- options", words(7) == ["--sign-cert"], words(7))
     check("complete passphrase sources", words(8) == ["env:", "file:"],
           words(8))

@@ -91,6 +91,183 @@ static bool set_fails(const char *json, const char *key, const char *word) {
   return ok;
 }
 
+/* Reads every record of bytes (n of them) named name, as o says; returns
+ * them as one compact JSON array (caller frees), or NULL with err. */
+static char *read_with(const char *bytes, size_t n, const char *name,
+                       const lp_records_options *o, lp_error *err) {
+  lp_error_clear(err);
+  lp_records *r = lp_records_open_memory_with(bytes, n, name, o, err);
+  if (!r) return NULL;
+  json_t *all = json_array();
+  lp_data *rec;
+  int got;
+  while ((got = lp_records_next(r, &rec, err)) > 0) {
+    json_array_append(all, rec->root);
+    lp_data_free(rec);
+  }
+  lp_records_close(r);
+  char *s = got < 0 ? NULL : json_dumps(all, JSON_COMPACT);
+  json_decref(all);
+  return s;
+}
+
+/* Whether bytes read as o says give want; prints what they gave if not. */
+static bool bytes_read_as(const char *bytes, size_t n, const char *name,
+                          lp_data_format fmt, const char *encoding,
+                          const char *want) {
+  lp_records_options o = {.fmt = fmt, .encoding = encoding};
+  lp_error err;
+  char *got = read_with(bytes, n, name, &o, &err);
+  bool ok = got && !strcmp(got, want);
+  if (!ok)
+    fprintf(stderr, "  %s (%s)\n  want %s\n  got  %s (%s)\n", name,
+            encoding ? encoding : "-", want, got ? got : "NULL", err.message);
+  free(got);
+  return ok;
+}
+
+/* Data as spreadsheets save it: encodings, delimiters, Excel's booleans
+ * and stray columns; JSON numbers as written. */
+static void spreadsheets(void) {
+  lp_error err;
+  const char *want_cn = "[{\"姓名\":\"张三\",\"金额\":\"1,250.00\"}]";
+  /* UTF-8 with a BOM: CSV, and JSON (once rejected). */
+  const char u8bom[] = "\xEF\xBB\xBF姓名,金额\r\n张三,\"1,250.00\"\r\n";
+  CHECK(bytes_read_as(u8bom, sizeof u8bom - 1, "t.csv", LP_DATA_AUTO, NULL,
+                      want_cn));
+  const char jbom[] = "\xEF\xBB\xBF{\"姓名\":\"张三\",\"金额\":\"1,250.00\"}";
+  CHECK(bytes_read_as(jbom, sizeof jbom - 1, "t.json", LP_DATA_AUTO, NULL,
+                      want_cn));
+  /* UTF-16 LE and BE with their BOM (Excel's "Unicode text": tabs). */
+  const char u16le[] = "\xFF\xFE\xD3\x59\x0D\x54\t\x00\xD1\x91\x9D\x98\r\x00\n"
+                       "\x00\x20\x5F\x09\x4E\t\x00\x31\x00\r\x00\n\x00";
+  CHECK(bytes_read_as(u16le, sizeof u16le - 1, "t.txt", LP_DATA_AUTO, NULL,
+                      "[{\"姓名\":\"张三\",\"金额\":\"1\"}]"));
+  const char u16be[] = "\xFE\xFF\x59\xD3\x54\x0D\x00,\x91\xD1\x98\x9D\x00\n"
+                       "\x5F\x20\x4E\x09\x00,\x00\x31\x00\n";
+  CHECK(bytes_read_as(u16be, sizeof u16be - 1, "t.csv", LP_DATA_AUTO, NULL,
+                      "[{\"姓名\":\"张三\",\"金额\":\"1\"}]"));
+  /* GB18030 (GBK), Shift_JIS, Big5, EUC-KR through --encoding. */
+  const char gbk[] = "\xD0\xD5\xC3\xFB,\xBD\xF0\xB6\xEE\r\n\xD5\xC5\xC8\xFD,"
+                     "\"1,250.00\"\r\n";
+  CHECK(bytes_read_as(gbk, sizeof gbk - 1, "t.csv", LP_DATA_AUTO, "GB18030",
+                      want_cn));
+  CHECK(bytes_read_as(gbk, sizeof gbk - 1, "t.csv", LP_DATA_AUTO, "GBK",
+                      want_cn));
+  const char sjis[] = "\x96\xBC\x91\x4F\r\n\x8E\x52\x93\x63\r\n";
+  CHECK(bytes_read_as(sjis, sizeof sjis - 1, "t.csv", LP_DATA_AUTO,
+                      "Shift_JIS", "[{\"名前\":\"山田\"}]"));
+  CHECK(bytes_read_as(sjis, sizeof sjis - 1, "t.csv", LP_DATA_AUTO, "CP932",
+                      "[{\"名前\":\"山田\"}]"));
+  const char big5[] = "\xA9\x6D\xA6\x57\r\n\xB3\xAF\r\n";
+  CHECK(bytes_read_as(big5, sizeof big5 - 1, "t.csv", LP_DATA_AUTO, "Big5",
+                      "[{\"姓名\":\"陳\"}]"));
+  const char euckr[] = "\xC0\xCC\xB8\xA7\r\n\xB1\xE8\r\n";
+  CHECK(bytes_read_as(euckr, sizeof euckr - 1, "t.csv", LP_DATA_AUTO,
+                      "EUC-KR", "[{\"이름\":\"김\"}]"));
+  CHECK(bytes_read_as(euckr, sizeof euckr - 1, "t.csv", LP_DATA_AUTO,
+                      "CP949", "[{\"이름\":\"김\"}]"));
+  /* JSON Lines converted too. */
+  const char jl[] = "{\"n\":\"\xD5\xC5\xC8\xFD\"}\n{\"n\":2.50}\n";
+  CHECK(bytes_read_as(jl, sizeof jl - 1, "t.jsonl", LP_DATA_AUTO, "GB18030",
+                      "[{\"n\":\"张三\"},{\"n\":\"2.50\"}]"));
+
+  /* Not UTF-8, no --encoding: the error names the likely encoding and the
+   * option; the header is "the header", not "record 0". */
+  lp_records_options plain = {0};
+  char *got = read_with(gbk, sizeof gbk - 1, "pay.csv", &plain, &err);
+  CHECK(!got && err.code == LP_ERR_INPUT && !strcmp(err.file, "pay.csv") &&
+        err.line == 1 && strstr(err.message, "not UTF-8") &&
+        strstr(err.message, "GB18030") &&
+        strstr(err.message, "--encoding") && !strstr(err.message, "record 0"));
+  free(got);
+  /* Bytes past the first look: the cell's record, or the header. */
+  lp_buf big = {0};
+  lp_buf_puts(&big, "name\n");
+  for (int i = 0; i < 10000; i++) lp_buf_puts(&big, "abcdefghij\n");
+  lp_buf_puts(&big, "\xD5\xC5\xC8\xFD\xB7\xA2\xB3\xF6\n");
+  got = read_with((char *)big.data, big.len, "pay.csv", &plain, &err);
+  CHECK(!got && err.line == 10002 && strstr(err.message, "record 10001") &&
+        strstr(err.message, "--encoding"));
+  free(got);
+  lp_buf_free(&big);
+  lp_buf_puts(&big, "");
+  for (int i = 0; i < 10000; i++) lp_buf_puts(&big, "{\"a\": \"bcdefghij\"}\n");
+  lp_buf_puts(&big, "{\"a\": \"\xD5\xC5\xC8\xFD\"}\n");
+  got = read_with((char *)big.data, big.len, "pay.jsonl", &plain, &err);
+  CHECK(!got && err.line == 10001 && err.column == 8 &&
+        strstr(err.message, "record 10001") && strstr(err.message, "not UTF-8") &&
+        strstr(err.message, "--encoding"));
+  free(got);
+  lp_buf_free(&big);
+  /* A wrong --encoding stops at the bytes it does not allow, on their
+   * line, and prints no replacement characters. */
+  const char bad_sjis[] = "name\r\nok\r\n\x82\xFF\r\n";
+  lp_records_options sj = {.encoding = "Shift_JIS"};
+  got = read_with(bad_sjis, sizeof bad_sjis - 1, "t.csv", &sj, &err);
+  if (got || err.line != 3) fprintf(stderr, "  %d: %s\n", err.line, err.message);
+  CHECK(!got && err.line == 3 && strstr(err.message, "Shift_JIS") &&
+        strstr(err.message, "--encoding"));
+  free(got);
+  lp_records_options nosuch = {.encoding = "no-such-encoding"};
+  got = read_with("a\n1\n", 4, "t.csv", &nosuch, &err);
+  CHECK(!got && strstr(err.message, "no-such-encoding"));
+  free(got);
+
+  /* Delimiters: ; and tab found in the header line; .tsv; --delimiter. */
+  CHECK(reads_as("name;amount\nA;\"1,50\"\n",
+                 "[{\"name\":\"A\",\"amount\":\"1,50\"}]"));
+  CHECK(reads_as("name\tnote\nA\ta, b; c\n",
+                 "[{\"name\":\"A\",\"note\":\"a, b; c\"}]"));
+  CHECK(reads_as("\"a;b\",c\n1,2\n", "[{\"a;b\":\"1\",\"c\":\"2\"}]"));
+  CHECK(bytes_read_as("a,b\tc\n1,2\t3\n", 12, "t.tsv", LP_DATA_AUTO, NULL,
+                      "[{\"a,b\":\"1,2\",\"c\":\"3\"}]"));
+  lp_records_options semi = {.fmt = LP_DATA_CSV, .delimiter = ';'};
+  got = read_with("a,b;c\n1,2;3\n", 12, "t.csv", &semi, &err);
+  CHECK_STR(got, "[{\"a,b\":\"1,2\",\"c\":\"3\"}]");
+  free(got);
+  /* Header errors are located with the file's own delimiter. */
+  CHECK(fails_at("name;name\n1;2\n", 6, "both named", NULL, NULL));
+
+  /* Excel's booleans; anything else stays text. */
+  CHECK(reads_as("a,b,c,d,e,f,g\nTRUE,FALSE,True,False,true,false,FaLsE\n",
+                 "[{\"a\":true,\"b\":false,\"c\":true,\"d\":false,\"e\":true,"
+                 "\"f\":false,\"g\":\"FaLsE\"}]"));
+
+  /* Trailing empty header cells, and their empty cells, are dropped. */
+  CHECK(reads_as("name,amount,,\r\nA,1,,\r\nB,2\r\n",
+                 "[{\"name\":\"A\",\"amount\":\"1\"},"
+                 "{\"name\":\"B\",\"amount\":\"2\"}]"));
+  got = csv_records("name,,\nA,,x\n", &err);
+  CHECK(!got && err.line == 2 && strstr(err.message, "3 cells"));
+  free(got);
+  CHECK(fails_at("name,,amount\n", 6, "column 2", NULL, NULL));
+
+  /* JSON numbers keep their text, nested too; errors keep their place. */
+  const char *nums = "{\"a\": 12.50, \"b\": [1e3, {\"c\": 1000.0}], "
+                     "\"s\": \"-1.0 \\\"2\\\"\", \"d\": -0.10, \"e\": 2E+2, "
+                     "\"t\": true, \"n\": null, \"z\": 0}";
+  lp_data *d = lp_data_parse_json(nums, strlen(nums), "n.json", &err);
+  char *txt = d ? json_dumps(d->root, JSON_COMPACT) : NULL;
+  CHECK_STR(txt, "{\"a\":\"12.50\",\"b\":[\"1e3\",{\"c\":\"1000.0\"}],"
+                 "\"s\":\"-1.0 \\\"2\\\"\",\"d\":\"-0.10\",\"e\":\"2E+2\","
+                 "\"t\":true,\"n\":null,\"z\":\"0\"}");
+  free(txt);
+  char *a = d ? lp_data_text(lp_data_lookup(d, "a")) : NULL;
+  CHECK_STR(a, "12.50");
+  free(a);
+  lp_data_free(d);
+  d = lp_data_parse_json("{\"a\": 1,\n \"b\": 1.2.3}", 22, "n.json", &err);
+  CHECK(!d && err.line == 2 && err.column > 1);
+  CHECK(bytes_read_as("[{\"x\":0.10},{\"x\":1.0}]", 22, "t.json",
+                      LP_DATA_AUTO, NULL, "[{\"x\":\"0.10\"},{\"x\":\"1.0\"}]"));
+
+  /* An empty JSON file names itself. */
+  got = read_with("", 0, "e.json", &plain, &err);
+  CHECK(!got && !strcmp(err.file, "e.json") && strstr(err.message, "empty"));
+  free(got);
+}
+
 int main(void) {
   /* Dotted names make objects, as before; cells are strings, except true
    * and false. */
@@ -293,5 +470,6 @@ int main(void) {
     lp_data_free(rec);
     lp_records_close(r);
   }
+  spreadsheets();
   return CHECK_DONE();
 }

@@ -304,8 +304,41 @@ int main(void) {
   CHECK(!fill("{{> part}}", "{}", false, &text, &emph, &err));
   CHECK(strstr(err.message, "partials") != NULL);
   free(text);
-  CHECK(!fill("{{a b}}", "{}", false, &text, &emph, &err));
+  /* A name may hold single spaces, as spreadsheet headers do; a tab, two
+   * spaces in a row, or a space beside a dot make no name. */
+  CHECK(!fill("{{a\tb}}", "{}", false, &text, &emph, &err));
   CHECK(strstr(err.message, "not a placeholder") != NULL);
+  free(text);
+  CHECK(!fill("{{a  b}}", "{}", false, &text, &emph, &err));
+  CHECK(strstr(err.message, "not a placeholder") != NULL);
+  free(text);
+  CHECK(!fill("{{a. b}}", "{}", false, &text, &emph, &err));
+  CHECK(strstr(err.message, "not a placeholder") != NULL);
+  free(text);
+  CHECK(fill("{{ Customer Name }}!", "{\"Customer Name\": \"Li\"}", false,
+             &text, &emph, &err));
+  CHECK_STR(text, "Li!");
+  free(text);
+
+  /* A missing name: the closest the data has (edit distance per code
+   * point, so one CJK character off is one edit), and what it has. */
+  CHECK(!fill("{{客户明称}}", "{\"客户名称\":\"x\",\"金额\":\"1\"}", false,
+              &text, &emph, &err));
+  CHECK(strstr(err.message, "did you mean 客户名称?") &&
+        strstr(err.message, "the data has: 客户名称, 金额"));
+  free(text);
+  CHECK(!fill("{{customer.nmae}}", "{\"customer\":{\"name\":\"x\"}}", false,
+              &text, &emph, &err));
+  CHECK(strstr(err.message, "did you mean customer.name?") != NULL);
+  free(text);
+  CHECK(!fill("{{#items}}{{Nmae}}{{/items}}", "{\"items\":[{\"name\":\"x\"}]}",
+              false, &text, &emph, &err));
+  CHECK(strstr(err.message, "did you mean name?") != NULL);
+  free(text);
+  CHECK(!fill("{{zzzzzz}} {{x}}", "{\"name\":\"x\",\"y\":\"1\"}", false, &text,
+              &emph, &err));
+  CHECK(!strstr(err.message, "did you mean") &&
+        strstr(err.message, "the data has: name, y"));
   free(text);
 
   /* Survey: every section once, every value a blank. */

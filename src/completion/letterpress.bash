@@ -47,13 +47,15 @@ _letterpress() {
   local opts=""
   case $cmd in
     render)
-      opts="-d --data -o --output --set --meta --blanks --force $limits"
+      opts="-d --data -o --output --set --meta --blanks --force --format
+            --encoding --delimiter $limits"
       local o
       for o in $signing; do opts="$opts --sign-${o#--}"; done
       ;;
     merge)
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
-            --skip-existing --shard --format --set --blanks $limits
+            --skip-existing --shard --format --encoding --delimiter --check
+            --set --blanks $limits
             --eml --from --to --cc --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
     sign) opts="-o --output $signing" ;;
@@ -66,7 +68,7 @@ _letterpress() {
   # The value of the option before the cursor.
   case $prev in
     -d|--data)
-      _letterpress_files "$cur" json jsonl ndjson csv
+      _letterpress_files "$cur" json jsonl ndjson csv tsv
       return 0 ;;
     -o|--output)
       case $cmd in
@@ -98,7 +100,14 @@ _letterpress() {
       compopt -o nospace 2>/dev/null
       return 0 ;;
     --format)
-      _letterpress_words "$cur" "json jsonl csv"
+      _letterpress_words "$cur" "json jsonl csv tsv"
+      return 0 ;;
+    --encoding)
+      _letterpress_words "$cur" "UTF-8 UTF-16LE UTF-16BE GB18030 GBK Big5
+        Shift_JIS CP932 EUC-KR CP949 EUC-JP windows-1252"
+      return 0 ;;
+    --delimiter)
+      _letterpress_words "$cur" ", ; tab"
       return 0 ;;
     --lang)
       _letterpress_words "$cur" "zh-CN zh-TW zh-HK ja ko en en-US en-GB de fr es"

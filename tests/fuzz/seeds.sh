@@ -19,6 +19,8 @@ for f in templates/*.json templates/*.csv templates/*.jsonl \
          tests/cases/*.json tests/cases/*.csv tests/cases/*.jsonl; do
   [ -f "$f" ] && cp "$f" "$dir/fuzz_data/$(basename "$f")"
 done
+# data as spreadsheets save it: encodings, delimiters, booleans, numbers
+python3 tests/fuzz/data_seeds.py "$dir/fuzz_data"
 # sign: PDFs with signature fields, one signed already
 lp=./letterpress
 [ -x "$lp" ] || lp=build/asan/letterpress
