@@ -61,7 +61,7 @@ static const char usage[] =
     "         names each file: a template filled per record ({{@record}} is the\n"
     "         record number), made safe and unique, always inside DIR.\n"
     "         --combined also (or instead) writes every letter into one PDF.\n"
-    "         -j N workers (default: one per core); --keep-going past failed\n"
+    "         -j N workers (default: one per CPU this process may use); --keep-going past failed\n"
     "         records; --skip-existing leaves existing files alone (resume);\n"
     "         --shard K/N does every Nth record from the Kth (1 <= K <= N).\n"
     "         --format (default: by extension, .tsv and .txt are tab- or\n"

@@ -328,7 +328,8 @@ typedef struct lp_merge_options {
   const char *output;   /* file name template, e.g. "out/{{id}}.pdf"; may be
                            NULL when combined is set */
   const char *combined; /* one PDF holding every letter; may be NULL */
-  int jobs;             /* worker processes; 0: one per core */
+  int jobs;             /* worker processes; 0: one per CPU this
+                           process may use (affinity, cgroup quota) */
   bool keep_going;      /* go on after a record fails */
   bool skip_existing;   /* leave records whose file exists alone */
   bool blanks;          /* missing placeholders become blanks */

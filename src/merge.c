@@ -804,10 +804,11 @@ static bool run_parallel(merger *m, int jobs, lp_error *err) {
   return true;
 }
 
-/* The number of processors online (at least 1). */
+/* The CPUs this process may use (affinity, cgroup quota), at most
+ * MAX_JOBS: the default number of workers. */
 static int cores(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
+  int n = lp_cpus_available();
+  return n > MAX_JOBS ? MAX_JOBS : n;
 }
 
 bool lp_merge(lp_engine *engine, const lp_template *tpl,

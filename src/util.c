@@ -2,8 +2,10 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/random.h>
 #include <fcntl.h>
@@ -103,6 +105,96 @@ void lp_buf_printf(lp_buf *b, const char *fmt, ...) {
     b->len += (size_t)n;
   }
   uselocale(host);
+}
+
+/* Reads the first line of a small file into buf; false when it cannot. */
+static bool read_line(const char *path, char *buf, size_t cap) {
+  FILE *f = fopen(path, "r");
+  if (!f) return false;
+  bool ok = fgets(buf, (int)cap, f) != NULL;
+  fclose(f);
+  return ok;
+}
+
+/* The quota set in dir (cgroup v2 cpu.max "QUOTA PERIOD", or v1
+ * cpu.cfs_quota_us and cpu.cfs_period_us), in CPUs rounded up; 0: none. */
+static int dir_quota(const char *dir) {
+  char path[PATH_MAX + 32], line[128];
+  long long quota = -1, period = 0;
+  snprintf(path, sizeof path, "%s/cpu.max", dir);
+  if (read_line(path, line, sizeof line)) {
+    if (sscanf(line, "%lld %lld", &quota, &period) != 2) quota = -1;
+  } else {
+    snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir);
+    char p2[PATH_MAX + 32];
+    snprintf(p2, sizeof p2, "%s/cpu.cfs_period_us", dir);
+    char line2[128];
+    if (read_line(path, line, sizeof line) &&
+        read_line(p2, line2, sizeof line2)) {
+      quota = strtoll(line, NULL, 10);
+      period = strtoll(line2, NULL, 10);
+    }
+  }
+  if (quota <= 0 || period <= 0) return 0; /* "max" or -1: no quota */
+  long long cpus = (quota + period - 1) / period;
+  return cpus > 4096 ? 4096 : (int)cpus;
+}
+
+int lp_cpu_quota(const char *root, const char *self_cgroup) {
+  int best = 0;
+  /* Lines "ID:CONTROLLERS:PATH": v2's is "0::PATH", v1's names "cpu". */
+  for (const char *l = self_cgroup; l && *l;) {
+    const char *end = strchr(l, '\n');
+    size_t n = end ? (size_t)(end - l) : strlen(l);
+    const char *c1 = memchr(l, ':', n);
+    const char *c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - l)) : NULL;
+    if (c2) {
+      size_t clen = (size_t)(c2 - c1 - 1);
+      bool v2 = clen == 0;
+      bool v1cpu = false;
+      for (const char *c = c1 + 1; c < c2;) { /* "cpu,cpuacct" */
+        const char *comma = memchr(c, ',', (size_t)(c2 - c));
+        const char *ce = comma ? comma : c2;
+        v1cpu |= ce - c == 3 && !strncmp(c, "cpu", 3);
+        c = comma ? comma + 1 : c2;
+      }
+      if (v2 || v1cpu) {
+        char dir[PATH_MAX];
+        int len = snprintf(dir, sizeof dir, "%s%s%.*s", root,
+                           v2 ? "" : "/cpu", (int)(l + n - c2 - 1), c2 + 1);
+        /* The cgroup and each parent up to the root may set a quota. */
+        while (len > 0 && (size_t)len < sizeof dir) {
+          int q = dir_quota(dir);
+          if (q && (!best || q < best)) best = q;
+          char *slash = strrchr(dir, '/');
+          if (!slash || (size_t)(slash - dir) < strlen(root)) break;
+          *slash = '\0';
+          len = (int)strlen(dir);
+        }
+      }
+    }
+    l = end ? end + 1 : NULL;
+  }
+  return best;
+}
+
+int lp_cpus_available(void) {
+  int n = 0;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  if (n < 1) {
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    n = online < 1 ? 1 : online > 4096 ? 4096 : (int)online;
+  }
+  char self[4096] = "";
+  FILE *f = fopen("/proc/self/cgroup", "r");
+  if (f) {
+    size_t got = fread(self, 1, sizeof self - 1, f);
+    self[got] = '\0';
+    fclose(f);
+  }
+  int quota = lp_cpu_quota("/sys/fs/cgroup", self);
+  return quota && quota < n ? quota : n;
 }
 
 uint64_t lp_hash(uint64_t h, const void *p, size_t n) {

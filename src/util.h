@@ -36,6 +36,18 @@ void lp_buf_puts(lp_buf *b, const char *s);
 void lp_buf_printf(lp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The CPUs this process may run on: its affinity mask (taskset, Slurm's
+ * --cpus-per-task), capped by the CPU quota of its control group (a
+ * container's --cpus, a Kubernetes limit), rounded up; at least 1. */
+int lp_cpus_available(void);
+
+/* The CPU quota, in whole CPUs rounded up, that the control-group files
+ * under cgroup_root (normally "/sys/fs/cgroup") set for the process whose
+ * /proc/PID/cgroup text is self_cgroup: cgroup v2's cpu.max, or v1's
+ * cpu.cfs_quota_us / cpu.cfs_period_us, the smallest along the path to
+ * the root; 0 when none is set.  Separate for tests. */
+int lp_cpu_quota(const char *cgroup_root, const char *self_cgroup);
+
 /* FNV-1a, 64 bits: mixes n bytes at p into the hash h (start from
  * LP_HASH_SEED).  For hash tables and stable names, not for security. */
 #define LP_HASH_SEED 14695981039346656037ULL
