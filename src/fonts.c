@@ -691,6 +691,13 @@ bool lp_fonts_describe(lp_fonts *f, const char *lang, lp_buf *out,
   static const char *style_names[LP_STYLE_COUNT] = {
       "regular", "bold", "italic", "bold italic", "monospace"};
   if (!lang || !*lang) lang = "en";
+  /* The tag as a template's lang takes it: "zh_tw" is zh-TW, "jp" no tag. */
+  char tag[64], why[200];
+  if (!lp_locales_normalize(lang, tag, sizeof tag)) tag[0] = '\0';
+  if (!lp_locales_check(tag, why, sizeof why))
+    return lp_fail(err, LP_ERR_INPUT, "--lang", 0, 0, "'%.64s' %s", lang,
+                   why);
+  lang = tag;
   lp_buf_printf(out, "lang %s, families \"%s\"\n", lang,
                 lp_fonts_default_families(lang));
   if (f->system_fonts)

@@ -173,6 +173,13 @@ def main():
               "font directory: " + system in r.text, short(r.text))
         check("fonts: says where each face comes from",
               "[declared set]" in r.text, short(r.text))
+        r = lp("fonts", "--lang", "jp", env=env)
+        check("fonts --lang jp: exit 2, the tag meant is named",
+              r.code == 2 and "'jp'" in r.err and "'ja'" in r.err, short(r.err))
+        r = lp("fonts", "--lang", "zh_tw", env=env)
+        check("fonts --lang zh_tw: read as zh-TW (the Traditional font)",
+              r.code == 0 and r.text.startswith("lang zh-TW,") and
+              "NotoSerifCJKtc" in r.text, short(r.text))
         r = lp("fonts", "--lang", "zh-CN", "--system-fonts", env=env)
         check("fonts --system-fonts: says every installed font takes part",
               r.code == 0 and "every installed font" in r.text, short(r.text))
