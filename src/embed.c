@@ -74,7 +74,7 @@ struct lp_embed_cache {
   size_t nanchors, anchors_cap;
 };
 
-/* Fills e's error with libharu's error while doing what; returns false. */
+/* Fills w's error with libharu's error while doing what; returns false. */
 static bool haru_fail(lp_embed *w, const char *what) {
   return lp_pdfobj_haru_fail(w->pdf, w->haru, w->err, what);
 }

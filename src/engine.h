@@ -1,7 +1,8 @@
 /* engine.h - internal: what an lp_engine (letterpress.h) holds across
- * documents, for the render steps (render.c, merge.c, fields.c) and the
- * signer (sign.c): fonts, the line breaker, shaped paragraphs, limits and
- * the subset cache.  Callers outside the library see it opaque. */
+ * documents: fonts, the line breaker, shaped paragraphs, limits and the
+ * subset cache.  For the render calls (render.c; merge.c reads the limits
+ * through render.h) and the signer (sign.c: the fonts of a signature's
+ * appearance).  Callers outside the library see it opaque. */
 #ifndef LP_ENGINE_H
 #define LP_ENGINE_H
 

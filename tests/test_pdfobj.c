@@ -34,19 +34,20 @@ static void test_numbers(void) {
 /* Text strings written by hand: a literal for plain ASCII, else UTF-16BE
  * with a byte order mark, astral characters as surrogate pairs. */
 static void test_text_strings(void) {
+  static const struct {
+    const char *utf8, *pdf;
+  } cases[] = {
+      {"Paris", "(Paris)"},
+      {"a(b)", "<FEFF0061002800620029>"},
+      {"東京\xF0\xA0\x80\x80", "<FEFF67714EACD840DC00>"},
+      {"\xFF", "<FEFFFFFD>"}, /* an invalid byte becomes U+FFFD */
+  };
   lp_buf b = {0};
-  lp_pdfobj_put_text_string(&b, "Paris");
-  CHECK_STR(text_of(&b), "(Paris)");
-  b.len = 0;
-  lp_pdfobj_put_text_string(&b, "a(b)");
-  CHECK_STR(text_of(&b), "<FEFF0061002800620029>");
-  b.len = 0;
-  lp_pdfobj_put_text_string(&b, "東京\xF0\xA0\x80\x80");
-  CHECK_STR(text_of(&b), "<FEFF67714EACD840DC00>");
-  b.len = 0;
-  /* An invalid byte becomes U+FFFD. */
-  lp_pdfobj_put_text_string(&b, "\xFF");
-  CHECK_STR(text_of(&b), "<FEFFFFFD>");
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    b.len = 0;
+    lp_pdfobj_put_text_string(&b, cases[i].utf8);
+    CHECK_STR(text_of(&b), cases[i].pdf);
+  }
   b.len = 0;
   /* A limit never splits a surrogate pair. */
   lp_pdfobj_put_utf16be(&b, "a\xF0\xA0\x80\x80", 5, 2);
@@ -74,11 +75,15 @@ static void test_objects(void) {
   lp_haru_status st = {0};
   HPDF_Doc pdf = HPDF_New(lp_pdfobj_on_haru_error, &st);
   CHECK(pdf != NULL);
-  CHECK(lp_pdfobj_text_string(pdf, "plain") != NULL);
-  CHECK(lp_pdfobj_text_string(pdf, "東京") != NULL);
+  /* The strings go into a dictionary of the document, which frees them. */
+  HPDF_Dict dict = lp_pdfobj_indirect_dict(pdf);
+  CHECK(dict != NULL);
+  CHECK(HPDF_Dict_Add(dict, "A", lp_pdfobj_text_string(pdf, "plain")) ==
+        HPDF_OK);
+  CHECK(HPDF_Dict_Add(dict, "B", lp_pdfobj_text_string(pdf, "東京")) ==
+        HPDF_OK);
   CHECK(lp_pdfobj_stream(pdf, "0 0 m", 5) != NULL);
   CHECK(lp_pdfobj_stream(pdf, "", 0) != NULL);
-  CHECK(lp_pdfobj_indirect_dict(pdf) != NULL);
   lp_error err = {0};
   CHECK(!lp_pdfobj_haru_fail(pdf, &st, &err, "testing"));
   CHECK(err.code == LP_ERR_PDF && strstr(err.message, "while testing"));
