@@ -122,9 +122,6 @@ hb_face_t *lp_face_subset_source(lp_face *face);
 /* All faces loaded so far (for the PDF writer), and their count. */
 lp_face **lp_fonts_faces(lp_fonts *fonts, int *count);
 
-/* The fonts of an engine (defined with the engine, in render.c). */
-lp_fonts *lp_engine_fonts(lp_engine *engine);
-
 /* Appends, for people, which face draws each script (Han, Extension B,
  * kana, Hangul, Latin, digits, Greek, Cyrillic, CJK punctuation, symbols)
  * in each style of lang's default chains, and the regular chain's fallback

@@ -8,7 +8,7 @@
 #include <hpdf.h>
 
 #include "locales.h"
-#include "pdf.h"
+#include "pdfobj.h"
 
 /* Name of the typed-text font in the form's /DR. */
 #define FORM_FONT "LPF"
@@ -56,7 +56,7 @@ static HPDF_Array real_array(forms *f, const double *v, int n) {
 
 /* A Form XObject of size w x h drawing content (may be ""). */
 static HPDF_Dict appearance(forms *f, double w, double h, const char *content) {
-  HPDF_Dict s = lp_pdf_stream(f->pdf, content, strlen(content));
+  HPDF_Dict s = lp_pdfobj_stream(f->pdf, content, strlen(content));
   double box[4] = {0, 0, w, h};
   if (!s || HPDF_Dict_AddName(s, "Type", "XObject") != HPDF_OK ||
       HPDF_Dict_AddName(s, "Subtype", "Form") != HPDF_OK ||
@@ -144,7 +144,7 @@ static bool add_common(forms *f, HPDF_Dict fd, HPDF_Page page,
   return HPDF_Dict_AddName(fd, "Type", "Annot") == HPDF_OK &&
          HPDF_Dict_AddName(fd, "Subtype", "Widget") == HPDF_OK &&
          HPDF_Dict_AddName(fd, "FT", type) == HPDF_OK &&
-         HPDF_Dict_Add(fd, "T", lp_pdf_text_string(f->pdf, name)) == HPDF_OK &&
+         HPDF_Dict_Add(fd, "T", lp_pdfobj_text_string(f->pdf, name)) == HPDF_OK &&
          HPDF_Dict_Add(fd, "Rect", real_array(f, rect, 4)) == HPDF_OK &&
          HPDF_Dict_Add(fd, "P", page) == HPDF_OK &&
          HPDF_Dict_AddNumber(fd, "F", ANNOT_PRINT) == HPDF_OK &&

@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <csv.h>
 #include <curl/curl.h>
@@ -32,6 +31,7 @@
 #include "data.h"
 #include "fill.h"
 #include "letterpress.h"
+#include "markdown.h"
 #include "merge.h"
 #include "sign.h"
 #include "util.h"
@@ -273,21 +273,10 @@ static bool render_body(lp_mail *m, const lp_data *rec, char **plain,
   if (!f) return false;
   size_t len;
   const char *src = lp_fill_source(f, &len);
-  cmark_gfm_core_extensions_ensure_registered();
-  cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
-  static const char *const exts[] = {"table", "strikethrough", "autolink",
-                                     "tasklist"};
-  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-    cmark_syntax_extension *ext = cmark_find_syntax_extension(exts[i]);
-    if (ext) cmark_parser_attach_syntax_extension(parser, ext);
-  }
-  cmark_parser_feed(parser, src, len);
-  cmark_node *root = cmark_parser_finish(parser);
+  cmark_node *root = lp_markdown_parse(src, len, LP_MARKDOWN_MAIL);
   bool ok = lp_fill_tree(root, f, err);
   if (ok) {
-    /* Without CMARK_OPT_UNSAFE raw HTML is left out: data is text only. */
-    cmark_llist *list = cmark_parser_get_syntax_extensions(parser);
-    char *h = cmark_render_html(root, CMARK_OPT_DEFAULT, list);
+    char *h = lp_markdown_html(root, LP_MARKDOWN_MAIL);
     lp_buf b = {0};
     lp_buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                     "</head><body>\n");
@@ -301,7 +290,6 @@ static bool render_body(lp_mail *m, const lp_data *rec, char **plain,
     snprintf(err->file, sizeof err->file, "%s", m->o.body);
   }
   cmark_node_free(root);
-  cmark_parser_free(parser);
   lp_fill_free(f);
   return ok;
 }

@@ -1,8 +1,7 @@
-/* render.c - the engine and the render calls: template -> tree -> fill ->
+/* render.c - the render calls: template -> tree -> fill ->
  * layout -> PDF, and safe output to files. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,114 +9,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
 #include "breaks.h"
 #include "data.h"
+#include "engine.h"
 #include "fill.h"
 #include "fonts.h"
 #include "layout.h"
 #include "letterpress.h"
+#include "markdown.h"
 #include "pdf.h"
 #include "render.h"
 #include "template.h"
 #include "util.h"
 
-/* The most the engine keeps of shaped paragraphs. */
-#define SHAPES_MEMO_BYTES (4u << 20)
-
-struct lp_engine {
-  lp_fonts *fonts;
-  lp_breaker *breaker;
-  lp_memo *shapes; /* the template's shaped paragraphs, reused */
-  lp_limits limits;
-  lp_pdf_cache *pdf_cache; /* subsets kept across documents */
-};
-
-lp_limits lp_limits_default(void) {
-  return (lp_limits){LP_DEFAULT_MAX_INPUT_BYTES, LP_DEFAULT_MAX_PAGES,
-                     LP_DEFAULT_MAX_DEPTH, LP_DEFAULT_MAX_IMAGE_PIXELS};
-}
-
-void lp_engine_set_limits(lp_engine *e, const lp_limits *limits) {
-  e->limits = *limits;
-}
-
-const lp_limits *lp_engine_limits(const lp_engine *e) { return &e->limits; }
-
-const char *lp_version(void) { return LP_VERSION_STRING; }
-
-/* cmark-gfm keeps its syntax extensions in a process-wide list that
- * cmark_gfm_core_extensions_ensure_registered fills without a lock; engines
- * made at the same time in several threads must register it once only. */
-static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
-
-static void register_extensions(void) {
-  cmark_gfm_core_extensions_ensure_registered();
-}
-
-lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
-  lp_fonts *fonts = lp_fonts_new(fontconfig_file, err);
-  if (!fonts) return NULL;
-  lp_engine *e = lp_xcalloc(1, sizeof *e);
-  e->fonts = fonts;
-  e->breaker = lp_breaker_new();
-  e->shapes = lp_memo_new(SHAPES_MEMO_BYTES);
-  e->limits = lp_limits_default();
-  e->pdf_cache = lp_pdf_cache_new();
-  pthread_once(&extensions_once, register_extensions);
-  return e;
-}
-
-lp_fonts *lp_engine_fonts(lp_engine *e) { return e->fonts; }
-
-bool lp_engine_add_font_dir(lp_engine *e, const char *dir, lp_error *err) {
-  return lp_fonts_add_dir(e->fonts, dir, err);
-}
-
-void lp_engine_use_system_fonts(lp_engine *e, bool on) {
-  lp_fonts_use_system(e->fonts, on);
-}
-
-void lp_engine_free(lp_engine *e) {
-  if (!e) return;
-  lp_fonts_free(e->fonts);
-  lp_breaker_free(e->breaker);
-  lp_memo_free(e->shapes);
-  lp_pdf_cache_free(e->pdf_cache);
-  free(e);
-}
-
-bool lp_engine_describe_fonts(lp_engine *e, const char *lang, char **out,
-                              lp_error *err) {
-  lp_buf b = {0};
-  if (!lp_fonts_describe(e->fonts, lang, &b, err)) {
-    lp_buf_free(&b);
-    return false;
-  }
-  *out = lp_buf_strdup(&b);
-  lp_buf_free(&b);
-  return true;
-}
-
 static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
-
-/* Parses Markdown with cmark-gfm (tables, task lists, strikethrough). */
-static cmark_node *parse_markdown(const char *text, size_t len) {
-  cmark_parser *parser =
-      cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_NORMALIZE);
-  static const char *exts[] = {"table", "tasklist", "strikethrough"};
-  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-    cmark_syntax_extension *ext = cmark_find_syntax_extension(exts[i]);
-    if (ext) cmark_parser_attach_syntax_extension(parser, ext);
-  }
-  cmark_parser_feed(parser, text, len);
-  cmark_node *doc = cmark_parser_finish(parser);
-  cmark_parser_free(parser);
-  if (doc) lp_template_unmark_code(doc);
-  return doc;
-}
 
 /* Adds the directories of the template's font-path (comma-separated,
  * relative to the template) to the engine's font set. */
@@ -198,7 +105,8 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   set_filled_meta(d, texts);
   size_t n;
   const char *src = lp_fill_source(f, &n);
-  cmark_node *doc = parse_markdown(src, n);
+  cmark_node *doc = lp_markdown_parse(src, n, LP_MARKDOWN_LETTER);
+  if (doc) lp_template_unmark_code(doc);
   bool ok = doc != NULL;
   if (!ok)
     lp_fail(err, LP_ERR_INPUT, tpl->name, tpl->body_line, 1,
@@ -361,7 +269,7 @@ bool lp_render_set_anchors(lp_engine *e, const lp_template *tpl,
   lp_render_options opts = {0};
   opts.blanks = true;
   bool ok = lp_render_layout(e, tpl, &opts, true, d, err);
-  if (ok) lp_pdf_cache_set_anchors(e->pdf_cache, d);
+  if (ok) lp_embed_cache_set_anchors(e->pdf_cache, d);
   lp_display_free(d);
   return ok;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "display.h"
+#include "engine.h"
 #include "letterpress.h"
 
 /* Fills tpl for opts (opts may be NULL) and lays its letters out into d,
@@ -16,12 +17,9 @@ bool lp_render_layout(lp_engine *engine, const lp_template *tpl,
                       lp_display *d, lp_error *err);
 
 /* Lays tpl out without data and makes its glyphs the anchors of the
- * engine's font cache (see lp_pdf_cache_set_anchors): for a mail merge. */
+ * engine's font cache (see lp_embed_cache_set_anchors): for a mail merge. */
 bool lp_render_set_anchors(lp_engine *engine, const lp_template *tpl,
                            lp_error *err);
-
-/* The limits the engine's renders honour. */
-const lp_limits *lp_engine_limits(const lp_engine *engine);
 
 /* Sets d's metadata (title, author, ..., date) from tpl's front matter. */
 void lp_render_set_meta(lp_display *d, const lp_template *tpl);

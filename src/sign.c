@@ -18,7 +18,9 @@
 #include <openssl/x509.h>
 #include <qpdf/qpdf-c.h>
 
+#include "engine.h"
 #include "fonts.h"
+#include "pdfobj.h"
 #include "shape.h"
 
 /* Bytes reserved for the CMS signature beyond the certificates in it. */
@@ -122,15 +124,6 @@ static bool have_qpdf(lp_error *err) {
 }
 
 /* ---- Small helpers -------------------------------------------------------- */
-
-bool lp_sign_pdf_date(long long epoch, char out[32]) {
-  time_t t = (time_t)epoch;
-  struct tm tm;
-  out[0] = '\0';
-  if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999) return false;
-  strftime(out, 32, "D:%Y%m%d%H%M%S+00'00'", &tm);
-  return true;
-}
 
 bool lp_sign_read_pass(const char *source, char **pass, lp_error *err) {
   *pass = NULL;
@@ -630,32 +623,6 @@ static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
   lp_buf_puts(out, " >>");
 }
 
-/* Appends a PDF text string: literal when plain ASCII, else UTF-16BE hex. */
-static void put_text_string(lp_buf *b, const char *s) {
-  bool ascii = true;
-  for (const char *p = s; *p; p++)
-    if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7E || *p == '(' ||
-        *p == ')' || *p == '\\')
-      ascii = false;
-  if (ascii) {
-    lp_buf_printf(b, "(%s)", s);
-    return;
-  }
-  lp_buf_puts(b, "<FEFF");
-  size_t i = 0, n = strlen(s);
-  while (i < n) {
-    int32_t cp = lp_utf8_next(s, n, &i);
-    uint32_t c = cp < 0 ? 0xFFFD : (uint32_t)cp;
-    if (c >= 0x10000) {
-      c -= 0x10000;
-      lp_buf_printf(b, "%04X%04X", 0xD800 + (c >> 10), 0xDC00 + (c & 0x3FF));
-    } else {
-      lp_buf_printf(b, "%04X", c);
-    }
-  }
-  lp_buf_puts(b, ">");
-}
-
 /* The cross-reference section for the objects written, as a classic table
  * or (when the original uses them) a cross-reference stream, then the
  * trailer pointing back at prev. */
@@ -760,7 +727,7 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   /* The signature dictionary (ISO 32000 12.8.1). */
   long long now = lp_source_date();
   char date[32];
-  if (!lp_sign_pdf_date(now, date))
+  if (!lp_pdfobj_date_string(now, date))
     return lp_fail(err, LP_ERR_INPUT, "SOURCE_DATE_EPOCH", 0, 0,
                    "%lld is not a date PDF can hold (up to the year 9999)",
                    now);
@@ -773,15 +740,15 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   size_t contents_at = u->out.len - 1; /* the '<' */
   for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
   lp_buf_puts(&u->out, ">\n/M ");
-  put_text_string(&u->out, date);
+  lp_pdfobj_put_text_string(&u->out, date);
   lp_buf_puts(&u->out, " /Name ");
-  put_text_string(&u->out, name);
+  lp_pdfobj_put_text_string(&u->out, name);
   const char *texts[] = {"/Reason", o->reason, "/Location", o->location,
                          "/ContactInfo", o->contact};
   for (int i = 0; i < 6; i += 2)
     if (texts[i + 1]) {
       lp_buf_printf(&u->out, " %s ", texts[i]);
-      put_text_string(&u->out, texts[i + 1]);
+      lp_pdfobj_put_text_string(&u->out, texts[i + 1]);
     }
   lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx (" LP_VERSION_STRING ") >> >> >>\nendobj\n");
   size_t contents_end = contents_at + 2 + reserve * 2; /* past the '>' */

@@ -21,8 +21,4 @@
  * line itself. */
 bool lp_sign_read_pass(const char *source, char **pass, lp_error *err);
 
-/* Formats epoch seconds as a PDF date, "D:YYYYMMDDHHmmSS+00'00'"; false
- * for a time outside the years PDF dates hold. */
-bool lp_sign_pdf_date(long long epoch, char out[32]);
-
 #endif

@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,24 +31,6 @@ static const struct {
     {"A5", 148 * MM, 210 * MM}, {"B5", 176 * MM, 250 * MM},
     {"Letter", 612, 792},       {"Legal", 612, 1008},
 };
-
-/* The front-matter keys, in the order the README lists them. */
-static const char *const meta_keys[] = {
-    "title",  "author",    "subject",     "keywords", "lang",
-    "paper",  "margin",    "font",        "font-size", "line-height",
-    "header", "footer",    "page-numbering", "latin-font", "heading-font",
-    "orphans", "widows",   "letterhead",  "seal",
-    "paragraph-spacing", "heading-sizes", "heading-spacing", "list-indent",
-    "quote-indent", "hyphenate", "word-break", "font-hinting", "font-path",
-};
-
-/* Bounds of the spaces and indents given in em or as lengths. */
-#define SPACE_MAX_EM 6.0   /* heading-spacing */
-#define SPACE_MAX_PT 72.0
-#define INDENT_MIN_EM 0.5  /* list-indent, quote-indent */
-#define INDENT_MAX_EM 6.0
-#define INDENT_MIN_PT 4.0
-#define INDENT_MAX_PT 72.0
 
 bool lp_parse_length(const char *text, double *pt) {
   char *end;
@@ -138,8 +122,10 @@ static bool amount_in(const char *text, double lo_em, double hi_em,
 }
 
 /* Parses heading-spacing: 1 to 3 comma-separated entries for #, ## and
- * ###, each one amount (before and after) or two (before, after). */
-static bool heading_spacing(const char *value, lp_amount out[3][2]) {
+ * ###, each one amount (before and after) or two (before, after), each
+ * from 0 to max_em em or max_pt points. */
+static bool heading_spacing(const char *value, double max_em, double max_pt,
+                            lp_amount out[3][2]) {
   lp_amount v[3][2] = {{{0}}};
   int n = 0;
   for (const char *p = value; *p;) {
@@ -162,8 +148,8 @@ static bool heading_spacing(const char *value, lp_amount out[3][2]) {
         while (we < e && *we != ' ' && *we != '\t') we++;
       }
       char *word = lp_xstrndup(w, (size_t)(we - w));
-      bool ok = words < 2 && amount_in(word, 0, SPACE_MAX_EM, 0,
-                                       SPACE_MAX_PT, &v[n][words]);
+      bool ok = words < 2 &&
+                amount_in(word, 0, max_em, 0, max_pt, &v[n][words]);
       free(word);
       if (!ok) return false;
       words++;
@@ -178,9 +164,6 @@ static bool heading_spacing(const char *value, lp_amount out[3][2]) {
   memcpy(out, v, sizeof v);
   return true;
 }
-
-static bool set_key(lp_meta *m, const char *key, const char *value,
-                    const char *file, int line, int column, lp_error *err);
 
 /* The front-matter keys of the LP_TEXT_* texts, in that order. */
 static const char *const text_keys[LP_TEXT_COUNT] = {
@@ -209,210 +192,364 @@ static bool compile_text(lp_meta *m, const char *key, const char *file,
   return true;
 }
 
-bool lp_meta_set(lp_meta *m, const char *key, const char *value,
-                 const char *file, int line, int column, lp_error *err) {
-  if (!set_key(m, key, value, file, line, column, err)) return false;
-  return compile_text(m, key, file, line, column, err);
+/* ---- Front-matter keys ------------------------------------------------ */
+
+/* Where a value was given, for its errors. */
+typedef struct meta_at {
+  const char *file;
+  int line, column;
+  lp_error *err;
+} meta_at;
+
+typedef struct meta_key meta_key;
+
+/* Reads value into m's field for key k; false (err set) when it is not
+ * a valid value. */
+typedef bool meta_parser(lp_meta *m, const meta_key *k, const char *value,
+                         const meta_at *at);
+
+/* One of the words a choice key takes, and the value it stands for. */
+typedef struct meta_choice {
+  const char *word;
+  int value;
+} meta_choice;
+
+/* A front-matter key: its name, how its value is read into which field of
+ * lp_meta, the bounds of a number, and the error message (a format taking
+ * the key and then the value). */
+struct meta_key {
+  const char *name;
+  meta_parser *parse;
+  size_t slot;  /* offsetof the field in lp_meta */
+  size_t flag;  /* offsetof a bool set true with the field, or NO_FLAG */
+  double lo, hi;       /* bounds: of a number, or in em for amounts */
+  double lo_pt, hi_pt; /* amounts given as lengths: bounds in points */
+  const meta_choice *choices; /* the words a choice key takes, ended by
+                                 {NULL} */
+  const char *message;
+};
+
+#define NO_FLAG SIZE_MAX
+
+/* The field of m that k reads into, as a pointer to type. */
+#define SLOT(m, k, type) ((type *)((char *)(m) + (k)->slot))
+
+/* Fails with k's message about value. */
+static bool bad_value(const meta_key *k, const char *value,
+                      const meta_at *at) {
+  return lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
+                 k->message, k->name, value);
+}
+
+/* A text (control characters become spaces, see set_string). */
+static bool parse_text(lp_meta *m, const meta_key *k, const char *value,
+                       const meta_at *at) {
+  (void)at;
+  set_string(SLOT(m, k, char *), value);
+  return true;
+}
+
+/* A file or directory relative to the template: any text but empty. */
+static bool parse_path(lp_meta *m, const meta_key *k, const char *value,
+                       const meta_at *at) {
+  if (!*value) return bad_value(k, value, at);
+  return parse_text(m, k, value, at);
+}
+
+/* font-path: a path, and where it was given (for errors about it). */
+static bool parse_font_path(lp_meta *m, const meta_key *k, const char *value,
+                            const meta_at *at) {
+  if (!parse_path(m, k, value, at)) return false;
+  m->font_path_line = at->line, m->font_path_column = at->column;
+  return true;
+}
+
+/* A BCP 47 language tag; zh_TW (the POSIX locale's spelling) is read as
+ * zh-TW. */
+static bool parse_lang(lp_meta *m, const meta_key *k, const char *value,
+                       const meta_at *at) {
+  char tag[64], why[200];
+  if (!lp_locales_normalize(value, tag, sizeof tag)) tag[0] = '\0';
+  if (!lp_locales_check(tag, why, sizeof why))
+    return lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
+                   k->message, k->name, value, why);
+  set_string(SLOT(m, k, char *), tag);
+  return true;
+}
+
+/* A named paper size, or a width and height within the bounds. */
+static bool parse_paper(lp_meta *m, const meta_key *k, const char *value,
+                        const meta_at *at) {
+  for (size_t i = 0; i < sizeof papers / sizeof papers[0]; i++)
+    if (strcasecmp(value, papers[i].name) == 0) {
+      m->paper_w = papers[i].w;
+      m->paper_h = papers[i].h;
+      return true;
+    }
+  double wh[2];
+  if (parse_lengths(value, wh, 2) != 2 || wh[0] < k->lo || wh[1] < k->lo ||
+      wh[0] > k->hi || wh[1] > k->hi)
+    return bad_value(k, value, at);
+  m->paper_w = wh[0];
+  m->paper_h = wh[1];
+  return true;
+}
+
+/* 1 to 4 lengths in CSS order: 1 = all, 2 = vertical horizontal,
+ * 3 = top horizontal bottom, 4 = top right bottom left. */
+static bool parse_margin(lp_meta *m, const meta_key *k, const char *value,
+                         const meta_at *at) {
+  double v[4];
+  int n = parse_lengths(value, v, 4);
+  if (n < 1) return bad_value(k, value, at);
+  for (int i = 0; i < n; i++)
+    if (v[i] < 0)
+      return lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
+                     "'%s: %s' has a negative length", k->name, value);
+  double top = v[0], right = n > 1 ? v[1] : v[0];
+  double bottom = n > 2 ? v[2] : v[0], left = n > 3 ? v[3] : right;
+  double *out = SLOT(m, k, double);
+  out[0] = top, out[1] = right, out[2] = bottom, out[3] = left;
+  return true;
+}
+
+/* A length (pt, mm, cm, in) within the bounds, in points. */
+static bool parse_size(lp_meta *m, const meta_key *k, const char *value,
+                       const meta_at *at) {
+  double v;
+  if (!lp_parse_length(value, &v) || v < k->lo || v > k->hi)
+    return bad_value(k, value, at);
+  *SLOT(m, k, double) = v;
+  return true;
+}
+
+/* A plain number within the bounds. */
+static bool parse_number(lp_meta *m, const meta_key *k, const char *value,
+                         const meta_at *at) {
+  double v;
+  if (!number_in(value, k->lo, k->hi, &v)) return bad_value(k, value, at);
+  *SLOT(m, k, double) = v;
+  return true;
+}
+
+/* A whole number within the bounds. */
+static bool parse_count(lp_meta *m, const meta_key *k, const char *value,
+                        const meta_at *at) {
+  char *end;
+  long v = strtol(value, &end, 10);
+  if (end == value || *end || v < k->lo || v > k->hi)
+    return bad_value(k, value, at);
+  *SLOT(m, k, int) = (int)v;
+  return true;
+}
+
+/* heading-sizes: 1 to 3 numbers within the bounds, for #, ## and ###. */
+static bool parse_sizes(lp_meta *m, const meta_key *k, const char *value,
+                        const meta_at *at) {
+  double v[3] = {0, 0, 0};
+  int n = 0;
+  const char *p = value;
+  while (*p && n < 4) {
+    while (*p == ' ' || *p == ',') p++;
+    if (!*p) break;
+    char *end;
+    double x = lp_strtod(p, &end);
+    if (end == p || n == 3 || !(x >= k->lo && x <= k->hi)) {
+      n = -1;
+      break;
+    }
+    v[n++] = x;
+    p = end;
+  }
+  if (n < 1) return bad_value(k, value, at);
+  memcpy(SLOT(m, k, double), v, sizeof v);
+  return true;
+}
+
+/* heading-spacing (see heading_spacing), up to hi em or hi_pt points. */
+static bool parse_spacing(lp_meta *m, const meta_key *k, const char *value,
+                          const meta_at *at) {
+  if (!heading_spacing(value, k->hi, k->hi_pt, m->heading_spacing))
+    return bad_value(k, value, at);
+  return true;
+}
+
+/* An amount: em from lo to hi, or a length from lo_pt to hi_pt. */
+static bool parse_amount(lp_meta *m, const meta_key *k, const char *value,
+                         const meta_at *at) {
+  lp_amount a;
+  if (!amount_in(value, k->lo, k->hi, k->lo_pt, k->hi_pt, &a))
+    return bad_value(k, value, at);
+  *SLOT(m, k, lp_amount) = a;
+  return true;
+}
+
+/* A boolean: true or false. */
+static bool parse_bool(lp_meta *m, const meta_key *k, const char *value,
+                       const meta_at *at) {
+  if (!true_or_false(value, SLOT(m, k, bool))) return bad_value(k, value, at);
+  return true;
+}
+
+/* A boolean stored negated (hyphenate: into no_hyphenate). */
+static bool parse_negated_bool(lp_meta *m, const meta_key *k,
+                               const char *value, const meta_at *at) {
+  bool on;
+  if (!true_or_false(value, &on)) return bad_value(k, value, at);
+  *SLOT(m, k, bool) = !on;
+  return true;
+}
+
+/* The enumerations a choice key writes as an int. */
+_Static_assert(sizeof(lp_word_break) == sizeof(int),
+               "word-break is stored as an int");
+
+/* One of the key's words (case matters), stored as its value. */
+static bool parse_choice(lp_meta *m, const meta_key *k, const char *value,
+                         const meta_at *at) {
+  for (const meta_choice *c = k->choices; c->word; c++)
+    if (!strcmp(value, c->word)) {
+      int v = c->value;
+      memcpy(SLOT(m, k, int), &v, sizeof v);
+      return true;
+    }
+  return bad_value(k, value, at);
+}
+
+static const meta_choice numbering_words[] = {
+    {"letter", LP_NUMBER_LETTER}, {"document", LP_NUMBER_DOCUMENT}, {NULL, 0}};
+static const meta_choice word_break_words[] = {
+    {"keep-all", LP_WORD_BREAK_KEEP_ALL},
+    {"normal", LP_WORD_BREAK_NORMAL},
+    {NULL, 0}};
+
+/* Entries of the key table, by how the value is read. */
+#define TEXT(key, field)                                                   \
+  {.name = key, .parse = parse_text, .slot = offsetof(lp_meta, field),      \
+   .flag = NO_FLAG}
+#define KEY(key, parser, field, ...)                                       \
+  {.name = key, .parse = parser, .slot = offsetof(lp_meta, field),          \
+   .flag = NO_FLAG, __VA_ARGS__}
+/* Keys that share their reading and message but for the field. */
+#define LINES(key, field)                                                  \
+  KEY(key, parse_count, field, .lo = 1, .hi = 9,                           \
+      .message = "'%s: %s' is not a number of lines from 1 to 9 (the "     \
+                 "default is 2)")
+#define IMAGE(key, field)                                                  \
+  KEY(key, parse_path, field,                                              \
+      .message = "'%s' needs an image file (PNG or JPEG), relative to "    \
+                 "the template")
+#define INDENT(key, field)                                                 \
+  KEY(key, parse_amount, field, .lo = 0.5, .hi = 6, .lo_pt = 4,            \
+      .hi_pt = 72,                                                         \
+      .message = "'%s: %s' is not an indent in em from 0.5 to 6 (e.g. "    \
+                 "1.5) or a length from 4pt to 72pt (e.g. 8mm); the "      \
+                 "default is 2")
+
+/* The front-matter keys, in the order the README lists them (and the
+ * unknown-key error names them). */
+static const meta_key meta_keys[] = {
+    TEXT("title", title),
+    TEXT("author", author),
+    TEXT("subject", subject),
+    TEXT("keywords", keywords),
+    KEY("lang", parse_lang, lang, .message = "'%s: %s' %s"),
+    KEY("paper", parse_paper, paper_w, .lo = 72, .hi = 14400,
+        .message = "'%s: %s' is not a paper size: write A3, A4, A5, B5, "
+                   "Letter, Legal, or a width and height such as "
+                   "'210mm 297mm' (1in to 200in)"),
+    {.name = "margin", .parse = parse_margin,
+     .slot = offsetof(lp_meta, margin), .flag = offsetof(lp_meta, margin_set),
+     .message = "'%s: %s' is not 1 to 4 lengths: write e.g. "
+                "'25mm' or '20mm 25mm' (top/bottom, left/right)"},
+    TEXT("font", font),
+    KEY("font-size", parse_size, font_size, .lo = 4, .hi = 72,
+        .message = "'%s: %s' is not a size from 4pt to 72pt"),
+    KEY("line-height", parse_number, line_height, .lo = 0.8, .hi = 4,
+        .message = "'%s: %s' is not a multiple of the font size "
+                   "from 0.8 to 4 (e.g. 1.6)"),
+    TEXT("header", header),
+    TEXT("footer", footer),
+    KEY("page-numbering", parse_choice, numbering,
+        .choices = numbering_words,
+        .message = "'%s: %s': write 'letter' (each letter "
+                   "counts its own pages) or 'document'"),
+    TEXT("latin-font", latin_font),
+    TEXT("heading-font", heading_font),
+    LINES("orphans", orphans),
+    LINES("widows", widows),
+    IMAGE("letterhead", letterhead),
+    IMAGE("seal", seal),
+    {.name = "paragraph-spacing", .parse = parse_number,
+     .slot = offsetof(lp_meta, paragraph_spacing),
+     .flag = offsetof(lp_meta, paragraph_spacing_set), .lo = 0, .hi = 3,
+     .message = "'%s: %s' is not a space between "
+                "paragraphs in em, from 0 to 3 (the default is 0.5)"},
+    KEY("heading-sizes", parse_sizes, heading_sizes, .lo = 0.5, .hi = 4,
+        .message = "'%s: %s': give 1 to 3 sizes for #, ## and ### "
+                   "headings, in body sizes from 0.5 to 4 (the default is "
+                   "1.5, 1.15, 1.05)"),
+    KEY("heading-spacing", parse_spacing, heading_spacing, .lo = 0, .hi = 6,
+        .lo_pt = 0, .hi_pt = 72,
+        .message = "'%s: %s': give 1 to 3 entries for #, ## "
+                   "and ### headings, separated by commas, each the space "
+                   "before and after the heading (one value: both), in em "
+                   "from 0 to 6 or as lengths up to 72pt, e.g. '0 1, 1 0.4, "
+                   "12pt 4pt' (the default is 0 1, 1 0.4, 0.8 0.3)"),
+    INDENT("list-indent", list_indent),
+    INDENT("quote-indent", quote_indent),
+    KEY("hyphenate", parse_negated_bool, no_hyphenate,
+        .message = "'%s: %s': write 'true' (Latin words may be "
+                   "hyphenated at line ends, the default) or 'false'"),
+    KEY("word-break", parse_choice, word_break, .choices = word_break_words,
+        .message = "'%s: %s': write 'keep-all' (lines break "
+                   "only between words, the default for Korean) or "
+                   "'normal' (also between syllables or ideographs)"),
+    KEY("font-hinting", parse_bool, font_hinting,
+        .message = "'%s: %s': write 'true' (embed the CJK "
+                   "fonts' hints) or 'false' (leave them out, the "
+                   "default: smaller files)"),
+    KEY("font-path", parse_font_path, font_path,
+        .message = "'%s' needs a directory of font files, relative "
+                   "to the template (several: a list)"),
+};
+
+#undef TEXT
+#undef KEY
+#undef LINES
+#undef IMAGE
+#undef INDENT
+
+/* Fails about an unknown key, naming every key of the table. */
+static bool unknown_key(const char *key, const meta_at *at) {
+  lp_buf keys = {0};
+  for (size_t i = 0; i < sizeof meta_keys / sizeof meta_keys[0]; i++)
+    lp_buf_printf(&keys, "%s%s", i ? ", " : "", meta_keys[i].name);
+  lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
+          "unknown front-matter key '%s': the keys are %s", key,
+          (char *)keys.data);
+  lp_buf_free(&keys);
+  return false;
 }
 
 /* Sets key from value (see lp_meta_set), but for its placeholders. */
 static bool set_key(lp_meta *m, const char *key, const char *value,
-                    const char *file, int line, int column, lp_error *err) {
-  if (!strcmp(key, "title")) {
-    set_string(&m->title, value);
-  } else if (!strcmp(key, "author")) {
-    set_string(&m->author, value);
-  } else if (!strcmp(key, "subject")) {
-    set_string(&m->subject, value);
-  } else if (!strcmp(key, "keywords")) {
-    set_string(&m->keywords, value);
-  } else if (!strcmp(key, "font")) {
-    set_string(&m->font, value);
-  } else if (!strcmp(key, "header")) {
-    set_string(&m->header, value);
-  } else if (!strcmp(key, "footer")) {
-    set_string(&m->footer, value);
-  } else if (!strcmp(key, "lang")) {
-    /* zh_TW (the POSIX locale's spelling) is read as zh-TW. */
-    char tag[64], why[200];
-    if (!lp_locales_normalize(value, tag, sizeof tag)) tag[0] = '\0';
-    if (!lp_locales_check(tag, why, sizeof why))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column, "'lang: %s' %s",
-                     value, why);
-    set_string(&m->lang, tag);
-  } else if (!strcmp(key, "paper")) {
-    for (size_t i = 0; i < sizeof papers / sizeof papers[0]; i++)
-      if (strcasecmp(value, papers[i].name) == 0) {
-        m->paper_w = papers[i].w;
-        m->paper_h = papers[i].h;
-        return true;
-      }
-    double wh[2];
-    if (parse_lengths(value, wh, 2) != 2 || wh[0] < 72 || wh[1] < 72 ||
-        wh[0] > 14400 || wh[1] > 14400)
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'paper: %s' is not a paper size: write A3, A4, A5, B5, "
-                     "Letter, Legal, or a width and height such as "
-                     "'210mm 297mm' (1in to 200in)",
-                     value);
-    m->paper_w = wh[0];
-    m->paper_h = wh[1];
-  } else if (!strcmp(key, "margin")) {
-    double v[4];
-    int n = parse_lengths(value, v, 4);
-    if (n < 1)
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'margin: %s' is not 1 to 4 lengths: write e.g. "
-                     "'25mm' or '20mm 25mm' (top/bottom, left/right)",
-                     value);
-    for (int i = 0; i < n; i++)
-      if (v[i] < 0)
-        return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                       "'margin: %s' has a negative length", value);
-    /* CSS order: 1 = all, 2 = vertical horizontal, 3 = top h bottom. */
-    double top = v[0], right = n > 1 ? v[1] : v[0];
-    double bottom = n > 2 ? v[2] : v[0], left = n > 3 ? v[3] : right;
-    m->margin[0] = top, m->margin[1] = right;
-    m->margin[2] = bottom, m->margin[3] = left;
-    m->margin_set = true;
-  } else if (!strcmp(key, "font-size")) {
-    double v;
-    if (!lp_parse_length(value, &v) || v < 4 || v > 72)
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'font-size: %s' is not a size from 4pt to 72pt", value);
-    m->font_size = v;
-  } else if (!strcmp(key, "line-height")) {
-    double v;
-    if (!number_in(value, 0.8, 4, &v))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'line-height: %s' is not a multiple of the font size "
-                     "from 0.8 to 4 (e.g. 1.6)",
-                     value);
-    m->line_height = v;
-  } else if (!strcmp(key, "latin-font")) {
-    set_string(&m->latin_font, value);
-  } else if (!strcmp(key, "heading-font")) {
-    set_string(&m->heading_font, value);
-  } else if (!strcmp(key, "font-path")) {
-    if (!*value)
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'font-path' needs a directory of font files, relative "
-                     "to the template (several: a list)");
-    set_string(&m->font_path, value);
-    m->font_path_line = line, m->font_path_column = column;
-  } else if (!strcmp(key, "letterhead") || !strcmp(key, "seal")) {
-    if (!*value)
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'%s' needs an image file (PNG or JPEG), relative to "
-                     "the template",
-                     key);
-    set_string(!strcmp(key, "seal") ? &m->seal : &m->letterhead, value);
-  } else if (!strcmp(key, "orphans") || !strcmp(key, "widows")) {
-    char *end;
-    long v = strtol(value, &end, 10);
-    if (end == value || *end || v < 1 || v > 9)
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'%s: %s' is not a number of lines from 1 to 9 (the "
-                     "default is 2)",
-                     key, value);
-    *(!strcmp(key, "orphans") ? &m->orphans : &m->widows) = (int)v;
-  } else if (!strcmp(key, "paragraph-spacing")) {
-    double v;
-    if (!number_in(value, 0, 3, &v))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'paragraph-spacing: %s' is not a space between "
-                     "paragraphs in em, from 0 to 3 (the default is 0.5)",
-                     value);
-    m->paragraph_spacing = v;
-    m->paragraph_spacing_set = true;
-  } else if (!strcmp(key, "heading-sizes")) {
-    double v[3] = {0, 0, 0};
-    int n = 0;
-    const char *p = value;
-    while (*p && n < 4) {
-      while (*p == ' ' || *p == ',') p++;
-      if (!*p) break;
-      char *end;
-      double x = lp_strtod(p, &end);
-      if (end == p || n == 3 || !(x >= 0.5 && x <= 4)) {
-        n = -1;
-        break;
-      }
-      v[n++] = x;
-      p = end;
-    }
-    if (n < 1)
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'heading-sizes: %s': give 1 to 3 sizes for #, ## and ### "
-                     "headings, in body sizes from 0.5 to 4 (the default is "
-                     "1.5, 1.15, 1.05)",
-                     value);
-    for (int k = 0; k < 3; k++) m->heading_sizes[k] = v[k];
-  } else if (!strcmp(key, "heading-spacing")) {
-    if (!heading_spacing(value, m->heading_spacing))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'heading-spacing: %s': give 1 to 3 entries for #, ## "
-                     "and ### headings, separated by commas, each the space "
-                     "before and after the heading (one value: both), in em "
-                     "from 0 to 6 or as lengths up to 72pt, e.g. '0 1, 1 0.4, "
-                     "12pt 4pt' (the default is 0 1, 1 0.4, 0.8 0.3)",
-                     value);
-  } else if (!strcmp(key, "list-indent") || !strcmp(key, "quote-indent")) {
-    lp_amount a;
-    if (!amount_in(value, INDENT_MIN_EM, INDENT_MAX_EM, INDENT_MIN_PT,
-                   INDENT_MAX_PT, &a))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'%s: %s' is not an indent in em from 0.5 to 6 (e.g. "
-                     "1.5) or a length from 4pt to 72pt (e.g. 8mm); the "
-                     "default is 2",
-                     key, value);
-    *(!strcmp(key, "list-indent") ? &m->list_indent : &m->quote_indent) = a;
-  } else if (!strcmp(key, "font-hinting")) {
-    if (!true_or_false(value, &m->font_hinting))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'font-hinting: %s': write 'true' (embed the CJK "
-                     "fonts' hints) or 'false' (leave them out, the "
-                     "default: smaller files)",
-                     value);
-  } else if (!strcmp(key, "hyphenate")) {
-    bool on;
-    if (!true_or_false(value, &on))
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'hyphenate: %s': write 'true' (Latin words may be "
-                     "hyphenated at line ends, the default) or 'false'",
-                     value);
-    m->no_hyphenate = !on;
-  } else if (!strcmp(key, "word-break")) {
-    if (!strcmp(value, "keep-all") || !strcmp(value, "normal"))
-      m->word_break = value[0] == 'k' ? LP_WORD_BREAK_KEEP_ALL
-                                      : LP_WORD_BREAK_NORMAL;
-    else
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'word-break: %s': write 'keep-all' (lines break "
-                     "only between words, the default for Korean) or "
-                     "'normal' (also between syllables or ideographs)",
-                     value);
-  } else if (!strcmp(key, "page-numbering")) {
-    if (!strcmp(value, "letter"))
-      m->numbering = LP_NUMBER_LETTER;
-    else if (!strcmp(value, "document"))
-      m->numbering = LP_NUMBER_DOCUMENT;
-    else
-      return lp_fail(err, LP_ERR_INPUT, file, line, column,
-                     "'page-numbering: %s': write 'letter' (each letter "
-                     "counts its own pages) or 'document'",
-                     value);
-  } else {
-    lp_buf keys = {0};
-    for (size_t i = 0; i < sizeof meta_keys / sizeof meta_keys[0]; i++)
-      lp_buf_printf(&keys, "%s%s", i ? ", " : "", meta_keys[i]);
-    lp_fail(err, LP_ERR_INPUT, file, line, column,
-            "unknown front-matter key '%s': the keys are %s", key,
-            (char *)keys.data);
-    lp_buf_free(&keys);
-    return false;
+                    const meta_at *at) {
+  for (size_t i = 0; i < sizeof meta_keys / sizeof meta_keys[0]; i++) {
+    const meta_key *k = &meta_keys[i];
+    if (strcmp(key, k->name)) continue;
+    if (!k->parse(m, k, value, at)) return false;
+    if (k->flag != NO_FLAG) *(bool *)((char *)m + k->flag) = true;
+    return true;
   }
-  return true;
+  return unknown_key(key, at);
+}
+
+bool lp_meta_set(lp_meta *m, const char *key, const char *value,
+                 const char *file, int line, int column, lp_error *err) {
+  meta_at at = {file, line, column, err};
+  if (!set_key(m, key, value, &at)) return false;
+  return compile_text(m, key, file, line, column, err);
 }
 
 /* The text of b, NUL-terminated even when its length was reset to 0 and
@@ -539,10 +676,9 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
                      vev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
       ok = yaml_value(&p, &vev, &value, file, line0, err);
       yaml_event_delete(&vev);
-      if (ok)
-        ok = set_key(meta, buf_text(&key), buf_text(&value), file,
-                     /* an unknown key is reported at the key */
-                     line, col, err);
+      /* An unknown key is reported at the key. */
+      meta_at at = {file, line, col, err};
+      if (ok) ok = set_key(meta, buf_text(&key), buf_text(&value), &at);
       if (!ok && err && err->line == line && err->column == col &&
           strncmp(err->message, "unknown", 7) != 0) {
         err->line = vline;

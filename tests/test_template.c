@@ -1,5 +1,7 @@
 /* test_template.c - front matter, validation, located errors, blanks. */
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +30,52 @@ static void expect_error(const char *text, int line, int col,
   if (err.line != line || err.column != col || !strstr(err.message, what))
     fprintf(stderr, "  got %d:%d: %s\n", err.line, err.column, err.message);
   lp_template_free(t);
+}
+
+/* The keys of README.md's front-matter table (rows "| `key`, `key` | ..."
+ * after the "| key | meaning | default |" header), as "a, b, c". */
+static void readme_keys(lp_buf *out) {
+  FILE *f = fopen("README.md", "r");
+  CHECK(f != NULL);
+  if (!f) return;
+  char line[4096];
+  bool in_table = false;
+  while (fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "| key | meaning | default |", 26)) {
+      in_table = true;
+      continue;
+    }
+    if (!in_table || !strncmp(line, "|---", 4)) continue;
+    if (line[0] != '|') break;
+    /* The first cell: every `name` in it. */
+    char *end = strchr(line + 1, '|');
+    for (char *p = line + 1; end && p < end;) {
+      char *a = strchr(p, '`');
+      char *b = a ? strchr(a + 1, '`') : NULL;
+      if (!a || !b || b > end) break;
+      lp_buf_printf(out, "%s%.*s", out->len ? ", " : "", (int)(b - a - 1),
+                    a + 1);
+      p = b + 1;
+    }
+  }
+  fclose(f);
+}
+
+/* The unknown-key error lists the keys of the one table in template.c, in
+ * the order of the README's front-matter table. */
+static void test_key_list(void) {
+  lp_error err;
+  lp_template *t = parse("---\ncolour: red\n---\nx\n", &err);
+  CHECK(t == NULL);
+  const char *list = strstr(err.message, "the keys are ");
+  lp_buf keys = {0};
+  readme_keys(&keys);
+  lp_buf_append(&keys, "", 1);
+  CHECK(list && keys.len > 1 &&
+        !strcmp(list + strlen("the keys are "), (char *)keys.data));
+  if (list && strcmp(list + strlen("the keys are "), (char *)keys.data))
+    fprintf(stderr, "  error: %s\n  README: %s\n", list, (char *)keys.data);
+  lp_buf_free(&keys);
 }
 
 /* An empty front-matter value is empty, whatever key came before it: each
@@ -132,6 +180,7 @@ static void test_marks_and_controls(void) {
 
 int main(void) {
   lp_error err;
+  test_key_list();
 
   /* Front matter values, lists, page settings. */
   lp_template *t = parse("---\ntitle: 承诺书\nkeywords: [a, b]\nlang: zh-CN\n"

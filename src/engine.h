@@ -1,0 +1,29 @@
+/* engine.h - internal: what an lp_engine (letterpress.h) holds across
+ * documents: fonts, the line breaker, shaped paragraphs, limits and the
+ * subset cache.  For the render calls (render.c; merge.c reads the limits
+ * through render.h) and the signer (sign.c: the fonts of a signature's
+ * appearance).  Callers outside the library see it opaque. */
+#ifndef LP_ENGINE_H
+#define LP_ENGINE_H
+
+#include "breaks.h"
+#include "embed.h"
+#include "fonts.h"
+#include "letterpress.h"
+#include "memo.h"
+
+struct lp_engine {
+  lp_fonts *fonts;
+  lp_breaker *breaker;
+  lp_memo *shapes; /* the template's shaped paragraphs, reused */
+  lp_limits limits;
+  lp_embed_cache *pdf_cache; /* subsets kept across documents */
+};
+
+/* The fonts of an engine. */
+lp_fonts *lp_engine_fonts(lp_engine *engine);
+
+/* The limits the engine's renders honour. */
+const lp_limits *lp_engine_limits(const lp_engine *engine);
+
+#endif

@@ -1,0 +1,33 @@
+/* markdown.h - the one place where Markdown is parsed (cmark-gfm), for a
+ * letter's body (render.c) and a mail's body (mail.c).
+ *
+ * The two read slightly different Markdown, on purpose: a mail body also
+ * takes autolinks (a bare URL becomes a link in the HTML part), which a
+ * printed letter has no use for; a letter's tree carries source positions
+ * for its warnings.  Everything else (tables, task lists, strikethrough)
+ * is the same.
+ */
+#ifndef LP_MARKDOWN_H
+#define LP_MARKDOWN_H
+
+#include <stddef.h>
+
+#include <cmark-gfm.h>
+
+/* Which Markdown a text is read as. */
+typedef enum {
+  LP_MARKDOWN_LETTER, /* tables, task lists, strikethrough */
+  LP_MARKDOWN_MAIL    /* those and autolinks */
+} lp_markdown_flavor;
+
+/* Parses len bytes of text as Markdown of the flavor; the tree (caller
+ * frees it with cmark_node_free), or NULL when cmark fails.  Thread-safe:
+ * cmark-gfm's extensions are registered once per process. */
+cmark_node *lp_markdown_parse(const char *text, size_t len,
+                              lp_markdown_flavor flavor);
+
+/* Renders a tree parsed as flavor as HTML (raw HTML left out: data is text
+ * only); a malloc'd string. */
+char *lp_markdown_html(cmark_node *root, lp_markdown_flavor flavor);
+
+#endif
