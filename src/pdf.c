@@ -17,6 +17,12 @@
 
 /* A TJ adjustment smaller than this (glyph-space units) is not written. */
 #define MIN_ADJUST_MILLI 500 /* 0.5: 0.0055 pt at 11 pt */
+/* A gap between two glyphs of a word wider than this, in em, is one that
+ * text extraction reads as a space (poppler's threshold is 0.1 em). */
+#define WORD_GAP_EM 0.08
+
+/* Marks on a glyph of the page's plan (see plan_spans). */
+enum { SPAN_START = 1, SPAN_END = 2 };
 
 /* State of one lp_pdf_write call. */
 typedef struct writer {
@@ -70,11 +76,117 @@ static void write_rules(lp_buf *b, const lp_dpage *p) {
 /* The text state of a page's single text object (BT ... ET): the font,
  * size and gray last set, and the start of the current text line (where
  * the last Td moved to), so that each run sets only what changes and moves
- * relative to the run before. */
+ * relative to the run before.  marks and texts are the page's span plan,
+ * indexed by the page's glyphs in run order (first: the piece's first). */
 typedef struct text_state {
   size_t font_no; /* SIZE_MAX: none set yet */
   long long size_m, gray_m, line_x, line_y;
+  const unsigned char *marks;
+  char *const *texts; /* the ActualText of each SPAN_START, else NULL */
+  size_t first;
 } text_state;
+
+/* ---- Copy gives what was typed ----------------------------------------- */
+
+/* Text extraction (copy, search, pdftotext) reads a page's glyphs through
+ * the fonts' ToUnicode maps and guesses spaces from the gaps between them.
+ * Two things would then differ from the source: the gap letterpress sets
+ * between Han and Latin ("30分钟" set with a quarter em, no space typed)
+ * or spreads between CJK characters to justify a line reads as a space;
+ * and a glyph that shows several characters (the .notdef box of every
+ * missing character, one glyph for two code points) maps to only one.
+ * Such glyphs are wrapped in a marked-content sequence whose /ActualText
+ * is the text as typed (PDF 32000-1 14.9.4), which poppler and Acrobat
+ * use instead of the glyphs: a run of glyphs joined by such gaps, or a
+ * single glyph whose map says otherwise.  Gaps wider than JOIN_MAX_EM are
+ * the layout's own (table columns, list markers, blanks) and stay gaps. */
+#define JOIN_MAX_EM 0.75
+
+/* Whether cp is Han, kana, Hangul, or CJK punctuation and symbols. */
+static bool is_cjk(int32_t cp) {
+  return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+         (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* The first (last: false) code point of g's text, or -1 when it has none
+ * or the text is whitespace. */
+static int32_t edge_char(const lp_dglyph *g, bool first) {
+  if (!g->text || !g->text_len) return -1;
+  int32_t cp = -1;
+  size_t i = 0;
+  while (i < g->text_len) {
+    cp = lp_utf8_next(g->text, g->text_len, &i);
+    if (first) break;
+  }
+  bool space = cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x3000 ||
+               cp == 0x202F;
+  return space ? -1 : cp;
+}
+
+/* Whether g's text is not what the ToUnicode map of its font gives. */
+static bool maps_otherwise(writer *w, lp_face *face, const lp_dglyph *g) {
+  if (!g->text || !g->text_len) return false;
+  lp_embed_font *f = lp_embed_font_for(&w->embed, face, g->gid);
+  if (!hb_map_has(f->text_of, g->gid)) return true;
+  const lp_dglyph *m = f->texts[hb_map_get(f->text_of, g->gid)];
+  return m->text_len != g->text_len || memcmp(m->text, g->text, g->text_len);
+}
+
+/* Whether extraction would read a space between a and b (size pt) that
+ * the source does not have: a gap on one line beside a CJK character. */
+static bool joined(const lp_dglyph *a, const lp_dglyph *b, double size) {
+  if (lp_pdfobj_milli(a->y) != lp_pdfobj_milli(b->y)) return false;
+  double gap = b->x - (a->x + a->advance);
+  if (!(gap > WORD_GAP_EM * size && gap <= JOIN_MAX_EM * size)) return false;
+  int32_t left = edge_char(a, false), right = edge_char(b, true);
+  return left >= 0 && right >= 0 && (is_cjk(left) || is_cjk(right));
+}
+
+/* Plans the page's ActualText spans: marks[k] for the page's k-th glyph
+ * (in run order), and the span's text at its start.  Returns the glyph
+ * count; marks and texts (malloc'd, texts' strings too) go to the caller. */
+static size_t plan_spans(writer *w, const lp_dpage *p, unsigned char **marks,
+                         char ***texts) {
+  size_t n = 0;
+  for (size_t r = 0; r < p->nruns; r++) n += p->runs[r].count;
+  *marks = lp_xcalloc(n ? n : 1, 1);
+  *texts = lp_xcalloc(n ? n : 1, sizeof **texts);
+  /* The glyphs as one sequence, with the run each is in. */
+  const lp_dglyph **glyph = lp_xmalloc((n ? n : 1) * sizeof *glyph);
+  const lp_drun **run = lp_xmalloc((n ? n : 1) * sizeof *run);
+  size_t k = 0;
+  for (size_t r = 0; r < p->nruns; r++)
+    for (size_t i = 0; i < p->runs[r].count; i++, k++)
+      glyph[k] = &p->runs[r].glyphs[i], run[k] = &p->runs[r];
+  for (size_t start = 0; start < n;) {
+    size_t end = start + 1;
+    while (end < n && joined(glyph[end - 1], glyph[end], run[end]->size))
+      end++;
+    if (end - start > 1 || maps_otherwise(w, run[start]->face, glyph[start])) {
+      lp_buf text = {0};
+      for (size_t j = start; j < end; j++)
+        if (glyph[j]->text)
+          lp_buf_append(&text, glyph[j]->text, glyph[j]->text_len);
+      lp_buf_append(&text, "", 1);
+      (*marks)[start] |= SPAN_START;
+      (*marks)[end - 1] |= SPAN_END;
+      (*texts)[start] = lp_buf_strdup(&text);
+      lp_buf_free(&text);
+    }
+    start = end;
+  }
+  free(glyph);
+  free(run);
+  return n;
+}
+
+/* Opens the ActualText span that starts at the page's glyph k. */
+static void open_span(lp_buf *b, const text_state *ts, size_t k) {
+  lp_buf_puts(b, "/Span <</ActualText ");
+  lp_pdfobj_put_text_string(b, ts->texts[k]);
+  lp_buf_puts(b, ">> BDC\n");
+}
 
 /* Appends a run of glyphs of one font: Tf and g where they change, then per
  * line (glyphs sharing a y) a relative Td to its first glyph and one TJ.
@@ -102,9 +214,11 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
     lp_buf_puts(b, " g\n");
   }
   ts->font_no = font_no, ts->size_m = size_m, ts->gray_m = gray_m;
+  const unsigned char *marks = ts->marks + ts->first;
   size_t i = 0;
   while (i < r->count) {
     long long x = lp_pdfobj_milli(r->glyphs[i].x), y = lp_pdfobj_milli(r->glyphs[i].y);
+    if (marks[i] & SPAN_START) open_span(b, ts, ts->first + i);
     lp_pdfobj_put_milli(b, x - ts->line_x);
     lp_buf_puts(b, " ");
     lp_pdfobj_put_milli(b, y - ts->line_y);
@@ -118,18 +232,33 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
       lp_pdfobj_put_hex(b, code, sizeof code);
       pen += (double)lp_embed_glyph_width(f->face, g->gid) / LP_PDF_MILLI / LP_PDF_GLYPH_SPACE *
              size;
-      if (i + 1 < r->count && lp_pdfobj_milli(r->glyphs[i + 1].y) == y && size > 0) {
-        long long adj =
-            lp_pdfobj_milli(-(r->glyphs[i + 1].x - pen) * LP_PDF_GLYPH_SPACE / size);
-        if (llabs(adj) >= MIN_ADJUST_MILLI) {
-          lp_buf_puts(b, ">");
-          lp_pdfobj_put_milli(b, adj);
-          lp_buf_puts(b, "<");
-          pen -= (double)adj / LP_PDF_MILLI / LP_PDF_GLYPH_SPACE * size;
-        }
+      bool more = i + 1 < r->count && lp_pdfobj_milli(r->glyphs[i + 1].y) == y;
+      long long adj = 0;
+      if (more && size > 0) {
+        adj = lp_pdfobj_milli(-(r->glyphs[i + 1].x - pen) * LP_PDF_GLYPH_SPACE / size);
+        if (llabs(adj) < MIN_ADJUST_MILLI) adj = 0;
+        pen -= (double)adj / LP_PDF_MILLI / LP_PDF_GLYPH_SPACE * size;
+      }
+      /* A span's edge inside the line: end the TJ there, and go on with
+       * a new one (the pen stays where the last one left it). */
+      bool edge = more && ((marks[i] & SPAN_END) || (marks[i + 1] & SPAN_START));
+      if (edge) {
+        lp_buf_puts(b, ">] TJ\n");
+        if (marks[i] & SPAN_END) lp_buf_puts(b, "EMC\n");
+        if (marks[i + 1] & SPAN_START) open_span(b, ts, ts->first + i + 1);
+        lp_buf_puts(b, "[");
+        if (adj) lp_pdfobj_put_milli(b, adj);
+        lp_buf_puts(b, "<");
+      } else if (adj) {
+        lp_buf_puts(b, ">");
+        lp_pdfobj_put_milli(b, adj);
+        lp_buf_puts(b, "<");
+      }
+      if (!more) {
+        lp_buf_puts(b, ">] TJ\n");
+        if (marks[i] & SPAN_END) lp_buf_puts(b, "EMC\n");
       }
     }
-    lp_buf_puts(b, ">] TJ\n");
   }
 }
 
@@ -208,7 +337,10 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
     return NULL;
   }
   write_rules(content, p);
-  text_state ts = {SIZE_MAX, -1, -1, 0, 0};
+  unsigned char *marks;
+  char **texts;
+  size_t nglyphs = plan_spans(w, p, &marks, &texts);
+  text_state ts = {SIZE_MAX, -1, -1, 0, 0, marks, texts, 0};
   if (p->nruns) lp_buf_puts(content, "BT\n");
   for (size_t r = 0; r < p->nruns; r++) {
     const lp_drun *run = &p->runs[r];
@@ -225,10 +357,14 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
       size_t k = (size_t)(f - w->embed.fonts);
       used[k] = true;
       write_run(content, &ts, f, k, &piece);
+      ts.first += piece.count;
       i = j;
     }
   }
   if (p->nruns) lp_buf_puts(content, "ET\n");
+  for (size_t k = 0; k < nglyphs; k++) free(texts[k]);
+  free(texts);
+  free(marks);
   bool ok = write_images(w, page, p, true, content) &&
             add_page_fonts(w, page, used);
   free(used);

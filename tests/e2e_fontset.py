@@ -124,6 +124,9 @@ def main():
               "no font of the font set has" in r.err, short(r.err))
         check("default: the warning says how to add a font (--font-path)",
               "--font-path" in r.err, short(r.err))
+        check("default: two missing characters (one .notdef glyph) copy back as typed",
+              "Symbols: \ue001 and \ue002," in poppler_text(pdf),
+              repr(poppler_text(pdf)[:80]))
         check("default: Extension B is drawn by the declared set (no warning)",
               "U+20000" not in r.err and "U+2A6A5" not in r.err, short(r.err))
         check("default: Extension B comes from Hanazono (HanaMinB)",
