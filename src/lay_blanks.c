@@ -1,5 +1,4 @@
-/* lay_blanks.c - form-field recognition: blanks, checkboxes and their labels
- * become fields. */
+/* lay_blanks.c - form-field recognition: blanks, checkboxes, labels. */
 #include "lay_blanks.h"
 
 #include <math.h>

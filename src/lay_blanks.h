@@ -1,6 +1,9 @@
-/* lay_blanks.h - form-field recognition: blanks, checkboxes and their labels
- * become fields. Private to the layout (layout.c and lay_*.c); the state L is
- * lay_state.h. */
+/* lay_blanks.h - form-field recognition: blanks (____) become text or
+ * signature fields named by their labels, checkbox characters (☐ ☑)
+ * become checkboxes, and a paragraph is classed (signature, date, label)
+ * for the signature block's keep rules.  Fields go into the letter's field
+ * store (lay_state.h); names are malloc'd there and freed with the state.
+ * Private to the layout. */
 #ifndef LP_LAY_BLANKS_H
 #define LP_LAY_BLANKS_H
 

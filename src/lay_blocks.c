@@ -1,5 +1,4 @@
-/* lay_blocks.c - blocks: headings, paragraphs, code, rules, lists and quotes
- * laid out as line boxes. */
+/* lay_blocks.c - blocks: headings, paragraphs, code, rules, lists, quotes. */
 #include "lay_blocks.h"
 
 #include <math.h>

@@ -1,6 +1,8 @@
-/* lay_blocks.h - blocks: headings, paragraphs, code, rules, lists and quotes
- * laid out as line boxes. Private to the layout (layout.c and lay_*.c); the
- * state L is lay_state.h. */
+/* lay_blocks.h - blocks: the tree's block children laid out as line boxes
+ * in a column: headings (a level-1 heading starts a letter), paragraphs,
+ * code, thematic breaks, lists, block quotes; tables go to lay_table.h.
+ * Everything goes into the letter's stores (lay_state.h).  Private to the
+ * layout. */
 #ifndef LP_LAY_BLOCKS_H
 #define LP_LAY_BLOCKS_H
 

@@ -1,5 +1,4 @@
-/* lay_image.c - images in the layout: loaded through the engine's cache, sized
- * and set as blocks. */
+/* lay_image.c - images in the layout: read, sized, set as blocks. */
 #include "lay_image.h"
 
 #include <math.h>
@@ -25,21 +24,22 @@ void lp_lay_image_size(const lp_dimage_data *img, double max_w, double max_h,
   *w = img->px_w * 72.0 / IMAGE_DPI;
   *h = img->px_h * 72.0 / IMAGE_DPI;
   double k = 1;
-  if (*w > max_w)
-    k = max_w / *w;
-  if (*h * k > max_h)
-    k = max_h / *h;
+  if (*w > max_w) k = max_w / *w;
+  if (*h * k > max_h) k = max_h / *h;
   *w *= k;
   *h *= k;
 }
 
-/* Loads an image file (relative to the template), keeping one reference
- * for the layout's lifetime.  line and column locate the reference. */
+/* Loads an image file (relative to the template) through the engine's
+ * image cache (read and checked once for all letters), keeping one
+ * reference for the layout's lifetime.  line and column locate the
+ * reference. */
 lp_dimage_data *lp_lay_load_image(L *l, const char *path, int line,
                                   int column) {
   lp_dimage_data *img = NULL;
   lp_error e = {0};
-  if (!lp_image_read(path, l->doc.tpl->base_dir, &img, &e)) {
+  if (!lp_image_cache_read(l->doc.env->images, path, l->doc.tpl->base_dir,
+                           &img, &e)) {
     lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, line, column,
             "image '%s': %s", path, e.message);
     return NULL;
@@ -54,7 +54,7 @@ lp_dimage_data *lp_lay_load_image(L *l, const char *path, int line,
     lp_dimage_data_unref(img);
     return NULL;
   }
-  if (!lp_image_check(img, &e)) {
+  if (!lp_image_cache_check(l->doc.env->images, img, &e)) {
     lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, line, column,
             "image '%s': %s", path, e.message);
     lp_dimage_data_unref(img);

@@ -1,6 +1,8 @@
-/* lay_image.h - images in the layout: loaded through the engine's cache, sized
- * and set as blocks. Private to the layout (layout.c and lay_*.c); the state L
- * is lay_state.h. */
+/* lay_image.h - images in the layout: files read and checked through the
+ * engine's image cache (image.h; one reference each kept in the document
+ * state until the layout ends), sized at IMAGE_DPI to fit, set as blocks
+ * of their own, and warned about when they cannot be drawn.  Private to
+ * the layout. */
 #ifndef LP_LAY_IMAGE_H
 #define LP_LAY_IMAGE_H
 
@@ -11,8 +13,10 @@
 void lp_lay_image_size(const lp_dimage_data *img, double max_w, double max_h,
                        double *w, double *h);
 
-/* Loads an image file (relative to the template), keeping one reference
- * for the layout's lifetime.  line and column locate the reference. */
+/* Loads an image file (relative to the template) through the engine's
+ * image cache (read and checked once for all letters), keeping one
+ * reference for the layout's lifetime.  line and column locate the
+ * reference. */
 lp_dimage_data *lp_lay_load_image(L *l, const char *path, int line, int column);
 
 /* Adds a line box holding img, scaled to fit the column and at most

@@ -1,5 +1,4 @@
-/* lay_pages.c - pages: pagination with keep rules, seals, quote rules, headers
- * and footers. */
+/* lay_pages.c - pagination, keep rules, seal, headers and footers. */
 #include "lay_pages.h"
 
 #include <math.h>

@@ -1,6 +1,9 @@
-/* lay_pages.h - pages: pagination with keep rules, seals, quote rules, headers
- * and footers. Private to the layout (layout.c and lay_*.c); the state L is
- * lay_state.h. */
+/* lay_pages.h - pages: the letter's line boxes paginated onto display
+ * pages (orphans and widows, keep-with-next, the signature block kept
+ * whole, table header rows repeated), with the letterhead, the seal and
+ * quote rules; then headers and footers with {page}/{pages}.  The pages
+ * belong to the caller's lp_display; the letter's stores are emptied for
+ * the next letter.  Private to the layout. */
 #ifndef LP_LAY_PAGES_H
 #define LP_LAY_PAGES_H
 

@@ -1,5 +1,4 @@
-/* lay_para.c - paragraph lines: inlines collected into paragraphs, broken into
- * justified, hyphenated line boxes. */
+/* lay_para.c - paragraph lines: collection, breaking, justification. */
 #include "lay_para.h"
 
 #include <math.h>
@@ -19,6 +18,8 @@
 #include "shape.h"
 #include "template.h"
 #include "util.h"
+
+/* ---- Paragraph collection ------------------------------------------------ */
 
 /* The style of bold and italic text. */
 static lp_style style_of(bool bold, bool italic) {
@@ -76,6 +77,8 @@ void lp_lay_collect_inlines(L *l, cmark_node *node, para *p, bool bold,
     }
   }
 }
+
+/* ---- Line boxes: glyphs, markers, missing characters --------------------- */
 
 /* How a line is justified: extra space at each stretchable gap (with
  * words, at word spaces only), none before glyph fixed (a typed indent
@@ -259,6 +262,8 @@ static bool loose_line(const lp_shaped *sh, size_t i, size_t end,
                    : slack > SPLIT_ROOM_EM * st->size;
   return *stretched || slack > SPLIT_ROOM_EM * st->size;
 }
+
+/* ---- Hyphenation --------------------------------------------------------- */
 
 /* The code point at text[at] (0 if none). */
 static uint32_t cp_at(const char *text, size_t len, size_t at) {
@@ -555,6 +560,8 @@ static size_t hyphenate_word(L *l, const para *p, lp_shaped *sh,
   return end;
 }
 
+/* ---- Soft hyphens, last-resort cuts, first lines ------------------------- */
+
 /* Shapes the chunk before glyph j up to the soft hyphen there, with a
  * hyphen (the shape a line ending there shows) into head; returns the
  * width of the line [i, j) so ended, and the chunk's first glyph *w0. */
@@ -635,6 +642,8 @@ static void trim_line_start(const L *l, lp_shaped *sh, size_t i) {
   g->x_offset += g->shift * g->shrink;
   g->shrink = 0;
 }
+
+/* ---- Line breaking and justification ------------------------------------- */
 
 /* Breaks a collected paragraph into justified lines (line boxes).
  *
@@ -837,6 +846,8 @@ bool lp_lay_para(L *l, para *p, const pstyle *st, int line) {
   free(brk);
   return true;
 }
+
+/* ---- A paragraph as a block, with its images ----------------------------- */
 
 /* Whether byte c is white space at the edge of a piece of a paragraph (a
  * space, a tab, or a hard line break). */

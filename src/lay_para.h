@@ -1,6 +1,9 @@
-/* lay_para.h - paragraph lines: inlines collected into paragraphs, broken into
- * justified, hyphenated line boxes. Private to the layout (layout.c and
- * lay_*.c); the state L is lay_state.h. */
+/* lay_para.h - paragraph lines: a block's inlines collected into a paragraph
+ * (para, lay_state.h), broken into line boxes at UAX #14 opportunities and
+ * the kinsoku rules, justified, hyphenated (libhyphen through breaks.h), a
+ * paragraph with images laid out in pieces around them.  The line boxes,
+ * glyphs and fields go into the letter's stores (lay_state.h); a para is
+ * the caller's, freed with lp_lay_para_free.  Private to the layout. */
 #ifndef LP_LAY_PARA_H
 #define LP_LAY_PARA_H
 
@@ -10,23 +13,10 @@
 void lp_lay_collect_inlines(L *l, cmark_node *node, para *p, bool bold,
                             bool italic, unsigned flags, double size);
 
-/* Breaks a collected paragraph into justified lines (line boxes).
- *
- * First fit: each line takes glyphs while they fit, and ends at the last
- * UAX #14 opportunity (ICU, with the language's strictness, plus the kinsoku
- * rules of breaks.c).  When the glyph that overflows may not start a line
- * (。after the last character that fits), there are two ways out, as in
- * jlreq 3.8 "Line Adjustment" and clreq's 标点挤压: pull it in (追い込み) by
- * compressing the line's punctuation to half width (the font's `halt`
- * metrics), or push the last character down with it (追い出し) and spread
- * the line.  Pulling in is preferred whenever the punctuation of the line
- * can absorb the overflow.  A line with no opportunity at all is cut between
- * clusters, so nothing ever crosses the margin.  A line whose word spaces
- * would stretch beyond MAX_STRETCH_EM first tries to split a long Latin
- * chunk (URL, e-mail) at a sensible point.  Trailing spaces hang into the
- * margin and are not drawn.  Every line but the last of the paragraph and
- * lines ended by a hard break is justified: the shortfall is spread evenly
- * over the stretchable gaps, so the line ends exactly at the margin. */
+/* Breaks a collected paragraph into justified lines (line boxes) of style
+ * st; line is where it starts in the body.  First fit at UAX #14
+ * opportunities, with jlreq 3.8 / clreq pull-in and push-out (the method
+ * is described at the definition). */
 bool lp_lay_para(L *l, para *p, const pstyle *st, int line);
 
 /* Whether byte c is white space at the edge of a piece of a paragraph (a

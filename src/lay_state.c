@@ -1,5 +1,4 @@
-/* lay_state.c - the layout's private state and the stores every part appends
- * to. */
+/* lay_state.c - the layout's state: the stores boxes append to. */
 #include "lay_state.h"
 
 #include <math.h>

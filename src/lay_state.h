@@ -1,6 +1,10 @@
 /* lay_state.h - the layout's private state, shared by layout.c and the
- * lay_*.c modules: measures, the line boxes and what they hold, the
- * paragraph being laid out, and the state L (style, letter, document). */
+ * lay_*.c modules: the measures (all lengths in pt or em of the body
+ * size), the line box and what it holds, a collected paragraph and its
+ * style, and the state L in three parts: the style (constant for a
+ * document), the letter being laid out, and the document.  L is made and
+ * freed by lp_layout_document (layout.c); the functions here append to its
+ * stores and map positions back to the template.  Private to the layout. */
 #ifndef LP_LAY_STATE_H
 #define LP_LAY_STATE_H
 
@@ -37,6 +41,8 @@ typedef struct pimage {
   bool over_text;
 } pimage;
 
+/* A rule (line) in a line box: from (x1, dy1) to (x2, dy2), dy relative to
+ * the baseline. */
 typedef struct prule {
   double x1, dy1, x2, dy2, width;
 } prule;
@@ -78,6 +84,7 @@ typedef struct qspan {
   bool open;
 } qspan;
 
+/* A letter of the document: its title (outline), and its pages. */
 typedef struct letter {
   char *title;
   size_t first_page, npages;

@@ -1,5 +1,4 @@
-/* lay_table.c - GFM tables: column widths, rows of cells, rows split across
- * pages. */
+/* lay_table.c - GFM tables: column widths, rows, rows split across pages. */
 #include "lay_table.h"
 
 #include <math.h>
@@ -27,7 +26,8 @@ static double cell_image_width(L *l, cmark_node *image, double max_w) {
   const char *url = cmark_node_get_url(image);
   lp_dimage_data *img = NULL;
   lp_error e = {0};
-  if (!lp_image_read(url ? url : "", l->doc.tpl->base_dir, &img, &e))
+  if (!lp_image_cache_read(l->doc.env->images, url ? url : "",
+                           l->doc.tpl->base_dir, &img, &e))
     return 0;
   double w, h;
   lp_lay_image_size(img, max_w, lp_lay_text_height(l) * IMAGE_MAX_H_FRAC, &w,

@@ -1,6 +1,7 @@
-/* lay_table.h - GFM tables: column widths, rows of cells, rows split across
- * pages. Private to the layout (layout.c and lay_*.c); the state L is
- * lay_state.h. */
+/* lay_table.h - GFM tables: column widths from the content, each row's
+ * cells laid out in their columns (lay_para.h) and stacked into boxes, rows
+ * taller than a page split into strips, header rows repeated.  Everything
+ * goes into the letter's stores (lay_state.h).  Private to the layout. */
 #ifndef LP_LAY_TABLE_H
 #define LP_LAY_TABLE_H
 

@@ -1,4 +1,4 @@
-/* layout.c - paragraphs to lines, lines to pages. */
+/* layout.c - the layout's entry point: style, letters, pages. */
 #include "layout.h"
 
 #include <math.h>

@@ -9,6 +9,7 @@
 #include "breaks.h"
 #include "fill.h"
 #include "fonts.h"
+#include "image.h"
 #include "memo.h"
 #include "template.h"
 
@@ -26,6 +27,7 @@ typedef struct lp_layout_env {
   const lp_fill *header, *footer; /* the record's header and footer when
                               they hold placeholders (their values go in
                               after {page} and {pages}); else NULL */
+  lp_image_cache *images; /* may be NULL: read every image file anew */
 } lp_layout_env;
 
 #endif

@@ -33,6 +33,7 @@ struct lp_engine {
   lp_memo *shapes; /* the template's shaped paragraphs, reused */
   lp_limits limits;
   lp_pdf_cache *pdf_cache; /* subsets kept across documents */
+  lp_image_cache *images;  /* image files read and checked, reused */
 };
 
 lp_limits lp_limits_default(void) {
@@ -66,6 +67,7 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   e->shapes = lp_memo_new(SHAPES_MEMO_BYTES);
   e->limits = lp_limits_default();
   e->pdf_cache = lp_pdf_cache_new();
+  e->images = lp_image_cache_new();
   pthread_once(&extensions_once, register_extensions);
   return e;
 }
@@ -86,6 +88,7 @@ void lp_engine_free(lp_engine *e) {
   lp_breaker_free(e->breaker);
   lp_memo_free(e->shapes);
   lp_pdf_cache_free(e->pdf_cache);
+  lp_image_cache_free(e->images);
   free(e);
 }
 
@@ -216,7 +219,8 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
     lp_layout_env env = {e->fonts,     e->breaker,     e->shapes, f,
                          opts->warn,   opts->warn_ctx, &e->limits,
                          d->meta.title ? d->meta.title : tpl->meta.title,
-                         texts[LP_TEXT_HEADER], texts[LP_TEXT_FOOTER]};
+                         texts[LP_TEXT_HEADER], texts[LP_TEXT_FOOTER],
+                         e->images};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
   lp_fill_free(f);
