@@ -42,6 +42,7 @@ typedef struct lp_image_cache lp_image_cache;
 
 #define LP_IMAGE_CACHE_BYTES (64u << 20)
 
+/* An empty cache; free with lp_image_cache_free. */
 lp_image_cache *lp_image_cache_new(void);
 /* Drops the cache's references (images still placed on pages stay). */
 void lp_image_cache_free(lp_image_cache *cache);

@@ -17,6 +17,12 @@
 #include "template.h"
 #include "util.h"
 
+#define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
+#define TEXT_BELOW_EM 0.2
+#define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
+#define SIG_BELOW_EM 0.3      /* and below it */
+#define SIG_MIN_WIDTH_EM 14.0 /* a signature field's width, at least */
+
 /* Whether the code point at text[at] is a checkbox character: □ ☐ (off) or
  * ☑ ☒ (on); sets *checked. */
 bool lp_lay_is_box(const char *text, size_t len, size_t at, bool *checked) {

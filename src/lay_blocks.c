@@ -20,6 +20,8 @@
 #include "template.h"
 #include "util.h"
 
+#define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
+
 /* Plain text of an inline subtree (for outline titles): the text that is
  * printed, so not the alt text of images. */
 static void plain_text(cmark_node *node, lp_buf *out) {

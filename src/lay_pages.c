@@ -18,6 +18,15 @@
 #include "template.h"
 #include "util.h"
 
+#define LETTERHEAD_MAX_H (35 * MM)
+#define SEAL_MAX (42 * MM)    /* a company seal is 40-42 mm across */
+#define SEAL_RISE_EM 0.3      /* the seal's centre above the baseline */
+#define LETTERHEAD_SPACE_EM 1.0 /* below the letterhead */
+#define QUOTE_RULE_GRAY 0.6
+#define FOOTER_SCALE 0.8      /* footer and header size, of the body size */
+#define FOOTER_MIN_SIZE 7.0
+#define META_GRAY 0.3         /* footer and header colour */
+
 /* Adds a page to the current letter. */
 static lp_dpage *new_page(L *l) {
   lp_dpage *pg =

@@ -19,6 +19,18 @@
 #include "template.h"
 #include "util.h"
 
+#define LIST_KEEP_LINES 2     /* a list item's first lines stay together */
+#define MARKER_GAP_EM 0.5     /* between a list marker and the text */
+#define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
+#define STRIKE_RISE_EM 0.3
+#define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a hyphen */
+#define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
+#define MAX_HYPHEN_RUN 2      /* consecutive lines ending with a hyphen */
+#define MIN_PIECE_LETTERS 2   /* of a word, before a line-end hyphen */
+/* A glyph flag of the line breaker's own (beside shape.h's LP_SG_*): a
+ * hyphen added at the end of a line that splits a word. */
+#define SG_HYPHEN (1u << 15)
+
 /* ---- Paragraph collection ------------------------------------------------ */
 
 /* The style of bold and italic text. */

@@ -200,50 +200,15 @@ typedef struct pstyle {
                            line gets a hyphen (not in code) */
 } pstyle;
 
-/* All lengths are PDF points (1/72 in).  Proportions of the font size: */
-#define DEFAULT_MARGIN_MM 25.0
+/* All lengths are PDF points (1/72 in); *_EM are proportions of the font
+ * size.  The measures of one module are in its .c file; these are shared. */
 #define MM (72.0 / 25.4)
-#define DEFAULT_SIZE 11.0
-#define DEFAULT_LEADING_CJK 1.75 /* clreq 3.1.5: line gap of 50-100% */
-#define DEFAULT_LEADING_LATIN 1.4
-#define PARA_SPACE_EM 0.5     /* between paragraphs (paragraph-spacing) */
-#define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
-#define FLOW_SLACK 0.5           /* pt a forced row part leaves free */
-#define DEFAULT_KEEP_LINES 2  /* orphans and widows */
 #define IMAGE_DPI 150.0       /* an image's pixels, when it fits */
 #define IMAGE_MAX_H_FRAC 0.6  /* an image's height, at most, of the text */
-#define CELL_IMAGE_MIN_EM 3.0 /* an image's narrowest in a table column */
-#define LETTERHEAD_MAX_H (35 * MM)
-#define SEAL_MAX (42 * MM)    /* a company seal is 40-42 mm across */
-#define SEAL_RISE_EM 0.3      /* the seal's centre above the baseline */
-#define CELL_PAD_EM 0.4       /* a table cell's padding */
-#define LETTERHEAD_SPACE_EM 1.0 /* below the letterhead */
-#define LIST_KEEP_LINES 2     /* a list item's first lines stay together */
-#define LIST_INDENT_EM 2.0    /* hanging indent of list items (list-indent) */
-#define MARKER_GAP_EM 0.5     /* between a list marker and the text */
-#define QUOTE_INDENT_EM 2.0   /* indent of block quotes (quote-indent) */
 #define QUOTE_RULE_WIDTH 1.0  /* the rule left of a block quote */
-#define QUOTE_RULE_GRAY 0.6
-#define FOOTER_SCALE 0.8      /* footer and header size, of the body size */
-#define FOOTER_MIN_SIZE 7.0
-#define META_GRAY 0.3         /* footer and header colour */
 #define EMBOX_TOP 0.88        /* ideographic em box top, in em */
-#define RULE_WIDTH 0.5
-#define BLANK_DROP_EM 0.14    /* underline of a blank, below the baseline */
-#define STRIKE_RISE_EM 0.3
-#define SPLIT_ROOM_EM 3.0     /* a line shorter by this tries a hyphen */
-#define MAX_STRETCH_EM 0.6    /* widest extra per gap before a split */
-#define MAX_HYPHEN_RUN 2      /* consecutive lines ending with a hyphen */
-#define MIN_PIECE_LETTERS 2   /* of a word, before a line-end hyphen */
-#define TEXT_ABOVE_EM 0.95    /* a text field's top, above the baseline */
-#define TEXT_BELOW_EM 0.2
-#define SIG_ABOVE_EM 2.8      /* room for a hand signature above the line */
-#define SIG_BELOW_EM 0.3      /* and below it */
-#define SIG_MIN_WIDTH_EM 14.0 /* a signature field's width, at least */
+#define RULE_WIDTH 0.5        /* a rule, a table border, a blank's line */
 #define MAX_WARNINGS 20       /* passed on per document; the rest dropped */
-/* A glyph flag of the line breaker's own (beside shape.h's LP_SG_*): a
- * hyphen added at the end of a line that splits a word. */
-#define SG_HYPHEN (1u << 15)
 #define FIELD_NAME_MAX 48 /* bytes of label kept in a field name */
 
 /* Frees what p holds and empties it. */

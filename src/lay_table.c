@@ -19,6 +19,10 @@
 #include "template.h"
 #include "util.h"
 
+#define FLOW_SLACK 0.5           /* pt a forced row part leaves free */
+#define CELL_IMAGE_MIN_EM 3.0 /* an image's narrowest in a table column */
+#define CELL_PAD_EM 0.4       /* a table cell's padding */
+
 /* The width an image of a table cell wants: its size as a block image in
  * a column max_w wide (so capped by that and by the height allowed), or 0
  * for a file that cannot be read (table_row reports it). */

@@ -21,9 +21,18 @@
 #include "template.h"
 #include "util.h"
 
+#define DEFAULT_MARGIN_MM 25.0
+#define DEFAULT_SIZE 11.0
+#define DEFAULT_LEADING_CJK 1.75 /* clreq 3.1.5: line gap of 50-100% */
+#define DEFAULT_LEADING_LATIN 1.4
+#define PARA_SPACE_EM 0.5     /* between paragraphs (paragraph-spacing) */
+#define DEFAULT_KEEP_LINES 2  /* orphans and widows */
+#define LIST_INDENT_EM 2.0    /* hanging indent of list items (list-indent) */
+#define QUOTE_INDENT_EM 2.0   /* indent of block quotes (quote-indent) */
+
 /* One heading level's look: size (em of body), space before and after (em
  * of body), alignment.  These are the defaults; heading-sizes and
- * heading-spacing change levels 1 to 3 (see L.heading). */
+ * heading-spacing change levels 1 to 3 (see lay_style.heading). */
 static const struct {
   double scale, before, after;
   align_t align;
