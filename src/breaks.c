@@ -38,7 +38,7 @@
  * is ambiguous (AI, QU, B2) or where a locale tailoring lets a break
  * through, so the rules below are applied on top of ICU's result, per
  * language.  A break that a rule forbids is removed; the line breaker then
- * pulls the character up or pushes the pair down (see layout.c).
+ * pulls the character up or pushes the pair down (see lay_para.c).
  */
 
 /* Characters that never start a line, in every CJK language.
@@ -380,7 +380,7 @@ size_t lp_breaks_grapheme_start(const char *text, size_t len, size_t at) {
  *
  * Liang's patterns (TeX's hyphenation, through libhyphen) for the language
  * of the text.  The layout uses the points only where a line would
- * otherwise be loose or a word does not fit a line at all (see layout.c).
+ * otherwise be loose or a word does not fit a line at all (see lay_para.c).
  */
 
 bool lp_breaks_is_latin_letter(uint32_t c) {

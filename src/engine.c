@@ -31,6 +31,7 @@ lp_engine *lp_engine_new(const char *fontconfig_file, lp_error *err) {
   e->shapes = lp_memo_new(SHAPES_MEMO_BYTES);
   e->limits = lp_limits_default();
   e->pdf_cache = lp_embed_cache_new();
+  e->images = lp_image_cache_new();
   return e;
 }
 
@@ -50,6 +51,7 @@ void lp_engine_free(lp_engine *e) {
   lp_breaker_free(e->breaker);
   lp_memo_free(e->shapes);
   lp_embed_cache_free(e->pdf_cache);
+  lp_image_cache_free(e->images);
   free(e);
 }
 

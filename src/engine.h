@@ -9,6 +9,7 @@
 #include "breaks.h"
 #include "embed.h"
 #include "fonts.h"
+#include "image.h"
 #include "letterpress.h"
 #include "memo.h"
 
@@ -18,6 +19,7 @@ struct lp_engine {
   lp_memo *shapes; /* the template's shaped paragraphs, reused */
   lp_limits limits;
   lp_embed_cache *pdf_cache; /* subsets kept across documents */
+  lp_image_cache *images;    /* image files read and checked, reused */
 };
 
 /* The fonts of an engine. */

@@ -1,7 +1,9 @@
-/* image.c - PNG and JPEG files: kind and pixel size from their headers. */
+/* image.c - PNG and JPEG files: kind and pixel size from their headers, a
+ * PNG checked by decoding it, and the image cache that shares both. */
 #include "image.h"
 
 #include <setjmp.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,15 +70,20 @@ bool lp_image_probe(const unsigned char *d, size_t len, int *kind, int *w,
   return false;
 }
 
+/* The path of the file path names: relative paths against base_dir. */
+static void full_path(const char *path, const char *base_dir, lp_buf *full) {
+  if (path[0] != '/' && base_dir && *base_dir)
+    lp_buf_printf(full, "%s/%s", base_dir, path);
+  else if (!strcmp(path, "-")) /* a file named "-", not standard input */
+    lp_buf_puts(full, "./-");
+  else
+    lp_buf_puts(full, path);
+}
+
 bool lp_image_read(const char *path, const char *base_dir,
                    lp_dimage_data **out, lp_error *err) {
   lp_buf full = {0};
-  if (path[0] != '/' && base_dir && *base_dir)
-    lp_buf_printf(&full, "%s/%s", base_dir, path);
-  else if (!strcmp(path, "-")) /* a file named "-", not standard input */
-    lp_buf_puts(&full, "./-");
-  else
-    lp_buf_puts(&full, path);
+  full_path(path, base_dir, &full);
   lp_buf data = {0};
   bool ok = lp_read_file((char *)full.data, &data, err);
   int kind = 0, w = 0, h = 0;
@@ -155,3 +162,111 @@ bool lp_image_check(const lp_dimage_data *img, lp_error *err) {
   free(src);
   return ok;
 }
+
+/* A file the cache holds: its resolved path, identity on disk, image, and
+ * whether the image passed lp_image_check. */
+typedef struct cached_image {
+  char *path;
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+  lp_dimage_data *img; /* one reference, the cache's */
+  bool checked;
+} cached_image;
+
+struct lp_image_cache {
+  cached_image *items;
+  size_t n, cap;
+  size_t bytes; /* of the images held */
+  size_t reads; /* files read so far */
+};
+
+lp_image_cache *lp_image_cache_new(void) {
+  return lp_xcalloc(1, sizeof(lp_image_cache));
+}
+
+/* Drops every image the cache holds. */
+static void cache_clear(lp_image_cache *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    free(c->items[i].path);
+    lp_dimage_data_unref(c->items[i].img);
+  }
+  c->n = 0;
+  c->bytes = 0;
+}
+
+void lp_image_cache_free(lp_image_cache *c) {
+  if (!c) return;
+  cache_clear(c);
+  free(c->items);
+  free(c);
+}
+
+/* Whether the entry still describes the file st is about. */
+static bool same_file(const cached_image *e, const struct stat *st) {
+  return e->dev == st->st_dev && e->ino == st->st_ino &&
+         e->size == st->st_size && e->mtime.tv_sec == st->st_mtim.tv_sec &&
+         e->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* The entry for the resolved path, or NULL. */
+static cached_image *cache_find(lp_image_cache *c, const char *path) {
+  for (size_t i = 0; i < c->n; i++)
+    if (!strcmp(c->items[i].path, path)) return &c->items[i];
+  return NULL;
+}
+
+/* Removes entry e (its reference dropped). */
+static void cache_remove(lp_image_cache *c, cached_image *e) {
+  c->bytes -= e->img->len;
+  free(e->path);
+  lp_dimage_data_unref(e->img);
+  *e = c->items[--c->n];
+}
+
+bool lp_image_cache_read(lp_image_cache *c, const char *path,
+                         const char *base_dir, lp_dimage_data **out,
+                         lp_error *err) {
+  if (!c) return lp_image_read(path, base_dir, out, err);
+  lp_buf full = {0};
+  full_path(path, base_dir, &full);
+  const char *key = (const char *)full.data;
+  struct stat st;
+  bool known = stat(key, &st) == 0 && S_ISREG(st.st_mode);
+  cached_image *e = cache_find(c, key);
+  if (e && known && same_file(e, &st)) {
+    e->img->refs++;
+    *out = e->img;
+    lp_buf_free(&full);
+    return true;
+  }
+  if (e) cache_remove(c, e);
+  bool ok = lp_image_read(path, base_dir, out, err);
+  c->reads++;
+  if (ok && known) {
+    if (c->bytes + (*out)->len > LP_IMAGE_CACHE_BYTES) cache_clear(c);
+    LP_GROW(c->items, c->cap, c->n + 1);
+    (*out)->refs++;
+    c->items[c->n++] = (cached_image){lp_xstrdup(key), st.st_dev,
+                                      st.st_ino,       st.st_size,
+                                      st.st_mtim,      *out,
+                                      false};
+    c->bytes += (*out)->len;
+  }
+  lp_buf_free(&full);
+  return ok;
+}
+
+bool lp_image_cache_check(lp_image_cache *c, const lp_dimage_data *img,
+                          lp_error *err) {
+  cached_image *e = NULL;
+  for (size_t i = 0; c && i < c->n && !e; i++)
+    if (c->items[i].img == img) e = &c->items[i];
+  if (e && e->checked) return true;
+  bool ok = lp_image_check(img, err);
+  if (e && ok) e->checked = true;
+  return ok;
+}
+
+size_t lp_image_cache_reads(const lp_image_cache *c) { return c->reads; }

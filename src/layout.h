@@ -19,23 +19,9 @@
 #include "fill.h"
 #include "fonts.h"
 #include "shape.h"
+#include "layout_env.h"
 #include "template.h"
 
-typedef struct lp_layout_env {
-  lp_fonts *fonts;
-  lp_breaker *breaker;
-  lp_memo *shapes;        /* may be NULL: shape every paragraph anew */
-  const lp_fill *fill;    /* may be NULL; maps the tree's lines (of the
-                             expanded source) back to the template's */
-  lp_warning_fn warn; /* may be NULL */
-  void *warn_ctx;
-  const lp_limits *limits; /* may be NULL: no limits */
-  const char *title;       /* the front matter's title, its placeholders
-                              filled; NULL: none */
-  const lp_fill *header, *footer; /* the record's header and footer when
-                              they hold placeholders (their values go in
-                              after {page} and {pages}); else NULL */
-} lp_layout_env;
 
 /* Lays out doc (the template's body tree, already filled) with the
  * template's settings, appending pages and outlines to out. */

@@ -1,5 +1,5 @@
 /* lines.c - measures and break points of lines of a shaped paragraph
- * (see lines.h); the line-breaking loop is layout.c's. */
+ * (see lines.h); the line-breaking loop is lay_para.c's. */
 #include "lines.h"
 
 #include <string.h>

@@ -2,7 +2,7 @@
  * stretchable gaps of a line, where its unbreakable chunks end, where a
  * line may end (UAX #14 opportunities from breaks.h, a link's points, a
  * soft hyphen), and where a run too long for any line is cut.  Pure
- * functions over lp_shaped glyphs and lp_breaks_find classes; layout.c
+ * functions over lp_shaped glyphs and lp_breaks_find classes; lay_para.c
  * owns the line-breaking loop, justification and the line boxes. */
 #ifndef LP_LINES_H
 #define LP_LINES_H

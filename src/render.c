@@ -124,7 +124,8 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
     lp_layout_env env = {e->fonts,     e->breaker,     e->shapes, f,
                          opts->warn,   opts->warn_ctx, &e->limits,
                          d->meta.title ? d->meta.title : tpl->meta.title,
-                         texts[LP_TEXT_HEADER], texts[LP_TEXT_FOOTER]};
+                         texts[LP_TEXT_HEADER], texts[LP_TEXT_FOOTER],
+                         e->images};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
   lp_fill_free(f);

@@ -87,7 +87,7 @@ static void shape_buffer(hb_buffer_t *buf, const char *text, size_t len,
  * the difference between its normal advance and its advance under the
  * font's `halt` (alternate half widths) feature, which knows on which side
  * each mark's blank half lies in this locale's forms (clreq and jlreq both
- * let punctuation be set half-width to adjust a line; see layout.c).  The
+ * let punctuation be set half-width to adjust a line; see lay_para.c).  The
  * item is shaped again with `halt` on; glyphs pair up one to one, since
  * `halt` only repositions. */
 static void measure_halt(hb_buffer_t *buf, const char *text, size_t len,

@@ -1296,6 +1296,25 @@ def test_images(tmp):
               abs(shown - (w - 2 * MARGIN)) < 2, "shown %.1f pt wide" % shown)
     r = run(["pdftoppm", "-r", "20", "-f", "1", "-l", "1", "-png", pdf, os.path.join(d, "page")])
     check("images: pdftoppm renders the page without messages", r.code == 0 and r.err == "", r.err)
+    # A merge reads each image once for all its letters: a combined PDF of
+    # three letters embeds the letterhead, the seal and the chart once each.
+    tpl = os.path.join(d, "merge-images.md")
+    with open(tpl, "w", encoding="utf-8") as f:
+        f.write("---\nlang: zh-CN\nletterhead: head.jpg\nseal: seal.png\n---\n\n"
+                "# 致{{name}}\n\n正文。\n\n![图表](chart.png)\n\n"
+                "承诺单位（盖章）：某公司\n\n签名：__________\n")
+    data = os.path.join(d, "merge-images.json")
+    with open(data, "w", encoding="utf-8") as f:
+        f.write('[{"name": "甲"}, {"name": "乙"}, {"name": "丙"}]')
+    comb = os.path.join(d, "merge-images.pdf")
+    r = lp("merge", tpl, "-d", data, "--combined", comb, "-j", "1")
+    rows = image_list(comb) if r.code == 0 else []
+    objs = lambda keep: {x["object"] for x in rows if keep(x)}
+    check("images: a combined merge embeds each image file once",
+          r.code == 0 and len({x["page"] for x in rows}) == 3 and
+          len(objs(lambda x: x["enc"] == "jpeg")) == 1 and
+          len(objs(lambda x: x["width"] == 120)) == 1 and
+          len(objs(lambda x: x["width"] == 1600)) == 1, r.err + repr(rows))
     r, _ = render_md(d, "missing", "---\nlang: zh-CN\n---\n\n正文。\n\n![x](nowhere.png)\n")
     check("images: a missing image is an error at its position (exit 2)",
           r.code == 2 and "missing.md:7:1: error:" in r.err and "nowhere.png" in r.err, r.err)

@@ -380,6 +380,26 @@ static void test_tables(void) {
 
 /* ---- Images inside paragraphs ----------------------------------------- */
 
+/* Image files are read and decoded once per engine: a second layout by the
+ * same engine holds the same image data as the first (letterhead and body
+ * image alike), and a file used twice in a letter is one image, so a
+ * merge reads each file once and a combined PDF embeds it once. */
+static void test_images_shared(void) {
+  CHECK(write_png("pic.png", 150, 75));
+  const char *text = "---\nlang: en\nletterhead: pic.png\n---\n\n"
+                     "# Letter\n\nText ![x](pic.png) more.\n";
+  lp_display *a = layout(text), *b = layout(text);
+  CHECK(a && b && a->pages[0].nimages == 2 && b->pages[0].nimages == 2);
+  if (a && b && a->pages[0].nimages == 2 && b->pages[0].nimages == 2) {
+    const lp_dpage *p = &a->pages[0], *q = &b->pages[0];
+    CHECK(p->images[0].data == p->images[1].data);
+    CHECK(p->images[0].data == q->images[0].data);
+    CHECK(p->images[1].data == q->images[1].data);
+  }
+  lp_display_free(a);
+  lp_display_free(b);
+}
+
 static void test_images(void) {
   CHECK(write_png("pic.png", 150, 75)); /* 72 x 36 pt at 150 dpi */
   lp_display *d = layout(
@@ -1070,6 +1090,7 @@ int main(void) {
   test_quotes();
   test_tables();
   test_images();
+  test_images_shared();
   test_cell_images();
   test_heading_images();
   test_lost_images();

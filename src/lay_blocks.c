@@ -1,0 +1,329 @@
+/* lay_blocks.c - blocks: headings, paragraphs, code, rules, lists, quotes. */
+#include "lay_blocks.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <unicode/uchar.h>
+
+#include "fill.h"
+#include "image.h"
+#include "lay_pages.h"
+#include "lay_para.h"
+#include "lay_table.h"
+#include "lines.h"
+#include "locales.h"
+#include "shape.h"
+#include "template.h"
+#include "util.h"
+
+#define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
+
+/* Plain text of an inline subtree (for outline titles): the text that is
+ * printed, so not the alt text of images. */
+static void plain_text(cmark_node *node, lp_buf *out) {
+  for (cmark_node *c = cmark_node_first_child(node); c;
+       c = cmark_node_next(c)) {
+    const char *lit = cmark_node_get_literal(c);
+    cmark_node_type t = cmark_node_get_type(c);
+    if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) && lit)
+      lp_buf_puts(out, lit);
+    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+      lp_buf_puts(out, " ");
+    else if (t != CMARK_NODE_IMAGE)
+      plain_text(c, out);
+  }
+}
+
+/* The plain text of a heading, as typed, without the blanks an image left
+ * at its ends or its alignment mark (an outline title holds no marks). */
+static void heading_text(cmark_node *node, lp_buf *out) {
+  plain_text(node, out);
+  size_t n = out->len, k = 0;
+  while (n && (lp_lay_edge_space(out->data[n - 1]) ||
+               out->data[n - 1] == LP_RIGHT_CHAR ||
+               out->data[n - 1] == LP_CENTER_CHAR))
+    n--;
+  while (k < n && lp_lay_edge_space(out->data[k]))
+    k++;
+  if (!out->data) return;
+  out->data[n] = '\0';
+  char *typed = lp_template_unmark((char *)out->data + k);
+  out->len = 0;
+  lp_buf_puts(out, typed);
+  free(typed);
+}
+
+/* Removes a trailing alignment mark ({.right} or {.center} in the
+ * template) from a paragraph and says which alignment it asked for. */
+static align_t take_align_attr(para *p) {
+  size_t n = p->text.len;
+  while (n && (p->text.data[n - 1] == ' ' || p->text.data[n - 1] == '\n'))
+    n--;
+  if (!n) return ALIGN_JUSTIFY;
+  char c = (char)p->text.data[n - 1];
+  if (c != LP_RIGHT_CHAR && c != LP_CENTER_CHAR) return ALIGN_JUSTIFY;
+  while (n && (char)p->text.data[n - 1] == c) n--;
+  while (n && (p->text.data[n - 1] == ' ' || p->text.data[n - 1] == '\t'))
+    n--;
+  p->text.len = n;
+  if (p->text.data) p->text.data[n] = '\0';
+  /* Spans past the new end go; the last one ends there. */
+  while (p->nspans && p->spans[p->nspans - 1].start >= n) p->nspans--;
+  if (p->nspans && p->spans[p->nspans - 1].end > n)
+    p->spans[p->nspans - 1].end = n;
+  return c == LP_RIGHT_CHAR ? ALIGN_RIGHT : ALIGN_CENTER;
+}
+
+/* Whether a paragraph is a salutation or a label line ("尊敬的客户：",
+ * "Dear Ms Li,"): short, one line, ending in a colon or comma.  Those stay
+ * flush left (clreq: 称呼顶格), without the first-line indent. */
+static bool is_salutation(const para *p) {
+  if (p->text.len == 0 || p->text.len > 90 ||
+      memchr(p->text.data, '\n', p->text.len))
+    return false;
+  uint32_t c = lp_lay_last_cp(&p->text);
+  if (c == ':' || c == 0xFF1A || c == ',' || c == 0xFF0C) return true;
+  /* The second half of a Chinese letter's closing (敬礼, 商祺 after 此致,
+   * 顺颂) is flush left too (顶格). */
+  return lp_locales_closing_word((const char *)p->text.data, p->text.len);
+}
+
+/* Starts a new letter titled title. */
+void lp_lay_start_letter(L *l, const char *title) {
+  LP_GROW(l->doc.letters, l->doc.letters_cap, l->doc.nletters + 1);
+  l->doc.letters[l->doc.nletters++] = (letter){lp_xstrdup(title), 0, 0, false};
+}
+
+/* Lays out a heading: a level-1 heading starts a letter (its title and
+ * outline entry); every heading keeps with the next line. */
+static bool layout_heading(L *l, cmark_node *node, double left,
+                           double width) {
+  int level = cmark_node_get_heading_level(node);
+  if (level < 1) level = 1;
+  if (level > 6) level = 6;
+  lp_buf title = {0};
+  heading_text(node, &title);
+  if (level == 1) {
+    /* A level-1 heading starts a letter (and so a page), except the
+     * first: what comes before it (the recipient's address, 宛名, above
+     * the subject of Japanese and Western letters) is that letter's. */
+    if (l->doc.letters[l->doc.nletters - 1].has_heading) {
+      if (!lp_lay_flush_letter(l)) {
+        lp_buf_free(&title);
+        return false;
+      }
+      lp_lay_start_letter(l, title.data ? (char *)title.data : "");
+    } else {
+      free(l->doc.letters[l->doc.nletters - 1].title);
+      l->doc.letters[l->doc.nletters - 1].title = lp_buf_strdup(&title);
+    }
+  }
+  lp_buf_free(&title);
+  if (level == 1)
+    l->doc.letters[l->doc.nletters - 1].has_heading = true;
+  pstyle st = lp_lay_body_style(l, left, width, 1);
+  st.size = l->style.size * l->style.heading[level].scale;
+  st.leading = l->style.leading > 1.4 ? 1.4 : l->style.leading;
+  st.align = l->style.heading[level].align;
+  st.before = l->style.heading[level].before;
+  /* A letter's title below an address block is set off from it as from
+   * the text below it (its space before is dropped at a page's top). */
+  if (level == 1 && l->letter.nboxes > 0 &&
+      st.before < l->style.heading[1].after)
+    st.before = l->style.heading[1].after;
+  st.keep_with_next = true;
+  st.hyphenate = false; /* headings keep their words whole */
+  st.outline = level == 1 ? (int)l->doc.nletters - 1 : -1;
+  para p = {0};
+  l->letter.cur = l->style.hchains;
+  lp_lay_collect_inlines(l, node, &p, true, false, 0, st.size);
+  l->letter.cur = l->style.chains;
+  align_t attr = take_align_attr(&p); /* # 承诺书 {.center} */
+  if (attr != ALIGN_JUSTIFY) st.align = attr;
+  size_t first = l->letter.nboxes;
+  /* An image in the heading is a block of its own after (or before) the
+   * heading's text, centred under a centred title, keeping with what
+   * follows as the heading's lines do. */
+  bool ok = lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
+  lp_lay_para_free(&p);
+  /* Space after the heading goes before the next block: add it here as
+   * part of the last heading box's height. */
+  if (ok && l->letter.nboxes > first)
+    l->letter.boxes[l->letter.nboxes - 1].height +=
+        l->style.heading[level].after;
+  return ok;
+}
+
+/* Lays out a code block: monospaced, flush left, never hyphenated. */
+static bool layout_code(L *l, cmark_node *node, double left, double width) {
+  const char *lit = cmark_node_get_literal(node);
+  pstyle st = lp_lay_body_style(l, left, width, 1);
+  st.align = ALIGN_LEFT;
+  st.size = l->style.size * 0.9;
+  st.hyphenate = st.split_mark = false; /* code shows what was typed */
+  para p = {0};
+  size_t n = strlen(lit);
+  if (n && lit[n - 1] == '\n') n--;
+  lp_lay_para_add(&p, lit, n, l->style.chains[LP_STYLE_MONO], st.size, 0);
+  lp_blank_names_add_literal(&p.names, 0, n); /* code: no fields */
+  bool ok = lp_lay_para(l, &p, &st, cmark_node_get_start_line(node));
+  lp_lay_para_free(&p);
+  return ok;
+}
+
+/* Lays out a thematic break: a rule across the column. */
+static bool layout_thematic_break(L *l, double left, double width) {
+  lbox *b = lp_lay_new_box(l);
+  b->height = l->style.size;
+  b->before = l->style.para_space * l->style.size;
+  b->baseline = l->style.size / 2;
+  lp_lay_add_prule(l, left, 0, left + width, 0, RULE_WIDTH);
+  b->r1 = l->letter.nrules;
+  return true;
+}
+
+/* The indent of a nested list or quote in a column of width: its setting,
+ * less what would leave the nested column narrower than MIN_COLUMN_EM
+ * (deep nesting, or large list-indent/quote-indent, stops moving right
+ * rather than pushing text past the page edge). */
+static double nested_indent(const L *l, double width, double indent) {
+  double room = width - MIN_COLUMN_EM * l->style.size;
+  return indent < room ? indent : room > 0 ? room : 0;
+}
+
+/* Lays out a list: each item's blocks with a hanging indent and its
+ * marker, its first lines kept together. */
+static bool layout_list(L *l, cmark_node *list, double left, double width,
+                        int depth) {
+  bool ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
+  int num = cmark_node_get_list_start(list);
+  bool tight = cmark_node_get_list_tight(list);
+  double indent = nested_indent(l, width, l->style.list_indent);
+  for (cmark_node *item = cmark_node_first_child(list); item;
+       item = cmark_node_next(item), num++) {
+    char marker[32];
+    const char *task = cmark_gfm_extensions_get_tasklist_item_checked(item)
+                           ? "\xE2\x98\x91" /* ☑ */
+                           : NULL;
+    if (!task && strcmp(cmark_node_get_type_string(item), "tasklist") == 0)
+      task = "\xE2\x98\x90"; /* ☐ */
+    if (task)
+      snprintf(marker, sizeof marker, "%s", task);
+    else if (ordered)
+      snprintf(marker, sizeof marker, "%d%s", num,
+               cmark_node_get_list_delim(list) == CMARK_PAREN_DELIM ? ")"
+                                                                     : ".");
+    else
+      snprintf(marker, sizeof marker, "%s",
+               depth % 2 ? "\xE2\x97\xA6" /* ◦ */ : "\xE2\x80\xA2" /* • */);
+    if (!lp_lay_blocks(l, item, left + indent, width - indent, depth + 1, tight,
+                       marker))
+      return false;
+  }
+  return true;
+}
+
+/* A block quote: its blocks indented by quote-indent, with a thin gray
+ * rule down the left edge of the column beside all of its lines (drawn at
+ * pagination, one segment per page; nested quotes get nested rules). */
+static bool layout_quote(L *l, cmark_node *node, double left, double width,
+                         int depth) {
+  LP_GROW(l->letter.quotes, l->letter.quotes_cap, l->letter.nquotes + 1);
+  l->letter.quotes[l->letter.nquotes++] =
+      (qspan){l->letter.nboxes, 0, left + QUOTE_RULE_WIDTH / 2, true};
+  double indent = nested_indent(l, width, l->style.quote_indent);
+  bool ok = lp_lay_blocks(l, node, left + indent, width - indent, depth + 1,
+                          false, NULL);
+  /* The innermost open quote is this one (a letter that started inside
+   * it may have moved it in the array). */
+  for (size_t q = l->letter.nquotes; q-- > 0;)
+    if (l->letter.quotes[q].open) {
+      l->letter.quotes[q].open = false;
+      l->letter.quotes[q].b1 = l->letter.nboxes;
+      break;
+    }
+  return ok;
+}
+
+/* Lays out the block children of parent in the column [left, left+width).
+ * marker, when given, is drawn before the first line of the first block. */
+bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
+                   int depth, bool tight, const char *marker) {
+  const lp_limits *lim = l->doc.env->limits;
+  if (lim && lim->max_depth && depth > (int)lim->max_depth)
+    return lp_fail(
+        l->doc.err, LP_ERR_INPUT, l->doc.tpl->name,
+        lp_fill_body_line(l->doc.env->fill, cmark_node_get_start_line(parent)) +
+            l->doc.tpl->body_line - 1,
+        cmark_node_get_start_column(parent),
+        "lists and quotes are nested more than %u deep here (the "
+        "limit): flatten them, or raise the limit with --max-depth",
+        lim->max_depth);
+  if (width < l->style.size * 2)
+    width = l->style.size * 2; /* deep nesting */
+  bool first = true;
+  for (cmark_node *node = cmark_node_first_child(parent); node;
+       node = cmark_node_next(node), first = false) {
+    const char *m = first ? marker : NULL;
+    bool ok = true;
+    switch (cmark_node_get_type(node)) {
+    case CMARK_NODE_HEADING:
+      ok = layout_heading(l, node, left, width);
+      break;
+    case CMARK_NODE_PARAGRAPH: {
+      pstyle st = lp_lay_body_style(l, left, width, depth);
+      if (tight && !first) st.before = 0;
+      if (tight && first && m)
+        st.before = l->style.size * 0.2;
+      st.marker = m;
+      para p = {0};
+      lp_lay_collect_inlines(l, node, &p, false, false, 0, l->style.size);
+      /* {.right} or {.center} at the end sets the paragraph that way. */
+      align_t attr = take_align_attr(&p);
+      if (attr != ALIGN_JUSTIFY) {
+        st.align = attr;
+        st.first_indent = 0;
+      }
+      /* Salutations and blocks of short lines set with hard breaks
+       * (addresses, reference lines, choices) stay flush left, as does a
+       * Japanese 頭語 (拝啓); a closing written 此致\ 敬礼 keeps the
+       * indent of its first line; a line break inside a data value is not
+       * the template's choice. */
+      const char *txt = (const char *)p.text.data;
+      if (is_salutation(&p) ||
+          lp_locales_opening_word(l->style.lang, txt, p.text.len) ||
+          (p.typed_break && !lp_locales_closing_pair(txt, p.text.len)))
+        st.first_indent = 0;
+      ok = lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
+      lp_lay_para_free(&p);
+      break;
+    }
+    case CMARK_NODE_LIST:
+      ok = layout_list(l, node, left, width, depth);
+      break;
+    case CMARK_NODE_BLOCK_QUOTE:
+      ok = layout_quote(l, node, left, width, depth);
+      break;
+    case CMARK_NODE_CODE_BLOCK:
+    case CMARK_NODE_HTML_BLOCK:
+      ok = layout_code(l, node, left, width);
+      break;
+    case CMARK_NODE_THEMATIC_BREAK:
+      ok = layout_thematic_break(l, left, width);
+      break;
+    default:
+      if (!strcmp(cmark_node_get_type_string(node), "table")) {
+        ok = lp_lay_table(l, node, left, width);
+        break;
+      }
+      /* Other extension blocks: their children as paragraphs. */
+      ok = lp_lay_blocks(l, node, left, width, depth + 1, true, m);
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
