@@ -1,6 +1,6 @@
 /* engine.h - internal: what an lp_engine (letterpress.h) holds across
- * documents: fonts, the line breaker, shaped paragraphs, limits and the
- * subset cache.  For the render calls (render.c; merge.c reads the limits
+ * documents: fonts, the line breaker, shaped paragraphs, limits, the
+ * subset cache and the image files read.  For the render calls (render.c; merge.c reads the limits
  * through render.h) and the signer (sign.c: the fonts of a signature's
  * appearance).  Callers outside the library see it opaque. */
 #ifndef LP_ENGINE_H
