@@ -184,7 +184,7 @@ uninstall:
 	rmdir $(DESTDIR)$(DATADIR)/letterpress $(DESTDIR)$(MODULEDIR) 2>/dev/null || true
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig || true; fi
 
-$(BUILD)/test_%: tests/test_%.c tests/check.h $(BUILD)/libletterpress.a
+$(BUILD)/test_%: tests/test_%.c tests/*.h $(BUILD)/libletterpress.a
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libletterpress.a $(LIBS)
 
 # Signing without qpdf: sign.c built for a library name that does not exist.

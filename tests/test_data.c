@@ -7,12 +7,12 @@
 #include "data.h"
 #include "util.h"
 
-/* Reads every record of CSV text; returns them as one compact JSON array
- * (the caller frees it), or NULL with err filled. */
-static char *csv_records(const char *csv, lp_error *err) {
+/* Reads every record of bytes (n of them) named name, as o says; returns
+ * them as one compact JSON array (caller frees), or NULL with err. */
+static char *read_with(const char *bytes, size_t n, const char *name,
+                       const lp_records_options *o, lp_error *err) {
   lp_error_clear(err);
-  lp_records *r =
-      lp_records_open_memory(csv, strlen(csv), "t.csv", LP_DATA_CSV, err);
+  lp_records *r = lp_records_open_memory_with(bytes, n, name, o, err);
   if (!r) return NULL;
   json_t *all = json_array();
   lp_data *rec;
@@ -25,6 +25,12 @@ static char *csv_records(const char *csv, lp_error *err) {
   char *s = got < 0 ? NULL : json_dumps(all, JSON_COMPACT);
   json_decref(all);
   return s;
+}
+/* Reads every record of CSV text; returns them as one compact JSON array
+ * (the caller frees it), or NULL with err filled. */
+static char *csv_records(const char *csv, lp_error *err) {
+  lp_records_options o = {.fmt = LP_DATA_CSV};
+  return read_with(csv, strlen(csv), "t.csv", &o, err);
 }
 
 /* Whether csv reads as the records want (compact JSON, keys in header
@@ -91,25 +97,6 @@ static bool set_fails(const char *json, const char *key, const char *word) {
   return ok;
 }
 
-/* Reads every record of bytes (n of them) named name, as o says; returns
- * them as one compact JSON array (caller frees), or NULL with err. */
-static char *read_with(const char *bytes, size_t n, const char *name,
-                       const lp_records_options *o, lp_error *err) {
-  lp_error_clear(err);
-  lp_records *r = lp_records_open_memory_with(bytes, n, name, o, err);
-  if (!r) return NULL;
-  json_t *all = json_array();
-  lp_data *rec;
-  int got;
-  while ((got = lp_records_next(r, &rec, err)) > 0) {
-    json_array_append(all, rec->root);
-    lp_data_free(rec);
-  }
-  lp_records_close(r);
-  char *s = got < 0 ? NULL : json_dumps(all, JSON_COMPACT);
-  json_decref(all);
-  return s;
-}
 
 /* Whether bytes read as o says give want; prints what they gave if not. */
 static bool bytes_read_as(const char *bytes, size_t n, const char *name,

@@ -7,26 +7,14 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "png_fixture.h"
 #include "image.h"
 
 static char dir[64]; /* where the test's images live */
 
 /* Writes dir/name, a w x h RGBA PNG of one colour. */
 static bool write_png(const char *name, int w, int h) {
-  char path[128];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  png_image im;
-  memset(&im, 0, sizeof im);
-  im.version = PNG_IMAGE_VERSION;
-  im.width = (png_uint_32)w;
-  im.height = (png_uint_32)h;
-  im.format = PNG_FORMAT_RGBA;
-  unsigned char *px = malloc((size_t)w * (size_t)h * 4);
-  for (size_t k = 0; k < (size_t)w * (size_t)h; k++)
-    memcpy(px + 4 * k, "\x30\x80\xc0\xff", 4);
-  int ok = png_image_write_to_file(&im, path, 0, px, 0, NULL);
-  free(px);
-  return ok != 0;
+  return fixture_png(dir, name, w, h);
 }
 
 /* The same file, unchanged, is one image read once and checked once;
