@@ -25,7 +25,7 @@ static const char usage[] =
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
-    "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
+    "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N|auto[/N]]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
     "                         [--delimiter ,|;|tab] [--check]\n"
     "                         [--set KEY=VALUE]... [--blanks]\n"
@@ -63,7 +63,10 @@ static const char usage[] =
     "         --combined also (or instead) writes every letter into one PDF.\n"
     "         -j N workers (default: one per CPU this process may use); --keep-going past failed\n"
     "         records; --skip-existing leaves existing files alone (resume);\n"
-    "         --shard K/N does every Nth record from the Kth (1 <= K <= N).\n"
+    "         --shard K/N does every Nth record from the Kth (1 <= K <= N);\n"
+    "         --shard auto[/N] takes K from SLURM_ARRAY_TASK_ID,\n"
+    "         JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (from 0, so K is\n"
+    "         the index + 1) and N from /N or the array (see letterpress(1)).\n"
     "         --format (default: by extension, .tsv and .txt are tab- or\n"
     "         ;-separated CSV), --delimiter (default: found in the header\n"
     "         line), --encoding NAME (default: UTF-8, or the byte order mark's).\n"
@@ -757,8 +760,13 @@ static int cmd_merge(int argc, char **argv) {
         rc = usage_error("%s needs a number of workers from 1 to 64", a);
       else o.jobs = (int)j, i++;
     } else if (!strcmp(a, "--shard")) {
-      if (!has_next || !parse_shard(argv[i + 1], &o.shard, &o.shards))
-        rc = usage_error("%s needs K/N with 1 <= K <= N, e.g. --shard 2/8", a);
+      lp_error serr = {0};
+      if (has_next && !strncmp(argv[i + 1], "auto", 4)) {
+        if (!lp_merge_shard_auto(argv[++i], NULL, &o.shard, &o.shards, &serr))
+          rc = fail(&serr);
+      } else if (!has_next || !parse_shard(argv[i + 1], &o.shard, &o.shards))
+        rc = usage_error("%s needs K/N with 1 <= K <= N (e.g. --shard 2/8), "
+                         "auto or auto/N", a);
       else i++;
     } else if (data_option(argc, argv, &i, &o.data_format, &o.data_encoding,
                            &o.data_delimiter, &rc)) {

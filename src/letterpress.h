@@ -382,6 +382,19 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
               const lp_merge_options *opts, lp_merge_progress *summary,
               lp_error *err);
 
+/* Resolves a shard given as "auto" or "auto/N" from the environment of a
+ * scheduler's array task: the index (counted from 0) from exactly one of
+ * SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (Kubernetes Indexed Job) and
+ * AWS_BATCH_JOB_ARRAY_INDEX; the count from N, else AWS_BATCH_JOB_ARRAY_SIZE
+ * (AWS Batch), else the Slurm array when it is the whole range 0..COUNT-1
+ * (SLURM_ARRAY_TASK_MIN, _MAX, _COUNT, _STEP: a re-run of some tasks does
+ * not tell the count).  Sets *shard (1-based) and *shards.  env: "NAME=VALUE"
+ * strings ending with NULL, or NULL for the process's environment
+ * (getenv).  False, with err (LP_ERR_INPUT) naming the variable, when none
+ * or two are set, the count is unknown, or the index is not below it. */
+bool lp_merge_shard_auto(const char *spec, const char *const *env,
+                         unsigned *shard, unsigned *shards, lp_error *err);
+
 /* ---- Mail: .eml files and SMTP ----------------------------------------- */
 
 /* What each record's message says.  Texts may hold placeholders ({{name}},

@@ -811,6 +811,119 @@ static int cores(void) {
   return n > MAX_JOBS ? MAX_JOBS : n;
 }
 
+/* ---- --shard auto: the shard from a scheduler's array index ------------ */
+
+/* A variable's value in env ("NAME=VALUE" strings; NULL: the process's
+ * environment); NULL when unset or empty. */
+static const char *env_get(const char *const *env, const char *name) {
+  const char *v = NULL;
+  if (!env) {
+    v = getenv(name);
+  } else {
+    size_t n = strlen(name);
+    for (; *env && !v; env++)
+      if (!strncmp(*env, name, n) && (*env)[n] == '=') v = *env + n + 1;
+  }
+  return v && *v ? v : NULL;
+}
+
+/* Parses a whole decimal number (no sign, no blanks) into *out. */
+static bool whole_number(const char *s, unsigned long *out) {
+  if (!s || *s < '0' || *s > '9') return false;
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (*end || errno || v > UINT_MAX) return false;
+  *out = v;
+  return true;
+}
+
+/* The count of a Slurm array when it is the whole range 0..COUNT-1 with
+ * step 1 (SLURM_ARRAY_TASK_MIN/MAX/STEP/COUNT); 0 when it is not, e.g. a
+ * re-run of some of its tasks (--array=2): COUNT then says nothing of the
+ * batch. */
+static unsigned long slurm_whole_count(const char *const *env) {
+  unsigned long min, max, count, step = 1;
+  const char *st = env_get(env, "SLURM_ARRAY_TASK_STEP");
+  if (!whole_number(env_get(env, "SLURM_ARRAY_TASK_MIN"), &min) ||
+      !whole_number(env_get(env, "SLURM_ARRAY_TASK_MAX"), &max) ||
+      !whole_number(env_get(env, "SLURM_ARRAY_TASK_COUNT"), &count) ||
+      (st && !whole_number(st, &step)))
+    return 0;
+  return min == 0 && step == 1 && count == max + 1 ? count : 0;
+}
+
+bool lp_merge_shard_auto(const char *spec, const char *const *env,
+                         unsigned *shard, unsigned *shards, lp_error *err) {
+  static const char *const index_vars[] = {
+      "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX",
+      "AWS_BATCH_JOB_ARRAY_INDEX"};
+  unsigned long n = 0;
+  if (strncmp(spec, "auto", 4) ||
+      (spec[4] && (spec[4] != '/' || !whole_number(spec + 5, &n) || !n)))
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "'%s' is not a shard: write K/N (1 <= K <= N), auto, "
+                   "or auto/N (N >= 1)", spec);
+  const char *var = NULL, *value = NULL;
+  for (size_t i = 0; i < 3; i++) {
+    const char *v = env_get(env, index_vars[i]);
+    if (v && var)
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "--shard %s: both %s and %s are set, so the task's "
+                     "index is ambiguous: unset one, or write --shard K/N",
+                     spec, var, index_vars[i]);
+    if (v) var = index_vars[i], value = v;
+  }
+  if (!var)
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "--shard %s needs the task's index from SLURM_ARRAY_TASK_ID "
+                   "(sbatch --array), JOB_COMPLETION_INDEX (Kubernetes "
+                   "Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch "
+                   "array job), and none is set: run it as an array task, "
+                   "or write --shard K/N", spec);
+  unsigned long index;
+  if (!whole_number(value, &index))
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "%s is '%s', not an index (0, 1, 2, ...)", var, value);
+  if (!n && !strcmp(var, "AWS_BATCH_JOB_ARRAY_INDEX")) {
+    const char *size = env_get(env, "AWS_BATCH_JOB_ARRAY_SIZE");
+    if (size && (!whole_number(size, &n) || !n))
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "AWS_BATCH_JOB_ARRAY_SIZE is '%s', not a number of "
+                     "tasks: write --shard auto/N", size);
+    if (!n)
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "AWS_BATCH_JOB_ARRAY_INDEX is set but "
+                     "AWS_BATCH_JOB_ARRAY_SIZE is not: write --shard auto/N "
+                     "with N the array's size");
+  } else if (!n && !strcmp(var, "SLURM_ARRAY_TASK_ID")) {
+    n = slurm_whole_count(env);
+    if (!n)
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "SLURM_ARRAY_TASK_ID is %lu in an array that is not "
+                     "the whole batch 0..N-1 (SLURM_ARRAY_TASK_MIN %s, "
+                     "MAX %s, COUNT %s, STEP %s), e.g. a re-run of some "
+                     "tasks: write --shard auto/N with N the tasks of the "
+                     "whole batch",
+                     index, env_get(env, "SLURM_ARRAY_TASK_MIN") ?: "unset",
+                     env_get(env, "SLURM_ARRAY_TASK_MAX") ?: "unset",
+                     env_get(env, "SLURM_ARRAY_TASK_COUNT") ?: "unset",
+                     env_get(env, "SLURM_ARRAY_TASK_STEP") ?: "unset");
+  } else if (!n) {
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "JOB_COMPLETION_INDEX gives no count of tasks: write "
+                   "--shard auto/N with N the Job's completions");
+  }
+  if (index >= n)
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "%s is %lu, but the batch has %lu shard%s (indexes 0 to "
+                   "%lu): make N the number of tasks of the whole array",
+                   var, index, n, n == 1 ? "" : "s", n - 1);
+  *shard = (unsigned)index + 1;
+  *shards = (unsigned)n;
+  return true;
+}
+
 bool lp_merge(lp_engine *engine, const lp_template *tpl,
               const lp_merge_options *o, lp_merge_progress *summary,
               lp_error *err) {

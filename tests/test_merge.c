@@ -68,6 +68,51 @@ static bool merge(lp_engine *e, const char *tpl_text, const char *data,
   return ok;
 }
 
+/* --shard auto: the index from exactly one scheduler variable, the count
+ * from /N, AWS's array size or a whole Slurm array; errors name the
+ * variable. */
+static void test_shard_auto(void) {
+  unsigned k = 0, n = 0;
+  lp_error err = {0};
+  const char *slurm[] = {"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_MIN=0",
+                         "SLURM_ARRAY_TASK_MAX=3", "SLURM_ARRAY_TASK_COUNT=4",
+                         "SLURM_ARRAY_TASK_STEP=1", NULL};
+  CHECK(lp_merge_shard_auto("auto", slurm, &k, &n, &err) && k == 3 && n == 4);
+  CHECK(lp_merge_shard_auto("auto/10", slurm, &k, &n, &err) && k == 3 &&
+        n == 10);
+  /* A re-run of task 2 alone (--array=2): its count is 1, not the batch's. */
+  const char *rerun[] = {"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_MIN=2",
+                         "SLURM_ARRAY_TASK_MAX=2", "SLURM_ARRAY_TASK_COUNT=1",
+                         NULL};
+  CHECK(!lp_merge_shard_auto("auto", rerun, &k, &n, &err) &&
+        err.code == LP_ERR_INPUT &&
+        strstr(err.message, "SLURM_ARRAY_TASK_ID") &&
+        strstr(err.message, "auto/N"));
+  CHECK(lp_merge_shard_auto("auto/4", rerun, &k, &n, &err) && k == 3 && n == 4);
+  const char *k8s[] = {"JOB_COMPLETION_INDEX=0", NULL};
+  CHECK(lp_merge_shard_auto("auto/100", k8s, &k, &n, &err) && k == 1 &&
+        n == 100);
+  CHECK(!lp_merge_shard_auto("auto", k8s, &k, &n, &err) &&
+        strstr(err.message, "JOB_COMPLETION_INDEX"));
+  const char *aws[] = {"AWS_BATCH_JOB_ARRAY_INDEX=7",
+                       "AWS_BATCH_JOB_ARRAY_SIZE=8", NULL};
+  CHECK(lp_merge_shard_auto("auto", aws, &k, &n, &err) && k == 8 && n == 8);
+  CHECK(!lp_merge_shard_auto("auto/7", aws, &k, &n, &err) &&
+        strstr(err.message, "AWS_BATCH_JOB_ARRAY_INDEX is 7"));
+  const char *none[] = {"HOME=/", NULL};
+  CHECK(!lp_merge_shard_auto("auto", none, &k, &n, &err) &&
+        strstr(err.message, "none is set"));
+  const char *two[] = {"SLURM_ARRAY_TASK_ID=1", "JOB_COMPLETION_INDEX=1",
+                       NULL};
+  CHECK(!lp_merge_shard_auto("auto/4", two, &k, &n, &err) &&
+        strstr(err.message, "SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX"));
+  const char *bad[] = {"JOB_COMPLETION_INDEX=-1", NULL};
+  CHECK(!lp_merge_shard_auto("auto/4", bad, &k, &n, &err) &&
+        strstr(err.message, "not an index"));
+  CHECK(!lp_merge_shard_auto("auto/0", k8s, &k, &n, &err));
+  CHECK(!lp_merge_shard_auto("autox", k8s, &k, &n, &err));
+}
+
 int main(void) {
   setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   snprintf(dir, sizeof dir, "/tmp/test_merge_XXXXXX");
@@ -78,6 +123,7 @@ int main(void) {
   if (!e) return CHECK_DONE();
   lp_merge_progress sum;
   seen s;
+  test_shard_auto();
 
   /* A placeholder no record has: one error, before any letter, whatever
    * the jobs and keep_going; it names the closest field. */
