@@ -28,6 +28,7 @@
 #include "display.h"
 #include "fill.h"
 #include "letterpress.h"
+#include "manifest.h"
 #include "merge.h"
 #include "render.h"
 #include "template.h"
@@ -301,7 +302,10 @@ typedef struct merge_msg {
   uint32_t record;
   int32_t status; /* DONE_*, for MSG_DONE */
   int32_t data_line;
-  char key[256];
+  char key[1024];     /* the output file's name */
+  char values[256];   /* the values that named it (the manifest's key) */
+  uint64_t bytes;     /* the file's size and SHA-256 (with a manifest) */
+  char sha256[65];
   lp_error err;
 } merge_msg;
 
@@ -327,6 +331,8 @@ typedef struct merger {
   size_t nwarned, warned_cap;
   lp_merge_progress prog;
   struct timespec t0;
+  lp_manifest *manifest; /* --manifest: where each record's line goes */
+  lp_error manifest_err; /* the first failure to write it */
 } merger;
 
 static lp_records *open_data(merger *m, lp_error *err) {
@@ -589,6 +595,40 @@ static void report_warning(void *ctx, const lp_error *w) {
   rw->m->report(rw->m, &msg, rw->m->report_fd);
 }
 
+/* The values of the output name's placeholders for record k, joined by
+ * '/' as they are in the data ("north/1042"): the record's key in the
+ * manifest. */
+static void name_values(const merger *m, const lp_data *rec, size_t k,
+                        char *out, size_t size) {
+  lp_buf b = {0};
+  for (size_t i = 0; i < m->pattern.count; i++) {
+    const name_part *part = &m->pattern.parts[i];
+    if (!part->is_name) continue;
+    if (b.len) lp_buf_puts(&b, "/");
+    if (!strcmp(part->text, RECORD_NAME)) {
+      lp_buf_printf(&b, "%zu", k);
+      continue;
+    }
+    json_t *v = lp_data_lookup(rec, part->text);
+    char *text = v ? lp_data_text(v) : NULL;
+    if (text) lp_buf_puts(&b, text);
+    free(text);
+  }
+  size_t n = b.len < size ? b.len : size - 1;
+  while (n < b.len && n > 0 && (b.data[n] & 0xC0) == 0x80)
+    n--; /* whole UTF-8 characters only */
+  if (n) memcpy(out, b.data, n);
+  out[n] = '\0';
+  lp_buf_free(&b);
+}
+
+/* With a manifest: the size and SHA-256 of the letter at path, into msg
+ * (hashed by the worker that made it, so that the work is shared). */
+static bool hash_letter(const merger *m, const char *path, merge_msg *msg) {
+  return !m->o->manifest ||
+         lp_manifest_hash_file(path, &msg->bytes, msg->sha256, &msg->err);
+}
+
 /* Renders record k: to its file and/or into the combined document.  Fills
  * msg (status, key, error). */
 static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
@@ -605,9 +645,12 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     name = with_suffix(base, m->suffix[k - 1]);
     free(base);
     snprintf(msg->key, sizeof msg->key, "%s", name);
+    if (m->o->manifest) name_values(m, rec, k, msg->values, sizeof msg->values);
     if (m->o->skip_existing && !m->combined && access(name, F_OK) == 0) {
       msg->status = DONE_SKIPPED;
       if (m->o->letter && !m->o->letter(m->o->ctx, k, rec, name, err))
+        msg->status = DONE_FAILED;
+      if (msg->status == DONE_SKIPPED && !hash_letter(m, name, msg))
         msg->status = DONE_FAILED;
       free(name);
       return;
@@ -632,6 +675,7 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   }
   if (ok && name && m->o->letter)
     ok = m->o->letter(m->o->ctx, k, rec, name, err);
+  if (ok && name) ok = hash_letter(m, name, msg);
   if (ok) msg->status = DONE_WRITTEN;
   free(name);
 }
@@ -676,6 +720,18 @@ static void pass_warning(merger *m, const merge_msg *msg) {
   m->o->warn(m->o->ctx, &told);
 }
 
+/* Appends a finished record's line to the manifest; the first failure to
+ * write it is kept (and ends the merge with an error). */
+static void note_in_manifest(merger *m, const merge_msg *msg) {
+  static const char *const status[] = {"written", "skipped", "failed"};
+  lp_manifest_entry e = {msg->record, msg->values, msg->key,
+                         status[msg->status], msg->bytes, msg->sha256,
+                         msg->status == DONE_FAILED ? msg->err.message : ""};
+  if (!m->manifest_err.message[0] &&
+      !lp_manifest_add(m->manifest, &e, &m->manifest_err))
+    *m->stop = 1;
+}
+
 /* Counts a finished record and tells the caller; passes warnings on. */
 static void account(merger *m, const merge_msg *msg) {
   if (msg->kind == MSG_WARNING) {
@@ -683,6 +739,7 @@ static void account(merger *m, const merge_msg *msg) {
     return;
   }
   m->prog.done++;
+  if (m->manifest) note_in_manifest(m, msg);
   if (msg->status == DONE_WRITTEN) m->prog.written++;
   if (msg->status == DONE_SKIPPED) m->prog.skipped++;
   if (msg->status == DONE_FAILED) {
@@ -802,6 +859,36 @@ static bool run_parallel(merger *m, int jobs, lp_error *err) {
                    m->prog.total - m->prog.done,
                    m->prog.total - m->prog.done == 1 ? " is" : "s are");
   return true;
+}
+
+/* The SHA-256 of a file, or of data read from standard input; false
+ * with err. */
+static bool hash_input(const merger *m, const char *path, char hex[65],
+                       lp_error *err) {
+  uint64_t bytes;
+  if (!path) {
+    lp_manifest_hash("", 0, hex);
+    return true;
+  }
+  if (!strcmp(path, "-")) {
+    lp_manifest_hash(m->stdin_text, m->stdin_len, hex);
+    return true;
+  }
+  return lp_manifest_hash_file(path, &bytes, hex, err);
+}
+
+/* Creates the manifest (its header: the template's and the data's
+ * SHA-256, the records, the shard); NULL with err. */
+static lp_manifest *start_manifest(merger *m, lp_error *err) {
+  char tpl_hex[65], data_hex[65];
+  if (!hash_input(m, m->o->template_path, tpl_hex, err) ||
+      !hash_input(m, m->o->data, data_hex, err))
+    return NULL;
+  lp_manifest_header h = {m->o->template_path ? m->o->template_path : "",
+                          tpl_hex, m->o->data, data_hex, m->nrecords,
+                          m->o->shards ? m->o->shard : 1,
+                          m->o->shards ? m->o->shards : 1, m->o->output};
+  return lp_manifest_create(m->o->manifest, &h, err);
 }
 
 /* The CPUs this process may use (affinity, cgroup quota), at most
@@ -969,6 +1056,8 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     free(m.stdin_text);
     return ok;
   }
+  if (ok && o->manifest) m.manifest = start_manifest(&m, err);
+  ok = ok && (!o->manifest || m.manifest);
   dir_list made = {0};
   note_new_dirs(&made, o->output);
   note_new_dirs(&made, o->combined);
@@ -1011,6 +1100,13 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
   remove_empty_dirs(&made);
   m.prog.seconds = seconds_since(&m.t0);
   *summary = m.prog;
+  if (m.manifest_err.message[0]) {
+    if (ok) *err = m.manifest_err;
+    ok = false;
+  }
+  if (m.manifest && !lp_manifest_finish(m.manifest, &m.prog,
+                                        ok ? err : &m.manifest_err))
+    ok = false;
   lp_display_free(m.combined);
   pattern_free(&m.pattern);
   free(m.suffix);
