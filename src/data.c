@@ -1155,6 +1155,112 @@ static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
   return 1;
 }
 
+/* Skips a JSON Lines record: its line is found, not parsed. */
+static int skip_jsonl(lp_records *r) {
+  ssize_t n;
+  while ((n = read_line(r)) >= 0) {
+    if (strspn(r->line, " \t\r\n") == (size_t)n) continue; /* blank */
+    r->count++;
+    r->record_line = r->lineno;
+    return 1;
+  }
+  return 0;
+}
+
+/* Hands the text after a row's end (a bare CR, that libcsv takes for a
+ * line end) to libcsv, which makes the rows it holds. */
+static bool csv_feed_rest(lp_records *r, const char *p, size_t len,
+                          lp_error *err) {
+  if (!len || strspn(p, "\r\n") == len) return true;
+  r->row_open = true;
+  r->row_line = r->lineno;
+  if (csv_parse(&r->csv, p, len, on_csv_field, on_csv_row, r) != len)
+    return lp_fail(err, LP_ERR_INPUT, r->name, r->lineno, 0, "bad CSV: %s",
+                   csv_strerror(csv_error(&r->csv)));
+  return true;
+}
+
+/* Where a CSV scan is within a row (as libcsv reads it). */
+typedef enum { CELL_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } csv_scan;
+
+/* Skips a CSV row without making its cells: its end is found by reading
+ * quotes as libcsv does (a line break ends the row outside a quoted cell;
+ * "" inside one is a quote; a quote inside an unquoted cell is text), so
+ * skipped and read rows are counted alike.  Rows that libcsv has begun or
+ * made already go the long way. */
+static int skip_csv(lp_records *r, lp_error *err) {
+  if (!r->header && !r->header_failed)
+    r->header_failed = !csv_header(r, &r->header_err);
+  if (r->header_failed || r->done_first < r->ndone || r->row_open) {
+    lp_data *d = NULL;
+    int got = next_csv(r, &d, err);
+    lp_data_free(d);
+    return got;
+  }
+  csv_scan st = CELL_START;
+  bool started = false;
+  ssize_t n;
+  while ((n = read_line(r)) >= 0) {
+    const char *p = r->line;
+    size_t len = (size_t)n;
+    if (!started && strspn(p, "\r\n") == len) continue; /* blank */
+    if (!started) {
+      started = true;
+      r->count++;
+      r->record_line = r->lineno;
+    }
+    for (size_t i = 0; i < len; i++) {
+      char c = p[i];
+      bool brk = c == '\r' || c == '\n';
+      if (st == QUOTED) {
+        if (c == '"') st = QUOTE_IN_QUOTED;
+        continue;
+      }
+      if (st == QUOTE_IN_QUOTED && c == '"') {
+        st = QUOTED; /* "" : a quote */
+      } else if (c == r->delim) {
+        st = CELL_START;
+      } else if (brk && c == '\r' && i + 1 < len && p[i + 1] != '\n') {
+        /* a bare CR ends the row: libcsv reads what follows */
+        return csv_feed_rest(r, p + i + 1, len - i - 1, err) ? 1 : -1;
+      } else if (brk) {
+        return 1;
+      } else {
+        st = st == CELL_START && c == '"' ? QUOTED : UNQUOTED;
+      }
+    }
+    if (st != QUOTED) return 1; /* the last line, without a line break */
+  }
+  r->eof = true;
+  if (!started) return 0;
+  lp_fail(err, LP_ERR_INPUT, r->name, r->record_line, 0,
+          "bad CSV: a quoted cell is never closed: end it with '\"'");
+  return -1;
+}
+
+/* The checks of the reading itself that end every call: bytes the
+ * encoding does not allow, a line over the limit. */
+static int records_checked(lp_records *r, int got, lp_data **rec,
+                           lp_error *err);
+
+int lp_records_skip(lp_records *r, lp_error *err) {
+  int got;
+  switch (r->fmt) {
+  case LP_DATA_JSONL:
+    got = skip_jsonl(r);
+    break;
+  case LP_DATA_CSV:
+    got = skip_csv(r, err);
+    break;
+  default: /* the array is read whole already: nothing to save */
+    got = r->next < json_array_size(r->array) ? (r->next++, r->count++, 1)
+                                               : 0;
+    r->record_line = 0;
+  }
+  lp_data *none = NULL;
+  return records_checked(r, got, &none, err);
+}
+
 int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
   *rec = NULL;
   int got;
@@ -1168,6 +1274,11 @@ int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
   default:
     got = next_json(r, rec, err);
   }
+  return records_checked(r, got, rec, err);
+}
+
+static int records_checked(lp_records *r, int got, lp_data **rec,
+                           lp_error *err) {
   if (got >= 0 && r->bad_bytes) {
     lp_data_free(*rec);
     *rec = NULL;

@@ -135,6 +135,13 @@ lp_records *lp_records_open_memory(const char *text, size_t len,
  * column where known, and the record number in the message). */
 int lp_records_next(lp_records *r, lp_data **rec, lp_error *err);
 
+/* Skips the next record without making it: 1, 0 at the end, -1 on data
+ * that cannot be read.  It parses only what it must to find where the
+ * record ends (a JSON Lines line is not parsed; a CSV row's end is found
+ * by its quotes), so a record's own errors (bad JSON, a wrong count of
+ * cells) are not seen; it is counted as lp_records_next counts it. */
+int lp_records_skip(lp_records *r, lp_error *err);
+
 /* The number of records read so far (the last one's 1-based number). */
 size_t lp_records_count(const lp_records *r);
 

@@ -455,6 +455,15 @@ static void name_record(merger *m, const lp_data *rec, size_t k, int line,
   free(name);
 }
 
+/* Whether output names take values from the data (not only {{@record}}):
+ * then every record's values are needed to make names unique. */
+static bool names_need_values(const name_pattern *np) {
+  for (size_t i = 0; i < np->count; i++)
+    if (np->parts[i].is_name && strcmp(np->parts[i].text, RECORD_NAME))
+      return true;
+  return false;
+}
+
 /* The first pass: checks every record (read, and fit to the template),
  * counts them, and makes each output name unique in data order.  A
  * problem that every record of this run has is the template's and the
@@ -475,7 +484,8 @@ static bool survey_records(merger *m, lp_error *err) {
     uses_record |= m->pattern.parts[i].is_name &&
                    !strcmp(m->pattern.parts[i].text, RECORD_NAME);
   if (uses_record) {
-    while ((got = lp_records_next(r, &rec, err)) > 0) lp_data_free(rec);
+    while ((got = lp_records_skip(r, err)) > 0) {
+    }
     if (got < 0) ok = false;
     size_t n = lp_records_count(r);
     for (m->width = 1; n >= 10; n /= 10) m->width++;
@@ -483,11 +493,22 @@ static bool survey_records(merger *m, lp_error *err) {
     r = ok ? open_data(m, err) : NULL;
     if (!r) return false;
   }
-  while (ok && (got = lp_records_next(r, &rec, err)) > 0) {
-    size_t k = lp_records_count(r);
+  bool build_all = m->o->survey || names_need_values(&m->pattern);
+  for (;;) {
+    size_t k = lp_records_count(r) + 1;
+    /* Another shard's record is built only when its values are needed:
+     * for the mail hook, or for names that every shard must agree on. */
+    bool skip = !build_all && !in_shard(m, k);
+    got = !ok ? 0 : skip ? lp_records_skip(r, err)
+                         : lp_records_next(r, &rec, err);
+    if (got <= 0) break;
     int line = lp_records_line(r);
     LP_GROW(m->suffix, cap, k);
     m->suffix[k - 1] = 0;
+    if (skip) {
+      if (m->o->output) name_record(m, NULL, k, line, &seen);
+      continue;
+    }
     lp_error set_err = {0};
     if (!apply_sets(m, rec, &set_err)) {
       /* The second pass reports it as this record's failure. */
@@ -765,20 +786,21 @@ static bool run_records(merger *m, int worker, int jobs,
   m->report_fd = fd;
   lp_data *rec;
   size_t mine = 0;
-  int got;
-  while (!*m->stop && !interrupted(m) &&
-         (got = lp_records_next(r, &rec, err)) > 0) {
-    size_t k = lp_records_count(r);
-    if (in_shard(m, k) && (int)(mine++ % (size_t)jobs) == worker) {
-      merge_msg msg;
-      memset(&msg, 0, sizeof msg);
-      msg.kind = MSG_DONE;
-      msg.record = (uint32_t)k;
-      msg.data_line = lp_records_line(r);
-      if (apply_sets(m, rec, &msg.err)) do_record(m, rec, k, &msg);
-      else msg.status = DONE_FAILED;
-      report(m, &msg, fd);
-    }
+  while (!*m->stop && !interrupted(m)) {
+    size_t k = lp_records_count(r) + 1;
+    /* Records of other shards and other workers are skipped, not built. */
+    bool take = in_shard(m, k) && (int)(mine++ % (size_t)jobs) == worker;
+    int got = take ? lp_records_next(r, &rec, err) : lp_records_skip(r, err);
+    if (got <= 0) break;
+    if (!take) continue;
+    merge_msg msg;
+    memset(&msg, 0, sizeof msg);
+    msg.kind = MSG_DONE;
+    msg.record = (uint32_t)k;
+    msg.data_line = lp_records_line(r);
+    if (apply_sets(m, rec, &msg.err)) do_record(m, rec, k, &msg);
+    else msg.status = DONE_FAILED;
+    report(m, &msg, fd);
     lp_data_free(rec);
   }
   lp_records_close(r);
