@@ -1115,7 +1115,33 @@ static json_t *tree_value(const csv_node *n, char *const *cells,
   return v;
 }
 
-static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
+/* Whether a header name (key, n bytes) is the first part of one of the
+ * dotted names only[0..nonly). */
+static bool wanted(const char *key, size_t n, const char *const *only,
+                   size_t nonly) {
+  for (size_t i = 0; i < nonly; i++)
+    if (!strncmp(only[i], key, n) && (!only[i][n] || only[i][n] == '.'))
+      return true;
+  return false;
+}
+
+/* The record object of a row, with only the members that names in only
+ * start with (all of them when only is NULL). */
+static json_t *row_value(const csv_node *root, char *const *cells,
+                         const char *const *only, size_t nonly) {
+  bool empty;
+  if (!only) return tree_value(root, cells, &empty);
+  json_t *v = json_object();
+  for (size_t k = 0; k < root->nkids; k++) {
+    const csv_node *c = &root->kids[k];
+    if (wanted(c->key, c->key_len, only, nonly))
+      json_object_setn_new(v, c->key, c->key_len, tree_value(c, cells, &empty));
+  }
+  return v;
+}
+
+static int next_csv(lp_records *r, lp_data **rec, lp_error *err,
+                    const char *const *only, size_t nonly) {
   if (!r->header && !r->header_failed)
     r->header_failed = !csv_header(r, &r->header_err);
   if (r->header_failed) { /* every later call fails the same way */
@@ -1144,8 +1170,7 @@ static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
   }
   for (size_t i = 0; rc > 0 && i < row->count; i++)
     if (!csv_cell_ok(r, row->cells[i], line, false, err)) rc = -1;
-  bool empty;
-  json_t *obj = rc > 0 ? tree_value(&r->tree, row->cells, &empty) : NULL;
+  json_t *obj = rc > 0 ? row_value(&r->tree, row->cells, only, nonly) : NULL;
   row_clear(row);
   free(row->cells);
   memset(row, 0, sizeof *row);
@@ -1193,7 +1218,7 @@ static int skip_csv(lp_records *r, lp_error *err) {
     r->header_failed = !csv_header(r, &r->header_err);
   if (r->header_failed || r->done_first < r->ndone || r->row_open) {
     lp_data *d = NULL;
-    int got = next_csv(r, &d, err);
+    int got = next_csv(r, &d, err, NULL, 0);
     lp_data_free(d);
     return got;
   }
@@ -1262,6 +1287,11 @@ int lp_records_skip(lp_records *r, lp_error *err) {
 }
 
 int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
+  return lp_records_next_only(r, NULL, 0, rec, err);
+}
+
+int lp_records_next_only(lp_records *r, const char *const *only,
+                         size_t nonly, lp_data **rec, lp_error *err) {
   *rec = NULL;
   int got;
   switch (r->fmt) {
@@ -1269,7 +1299,7 @@ int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
     got = next_jsonl(r, rec, err);
     break;
   case LP_DATA_CSV:
-    got = next_csv(r, rec, err);
+    got = next_csv(r, rec, err, only, nonly);
     break;
   default:
     got = next_json(r, rec, err);

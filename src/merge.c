@@ -134,16 +134,38 @@ static void put_safe(lp_buf *b, const char *s) {
   if (b->len == start) lp_buf_append(b, "_", 1);
 }
 
-/* Whether the file name base (up to its first dot) is a device name
- * reserved on Windows (CON, NUL, COM1, ...). */
+/* Whether the path part at base (up to its first dot or slash) is a
+ * device name reserved on Windows (CON, NUL, COM1, ...). */
 static bool reserved_name(const char *base) {
   static const char *names[] = {"CON", "PRN", "AUX", "NUL"};
-  size_t n = strcspn(base, ".");
+  size_t n = strcspn(base, "./");
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (n == 3 && !strncasecmp(base, names[i], 3)) return true;
   return n == 4 &&
          (!strncasecmp(base, "COM", 3) || !strncasecmp(base, "LPT", 3)) &&
          base[3] >= '1' && base[3] <= '9';
+}
+
+/* name with '_' before each part that is a device name reserved on
+ * Windows (a directory named CON cannot be made there either) and before
+ * an empty base name; frees name, returns the result (malloc'd). */
+static char *fix_reserved(char *name) {
+  lp_buf b = {0};
+  const char *p = name;
+  for (;;) {
+    size_t n = strcspn(p, "/");
+    bool last = !p[n];
+    if ((last && !n) || (n && reserved_name(p)))
+      lp_buf_puts(&b, "_");
+    lp_buf_append(&b, p, n);
+    if (last) break;
+    lp_buf_puts(&b, "/");
+    p += n + 1;
+  }
+  free(name);
+  char *r = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return r;
 }
 
 /* Fills the pattern with record number `record` (written with `width`
@@ -180,18 +202,7 @@ static char *fill_name(const name_pattern *np, const lp_data *rec,
   char *name = lp_buf_strdup(&b);
   lp_buf_free(&b);
   if (np->raw) return name;
-  char *slash = strrchr(name, '/');
-  char *base = slash ? slash + 1 : name;
-  if (!*base || reserved_name(base)) {
-    size_t at = (size_t)(base - name);
-    char *fixed = lp_xmalloc(strlen(name) + 2);
-    memcpy(fixed, name, at);
-    fixed[at] = '_';
-    strcpy(fixed + at + 1, base);
-    free(name);
-    name = fixed;
-  }
-  return name;
+  return fix_reserved(name);
 }
 
 /* name with "-k" before its extension (the last dot of its base name). */
@@ -455,15 +466,6 @@ static void name_record(merger *m, const lp_data *rec, size_t k, int line,
   free(name);
 }
 
-/* Whether output names take values from the data (not only {{@record}}):
- * then every record's values are needed to make names unique. */
-static bool names_need_values(const name_pattern *np) {
-  for (size_t i = 0; i < np->count; i++)
-    if (np->parts[i].is_name && strcmp(np->parts[i].text, RECORD_NAME))
-      return true;
-  return false;
-}
-
 /* The first pass: checks every record (read, and fit to the template),
  * counts them, and makes each output name unique in data order.  A
  * problem that every record of this run has is the template's and the
@@ -493,20 +495,43 @@ static bool survey_records(merger *m, lp_error *err) {
     r = ok ? open_data(m, err) : NULL;
     if (!r) return false;
   }
-  bool build_all = m->o->survey || names_need_values(&m->pattern);
+  /* Another shard's record is made only as far as its values are
+   * needed: whole for the mail hook, the values of the output name (that
+   * every shard must agree on), or not at all. */
+  char **keys = lp_xcalloc(m->pattern.count + m->o->nsets + 1, sizeof *keys);
+  size_t nkeys = 0;
+  for (size_t i = 0; i < m->pattern.count; i++)
+    if (m->pattern.parts[i].is_name &&
+        strcmp(m->pattern.parts[i].text, RECORD_NAME))
+      keys[nkeys++] = lp_xstrdup(m->pattern.parts[i].text);
+  bool names_need_values = nkeys > 0;
+  /* (the values --set changes too, so that --set acts as on the whole
+   * record) */
+  for (size_t i = 0; i < m->o->nsets && names_need_values; i++)
+    keys[nkeys++] = lp_xstrndup(m->o->sets[i], strcspn(m->o->sets[i], "="));
   for (;;) {
     size_t k = lp_records_count(r) + 1;
-    /* Another shard's record is built only when its values are needed:
-     * for the mail hook, or for names that every shard must agree on. */
-    bool skip = !build_all && !in_shard(m, k);
-    got = !ok ? 0 : skip ? lp_records_skip(r, err)
-                         : lp_records_next(r, &rec, err);
+    rec = NULL;
+    bool mine = in_shard(m, k) || m->o->survey;
+    bool skip = !mine && !(m->o->output && names_need_values);
+    got = !ok   ? 0
+          : mine ? lp_records_next(r, &rec, err)
+          : skip ? lp_records_skip(r, err)
+                 : lp_records_next_only(r, (const char *const *)keys, nkeys,
+                                        &rec, err);
     if (got <= 0) break;
     int line = lp_records_line(r);
     LP_GROW(m->suffix, cap, k);
     m->suffix[k - 1] = 0;
-    if (skip) {
-      if (m->o->output) name_record(m, NULL, k, line, &seen);
+    if (!mine) {
+      /* (--set may change a value of the name: applied first) */
+      lp_error set_err = {0};
+      if (skip) {
+        if (m->o->output) name_record(m, NULL, k, line, &seen);
+      }
+      else if (apply_sets(m, rec, &set_err)) name_record(m, rec, k, line, &seen);
+      else m->suffix[k - 1] = NO_NAME;
+      lp_data_free(rec);
       continue;
     }
     lp_error set_err = {0};
@@ -526,6 +551,8 @@ static bool survey_records(merger *m, lp_error *err) {
     if (in_shard(m, k)) m->prog.total++;
   }
   if (got < 0) ok = false;
+  for (size_t i = 0; i < nkeys; i++) free(keys[i]);
+  free(keys);
   m->nrecords = lp_records_count(r);
   lp_records_close(r);
   set_free(&seen);

@@ -110,6 +110,162 @@ def test_shard_auto(tmp, tpl, data):
           "%s %s" % (pdfs(k8s), pdfs(aws)))
 
 
+def load_manifest(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def test_manifest(tmp, tpl, data):
+    out = os.path.join(tmp, "man")
+    mans = [os.path.join(tmp, "man-%d.jsonl" % k) for k in (1, 2, 3)]
+    for k in (1, 2, 3):
+        r = lpx("merge", tpl, "-d", data, "-o", out + "/{{region}}/{{id}}.pdf",
+                "--shard", "%d/3" % k, "--manifest", mans[k - 1], "-j", "2")
+        check("manifest: shard %d/3 runs" % k, r.code == 0, short(r.err))
+    lines = load_manifest(mans[0])
+    head, recs, end = lines[0], lines[1:-1], lines[-1]
+    check("manifest: a header with version, hashes, records and shard",
+          head.get("manifest") == 1 and head.get("letterpress")
+          and len(head.get("template_sha256", "")) == 64
+          and len(head.get("data_sha256", "")) == 64
+          and head.get("records") == 10 and head.get("shard") == 1
+          and head.get("shards") == 3, lines[0])
+    want = [r["record"] for r in recs]
+    check("manifest: one line per record of the shard, then the end",
+          sorted(want) == [1, 4, 7, 10] and end.get("end") is True
+          and end.get("written") == 4, lines)
+    rec = [r for r in recs if r["record"] == 4][0]
+    pdf = os.path.join(out, "north", "4.pdf")
+    import hashlib
+    with open(pdf, "rb") as f:
+        body = f.read()
+    check("manifest: a record's line has key, path, status, bytes, SHA-256",
+          rec["key"] == "north/4" and rec["path"] == out + "/north/4.pdf"
+          and rec["status"] == "written" and rec["bytes"] == len(body)
+          and rec["sha256"] == hashlib.sha256(body).hexdigest()
+          and rec["error"] == "", rec)
+    check("manifest: no .part left", not os.path.exists(mans[0] + ".part"), "")
+    r = lpx("manifest-check", *mans)
+    check("manifest-check: the three shards are the whole batch (exit 0)",
+          r.code == 0 and "10 records: 10 made, 0 missing" in r.out
+          and "complete" in r.out, short(r.out + r.err))
+    r = lpx("manifest-check", mans[0], mans[2])
+    check("manifest-check: a missing shard is named (exit 1)",
+          r.code == 1 and "3 records in no manifest: 2, 5, 8" in r.err
+          and "shard 2 of 3" in r.err, short(r.out + r.err))
+    r = lpx("manifest-check", mans[0], mans[1], mans[2], mans[1])
+    check("manifest-check: a doubled shard is told (exit 1)",
+          r.code == 1 and "record 2 is also in" in r.err
+          and "3 doubled" in r.out, short(r.out + r.err))
+    os.remove(pdf)
+    r = lpx("manifest-check", *mans)
+    check("manifest-check: a deleted letter is told (exit 1)",
+          r.code == 1 and "4.pdf cannot be read" in r.err, short(r.err))
+    # Resume: the shard again with --skip-existing; its new manifest holds
+    # the skipped letters with their hashes too.
+    r = lpx("merge", tpl, "-d", data, "-o", out + "/{{region}}/{{id}}.pdf",
+            "--shard", "1/3", "--manifest", mans[0], "--skip-existing")
+    st = sorted(x["status"] for x in load_manifest(mans[0])[1:-1])
+    r2 = lpx("manifest-check", *mans)
+    check("manifest: a resumed shard records written and skipped letters",
+          r.code == 0 and st == ["skipped"] * 3 + ["written"]
+          and r2.code == 0, short(r.err + r2.out + r2.err))
+    # Another data file in one shard: told, as the shards are not one batch.
+    other = os.path.join(tmp, "other.csv")
+    with open(data, encoding="utf-8") as f:
+        text = f.read()
+    with open(other, "w", encoding="utf-8") as f:
+        f.write(text.replace("Name 3,", "Name three,"))
+    r = lpx("merge", tpl, "-d", other, "-o", out + "/{{region}}/{{id}}.pdf",
+            "--shard", "3/3", "--manifest", mans[2])
+    r = lpx("manifest-check", *mans)
+    check("manifest-check: a shard run on other data is told (exit 1)",
+          r.code == 1 and "data_sha256" in r.err, short(r.err))
+    # A task killed while it ran: its .part holds the lines written so far.
+    part = os.path.join(tmp, "killed.jsonl")
+    with open(mans[1], encoding="utf-8") as f:
+        first_lines = f.readlines()[:2]
+    with open(part + ".part", "w", encoding="utf-8") as f:
+        f.write("".join(first_lines) + '{"record": 5, "ke')
+    r = lpx("manifest-check", mans[0], part + ".part", mans[2])
+    check("manifest-check: a manifest cut short is told, not trusted",
+          r.code == 1 and "cut short" in r.err and "did not finish" in r.err,
+          short(r.err))
+    # Failed records: recorded with their error, and the check fails.
+    bad = os.path.join(tmp, "bad.jsonl")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write('{"id": "1", "name": "a", "region": "x"}\n'
+                '{"id": "2", "region": "x"}\n')
+    fm = os.path.join(tmp, "failed.jsonl")
+    r = lpx("merge", tpl, "-d", bad, "-o", out + "/f/{{id}}.pdf",
+            "--manifest", fm, "--keep-going")
+    lines = load_manifest(fm)
+    failed = [x for x in lines[1:-1] if x["status"] == "failed"]
+    r2 = lpx("manifest-check", fm)
+    check("manifest: a failed record is recorded with its error",
+          r.code == 2 and len(failed) == 1 and failed[0]["record"] == 2
+          and "name" in failed[0]["error"] and r2.code == 1
+          and "record 2 failed" in r2.err, short(r.err + r2.err))
+    r = lpx("manifest-check")
+    check("manifest-check without a file: exit 2", r.code == 2, short(r.err))
+
+
+def test_skip_records(tmp, tpl):
+    """A shard does not read other shards' records: bad JSON there is
+    none of its business (the shard that owns it fails)."""
+    jl = os.path.join(tmp, "skip.jsonl")
+    with open(jl, "w", encoding="utf-8") as f:
+        for i in range(1, 9):
+            if i == 4:
+                f.write('{"id": "4", "name": oops}\n')
+            else:
+                f.write('{"id": "%d", "name": "N%d", "region": "r"}\n' % (i, i))
+    out = os.path.join(tmp, "skip")
+    r1 = lpx("merge", tpl, "-d", jl, "-o", out + "/{{@record}}.pdf",
+             "--shard", "1/2", "-j", "2")
+    r2 = lpx("merge", tpl, "-d", jl, "-o", out + "/{{@record}}.pdf",
+             "--shard", "2/2")
+    check("skip: shard 1/2 never parses record 4 (shard 2's)",
+          r1.code == 0 and pdfs(out) == ["1.pdf", "3.pdf", "5.pdf", "7.pdf"],
+          short(r1.err) + str(pdfs(out)))
+    check("skip: shard 2/2 owns record 4 and stops at its bad JSON",
+          r2.code == 2 and ":4:" in r2.err and "bad JSON" in r2.err,
+          short(r2.err))
+    # CSV with quoted line breaks: every shard counts records alike.
+    csv = os.path.join(tmp, "multi.csv")
+    with open(csv, "w", encoding="utf-8", newline="") as f:
+        f.write("id,name,region\r\n")
+        for i in range(1, 13):
+            name = '"Line one\r\nline ""%d"", two"' % i if i % 3 == 0 else "N%d" % i
+            f.write("%d,%s,r\r\n" % (i, name))
+    out = os.path.join(tmp, "multi")
+    for k in range(1, 5):
+        lpx("merge", tpl, "-d", csv, "-o", out + "/{{@record}}-{{id}}.pdf",
+            "--shard", "%d/4" % k, "-j", "2")
+    check("skip: CSV shards with quoted line breaks agree on the records",
+          pdfs(out) == sorted("%02d-%d.pdf" % (i, i) for i in range(1, 13)),
+          pdfs(out))
+
+
+def test_directories(tmp, tpl):
+    """Names from data may make directories, always inside DIR."""
+    csv = os.path.join(tmp, "dirs.csv")
+    with open(csv, "w", encoding="utf-8") as f:
+        f.write("id,name,region\n1,a,north\n2,b,../evil\n3,c,..\n"
+                "4,d,\n5,e,a/b\n6,f,CON\n7,g,.hidden\n8,h,north\n")
+    out = os.path.join(tmp, "dirs")
+    r = lpx("merge", tpl, "-d", csv, "-o", out + "/{{region}}/{{id}}.pdf")
+    got = pdfs(out)
+    check("directories: names from data make directories inside DIR",
+          r.code == 0 and got == sorted([
+              "north/1.pdf", "___evil/2.pdf", "__/3.pdf", "_/4.pdf",
+              "a_b/5.pdf", "_CON/6.pdf", "_hidden/7.pdf", "north/8.pdf"]),
+          short(r.err) + str(got))
+    check("directories: nothing outside DIR",
+          sorted(os.listdir(tmp)).count("evil") == 0
+          and not os.path.exists(os.path.join(tmp, "dirs.pdf")), "")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         tpl = os.path.join(tmp, "t.md")
@@ -121,6 +277,9 @@ def main():
             for i in range(1, 11):
                 f.write("%d,Name %d,%s\n" % (i, i, ["north", "south"][i % 2]))
         test_shard_auto(tmp, tpl, data)
+        test_manifest(tmp, tpl, data)
+        test_skip_records(tmp, tpl)
+        test_directories(tmp, tpl)
     e2e.finish()
 
 
