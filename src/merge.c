@@ -319,6 +319,8 @@ typedef struct merge_msg {
   char sha256[65];
   lp_error err;
 } merge_msg;
+_Static_assert(sizeof(merge_msg) <= PIPE_BUF,
+               "a report must be written to the pipe in one piece");
 
 typedef struct merger {
   lp_engine *engine;
@@ -910,7 +912,7 @@ static bool run_parallel(merger *m, int jobs, lp_error *err) {
   return true;
 }
 
-/* The SHA-256 of a file, or of data read from standard input; false
+/* The SHA-256 of a file, or of the data read from standard input; false
  * with err. */
 static bool hash_input(const merger *m, const char *path, char hex[65],
                        lp_error *err) {
@@ -919,10 +921,14 @@ static bool hash_input(const merger *m, const char *path, char hex[65],
     lp_manifest_hash("", 0, hex);
     return true;
   }
-  if (!strcmp(path, "-")) {
+  if (!strcmp(path, "-") && path == m->o->data) {
     lp_manifest_hash(m->stdin_text, m->stdin_len, hex);
     return true;
   }
+  if (!strcmp(path, "-"))
+    return lp_fail(err, LP_ERR_INPUT, "--manifest", 0, 0,
+                   "a manifest names the template's file: give the "
+                   "template as a file, not standard input");
   return lp_manifest_hash_file(path, &bytes, hex, err);
 }
 

@@ -206,6 +206,14 @@ def test_manifest(tmp, tpl, data):
           r.code == 2 and len(failed) == 1 and failed[0]["record"] == 2
           and "name" in failed[0]["error"] and r2.code == 1
           and "record 2 failed" in r2.err, short(r.err + r2.err))
+    # Letters of a combined PDF only: no file of their own to check.
+    cm = os.path.join(tmp, "combined.jsonl")
+    r = lpx("merge", tpl, "-d", data, "--combined",
+            os.path.join(tmp, "all.pdf"), "--manifest", cm)
+    r2 = lpx("manifest-check", cm)
+    check("manifest: a combined-only merge is proved complete",
+          r.code == 0 and r2.code == 0 and "10 made" in r2.out,
+          short(r.err + r2.out + r2.err))
     r = lpx("manifest-check")
     check("manifest-check without a file: exit 2", r.code == 2, short(r.err))
 
