@@ -773,7 +773,104 @@ static int next_json(lp_records *r, lp_data **rec, lp_error *err) {
   return 1;
 }
 
-static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
+static bool wanted(const char *key, size_t n, const char *const *only,
+                   size_t nonly);
+
+/* p past JSON whitespace (up to e). */
+static const char *json_ws(const char *p, const char *e) {
+  while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+  return p;
+}
+
+/* The end of the JSON string that starts at p (a quote); NULL if none. */
+static const char *json_string_end(const char *p, const char *e) {
+  for (p++; p < e; p++) {
+    if (*p == '\\') p++;
+    else if (*p == '"') return p + 1;
+  }
+  return NULL;
+}
+
+/* The end of the JSON value that starts at p, found without parsing it
+ * (strings skipped, brackets counted); NULL if it does not end. */
+static const char *json_value_end(const char *p, const char *e) {
+  if (p >= e) return NULL;
+  if (*p == '"') return json_string_end(p, e);
+  if (*p != '{' && *p != '[') {
+    while (p < e && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
+           *p != '\t' && *p != '\r' && *p != '\n')
+      p++;
+    return p;
+  }
+  int depth = 0;
+  while (p < e) {
+    if (*p == '"') {
+      if (!(p = json_string_end(p, e))) return NULL;
+      continue;
+    }
+    if (*p == '{' || *p == '[') depth++;
+    else if ((*p == '}' || *p == ']') && --depth == 0) return p + 1;
+    p++;
+  }
+  return NULL;
+}
+
+/* Adds member key (n bytes) = the JSON value text [vs, ve) to obj, numbers
+ * keeping their text; false when the value is not JSON or key repeats. */
+static bool add_member(json_t *obj, const char *key, size_t n,
+                       const char *vs, const char *ve) {
+  json_t *v = json_loadb(vs, (size_t)(ve - vs), JSON_DECODE_ANY, NULL);
+  json_t *holder = json_object();
+  bool ok = v && !json_object_getn(obj, key, n);
+  if (ok) {
+    json_object_set_new(holder, "v", v);
+    keep_number_text(holder, vs, (size_t)(ve - vs));
+    json_object_setn(obj, key, n, json_object_get(holder, "v"));
+  } else {
+    json_decref(v);
+  }
+  json_decref(holder);
+  return ok;
+}
+
+/* The object of a JSON Lines line with only the members that the dotted
+ * names only[0..nonly) start with: the others are stepped over, not
+ * parsed.  NULL when the line is anything but a plain object (escaped
+ * keys, bad JSON): the caller parses it whole. */
+static json_t *jsonl_only(const char *p, size_t len, const char *const *only,
+                          size_t nonly) {
+  const char *e = p + len;
+  p = json_ws(p, e);
+  if (p >= e || *p != '{') return NULL;
+  json_t *obj = json_object();
+  p = json_ws(p + 1, e);
+  bool ok = true, empty = p < e && *p == '}';
+  while (ok && !empty) {
+    const char *ks = p, *ke = p < e && *p == '"' ? json_string_end(p, e) : NULL;
+    ok = ke && !memchr(ks, '\\', (size_t)(ke - ks));
+    p = ok ? json_ws(ke, e) : e;
+    ok = ok && p < e && *p == ':';
+    const char *vs = ok ? json_ws(p + 1, e) : e;
+    const char *ve = ok ? json_value_end(vs, e) : NULL;
+    ok = ve && ve > vs;
+    size_t kn = ok ? (size_t)(ke - ks) - 2 : 0;
+    if (ok && wanted(ks + 1, kn, only, nonly))
+      ok = add_member(obj, ks + 1, kn, vs, ve);
+    p = ok ? json_ws(ve, e) : e;
+    if (ok && p < e && *p == ',') p = json_ws(p + 1, e);
+    else if (ok && p < e && *p == '}') break;
+    else ok = false;
+  }
+  if (ok && json_ws(p + 1, e) != e) ok = false;
+  if (!ok) {
+    json_decref(obj);
+    return NULL;
+  }
+  return obj;
+}
+
+static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err,
+                      const char *const *only, size_t nonly) {
   ssize_t n;
   while ((n = read_line(r)) >= 0) {
     const char *p = r->line;
@@ -790,6 +887,12 @@ static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
       snprintf(what, sizeof what, "the data is not UTF-8 here; %s (or save "
                "the file as UTF-8)", advice);
       return record_error(r, err, r->lineno, bc, what);
+    }
+    json_t *part = only ? jsonl_only(p, len, only, nonly) : NULL;
+    if (part) {
+      *rec = lp_xcalloc(1, sizeof **rec);
+      (*rec)->root = part;
+      return 1;
     }
     json_error_t je;
     json_t *v = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
@@ -1296,7 +1399,7 @@ int lp_records_next_only(lp_records *r, const char *const *only,
   int got;
   switch (r->fmt) {
   case LP_DATA_JSONL:
-    got = next_jsonl(r, rec, err);
+    got = next_jsonl(r, rec, err, only, nonly);
     break;
   case LP_DATA_CSV:
     got = next_csv(r, rec, err, only, nonly);

@@ -135,10 +135,12 @@ lp_records *lp_records_open_memory(const char *text, size_t len,
  * column where known, and the record number in the message). */
 int lp_records_next(lp_records *r, lp_data **rec, lp_error *err);
 
-/* lp_records_next, but a CSV record is made only of the values that the
- * dotted names only[0..nonly) start with (only NULL: all of them); other
- * formats are read whole.  For values that are needed of every record
- * (output names) when the rest is not. */
+/* lp_records_next, but the record is made only of the values that the
+ * dotted names only[0..nonly) start with (only NULL: all of them): a CSV
+ * row's other cells are not made into values, a JSON Lines object's other
+ * members are stepped over unparsed (a line that is not a plain object is
+ * parsed whole); a JSON array is read whole.  For values that are needed
+ * of every record (output names) when the rest is not. */
 int lp_records_next_only(lp_records *r, const char *const *only,
                          size_t nonly, lp_data **rec, lp_error *err);
 

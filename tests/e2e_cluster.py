@@ -255,6 +255,35 @@ def test_skip_records(tmp, tpl):
           pdfs(out))
 
 
+def test_names_agree(tmp, tpl):
+    """Names repeated across shards get the same -2, -3 as in one run, from
+    CSV and JSON Lines (other shards' records made of their name's values
+    only)."""
+    rows = [(str(i % 4), "N%d" % i, ["n", "s"][i % 2]) for i in range(1, 15)]
+    csv = os.path.join(tmp, "rep.csv")
+    with open(csv, "w", encoding="utf-8") as f:
+        f.write("id,name,region,other\n")
+        f.writelines("%s,%s,%s,\"x, {y}\"\n" % r for r in rows)
+    jl = os.path.join(tmp, "rep.jsonl")
+    with open(jl, "w", encoding="utf-8") as f:
+        for i, (id_, name, region) in enumerate(rows):
+            f.write(json.dumps({"other": {"a": ["}", i]}, "id": int(id_),
+                                "name": name, "region": region}) + "\n")
+    for data in (csv, jl):
+        one = os.path.join(tmp, "one-" + os.path.basename(data))
+        many = os.path.join(tmp, "many-" + os.path.basename(data))
+        lpx("merge", tpl, "-d", data, "-o", one + "/{{region}}/{{id}}.pdf")
+        for k in (1, 2, 3):
+            lpx("merge", tpl, "-d", data, "-o", many + "/{{region}}/{{id}}.pdf",
+                "--shard", "%d/3" % k)
+        a, b = pdfs(one), pdfs(many)
+        same = a == b and len(a) == 14 and all(
+            open(os.path.join(one, p), "rb").read() ==
+            open(os.path.join(many, p), "rb").read() for p in a)
+        check("shards name repeated values as one run does (%s)"
+              % os.path.basename(data), same, "%s %s" % (a, b))
+
+
 def test_directories(tmp, tpl):
     """Names from data may make directories, always inside DIR."""
     csv = os.path.join(tmp, "dirs.csv")
@@ -287,6 +316,7 @@ def main():
         test_shard_auto(tmp, tpl, data)
         test_manifest(tmp, tpl, data)
         test_skip_records(tmp, tpl)
+        test_names_agree(tmp, tpl)
         test_directories(tmp, tpl)
     e2e.finish()
 

@@ -344,8 +344,50 @@ static void test_skip(void) {
         -1);
 }
 
+/* The record made of only some values: what reading it whole gives for
+ * those values, nothing else; a JSON Lines line that is not a plain
+ * object is read whole. */
+static void test_next_only(void) {
+  const char *jl =
+      "{\"id\": 12.50, \"skip\": {\"a\": [1, \"}]\\\"\", {\"b\": null}]},"
+      " \"customer\": {\"id\": \"C-1\", \"name\": \"\u674e\"}, \"n\": 1e3}\n"
+      "{\"c\\u0075stomer\": {\"id\": \"esc\"}, \"id\": \"2\"}\n"
+      "{\"id\": \"3\", \"bad\": [1, }\n";
+  const char *only[] = {"customer.id", "id"};
+  lp_error err = {0};
+  lp_records *r = lp_records_open_memory(jl, strlen(jl), "t.jsonl",
+                                         LP_DATA_JSONL, &err);
+  lp_data *rec = NULL;
+  CHECK(lp_records_next_only(r, only, 2, &rec, &err) == 1);
+  char *dump = rec ? json_dumps(rec->root, JSON_COMPACT) : NULL;
+  CHECK(dump && !strcmp(dump, "{\"id\":\"12.50\",\"customer\":{\"id\":"
+                              "\"C-1\",\"name\":\"\u674e\"}}"));
+  free(dump);
+  lp_data_free(rec);
+  /* An escaped key: the line is parsed whole (c\u0075stomer is customer). */
+  CHECK(lp_records_next_only(r, only, 2, &rec, &err) == 1);
+  char *id = rec ? lp_data_text(lp_data_lookup(rec, "customer.id")) : NULL;
+  CHECK(id && !strcmp(id, "esc") && json_object_size(rec->root) == 2);
+  free(id);
+  lp_data_free(rec);
+  /* Bad JSON is an error when the line is read whole. */
+  CHECK(lp_records_next_only(r, only, 2, &rec, &err) == -1 &&
+        strstr(err.message, "bad JSON"));
+  lp_records_close(r);
+  const char *csv = "id,customer.id,customer.name,other\n1,C-1,Li,x\n";
+  r = lp_records_open_memory(csv, strlen(csv), "t.csv", LP_DATA_CSV, &err);
+  CHECK(lp_records_next_only(r, only, 2, &rec, &err) == 1);
+  dump = rec ? json_dumps(rec->root, JSON_COMPACT) : NULL;
+  CHECK(dump && !strcmp(dump, "{\"id\":\"1\",\"customer\":{\"id\":\"C-1\","
+                              "\"name\":\"Li\"}}"));
+  free(dump);
+  lp_data_free(rec);
+  lp_records_close(r);
+}
+
 int main(void) {
   test_skip();
+  test_next_only();
   /* Dotted names make objects, as before; cells are strings, except true
    * and false. */
   CHECK(reads_as("id,customer.name,customer.vip\n7,Li,true\n",
