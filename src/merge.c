@@ -969,6 +969,9 @@ static const char *env_get(const char *const *env, const char *name) {
   return v && *v ? v : NULL;
 }
 
+/* v, or "unset" for a variable that is not set (in messages). */
+static const char *or_unset(const char *v) { return v ? v : "unset"; }
+
 /* Parses a whole decimal number (no sign, no blanks) into *out. */
 static bool whole_number(const char *s, unsigned long *out) {
   if (!s || *s < '0' || *s > '9') return false;
@@ -1047,10 +1050,10 @@ bool lp_merge_shard_auto(const char *spec, const char *const *env,
                      "MAX %s, COUNT %s, STEP %s), e.g. a re-run of some "
                      "tasks: write --shard auto/N with N the tasks of the "
                      "whole batch",
-                     index, env_get(env, "SLURM_ARRAY_TASK_MIN") ?: "unset",
-                     env_get(env, "SLURM_ARRAY_TASK_MAX") ?: "unset",
-                     env_get(env, "SLURM_ARRAY_TASK_COUNT") ?: "unset",
-                     env_get(env, "SLURM_ARRAY_TASK_STEP") ?: "unset");
+                     index, or_unset(env_get(env, "SLURM_ARRAY_TASK_MIN")),
+                     or_unset(env_get(env, "SLURM_ARRAY_TASK_MAX")),
+                     or_unset(env_get(env, "SLURM_ARRAY_TASK_COUNT")),
+                     or_unset(env_get(env, "SLURM_ARRAY_TASK_STEP")));
   } else if (!n) {
     return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
                    "JOB_COMPLETION_INDEX gives no count of tasks: write "
