@@ -33,9 +33,12 @@ DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-d
   libcsv-dev hyperfine time man-db groff-base libgmime-3.0-dev libcurl4-openssl-dev \
   python3-aiosmtpd libhyphen-dev hyphen-en-us \
   libgpgme-dev libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev \
-  libldap-dev libzstd-dev libbrotli-dev libidn2-dev
-# (The last two lines: what `pkg-config --static --libs letterpress` names
-# through GMime and libcurl, for programs that link libletterpress.a.)
+  libldap-dev libzstd-dev libbrotli-dev libidn2-dev \
+  slurm-wlm munge
+# (The two lines before the last: what `pkg-config --static --libs
+# letterpress` names through GMime and libcurl, for programs that link
+# libletterpress.a.  The last: a one-node Slurm cluster for
+# tests/e2e_slurm.py, which starts its own daemons; no service is enabled.)
 
 BUILD   := build
 BIN     := letterpress

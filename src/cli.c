@@ -25,15 +25,16 @@ static const char usage[] =
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
-    "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
+    "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N|auto[/N]]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
-    "                         [--delimiter ,|;|tab] [--check]\n"
+    "                         [--delimiter ,|;|tab] [--check] [--manifest FILE]\n"
     "                         [--set KEY=VALUE]... [--blanks]\n"
     "                         [--eml 'DIR/{{id}}.eml' --from ADDR --to ADDRS --subject TEXT\n"
     "                          [--cc ADDRS] [--body BODY.md]]\n"
     "                         [--smtp URL --log FILE [--smtp-user NAME]\n"
     "                          [--smtp-pass env:VAR|file:PATH] [--rate N/s] [--retries N]\n"
     "                          [--dry-run]]\n"
+    "       letterpress manifest-check MANIFEST...\n"
     "       letterpress fields TEMPLATE\n"
     "       letterpress fonts [--lang TAG]\n"
     "       letterpress --help | --version\n"
@@ -63,7 +64,10 @@ static const char usage[] =
     "         --combined also (or instead) writes every letter into one PDF.\n"
     "         -j N workers (default: one per CPU this process may use); --keep-going past failed\n"
     "         records; --skip-existing leaves existing files alone (resume);\n"
-    "         --shard K/N does every Nth record from the Kth (1 <= K <= N).\n"
+    "         --shard K/N does every Nth record from the Kth (1 <= K <= N);\n"
+    "         --shard auto[/N] takes K from SLURM_ARRAY_TASK_ID,\n"
+    "         JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (from 0, so K is\n"
+    "         the index + 1) and N from /N or the array (see letterpress(1)).\n"
     "         --format (default: by extension, .tsv and .txt are tab- or\n"
     "         ;-separated CSV), --delimiter (default: found in the header\n"
     "         line), --encoding NAME (default: UTF-8, or the byte order mark's).\n"
@@ -77,6 +81,11 @@ static const char usage[] =
     "         --retries N on 4xx replies, results appended to --log FILE (CSV);\n"
     "         records the log shows as sent are never sent again.  --dry-run\n"
     "         checks and lists what would be sent.\n"
+    "         --manifest FILE records what this run did, one JSON line per\n"
+    "         record (path, status, bytes, SHA-256), flushed as it goes.\n"
+    "manifest-check  proves a batch from its shards' manifests: every record\n"
+    "         exactly once, same template and data, every file as recorded;\n"
+    "         prints what is missing or doubled; exit 0 or 1.\n"
     "fields   prints, as JSON, the template's placeholders and form fields.\n"
     "fonts    shows the fonts that a language resolves to, per script and style.\n"
     "\n"
@@ -757,14 +766,22 @@ static int cmd_merge(int argc, char **argv) {
         rc = usage_error("%s needs a number of workers from 1 to 64", a);
       else o.jobs = (int)j, i++;
     } else if (!strcmp(a, "--shard")) {
-      if (!has_next || !parse_shard(argv[i + 1], &o.shard, &o.shards))
-        rc = usage_error("%s needs K/N with 1 <= K <= N, e.g. --shard 2/8", a);
+      lp_error serr = {0};
+      if (has_next && !strncmp(argv[i + 1], "auto", 4)) {
+        if (!lp_merge_shard_auto(argv[++i], NULL, &o.shard, &o.shards, &serr))
+          rc = fail(&serr);
+      } else if (!has_next || !parse_shard(argv[i + 1], &o.shard, &o.shards))
+        rc = usage_error("%s needs K/N with 1 <= K <= N (e.g. --shard 2/8), "
+                         "auto or auto/N", a);
       else i++;
     } else if (data_option(argc, argv, &i, &o.data_format, &o.data_encoding,
                            &o.data_delimiter, &rc)) {
       continue;
     } else if (!strcmp(a, "--check")) {
       o.check = true;
+    } else if (!strcmp(a, "--manifest")) {
+      if (!has_next) rc = usage_error("%s needs a file name, e.g. shard-1.jsonl", a);
+      else o.manifest = argv[++i];
     } else if (!strcmp(a, "--set")) {
       if (!has_next) rc = usage_error("%s needs KEY=VALUE", a);
       else sets[o.nsets++] = argv[++i];
@@ -823,6 +840,7 @@ static int cmd_merge(int argc, char **argv) {
     return rc;
   }
   o.sets = sets;
+  o.template_path = tpl_path;
   merge_view view = {isatty(STDERR_FILENO) == 1, 0, false, o.data, NULL};
   o.progress = merge_progress;
   o.failure = merge_failure;
@@ -902,6 +920,36 @@ static int cmd_merge(int argc, char **argv) {
   return rc;
 }
 
+/* Prints a problem that manifest-check found. */
+static void print_problem(void *ctx, const lp_error *e) {
+  (void)ctx;
+  print_error(e, "error");
+}
+
+/* letterpress manifest-check FILE...: exit 0 when the manifests prove the
+ * batch complete, 1 when something is missing, doubled or wrong. */
+static int cmd_manifest_check(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (argv[i][0] == '-' && argv[i][1])
+      return usage_error("manifest-check takes manifests only, not '%s'",
+                         argv[i]);
+  if (!argc)
+    return usage_error("%s", "manifest-check needs the manifest of every "
+                       "shard, e.g. manifests/*.jsonl");
+  lp_manifest_summary sum;
+  lp_error err = {0};
+  if (!lp_manifest_check((const char *const *)argv, (size_t)argc,
+                         print_problem, NULL, &sum, &err))
+    return fail(&err);
+  printf("manifest-check: %zu manifest%s, %zu record%s: %zu made, %zu "
+         "missing, %zu doubled, %zu failed, %zu bad file%s: %s\n",
+         sum.manifests, sum.manifests == 1 ? "" : "s", sum.records,
+         sum.records == 1 ? "" : "s", sum.done, sum.missing, sum.doubled,
+         sum.failed, sum.bad_files, sum.bad_files == 1 ? "" : "s",
+         sum.problems ? "NOT complete" : "complete, every letter once");
+  return sum.problems ? EXIT_RUNTIME : 0;
+}
+
 static int cmd_fields(int argc, char **argv) {
   if (argc != 1 || argv[0][0] == '-')
     return usage_error("%s", "fields needs exactly one TEMPLATE");
@@ -941,6 +989,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "fonts")) return cmd_fonts(argc - 2, argv + 2);
   if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2);
   if (!strcmp(cmd, "fields")) return cmd_fields(argc - 2, argv + 2);
+  if (!strcmp(cmd, "manifest-check"))
+    return cmd_manifest_check(argc - 2, argv + 2);
   if (!strcmp(cmd, "sign")) return cmd_sign(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -773,7 +773,104 @@ static int next_json(lp_records *r, lp_data **rec, lp_error *err) {
   return 1;
 }
 
-static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
+static bool wanted(const char *key, size_t n, const char *const *only,
+                   size_t nonly);
+
+/* p past JSON whitespace (up to e). */
+static const char *json_ws(const char *p, const char *e) {
+  while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+  return p;
+}
+
+/* The end of the JSON string that starts at p (a quote); NULL if none. */
+static const char *json_string_end(const char *p, const char *e) {
+  for (p++; p < e; p++) {
+    if (*p == '\\') p++;
+    else if (*p == '"') return p + 1;
+  }
+  return NULL;
+}
+
+/* The end of the JSON value that starts at p, found without parsing it
+ * (strings skipped, brackets counted); NULL if it does not end. */
+static const char *json_value_end(const char *p, const char *e) {
+  if (p >= e) return NULL;
+  if (*p == '"') return json_string_end(p, e);
+  if (*p != '{' && *p != '[') {
+    while (p < e && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
+           *p != '\t' && *p != '\r' && *p != '\n')
+      p++;
+    return p;
+  }
+  int depth = 0;
+  while (p < e) {
+    if (*p == '"') {
+      if (!(p = json_string_end(p, e))) return NULL;
+      continue;
+    }
+    if (*p == '{' || *p == '[') depth++;
+    else if ((*p == '}' || *p == ']') && --depth == 0) return p + 1;
+    p++;
+  }
+  return NULL;
+}
+
+/* Adds member key (n bytes) = the JSON value text [vs, ve) to obj, numbers
+ * keeping their text; false when the value is not JSON or key repeats. */
+static bool add_member(json_t *obj, const char *key, size_t n,
+                       const char *vs, const char *ve) {
+  json_t *v = json_loadb(vs, (size_t)(ve - vs), JSON_DECODE_ANY, NULL);
+  json_t *holder = json_object();
+  bool ok = v && !json_object_getn(obj, key, n);
+  if (ok) {
+    json_object_set_new(holder, "v", v);
+    keep_number_text(holder, vs, (size_t)(ve - vs));
+    json_object_setn(obj, key, n, json_object_get(holder, "v"));
+  } else {
+    json_decref(v);
+  }
+  json_decref(holder);
+  return ok;
+}
+
+/* The object of a JSON Lines line with only the members that the dotted
+ * names only[0..nonly) start with: the others are stepped over, not
+ * parsed.  NULL when the line is anything but a plain object (escaped
+ * keys, bad JSON): the caller parses it whole. */
+static json_t *jsonl_only(const char *p, size_t len, const char *const *only,
+                          size_t nonly) {
+  const char *e = p + len;
+  p = json_ws(p, e);
+  if (p >= e || *p != '{') return NULL;
+  json_t *obj = json_object();
+  p = json_ws(p + 1, e);
+  bool ok = true, empty = p < e && *p == '}';
+  while (ok && !empty) {
+    const char *ks = p, *ke = p < e && *p == '"' ? json_string_end(p, e) : NULL;
+    ok = ke && !memchr(ks, '\\', (size_t)(ke - ks));
+    p = ok ? json_ws(ke, e) : e;
+    ok = ok && p < e && *p == ':';
+    const char *vs = ok ? json_ws(p + 1, e) : e;
+    const char *ve = ok ? json_value_end(vs, e) : NULL;
+    ok = ve && ve > vs;
+    size_t kn = ok ? (size_t)(ke - ks) - 2 : 0;
+    if (ok && wanted(ks + 1, kn, only, nonly))
+      ok = add_member(obj, ks + 1, kn, vs, ve);
+    p = ok ? json_ws(ve, e) : e;
+    if (ok && p < e && *p == ',') p = json_ws(p + 1, e);
+    else if (ok && p < e && *p == '}') break;
+    else ok = false;
+  }
+  if (ok && json_ws(p + 1, e) != e) ok = false;
+  if (!ok) {
+    json_decref(obj);
+    return NULL;
+  }
+  return obj;
+}
+
+static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err,
+                      const char *const *only, size_t nonly) {
   ssize_t n;
   while ((n = read_line(r)) >= 0) {
     const char *p = r->line;
@@ -790,6 +887,12 @@ static int next_jsonl(lp_records *r, lp_data **rec, lp_error *err) {
       snprintf(what, sizeof what, "the data is not UTF-8 here; %s (or save "
                "the file as UTF-8)", advice);
       return record_error(r, err, r->lineno, bc, what);
+    }
+    json_t *part = only ? jsonl_only(p, len, only, nonly) : NULL;
+    if (part) {
+      *rec = lp_xcalloc(1, sizeof **rec);
+      (*rec)->root = part;
+      return 1;
     }
     json_error_t je;
     json_t *v = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
@@ -1115,7 +1218,33 @@ static json_t *tree_value(const csv_node *n, char *const *cells,
   return v;
 }
 
-static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
+/* Whether a header name (key, n bytes) is the first part of one of the
+ * dotted names only[0..nonly). */
+static bool wanted(const char *key, size_t n, const char *const *only,
+                   size_t nonly) {
+  for (size_t i = 0; i < nonly; i++)
+    if (!strncmp(only[i], key, n) && (!only[i][n] || only[i][n] == '.'))
+      return true;
+  return false;
+}
+
+/* The record object of a row, with only the members that names in only
+ * start with (all of them when only is NULL). */
+static json_t *row_value(const csv_node *root, char *const *cells,
+                         const char *const *only, size_t nonly) {
+  bool empty;
+  if (!only) return tree_value(root, cells, &empty);
+  json_t *v = json_object();
+  for (size_t k = 0; k < root->nkids; k++) {
+    const csv_node *c = &root->kids[k];
+    if (wanted(c->key, c->key_len, only, nonly))
+      json_object_setn_new(v, c->key, c->key_len, tree_value(c, cells, &empty));
+  }
+  return v;
+}
+
+static int next_csv(lp_records *r, lp_data **rec, lp_error *err,
+                    const char *const *only, size_t nonly) {
   if (!r->header && !r->header_failed)
     r->header_failed = !csv_header(r, &r->header_err);
   if (r->header_failed) { /* every later call fails the same way */
@@ -1144,8 +1273,7 @@ static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
   }
   for (size_t i = 0; rc > 0 && i < row->count; i++)
     if (!csv_cell_ok(r, row->cells[i], line, false, err)) rc = -1;
-  bool empty;
-  json_t *obj = rc > 0 ? tree_value(&r->tree, row->cells, &empty) : NULL;
+  json_t *obj = rc > 0 ? row_value(&r->tree, row->cells, only, nonly) : NULL;
   row_clear(row);
   free(row->cells);
   memset(row, 0, sizeof *row);
@@ -1155,19 +1283,135 @@ static int next_csv(lp_records *r, lp_data **rec, lp_error *err) {
   return 1;
 }
 
+/* Skips a JSON Lines record: its line is found, not parsed. */
+static int skip_jsonl(lp_records *r) {
+  ssize_t n;
+  while ((n = read_line(r)) >= 0) {
+    if (strspn(r->line, " \t\r\n") == (size_t)n) continue; /* blank */
+    r->count++;
+    r->record_line = r->lineno;
+    return 1;
+  }
+  return 0;
+}
+
+/* Hands the text after a row's end (a bare CR, that libcsv takes for a
+ * line end) to libcsv, which makes the rows it holds. */
+static bool csv_feed_rest(lp_records *r, const char *p, size_t len,
+                          lp_error *err) {
+  if (!len || strspn(p, "\r\n") == len) return true;
+  r->row_open = true;
+  r->row_line = r->lineno;
+  if (csv_parse(&r->csv, p, len, on_csv_field, on_csv_row, r) != len)
+    return lp_fail(err, LP_ERR_INPUT, r->name, r->lineno, 0, "bad CSV: %s",
+                   csv_strerror(csv_error(&r->csv)));
+  return true;
+}
+
+/* Where a CSV scan is within a row (as libcsv reads it). */
+typedef enum { CELL_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } csv_scan;
+
+/* Skips a CSV row without making its cells: its end is found by reading
+ * quotes as libcsv does (a line break ends the row outside a quoted cell;
+ * "" inside one is a quote; a quote inside an unquoted cell is text), so
+ * skipped and read rows are counted alike.  Rows that libcsv has begun or
+ * made already go the long way. */
+static int skip_csv(lp_records *r, lp_error *err) {
+  if (!r->header && !r->header_failed)
+    r->header_failed = !csv_header(r, &r->header_err);
+  if (r->header_failed || r->done_first < r->ndone || r->row_open) {
+    lp_data *d = NULL;
+    int got = next_csv(r, &d, err, NULL, 0);
+    lp_data_free(d);
+    return got;
+  }
+  csv_scan st = CELL_START;
+  bool started = false;
+  ssize_t n;
+  while ((n = read_line(r)) >= 0) {
+    const char *p = r->line;
+    size_t len = (size_t)n;
+    if (!started && strspn(p, "\r\n") == len) continue; /* blank */
+    if (!started) {
+      started = true;
+      r->count++;
+      r->record_line = r->lineno;
+    }
+    for (size_t i = 0; i < len; i++) {
+      char c = p[i];
+      bool brk = c == '\r' || c == '\n';
+      if (st == QUOTED) {
+        if (c == '"') st = QUOTE_IN_QUOTED;
+        continue;
+      }
+      if (st == QUOTE_IN_QUOTED && c == '"') {
+        st = QUOTED; /* "" : a quote */
+      } else if (c == r->delim) {
+        st = CELL_START;
+      } else if (brk && c == '\r' && i + 1 < len && p[i + 1] != '\n') {
+        /* a bare CR ends the row: libcsv reads what follows */
+        return csv_feed_rest(r, p + i + 1, len - i - 1, err) ? 1 : -1;
+      } else if (brk) {
+        return 1;
+      } else {
+        st = st == CELL_START && c == '"' ? QUOTED : UNQUOTED;
+      }
+    }
+    if (st != QUOTED) return 1; /* the last line, without a line break */
+  }
+  r->eof = true;
+  if (!started) return 0;
+  lp_fail(err, LP_ERR_INPUT, r->name, r->record_line, 0,
+          "bad CSV: a quoted cell is never closed: end it with '\"'");
+  return -1;
+}
+
+/* The checks of the reading itself that end every call: bytes the
+ * encoding does not allow, a line over the limit. */
+static int records_checked(lp_records *r, int got, lp_data **rec,
+                           lp_error *err);
+
+int lp_records_skip(lp_records *r, lp_error *err) {
+  int got;
+  switch (r->fmt) {
+  case LP_DATA_JSONL:
+    got = skip_jsonl(r);
+    break;
+  case LP_DATA_CSV:
+    got = skip_csv(r, err);
+    break;
+  default: /* the array is read whole already: nothing to save */
+    got = r->next < json_array_size(r->array) ? (r->next++, r->count++, 1)
+                                               : 0;
+    r->record_line = 0;
+  }
+  lp_data *none = NULL;
+  return records_checked(r, got, &none, err);
+}
+
 int lp_records_next(lp_records *r, lp_data **rec, lp_error *err) {
+  return lp_records_next_only(r, NULL, 0, rec, err);
+}
+
+int lp_records_next_only(lp_records *r, const char *const *only,
+                         size_t nonly, lp_data **rec, lp_error *err) {
   *rec = NULL;
   int got;
   switch (r->fmt) {
   case LP_DATA_JSONL:
-    got = next_jsonl(r, rec, err);
+    got = next_jsonl(r, rec, err, only, nonly);
     break;
   case LP_DATA_CSV:
-    got = next_csv(r, rec, err);
+    got = next_csv(r, rec, err, only, nonly);
     break;
   default:
     got = next_json(r, rec, err);
   }
+  return records_checked(r, got, rec, err);
+}
+
+static int records_checked(lp_records *r, int got, lp_data **rec,
+                           lp_error *err) {
   if (got >= 0 && r->bad_bytes) {
     lp_data_free(*rec);
     *rec = NULL;

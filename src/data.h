@@ -135,6 +135,22 @@ lp_records *lp_records_open_memory(const char *text, size_t len,
  * column where known, and the record number in the message). */
 int lp_records_next(lp_records *r, lp_data **rec, lp_error *err);
 
+/* lp_records_next, but the record is made only of the values that the
+ * dotted names only[0..nonly) start with (only NULL: all of them): a CSV
+ * row's other cells are not made into values, a JSON Lines object's other
+ * members are stepped over unparsed (a line that is not a plain object is
+ * parsed whole); a JSON array is read whole.  For values that are needed
+ * of every record (output names) when the rest is not. */
+int lp_records_next_only(lp_records *r, const char *const *only,
+                         size_t nonly, lp_data **rec, lp_error *err);
+
+/* Skips the next record without making it: 1, 0 at the end, -1 on data
+ * that cannot be read.  It parses only what it must to find where the
+ * record ends (a JSON Lines line is not parsed; a CSV row's end is found
+ * by its quotes), so a record's own errors (bad JSON, a wrong count of
+ * cells) are not seen; it is counted as lp_records_next counts it. */
+int lp_records_skip(lp_records *r, lp_error *err);
+
 /* The number of records read so far (the last one's 1-based number). */
 size_t lp_records_count(const lp_records *r);
 

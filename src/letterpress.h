@@ -364,6 +364,12 @@ typedef struct lp_merge_options {
   /* Set non-zero (e.g. by a SIGINT handler) to stop: the letters being
    * made are finished, no other is started.  May be NULL. */
   const volatile int *stop;
+  /* A JSON Lines file recording what this run did, record by record
+   * (written as MANIFEST.part, flushed line by line, renamed at the end;
+   * see lp_manifest_check); NULL: none. */
+  const char *manifest;
+  /* The template's file, named and hashed in the manifest (NULL: "") */
+  const char *template_path;
 } lp_merge_options;
 
 /* Renders one letter per record of the data: to files named by filling
@@ -381,6 +387,43 @@ typedef struct lp_merge_options {
 bool lp_merge(lp_engine *engine, const lp_template *tpl,
               const lp_merge_options *opts, lp_merge_progress *summary,
               lp_error *err);
+
+/* Resolves a shard given as "auto" or "auto/N" from the environment of a
+ * scheduler's array task: the index (counted from 0) from exactly one of
+ * SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (Kubernetes Indexed Job) and
+ * AWS_BATCH_JOB_ARRAY_INDEX; the count from N, else AWS_BATCH_JOB_ARRAY_SIZE
+ * (AWS Batch), else the Slurm array when it is the whole range 0..COUNT-1
+ * (SLURM_ARRAY_TASK_MIN, _MAX, _COUNT, _STEP: a re-run of some tasks does
+ * not tell the count).  Sets *shard (1-based) and *shards.  env: "NAME=VALUE"
+ * strings ending with NULL, or NULL for the process's environment
+ * (getenv).  False, with err (LP_ERR_INPUT) naming the variable, when none
+ * or two are set, the count is unknown, or the index is not below it. */
+bool lp_merge_shard_auto(const char *spec, const char *const *env,
+                         unsigned *shard, unsigned *shards, lp_error *err);
+
+/* What lp_manifest_check found. */
+typedef struct lp_manifest_summary {
+  size_t manifests; /* files read */
+  size_t records;   /* in the data, as the manifests' headers say */
+  size_t done;      /* records written or skipped, their file as recorded */
+  size_t missing;   /* records in no manifest */
+  size_t doubled;   /* lines of a record already seen in a manifest */
+  size_t failed;    /* records that failed */
+  size_t bad_files; /* letters missing, or with other bytes than recorded */
+  size_t problems;  /* everything told to `problem`: 0 means complete */
+} lp_manifest_summary;
+
+/* Proves a batch complete from the manifests its shards wrote
+ * (lp_merge_options.manifest): every record of the data in exactly one
+ * of them, all made from the same template and data (SHA-256) in the same
+ * number of shards, every written or skipped letter on disk with the
+ * bytes and SHA-256 recorded (relative paths from the directory the merge
+ * ran in), every manifest finished.  Each problem goes to `problem`
+ * (located file:line; may be NULL) and is counted in sum->problems.
+ * False, with err, only when there is no file to check. */
+bool lp_manifest_check(const char *const *files, size_t nfiles,
+                       lp_warning_fn problem, void *ctx,
+                       lp_manifest_summary *sum, lp_error *err);
 
 /* ---- Mail: .eml files and SMTP ----------------------------------------- */
 

@@ -28,6 +28,7 @@
 #include "display.h"
 #include "fill.h"
 #include "letterpress.h"
+#include "manifest.h"
 #include "merge.h"
 #include "render.h"
 #include "template.h"
@@ -133,16 +134,38 @@ static void put_safe(lp_buf *b, const char *s) {
   if (b->len == start) lp_buf_append(b, "_", 1);
 }
 
-/* Whether the file name base (up to its first dot) is a device name
- * reserved on Windows (CON, NUL, COM1, ...). */
+/* Whether the path part at base (up to its first dot or slash) is a
+ * device name reserved on Windows (CON, NUL, COM1, ...). */
 static bool reserved_name(const char *base) {
   static const char *names[] = {"CON", "PRN", "AUX", "NUL"};
-  size_t n = strcspn(base, ".");
+  size_t n = strcspn(base, "./");
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (n == 3 && !strncasecmp(base, names[i], 3)) return true;
   return n == 4 &&
          (!strncasecmp(base, "COM", 3) || !strncasecmp(base, "LPT", 3)) &&
          base[3] >= '1' && base[3] <= '9';
+}
+
+/* name with '_' before each part that is a device name reserved on
+ * Windows (a directory named CON cannot be made there either) and before
+ * an empty base name; frees name, returns the result (malloc'd). */
+static char *fix_reserved(char *name) {
+  lp_buf b = {0};
+  const char *p = name;
+  for (;;) {
+    size_t n = strcspn(p, "/");
+    bool last = !p[n];
+    if ((last && !n) || (n && reserved_name(p)))
+      lp_buf_puts(&b, "_");
+    lp_buf_append(&b, p, n);
+    if (last) break;
+    lp_buf_puts(&b, "/");
+    p += n + 1;
+  }
+  free(name);
+  char *r = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return r;
 }
 
 /* Fills the pattern with record number `record` (written with `width`
@@ -179,18 +202,7 @@ static char *fill_name(const name_pattern *np, const lp_data *rec,
   char *name = lp_buf_strdup(&b);
   lp_buf_free(&b);
   if (np->raw) return name;
-  char *slash = strrchr(name, '/');
-  char *base = slash ? slash + 1 : name;
-  if (!*base || reserved_name(base)) {
-    size_t at = (size_t)(base - name);
-    char *fixed = lp_xmalloc(strlen(name) + 2);
-    memcpy(fixed, name, at);
-    fixed[at] = '_';
-    strcpy(fixed + at + 1, base);
-    free(name);
-    name = fixed;
-  }
-  return name;
+  return fix_reserved(name);
 }
 
 /* name with "-k" before its extension (the last dot of its base name). */
@@ -301,9 +313,14 @@ typedef struct merge_msg {
   uint32_t record;
   int32_t status; /* DONE_*, for MSG_DONE */
   int32_t data_line;
-  char key[256];
+  char key[1024];     /* the output file's name */
+  char values[256];   /* the values that named it (the manifest's key) */
+  uint64_t bytes;     /* the file's size and SHA-256 (with a manifest) */
+  char sha256[65];
   lp_error err;
 } merge_msg;
+_Static_assert(sizeof(merge_msg) <= PIPE_BUF,
+               "a report must be written to the pipe in one piece");
 
 typedef struct merger {
   lp_engine *engine;
@@ -327,6 +344,8 @@ typedef struct merger {
   size_t nwarned, warned_cap;
   lp_merge_progress prog;
   struct timespec t0;
+  lp_manifest *manifest; /* --manifest: where each record's line goes */
+  lp_error manifest_err; /* the first failure to write it */
 } merger;
 
 static lp_records *open_data(merger *m, lp_error *err) {
@@ -469,7 +488,8 @@ static bool survey_records(merger *m, lp_error *err) {
     uses_record |= m->pattern.parts[i].is_name &&
                    !strcmp(m->pattern.parts[i].text, RECORD_NAME);
   if (uses_record) {
-    while ((got = lp_records_next(r, &rec, err)) > 0) lp_data_free(rec);
+    while ((got = lp_records_skip(r, err)) > 0) {
+    }
     if (got < 0) ok = false;
     size_t n = lp_records_count(r);
     for (m->width = 1; n >= 10; n /= 10) m->width++;
@@ -477,11 +497,45 @@ static bool survey_records(merger *m, lp_error *err) {
     r = ok ? open_data(m, err) : NULL;
     if (!r) return false;
   }
-  while (ok && (got = lp_records_next(r, &rec, err)) > 0) {
-    size_t k = lp_records_count(r);
+  /* Another shard's record is made only as far as its values are
+   * needed: whole for the mail hook, the values of the output name (that
+   * every shard must agree on), or not at all. */
+  char **keys = lp_xcalloc(m->pattern.count + m->o->nsets + 1, sizeof *keys);
+  size_t nkeys = 0;
+  for (size_t i = 0; i < m->pattern.count; i++)
+    if (m->pattern.parts[i].is_name &&
+        strcmp(m->pattern.parts[i].text, RECORD_NAME))
+      keys[nkeys++] = lp_xstrdup(m->pattern.parts[i].text);
+  bool names_need_values = nkeys > 0;
+  /* (the values --set changes too, so that --set acts as on the whole
+   * record) */
+  for (size_t i = 0; i < m->o->nsets && names_need_values; i++)
+    keys[nkeys++] = lp_xstrndup(m->o->sets[i], strcspn(m->o->sets[i], "="));
+  for (;;) {
+    size_t k = lp_records_count(r) + 1;
+    rec = NULL;
+    bool mine = in_shard(m, k) || m->o->survey;
+    bool skip = !mine && !(m->o->output && names_need_values);
+    got = !ok   ? 0
+          : mine ? lp_records_next(r, &rec, err)
+          : skip ? lp_records_skip(r, err)
+                 : lp_records_next_only(r, (const char *const *)keys, nkeys,
+                                        &rec, err);
+    if (got <= 0) break;
     int line = lp_records_line(r);
     LP_GROW(m->suffix, cap, k);
     m->suffix[k - 1] = 0;
+    if (!mine) {
+      /* (--set may change a value of the name: applied first) */
+      lp_error set_err = {0};
+      if (skip) {
+        if (m->o->output) name_record(m, NULL, k, line, &seen);
+      }
+      else if (apply_sets(m, rec, &set_err)) name_record(m, rec, k, line, &seen);
+      else m->suffix[k - 1] = NO_NAME;
+      lp_data_free(rec);
+      continue;
+    }
     lp_error set_err = {0};
     if (!apply_sets(m, rec, &set_err)) {
       /* The second pass reports it as this record's failure. */
@@ -499,6 +553,8 @@ static bool survey_records(merger *m, lp_error *err) {
     if (in_shard(m, k)) m->prog.total++;
   }
   if (got < 0) ok = false;
+  for (size_t i = 0; i < nkeys; i++) free(keys[i]);
+  free(keys);
   m->nrecords = lp_records_count(r);
   lp_records_close(r);
   set_free(&seen);
@@ -589,6 +645,40 @@ static void report_warning(void *ctx, const lp_error *w) {
   rw->m->report(rw->m, &msg, rw->m->report_fd);
 }
 
+/* The values of the output name's placeholders for record k, joined by
+ * '/' as they are in the data ("north/1042"): the record's key in the
+ * manifest. */
+static void name_values(const merger *m, const lp_data *rec, size_t k,
+                        char *out, size_t size) {
+  lp_buf b = {0};
+  for (size_t i = 0; i < m->pattern.count; i++) {
+    const name_part *part = &m->pattern.parts[i];
+    if (!part->is_name) continue;
+    if (b.len) lp_buf_puts(&b, "/");
+    if (!strcmp(part->text, RECORD_NAME)) {
+      lp_buf_printf(&b, "%zu", k);
+      continue;
+    }
+    json_t *v = lp_data_lookup(rec, part->text);
+    char *text = v ? lp_data_text(v) : NULL;
+    if (text) lp_buf_puts(&b, text);
+    free(text);
+  }
+  size_t n = b.len < size ? b.len : size - 1;
+  while (n < b.len && n > 0 && (b.data[n] & 0xC0) == 0x80)
+    n--; /* whole UTF-8 characters only */
+  if (n) memcpy(out, b.data, n);
+  out[n] = '\0';
+  lp_buf_free(&b);
+}
+
+/* With a manifest: the size and SHA-256 of the letter at path, into msg
+ * (hashed by the worker that made it, so that the work is shared). */
+static bool hash_letter(const merger *m, const char *path, merge_msg *msg) {
+  return !m->o->manifest ||
+         lp_manifest_hash_file(path, &msg->bytes, msg->sha256, &msg->err);
+}
+
 /* Renders record k: to its file and/or into the combined document.  Fills
  * msg (status, key, error). */
 static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
@@ -605,9 +695,12 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     name = with_suffix(base, m->suffix[k - 1]);
     free(base);
     snprintf(msg->key, sizeof msg->key, "%s", name);
+    if (m->o->manifest) name_values(m, rec, k, msg->values, sizeof msg->values);
     if (m->o->skip_existing && !m->combined && access(name, F_OK) == 0) {
       msg->status = DONE_SKIPPED;
       if (m->o->letter && !m->o->letter(m->o->ctx, k, rec, name, err))
+        msg->status = DONE_FAILED;
+      if (msg->status == DONE_SKIPPED && !hash_letter(m, name, msg))
         msg->status = DONE_FAILED;
       free(name);
       return;
@@ -632,6 +725,7 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   }
   if (ok && name && m->o->letter)
     ok = m->o->letter(m->o->ctx, k, rec, name, err);
+  if (ok && name) ok = hash_letter(m, name, msg);
   if (ok) msg->status = DONE_WRITTEN;
   free(name);
 }
@@ -676,6 +770,18 @@ static void pass_warning(merger *m, const merge_msg *msg) {
   m->o->warn(m->o->ctx, &told);
 }
 
+/* Appends a finished record's line to the manifest; the first failure to
+ * write it is kept (and ends the merge with an error). */
+static void note_in_manifest(merger *m, const merge_msg *msg) {
+  static const char *const status[] = {"written", "skipped", "failed"};
+  lp_manifest_entry e = {msg->record, msg->values, msg->key,
+                         status[msg->status], msg->bytes, msg->sha256,
+                         msg->status == DONE_FAILED ? msg->err.message : ""};
+  if (!m->manifest_err.message[0] &&
+      !lp_manifest_add(m->manifest, &e, &m->manifest_err))
+    *m->stop = 1;
+}
+
 /* Counts a finished record and tells the caller; passes warnings on. */
 static void account(merger *m, const merge_msg *msg) {
   if (msg->kind == MSG_WARNING) {
@@ -683,6 +789,7 @@ static void account(merger *m, const merge_msg *msg) {
     return;
   }
   m->prog.done++;
+  if (m->manifest) note_in_manifest(m, msg);
   if (msg->status == DONE_WRITTEN) m->prog.written++;
   if (msg->status == DONE_SKIPPED) m->prog.skipped++;
   if (msg->status == DONE_FAILED) {
@@ -708,20 +815,21 @@ static bool run_records(merger *m, int worker, int jobs,
   m->report_fd = fd;
   lp_data *rec;
   size_t mine = 0;
-  int got;
-  while (!*m->stop && !interrupted(m) &&
-         (got = lp_records_next(r, &rec, err)) > 0) {
-    size_t k = lp_records_count(r);
-    if (in_shard(m, k) && (int)(mine++ % (size_t)jobs) == worker) {
-      merge_msg msg;
-      memset(&msg, 0, sizeof msg);
-      msg.kind = MSG_DONE;
-      msg.record = (uint32_t)k;
-      msg.data_line = lp_records_line(r);
-      if (apply_sets(m, rec, &msg.err)) do_record(m, rec, k, &msg);
-      else msg.status = DONE_FAILED;
-      report(m, &msg, fd);
-    }
+  while (!*m->stop && !interrupted(m)) {
+    size_t k = lp_records_count(r) + 1;
+    /* Records of other shards and other workers are skipped, not built. */
+    bool take = in_shard(m, k) && (int)(mine++ % (size_t)jobs) == worker;
+    int got = take ? lp_records_next(r, &rec, err) : lp_records_skip(r, err);
+    if (got <= 0) break;
+    if (!take) continue;
+    merge_msg msg;
+    memset(&msg, 0, sizeof msg);
+    msg.kind = MSG_DONE;
+    msg.record = (uint32_t)k;
+    msg.data_line = lp_records_line(r);
+    if (apply_sets(m, rec, &msg.err)) do_record(m, rec, k, &msg);
+    else msg.status = DONE_FAILED;
+    report(m, &msg, fd);
     lp_data_free(rec);
   }
   lp_records_close(r);
@@ -804,11 +912,161 @@ static bool run_parallel(merger *m, int jobs, lp_error *err) {
   return true;
 }
 
+/* The SHA-256 of a file, or of the data read from standard input; false
+ * with err. */
+static bool hash_input(const merger *m, const char *path, char hex[65],
+                       lp_error *err) {
+  uint64_t bytes;
+  if (!path) {
+    lp_manifest_hash("", 0, hex);
+    return true;
+  }
+  if (!strcmp(path, "-") && path == m->o->data) {
+    lp_manifest_hash(m->stdin_text, m->stdin_len, hex);
+    return true;
+  }
+  if (!strcmp(path, "-"))
+    return lp_fail(err, LP_ERR_INPUT, "--manifest", 0, 0,
+                   "a manifest names the template's file: give the "
+                   "template as a file, not standard input");
+  return lp_manifest_hash_file(path, &bytes, hex, err);
+}
+
+/* Creates the manifest (its header: the template's and the data's
+ * SHA-256, the records, the shard); NULL with err. */
+static lp_manifest *start_manifest(merger *m, lp_error *err) {
+  char tpl_hex[65], data_hex[65];
+  if (!hash_input(m, m->o->template_path, tpl_hex, err) ||
+      !hash_input(m, m->o->data, data_hex, err))
+    return NULL;
+  lp_manifest_header h = {m->o->template_path ? m->o->template_path : "",
+                          tpl_hex, m->o->data, data_hex, m->nrecords,
+                          m->o->shards ? m->o->shard : 1,
+                          m->o->shards ? m->o->shards : 1, m->o->output};
+  return lp_manifest_create(m->o->manifest, &h, err);
+}
+
 /* The CPUs this process may use (affinity, cgroup quota), at most
  * MAX_JOBS: the default number of workers. */
 static int cores(void) {
   int n = lp_cpus_available();
   return n > MAX_JOBS ? MAX_JOBS : n;
+}
+
+/* ---- --shard auto: the shard from a scheduler's array index ------------ */
+
+/* A variable's value in env ("NAME=VALUE" strings; NULL: the process's
+ * environment); NULL when unset or empty. */
+static const char *env_get(const char *const *env, const char *name) {
+  const char *v = NULL;
+  if (!env) {
+    v = getenv(name);
+  } else {
+    size_t n = strlen(name);
+    for (; *env && !v; env++)
+      if (!strncmp(*env, name, n) && (*env)[n] == '=') v = *env + n + 1;
+  }
+  return v && *v ? v : NULL;
+}
+
+/* v, or "unset" for a variable that is not set (in messages). */
+static const char *or_unset(const char *v) { return v ? v : "unset"; }
+
+/* Parses a whole decimal number (no sign, no blanks) into *out. */
+static bool whole_number(const char *s, unsigned long *out) {
+  if (!s || *s < '0' || *s > '9') return false;
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (*end || errno || v > UINT_MAX) return false;
+  *out = v;
+  return true;
+}
+
+/* The count of a Slurm array when it is the whole range 0..COUNT-1 with
+ * step 1 (SLURM_ARRAY_TASK_MIN/MAX/STEP/COUNT); 0 when it is not, e.g. a
+ * re-run of some of its tasks (--array=2): COUNT then says nothing of the
+ * batch. */
+static unsigned long slurm_whole_count(const char *const *env) {
+  unsigned long min, max, count, step = 1;
+  const char *st = env_get(env, "SLURM_ARRAY_TASK_STEP");
+  if (!whole_number(env_get(env, "SLURM_ARRAY_TASK_MIN"), &min) ||
+      !whole_number(env_get(env, "SLURM_ARRAY_TASK_MAX"), &max) ||
+      !whole_number(env_get(env, "SLURM_ARRAY_TASK_COUNT"), &count) ||
+      (st && !whole_number(st, &step)))
+    return 0;
+  return min == 0 && step == 1 && count == max + 1 ? count : 0;
+}
+
+bool lp_merge_shard_auto(const char *spec, const char *const *env,
+                         unsigned *shard, unsigned *shards, lp_error *err) {
+  static const char *const index_vars[] = {
+      "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX",
+      "AWS_BATCH_JOB_ARRAY_INDEX"};
+  unsigned long n = 0;
+  if (strncmp(spec, "auto", 4) ||
+      (spec[4] && (spec[4] != '/' || !whole_number(spec + 5, &n) || !n)))
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "'%s' is not a shard: write K/N (1 <= K <= N), auto, "
+                   "or auto/N (N >= 1)", spec);
+  const char *var = NULL, *value = NULL;
+  for (size_t i = 0; i < 3; i++) {
+    const char *v = env_get(env, index_vars[i]);
+    if (v && var)
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "--shard %s: both %s and %s are set, so the task's "
+                     "index is ambiguous: unset one, or write --shard K/N",
+                     spec, var, index_vars[i]);
+    if (v) var = index_vars[i], value = v;
+  }
+  if (!var)
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "--shard %s needs the task's index from SLURM_ARRAY_TASK_ID "
+                   "(sbatch --array), JOB_COMPLETION_INDEX (Kubernetes "
+                   "Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch "
+                   "array job), and none is set: run it as an array task, "
+                   "or write --shard K/N", spec);
+  unsigned long index;
+  if (!whole_number(value, &index))
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "%s is '%s', not an index (0, 1, 2, ...)", var, value);
+  if (!n && !strcmp(var, "AWS_BATCH_JOB_ARRAY_INDEX")) {
+    const char *size = env_get(env, "AWS_BATCH_JOB_ARRAY_SIZE");
+    if (size && (!whole_number(size, &n) || !n))
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "AWS_BATCH_JOB_ARRAY_SIZE is '%s', not a number of "
+                     "tasks: write --shard auto/N", size);
+    if (!n)
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "AWS_BATCH_JOB_ARRAY_INDEX is set but "
+                     "AWS_BATCH_JOB_ARRAY_SIZE is not: write --shard auto/N "
+                     "with N the array's size");
+  } else if (!n && !strcmp(var, "SLURM_ARRAY_TASK_ID")) {
+    n = slurm_whole_count(env);
+    if (!n)
+      return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                     "SLURM_ARRAY_TASK_ID is %lu in an array that is not "
+                     "the whole batch 0..N-1 (SLURM_ARRAY_TASK_MIN %s, "
+                     "MAX %s, COUNT %s, STEP %s), e.g. a re-run of some "
+                     "tasks: write --shard auto/N with N the tasks of the "
+                     "whole batch",
+                     index, or_unset(env_get(env, "SLURM_ARRAY_TASK_MIN")),
+                     or_unset(env_get(env, "SLURM_ARRAY_TASK_MAX")),
+                     or_unset(env_get(env, "SLURM_ARRAY_TASK_COUNT")),
+                     or_unset(env_get(env, "SLURM_ARRAY_TASK_STEP")));
+  } else if (!n) {
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "JOB_COMPLETION_INDEX gives no count of tasks: write "
+                   "--shard auto/N with N the Job's completions");
+  }
+  if (index >= n)
+    return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
+                   "%s is %lu, but the batch has %lu shard%s (indexes 0 to "
+                   "%lu): make N the number of tasks of the whole array",
+                   var, index, n, n == 1 ? "" : "s", n - 1);
+  *shard = (unsigned)index + 1;
+  *shards = (unsigned)n;
+  return true;
 }
 
 bool lp_merge(lp_engine *engine, const lp_template *tpl,
@@ -856,6 +1114,8 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     free(m.stdin_text);
     return ok;
   }
+  if (ok && o->manifest) m.manifest = start_manifest(&m, err);
+  ok = ok && (!o->manifest || m.manifest);
   dir_list made = {0};
   note_new_dirs(&made, o->output);
   note_new_dirs(&made, o->combined);
@@ -898,6 +1158,13 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
   remove_empty_dirs(&made);
   m.prog.seconds = seconds_since(&m.t0);
   *summary = m.prog;
+  if (m.manifest_err.message[0]) {
+    if (ok) *err = m.manifest_err;
+    ok = false;
+  }
+  if (m.manifest && !lp_manifest_finish(m.manifest, &m.prog,
+                                        ok ? err : &m.manifest_err))
+    ok = false;
   lp_display_free(m.combined);
   pattern_free(&m.pattern);
   free(m.suffix);

@@ -68,6 +68,117 @@ static bool merge(lp_engine *e, const char *tpl_text, const char *data,
   return ok;
 }
 
+/* --shard auto: the index from exactly one scheduler variable, the count
+ * from /N, AWS's array size or a whole Slurm array; errors name the
+ * variable. */
+static void test_shard_auto(void) {
+  unsigned k = 0, n = 0;
+  lp_error err = {0};
+  const char *slurm[] = {"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_MIN=0",
+                         "SLURM_ARRAY_TASK_MAX=3", "SLURM_ARRAY_TASK_COUNT=4",
+                         "SLURM_ARRAY_TASK_STEP=1", NULL};
+  CHECK(lp_merge_shard_auto("auto", slurm, &k, &n, &err) && k == 3 && n == 4);
+  CHECK(lp_merge_shard_auto("auto/10", slurm, &k, &n, &err) && k == 3 &&
+        n == 10);
+  /* A re-run of task 2 alone (--array=2): its count is 1, not the batch's. */
+  const char *rerun[] = {"SLURM_ARRAY_TASK_ID=2", "SLURM_ARRAY_TASK_MIN=2",
+                         "SLURM_ARRAY_TASK_MAX=2", "SLURM_ARRAY_TASK_COUNT=1",
+                         NULL};
+  CHECK(!lp_merge_shard_auto("auto", rerun, &k, &n, &err) &&
+        err.code == LP_ERR_INPUT &&
+        strstr(err.message, "SLURM_ARRAY_TASK_ID") &&
+        strstr(err.message, "auto/N"));
+  CHECK(lp_merge_shard_auto("auto/4", rerun, &k, &n, &err) && k == 3 && n == 4);
+  const char *k8s[] = {"JOB_COMPLETION_INDEX=0", NULL};
+  CHECK(lp_merge_shard_auto("auto/100", k8s, &k, &n, &err) && k == 1 &&
+        n == 100);
+  CHECK(!lp_merge_shard_auto("auto", k8s, &k, &n, &err) &&
+        strstr(err.message, "JOB_COMPLETION_INDEX"));
+  const char *aws[] = {"AWS_BATCH_JOB_ARRAY_INDEX=7",
+                       "AWS_BATCH_JOB_ARRAY_SIZE=8", NULL};
+  CHECK(lp_merge_shard_auto("auto", aws, &k, &n, &err) && k == 8 && n == 8);
+  CHECK(!lp_merge_shard_auto("auto/7", aws, &k, &n, &err) &&
+        strstr(err.message, "AWS_BATCH_JOB_ARRAY_INDEX is 7"));
+  const char *none[] = {"HOME=/", NULL};
+  CHECK(!lp_merge_shard_auto("auto", none, &k, &n, &err) &&
+        strstr(err.message, "none is set"));
+  const char *two[] = {"SLURM_ARRAY_TASK_ID=1", "JOB_COMPLETION_INDEX=1",
+                       NULL};
+  CHECK(!lp_merge_shard_auto("auto/4", two, &k, &n, &err) &&
+        strstr(err.message, "SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX"));
+  const char *bad[] = {"JOB_COMPLETION_INDEX=-1", NULL};
+  CHECK(!lp_merge_shard_auto("auto/4", bad, &k, &n, &err) &&
+        strstr(err.message, "not an index"));
+  CHECK(!lp_merge_shard_auto("auto/0", k8s, &k, &n, &err));
+  CHECK(!lp_merge_shard_auto("autox", k8s, &k, &n, &err));
+}
+
+/* Counts the problems manifest-check tells. */
+static void on_problem(void *ctx, const lp_error *e) {
+  seen *s = ctx;
+  s->count++;
+  size_t n = strlen(s->messages);
+  snprintf(s->messages + n, sizeof s->messages - n, "%s\n", e->message);
+}
+
+/* Manifests: each shard records its records; together they prove the
+ * batch; a missing shard, a doubled one, a changed letter and a manifest
+ * cut short are each told. */
+static void test_manifest(lp_engine *e) {
+  const char *jl = put("m.jsonl", "{\"id\":\"a\"}\n{\"id\":\"b\"}\n"
+                                  "{\"id\":\"c\"}\n{\"id\":\"d\"}\n"
+                                  "{\"id\":\"e\"}\n");
+  char m1[128], m2[128], part[140];
+  snprintf(m1, sizeof m1, "%s/m1.jsonl", dir);
+  snprintf(m2, sizeof m2, "%s/m2.jsonl", dir);
+  lp_merge_options o = {0};
+  lp_merge_progress sum;
+  seen s;
+  lp_error err = {0};
+  o.jobs = 2;
+  o.shards = 2;
+  o.shard = 1;
+  o.manifest = m1;
+  CHECK(merge(e, "# {{id}}\n", jl, "id", &o, &sum, &s, &err));
+  CHECK(sum.written == 3);
+  snprintf(part, sizeof part, "%s.part", m1);
+  CHECK(access(m1, F_OK) == 0 && access(part, F_OK) != 0);
+  o.shard = 2;
+  o.manifest = m2;
+  CHECK(merge(e, "# {{id}}\n", jl, "id", &o, &sum, &s, &err));
+  const char *both[] = {m1, m2};
+  lp_manifest_summary ms;
+  memset(&s, 0, sizeof s);
+  CHECK(lp_manifest_check(both, 2, on_problem, &s, &ms, &err));
+  CHECK(ms.problems == 0 && ms.records == 5 && ms.done == 5 && s.count == 0);
+  CHECK(lp_manifest_check(both, 1, on_problem, &s, &ms, &err));
+  CHECK(ms.missing == 2 && ms.problems == 1 &&
+        strstr(s.messages, "2, 4") && strstr(s.messages, "shard 2 of 2"));
+  const char *twice[] = {m1, m2, m2};
+  CHECK(lp_manifest_check(twice, 3, on_problem, &s, &ms, &err));
+  CHECK(ms.doubled == 2 && ms.missing == 0);
+  /* A letter changed after the merge. */
+  FILE *f = fopen(put("out/sub/c.pdf", "not the letter"), "rb");
+  if (f) fclose(f);
+  memset(&s, 0, sizeof s);
+  CHECK(lp_manifest_check(both, 2, on_problem, &s, &ms, &err));
+  CHECK(ms.bad_files == 1 && ms.done == 4 &&
+        strstr(s.messages, "c.pdf is not the file"));
+  /* A task killed while writing: its manifest has no last line. */
+  FILE *in = fopen(m2, "rb");
+  char text[4096] = {0};
+  size_t n = in ? fread(text, 1, sizeof text - 1, in) : 0;
+  if (in) fclose(in);
+  char *last = n ? strstr(text, "{\"end\"") : NULL;
+  CHECK(last != NULL);
+  if (last) *last = '\0';
+  put("m2.jsonl", text);
+  memset(&s, 0, sizeof s);
+  CHECK(lp_manifest_check(both, 2, on_problem, &s, &ms, &err));
+  CHECK(strstr(s.messages, "did not finish") != NULL);
+  CHECK(!lp_manifest_check(both, 0, on_problem, &s, &ms, &err));
+}
+
 int main(void) {
   setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   snprintf(dir, sizeof dir, "/tmp/test_merge_XXXXXX");
@@ -78,6 +189,7 @@ int main(void) {
   if (!e) return CHECK_DONE();
   lp_merge_progress sum;
   seen s;
+  test_shard_auto();
 
   /* A placeholder no record has: one error, before any letter, whatever
    * the jobs and keep_going; it names the closest field. */
@@ -131,6 +243,7 @@ int main(void) {
   CHECK(merge(e, "{{n}}\n", gb, "id", &o, &sum, &s, &err));
   CHECK(sum.written == 1 && exists("out/sub/7.pdf"));
 
+  test_manifest(e);
   lp_engine_free(e);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -38,7 +38,7 @@ _letterpress() {
   COMPREPLY=()
 
   if [ "$COMP_CWORD" -eq 1 ]; then
-    _letterpress_words "$cur" "render merge sign fields fonts --help --version"
+    _letterpress_words "$cur" "render merge manifest-check sign fields fonts --help --version"
     return 0
   fi
 
@@ -54,13 +54,16 @@ _letterpress() {
       ;;
     merge)
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
-            --skip-existing --shard --format --encoding --delimiter --check
+            --skip-existing --shard --manifest --format --encoding --delimiter --check
             --set --blanks $limits
             --eml --from --to --cc --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
     sign) opts="-o --output $signing" ;;
     fonts) opts="--lang" ;;
     fields) opts="" ;;
+    manifest-check)
+      _letterpress_files "$cur" jsonl part
+      return 0 ;;
     *) return 0 ;;
   esac
   [ "$cmd" = sign ] || opts="$opts --font-path --system-fonts"
@@ -79,6 +82,13 @@ _letterpress() {
       return 0 ;;
     --combined)
       _letterpress_files "$cur" pdf
+      return 0 ;;
+    --manifest)
+      _letterpress_files "$cur" jsonl
+      return 0 ;;
+    --shard)
+      _letterpress_words "$cur" "auto auto/"
+      compopt -o nospace 2>/dev/null
       return 0 ;;
     --font-path)
       COMPREPLY=($(compgen -d -- "$cur"))
@@ -123,7 +133,7 @@ _letterpress() {
         quote-indent= hyphenate= word-break= font-hinting= font-path="
       compopt -o nospace 2>/dev/null
       return 0 ;;
-    --set|--shard|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact)
+    --set|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact)
       return 0 ;;
   esac
 

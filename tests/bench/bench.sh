@@ -55,6 +55,25 @@ peak() { # RECORDS -> peak resident memory (KB) of a -j 2 merge, median of 3
 mem100=$(peak 100)
 mem10000=$(peak 10000)
 
+# A batch split as a cluster would run it: CLUSTER_RECORDS (100 000) records
+# of tests/bench/short.md (a short letter, so that this stays about a
+# minute) in 4 shards run one after the other, each with its manifest; then
+# what a shard costs beyond its letters: reading the data and naming every
+# record, measured by running shard 1 again when its letters are all there.
+CLUSTER_RECORDS=${CLUSTER_RECORDS:-100000}
+python3 tests/bench/gen_data.py "$CLUSTER_RECORDS" >"$WORK/big.csv"
+start=$(date +%s.%N)
+for k in 1 2 3 4; do
+  "$LP" merge tests/bench/short.md -d "$WORK/big.csv" -o "$WORK/c/{{customer.region}}/{{customer.id}}.pdf" \
+    --shard $k/4 --manifest "$WORK/shard-$k.jsonl" 2>/dev/null
+done
+cluster_s=$(python3 -c "import time; print('%.1f' % ($(date +%s.%N) - $start))")
+cluster_rate=$(python3 -c "print('%.0f' % ($CLUSTER_RECORDS / $cluster_s))")
+"$LP" manifest-check "$WORK"/shard-*.jsonl >/dev/null
+hyperfine -N --runs 5 --export-json "$WORK/resume.json" \
+  "$LP merge tests/bench/short.md -d $WORK/big.csv -o $WORK/c/{{customer.region}}/{{customer.id}}.pdf --shard 1/4 --skip-existing" >/dev/null
+read_ms=$(python3 -c "print('%.0f' % ($(median "$WORK/resume.json") * 1000))")
+
 {
   echo "letterpress $($LP --version | cut -d' ' -f2) benchmark, $(date -u +%Y-%m-%d)"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(. /etc/os-release && echo "$PRETTY_NAME")"
@@ -65,4 +84,6 @@ mem10000=$(peak 10000)
   echo "bytes per letter, merge of tests/bench/notice.md ($(echo $one | cut -d' ' -f1) page): $(echo $one | cut -d' ' -f2)"
   echo "bytes per letter, merge of tests/bench/letter.md ($(echo $two | cut -d' ' -f1) pages): $(echo $two | cut -d' ' -f2)"
   echo "peak memory (median of 3), -j 2 merge of 100 records: $mem100 KB; of 10000 records: $mem10000 KB"
+  echo "merge of $CLUSTER_RECORDS records (tests/bench/short.md) in 4 shards with manifests, one after the other: $cluster_s s, $cluster_rate letters/s; manifest-check: complete"
+  echo "a shard's cost beyond its letters (shard 1/4 again, every letter there: reading $CLUSTER_RECORDS records, naming them, checking its files), median of 5: $read_ms ms"
 } | tee "$OUT"
