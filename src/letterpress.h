@@ -485,10 +485,10 @@ struct lp_sign_options {
 };
 
 /* Signs a PDF in memory: fills its signature field with a CMS detached
- * signature (SHA-256, ETSI.CAdES.detached with signing-certificate-v2) and a
- * visible appearance, written as an incremental update after the original
+ * signature (SHA-256, ETSI.CAdES.detached with signing-certificate-v2, no
+ * signing-time attribute: PAdES B-B) and a visible appearance, written as an incremental update after the original
  * bytes.  *out (malloc'd, caller frees) receives the signed PDF.  The
- * signing time is SOURCE_DATE_EPOCH when set, else now.  A PDF already
+ * signing time (/M) is SOURCE_DATE_EPOCH when set, else now.  A PDF already
  * signed in another field can be signed again: earlier signatures stay
  * valid.  The engine draws the appearance's text (the engine's thread). */
 bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,

@@ -267,42 +267,116 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   return ok;
 }
 
-/* The DER CMS signature of data: detached, SHA-256, with the
- * signing-certificate-v2 attribute that PAdES (ETSI.CAdES.detached)
- * requires (ETSI EN 319 122-1 5.2.2.3). */
+/* Compares two DER encodings in the order DER gives a SET OF (X.690
+ * 11.6: as octet strings, the shorter one padded with zeros). */
+static int der_order(const void *a, const void *b) {
+  const lp_buf *x = a, *y = b;
+  size_t n = x->len < y->len ? x->len : y->len;
+  int c = memcmp(x->data, y->data, n);
+  if (c) return c;
+  return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* The DER of the signer's signed attributes as a SET OF Attribute: the
+ * bytes the signature covers (RFC 5652 5.4).  The encoder writes the same
+ * set in the same (DER) order into the SignerInfo. */
+static bool signed_attrs_der(CMS_SignerInfo *si, lp_buf *der) {
+  int n = CMS_signed_get_attr_count(si);
+  if (n <= 0) return false;
+  lp_buf *parts = calloc((size_t)n, sizeof *parts);
+  size_t total = 0;
+  bool ok = parts != NULL;
+  for (int i = 0; ok && i < n; i++) {
+    unsigned char *enc = NULL;
+    int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &enc);
+    ok = len > 0;
+    if (ok) lp_buf_append(&parts[i], enc, (size_t)len), total += (size_t)len;
+    OPENSSL_free(enc);
+  }
+  if (ok) {
+    qsort(parts, (size_t)n, sizeof *parts, der_order);
+    unsigned char head[6] = {0x31};
+    size_t hl = 1;
+    if (total < 128) {
+      head[hl++] = (unsigned char)total;
+    } else {
+      int bytes = total > 0xFFFFFF ? 4 : total > 0xFFFF ? 3 : total > 0xFF ? 2 : 1;
+      head[hl++] = (unsigned char)(0x80 | bytes);
+      for (int b = bytes - 1; b >= 0; b--)
+        head[hl++] = (unsigned char)(total >> (8 * b));
+    }
+    lp_buf_append(der, head, hl);
+    for (int i = 0; i < n; i++) lp_buf_append(der, parts[i].data, parts[i].len);
+  }
+  for (int i = 0; parts && i < n; i++) lp_buf_free(&parts[i]);
+  free(parts);
+  return ok;
+}
+
+/* Adds the signed attributes PAdES baseline B-B wants (ETSI EN 319 142-1
+ * 6.3): content-type, message-digest and signing-certificate-v2 (EN 319
+ * 122-1 5.2.2.3), and no signing-time (the time is the dictionary's /M). */
+static bool add_signed_attrs(CMS_SignerInfo *si, const credentials *c,
+                             const unsigned char *data, size_t len) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned md_len = 0;
+  ESS_SIGNING_CERT_V2 *scv2 =
+      OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), c->cert, NULL, 0);
+  unsigned char *enc = NULL;
+  int enc_len = scv2 ? i2d_ESS_SIGNING_CERT_V2(scv2, &enc) : -1;
+  ASN1_STRING *seq = ASN1_STRING_new();
+  bool ok = enc_len > 0 && seq && ASN1_STRING_set(seq, enc, enc_len) &&
+            EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) &&
+            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
+                                        V_ASN1_OBJECT,
+                                        OBJ_nid2obj(NID_pkcs7_data), -1) &&
+            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest,
+                                        V_ASN1_OCTET_STRING, md, (int)md_len) &&
+            CMS_signed_add1_attr_by_NID(si,
+                                        NID_id_smime_aa_signingCertificateV2,
+                                        V_ASN1_SEQUENCE, seq, -1);
+  ASN1_STRING_free(seq);
+  OPENSSL_free(enc);
+  ESS_SIGNING_CERT_V2_free(scv2);
+  return ok;
+}
+
+/* Signs the signer's signed attributes with its key and sets the
+ * SignerInfo's signature value.  Done here rather than by CMS_final,
+ * which would add a signingTime attribute PAdES forbids. */
+static bool sign_attrs(CMS_SignerInfo *si, const credentials *c) {
+  lp_buf tbs = {0};
+  EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+  unsigned char *sig = NULL;
+  size_t sig_len = 0;
+  bool ok = mctx && signed_attrs_der(si, &tbs) &&
+            EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, c->key) > 0 &&
+            EVP_DigestSign(mctx, NULL, &sig_len, tbs.data, tbs.len) > 0 &&
+            (sig = OPENSSL_malloc(sig_len)) != NULL &&
+            EVP_DigestSign(mctx, sig, &sig_len, tbs.data, tbs.len) > 0;
+  if (ok) {
+    ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len);
+    sig = NULL;
+  }
+  OPENSSL_free(sig);
+  EVP_MD_CTX_free(mctx);
+  lp_buf_free(&tbs);
+  return ok;
+}
+
+/* The DER CMS signature of data: detached, SHA-256, signed attributes as
+ * PAdES B-B wants them (see add_signed_attrs). */
 static bool cms_sign(const credentials *c, const unsigned char *data,
                      size_t len, lp_buf *der, lp_error *err) {
   unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
   CMS_ContentInfo *cms = CMS_sign(NULL, NULL, c->chain, NULL, flags);
   CMS_SignerInfo *si =
       cms ? CMS_add1_signer(cms, c->cert, c->key, EVP_sha256(), flags) : NULL;
-  ESS_SIGNING_CERT_V2 *scv2 =
-      si ? OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), c->cert, NULL, 0)
-         : NULL;
-  unsigned char *enc = NULL;
-  int enc_len = scv2 ? i2d_ESS_SIGNING_CERT_V2(scv2, &enc) : -1;
-  ASN1_STRING *seq = ASN1_STRING_new();
-  /* OpenSSL adds the wall clock as signingTime unless one is there: give
-   * it the signing time that /M has (SOURCE_DATE_EPOCH when set), so that
-   * a reproducible build gives reproducible signed attributes. */
-  ASN1_TIME *when = ASN1_TIME_adj(NULL, (time_t)lp_source_date(), 0, 0);
-  bool ok = enc_len > 0 && seq && when && ASN1_STRING_set(seq, enc, enc_len) &&
-            CMS_signed_add1_attr_by_NID(si,
-                                        NID_id_smime_aa_signingCertificateV2,
-                                        V_ASN1_SEQUENCE, seq, -1) &&
-            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime,
-                                        when->type, when, -1);
-  BIO *in = ok ? BIO_new_mem_buf(data, (int)len) : NULL;
-  ok = ok && in && CMS_final(cms, in, NULL, flags);
+  bool ok = si && add_signed_attrs(si, c, data, len) && sign_attrs(si, c);
   unsigned char *out = NULL;
   int out_len = ok ? i2d_CMS_ContentInfo(cms, &out) : -1;
   if (out_len > 0) lp_buf_append(der, out, (size_t)out_len);
   OPENSSL_free(out);
-  BIO_free(in);
-  ASN1_TIME_free(when);
-  ASN1_STRING_free(seq);
-  OPENSSL_free(enc);
-  ESS_SIGNING_CERT_V2_free(scv2);
   CMS_ContentInfo_free(cms);
   if (out_len <= 0)
     return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
