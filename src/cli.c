@@ -24,6 +24,7 @@ static const char usage[] =
     "       letterpress sign IN.pdf -o OUT.pdf --key KEY [--cert CERT] [--chain PEM]\n"
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
+    "                        [--tsa URL [--tsa-user NAME] [--tsa-pass env:VAR|file:PATH]]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
@@ -51,11 +52,12 @@ static const char usage[] =
     "         --max-pages N (10000), --max-depth N (64), --max-image-pixels N\n"
     "         (100000000), --max-input-size BYTES (67108864); merge takes them too.\n"
     "         --sign-key, --sign-cert, --sign-pass, ... (the options of sign with\n"
-    "         'sign-' in front) sign the rendered PDF.\n"
+    "         'sign-' in front) and --tsa... sign the rendered PDF.\n"
     "sign     signs a signature field (the first unsigned one, or --field NAME)\n"
     "         with a CMS signature as an incremental update.  KEY is a PEM key\n"
     "         or a PKCS#12 file; the passphrase comes from an environment\n"
-    "         variable or a file, never from the command line.\n"
+    "         variable or a file, never from the command line.  --tsa URL\n"
+    "         adds an RFC 3161 time-stamp from that authority (PAdES B-T).\n"
     "merge    renders one letter per record of DATA (.json object or array,\n"
     "         .jsonl, .csv with a header row, - for JSON on standard input).  -o\n"
     "         names each file: a template filled per record ({{@record}} is the\n"
@@ -212,20 +214,24 @@ static lp_engine *open_engine(lp_error *err) {
 }
 
 /* Reads one signing option at argv[*i] ("--key" with prefix "--", or
- * "--sign-key" with prefix "--sign-") into o.  Returns 1 when it was one,
- * 0 when not, and EXIT_USAGE (after a message) when its value is missing. */
+ * "--sign-key" with prefix "--sign-") into o.  The time-stamp options
+ * (--tsa, --tsa-user, --tsa-pass) have no prefix: they name a service, not
+ * the signer.  Returns 1 when it was one, 0 when not, and -1 (after a
+ * message) when its value is missing. */
 static int sign_option(int argc, char **argv, int *i, const char *prefix,
                        lp_sign_options *o) {
   static const char *const names[] = {"key",    "cert",     "chain",
                                       "pass",   "field",    "reason",
-                                      "location", "name",   "contact"};
+                                      "location", "name",   "contact",
+                                      "tsa",    "tsa-user", "tsa-pass"};
   const char **slots[] = {&o->key,    &o->cert,     &o->chain,
                           &o->pass,   &o->field,    &o->reason,
-                          &o->location, &o->name,   &o->contact};
-  size_t n = strlen(prefix);
-  if (strncmp(argv[*i], prefix, n)) return 0;
+                          &o->location, &o->name,   &o->contact,
+                          &o->tsa,    &o->tsa_user, &o->tsa_pass};
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-    if (strcmp(argv[*i] + n, names[k])) continue;
+    const char *pre = strncmp(names[k], "tsa", 3) ? prefix : "--";
+    size_t n = strlen(pre);
+    if (strncmp(argv[*i], pre, n) || strcmp(argv[*i] + n, names[k])) continue;
     if (*i + 1 >= argc) {
       usage_error("%s needs a value", argv[*i]);
       return -1;
@@ -233,6 +239,13 @@ static int sign_option(int argc, char **argv, int *i, const char *prefix,
     *slots[k] = argv[++*i];
     return 1;
   }
+  return 0;
+}
+
+/* A usage error when --tsa-user or --tsa-pass come without --tsa. */
+static int check_tsa_options(const lp_sign_options *o) {
+  if ((o->tsa_user || o->tsa_pass) && !o->tsa)
+    return usage_error("%s", "--tsa-user and --tsa-pass need --tsa URL");
   return 0;
 }
 
@@ -407,8 +420,9 @@ static int cmd_render(int argc, char **argv) {
   if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
   if (!rc && !sign.key &&
       (sign.cert || sign.chain || sign.pass || sign.field || sign.reason ||
-       sign.location || sign.name || sign.contact))
-    rc = usage_error("%s", "the --sign-* options need --sign-key (else the PDF would not be signed)");
+       sign.location || sign.name || sign.contact || sign.tsa))
+    rc = usage_error("%s", "the --sign-* options and --tsa need --sign-key (else the PDF would not be signed)");
+  if (!rc) rc = check_tsa_options(&sign);
   if (rc) goto done;
 
   tpl = lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);
@@ -479,6 +493,7 @@ static int cmd_sign(int argc, char **argv) {
   if (!in) return usage_error("%s", "sign needs a PDF: letterpress sign IN.pdf -o OUT.pdf --key KEY");
   if (!out) return usage_error("%s", "sign needs -o OUT.pdf");
   if (!o.key) return usage_error("%s", "sign needs --key KEY.pem (or .p12)");
+  if (check_tsa_options(&o)) return EXIT_USAGE;
   lp_error err = {0};
   lp_engine *engine = open_engine(&err);
   if (!engine) return fail(&err);

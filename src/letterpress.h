@@ -482,6 +482,14 @@ struct lp_sign_options {
                            unsigned one */
   const char *reason, *location, *contact; /* may be NULL */
   const char *name;     /* signer's name; NULL = the certificate's CN */
+  /* PAdES B-T: an RFC 3161 time-stamping authority's URL (http or https),
+   * asked for a token over the signature value, which is added as the
+   * signature-time-stamp unsigned attribute; NULL = none (B-B).  The TSA's
+   * refusal, a wrong imprint or nonce, or no answer is an error
+   * (LP_ERR_SIGN or LP_ERR_IO) and nothing is signed. */
+  const char *tsa;
+  const char *tsa_user; /* HTTP basic authentication; NULL = none */
+  const char *tsa_pass; /* its password: "env:VAR" or "file:PATH" */
 };
 
 /* Signs a PDF in memory: fills its signature field with a CMS detached

@@ -22,9 +22,12 @@
 #include "fonts.h"
 #include "pdfobj.h"
 #include "shape.h"
+#include "tsa.h"
 
-/* Bytes reserved for the CMS signature beyond the certificates in it. */
+/* Bytes reserved for the CMS signature beyond the certificates in it, and
+ * for a time-stamp token (its TSA's certificates included). */
 #define SIG_BASE_RESERVE 8192
+#define TSA_TOKEN_RESERVE 16384
 /* Digits of each /ByteRange number (patched in place). */
 #define BYTE_RANGE_DIGITS 10
 /* The appearance: lines of text fill at most this part of the field. */
@@ -364,22 +367,55 @@ static bool sign_attrs(CMS_SignerInfo *si, const credentials *c) {
   return ok;
 }
 
+/* PAdES B-T (ETSI EN 319 142-1 6.3, EN 319 122-1 5.3): asks the TSA for a
+ * token over the signature value and adds it as the signature-time-stamp
+ * unsigned attribute (id-aa-signatureTimeStampToken, RFC 3161 annex A). */
+static bool add_signature_timestamp(CMS_SignerInfo *si,
+                                    const lp_sign_options *o, lp_error *err) {
+  ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  lp_buf token = {0};
+  if (!lp_tsa_stamp(&tsa, ASN1_STRING_get0_data(value),
+                    (size_t)ASN1_STRING_length(value), &token, err)) {
+    lp_buf_free(&token);
+    return false;
+  }
+  ASN1_STRING *seq = ASN1_STRING_new();
+  bool ok = seq && ASN1_STRING_set(seq, token.data, (int)token.len) &&
+            CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
+                                          V_ASN1_SEQUENCE, seq, -1);
+  ASN1_STRING_free(seq);
+  lp_buf_free(&token);
+  return ok || ssl_fail(err, LP_ERR_SIGN, NULL,
+                        "OpenSSL cannot add the time-stamp token");
+}
+
 /* The DER CMS signature of data: detached, SHA-256, signed attributes as
- * PAdES B-B wants them (see add_signed_attrs). */
-static bool cms_sign(const credentials *c, const unsigned char *data,
-                     size_t len, lp_buf *der, lp_error *err) {
+ * PAdES B-B wants them (see add_signed_attrs), and with o->tsa the
+ * signature time-stamp of B-T. */
+static bool cms_sign(const credentials *c, const lp_sign_options *o,
+                     const unsigned char *data, size_t len, lp_buf *der,
+                     lp_error *err) {
   unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
   CMS_ContentInfo *cms = CMS_sign(NULL, NULL, c->chain, NULL, flags);
   CMS_SignerInfo *si =
       cms ? CMS_add1_signer(cms, c->cert, c->key, EVP_sha256(), flags) : NULL;
   bool ok = si && add_signed_attrs(si, c, data, len) && sign_attrs(si, c);
+  if (!ok) {
+    CMS_ContentInfo_free(cms);
+    return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
+  }
+  if (o->tsa && !add_signature_timestamp(si, o, err)) {
+    CMS_ContentInfo_free(cms);
+    return false;
+  }
   unsigned char *out = NULL;
-  int out_len = ok ? i2d_CMS_ContentInfo(cms, &out) : -1;
+  int out_len = i2d_CMS_ContentInfo(cms, &out);
   if (out_len > 0) lp_buf_append(der, out, (size_t)out_len);
   OPENSSL_free(out);
   CMS_ContentInfo_free(cms);
   if (out_len <= 0)
-    return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
+    return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not encode the signature");
   return true;
 }
 
@@ -791,7 +827,8 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   int size = trailer_size > ap_num && trailer_size < MAX_OBJECTS
                  ? (int)trailer_size
                  : ap_num + 1;
-  size_t reserve = SIG_BASE_RESERVE + (size_t)i2d_X509(c->cert, NULL);
+  size_t reserve = SIG_BASE_RESERVE + (size_t)i2d_X509(c->cert, NULL) +
+                   (o->tsa ? TSA_TOKEN_RESERVE : 0);
   for (int i = 0; i < sk_X509_num(c->chain); i++)
     reserve += (size_t)i2d_X509(sk_X509_value(c->chain, i), NULL);
 
@@ -916,7 +953,7 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   lp_buf_append(&signed_data, u->out.data, (size_t)r[1]);
   lp_buf_append(&signed_data, u->out.data + r[2], (size_t)r[3]);
   lp_buf der = {0};
-  bool ok = cms_sign(c, signed_data.data, signed_data.len, &der, err);
+  bool ok = cms_sign(c, o, signed_data.data, signed_data.len, &der, err);
   lp_buf_free(&signed_data);
   if (ok && der.len > reserve)
     ok = lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,

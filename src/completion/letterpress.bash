@@ -44,6 +44,7 @@ _letterpress() {
 
   local limits="--max-input-size --max-pages --max-depth --max-image-pixels"
   local signing="--key --cert --chain --pass --field --reason --location --name --contact"
+  local timestamping="--tsa --tsa-user --tsa-pass"
   local opts=""
   case $cmd in
     render)
@@ -51,6 +52,7 @@ _letterpress() {
             --encoding --delimiter $limits"
       local o
       for o in $signing; do opts="$opts --sign-${o#--}"; done
+      opts="$opts $timestamping"
       ;;
     merge)
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
@@ -123,7 +125,7 @@ _letterpress() {
         quote-indent= hyphenate= word-break= font-hinting= font-path="
       compopt -o nospace 2>/dev/null
       return 0 ;;
-    --set|--shard|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact)
+    --set|--shard|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact|--tsa|--tsa-user)
       return 0 ;;
   esac
 

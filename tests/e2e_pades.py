@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""End-to-end tests of PAdES levels past B-B: time-stamps (B-T).
+
+Everything runs on this machine: a test CA made with openssl, a signer and a
+time-stamping authority (TSA) certified by it, and the TSA served by
+`openssl ts -reply` behind a small HTTP server on 127.0.0.1 (a thread of
+this script).  The server's path picks its behaviour: /tsa answers,
+/refuse answers with a rejection, /other with a token for other data,
+/auth wants HTTP basic authentication, /junk sends something that is not a
+reply.  Checks with pdfsig and with `openssl ts -verify` on the token taken
+out of the CMS.
+
+Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
+"""
+import base64
+import http.server
+import os
+import re
+import socket
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import check, lp, run  # noqa: E402
+
+TEMPLATES = e2e.TEMPLATES
+
+TS_CONFIG = """
+[ tsa ]
+default_tsa = tsa_config1
+[ tsa_config1 ]
+dir = {dir}
+serial = {dir}/serial
+signer_cert = {dir}/tsa.pem
+certs = {dir}/ca.pem
+signer_key = {dir}/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = {digests}
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+
+
+class Pki:
+    """A test CA, a signer and a TSA it certifies, and the TSA's config."""
+
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "pki")
+        os.makedirs(self.dir)
+        d = self.dir
+        self.ca, self.ca_key = d + "/ca.pem", d + "/ca.key"
+        self.key, self.cert = d + "/signer.key", d + "/signer.pem"
+        ext = d + "/ext.cnf"
+        with open(ext, "w") as f:
+            f.write("[tsa]\nextendedKeyUsage = critical,timeStamping\n"
+                    "keyUsage = critical,digitalSignature\n"
+                    "[signer]\nkeyUsage = critical,digitalSignature,nonRepudiation\n")
+        with open(d + "/serial", "w") as f:
+            f.write("01\n")
+        steps = [
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+             "-keyout", self.ca_key, "-out", self.ca, "-days", "30", "-subj",
+             "/CN=Test CA"],
+        ]
+        for name, cn in (("tsa", "Test TSA"), ("signer", "Test Signer")):
+            steps += [
+                ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                 "%s/%s.key" % (d, name), "-out", "%s/%s.csr" % (d, name),
+                 "-subj", "/CN=" + cn],
+                ["openssl", "x509", "-req", "-in", "%s/%s.csr" % (d, name),
+                 "-CA", self.ca, "-CAkey", self.ca_key, "-CAcreateserial",
+                 "-out", "%s/%s.pem" % (d, name), "-days", "30", "-extfile",
+                 ext, "-extensions", name],
+            ]
+        self.ok = all(run(s).code == 0 for s in steps)
+        self.config = {}
+        for mode, digests in (("tsa", "sha256"), ("refuse", "sha384")):
+            path = "%s/ts-%s.cnf" % (d, mode)
+            with open(path, "w") as f:
+                f.write(TS_CONFIG.format(dir=d, digests=digests))
+            self.config[mode] = path
+
+    def reply(self, mode, query):
+        """openssl ts -reply's answer to a DER query, as the server sends it."""
+        d = self.dir
+        q = "%s/query-%d.tsq" % (d, threading.get_ident())
+        out = q + ".tsr"
+        if mode == "other":  # a genuine token, for other data
+            with open(q + ".data", "wb") as f:
+                f.write(b"something else")
+            run(["openssl", "ts", "-query", "-data", q + ".data", "-sha256",
+                 "-cert", "-out", q])
+        else:
+            with open(q, "wb") as f:
+                f.write(query)
+        cfg = self.config["refuse" if mode == "refuse" else "tsa"]
+        r = run(["openssl", "ts", "-reply", "-config", cfg, "-queryfile", q,
+                 "-out", out])
+        if r.code != 0:
+            return None
+        with open(out, "rb") as f:
+            return f.read()
+
+
+class Tsa(http.server.BaseHTTPRequestHandler):
+    """The local TSA: the path picks the behaviour (see the module doc)."""
+
+    pki = None
+    requests = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        mode = self.path.strip("/")
+        Tsa.requests.append((mode, self.headers.get("Content-Type"), body))
+        if mode == "auth":
+            want = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+            if self.headers.get("Authorization") != want:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="tsa"')
+                self.end_headers()
+                return
+            mode = "tsa"
+        reply = b"<html>not a TSA</html>" if mode == "junk" else \
+            self.pki.reply(mode, body)
+        if reply is None:
+            self.send_response(500)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(pki):
+    """Starts the local TSA; returns its base URL."""
+    Tsa.pki = pki
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tsa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return "http://127.0.0.1:%d" % server.server_address[1]
+
+
+def closed_port():
+    """A local port nothing listens on."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def der_length(der, at=0):
+    """The length of the DER element at der[at:] (tag, length, contents)."""
+    n = der[at + 1]
+    if n < 0x80:
+        return 2 + n
+    k = n & 0x7F
+    return 2 + k + int.from_bytes(der[at + 2:at + 2 + k], "big")
+
+
+def cms_of(pdf, which=-1):
+    """The CMS (DER) of a signature, the last one by default."""
+    with open(pdf, "rb") as f:
+        data = f.read()
+    ranges = list(re.finditer(
+        rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
+    a, b, c, d = map(int, ranges[which].groups())
+    blob = bytes.fromhex(data[a + b + 1:c - 1].decode())
+    return blob[:der_length(blob)]
+
+
+def parse(tmp, der):
+    """openssl asn1parse's lines of der: (offset, header length, length,
+    rest of the line)."""
+    path = os.path.join(tmp, "parse.der")
+    with open(path, "wb") as f:
+        f.write(der)
+    out = []
+    for line in run(["openssl", "asn1parse", "-inform", "DER", "-in",
+                     path]).text.splitlines():
+        m = re.match(r"\s*(\d+):d=\s*\d+\s+hl=\s*(\d+)\s+l=\s*(\d+)\s+(.*)", line)
+        if m:
+            out.append((int(m[1]), int(m[2]), int(m[3]), m[4]))
+    return out
+
+
+def timestamp_token(tmp, der):
+    """The signature-time-stamp token (DER) in a CMS and the signature value
+    it stamps, or (None, None)."""
+    lines = parse(tmp, der)
+    token = value = None
+    for i, (off, hl, n, rest) in enumerate(lines):
+        if "id-smime-aa-timeStampToken" in rest and i + 2 < len(lines):
+            t_off, t_hl, t_n, _ = lines[i + 2]  # after the SET
+            token = der[t_off:t_off + t_hl + t_n]
+            # The SignerInfo's signature value: the last OCTET STRING before
+            # the unsigned attributes.
+            for off2, hl2, n2, rest2 in reversed(lines[:i]):
+                if "OCTET STRING" in rest2 and n2 >= 64:
+                    value = der[off2 + hl2:off2 + hl2 + n2]
+                    break
+            break
+    return token, value
+
+
+def fails_cleanly(name, r, out, code, words):
+    """A failure: the exit code, a message with words, and no output."""
+    check(name + ": exit %d" % code, r.code == code, "%d %s" % (r.code, r.err))
+    check(name + ": message", all(w in r.err for w in words), r.err)
+    check(name + ": no output file", not os.path.exists(out), out)
+
+
+def pdfsig(pdf, nss):
+    return run(["pdfsig", "-nssdir", nss, pdf])
+
+
+def test_timestamp(tmp, pki, url, letter, nss):
+    out = os.path.join(tmp, "bt.pdf")
+    sign = ["sign", letter, "-o", out, "--key", pki.key, "--cert", pki.cert]
+    Tsa.requests.clear()
+    r = lp(*sign, "--tsa", url + "/tsa")
+    check("B-T: sign --tsa exit 0", r.code == 0, r.err)
+    v = pdfsig(out, nss).text
+    check("B-T: pdfsig says valid", "Signature is Valid." in v, v)
+    check("B-T: one request, as application/timestamp-query",
+          len(Tsa.requests) == 1 and
+          Tsa.requests[0][1] == "application/timestamp-query", Tsa.requests)
+    if Tsa.requests:
+        q = os.path.join(tmp, "sent.tsq")
+        with open(q, "wb") as f:
+            f.write(Tsa.requests[0][2])
+        text = run(["openssl", "ts", "-query", "-in", q, "-text"]).text
+        check("B-T: the request has a SHA-256 imprint, a nonce and certReq",
+              "sha256" in text and re.search(r"Nonce: 0x[0-9A-F]+", text) and
+              "Certificate required: yes" in text, text)
+    der = cms_of(out)
+    token, value = timestamp_token(tmp, der)
+    check("B-T: the CMS has a signature-time-stamp attribute", token is not None)
+    if token:
+        tok = os.path.join(tmp, "token.der")
+        with open(tok, "wb") as f:
+            f.write(token)
+        import hashlib
+        digest = hashlib.sha256(value or b"").hexdigest()
+        r = run(["openssl", "ts", "-verify", "-in", tok, "-token_in",
+                 "-digest", digest, "-CAfile", pki.ca, "-untrusted",
+                 pki.dir + "/tsa.pem"])
+        check("B-T: openssl ts -verify: the token stamps the signature value",
+              r.code == 0 and "Verification: OK" in r.text, r.text + r.err)
+    # The signature is still B-B underneath: the signed part is unchanged.
+    with open(out, "rb") as f:
+        signed = f.read()
+    broken = os.path.join(tmp, "bt-broken.pdf")
+    at = signed.find(b"/Title")
+    with open(broken, "wb") as f:
+        f.write(signed[:at + 3] + bytes([signed[at + 3] ^ 1]) + signed[at + 4:])
+    v = pdfsig(broken, nss).text
+    check("B-T: a flipped byte breaks it", "Signature is Valid." not in v, v)
+
+    # render --sign-key ... --tsa in one step.
+    one = os.path.join(tmp, "bt-render.pdf")
+    r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "-d",
+           os.path.join(TEMPLATES, "commitment-letter.json"), "-o", one,
+           "--sign-key", pki.key, "--sign-cert", pki.cert, "--tsa", url + "/tsa")
+    ok = r.code == 0 and timestamp_token(tmp, cms_of(one))[0] is not None
+    check("B-T: render --sign-key --tsa", ok and
+          "Signature is Valid." in pdfsig(one, nss).text, r.err)
+
+    # HTTP basic authentication.
+    authed = os.path.join(tmp, "bt-auth.pdf")
+    r = lp("sign", letter, "-o", authed, "--key", pki.key, "--cert", pki.cert,
+           "--tsa", url + "/auth", "--tsa-user", "alice", "--tsa-pass",
+           "env:LP_TEST_TSA_PASS", env={"LP_TEST_TSA_PASS": "s3cret"})
+    check("B-T: --tsa-user and --tsa-pass", r.code == 0, r.err)
+    bad = os.path.join(tmp, "bt-noauth.pdf")
+    r = lp("sign", letter, "-o", bad, "--key", pki.key, "--cert", pki.cert,
+           "--tsa", url + "/auth")
+    fails_cleanly("B-T: a TSA that wants a password", r, bad, 1, ["HTTP 401"])
+    r = lp("sign", letter, "-o", bad, "--key", pki.key, "--cert", pki.cert,
+           "--tsa-user", "alice")
+    fails_cleanly("B-T: --tsa-user without --tsa", r, bad, 2, ["--tsa"])
+
+
+def test_tsa_failures(tmp, pki, url, letter):
+    out = os.path.join(tmp, "bt-fail.pdf")
+    sign = ["sign", letter, "-o", out, "--key", pki.key, "--cert", pki.cert]
+    r = lp(*sign, "--tsa", url + "/refuse")
+    fails_cleanly("B-T: a TSA that says rejection", r, out, 1,
+                  ["refused", "rejection"])
+    r = lp(*sign, "--tsa", url + "/other")
+    fails_cleanly("B-T: a token for another imprint", r, out, 1,
+                  ["imprint"])
+    r = lp(*sign, "--tsa", url + "/junk")
+    fails_cleanly("B-T: a reply that is not a time-stamp reply", r, out, 1,
+                  ["not a time-stamp reply"])
+    r = lp(*sign, "--tsa", "http://127.0.0.1:%d/tsa" % closed_port())
+    fails_cleanly("B-T: an unreachable TSA", r, out, 1, ["cannot reach"])
+    r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "-d",
+           os.path.join(TEMPLATES, "commitment-letter.json"), "-o", out,
+           "--sign-key", pki.key, "--sign-cert", pki.cert, "--tsa",
+           url + "/refuse")
+    fails_cleanly("B-T: render --tsa, refused", r, out, 1, ["refused"])
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="lp-pades-")
+    pki = Pki(tmp)
+    check("pades: a test CA, signer and TSA", pki.ok)
+    nss = "sql:" + os.path.join(tmp, "nss")
+    os.makedirs(nss[4:])
+    run(["certutil", "-N", "-d", nss, "--empty-password"])
+    url = serve(pki)
+    letter = os.path.join(tmp, "letter.pdf")
+    r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "-d",
+           os.path.join(TEMPLATES, "commitment-letter.json"), "-o", letter)
+    check("pades: render", r.code == 0, r.err)
+    test_timestamp(tmp, pki, url, letter, nss)
+    test_tsa_failures(tmp, pki, url, letter)
+    e2e.finish()
+
+
+if __name__ == "__main__":
+    main()
