@@ -25,6 +25,7 @@ static const char usage[] =
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
     "                        [--tsa URL [--tsa-user NAME] [--tsa-pass env:VAR|file:PATH]]\n"
+    "                        [--ltv [--ocsp FILE] [--crl FILE]]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
@@ -52,12 +53,14 @@ static const char usage[] =
     "         --max-pages N (10000), --max-depth N (64), --max-image-pixels N\n"
     "         (100000000), --max-input-size BYTES (67108864); merge takes them too.\n"
     "         --sign-key, --sign-cert, --sign-pass, ... (the options of sign with\n"
-    "         'sign-' in front) and --tsa... sign the rendered PDF.\n"
+    "         'sign-' in front), --tsa... and --ltv... sign the rendered PDF.\n"
     "sign     signs a signature field (the first unsigned one, or --field NAME)\n"
     "         with a CMS signature as an incremental update.  KEY is a PEM key\n"
     "         or a PKCS#12 file; the passphrase comes from an environment\n"
     "         variable or a file, never from the command line.  --tsa URL\n"
-    "         adds an RFC 3161 time-stamp from that authority (PAdES B-T).\n"
+    "         adds an RFC 3161 time-stamp from that authority (PAdES B-T);\n"
+    "         --ltv then adds the certificates and their OCSP responses or\n"
+    "         CRLs (fetched, or --ocsp FILE, --crl FILE) in a /DSS (B-LT).\n"
     "merge    renders one letter per record of DATA (.json object or array,\n"
     "         .jsonl, .csv with a header row, - for JSON on standard input).  -o\n"
     "         names each file: a template filled per record ({{@record}} is the\n"
@@ -214,22 +217,30 @@ static lp_engine *open_engine(lp_error *err) {
 }
 
 /* Reads one signing option at argv[*i] ("--key" with prefix "--", or
- * "--sign-key" with prefix "--sign-") into o.  The time-stamp options
- * (--tsa, --tsa-user, --tsa-pass) have no prefix: they name a service, not
- * the signer.  Returns 1 when it was one, 0 when not, and -1 (after a
- * message) when its value is missing. */
+ * "--sign-key" with prefix "--sign-") into o.  The options of the PAdES
+ * levels past B-B (--tsa, --tsa-user, --tsa-pass, --ltv, --ocsp, --crl)
+ * have no prefix: they name services and data, not the signer.  Returns 1
+ * when it was one, 0 when not, and -1 (after a message) when its value is
+ * missing. */
 static int sign_option(int argc, char **argv, int *i, const char *prefix,
                        lp_sign_options *o) {
   static const char *const names[] = {"key",    "cert",     "chain",
                                       "pass",   "field",    "reason",
                                       "location", "name",   "contact",
-                                      "tsa",    "tsa-user", "tsa-pass"};
+                                      "tsa",    "tsa-user", "tsa-pass",
+                                      "ocsp",   "crl"};
   const char **slots[] = {&o->key,    &o->cert,     &o->chain,
                           &o->pass,   &o->field,    &o->reason,
                           &o->location, &o->name,   &o->contact,
-                          &o->tsa,    &o->tsa_user, &o->tsa_pass};
+                          &o->tsa,    &o->tsa_user, &o->tsa_pass,
+                          &o->ocsp,   &o->crl};
+  enum { FIRST_UNPREFIXED = 9 };
+  if (!strcmp(argv[*i], "--ltv")) {
+    o->ltv = true;
+    return 1;
+  }
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-    const char *pre = strncmp(names[k], "tsa", 3) ? prefix : "--";
+    const char *pre = k < FIRST_UNPREFIXED ? prefix : "--";
     size_t n = strlen(pre);
     if (strncmp(argv[*i], pre, n) || strcmp(argv[*i] + n, names[k])) continue;
     if (*i + 1 >= argc) {
@@ -242,10 +253,13 @@ static int sign_option(int argc, char **argv, int *i, const char *prefix,
   return 0;
 }
 
-/* A usage error when --tsa-user or --tsa-pass come without --tsa. */
+/* A usage error when --tsa-user or --tsa-pass come without --tsa, or
+ * --ocsp or --crl without --ltv. */
 static int check_tsa_options(const lp_sign_options *o) {
   if ((o->tsa_user || o->tsa_pass) && !o->tsa)
     return usage_error("%s", "--tsa-user and --tsa-pass need --tsa URL");
+  if ((o->ocsp || o->crl) && !o->ltv)
+    return usage_error("%s", "--ocsp and --crl need --ltv");
   return 0;
 }
 
@@ -420,8 +434,8 @@ static int cmd_render(int argc, char **argv) {
   if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
   if (!rc && !sign.key &&
       (sign.cert || sign.chain || sign.pass || sign.field || sign.reason ||
-       sign.location || sign.name || sign.contact || sign.tsa))
-    rc = usage_error("%s", "the --sign-* options and --tsa need --sign-key (else the PDF would not be signed)");
+       sign.location || sign.name || sign.contact || sign.tsa || sign.ltv))
+    rc = usage_error("%s", "the --sign-* options, --tsa and --ltv need --sign-key (else the PDF would not be signed)");
   if (!rc) rc = check_tsa_options(&sign);
   if (rc) goto done;
 

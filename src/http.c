@@ -80,16 +80,19 @@ bool lp_http_post(const char *url, const char *what, const char *content_type,
   CURL *c = cu.curl_easy_init();
   if (!c) return lp_fail(err, LP_ERR_IO, NULL, 0, 0, "curl_easy_init failed");
   char header[128];
-  snprintf(header, sizeof header, "Content-Type: %s", content_type);
+  snprintf(header, sizeof header, "Content-Type: %s",
+           content_type ? content_type : "application/octet-stream");
   struct curl_slist *headers = cu.curl_slist_append(NULL, header);
   char curl_err[CURL_ERROR_SIZE] = "";
   cu.curl_easy_setopt(c, CURLOPT_URL, url);
   cu.curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   cu.curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   cu.curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)LP_HTTP_TIMEOUT);
-  cu.curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  cu.curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
-  cu.curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  if (body) { /* else a GET */
+    cu.curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    cu.curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
+    cu.curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  }
   cu.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
   cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, reply);
   cu.curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);

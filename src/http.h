@@ -1,5 +1,5 @@
-/* http.h - one HTTP POST over libcurl, which is loaded (dlopen) on first
- * use: the time-stamp authority and OCSP requests of signing. */
+/* http.h - one HTTP request over libcurl, which is loaded (dlopen) on
+ * first use: the time-stamp, OCSP and CRL requests of signing. */
 #ifndef LP_HTTP_H
 #define LP_HTTP_H
 
@@ -12,7 +12,7 @@
 /* Seconds an HTTP exchange may take in all before it is given up. */
 #define LP_HTTP_TIMEOUT 30
 
-/* POSTs body (content_type) to url and stores the reply body in *reply.
+/* POSTs body (content_type) to url (a GET when body is NULL) and stores the reply body in *reply.
  * user/pass (may be NULL) are sent as HTTP basic authentication.  Fails,
  * naming what: libcurl not loadable, the server unreachable, or an HTTP
  * status other than 200.  `what` names the server in messages ("the

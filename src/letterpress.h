@@ -490,6 +490,16 @@ struct lp_sign_options {
   const char *tsa;
   const char *tsa_user; /* HTTP basic authentication; NULL = none */
   const char *tsa_pass; /* its password: "env:VAR" or "file:PATH" */
+  /* PAdES B-LT: after the signature, a further incremental update adds a
+   * /DSS with the certificates of the signature and of its time-stamp and,
+   * for each one not self-signed, its revocation data (an OCSP response or
+   * a CRL), and a /VRI entry keyed by the SHA-1 of the signature.  The data
+   * comes from ocsp / crl when they cover a certificate, else from the
+   * certificate's OCSP responder (AIA) or CRL distribution point over
+   * HTTP.  A revoked certificate is an error and nothing is signed. */
+  bool ltv;
+  const char *ocsp;     /* a DER OCSP response file; may be NULL */
+  const char *crl;      /* a CRL file, PEM (one or more) or DER; may be NULL */
 };
 
 /* Signs a PDF in memory: fills its signature field with a CMS detached

@@ -22,6 +22,7 @@
 #include "fonts.h"
 #include "pdfobj.h"
 #include "shape.h"
+#include "dss.h"
 #include "tsa.h"
 
 /* Bytes reserved for the CMS signature beyond the certificates in it, and
@@ -83,6 +84,8 @@
   X(qpdf_oh_is_name_and_equals) \
   X(qpdf_oh_get_numeric_value) \
   X(qpdf_oh_get_utf8_value) \
+  X(qpdf_oh_is_stream) \
+  X(qpdf_oh_get_stream_data) \
   X(qpdf_oh_begin_dict_key_iter) \
   X(qpdf_oh_dict_more_keys) \
   X(qpdf_oh_dict_next_key) \
@@ -802,6 +805,9 @@ static void write_xref(update *u, qpdf_data q, long long prev, int size,
   lp_buf_free(&tail);
 }
 
+static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
+                    size_t reserve, const lp_sign_options *o, lp_error *err);
+
 /* Appends the update and signs it: the signature dictionary (with
  * placeholders), the appearance, the field, the form, the xref. */
 static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pdf,
@@ -965,15 +971,14 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
     u->out.data[contents_at + 1 + 2 * i] = (unsigned char)hex[der.data[i] >> 4];
     u->out.data[contents_at + 2 + 2 * i] = (unsigned char)hex[der.data[i] & 15];
   }
+  if (ok && o->ltv) ok = add_ltv(&u->out, der.data, der.len, reserve, o, err);
   lp_buf_free(&der);
   return ok;
 }
 
-bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
-                    const lp_sign_options *opts, unsigned char **out,
-                    size_t *out_len, lp_error *err) {
-  credentials c = {0};
-  if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
+/* Opens pdf (which must outlive the handle) with qpdf, quietly; NULL, err
+ * set, when it cannot be read or is encrypted. */
+static qpdf_data open_pdf(const unsigned char *pdf, size_t len, lp_error *err) {
   qpdf_data q = qp.qpdf_init();
   qp.qpdf_silence_errors(q);
   qp.qpdf_set_suppress_warnings(q, QPDF_TRUE);
@@ -984,18 +989,216 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   qp.qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
   qp.qpdf_set_logger(q, quiet);
   qp.qpdflogger_cleanup(&quiet);
-  target t = {0};
-  update u = {0};
-  bool ok;
+  bool ok = true;
   if (qp.qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
-                       NULL) & QPDF_ERRORS)
+                          NULL) & QPDF_ERRORS)
     ok = qpdf_fail(q, NULL, err);
   else if (qp.qpdf_is_encrypted(q))
     ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                  "this PDF is encrypted: letterpress signs unencrypted PDFs");
-  else
-    ok = find_target(q, NULL, opts->field, &t, err) &&
-         write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
+  if (!ok) {
+    if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+    qp.qpdf_cleanup(&q);
+  }
+  return ok ? q : NULL;
+}
+
+/* Closes a handle of open_pdf (NULL is fine). */
+static void close_pdf(qpdf_data q) {
+  if (!q) return;
+  /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
+   * damaged PDF leave one), bypassing the logger: take it out first. */
+  if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+  qp.qpdf_cleanup(&q);
+}
+
+/* ---- The Document Security Store (PAdES B-LT) ---------------------------- */
+
+/* A new object number that qpdf knows to be free. */
+static int new_number(qpdf_data q) {
+  return qp.qpdf_oh_get_object_id(
+      q, qp.qpdf_make_indirect_object(q, qp.qpdf_oh_new_null(q)));
+}
+
+/* Writes the items of the array dss[key] (references stay references). */
+static void put_old_items(qpdf_data q, qpdf_oh dss, const char *key,
+                          lp_buf *out) {
+  qpdf_oh a = qp.qpdf_oh_get_key(q, dss, key);
+  int n = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_array_n_items(q, a) : 0;
+  for (int i = 0; i < n; i++)
+    lp_buf_printf(out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_array_item(q, a, i)));
+}
+
+/* Finds an item of the array dss[key] that is a stream holding bytes
+ * (decoded) and writes its reference into ref; false when there is none. */
+static bool find_old_stream(qpdf_data q, qpdf_oh dss, const char *key,
+                            const lp_buf *bytes, char ref[32]) {
+  qpdf_oh a = qp.qpdf_oh_get_key(q, dss, key);
+  int n = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_array_n_items(q, a) : 0;
+  for (int i = 0; i < n; i++) {
+    qpdf_oh item = qp.qpdf_oh_get_array_item(q, a, i);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    bool same = qp.qpdf_oh_is_stream(q, item) &&
+                !(qp.qpdf_oh_get_stream_data(q, item, qpdf_dl_generalized, NULL,
+                                             &data, &len) & QPDF_ERRORS) &&
+                len == bytes->len && !memcmp(data, bytes->data, len);
+    free(data);
+    if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+    if (same) {
+      snprintf(ref, 32, "%d %d R", qp.qpdf_oh_get_object_id(q, item),
+               qp.qpdf_oh_get_generation(q, item));
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Writes an array entry of the DSS: the old items and the new refs;
+ * nothing when both are empty. */
+static void put_dss_array(qpdf_data q, qpdf_oh dss, const char *key,
+                          const lp_buf *refs, lp_buf *out) {
+  lp_buf items = {0};
+  if (qp.qpdf_oh_is_dictionary(q, dss)) put_old_items(q, dss, key, &items);
+  if (refs->len) lp_buf_append(&items, refs->data, refs->len);
+  if (items.len) {
+    lp_buf_printf(out, " %s [", key);
+    lp_buf_append(out, items.data, items.len);
+    lp_buf_puts(out, " ]");
+  }
+  lp_buf_free(&items);
+}
+
+/* Appends to pdf an incremental update whose catalog has a /DSS (ISO
+ * 32000-2 12.8.4.3) holding d's objects, merged with the DSS already there,
+ * and a /VRI entry for the signature whose key is vri_key. */
+static bool append_dss(const unsigned char *pdf, size_t len,
+                       const lp_dss_data *d, const char *vri_key,
+                       lp_buf *result, lp_error *err) {
+  long long prev;
+  if (!last_startxref(pdf, len, &prev))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
+  qpdf_data q = open_pdf(pdf, len, err);
+  if (!q) return false;
+  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
+  update u = {0};
+  lp_buf_append(&u.out, pdf, len);
+  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u.out, "\n");
+  const lp_buf *lists[3] = {d->certs, d->ocsps, d->crls};
+  size_t counts[3] = {d->ncerts, d->nocsps, d->ncrls};
+  static const char *const dss_keys[3] = {"/Certs", "/OCSPs", "/CRLs"};
+  lp_buf refs[3] = {{0}}, vri_refs[3] = {{0}}; /* new objects; this VRI's */
+  int last = 0;
+  qpdf_oh root = qp.qpdf_get_root(q);
+  qpdf_oh old = qp.qpdf_oh_get_key(q, root, "/DSS");
+  bool had = qp.qpdf_oh_is_dictionary(q, old);
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < counts[k]; i++) {
+      char ref[32];
+      if (had && find_old_stream(q, old, dss_keys[k], &lists[k][i], ref)) {
+        lp_buf_printf(&vri_refs[k], " %s", ref);
+        continue; /* already in the DSS */
+      }
+      last = new_number(q);
+      begin_obj(&u, last, 0);
+      lp_buf_printf(&u.out, "<< /Length %zu >>\nstream\n", lists[k][i].len);
+      lp_buf_append(&u.out, lists[k][i].data, lists[k][i].len);
+      lp_buf_puts(&u.out, "\nendstream\nendobj\n");
+      lp_buf_printf(&refs[k], " %d 0 R", last);
+      lp_buf_printf(&vri_refs[k], " %d 0 R", last);
+    }
+  int dss_num = last = new_number(q);
+  begin_obj(&u, dss_num, 0);
+  lp_buf_puts(&u.out, "<< /Type /DSS");
+  for (int k = 0; k < 3; k++) put_dss_array(q, old, dss_keys[k], &refs[k], &u.out);
+  lp_buf_puts(&u.out, "\n/VRI <<");
+  qpdf_oh vri = had ? qp.qpdf_oh_get_key(q, old, "/VRI") : qp.qpdf_oh_new_null(q);
+  if (qp.qpdf_oh_is_dictionary(q, vri)) {
+    qp.qpdf_oh_begin_dict_key_iter(q, vri);
+    while (qp.qpdf_oh_dict_more_keys(q)) {
+      char *key = lp_xstrdup(qp.qpdf_oh_dict_next_key(q));
+      if (strcmp(key + 1, vri_key)) { /* (qpdf reuses its string buffer) */
+        lp_buf_printf(&u.out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_new_name(q, key)));
+        lp_buf_printf(&u.out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, vri, key)));
+      }
+      free(key);
+    }
+  }
+  lp_buf_printf(&u.out, " /%s <<", vri_key);
+  static const char *const vri_keys[3] = {"/Cert", "/OCSP", "/CRL"};
+  for (int k = 0; k < 3; k++)
+    if (vri_refs[k].len) {
+      lp_buf_printf(&u.out, " %s [", vri_keys[k]);
+      lp_buf_append(&u.out, vri_refs[k].data, vri_refs[k].len);
+      lp_buf_puts(&u.out, " ]");
+    }
+  lp_buf_puts(&u.out, " >> >> >>\nendobj\n");
+  char dss_ref[32];
+  snprintf(dss_ref, sizeof dss_ref, "%d 0 R", dss_num);
+  const char *ov[] = {"/DSS", dss_ref, NULL};
+  begin_obj(&u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
+  write_dict(q, root, ov, &u.out);
+  lp_buf_puts(&u.out, "\nendobj\n");
+  double trailer_size = qp.qpdf_oh_get_numeric_value(
+      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
+  int size = trailer_size > last && trailer_size < MAX_OBJECTS ? (int)trailer_size
+                                                              : last + 1;
+  bool ok = last > 0 && last < MAX_OBJECTS;
+  if (ok) write_xref(&u, q, prev, size, xref_stream);
+  else ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                    "this PDF has too many objects to add a DSS");
+  for (int k = 0; k < 3; k++) lp_buf_free(&refs[k]), lp_buf_free(&vri_refs[k]);
+  free(u.offsets);
+  free(u.numbers);
+  free(u.gens);
+  close_pdf(q);
+  if (ok) *result = u.out;
+  else lp_buf_free(&u.out);
+  return ok;
+}
+
+/* The /VRI key of a signature (ETSI EN 319 142-1 5.4.2.2): the SHA-1 of
+ * its /Contents bytes (the padding included), in upper-case hex. */
+static void vri_key_of(const unsigned char *contents, size_t len, char out[41]) {
+  unsigned char md[20];
+  unsigned n = 0;
+  EVP_Digest(contents, len, md, &n, EVP_sha1(), NULL);
+  for (int i = 0; i < 20; i++) snprintf(out + 2 * i, 3, "%02X", md[i]);
+}
+
+/* PAdES B-LT after a signature: gathers its certificates and revocation
+ * data and appends the DSS update to *pdf (replacing it).  der is the CMS,
+ * padded with zeros to reserve bytes in /Contents. */
+static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
+                    size_t reserve, const lp_sign_options *o, lp_error *err) {
+  lp_dss_data d = {0};
+  if (!lp_dss_collect(der, der_len, o->ocsp, o->crl, &d, err)) return false;
+  unsigned char *contents = calloc(1, reserve);
+  if (!contents) abort();
+  memcpy(contents, der, der_len);
+  char key[41];
+  vri_key_of(contents, reserve, key);
+  free(contents);
+  lp_buf next = {0};
+  bool ok = append_dss(pdf->data, pdf->len, &d, key, &next, err);
+  lp_dss_data_free(&d);
+  if (ok) {
+    lp_buf_free(pdf);
+    *pdf = next;
+  }
+  return ok;
+}
+
+bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
+                    const lp_sign_options *opts, unsigned char **out,
+                    size_t *out_len, lp_error *err) {
+  credentials c = {0};
+  if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
+  qpdf_data q = open_pdf(pdf, len, err);
+  target t = {0};
+  update u = {0};
+  bool ok = q && find_target(q, NULL, opts->field, &t, err) &&
+            write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
   if (ok) {
     *out = u.out.data;
     *out_len = u.out.len;
@@ -1006,10 +1209,7 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   free(u.numbers);
   free(u.gens);
   free(t.full_name);
-  /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
-   * damaged PDF leave one), bypassing the logger: take it out first. */
-  if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
-  qp.qpdf_cleanup(&q);
+  close_pdf(q);
   credentials_free(&c);
   return ok;
 }

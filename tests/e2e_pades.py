@@ -47,44 +47,92 @@ ess_cert_id_alg = sha256
 """
 
 
-class Pki:
-    """A test CA, a signer and a TSA it certifies, and the TSA's config."""
+CA_CONFIG = """
+[ ca ]
+default_ca = test_ca
+[ test_ca ]
+database = {dir}/index.txt
+crlnumber = {dir}/crlnumber
+default_md = sha256
+default_crl_days = 7
+"""
 
-    def __init__(self, tmp):
+
+class Pki:
+    """A test CA; a TSA and signers it certifies (serials 10-13: the TSA,
+    a signer, a revoked signer, a signer whose certificate names no OCSP
+    responder); its index for OCSP and its CRL; the TSA's config.  url is
+    the local server, whose /ocsp answers OCSP requests."""
+
+    def __init__(self, tmp, url):
         self.dir = os.path.join(tmp, "pki")
         os.makedirs(self.dir)
         d = self.dir
         self.ca, self.ca_key = d + "/ca.pem", d + "/ca.key"
         self.key, self.cert = d + "/signer.key", d + "/signer.pem"
         ext = d + "/ext.cnf"
+        aia = "authorityInfoAccess = OCSP;URI:%s/ocsp\n" % url
         with open(ext, "w") as f:
             f.write("[tsa]\nextendedKeyUsage = critical,timeStamping\n"
-                    "keyUsage = critical,digitalSignature\n"
-                    "[signer]\nkeyUsage = critical,digitalSignature,nonRepudiation\n")
+                    "keyUsage = critical,digitalSignature\n" + aia +
+                    "[signer]\nkeyUsage = critical,digitalSignature,nonRepudiation\n" +
+                    aia + "[revoked]\nkeyUsage = critical,digitalSignature\n" + aia +
+                    "[noaia]\nkeyUsage = critical,digitalSignature\n")
         with open(d + "/serial", "w") as f:
             f.write("01\n")
+        with open(d + "/crlnumber", "w") as f:
+            f.write("01\n")
+        with open(d + "/ca.cnf", "w") as f:
+            f.write(CA_CONFIG.format(dir=d))
         steps = [
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
              "-keyout", self.ca_key, "-out", self.ca, "-days", "30", "-subj",
              "/CN=Test CA"],
         ]
-        for name, cn in (("tsa", "Test TSA"), ("signer", "Test Signer")):
+        self.serials = {"tsa": 0x10, "signer": 0x11, "revoked": 0x12,
+                        "noaia": 0x13}
+        for name, serial in self.serials.items():
             steps += [
                 ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
                  "%s/%s.key" % (d, name), "-out", "%s/%s.csr" % (d, name),
-                 "-subj", "/CN=" + cn],
+                 "-subj", "/CN=Test %s" % name],
                 ["openssl", "x509", "-req", "-in", "%s/%s.csr" % (d, name),
-                 "-CA", self.ca, "-CAkey", self.ca_key, "-CAcreateserial",
-                 "-out", "%s/%s.pem" % (d, name), "-days", "30", "-extfile",
-                 ext, "-extensions", name],
+                 "-CA", self.ca, "-CAkey", self.ca_key, "-set_serial",
+                 str(serial), "-out", "%s/%s.pem" % (d, name), "-days", "30",
+                 "-extfile", ext, "-extensions", name],
             ]
         self.ok = all(run(s).code == 0 for s in steps)
+        # The CA's database: V(alid) or R(evoked), expiry, revocation time,
+        # serial, file, subject (the format of `openssl ca`).
+        with open(d + "/index.txt", "w") as f:
+            for name, serial in self.serials.items():
+                state, when = ("R", "231114221320Z") if name == "revoked" else ("V", "")
+                f.write("%s\t301231000000Z\t%s\t%02X\tunknown\t/CN=Test %s\n"
+                        % (state, when, serial, name))
+        self.crl = d + "/crl.pem"
+        r = run(["openssl", "ca", "-gencrl", "-config", d + "/ca.cnf",
+                 "-keyfile", self.ca_key, "-cert", self.ca, "-out", self.crl])
+        self.ok = self.ok and r.code == 0
         self.config = {}
         for mode, digests in (("tsa", "sha256"), ("refuse", "sha384")):
             path = "%s/ts-%s.cnf" % (d, mode)
             with open(path, "w") as f:
                 f.write(TS_CONFIG.format(dir=d, digests=digests))
             self.config[mode] = path
+
+    def ocsp(self, query, out=None):
+        """The CA's OCSP response to a DER request (openssl ocsp, one shot)."""
+        q = "%s/ocsp-%d.req" % (self.dir, threading.get_ident())
+        out = out or q + ".resp"
+        with open(q, "wb") as f:
+            f.write(query)
+        r = run(["openssl", "ocsp", "-index", self.dir + "/index.txt", "-CA",
+                 self.ca, "-rsigner", self.ca, "-rkey", self.ca_key,
+                 "-reqin", q, "-respout", out, "-ndays", "1"])
+        if r.code != 0:
+            return None
+        with open(out, "rb") as f:
+            return f.read()
 
     def reply(self, mode, query):
         """openssl ts -reply's answer to a DER query, as the server sends it."""
@@ -126,14 +174,19 @@ class Tsa(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 return
             mode = "tsa"
-        reply = b"<html>not a TSA</html>" if mode == "junk" else \
-            self.pki.reply(mode, body)
+        if mode == "junk":
+            reply = b"<html>not a TSA</html>"
+        elif mode == "ocsp":
+            reply = self.pki.ocsp(body)
+        else:
+            reply = self.pki.reply(mode, body)
         if reply is None:
             self.send_response(500)
             self.end_headers()
             return
         self.send_response(200)
-        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Type", "application/ocsp-response"
+                         if mode == "ocsp" else "application/timestamp-reply")
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
         self.wfile.write(reply)
@@ -142,9 +195,9 @@ class Tsa(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def serve(pki):
-    """Starts the local TSA; returns its base URL."""
-    Tsa.pki = pki
+def serve():
+    """Starts the local TSA and OCSP responder; returns its base URL (set
+    Tsa.pki before the first request)."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tsa)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return "http://127.0.0.1:%d" % server.server_address[1]
@@ -312,20 +365,167 @@ def test_tsa_failures(tmp, pki, url, letter):
     fails_cleanly("B-T: render --tsa, refused", r, out, 1, ["refused"])
 
 
+def objects(pdf):
+    """qpdf's JSON of a PDF's objects (latest versions), and the catalog's
+    object key."""
+    import json
+    r = run(["qpdf", "--json=2", "--json-key=qpdf", "--json-stream-data=none",
+             pdf])
+    if r.code != 0:
+        return {}, None
+    doc = json.loads(r.text)["qpdf"][1]
+    root = doc["trailer"]["value"]["/Root"]
+    return doc, "obj:" + root
+
+
+def dss_of(pdf):
+    """The catalog's /DSS as {key: value} with references followed one level
+    (arrays of references stay lists of object keys)."""
+    doc, root = objects(pdf)
+    if not root or root not in doc:
+        return None, doc
+    ref = doc[root]["value"].get("/DSS")
+    if not ref:
+        return None, doc
+    dss = doc.get("obj:" + ref, {}).get("value") if isinstance(ref, str) else ref
+    return dss, doc
+
+
+def contents_of(pdf, which=-1):
+    """The raw /Contents bytes (with their padding) of a signature."""
+    with open(pdf, "rb") as f:
+        data = f.read()
+    ranges = list(re.finditer(
+        rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
+    a, b, c, d = map(int, ranges[which].groups())
+    return bytes.fromhex(data[a + b + 1:c - 1].decode())
+
+
+def test_ltv(tmp, pki, url, letter, nss):
+    import hashlib
+    out = os.path.join(tmp, "blt.pdf")
+    chain = ["--key", pki.key, "--cert", pki.cert, "--chain", pki.ca]
+    Tsa.requests.clear()
+    r = lp("sign", letter, "-o", out, *chain, "--tsa", url + "/tsa", "--ltv")
+    check("B-LT: sign --tsa --ltv exit 0", r.code == 0, r.err)
+    modes = [m for m, _, _ in Tsa.requests]
+    check("B-LT: asked the TSA once and the OCSP responder for the signer "
+          "and the TSA", modes.count("tsa") == 1 and modes.count("ocsp") == 2,
+          modes)
+    check("B-LT: OCSP requests as application/ocsp-request",
+          all(t == "application/ocsp-request" for m, t, _ in Tsa.requests
+              if m == "ocsp"), Tsa.requests)
+    v = pdfsig(out, nss).text
+    check("B-LT: pdfsig still says valid", "Signature is Valid." in v, v)
+    r = run(["qpdf", "--check", out])
+    check("B-LT: qpdf --check", r.code == 0, r.text + r.err)
+    with open(letter, "rb") as f:
+        original = f.read()
+    with open(out, "rb") as f:
+        data = f.read()
+    check("B-LT: two updates after the original (signature, then DSS)",
+          data.startswith(original) and data.count(b"startxref") ==
+          original.count(b"startxref") + 2)
+    dss, doc = dss_of(out)
+    check("B-LT: the catalog has a /DSS", dss is not None, dss)
+    dss = dss or {}
+    certs = dss.get("/Certs", [])
+    ocsps = dss.get("/OCSPs", [])
+    check("B-LT: /DSS /Certs: signer, CA and TSA", len(certs) == 3, certs)
+    check("B-LT: /DSS /OCSPs: the signer's and the TSA's", len(ocsps) == 2,
+          ocsps)
+    key = "/" + hashlib.sha1(contents_of(out)).hexdigest().upper()
+    vri = dss.get("/VRI", {})
+    if isinstance(vri, str):
+        vri = doc.get("obj:" + vri, {}).get("value", {})
+    entry = vri.get(key, {})
+    check("B-LT: /VRI keyed by the SHA-1 of the signature's /Contents",
+          sorted(entry.get("/Cert", [])) == sorted(certs) and
+          sorted(entry.get("/OCSP", [])) == sorted(ocsps), (key, vri))
+    # The OCSP responses are real ones: openssl reads them, status good.
+    good = 0
+    for i, ref in enumerate(ocsps):
+        raw = run(["qpdf", "--show-object=" + ref.split()[0], "--raw-stream-data",
+                   out]).out
+        path = os.path.join(tmp, "dss-ocsp-%d.der" % i)
+        with open(path, "wb") as f:
+            f.write(raw)
+        t = run(["openssl", "ocsp", "-respin", path, "-resp_text", "-noverify"]).text
+        good += "Cert Status: good" in t and "successful" in t
+    check("B-LT: the DSS's OCSP responses say good", good == 2, good)
+
+    # A second signature keeps the first's VRI entry and adds its own.
+    out2 = os.path.join(tmp, "blt2.pdf")
+    r = lp("sign", out, "-o", out2, *chain, "--ltv", "--field", "签名_2")
+    dss2, doc2 = dss_of(out2)
+    vri2 = (dss2 or {}).get("/VRI", {})
+    key2 = "/" + hashlib.sha1(contents_of(out2)).hexdigest().upper()
+    check("B-LT: a second signature's DSS keeps the first's entries",
+          r.code == 0 and key in vri2 and key2 in vri2 and
+          set(certs) <= set(dss2.get("/Certs", [])), (r.err, vri2))
+    check("B-LT: certificates already in the DSS are not added again",
+          len((dss2 or {}).get("/Certs", [])) == 3, dss2)
+    v = pdfsig(out2, nss).text
+    check("B-LT: both signatures still valid",
+          v.count("Signature is Valid.") == 2, v)
+
+    # Offline: --ocsp FILE (no request), --crl FILE.
+    req = os.path.join(tmp, "signer.ocspreq")
+    resp = os.path.join(tmp, "signer.ocsp")
+    run(["openssl", "ocsp", "-issuer", pki.ca, "-cert", pki.cert, "-reqout", req,
+         "-no_nonce"])
+    with open(req, "rb") as f:
+        pki.ocsp(f.read(), resp)
+    Tsa.requests.clear()
+    off = os.path.join(tmp, "blt-offline.pdf")
+    r = lp("sign", letter, "-o", off, *chain, "--ltv", "--ocsp", resp)
+    dss3, _ = dss_of(off)
+    check("B-LT: --ocsp FILE, nothing asked over the network",
+          r.code == 0 and not Tsa.requests and
+          len((dss3 or {}).get("/OCSPs", [])) == 1, (r.err, Tsa.requests))
+    noaia = ["--key", pki.dir + "/noaia.key", "--cert", pki.dir + "/noaia.pem",
+             "--chain", pki.ca]
+    r = lp("sign", letter, "-o", off, *noaia, "--ltv", "--crl", pki.crl)
+    dss4, _ = dss_of(off)
+    check("B-LT: --crl FILE for a certificate without an OCSP responder",
+          r.code == 0 and len((dss4 or {}).get("/CRLs", [])) == 1 and
+          not (dss4 or {}).get("/OCSPs"), (r.err, dss4))
+    os.remove(off)
+    r = lp("sign", letter, "-o", off, *noaia, "--ltv")
+    fails_cleanly("B-LT: no revocation data", r, off, 1,
+                  ["no revocation data", "Test noaia", "--crl"])
+    revoked = ["--key", pki.dir + "/revoked.key", "--cert",
+               pki.dir + "/revoked.pem", "--chain", pki.ca]
+    r = lp("sign", letter, "-o", off, *revoked, "--ltv")
+    fails_cleanly("B-LT: a revoked signer (OCSP)", r, off, 1,
+                  ["revoked", "Test revoked"])
+    r = lp("sign", letter, "-o", off, *chain, "--ltv", "--crl", pki.crl)
+    check("B-LT: a CRL that does not list the signer is fine", r.code == 0,
+          r.err)
+    os.remove(off)
+    r = lp("sign", letter, "-o", off, "--key", pki.key, "--cert", pki.cert,
+           "--ltv")
+    fails_cleanly("B-LT: a chain without the issuer", r, off, 1,
+                  ["issuer", "--chain"])
+    r = lp("sign", letter, "-o", off, *chain, "--ocsp", resp)
+    fails_cleanly("B-LT: --ocsp without --ltv", r, off, 2, ["--ltv"])
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lp-pades-")
-    pki = Pki(tmp)
+    url = serve()
+    pki = Tsa.pki = Pki(tmp, url)
     check("pades: a test CA, signer and TSA", pki.ok)
     nss = "sql:" + os.path.join(tmp, "nss")
     os.makedirs(nss[4:])
     run(["certutil", "-N", "-d", nss, "--empty-password"])
-    url = serve(pki)
     letter = os.path.join(tmp, "letter.pdf")
     r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "-d",
            os.path.join(TEMPLATES, "commitment-letter.json"), "-o", letter)
     check("pades: render", r.code == 0, r.err)
     test_timestamp(tmp, pki, url, letter, nss)
     test_tsa_failures(tmp, pki, url, letter)
+    test_ltv(tmp, pki, url, letter, nss)
     e2e.finish()
 
 

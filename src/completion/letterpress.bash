@@ -44,7 +44,7 @@ _letterpress() {
 
   local limits="--max-input-size --max-pages --max-depth --max-image-pixels"
   local signing="--key --cert --chain --pass --field --reason --location --name --contact"
-  local timestamping="--tsa --tsa-user --tsa-pass"
+  local timestamping="--tsa --tsa-user --tsa-pass --ltv --ocsp --crl"
   local opts=""
   case $cmd in
     render)
@@ -60,7 +60,7 @@ _letterpress() {
             --set --blanks $limits
             --eml --from --to --cc --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
-    sign) opts="-o --output $signing" ;;
+    sign) opts="-o --output $signing $timestamping" ;;
     fonts) opts="--lang" ;;
     fields) opts="" ;;
     *) return 0 ;;
