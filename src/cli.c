@@ -26,6 +26,8 @@ static const char usage[] =
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
     "                        [--tsa URL [--tsa-user NAME] [--tsa-pass env:VAR|file:PATH]]\n"
     "                        [--ltv [--ocsp FILE] [--crl FILE]]\n"
+    "       letterpress timestamp IN.pdf -o OUT.pdf --tsa URL [--tsa-user NAME]\n"
+    "                        [--tsa-pass env:VAR|file:PATH] [--ltv [--ocsp FILE] [--crl FILE]]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
@@ -61,6 +63,9 @@ static const char usage[] =
     "         adds an RFC 3161 time-stamp from that authority (PAdES B-T);\n"
     "         --ltv then adds the certificates and their OCSP responses or\n"
     "         CRLs (fetched, or --ocsp FILE, --crl FILE) in a /DSS (B-LT).\n"
+    "timestamp adds a document time-stamp from the --tsa authority over the\n"
+    "         whole PDF (PAdES B-LTA); --ltv first adds the validation data of\n"
+    "         the latest signature or time-stamp.  Run it again to re-preserve.\n"
     "merge    renders one letter per record of DATA (.json object or array,\n"
     "         .jsonl, .csv with a header row, - for JSON on standard input).  -o\n"
     "         names each file: a template filled per record ({{@record}} is the\n"
@@ -514,6 +519,36 @@ static int cmd_sign(int argc, char **argv) {
   int rc = lp_sign_file(engine, in, out, &o, &err) ? 0 : fail(&err);
   lp_engine_free(engine);
   return rc;
+}
+
+/* letterpress timestamp IN.pdf -o OUT.pdf --tsa URL [--tsa-user NAME]
+ * [--tsa-pass SRC] [--ltv [--ocsp FILE] [--crl FILE]]: PAdES B-LTA. */
+static int cmd_timestamp(int argc, char **argv) {
+  const char *in = NULL, *out = NULL;
+  lp_sign_options o = {0};
+  for (int i = 0; i < argc; i++) {
+    bool service = !strncmp(argv[i], "--tsa", 5) || !strcmp(argv[i], "--ltv") ||
+                   !strcmp(argv[i], "--ocsp") || !strcmp(argv[i], "--crl");
+    int so = service ? sign_option(argc, argv, &i, "--", &o) : 0;
+    if (so < 0) return EXIT_USAGE;
+    if (so > 0) continue;
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (i + 1 >= argc) return usage_error("%s needs an output path", argv[i]);
+      out = argv[++i];
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error("unknown option '%s'", argv[i]);
+    } else if (!in) {
+      in = argv[i];
+    } else {
+      return usage_error("one PDF at a time: '%s' is one too many", argv[i]);
+    }
+  }
+  if (!in) return usage_error("%s", "timestamp needs a PDF: letterpress timestamp IN.pdf -o OUT.pdf --tsa URL");
+  if (!out) return usage_error("%s", "timestamp needs -o OUT.pdf");
+  if (!o.tsa) return usage_error("%s", "timestamp needs --tsa URL (a time-stamping authority)");
+  if (check_tsa_options(&o)) return EXIT_USAGE;
+  lp_error err = {0};
+  return lp_timestamp_file(in, out, &o, &err) ? 0 : fail(&err);
 }
 
 static int cmd_fonts(int argc, char **argv) {
@@ -971,5 +1006,6 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "merge")) return cmd_merge(argc - 2, argv + 2);
   if (!strcmp(cmd, "fields")) return cmd_fields(argc - 2, argv + 2);
   if (!strcmp(cmd, "sign")) return cmd_sign(argc - 2, argv + 2);
+  if (!strcmp(cmd, "timestamp")) return cmd_timestamp(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

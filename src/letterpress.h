@@ -520,6 +520,24 @@ bool lp_sign_file(lp_engine *engine, const char *in_path,
                   const char *out_path, const lp_sign_options *opts,
                   lp_error *err);
 
+/* PAdES B-LTA: adds a document time-stamp (/Type /DocTimeStamp, /SubFilter
+ * /ETSI.RFC3161, in a new invisible signature field on the first page) over
+ * the whole PDF as an incremental update: an RFC 3161 token from opts->tsa
+ * (tsa_user, tsa_pass as for signing; the other signing fields are not
+ * used).  With opts->ltv, first a /DSS update with the validation data of
+ * the latest signature or document time-stamp in the file (as signing
+ * --ltv does), so that running it again later re-preserves the file.
+ * Earlier signatures stay valid. */
+bool lp_timestamp_memory(const unsigned char *pdf, size_t len,
+                         const lp_sign_options *opts, unsigned char **out,
+                         size_t *out_len, lp_error *err);
+
+/* lp_timestamp_memory from the file in_path into out_path (written to a
+ * temporary file and renamed; "-" is standard output; nothing is written
+ * on failure). */
+bool lp_timestamp_file(const char *in_path, const char *out_path,
+                       const lp_sign_options *opts, lp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

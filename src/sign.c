@@ -68,6 +68,8 @@
   X(qpdf_get_error_full_text) \
   X(qpdf_get_trailer) \
   X(qpdf_get_root) \
+  X(qpdf_get_num_pages) \
+  X(qpdf_get_page_n) \
   X(qpdf_make_indirect_object) \
   X(qpdf_oh_get_key) \
   X(qpdf_oh_has_key) \
@@ -805,6 +807,38 @@ static void write_xref(update *u, qpdf_data q, long long prev, int size,
   lp_buf_free(&tail);
 }
 
+/* Sets the /ByteRange (its blank numbers at range_at) to everything but
+ * the hex digits of /Contents (its '<' at contents_at, room for reserve
+ * bytes), and appends those signed bytes to *signed_data. */
+static void fix_ranges(update *u, size_t range_at, size_t contents_at,
+                       size_t reserve, lp_buf *signed_data) {
+  size_t contents_end = contents_at + 2 + reserve * 2; /* past the '>' */
+  long long r[4] = {0, (long long)contents_at, (long long)contents_end,
+                    (long long)(u->out.len - contents_end)};
+  char ranges[4 * (BYTE_RANGE_DIGITS + 1) + 1];
+  int n = snprintf(ranges, sizeof ranges, "%lld %lld %lld %lld", r[0], r[1],
+                   r[2], r[3]);
+  memcpy(u->out.data + range_at, ranges, (size_t)n);
+  lp_buf_append(signed_data, u->out.data, (size_t)r[1]);
+  lp_buf_append(signed_data, u->out.data + r[2], (size_t)r[3]);
+}
+
+/* Writes der as hex into /Contents (its '<' at contents_at); fails when it
+ * is larger than the reserve bytes of room. */
+static bool put_contents(update *u, size_t contents_at, size_t reserve,
+                         const lp_buf *der, const char *what, lp_error *err) {
+  if (der->len > reserve)
+    return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
+                   "the %s (%zu bytes) is larger than the room reserved "
+                   "for it (%zu)", what, der->len, reserve);
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < der->len; i++) {
+    u->out.data[contents_at + 1 + 2 * i] = (unsigned char)hex[der->data[i] >> 4];
+    u->out.data[contents_at + 2 + 2 * i] = (unsigned char)hex[der->data[i] & 15];
+  }
+  return true;
+}
+
 static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
                     size_t reserve, const lp_sign_options *o, lp_error *err);
 
@@ -868,7 +902,6 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
       lp_pdfobj_put_text_string(&u->out, texts[i + 1]);
     }
   lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx (" LP_VERSION_STRING ") >> >> >>\nendobj\n");
-  size_t contents_end = contents_at + 2 + reserve * 2; /* past the '>' */
 
   /* The appearance: who signed, when, why (drawn as outlines). */
   double w = t->rect[2] - t->rect[0], h = t->rect[3] - t->rect[1];
@@ -948,29 +981,12 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   lp_buf_puts(&u->out, "\nendobj\n");
   write_xref(u, q, prev, size, xref_stream);
 
-  /* The signed ranges: everything but the hex digits of /Contents. */
-  long long r[4] = {0, (long long)contents_at, (long long)contents_end,
-                    (long long)(u->out.len - contents_end)};
-  char ranges[4 * (BYTE_RANGE_DIGITS + 1) + 1];
-  int n = snprintf(ranges, sizeof ranges, "%lld %lld %lld %lld", r[0], r[1],
-                   r[2], r[3]);
-  memcpy(u->out.data + range_at, ranges, (size_t)n);
   lp_buf signed_data = {0};
-  lp_buf_append(&signed_data, u->out.data, (size_t)r[1]);
-  lp_buf_append(&signed_data, u->out.data + r[2], (size_t)r[3]);
+  fix_ranges(u, range_at, contents_at, reserve, &signed_data);
   lp_buf der = {0};
   bool ok = cms_sign(c, o, signed_data.data, signed_data.len, &der, err);
   lp_buf_free(&signed_data);
-  if (ok && der.len > reserve)
-    ok = lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
-                 "the signature (%zu bytes) is larger than the room reserved "
-                 "for it (%zu)",
-                 der.len, reserve);
-  for (size_t i = 0; ok && i < der.len; i++) {
-    static const char hex[] = "0123456789ABCDEF";
-    u->out.data[contents_at + 1 + 2 * i] = (unsigned char)hex[der.data[i] >> 4];
-    u->out.data[contents_at + 2 + 2 * i] = (unsigned char)hex[der.data[i] & 15];
-  }
+  ok = ok && put_contents(u, contents_at, reserve, &der, "signature", err);
   if (ok && o->ltv) ok = add_ltv(&u->out, der.data, der.len, reserve, o, err);
   lp_buf_free(&der);
   return ok;
@@ -1224,6 +1240,203 @@ bool lp_sign_file(lp_engine *engine, const char *in_path, const char *out_path,
   unsigned char *out = NULL;
   size_t out_len = 0;
   bool ok = lp_sign_memory(engine, in.data, in.len, opts, &out, &out_len, err);
+  if (!ok && err && !err->file[0])
+    snprintf(err->file, sizeof err->file, "%s", in_path);
+  if (ok) ok = lp_write_file_atomic(out_path, out, out_len, err);
+  free(out);
+  lp_buf_free(&in);
+  return ok;
+}
+
+/* ---- Document time-stamps (PAdES B-LTA) ---------------------------------- */
+
+/* The /Contents bytes (hex-decoded, padding included) of the last
+ * signature or document time-stamp in pdf: the one whose /ByteRange comes
+ * last, as incremental updates put the newest last.  False when none. */
+static bool last_contents(const unsigned char *pdf, size_t len, lp_buf *out) {
+  const unsigned char *at = NULL, *p = pdf;
+  while ((p = memmem(p, len - (size_t)(p - pdf), "/ByteRange", 10))) at = p++;
+  if (!at) return false;
+  char text[128] = "";
+  size_t n = len - (size_t)(at - pdf) - 10;
+  memcpy(text, at + 10, n < sizeof text - 1 ? n : sizeof text - 1);
+  long long r[4];
+  if (sscanf(text, " [ %lld %lld %lld %lld", &r[0], &r[1], &r[2], &r[3]) != 4 ||
+      r[1] < 0 || r[2] <= r[1] + 2 || (size_t)r[2] > len ||
+      pdf[r[1]] != '<' || pdf[r[2] - 1] != '>')
+    return false;
+  for (long long i = r[1] + 1; i + 1 < r[2] - 1; i += 2) {
+    unsigned v;
+    char hex[3] = {(char)pdf[i], (char)pdf[i + 1], 0};
+    if (sscanf(hex, "%2x", &v) != 1) return false;
+    unsigned char byte = (unsigned char)v;
+    lp_buf_append(out, &byte, 1);
+  }
+  return out->len > 0;
+}
+
+/* Writes the items of an array (a PDF array object) and one more ref. */
+static void put_array_plus(qpdf_data q, qpdf_oh array, const char *ref,
+                           lp_buf *out) {
+  lp_buf_puts(out, "[");
+  int n = qp.qpdf_oh_is_array(q, array) ? qp.qpdf_oh_get_array_n_items(q, array) : 0;
+  for (int i = 0; i < n; i++)
+    lp_buf_printf(out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_array_item(q, array, i)));
+  lp_buf_printf(out, " %s ]", ref);
+}
+
+/* Adds ref to the array dict[key]: rewrites the array object when it is an
+ * indirect one, else returns the new array text in *direct (for the
+ * caller's rewrite of dict). */
+static void add_to_array(qpdf_data q, update *u, qpdf_oh dict, const char *key,
+                         const char *ref, lp_buf *direct) {
+  qpdf_oh a = qp.qpdf_oh_get_key(q, dict, key);
+  int id = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_object_id(q, a) : 0;
+  if (id) {
+    begin_obj(u, id, qp.qpdf_oh_get_generation(q, a));
+    put_array_plus(q, a, ref, &u->out);
+    lp_buf_puts(&u->out, "\nendobj\n");
+  } else {
+    put_array_plus(q, a, ref, direct);
+  }
+}
+
+/* Appends the document time-stamp update (ETSI EN 319 142-1 5.5, ISO
+ * 32000-2 12.8.5): a /DocTimeStamp dictionary with /SubFilter
+ * /ETSI.RFC3161, an invisible signature field holding it on the first
+ * page, the form (/SigFlags 3), the xref; then asks the TSA for a token
+ * over the byte ranges and puts it in /Contents. */
+static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
+                                size_t len, const lp_sign_options *o,
+                                update *u, lp_error *err) {
+  long long prev;
+  if (!last_startxref(pdf, len, &prev))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
+  if (qp.qpdf_get_num_pages(q) < 1)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no page");
+  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
+  qpdf_oh root = qp.qpdf_get_root(q), page = qp.qpdf_get_page_n(q, 0);
+  qpdf_oh form = qp.qpdf_oh_get_key(q, root, "/AcroForm");
+  int sig_num = new_number(q), field_num = new_number(q);
+  if (sig_num <= 0 || field_num >= MAX_OBJECTS || !qp.qpdf_oh_get_object_id(q, page))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "this PDF cannot take a document time-stamp");
+  char ref[32], page_ref[32];
+  snprintf(ref, sizeof ref, "%d 0 R", field_num);
+  snprintf(page_ref, sizeof page_ref, "%s", qp.qpdf_oh_unparse(q, page));
+  lp_buf_append(&u->out, pdf, len);
+  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
+  size_t reserve = TSA_TOKEN_RESERVE;
+  begin_obj(u, sig_num, 0);
+  lp_buf_puts(&u->out, "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite "
+                       "/SubFilter /ETSI.RFC3161\n/ByteRange [");
+  size_t range_at = u->out.len;
+  lp_buf_printf(&u->out, "%*s]\n/Contents <", 4 * (BYTE_RANGE_DIGITS + 1) - 1, "");
+  size_t contents_at = u->out.len - 1;
+  for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
+  lp_buf_puts(&u->out, "> >>\nendobj\n");
+  begin_obj(u, field_num, 0);
+  lp_buf_printf(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig "
+                         "/T (DocTimeStamp%d) /V %d 0 R /Rect [0 0 0 0] /F 132 "
+                         "/P %s >>\nendobj\n", field_num, sig_num, page_ref);
+  /* The widget in the page's /Annots. */
+  lp_buf annots = {0};
+  add_to_array(q, u, page, "/Annots", ref, &annots);
+  if (annots.len) {
+    const char *ov[] = {"/Annots", (char *)annots.data, NULL};
+    begin_obj(u, qp.qpdf_oh_get_object_id(q, page), qp.qpdf_oh_get_generation(q, page));
+    write_dict(q, page, ov, &u->out);
+    lp_buf_puts(&u->out, "\nendobj\n");
+  }
+  lp_buf_free(&annots);
+  /* The field in the form's /Fields, and /SigFlags 3. */
+  lp_buf fields = {0};
+  bool has_form = qp.qpdf_oh_is_dictionary(q, form);
+  if (has_form) add_to_array(q, u, form, "/Fields", ref, &fields);
+  else lp_buf_printf(&fields, "[ %s ]", ref);
+  char flags[8];
+  snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
+  const char *of[] = {"/SigFlags", flags, fields.len ? "/Fields" : NULL,
+                      (char *)fields.data, NULL};
+  int form_id = has_form ? qp.qpdf_oh_get_object_id(q, form) : 0;
+  if (form_id) {
+    begin_obj(u, form_id, qp.qpdf_oh_get_generation(q, form));
+    write_dict(q, form, of, &u->out);
+  } else {
+    lp_buf text = {0};
+    if (has_form) write_dict(q, form, of, &text);
+    else lp_buf_printf(&text, "<< /Fields %s /SigFlags %s >>", (char *)fields.data, flags);
+    const char *oc[] = {"/AcroForm", (char *)text.data, NULL};
+    begin_obj(u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
+    write_dict(q, root, oc, &u->out);
+    lp_buf_free(&text);
+  }
+  lp_buf_puts(&u->out, "\nendobj\n");
+  lp_buf_free(&fields);
+  double trailer_size = qp.qpdf_oh_get_numeric_value(
+      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
+  write_xref(u, q, prev,
+             trailer_size > field_num && trailer_size < MAX_OBJECTS
+                 ? (int)trailer_size : field_num + 1,
+             xref_stream);
+  lp_buf signed_data = {0}, token = {0};
+  fix_ranges(u, range_at, contents_at, reserve, &signed_data);
+  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  bool ok = lp_tsa_stamp(&tsa, signed_data.data, signed_data.len, &token, err) &&
+            put_contents(u, contents_at, reserve, &token, "time-stamp token", err);
+  lp_buf_free(&signed_data);
+  lp_buf_free(&token);
+  return ok;
+}
+
+bool lp_timestamp_memory(const unsigned char *pdf, size_t len,
+                         const lp_sign_options *opts, unsigned char **out,
+                         size_t *out_len, lp_error *err) {
+  if (!opts || !opts->tsa)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "a document time-stamp needs a time-stamping authority: "
+                   "give --tsa URL");
+  if (!have_qpdf(err)) return false;
+  lp_buf base = {0};
+  lp_buf_append(&base, pdf, len);
+  bool ok = true;
+  if (opts->ltv) { /* the validation data of the latest signature first */
+    lp_buf contents = {0};
+    if (!last_contents(pdf, len, &contents))
+      ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "--ltv: this PDF has no signature or time-stamp to add "
+                   "validation data for");
+    else
+      ok = add_ltv(&base, contents.data, contents.len, contents.len, opts, err);
+    lp_buf_free(&contents);
+  }
+  qpdf_data q = ok ? open_pdf(base.data, base.len, err) : NULL;
+  update u = {0};
+  ok = ok && q && write_doc_timestamp(q, base.data, base.len, opts, &u, err);
+  close_pdf(q);
+  lp_buf_free(&base);
+  free(u.offsets);
+  free(u.numbers);
+  free(u.gens);
+  if (ok) {
+    *out = u.out.data;
+    *out_len = u.out.len;
+  } else {
+    lp_buf_free(&u.out);
+  }
+  return ok;
+}
+
+bool lp_timestamp_file(const char *in_path, const char *out_path,
+                       const lp_sign_options *opts, lp_error *err) {
+  lp_buf in = {0};
+  if (!lp_read_file(in_path, &in, err)) {
+    lp_buf_free(&in);
+    return false;
+  }
+  unsigned char *out = NULL;
+  size_t out_len = 0;
+  bool ok = lp_timestamp_memory(in.data, in.len, opts, &out, &out_len, err);
   if (!ok && err && !err->file[0])
     snprintf(err->file, sizeof err->file, "%s", in_path);
   if (ok) ok = lp_write_file_atomic(out_path, out, out_len, err);

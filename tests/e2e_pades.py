@@ -511,6 +511,85 @@ def test_ltv(tmp, pki, url, letter, nss):
     fails_cleanly("B-LT: --ocsp without --ltv", r, off, 2, ["--ltv"])
 
 
+def signed_bytes(pdf, which=-1):
+    """The bytes a signature's /ByteRange covers."""
+    with open(pdf, "rb") as f:
+        data = f.read()
+    ranges = list(re.finditer(
+        rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
+    a, b, c, d = map(int, ranges[which].groups())
+    return data[a:a + b] + data[c:c + d]
+
+
+def test_lta(tmp, pki, url, nss):
+    import hashlib
+    blt = os.path.join(tmp, "blt.pdf")  # signed --tsa --ltv by test_ltv
+    lta = os.path.join(tmp, "lta.pdf")
+    r = lp("timestamp", blt, "-o", lta, "--tsa", url + "/tsa")
+    check("B-LTA: timestamp exit 0", r.code == 0, r.err)
+    with open(blt, "rb") as f:
+        before = f.read()
+    with open(lta, "rb") as f:
+        after = f.read()
+    check("B-LTA: an incremental update after the DSS",
+          after.startswith(before) and b"/Type /DocTimeStamp" in after[len(before):] and
+          b"/SubFilter /ETSI.RFC3161" in after[len(before):])
+    # poppler 22.12 lists a document time-stamp but cannot verify one
+    # ("Unable to validate this type of signature"): openssl does, below.
+    v = pdfsig(lta, nss).text
+    check("B-LTA: pdfsig: the signature stays valid, the time-stamp field "
+          "covers the whole file",
+          v.count("Signature is Valid.") == 1 and "DocTimeStamp" in v and
+          v.rstrip().endswith("Signature has not yet been verified.") and
+          v.count("Total document signed") == 1, v)
+    r = run(["qpdf", "--check", lta])
+    check("B-LTA: qpdf --check", r.code == 0, r.text + r.err)
+    tok = os.path.join(tmp, "doc-token.der")
+    with open(tok, "wb") as f:
+        f.write(cms_of(lta))
+    data = os.path.join(tmp, "doc-data.bin")
+    with open(data, "wb") as f:
+        f.write(signed_bytes(lta))
+    r = run(["openssl", "ts", "-verify", "-data", data, "-in", tok, "-token_in",
+             "-CAfile", pki.ca, "-untrusted", pki.dir + "/tsa.pem"])
+    check("B-LTA: openssl ts -verify: the token covers the byte ranges",
+          "Verification: OK" in r.text, r.text + r.err)
+    check("B-LTA: the byte ranges cover the whole file but the token",
+          len(signed_bytes(lta)) + 2 + 2 * len(contents_of(lta)) == len(after))
+    # Running it again with --ltv: the DSS gets the first time-stamp's
+    # validation data (VRI keyed by its hash), then a second time-stamp.
+    again = os.path.join(tmp, "lta2.pdf")
+    r = lp("timestamp", lta, "-o", again, "--tsa", url + "/tsa", "--ltv")
+    check("B-LTA: timestamp --ltv again exit 0", r.code == 0, r.err)
+    dss, _ = dss_of(again)
+    key = "/" + hashlib.sha1(contents_of(lta)).hexdigest().upper()
+    check("B-LTA: the DSS has a VRI entry for the first time-stamp",
+          key in (dss or {}).get("/VRI", {}), dss)
+    v = pdfsig(again, nss).text
+    check("B-LTA: the signature still valid after re-preserving",
+          v.count("Signature is Valid.") == 1 and v.count("DocTimeStamp") == 2, v)
+    ok = 0
+    for which in (-1, -2):
+        with open(tok, "wb") as f:
+            f.write(cms_of(again, which))
+        with open(data, "wb") as f:
+            f.write(signed_bytes(again, which))
+        r = run(["openssl", "ts", "-verify", "-data", data, "-in", tok,
+                 "-token_in", "-CAfile", pki.ca, "-untrusted",
+                 pki.dir + "/tsa.pem"])
+        ok += "Verification: OK" in r.text
+    check("B-LTA: both document time-stamps verify (openssl ts -verify)",
+          ok == 2, ok)
+    out = os.path.join(tmp, "lta-fail.pdf")
+    r = lp("timestamp", blt, "-o", out, "--tsa", url + "/refuse")
+    fails_cleanly("B-LTA: a refusing TSA", r, out, 1, ["refused"])
+    r = lp("timestamp", blt, "-o", out)
+    fails_cleanly("B-LTA: timestamp without --tsa", r, out, 2, ["--tsa"])
+    r = lp("timestamp", blt, "-o", out, "--tsa",
+           "http://127.0.0.1:%d/" % closed_port())
+    fails_cleanly("B-LTA: an unreachable TSA", r, out, 1, ["cannot reach"])
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lp-pades-")
     url = serve()
@@ -526,6 +605,7 @@ def main():
     test_timestamp(tmp, pki, url, letter, nss)
     test_tsa_failures(tmp, pki, url, letter)
     test_ltv(tmp, pki, url, letter, nss)
+    test_lta(tmp, pki, url, nss)
     e2e.finish()
 
 

@@ -38,7 +38,7 @@ _letterpress() {
   COMPREPLY=()
 
   if [ "$COMP_CWORD" -eq 1 ]; then
-    _letterpress_words "$cur" "render merge sign fields fonts --help --version"
+    _letterpress_words "$cur" "render merge sign timestamp fields fonts --help --version"
     return 0
   fi
 
@@ -61,11 +61,12 @@ _letterpress() {
             --eml --from --to --cc --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
     sign) opts="-o --output $signing $timestamping" ;;
+    timestamp) opts="-o --output $timestamping" ;;
     fonts) opts="--lang" ;;
     fields) opts="" ;;
     *) return 0 ;;
   esac
-  [ "$cmd" = sign ] || opts="$opts --font-path --system-fonts"
+  [ "$cmd" = sign ] || [ "$cmd" = timestamp ] || opts="$opts --font-path --system-fonts"
 
   # The value of the option before the cursor.
   case $prev in
@@ -135,7 +136,7 @@ _letterpress() {
   fi
   case $cmd in
     render|merge|fields) _letterpress_files "$cur" md markdown ;;
-    sign) _letterpress_files "$cur" pdf ;;
+    sign|timestamp) _letterpress_files "$cur" pdf ;;
   esac
   return 0
 }
