@@ -509,6 +509,14 @@ def test_ltv(tmp, pki, url, letter, nss):
                   ["issuer", "--chain"])
     r = lp("sign", letter, "-o", off, *chain, "--ocsp", resp)
     fails_cleanly("B-LT: --ocsp without --ltv", r, off, 2, ["--ltv"])
+    r = lp("render", os.path.join(TEMPLATES, "commitment-letter.md"), "-d",
+           os.path.join(TEMPLATES, "commitment-letter.json"), "-o", off,
+           "--sign-key", pki.key, "--sign-cert", pki.cert, "--sign-chain",
+           pki.ca, "--ltv", "--ocsp", resp)
+    dss5, _ = dss_of(off)
+    check("B-LT: render --sign-key ... --ltv", r.code == 0 and
+          len((dss5 or {}).get("/OCSPs", [])) == 1 and
+          "Signature is Valid." in pdfsig(off, nss).text, r.err)
 
 
 def signed_bytes(pdf, which=-1):
