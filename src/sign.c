@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/bio.h>
@@ -637,6 +638,28 @@ static double shape_line(const char *text, lp_chain *chain, double size,
   return w;
 }
 
+lp_sign_labels lp_sign_labels_for(const char *lang) {
+  static const struct {
+    const char *prefix; /* language tag, or its start before a '-' */
+    lp_sign_labels labels;
+  } table[] = {
+      /* Traditional Chinese first: zh-TW, zh-HK, zh-MO, zh-Hant. */
+      {"zh-Hant", {"簽署人：", "日期：", "原因："}},
+      {"zh-TW", {"簽署人：", "日期：", "原因："}},
+      {"zh-HK", {"簽署人：", "日期：", "原因："}},
+      {"zh-MO", {"簽署人：", "日期：", "原因："}},
+      {"zh", {"签署人：", "日期：", "原因："}},
+      {"ja", {"署名者：", "日付：", "理由："}},
+      {"ko", {"서명자: ", "날짜: ", "사유: "}},
+  };
+  for (size_t i = 0; lang && i < sizeof table / sizeof table[0]; i++) {
+    size_t n = strlen(table[i].prefix);
+    if (!strncasecmp(lang, table[i].prefix, n) && (!lang[n] || lang[n] == '-'))
+      return table[i].labels;
+  }
+  return (lp_sign_labels){"", "Signed ", ""};
+}
+
 /* Draws the lines as filled glyph outlines (no font resource: any script,
  * nothing to embed) into a w x h box, as big as fits. */
 static void draw_lines(lp_fonts *fonts, const char *const *lines, int n,
@@ -910,12 +933,18 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   struct tm tm;
   gmtime_r(&tt, &tm);
   strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+  /* In the letter's language (its /Lang), as its reader reads it. */
+  qpdf_oh lang = qp.qpdf_oh_get_key(q, qp.qpdf_get_root(q), "/Lang");
+  char *tag = qp.qpdf_oh_is_null(q, lang) ? NULL
+                                          : lp_xstrdup(qp.qpdf_oh_get_utf8_value(q, lang));
+  lp_sign_labels words = lp_sign_labels_for(tag);
+  free(tag);
   lp_buf l1 = {0};
-  lp_buf_printf(&l1, "%s", name);
+  lp_buf_printf(&l1, "%s%s", words.signer, name);
   lp_buf l2 = {0};
-  lp_buf_printf(&l2, "Signed %s", when);
+  lp_buf_printf(&l2, "%s%s", words.date, when);
   lp_buf l3 = {0}; /* reason and location share a line */
-  if (o->reason) lp_buf_puts(&l3, o->reason);
+  if (o->reason) lp_buf_printf(&l3, "%s%s", words.reason, o->reason);
   if (o->reason && o->location) lp_buf_puts(&l3, " \xC2\xB7 "); /* · */
   if (o->location) lp_buf_puts(&l3, o->location);
   const char *lines[3] = {(char *)l1.data, (char *)l2.data, (char *)l3.data};

@@ -287,6 +287,31 @@ def test_sign(tmp, pdf, signer):
     check("sign: openssl cms -verify accepts the signature",
           cms_verify(tmp, der, content), der[:16])
 
+    # The appearance's words follow the letter's language (its /Lang):
+    # 签署人 / 日期 / 原因 in this Chinese letter, "Signed" in English.
+    def appearance(path):
+        import re
+        with open(path, "rb") as f:
+            data = f.read()[len(original):]
+        m = re.search(rb"/Subtype /Form /BBox \[[^\]]*\] /Resources << >> "
+                      rb"/Length (\d+) >>\nstream\n", data)
+        return data[m.end():m.end() + int(m[1])] if m else None
+    with open(pdf, "rb") as f:
+        original = f.read()
+    english = os.path.join(tmp, "letter-en.pdf")
+    with open(english, "wb") as f:
+        f.write(original.replace(b"/Lang (zh-CN)", b"/Lang (en-US)"))
+    looks = []
+    for src in (pdf, english):
+        dst = src[:-4] + "-lang.pdf"
+        lp("sign", src, "-o", dst, "--key", signer.key, "--cert", signer.cert,
+           "--reason", "同意", env={"SOURCE_DATE_EPOCH": "1700000000"})
+        looks.append(appearance(dst))
+    check("sign: the appearance's words follow the letter's /Lang",
+          b"/Lang (zh-CN)" in original and None not in looks and
+          looks[0] != looks[1] and len(looks[0]) > len(looks[1]),
+          [len(x or b"") for x in looks])
+
     # Tampering inside the signed range breaks the signature.
     broken = os.path.join(tmp, "tampered.pdf")
     at = signed.find(b"/Title")
