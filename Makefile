@@ -12,11 +12,16 @@ PKGS    := $(CORE_PKGS) $(MAIL_PKGS)
 DLOPEN_PKGS := libqpdf
 QPDF_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libqpdf 2>/dev/null)/libqpdf.so 2>/dev/null | \
                  sed -n 's/^ *SONAME *//p')
+# libcurl is linked into the mail module only; the signer's time-stamp and
+# OCSP requests (src/http.c) open it with dlopen too, by its soname.
+CURL_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libcurl 2>/dev/null)/libcurl.so 2>/dev/null | \
+                 sed -n 's/^ *SONAME *//p')
 WARN    := -Wall -Wextra -Werror -Wshadow
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) \
   $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null) \
-  $(if $(QPDF_SONAME),-DLP_QPDF_SONAME='"$(QPDF_SONAME)"')
+  $(if $(QPDF_SONAME),-DLP_QPDF_SONAME='"$(QPDF_SONAME)"') \
+  $(if $(CURL_SONAME),-DLP_CURL_SONAME='"$(CURL_SONAME)"')
 # Libraries without a pkg-config file (also listed in letterpress.pc).
 EXTRA_LIBS := -lcmark-gfm-extensions -lhpdf -lcsv -lhyphen -lz -lm -ldl
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(EXTRA_LIBS)

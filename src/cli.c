@@ -24,6 +24,10 @@ static const char usage[] =
     "       letterpress sign IN.pdf -o OUT.pdf --key KEY [--cert CERT] [--chain PEM]\n"
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
+    "                        [--tsa URL [--tsa-user NAME] [--tsa-pass env:VAR|file:PATH]]\n"
+    "                        [--ltv [--ocsp FILE] [--crl FILE]]\n"
+    "       letterpress timestamp IN.pdf -o OUT.pdf --tsa URL [--tsa-user NAME]\n"
+    "                        [--tsa-pass env:VAR|file:PATH] [--ltv [--ocsp FILE] [--crl FILE]]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N|auto[/N]]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
@@ -52,11 +56,17 @@ static const char usage[] =
     "         --max-pages N (10000), --max-depth N (64), --max-image-pixels N\n"
     "         (100000000), --max-input-size BYTES (67108864); merge takes them too.\n"
     "         --sign-key, --sign-cert, --sign-pass, ... (the options of sign with\n"
-    "         'sign-' in front) sign the rendered PDF.\n"
+    "         'sign-' in front), --tsa... and --ltv... sign the rendered PDF.\n"
     "sign     signs a signature field (the first unsigned one, or --field NAME)\n"
     "         with a CMS signature as an incremental update.  KEY is a PEM key\n"
     "         or a PKCS#12 file; the passphrase comes from an environment\n"
-    "         variable or a file, never from the command line.\n"
+    "         variable or a file, never from the command line.  --tsa URL\n"
+    "         adds an RFC 3161 time-stamp from that authority (PAdES B-T);\n"
+    "         --ltv then adds the certificates and their OCSP responses or\n"
+    "         CRLs (fetched, or --ocsp FILE, --crl FILE) in a /DSS (B-LT).\n"
+    "timestamp adds a document time-stamp from the --tsa authority over the\n"
+    "         whole PDF (PAdES B-LTA); --ltv first adds the validation data of\n"
+    "         the latest signature or time-stamp.  Run it again to re-preserve.\n"
     "merge    renders one letter per record of DATA (.json object or array,\n"
     "         .jsonl, .csv with a header row, - for JSON on standard input).  -o\n"
     "         names each file: a template filled per record ({{@record}} is the\n"
@@ -221,20 +231,32 @@ static lp_engine *open_engine(lp_error *err) {
 }
 
 /* Reads one signing option at argv[*i] ("--key" with prefix "--", or
- * "--sign-key" with prefix "--sign-") into o.  Returns 1 when it was one,
- * 0 when not, and EXIT_USAGE (after a message) when its value is missing. */
+ * "--sign-key" with prefix "--sign-") into o.  The options of the PAdES
+ * levels past B-B (--tsa, --tsa-user, --tsa-pass, --ltv, --ocsp, --crl)
+ * have no prefix: they name services and data, not the signer.  Returns 1
+ * when it was one, 0 when not, and -1 (after a message) when its value is
+ * missing. */
 static int sign_option(int argc, char **argv, int *i, const char *prefix,
                        lp_sign_options *o) {
   static const char *const names[] = {"key",    "cert",     "chain",
                                       "pass",   "field",    "reason",
-                                      "location", "name",   "contact"};
+                                      "location", "name",   "contact",
+                                      "tsa",    "tsa-user", "tsa-pass",
+                                      "ocsp",   "crl"};
   const char **slots[] = {&o->key,    &o->cert,     &o->chain,
                           &o->pass,   &o->field,    &o->reason,
-                          &o->location, &o->name,   &o->contact};
-  size_t n = strlen(prefix);
-  if (strncmp(argv[*i], prefix, n)) return 0;
+                          &o->location, &o->name,   &o->contact,
+                          &o->tsa,    &o->tsa_user, &o->tsa_pass,
+                          &o->ocsp,   &o->crl};
+  enum { FIRST_UNPREFIXED = 9 };
+  if (!strcmp(argv[*i], "--ltv")) {
+    o->ltv = true;
+    return 1;
+  }
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-    if (strcmp(argv[*i] + n, names[k])) continue;
+    const char *pre = k < FIRST_UNPREFIXED ? prefix : "--";
+    size_t n = strlen(pre);
+    if (strncmp(argv[*i], pre, n) || strcmp(argv[*i] + n, names[k])) continue;
     if (*i + 1 >= argc) {
       usage_error("%s needs a value", argv[*i]);
       return -1;
@@ -242,6 +264,16 @@ static int sign_option(int argc, char **argv, int *i, const char *prefix,
     *slots[k] = argv[++*i];
     return 1;
   }
+  return 0;
+}
+
+/* A usage error when --tsa-user or --tsa-pass come without --tsa, or
+ * --ocsp or --crl without --ltv. */
+static int check_tsa_options(const lp_sign_options *o) {
+  if ((o->tsa_user || o->tsa_pass) && !o->tsa)
+    return usage_error("%s", "--tsa-user and --tsa-pass need --tsa URL");
+  if ((o->ocsp || o->crl) && !o->ltv)
+    return usage_error("%s", "--ocsp and --crl need --ltv");
   return 0;
 }
 
@@ -416,8 +448,9 @@ static int cmd_render(int argc, char **argv) {
   if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
   if (!rc && !sign.key &&
       (sign.cert || sign.chain || sign.pass || sign.field || sign.reason ||
-       sign.location || sign.name || sign.contact))
-    rc = usage_error("%s", "the --sign-* options need --sign-key (else the PDF would not be signed)");
+       sign.location || sign.name || sign.contact || sign.tsa || sign.ltv))
+    rc = usage_error("%s", "the --sign-* options, --tsa and --ltv need --sign-key (else the PDF would not be signed)");
+  if (!rc) rc = check_tsa_options(&sign);
   if (rc) goto done;
 
   tpl = lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);
@@ -488,12 +521,43 @@ static int cmd_sign(int argc, char **argv) {
   if (!in) return usage_error("%s", "sign needs a PDF: letterpress sign IN.pdf -o OUT.pdf --key KEY");
   if (!out) return usage_error("%s", "sign needs -o OUT.pdf");
   if (!o.key) return usage_error("%s", "sign needs --key KEY.pem (or .p12)");
+  if (check_tsa_options(&o)) return EXIT_USAGE;
   lp_error err = {0};
   lp_engine *engine = open_engine(&err);
   if (!engine) return fail(&err);
   int rc = lp_sign_file(engine, in, out, &o, &err) ? 0 : fail(&err);
   lp_engine_free(engine);
   return rc;
+}
+
+/* letterpress timestamp IN.pdf -o OUT.pdf --tsa URL [--tsa-user NAME]
+ * [--tsa-pass SRC] [--ltv [--ocsp FILE] [--crl FILE]]: PAdES B-LTA. */
+static int cmd_timestamp(int argc, char **argv) {
+  const char *in = NULL, *out = NULL;
+  lp_sign_options o = {0};
+  for (int i = 0; i < argc; i++) {
+    bool service = !strncmp(argv[i], "--tsa", 5) || !strcmp(argv[i], "--ltv") ||
+                   !strcmp(argv[i], "--ocsp") || !strcmp(argv[i], "--crl");
+    int so = service ? sign_option(argc, argv, &i, "--", &o) : 0;
+    if (so < 0) return EXIT_USAGE;
+    if (so > 0) continue;
+    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+      if (i + 1 >= argc) return usage_error("%s needs an output path", argv[i]);
+      out = argv[++i];
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error("unknown option '%s'", argv[i]);
+    } else if (!in) {
+      in = argv[i];
+    } else {
+      return usage_error("one PDF at a time: '%s' is one too many", argv[i]);
+    }
+  }
+  if (!in) return usage_error("%s", "timestamp needs a PDF: letterpress timestamp IN.pdf -o OUT.pdf --tsa URL");
+  if (!out) return usage_error("%s", "timestamp needs -o OUT.pdf");
+  if (!o.tsa) return usage_error("%s", "timestamp needs --tsa URL (a time-stamping authority)");
+  if (check_tsa_options(&o)) return EXIT_USAGE;
+  lp_error err = {0};
+  return lp_timestamp_file(in, out, &o, &err) ? 0 : fail(&err);
 }
 
 static int cmd_fonts(int argc, char **argv) {
@@ -992,5 +1056,6 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "manifest-check"))
     return cmd_manifest_check(argc - 2, argv + 2);
   if (!strcmp(cmd, "sign")) return cmd_sign(argc - 2, argv + 2);
+  if (!strcmp(cmd, "timestamp")) return cmd_timestamp(argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -525,13 +525,31 @@ struct lp_sign_options {
                            unsigned one */
   const char *reason, *location, *contact; /* may be NULL */
   const char *name;     /* signer's name; NULL = the certificate's CN */
+  /* PAdES B-T: an RFC 3161 time-stamping authority's URL (http or https),
+   * asked for a token over the signature value, which is added as the
+   * signature-time-stamp unsigned attribute; NULL = none (B-B).  The TSA's
+   * refusal, a wrong imprint or nonce, or no answer is an error
+   * (LP_ERR_SIGN or LP_ERR_IO) and nothing is signed. */
+  const char *tsa;
+  const char *tsa_user; /* HTTP basic authentication; NULL = none */
+  const char *tsa_pass; /* its password: "env:VAR" or "file:PATH" */
+  /* PAdES B-LT: after the signature, a further incremental update adds a
+   * /DSS with the certificates of the signature and of its time-stamp and,
+   * for each one not self-signed, its revocation data (an OCSP response or
+   * a CRL), and a /VRI entry keyed by the SHA-1 of the signature.  The data
+   * comes from ocsp / crl when they cover a certificate, else from the
+   * certificate's OCSP responder (AIA) or CRL distribution point over
+   * HTTP.  A revoked certificate is an error and nothing is signed. */
+  bool ltv;
+  const char *ocsp;     /* a DER OCSP response file; may be NULL */
+  const char *crl;      /* a CRL file, PEM (one or more) or DER; may be NULL */
 };
 
 /* Signs a PDF in memory: fills its signature field with a CMS detached
- * signature (SHA-256, ETSI.CAdES.detached with signing-certificate-v2) and a
- * visible appearance, written as an incremental update after the original
+ * signature (SHA-256, ETSI.CAdES.detached with signing-certificate-v2, no
+ * signing-time attribute: PAdES B-B) and a visible appearance, written as an incremental update after the original
  * bytes.  *out (malloc'd, caller frees) receives the signed PDF.  The
- * signing time is SOURCE_DATE_EPOCH when set, else now.  A PDF already
+ * signing time (/M) is SOURCE_DATE_EPOCH when set, else now.  A PDF already
  * signed in another field can be signed again: earlier signatures stay
  * valid.  The engine draws the appearance's text (the engine's thread). */
 bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
@@ -544,6 +562,24 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
 bool lp_sign_file(lp_engine *engine, const char *in_path,
                   const char *out_path, const lp_sign_options *opts,
                   lp_error *err);
+
+/* PAdES B-LTA: adds a document time-stamp (/Type /DocTimeStamp, /SubFilter
+ * /ETSI.RFC3161, in a new invisible signature field on the first page) over
+ * the whole PDF as an incremental update: an RFC 3161 token from opts->tsa
+ * (tsa_user, tsa_pass as for signing; the other signing fields are not
+ * used).  With opts->ltv, first a /DSS update with the validation data of
+ * the latest signature or document time-stamp in the file (as signing
+ * --ltv does), so that running it again later re-preserves the file.
+ * Earlier signatures stay valid. */
+bool lp_timestamp_memory(const unsigned char *pdf, size_t len,
+                         const lp_sign_options *opts, unsigned char **out,
+                         size_t *out_len, lp_error *err);
+
+/* lp_timestamp_memory from the file in_path into out_path (written to a
+ * temporary file and renamed; "-" is standard output; nothing is written
+ * on failure). */
+bool lp_timestamp_file(const char *in_path, const char *out_path,
+                       const lp_sign_options *opts, lp_error *err);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/bio.h>
@@ -22,9 +23,13 @@
 #include "fonts.h"
 #include "pdfobj.h"
 #include "shape.h"
+#include "dss.h"
+#include "tsa.h"
 
-/* Bytes reserved for the CMS signature beyond the certificates in it. */
+/* Bytes reserved for the CMS signature beyond the certificates in it, and
+ * for a time-stamp token (its TSA's certificates included). */
 #define SIG_BASE_RESERVE 8192
+#define TSA_TOKEN_RESERVE 16384
 /* Digits of each /ByteRange number (patched in place). */
 #define BYTE_RANGE_DIGITS 10
 /* The appearance: lines of text fill at most this part of the field. */
@@ -64,6 +69,8 @@
   X(qpdf_get_error_full_text) \
   X(qpdf_get_trailer) \
   X(qpdf_get_root) \
+  X(qpdf_get_num_pages) \
+  X(qpdf_get_page_n) \
   X(qpdf_make_indirect_object) \
   X(qpdf_oh_get_key) \
   X(qpdf_oh_has_key) \
@@ -80,6 +87,8 @@
   X(qpdf_oh_is_name_and_equals) \
   X(qpdf_oh_get_numeric_value) \
   X(qpdf_oh_get_utf8_value) \
+  X(qpdf_oh_is_stream) \
+  X(qpdf_oh_get_stream_data) \
   X(qpdf_oh_begin_dict_key_iter) \
   X(qpdf_oh_dict_more_keys) \
   X(qpdf_oh_dict_next_key) \
@@ -267,45 +276,152 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   return ok;
 }
 
-/* The DER CMS signature of data: detached, SHA-256, with the
- * signing-certificate-v2 attribute that PAdES (ETSI.CAdES.detached)
- * requires (ETSI EN 319 122-1 5.2.2.3). */
-static bool cms_sign(const credentials *c, const unsigned char *data,
-                     size_t len, lp_buf *der, lp_error *err) {
+/* Compares two DER encodings in the order DER gives a SET OF (X.690
+ * 11.6: as octet strings, the shorter one padded with zeros). */
+static int der_order(const void *a, const void *b) {
+  const lp_buf *x = a, *y = b;
+  size_t n = x->len < y->len ? x->len : y->len;
+  int c = memcmp(x->data, y->data, n);
+  if (c) return c;
+  return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* The DER of the signer's signed attributes as a SET OF Attribute: the
+ * bytes the signature covers (RFC 5652 5.4).  The encoder writes the same
+ * set in the same (DER) order into the SignerInfo. */
+static bool signed_attrs_der(CMS_SignerInfo *si, lp_buf *der) {
+  int n = CMS_signed_get_attr_count(si);
+  if (n <= 0) return false;
+  lp_buf *parts = calloc((size_t)n, sizeof *parts);
+  size_t total = 0;
+  bool ok = parts != NULL;
+  for (int i = 0; ok && i < n; i++) {
+    unsigned char *enc = NULL;
+    int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &enc);
+    ok = len > 0;
+    if (ok) lp_buf_append(&parts[i], enc, (size_t)len), total += (size_t)len;
+    OPENSSL_free(enc);
+  }
+  if (ok) {
+    qsort(parts, (size_t)n, sizeof *parts, der_order);
+    unsigned char head[6] = {0x31};
+    size_t hl = 1;
+    if (total < 128) {
+      head[hl++] = (unsigned char)total;
+    } else {
+      int bytes = total > 0xFFFFFF ? 4 : total > 0xFFFF ? 3 : total > 0xFF ? 2 : 1;
+      head[hl++] = (unsigned char)(0x80 | bytes);
+      for (int b = bytes - 1; b >= 0; b--)
+        head[hl++] = (unsigned char)(total >> (8 * b));
+    }
+    lp_buf_append(der, head, hl);
+    for (int i = 0; i < n; i++) lp_buf_append(der, parts[i].data, parts[i].len);
+  }
+  for (int i = 0; parts && i < n; i++) lp_buf_free(&parts[i]);
+  free(parts);
+  return ok;
+}
+
+/* Adds the signed attributes PAdES baseline B-B wants (ETSI EN 319 142-1
+ * 6.3): content-type, message-digest and signing-certificate-v2 (EN 319
+ * 122-1 5.2.2.3), and no signing-time (the time is the dictionary's /M). */
+static bool add_signed_attrs(CMS_SignerInfo *si, const credentials *c,
+                             const unsigned char *data, size_t len) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned md_len = 0;
+  ESS_SIGNING_CERT_V2 *scv2 =
+      OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), c->cert, NULL, 0);
+  unsigned char *enc = NULL;
+  int enc_len = scv2 ? i2d_ESS_SIGNING_CERT_V2(scv2, &enc) : -1;
+  ASN1_STRING *seq = ASN1_STRING_new();
+  bool ok = enc_len > 0 && seq && ASN1_STRING_set(seq, enc, enc_len) &&
+            EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) &&
+            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
+                                        V_ASN1_OBJECT,
+                                        OBJ_nid2obj(NID_pkcs7_data), -1) &&
+            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest,
+                                        V_ASN1_OCTET_STRING, md, (int)md_len) &&
+            CMS_signed_add1_attr_by_NID(si,
+                                        NID_id_smime_aa_signingCertificateV2,
+                                        V_ASN1_SEQUENCE, seq, -1);
+  ASN1_STRING_free(seq);
+  OPENSSL_free(enc);
+  ESS_SIGNING_CERT_V2_free(scv2);
+  return ok;
+}
+
+/* Signs the signer's signed attributes with its key and sets the
+ * SignerInfo's signature value.  Done here rather than by CMS_final,
+ * which would add a signingTime attribute PAdES forbids. */
+static bool sign_attrs(CMS_SignerInfo *si, const credentials *c) {
+  lp_buf tbs = {0};
+  EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+  unsigned char *sig = NULL;
+  size_t sig_len = 0;
+  bool ok = mctx && signed_attrs_der(si, &tbs) &&
+            EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, c->key) > 0 &&
+            EVP_DigestSign(mctx, NULL, &sig_len, tbs.data, tbs.len) > 0 &&
+            (sig = OPENSSL_malloc(sig_len)) != NULL &&
+            EVP_DigestSign(mctx, sig, &sig_len, tbs.data, tbs.len) > 0;
+  if (ok) {
+    ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int)sig_len);
+    sig = NULL;
+  }
+  OPENSSL_free(sig);
+  EVP_MD_CTX_free(mctx);
+  lp_buf_free(&tbs);
+  return ok;
+}
+
+/* PAdES B-T (ETSI EN 319 142-1 6.3, EN 319 122-1 5.3): asks the TSA for a
+ * token over the signature value and adds it as the signature-time-stamp
+ * unsigned attribute (id-aa-signatureTimeStampToken, RFC 3161 annex A). */
+static bool add_signature_timestamp(CMS_SignerInfo *si,
+                                    const lp_sign_options *o, lp_error *err) {
+  ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  lp_buf token = {0};
+  if (!lp_tsa_stamp(&tsa, ASN1_STRING_get0_data(value),
+                    (size_t)ASN1_STRING_length(value), &token, err)) {
+    lp_buf_free(&token);
+    return false;
+  }
+  ASN1_STRING *seq = ASN1_STRING_new();
+  bool ok = seq && ASN1_STRING_set(seq, token.data, (int)token.len) &&
+            CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
+                                          V_ASN1_SEQUENCE, seq, -1);
+  ASN1_STRING_free(seq);
+  lp_buf_free(&token);
+  return ok || ssl_fail(err, LP_ERR_SIGN, NULL,
+                        "OpenSSL cannot add the time-stamp token");
+}
+
+/* The DER CMS signature of data: detached, SHA-256, signed attributes as
+ * PAdES B-B wants them (see add_signed_attrs), and with o->tsa the
+ * signature time-stamp of B-T. */
+static bool cms_sign(const credentials *c, const lp_sign_options *o,
+                     const unsigned char *data, size_t len, lp_buf *der,
+                     lp_error *err) {
   unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
   CMS_ContentInfo *cms = CMS_sign(NULL, NULL, c->chain, NULL, flags);
   CMS_SignerInfo *si =
       cms ? CMS_add1_signer(cms, c->cert, c->key, EVP_sha256(), flags) : NULL;
-  ESS_SIGNING_CERT_V2 *scv2 =
-      si ? OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), c->cert, NULL, 0)
-         : NULL;
-  unsigned char *enc = NULL;
-  int enc_len = scv2 ? i2d_ESS_SIGNING_CERT_V2(scv2, &enc) : -1;
-  ASN1_STRING *seq = ASN1_STRING_new();
-  /* OpenSSL adds the wall clock as signingTime unless one is there: give
-   * it the signing time that /M has (SOURCE_DATE_EPOCH when set), so that
-   * a reproducible build gives reproducible signed attributes. */
-  ASN1_TIME *when = ASN1_TIME_adj(NULL, (time_t)lp_source_date(), 0, 0);
-  bool ok = enc_len > 0 && seq && when && ASN1_STRING_set(seq, enc, enc_len) &&
-            CMS_signed_add1_attr_by_NID(si,
-                                        NID_id_smime_aa_signingCertificateV2,
-                                        V_ASN1_SEQUENCE, seq, -1) &&
-            CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime,
-                                        when->type, when, -1);
-  BIO *in = ok ? BIO_new_mem_buf(data, (int)len) : NULL;
-  ok = ok && in && CMS_final(cms, in, NULL, flags);
+  bool ok = si && add_signed_attrs(si, c, data, len) && sign_attrs(si, c);
+  if (!ok) {
+    CMS_ContentInfo_free(cms);
+    return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
+  }
+  if (o->tsa && !add_signature_timestamp(si, o, err)) {
+    CMS_ContentInfo_free(cms);
+    return false;
+  }
   unsigned char *out = NULL;
-  int out_len = ok ? i2d_CMS_ContentInfo(cms, &out) : -1;
+  int out_len = i2d_CMS_ContentInfo(cms, &out);
   if (out_len > 0) lp_buf_append(der, out, (size_t)out_len);
   OPENSSL_free(out);
-  BIO_free(in);
-  ASN1_TIME_free(when);
-  ASN1_STRING_free(seq);
-  OPENSSL_free(enc);
-  ESS_SIGNING_CERT_V2_free(scv2);
   CMS_ContentInfo_free(cms);
   if (out_len <= 0)
-    return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
+    return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not encode the signature");
   return true;
 }
 
@@ -522,6 +638,28 @@ static double shape_line(const char *text, lp_chain *chain, double size,
   return w;
 }
 
+lp_sign_labels lp_sign_labels_for(const char *lang) {
+  static const struct {
+    const char *prefix; /* language tag, or its start before a '-' */
+    lp_sign_labels labels;
+  } table[] = {
+      /* Traditional Chinese first: zh-TW, zh-HK, zh-MO, zh-Hant. */
+      {"zh-Hant", {"簽署人：", "日期：", "原因："}},
+      {"zh-TW", {"簽署人：", "日期：", "原因："}},
+      {"zh-HK", {"簽署人：", "日期：", "原因："}},
+      {"zh-MO", {"簽署人：", "日期：", "原因："}},
+      {"zh", {"签署人：", "日期：", "原因："}},
+      {"ja", {"署名者：", "日付：", "理由："}},
+      {"ko", {"서명자: ", "날짜: ", "사유: "}},
+  };
+  for (size_t i = 0; lang && i < sizeof table / sizeof table[0]; i++) {
+    size_t n = strlen(table[i].prefix);
+    if (!strncasecmp(lang, table[i].prefix, n) && (!lang[n] || lang[n] == '-'))
+      return table[i].labels;
+  }
+  return (lp_sign_labels){"", "Signed ", ""};
+}
+
 /* Draws the lines as filled glyph outlines (no font resource: any script,
  * nothing to embed) into a w x h box, as big as fits. */
 static void draw_lines(lp_fonts *fonts, const char *const *lines, int n,
@@ -692,6 +830,41 @@ static void write_xref(update *u, qpdf_data q, long long prev, int size,
   lp_buf_free(&tail);
 }
 
+/* Sets the /ByteRange (its blank numbers at range_at) to everything but
+ * the hex digits of /Contents (its '<' at contents_at, room for reserve
+ * bytes), and appends those signed bytes to *signed_data. */
+static void fix_ranges(update *u, size_t range_at, size_t contents_at,
+                       size_t reserve, lp_buf *signed_data) {
+  size_t contents_end = contents_at + 2 + reserve * 2; /* past the '>' */
+  long long r[4] = {0, (long long)contents_at, (long long)contents_end,
+                    (long long)(u->out.len - contents_end)};
+  char ranges[4 * (BYTE_RANGE_DIGITS + 1) + 1];
+  int n = snprintf(ranges, sizeof ranges, "%lld %lld %lld %lld", r[0], r[1],
+                   r[2], r[3]);
+  memcpy(u->out.data + range_at, ranges, (size_t)n);
+  lp_buf_append(signed_data, u->out.data, (size_t)r[1]);
+  lp_buf_append(signed_data, u->out.data + r[2], (size_t)r[3]);
+}
+
+/* Writes der as hex into /Contents (its '<' at contents_at); fails when it
+ * is larger than the reserve bytes of room. */
+static bool put_contents(update *u, size_t contents_at, size_t reserve,
+                         const lp_buf *der, const char *what, lp_error *err) {
+  if (der->len > reserve)
+    return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
+                   "the %s (%zu bytes) is larger than the room reserved "
+                   "for it (%zu)", what, der->len, reserve);
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < der->len; i++) {
+    u->out.data[contents_at + 1 + 2 * i] = (unsigned char)hex[der->data[i] >> 4];
+    u->out.data[contents_at + 2 + 2 * i] = (unsigned char)hex[der->data[i] & 15];
+  }
+  return true;
+}
+
+static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
+                    size_t reserve, const lp_sign_options *o, lp_error *err);
+
 /* Appends the update and signs it: the signature dictionary (with
  * placeholders), the appearance, the field, the form, the xref. */
 static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pdf,
@@ -717,7 +890,8 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   int size = trailer_size > ap_num && trailer_size < MAX_OBJECTS
                  ? (int)trailer_size
                  : ap_num + 1;
-  size_t reserve = SIG_BASE_RESERVE + (size_t)i2d_X509(c->cert, NULL);
+  size_t reserve = SIG_BASE_RESERVE + (size_t)i2d_X509(c->cert, NULL) +
+                   (o->tsa ? TSA_TOKEN_RESERVE : 0);
   for (int i = 0; i < sk_X509_num(c->chain); i++)
     reserve += (size_t)i2d_X509(sk_X509_value(c->chain, i), NULL);
 
@@ -751,7 +925,6 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
       lp_pdfobj_put_text_string(&u->out, texts[i + 1]);
     }
   lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx (" LP_VERSION_STRING ") >> >> >>\nendobj\n");
-  size_t contents_end = contents_at + 2 + reserve * 2; /* past the '>' */
 
   /* The appearance: who signed, when, why (drawn as outlines). */
   double w = t->rect[2] - t->rect[0], h = t->rect[3] - t->rect[1];
@@ -760,12 +933,18 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   struct tm tm;
   gmtime_r(&tt, &tm);
   strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+  /* In the letter's language (its /Lang), as its reader reads it. */
+  qpdf_oh lang = qp.qpdf_oh_get_key(q, qp.qpdf_get_root(q), "/Lang");
+  char *tag = qp.qpdf_oh_is_null(q, lang) ? NULL
+                                          : lp_xstrdup(qp.qpdf_oh_get_utf8_value(q, lang));
+  lp_sign_labels words = lp_sign_labels_for(tag);
+  free(tag);
   lp_buf l1 = {0};
-  lp_buf_printf(&l1, "%s", name);
+  lp_buf_printf(&l1, "%s%s", words.signer, name);
   lp_buf l2 = {0};
-  lp_buf_printf(&l2, "Signed %s", when);
+  lp_buf_printf(&l2, "%s%s", words.date, when);
   lp_buf l3 = {0}; /* reason and location share a line */
-  if (o->reason) lp_buf_puts(&l3, o->reason);
+  if (o->reason) lp_buf_printf(&l3, "%s%s", words.reason, o->reason);
   if (o->reason && o->location) lp_buf_puts(&l3, " \xC2\xB7 "); /* · */
   if (o->location) lp_buf_puts(&l3, o->location);
   const char *lines[3] = {(char *)l1.data, (char *)l2.data, (char *)l3.data};
@@ -831,38 +1010,20 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   lp_buf_puts(&u->out, "\nendobj\n");
   write_xref(u, q, prev, size, xref_stream);
 
-  /* The signed ranges: everything but the hex digits of /Contents. */
-  long long r[4] = {0, (long long)contents_at, (long long)contents_end,
-                    (long long)(u->out.len - contents_end)};
-  char ranges[4 * (BYTE_RANGE_DIGITS + 1) + 1];
-  int n = snprintf(ranges, sizeof ranges, "%lld %lld %lld %lld", r[0], r[1],
-                   r[2], r[3]);
-  memcpy(u->out.data + range_at, ranges, (size_t)n);
   lp_buf signed_data = {0};
-  lp_buf_append(&signed_data, u->out.data, (size_t)r[1]);
-  lp_buf_append(&signed_data, u->out.data + r[2], (size_t)r[3]);
+  fix_ranges(u, range_at, contents_at, reserve, &signed_data);
   lp_buf der = {0};
-  bool ok = cms_sign(c, signed_data.data, signed_data.len, &der, err);
+  bool ok = cms_sign(c, o, signed_data.data, signed_data.len, &der, err);
   lp_buf_free(&signed_data);
-  if (ok && der.len > reserve)
-    ok = lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
-                 "the signature (%zu bytes) is larger than the room reserved "
-                 "for it (%zu)",
-                 der.len, reserve);
-  for (size_t i = 0; ok && i < der.len; i++) {
-    static const char hex[] = "0123456789ABCDEF";
-    u->out.data[contents_at + 1 + 2 * i] = (unsigned char)hex[der.data[i] >> 4];
-    u->out.data[contents_at + 2 + 2 * i] = (unsigned char)hex[der.data[i] & 15];
-  }
+  ok = ok && put_contents(u, contents_at, reserve, &der, "signature", err);
+  if (ok && o->ltv) ok = add_ltv(&u->out, der.data, der.len, reserve, o, err);
   lp_buf_free(&der);
   return ok;
 }
 
-bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
-                    const lp_sign_options *opts, unsigned char **out,
-                    size_t *out_len, lp_error *err) {
-  credentials c = {0};
-  if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
+/* Opens pdf (which must outlive the handle) with qpdf, quietly; NULL, err
+ * set, when it cannot be read or is encrypted. */
+static qpdf_data open_pdf(const unsigned char *pdf, size_t len, lp_error *err) {
   qpdf_data q = qp.qpdf_init();
   qp.qpdf_silence_errors(q);
   qp.qpdf_set_suppress_warnings(q, QPDF_TRUE);
@@ -873,18 +1034,216 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   qp.qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
   qp.qpdf_set_logger(q, quiet);
   qp.qpdflogger_cleanup(&quiet);
-  target t = {0};
-  update u = {0};
-  bool ok;
+  bool ok = true;
   if (qp.qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
-                       NULL) & QPDF_ERRORS)
+                          NULL) & QPDF_ERRORS)
     ok = qpdf_fail(q, NULL, err);
   else if (qp.qpdf_is_encrypted(q))
     ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                  "this PDF is encrypted: letterpress signs unencrypted PDFs");
-  else
-    ok = find_target(q, NULL, opts->field, &t, err) &&
-         write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
+  if (!ok) {
+    if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+    qp.qpdf_cleanup(&q);
+  }
+  return ok ? q : NULL;
+}
+
+/* Closes a handle of open_pdf (NULL is fine). */
+static void close_pdf(qpdf_data q) {
+  if (!q) return;
+  /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
+   * damaged PDF leave one), bypassing the logger: take it out first. */
+  if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+  qp.qpdf_cleanup(&q);
+}
+
+/* ---- The Document Security Store (PAdES B-LT) ---------------------------- */
+
+/* A new object number that qpdf knows to be free. */
+static int new_number(qpdf_data q) {
+  return qp.qpdf_oh_get_object_id(
+      q, qp.qpdf_make_indirect_object(q, qp.qpdf_oh_new_null(q)));
+}
+
+/* Writes the items of the array dss[key] (references stay references). */
+static void put_old_items(qpdf_data q, qpdf_oh dss, const char *key,
+                          lp_buf *out) {
+  qpdf_oh a = qp.qpdf_oh_get_key(q, dss, key);
+  int n = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_array_n_items(q, a) : 0;
+  for (int i = 0; i < n; i++)
+    lp_buf_printf(out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_array_item(q, a, i)));
+}
+
+/* Finds an item of the array dss[key] that is a stream holding bytes
+ * (decoded) and writes its reference into ref; false when there is none. */
+static bool find_old_stream(qpdf_data q, qpdf_oh dss, const char *key,
+                            const lp_buf *bytes, char ref[32]) {
+  qpdf_oh a = qp.qpdf_oh_get_key(q, dss, key);
+  int n = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_array_n_items(q, a) : 0;
+  for (int i = 0; i < n; i++) {
+    qpdf_oh item = qp.qpdf_oh_get_array_item(q, a, i);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    bool same = qp.qpdf_oh_is_stream(q, item) &&
+                !(qp.qpdf_oh_get_stream_data(q, item, qpdf_dl_generalized, NULL,
+                                             &data, &len) & QPDF_ERRORS) &&
+                len == bytes->len && !memcmp(data, bytes->data, len);
+    free(data);
+    if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+    if (same) {
+      snprintf(ref, 32, "%d %d R", qp.qpdf_oh_get_object_id(q, item),
+               qp.qpdf_oh_get_generation(q, item));
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Writes an array entry of the DSS: the old items and the new refs;
+ * nothing when both are empty. */
+static void put_dss_array(qpdf_data q, qpdf_oh dss, const char *key,
+                          const lp_buf *refs, lp_buf *out) {
+  lp_buf items = {0};
+  if (qp.qpdf_oh_is_dictionary(q, dss)) put_old_items(q, dss, key, &items);
+  if (refs->len) lp_buf_append(&items, refs->data, refs->len);
+  if (items.len) {
+    lp_buf_printf(out, " %s [", key);
+    lp_buf_append(out, items.data, items.len);
+    lp_buf_puts(out, " ]");
+  }
+  lp_buf_free(&items);
+}
+
+/* Appends to pdf an incremental update whose catalog has a /DSS (ISO
+ * 32000-2 12.8.4.3) holding d's objects, merged with the DSS already there,
+ * and a /VRI entry for the signature whose key is vri_key. */
+static bool append_dss(const unsigned char *pdf, size_t len,
+                       const lp_dss_data *d, const char *vri_key,
+                       lp_buf *result, lp_error *err) {
+  long long prev;
+  if (!last_startxref(pdf, len, &prev))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
+  qpdf_data q = open_pdf(pdf, len, err);
+  if (!q) return false;
+  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
+  update u = {0};
+  lp_buf_append(&u.out, pdf, len);
+  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u.out, "\n");
+  const lp_buf *lists[3] = {d->certs, d->ocsps, d->crls};
+  size_t counts[3] = {d->ncerts, d->nocsps, d->ncrls};
+  static const char *const dss_keys[3] = {"/Certs", "/OCSPs", "/CRLs"};
+  lp_buf refs[3] = {{0}}, vri_refs[3] = {{0}}; /* new objects; this VRI's */
+  int last = 0;
+  qpdf_oh root = qp.qpdf_get_root(q);
+  qpdf_oh old = qp.qpdf_oh_get_key(q, root, "/DSS");
+  bool had = qp.qpdf_oh_is_dictionary(q, old);
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < counts[k]; i++) {
+      char ref[32];
+      if (had && find_old_stream(q, old, dss_keys[k], &lists[k][i], ref)) {
+        lp_buf_printf(&vri_refs[k], " %s", ref);
+        continue; /* already in the DSS */
+      }
+      last = new_number(q);
+      begin_obj(&u, last, 0);
+      lp_buf_printf(&u.out, "<< /Length %zu >>\nstream\n", lists[k][i].len);
+      lp_buf_append(&u.out, lists[k][i].data, lists[k][i].len);
+      lp_buf_puts(&u.out, "\nendstream\nendobj\n");
+      lp_buf_printf(&refs[k], " %d 0 R", last);
+      lp_buf_printf(&vri_refs[k], " %d 0 R", last);
+    }
+  int dss_num = last = new_number(q);
+  begin_obj(&u, dss_num, 0);
+  lp_buf_puts(&u.out, "<< /Type /DSS");
+  for (int k = 0; k < 3; k++) put_dss_array(q, old, dss_keys[k], &refs[k], &u.out);
+  lp_buf_puts(&u.out, "\n/VRI <<");
+  qpdf_oh vri = had ? qp.qpdf_oh_get_key(q, old, "/VRI") : qp.qpdf_oh_new_null(q);
+  if (qp.qpdf_oh_is_dictionary(q, vri)) {
+    qp.qpdf_oh_begin_dict_key_iter(q, vri);
+    while (qp.qpdf_oh_dict_more_keys(q)) {
+      char *key = lp_xstrdup(qp.qpdf_oh_dict_next_key(q));
+      if (strcmp(key + 1, vri_key)) { /* (qpdf reuses its string buffer) */
+        lp_buf_printf(&u.out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_new_name(q, key)));
+        lp_buf_printf(&u.out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, vri, key)));
+      }
+      free(key);
+    }
+  }
+  lp_buf_printf(&u.out, " /%s <<", vri_key);
+  static const char *const vri_keys[3] = {"/Cert", "/OCSP", "/CRL"};
+  for (int k = 0; k < 3; k++)
+    if (vri_refs[k].len) {
+      lp_buf_printf(&u.out, " %s [", vri_keys[k]);
+      lp_buf_append(&u.out, vri_refs[k].data, vri_refs[k].len);
+      lp_buf_puts(&u.out, " ]");
+    }
+  lp_buf_puts(&u.out, " >> >> >>\nendobj\n");
+  char dss_ref[32];
+  snprintf(dss_ref, sizeof dss_ref, "%d 0 R", dss_num);
+  const char *ov[] = {"/DSS", dss_ref, NULL};
+  begin_obj(&u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
+  write_dict(q, root, ov, &u.out);
+  lp_buf_puts(&u.out, "\nendobj\n");
+  double trailer_size = qp.qpdf_oh_get_numeric_value(
+      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
+  int size = trailer_size > last && trailer_size < MAX_OBJECTS ? (int)trailer_size
+                                                              : last + 1;
+  bool ok = last > 0 && last < MAX_OBJECTS;
+  if (ok) write_xref(&u, q, prev, size, xref_stream);
+  else ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                    "this PDF has too many objects to add a DSS");
+  for (int k = 0; k < 3; k++) lp_buf_free(&refs[k]), lp_buf_free(&vri_refs[k]);
+  free(u.offsets);
+  free(u.numbers);
+  free(u.gens);
+  close_pdf(q);
+  if (ok) *result = u.out;
+  else lp_buf_free(&u.out);
+  return ok;
+}
+
+/* The /VRI key of a signature (ETSI EN 319 142-1 5.4.2.2): the SHA-1 of
+ * its /Contents bytes (the padding included), in upper-case hex. */
+static void vri_key_of(const unsigned char *contents, size_t len, char out[41]) {
+  unsigned char md[20];
+  unsigned n = 0;
+  EVP_Digest(contents, len, md, &n, EVP_sha1(), NULL);
+  for (int i = 0; i < 20; i++) snprintf(out + 2 * i, 3, "%02X", md[i]);
+}
+
+/* PAdES B-LT after a signature: gathers its certificates and revocation
+ * data and appends the DSS update to *pdf (replacing it).  der is the CMS,
+ * padded with zeros to reserve bytes in /Contents. */
+static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
+                    size_t reserve, const lp_sign_options *o, lp_error *err) {
+  lp_dss_data d = {0};
+  if (!lp_dss_collect(der, der_len, o->ocsp, o->crl, &d, err)) return false;
+  unsigned char *contents = calloc(1, reserve);
+  if (!contents) abort();
+  memcpy(contents, der, der_len);
+  char key[41];
+  vri_key_of(contents, reserve, key);
+  free(contents);
+  lp_buf next = {0};
+  bool ok = append_dss(pdf->data, pdf->len, &d, key, &next, err);
+  lp_dss_data_free(&d);
+  if (ok) {
+    lp_buf_free(pdf);
+    *pdf = next;
+  }
+  return ok;
+}
+
+bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
+                    const lp_sign_options *opts, unsigned char **out,
+                    size_t *out_len, lp_error *err) {
+  credentials c = {0};
+  if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
+  qpdf_data q = open_pdf(pdf, len, err);
+  target t = {0};
+  update u = {0};
+  bool ok = q && find_target(q, NULL, opts->field, &t, err) &&
+            write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
   if (ok) {
     *out = u.out.data;
     *out_len = u.out.len;
@@ -895,10 +1254,7 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   free(u.numbers);
   free(u.gens);
   free(t.full_name);
-  /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
-   * damaged PDF leave one), bypassing the logger: take it out first. */
-  if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
-  qp.qpdf_cleanup(&q);
+  close_pdf(q);
   credentials_free(&c);
   return ok;
 }
@@ -913,6 +1269,203 @@ bool lp_sign_file(lp_engine *engine, const char *in_path, const char *out_path,
   unsigned char *out = NULL;
   size_t out_len = 0;
   bool ok = lp_sign_memory(engine, in.data, in.len, opts, &out, &out_len, err);
+  if (!ok && err && !err->file[0])
+    snprintf(err->file, sizeof err->file, "%s", in_path);
+  if (ok) ok = lp_write_file_atomic(out_path, out, out_len, err);
+  free(out);
+  lp_buf_free(&in);
+  return ok;
+}
+
+/* ---- Document time-stamps (PAdES B-LTA) ---------------------------------- */
+
+/* The /Contents bytes (hex-decoded, padding included) of the last
+ * signature or document time-stamp in pdf: the one whose /ByteRange comes
+ * last, as incremental updates put the newest last.  False when none. */
+static bool last_contents(const unsigned char *pdf, size_t len, lp_buf *out) {
+  const unsigned char *at = NULL, *p = pdf;
+  while ((p = memmem(p, len - (size_t)(p - pdf), "/ByteRange", 10))) at = p++;
+  if (!at) return false;
+  char text[128] = "";
+  size_t n = len - (size_t)(at - pdf) - 10;
+  memcpy(text, at + 10, n < sizeof text - 1 ? n : sizeof text - 1);
+  long long r[4];
+  if (sscanf(text, " [ %lld %lld %lld %lld", &r[0], &r[1], &r[2], &r[3]) != 4 ||
+      r[1] < 0 || r[2] <= r[1] + 2 || (size_t)r[2] > len ||
+      pdf[r[1]] != '<' || pdf[r[2] - 1] != '>')
+    return false;
+  for (long long i = r[1] + 1; i + 1 < r[2] - 1; i += 2) {
+    unsigned v;
+    char hex[3] = {(char)pdf[i], (char)pdf[i + 1], 0};
+    if (sscanf(hex, "%2x", &v) != 1) return false;
+    unsigned char byte = (unsigned char)v;
+    lp_buf_append(out, &byte, 1);
+  }
+  return out->len > 0;
+}
+
+/* Writes the items of an array (a PDF array object) and one more ref. */
+static void put_array_plus(qpdf_data q, qpdf_oh array, const char *ref,
+                           lp_buf *out) {
+  lp_buf_puts(out, "[");
+  int n = qp.qpdf_oh_is_array(q, array) ? qp.qpdf_oh_get_array_n_items(q, array) : 0;
+  for (int i = 0; i < n; i++)
+    lp_buf_printf(out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_array_item(q, array, i)));
+  lp_buf_printf(out, " %s ]", ref);
+}
+
+/* Adds ref to the array dict[key]: rewrites the array object when it is an
+ * indirect one, else returns the new array text in *direct (for the
+ * caller's rewrite of dict). */
+static void add_to_array(qpdf_data q, update *u, qpdf_oh dict, const char *key,
+                         const char *ref, lp_buf *direct) {
+  qpdf_oh a = qp.qpdf_oh_get_key(q, dict, key);
+  int id = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_object_id(q, a) : 0;
+  if (id) {
+    begin_obj(u, id, qp.qpdf_oh_get_generation(q, a));
+    put_array_plus(q, a, ref, &u->out);
+    lp_buf_puts(&u->out, "\nendobj\n");
+  } else {
+    put_array_plus(q, a, ref, direct);
+  }
+}
+
+/* Appends the document time-stamp update (ETSI EN 319 142-1 5.5, ISO
+ * 32000-2 12.8.5): a /DocTimeStamp dictionary with /SubFilter
+ * /ETSI.RFC3161, an invisible signature field holding it on the first
+ * page, the form (/SigFlags 3), the xref; then asks the TSA for a token
+ * over the byte ranges and puts it in /Contents. */
+static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
+                                size_t len, const lp_sign_options *o,
+                                update *u, lp_error *err) {
+  long long prev;
+  if (!last_startxref(pdf, len, &prev))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
+  if (qp.qpdf_get_num_pages(q) < 1)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no page");
+  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
+  qpdf_oh root = qp.qpdf_get_root(q), page = qp.qpdf_get_page_n(q, 0);
+  qpdf_oh form = qp.qpdf_oh_get_key(q, root, "/AcroForm");
+  int sig_num = new_number(q), field_num = new_number(q);
+  if (sig_num <= 0 || field_num >= MAX_OBJECTS || !qp.qpdf_oh_get_object_id(q, page))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "this PDF cannot take a document time-stamp");
+  char ref[32], page_ref[32];
+  snprintf(ref, sizeof ref, "%d 0 R", field_num);
+  snprintf(page_ref, sizeof page_ref, "%s", qp.qpdf_oh_unparse(q, page));
+  lp_buf_append(&u->out, pdf, len);
+  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
+  size_t reserve = TSA_TOKEN_RESERVE;
+  begin_obj(u, sig_num, 0);
+  lp_buf_puts(&u->out, "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite "
+                       "/SubFilter /ETSI.RFC3161\n/ByteRange [");
+  size_t range_at = u->out.len;
+  lp_buf_printf(&u->out, "%*s]\n/Contents <", 4 * (BYTE_RANGE_DIGITS + 1) - 1, "");
+  size_t contents_at = u->out.len - 1;
+  for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
+  lp_buf_puts(&u->out, "> >>\nendobj\n");
+  begin_obj(u, field_num, 0);
+  lp_buf_printf(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig "
+                         "/T (DocTimeStamp%d) /V %d 0 R /Rect [0 0 0 0] /F 132 "
+                         "/P %s >>\nendobj\n", field_num, sig_num, page_ref);
+  /* The widget in the page's /Annots. */
+  lp_buf annots = {0};
+  add_to_array(q, u, page, "/Annots", ref, &annots);
+  if (annots.len) {
+    const char *ov[] = {"/Annots", (char *)annots.data, NULL};
+    begin_obj(u, qp.qpdf_oh_get_object_id(q, page), qp.qpdf_oh_get_generation(q, page));
+    write_dict(q, page, ov, &u->out);
+    lp_buf_puts(&u->out, "\nendobj\n");
+  }
+  lp_buf_free(&annots);
+  /* The field in the form's /Fields, and /SigFlags 3. */
+  lp_buf fields = {0};
+  bool has_form = qp.qpdf_oh_is_dictionary(q, form);
+  if (has_form) add_to_array(q, u, form, "/Fields", ref, &fields);
+  else lp_buf_printf(&fields, "[ %s ]", ref);
+  char flags[8];
+  snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
+  const char *of[] = {"/SigFlags", flags, fields.len ? "/Fields" : NULL,
+                      (char *)fields.data, NULL};
+  int form_id = has_form ? qp.qpdf_oh_get_object_id(q, form) : 0;
+  if (form_id) {
+    begin_obj(u, form_id, qp.qpdf_oh_get_generation(q, form));
+    write_dict(q, form, of, &u->out);
+  } else {
+    lp_buf text = {0};
+    if (has_form) write_dict(q, form, of, &text);
+    else lp_buf_printf(&text, "<< /Fields %s /SigFlags %s >>", (char *)fields.data, flags);
+    const char *oc[] = {"/AcroForm", (char *)text.data, NULL};
+    begin_obj(u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
+    write_dict(q, root, oc, &u->out);
+    lp_buf_free(&text);
+  }
+  lp_buf_puts(&u->out, "\nendobj\n");
+  lp_buf_free(&fields);
+  double trailer_size = qp.qpdf_oh_get_numeric_value(
+      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
+  write_xref(u, q, prev,
+             trailer_size > field_num && trailer_size < MAX_OBJECTS
+                 ? (int)trailer_size : field_num + 1,
+             xref_stream);
+  lp_buf signed_data = {0}, token = {0};
+  fix_ranges(u, range_at, contents_at, reserve, &signed_data);
+  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  bool ok = lp_tsa_stamp(&tsa, signed_data.data, signed_data.len, &token, err) &&
+            put_contents(u, contents_at, reserve, &token, "time-stamp token", err);
+  lp_buf_free(&signed_data);
+  lp_buf_free(&token);
+  return ok;
+}
+
+bool lp_timestamp_memory(const unsigned char *pdf, size_t len,
+                         const lp_sign_options *opts, unsigned char **out,
+                         size_t *out_len, lp_error *err) {
+  if (!opts || !opts->tsa)
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "a document time-stamp needs a time-stamping authority: "
+                   "give --tsa URL");
+  if (!have_qpdf(err)) return false;
+  lp_buf base = {0};
+  lp_buf_append(&base, pdf, len);
+  bool ok = true;
+  if (opts->ltv) { /* the validation data of the latest signature first */
+    lp_buf contents = {0};
+    if (!last_contents(pdf, len, &contents))
+      ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "--ltv: this PDF has no signature or time-stamp to add "
+                   "validation data for");
+    else
+      ok = add_ltv(&base, contents.data, contents.len, contents.len, opts, err);
+    lp_buf_free(&contents);
+  }
+  qpdf_data q = ok ? open_pdf(base.data, base.len, err) : NULL;
+  update u = {0};
+  ok = ok && q && write_doc_timestamp(q, base.data, base.len, opts, &u, err);
+  close_pdf(q);
+  lp_buf_free(&base);
+  free(u.offsets);
+  free(u.numbers);
+  free(u.gens);
+  if (ok) {
+    *out = u.out.data;
+    *out_len = u.out.len;
+  } else {
+    lp_buf_free(&u.out);
+  }
+  return ok;
+}
+
+bool lp_timestamp_file(const char *in_path, const char *out_path,
+                       const lp_sign_options *opts, lp_error *err) {
+  lp_buf in = {0};
+  if (!lp_read_file(in_path, &in, err)) {
+    lp_buf_free(&in);
+    return false;
+  }
+  unsigned char *out = NULL;
+  size_t out_len = 0;
+  bool ok = lp_timestamp_memory(in.data, in.len, opts, &out, &out_len, err);
   if (!ok && err && !err->file[0])
     snprintf(err->file, sizeof err->file, "%s", in_path);
   if (ok) ok = lp_write_file_atomic(out_path, out, out_len, err);

@@ -198,6 +198,52 @@ def fails_cleanly(name, r, out, code, words):
     check(name + ": no output file", not os.path.exists(out), out)
 
 
+def der_length(der):
+    """The length of the DER element at the start of der (tag, length,
+    contents)."""
+    n = der[1]
+    if n < 0x80:
+        return 2 + n
+    k = n & 0x7F
+    return 2 + k + int.from_bytes(der[2:2 + k], "big")
+
+
+def cms_of(pdf, which=-1):
+    """The CMS of a signature (the last one by default) and the bytes it
+    signs (its /ByteRange)."""
+    import re
+    with open(pdf, "rb") as f:
+        data = f.read()
+    ranges = list(re.finditer(
+        rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
+    a, b, c, d = map(int, ranges[which].groups())
+    blob = bytes.fromhex(data[a + b + 1:c - 1].decode())
+    return blob[:der_length(blob)], data[a:a + b] + data[c:c + d]
+
+
+def cms_print(tmp, der):
+    """openssl's dump of a CMS (attribute names and all)."""
+    path = os.path.join(tmp, "cms.der")
+    with open(path, "wb") as f:
+        f.write(der)
+    return run(["openssl", "cms", "-inform", "DER", "-in", path, "-cmsout",
+                "-print"]).text
+
+
+def cms_verify(tmp, der, content):
+    """Whether openssl verifies the CMS over content (the signature and the
+    signed attributes; not the certificate's trust)."""
+    path = os.path.join(tmp, "cms.der")
+    body = os.path.join(tmp, "cms.content")
+    with open(path, "wb") as f:
+        f.write(der)
+    with open(body, "wb") as f:
+        f.write(content)
+    return run(["openssl", "cms", "-verify", "-inform", "DER", "-in", path,
+                "-binary", "-content", body, "-noverify", "-out",
+                os.devnull]).code == 0
+
+
 def test_sign(tmp, pdf, signer):
     nss = signer.nss
     out = os.path.join(tmp, "signed.pdf")
@@ -220,14 +266,51 @@ def test_sign(tmp, pdf, signer):
           signed.startswith(original) and b"/Prev" in signed[len(original):])
     r = run(["mutool", "draw", "-q", "-N", "-o", os.devnull, out])
     check("sign: mupdf renders without warnings", not r.err, r.err)
-    # With SOURCE_DATE_EPOCH, the CMS signing time (what pdfsig shows)
-    # follows it, as /M does.
+    # PAdES baseline (ETSI EN 319 142-1 6.3): no CMS signingTime attribute;
+    # the signing time is /M, which pdfsig shows as "Signing Time" and which
+    # follows SOURCE_DATE_EPOCH.
     fixed = os.path.join(tmp, "signed-epoch.pdf")
     r = lp("sign", pdf, "-o", fixed, "--key", signer.key, "--cert", signer.cert,
            env={"SOURCE_DATE_EPOCH": "1700000000"})
     r2 = run(["pdfsig", "-nssdir", nss, fixed], env={"TZ": "UTC"})
-    check("sign: SOURCE_DATE_EPOCH sets the CMS signing time",
+    check("sign: SOURCE_DATE_EPOCH sets the signing time (/M, shown by pdfsig)",
           r.code == 0 and "Signing Time: Nov 14 2023 22:13:20" in r2.text, r2.text)
+    with open(fixed, "rb") as f:
+        check("sign: /M follows SOURCE_DATE_EPOCH",
+              b"/M (D:20231114221320+00'00')" in f.read())
+    der, content = cms_of(fixed)
+    attrs = cms_print(tmp, der)
+    check("sign: no CMS signingTime attribute (PAdES)",
+          "signingTime" not in attrs and "messageDigest" in attrs, attrs)
+    check("sign: content-type and signing-certificate-v2 are signed",
+          "contentType" in attrs and "signingCertificateV2" in attrs, attrs)
+    check("sign: openssl cms -verify accepts the signature",
+          cms_verify(tmp, der, content), der[:16])
+
+    # The appearance's words follow the letter's language (its /Lang):
+    # 签署人 / 日期 / 原因 in this Chinese letter, "Signed" in English.
+    def appearance(path):
+        import re
+        with open(path, "rb") as f:
+            data = f.read()[len(original):]
+        m = re.search(rb"/Subtype /Form /BBox \[[^\]]*\] /Resources << >> "
+                      rb"/Length (\d+) >>\nstream\n", data)
+        return data[m.end():m.end() + int(m[1])] if m else None
+    with open(pdf, "rb") as f:
+        original = f.read()
+    english = os.path.join(tmp, "letter-en.pdf")
+    with open(english, "wb") as f:
+        f.write(original.replace(b"/Lang (zh-CN)", b"/Lang (en-US)"))
+    looks = []
+    for src in (pdf, english):
+        dst = src[:-4] + "-lang.pdf"
+        lp("sign", src, "-o", dst, "--key", signer.key, "--cert", signer.cert,
+           "--reason", "同意", env={"SOURCE_DATE_EPOCH": "1700000000"})
+        looks.append(appearance(dst))
+    check("sign: the appearance's words follow the letter's /Lang",
+          b"/Lang (zh-CN)" in original and None not in looks and
+          looks[0] != looks[1] and len(looks[0]) > len(looks[1]),
+          [len(x or b"") for x in looks])
 
     # Tampering inside the signed range breaks the signature.
     broken = os.path.join(tmp, "tampered.pdf")

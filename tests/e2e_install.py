@@ -312,7 +312,7 @@ def test_completion(tmp, stage):
     def words(i):
         return sorted(w for w in lines[i].split("|") if w)
     check("complete commands", words(0) == sorted(
-        ["render", "merge", "manifest-check", "sign", "fields", "fonts", "--help",
+        ["render", "merge", "manifest-check", "sign", "timestamp", "fields", "fonts", "--help",
          "--version"]), words(0))
     check("complete a command prefix", words(1) == ["render"], words(1))
     check("complete templates", words(2) == ["drafts", "letter.md",

@@ -38,12 +38,13 @@ _letterpress() {
   COMPREPLY=()
 
   if [ "$COMP_CWORD" -eq 1 ]; then
-    _letterpress_words "$cur" "render merge manifest-check sign fields fonts --help --version"
+    _letterpress_words "$cur" "render merge manifest-check sign timestamp fields fonts --help --version"
     return 0
   fi
 
   local limits="--max-input-size --max-pages --max-depth --max-image-pixels"
   local signing="--key --cert --chain --pass --field --reason --location --name --contact"
+  local timestamping="--tsa --tsa-user --tsa-pass --ltv --ocsp --crl"
   local opts=""
   case $cmd in
     render)
@@ -51,6 +52,7 @@ _letterpress() {
             --encoding --delimiter $limits"
       local o
       for o in $signing; do opts="$opts --sign-${o#--}"; done
+      opts="$opts $timestamping"
       ;;
     merge)
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
@@ -58,7 +60,8 @@ _letterpress() {
             --set --blanks $limits
             --eml --from --to --cc --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
-    sign) opts="-o --output $signing" ;;
+    sign) opts="-o --output $signing $timestamping" ;;
+    timestamp) opts="-o --output $timestamping" ;;
     fonts) opts="--lang" ;;
     fields) opts="" ;;
     manifest-check)
@@ -66,7 +69,7 @@ _letterpress() {
       return 0 ;;
     *) return 0 ;;
   esac
-  [ "$cmd" = sign ] || opts="$opts --font-path --system-fonts"
+  [ "$cmd" = sign ] || [ "$cmd" = timestamp ] || opts="$opts --font-path --system-fonts"
 
   # The value of the option before the cursor.
   case $prev in
@@ -133,7 +136,7 @@ _letterpress() {
         quote-indent= hyphenate= word-break= font-hinting= font-path="
       compopt -o nospace 2>/dev/null
       return 0 ;;
-    --set|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact)
+    --set|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact|--tsa|--tsa-user)
       return 0 ;;
   esac
 
@@ -143,7 +146,7 @@ _letterpress() {
   fi
   case $cmd in
     render|merge|fields) _letterpress_files "$cur" md markdown ;;
-    sign) _letterpress_files "$cur" pdf ;;
+    sign|timestamp) _letterpress_files "$cur" pdf ;;
   esac
   return 0
 }
