@@ -77,7 +77,7 @@ lbox *lp_lay_image_box(L *l, lp_dimage_data *img, double left, double width,
   b->baseline = h;
   LP_GROW(l->letter.pimages, l->letter.pimages_cap, l->letter.npimages + 1);
   l->letter.pimages[l->letter.npimages++] = (pimage){
-      img, left + lp_lay_align_offset(align, width, w), 0, w, h, false};
+      img, left + lp_lay_align_offset(align, width, w), 0, w, h, false, 0};
   b->i1 = l->letter.npimages;
   b->para = l->letter.npara++;
   b->nlines = 1;
@@ -119,6 +119,22 @@ void lp_lay_warn_image(L *l, cmark_node *node, const char *why) {
   l->doc.env->warn(l->doc.env->warn_ctx, &w);
 }
 
+/* Appends the text of node's descendants: an image's description, which
+ * Markdown makes its alt text. */
+static void alt_text(cmark_node *node, lp_buf *out) {
+  for (cmark_node *c = cmark_node_first_child(node); c;
+       c = cmark_node_next(c)) {
+    const char *lit = cmark_node_get_literal(c);
+    cmark_node_type t = cmark_node_get_type(c);
+    if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) && lit)
+      lp_buf_puts(out, lit);
+    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+      lp_buf_puts(out, " ");
+    else
+      alt_text(c, out);
+  }
+}
+
 /* Lays out the image node as a block of its own in the column of st,
  * placed as st aligns its text, scaled to fit the column and at most
  * IMAGE_MAX_H_FRAC of the text height, with st's space above it; it
@@ -137,6 +153,14 @@ bool lp_lay_image(L *l, cmark_node *node, const pstyle *st) {
     return true;
   }
   lbox *b = lp_lay_image_box(l, img, st->left, st->width, max_h, st->align);
+  /* A Figure with the Markdown alt text (14.9.3 /Alt). */
+  lp_buf alt = {0};
+  alt_text(node, &alt);
+  char *alt_s = lp_buf_strdup(&alt);
+  uint32_t fig = lp_lay_figure(l, l->letter.tag, false, alt_s);
+  free(alt_s);
+  lp_buf_free(&alt);
+  l->letter.pimages[b->i1 - 1].tag = fig;
   b->before = st->before;
   b->keep_with_next = st->keep_with_next;
   b->outline = st->outline;

@@ -204,7 +204,9 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
                  0,
                  g->gid,
                  start ? base + g->cluster : 0,
-                 start ? g->cluster_end - g->cluster : 0};
+                 start ? g->cluster_end - g->cluster : 0,
+                 l->letter.marker_tag,
+                 lp_tags_content(lp_lay_tags(l), l->letter.marker_tag)};
     x += g->advance;
   }
   /* Shift the ranges of the boxes after b (none when b is the last). */
@@ -217,9 +219,13 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
     char label[FIELD_NAME_MAX + 8];
     lp_lay_label_after(item, 0, label, sizeof label);
     x = st->left - MARKER_GAP_EM * st->size - w;
+    /* The checkbox is the item's label (Lbl), like the bullet it draws. */
+    uint32_t saved = l->letter.tag;
+    if (l->letter.marker_tag) l->letter.tag = l->letter.marker_tag;
     lp_lay_add_pfield(l, LP_FIELD_CHECKBOX, label[0] ? label : "task", x,
                       (EMBOX_TOP - 1) * st->size, x + w, EMBOX_TOP * st->size,
                       st->size, checked);
+    l->letter.tag = saved;
     /* Move the new field to the end of b's range. */
     lp_dfield f = l->letter.fields[l->letter.nfields - 1];
     memmove(&l->letter.fields[b->f1 + 1], &l->letter.fields[b->f1],

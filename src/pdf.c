@@ -14,6 +14,7 @@
 #include "embed.h"
 #include "forms.h"
 #include "pdfobj.h"
+#include "pdftags.h"
 
 /* A TJ adjustment smaller than this (glyph-space units) is not written. */
 #define MIN_ADJUST_MILLI 500 /* 0.5: 0.0055 pt at 11 pt */
@@ -35,6 +36,8 @@ typedef struct writer {
     HPDF_Image image;
   } *images; /* each image file embedded once */
   size_t nimages, images_cap;
+  lp_pdftags *tags; /* the structure being recorded; NULL: untagged */
+  size_t page_no;   /* the page being written (0-based) */
   lp_error *err;
 } writer;
 
@@ -55,6 +58,53 @@ static void put_num(lp_buf *b, double v) {
 }
 
 /* ---- Page content ----------------------------------------------------- */
+
+/* ---- Marked content (tagged PDF) ---------------------------------------- */
+
+/* Opens the marked-content sequence of content that belongs to element
+ * tag's content part part (a new MCID, 14.7.4.2; with an /ActualText when
+ * text is not NULL), or, for tag 0, an artifact: headers and footers as
+ * pagination artifacts, the rest as layout (14.8.2.2).  Nothing when the
+ * document is untagged. */
+static void open_marked_text(writer *w, lp_buf *b, uint32_t tag,
+                             uint32_t part, lp_artifact artifact,
+                             const char *text) {
+  if (!w->tags) return;
+  const lp_tags_elem *e = lp_tags_get(&w->d->tags, tag);
+  if (e) {
+    int mcid = lp_pdftags_mark(w->tags, w->page_no, tag, part);
+    /* With an ActualText the tag is /Span: poppler reads ActualText only
+     * there (the tag need not be the element's role, 14.7.4.2). */
+    lp_buf_printf(b, "/%s <</MCID %d", text ? "Span" : e->role, mcid);
+    if (text) {
+      lp_buf_puts(b, " /ActualText ");
+      lp_pdfobj_put_text_string(b, text);
+    }
+    lp_buf_puts(b, ">> BDC\n");
+  } else if (artifact == LP_ARTIFACT_LAYOUT) {
+    lp_buf_puts(b, "/Artifact BMC\n");
+  } else {
+    lp_buf_printf(b, "/Artifact <</Type /Pagination /Subtype /%s>> BDC\n",
+                  artifact == LP_ARTIFACT_HEADER ? "Header" : "Footer");
+  }
+}
+
+/* open_marked_text without an ActualText. */
+static void open_marked(writer *w, lp_buf *b, uint32_t tag, uint32_t part,
+                        lp_artifact artifact) {
+  open_marked_text(w, b, tag, part, artifact, NULL);
+}
+
+/* Closes what open_marked opened. */
+static void close_marked(writer *w, lp_buf *b) {
+  if (w->tags) lp_buf_puts(b, "EMC\n");
+}
+
+/* Whether two runs are in the same marked-content sequence. */
+static bool same_marked(const lp_drun *a, const lp_drun *b) {
+  return a->tag == b->tag && a->part == b->part &&
+         (a->tag || a->artifact == b->artifact);
+}
 
 /* Appends the stroked rules of a page: `w gray G x1 y1 m x2 y2 l S`. */
 static void write_rules(lp_buf *b, const lp_dpage *p) {
@@ -84,6 +134,10 @@ typedef struct text_state {
   const unsigned char *marks;
   char *const *texts; /* the ActualText of each SPAN_START, else NULL */
   size_t first;
+  writer *w;
+  const lp_drun *group; /* its run stands for the marked-content sequence
+                           the glyphs go in (same_marked); NULL: none */
+  bool open;            /* that sequence has been opened */
 } text_state;
 
 /* ---- Copy gives what was typed ----------------------------------------- */
@@ -161,7 +215,8 @@ static size_t plan_spans(writer *w, const lp_dpage *p, unsigned char **marks,
       glyph[k] = &p->runs[r].glyphs[i], run[k] = &p->runs[r];
   for (size_t start = 0; start < n;) {
     size_t end = start + 1;
-    while (end < n && joined(glyph[end - 1], glyph[end], run[end]->size))
+    while (end < n && same_marked(run[end - 1], run[end]) &&
+           joined(glyph[end - 1], glyph[end], run[end]->size))
       end++;
     if (end - start > 1 || maps_otherwise(w, run[start]->face, glyph[start])) {
       lp_buf text = {0};
@@ -181,11 +236,49 @@ static size_t plan_spans(writer *w, const lp_dpage *p, unsigned char **marks,
   return n;
 }
 
+/* Opens the current group's marked-content sequence if it is not open:
+ * done just before glyphs are shown, so that no sequence is empty. */
+static void ensure_marked(lp_buf *b, text_state *ts) {
+  if (ts->open || !ts->group) return;
+  open_marked(ts->w, b, ts->group->tag, ts->group->part, ts->group->artifact);
+  ts->open = true;
+}
+
+/* Closes the current group's sequence, if open, before another starts. */
+static void end_group(lp_buf *b, text_state *ts, const lp_drun *next) {
+  if (ts->open) close_marked(ts->w, b);
+  ts->open = false;
+  ts->group = next;
+}
+
+/* Whether ActualText spans are their own MCID'd sequences: in tagged
+ * content, a span is not nested in the element's sequence but takes its
+ * place, one BDC with both /MCID and /ActualText (readers such as
+ * poppler's structure extraction lose the rest of a sequence after a
+ * nested one). */
+static bool merged_spans(const text_state *ts) {
+  return ts->w->tags && ts->group && ts->group->tag;
+}
+
 /* Opens the ActualText span that starts at the page's glyph k. */
-static void open_span(lp_buf *b, const text_state *ts, size_t k) {
+static void open_span(lp_buf *b, text_state *ts, size_t k) {
+  if (merged_spans(ts)) {
+    if (ts->open) close_marked(ts->w, b);
+    open_marked_text(ts->w, b, ts->group->tag, ts->group->part,
+                     ts->group->artifact, ts->texts[k]);
+    ts->open = true;
+    return;
+  }
+  ensure_marked(b, ts);
   lp_buf_puts(b, "/Span <</ActualText ");
   lp_pdfobj_put_text_string(b, ts->texts[k]);
   lp_buf_puts(b, ">> BDC\n");
+}
+
+/* Closes the ActualText span open_span opened. */
+static void close_span(lp_buf *b, text_state *ts) {
+  lp_buf_puts(b, "EMC\n");
+  if (merged_spans(ts)) ts->open = false; /* the rest: a new sequence */
 }
 
 /* Appends a run of glyphs of one font: Tf and g where they change, then per
@@ -219,6 +312,7 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
   while (i < r->count) {
     long long x = lp_pdfobj_milli(r->glyphs[i].x), y = lp_pdfobj_milli(r->glyphs[i].y);
     if (marks[i] & SPAN_START) open_span(b, ts, ts->first + i);
+    ensure_marked(b, ts);
     lp_pdfobj_put_milli(b, x - ts->line_x);
     lp_buf_puts(b, " ");
     lp_pdfobj_put_milli(b, y - ts->line_y);
@@ -244,8 +338,9 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
       bool edge = more && ((marks[i] & SPAN_END) || (marks[i + 1] & SPAN_START));
       if (edge) {
         lp_buf_puts(b, ">] TJ\n");
-        if (marks[i] & SPAN_END) lp_buf_puts(b, "EMC\n");
+        if (marks[i] & SPAN_END) close_span(b, ts);
         if (marks[i + 1] & SPAN_START) open_span(b, ts, ts->first + i + 1);
+        ensure_marked(b, ts);
         lp_buf_puts(b, "[");
         if (adj) lp_pdfobj_put_milli(b, adj);
         lp_buf_puts(b, "<");
@@ -256,7 +351,7 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
       }
       if (!more) {
         lp_buf_puts(b, ">] TJ\n");
-        if (marks[i] & SPAN_END) lp_buf_puts(b, "EMC\n");
+        if (marks[i] & SPAN_END) close_span(b, ts);
       }
     }
   }
@@ -294,6 +389,8 @@ static bool write_images(writer *w, HPDF_Page page, const lp_dpage *p,
     HPDF_Image img = image_for(w, im->data);
     const char *name = img ? HPDF_Page_GetXObjectName(page, img) : NULL;
     if (!name) return false;
+    /* A Figure's content is its one content part (lp_lay_figure). */
+    open_marked(w, b, im->tag, 0, LP_ARTIFACT_LAYOUT);
     lp_buf_puts(b, "q ");
     put_num(b, im->w);
     lp_buf_puts(b, "0 0 ");
@@ -301,6 +398,7 @@ static bool write_images(writer *w, HPDF_Page page, const lp_dpage *p,
     put_num(b, im->x);
     put_num(b, im->y);
     lp_buf_printf(b, "cm /%s Do Q\n", name);
+    close_marked(w, b);
   }
   return true;
 }
@@ -336,14 +434,19 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
     free(used);
     return NULL;
   }
+  if (p->nrules) open_marked(w, content, 0, 0, LP_ARTIFACT_LAYOUT);
   write_rules(content, p);
+  if (p->nrules) close_marked(w, content);
   unsigned char *marks;
   char **texts;
   size_t nglyphs = plan_spans(w, p, &marks, &texts);
-  text_state ts = {SIZE_MAX, -1, -1, 0, 0, marks, texts, 0};
+  text_state ts = {SIZE_MAX, -1, -1, 0, 0, marks, texts, 0, w, NULL, false};
   if (p->nruns) lp_buf_puts(content, "BT\n");
   for (size_t r = 0; r < p->nruns; r++) {
     const lp_drun *run = &p->runs[r];
+    /* Each stretch of runs of one element's content part is one
+     * marked-content sequence (the ActualText spans nest inside). */
+    if (!ts.group || !same_marked(ts.group, run)) end_group(content, &ts, run);
     /* A run whose glyphs are in two fonts (anchor and extra) is written
      * as consecutive pieces, one per font. */
     for (size_t i = 0; i < run->count;) {
@@ -361,7 +464,10 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
       i = j;
     }
   }
-  if (p->nruns) lp_buf_puts(content, "ET\n");
+  if (p->nruns) {
+    end_group(content, &ts, NULL);
+    lp_buf_puts(content, "ET\n");
+  }
   for (size_t k = 0; k < nglyphs; k++) free(texts[k]);
   free(texts);
   free(marks);
@@ -486,6 +592,7 @@ static bool write_document(writer *w, lp_buf *out) {
   lp_buf content = {0};
   bool ok = true;
   for (size_t p = 0; p < d->npages && ok; p++) {
+    w->page_no = p;
     pages[p] = write_page(w, &d->pages[p], &content);
     ok = pages[p] != NULL;
   }
@@ -494,7 +601,8 @@ static bool write_document(writer *w, lp_buf *out) {
     free(pages);
     return haru_fail(w, "writing a page");
   }
-  ok = write_outlines(w, pages) && lp_forms_write(w->pdf, pages, d, w->err);
+  ok = write_outlines(w, pages) && lp_forms_write(w->pdf, pages, d, w->err) &&
+       (!w->tags || lp_pdftags_write(w->tags, w->pdf, pages, w->err));
   free(pages);
   return ok && write_meta(w) && save(w, out);
 }
@@ -516,10 +624,12 @@ bool lp_pdf_write_cached(const lp_display *d, lp_embed_cache *cache,
   w.embed = (lp_embed){.pdf = w.pdf, .haru = &w.haru, .err = err,
                        .cache = cache, .hinting = d->meta.hinting};
   w.pdf->pdf_version = HPDF_VER_14;
+  if (d->meta.tagged) w.tags = lp_pdftags_new(d);
   bool ok = HPDF_SetCompressionMode(w.pdf, HPDF_COMP_ALL) == HPDF_OK
                 ? write_document(&w, out)
                 : haru_fail(&w, "setting compression");
   lp_embed_free(&w.embed);
+  lp_pdftags_free(w.tags);
   free(w.images);
   HPDF_Free(w.pdf);
   return ok;

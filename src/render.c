@@ -149,6 +149,7 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   d->meta.lang = dup_or_null(lp_template_lang(tpl));
   d->meta.date = lp_source_date();
   d->meta.hinting = m->font_hinting;
+  d->meta.tagged = !m->untagged;
 }
 
 /* The first control character (C0 or DEL) of s (n bytes), or 0. */

@@ -480,6 +480,11 @@ static const meta_key meta_keys[] = {
     LINES("widows", widows),
     IMAGE("letterhead", letterhead),
     IMAGE("seal", seal),
+    TEXT("letterhead-alt", letterhead_alt),
+    TEXT("seal-alt", seal_alt),
+    KEY("tagged", parse_negated_bool, untagged,
+        .message = "'%s: %s': write 'true' (a tagged PDF: structure for "
+                   "screen readers and reflow, the default) or 'false'"),
     {.name = "paragraph-spacing", .parse = parse_number,
      .slot = offsetof(lp_meta, paragraph_spacing),
      .flag = offsetof(lp_meta, paragraph_spacing_set), .lo = 0, .hi = 3,
@@ -1012,6 +1017,7 @@ void lp_template_free(lp_template *tpl) {
   free(m->latin_font), free(m->heading_font), free(m->letterhead);
   free(m->font_path);
   free(m->seal);
+  free(m->letterhead_alt), free(m->seal_alt);
   for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_program_free(m->fill[k]);
   free(tpl->name);
   free(tpl->base_dir);

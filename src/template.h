@@ -71,6 +71,8 @@ typedef struct lp_meta {
   char *heading_font; /* family list for headings (NULL: the body's) */
   char *letterhead;   /* image at the top of each letter's first page */
   char *seal;         /* image stamped over the signature line */
+  char *letterhead_alt, *seal_alt; /* their /Alt text; without: artifacts */
+  bool untagged;      /* `tagged: false`: no structure tree */
   int orphans, widows; /* lines kept together at a page break (0: 2) */
   double paragraph_spacing; /* em between paragraphs, when set */
   bool paragraph_spacing_set;

@@ -1,0 +1,425 @@
+#!/usr/bin/env python3
+"""End-to-end tests of tagged PDF (ISO 32000-1 14.7-14.8).
+
+Renders letters with headings, lists, task lists, tables, quotes, images,
+blanks and signature fields, then reads the PDF's objects through qpdf's
+JSON (decoded content streams): the catalog's /MarkInfo and
+/StructTreeRoot, the roles of the structure tree, that every MCID drawn is
+reachable from the parent tree and points at an element that lists it,
+that every widget is in the tree (OBJR) with a /TU, that headers and
+footers are pagination artifacts and all other content is marked, and
+that `pdfinfo -struct-text` reads the letter's text as pdftotext does.
+
+Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
+"""
+import base64
+import json
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import check, lp, nows, run  # noqa: E402
+
+
+class Pdf:
+    """A PDF's objects, from `qpdf --json=2` with decoded streams."""
+
+    def __init__(self, path):
+        r = run(["qpdf", "--json=2", "--json-stream-data=inline",
+                 "--decode-level=generalized", path])
+        self.ok = r.code == 0
+        objs = json.loads(r.text)["qpdf"][1] if self.ok else {}
+        self.objs = {}
+        self.data = {}
+        for key, v in objs.items():
+            if key == "trailer":
+                self.trailer = v["value"]
+                continue
+            ref = key[4:]  # "obj:5 0 R" -> "5 0 R"
+            if "stream" in v:
+                self.objs[ref] = v["stream"]["dict"]
+                self.data[ref] = base64.b64decode(v["stream"].get("data", ""))
+            else:
+                self.objs[ref] = v["value"]
+
+    def get(self, v):
+        """v, or the object it refers to."""
+        while isinstance(v, str) and re.fullmatch(r"\d+ \d+ R", v):
+            v = self.objs.get(v)
+        return v
+
+    def catalog(self):
+        return self.get(self.trailer["/Root"])
+
+    def pages(self):
+        """The page references, in order."""
+        out = []
+
+        def walk(node_ref):
+            node = self.get(node_ref)
+            if node.get("/Type") == "/Pages":
+                for kid in node["/Kids"]:
+                    walk(kid)
+            else:
+                out.append(node_ref)
+        walk(self.catalog()["/Pages"])
+        return out
+
+    def content(self, page_ref):
+        c = self.get(page_ref)["/Contents"]
+        refs = c if isinstance(c, list) else [c]
+        return b"".join(self.data[r] for r in refs).decode("latin-1")
+
+
+def elements(pdf):
+    """Every structure element reachable from the root: (ref, dict)."""
+    root = pdf.get(pdf.catalog()["/StructTreeRoot"])
+    out = []
+
+    def walk(k):
+        if isinstance(k, list):
+            for x in k:
+                walk(x)
+        elif isinstance(k, str) and k.endswith(" R"):
+            d = pdf.get(k)
+            if isinstance(d, dict) and "/S" in d and d.get("/Type", "/StructElem") == "/StructElem":
+                out.append((k, d))
+                walk(d.get("/K", []))
+    walk(root["/K"])
+    return out
+
+
+def mcids_of(pdf, ref, el):
+    """The (page ref, MCID) pairs an element lists in its /K."""
+    pairs = []
+    k = el.get("/K", [])
+    for x in k if isinstance(k, list) else [k]:
+        if isinstance(x, int):
+            pairs.append((el.get("/Pg"), x))
+        elif isinstance(x, dict) and x.get("/Type") == "/MCR":
+            pairs.append((x["/Pg"], x["/MCID"]))
+    return pairs
+
+
+def parent_tree(pdf):
+    root = pdf.get(pdf.catalog()["/StructTreeRoot"])
+    nums = pdf.get(pdf.get(root["/ParentTree"])["/Nums"])
+    return {nums[i]: nums[i + 1] for i in range(0, len(nums), 2)}, root
+
+
+def marked_ops(content):
+    """Walks a content stream: yields (operator, stack of open marked
+    content tags with their property text)."""
+    stack = []
+    toks = re.finditer(
+        r"<<.*?>>|\[.*?\]\s*TJ|/\w+|[-\d.]+|<[0-9A-Fa-f]*>|\((?:\\.|[^\\)])*\)|[A-Za-z*'\"]+",
+        content, re.S)
+    args = []
+    for m in toks:
+        t = m.group(0)
+        if t.endswith("TJ"):
+            yield "TJ", list(stack)
+            args = []
+        elif re.fullmatch(r"[A-Za-z*'\"]+", t):
+            if t == "BDC":
+                stack.append((args[0] if args else "", args[1] if len(args) > 1 else ""))
+            elif t == "BMC":
+                stack.append((args[0] if args else "", ""))
+            elif t == "EMC":
+                if stack:
+                    stack.pop()
+            else:
+                yield t, list(stack)
+            args = []
+        else:
+            args.append(t)
+
+
+def struct_text(path):
+    r = run(["pdfinfo", "-struct-text", path])
+    return "".join(re.findall(r'^\s*"(.*)"$', r.text, re.M))
+
+
+def write_png(path, w, h):
+    e2e.write_png(path, w, h, lambda x, y: (x % 256, y % 256, 128, 255))
+
+
+RICH = """---
+lang: zh-CN
+footer: "第 {page} 页"
+header: "机密"
+letterhead: head.png
+letterhead-alt: 华东精密仪器股份有限公司
+---
+
+# 承诺书
+
+## 一、范围
+
+正文第一段，含 ISO 9001 与 30分钟。
+
+1. 第一项；
+2. 第二项：
+   - 子项甲
+   - 子项乙
+
+- [ ] 同意
+- [x] 已阅
+
+| 项目 | 时限 |
+|------|------|
+| 响应 | 30分钟 |
+| 到场 | 24小时 |
+
+> 引用的一段话。
+
+![示意图](chart.png)
+
+```
+code line
+```
+
+---
+
+客户名称：____
+
+签名：__________
+
+# 第二封
+
+第二封的正文。
+"""
+
+
+def check_mcids(name, pdf, els):
+    """Every MCID drawn is in the parent tree, pointing at an element that
+    lists it; every MCID an element lists is drawn; pages have
+    /StructParents and /Tabs /S."""
+    tree, root = parent_tree(pdf)
+    drawn = set()
+    ok = True
+    detail = ""
+    for i, pref in enumerate(pdf.pages()):
+        page = pdf.get(pref)
+        check("%s: page %d /StructParents" % (name, i + 1), page.get("/StructParents") == i)
+        check("%s: page %d /Tabs /S" % (name, i + 1), page.get("/Tabs") == "/S")
+        arr = pdf.get(tree.get(page.get("/StructParents"), []))
+        content = pdf.content(pref)
+        for m in re.finditer(r"/MCID (\d+)", content):
+            n = int(m.group(1))
+            drawn.add((pref, n))
+            el_ref = arr[n] if n < len(arr) else None
+            el = pdf.get(el_ref) if el_ref else None
+            if not el or (pref, n) not in mcids_of(pdf, el_ref, el):
+                ok = False
+                detail = "page %d MCID %d -> %s" % (i + 1, n, el_ref)
+    check("%s: every MCID is reachable from the parent tree" % name, ok and drawn, detail)
+    listed = set()
+    for ref, el in els:
+        listed.update(mcids_of(pdf, ref, el))
+    check("%s: every MCID an element lists is drawn" % name, listed == drawn,
+          sorted(listed ^ drawn)[:5])
+
+
+def test_combined_merge(tmp):
+    """A combined mail merge: one Sect per letter, ids that follow."""
+    src = os.path.join(e2e.TEMPLATES, "commitment-letter.md")
+    data = os.path.join(e2e.TEMPLATES, "commitment-letter.csv")
+    path = os.path.join(tmp, "all.pdf")
+    r = lp("merge", src, "-d", data, "--combined", path)
+    if not check("merge: combined exits 0", r.code == 0, r.err):
+        return
+    e2e.check_qpdf("merge: combined", path)
+    pdf = Pdf(path)
+    els = elements(pdf)
+    sects = [el for _, el in els if el["/S"] == "/Sect"]
+    h1 = [el for _, el in els if el["/S"] == "/H1"]
+    check("merge: one Sect per letter", len(sects) == len(h1) >= 2, (len(sects), len(h1)))
+    check_mcids("merge", pdf, els)
+    fields = pdf.get(pdf.get(pdf.catalog()["/AcroForm"])["/Fields"])
+    check("merge: every widget has a /StructParent",
+          fields and all("/StructParent" in pdf.get(w) for w in fields))
+
+
+def test_rich(tmp):
+    d = os.path.join(tmp, "rich")
+    os.makedirs(d)
+    write_png(os.path.join(d, "chart.png"), 400, 100)
+    write_png(os.path.join(d, "head.png"), 600, 60)
+    src = os.path.join(d, "rich.md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(RICH)
+    path = os.path.join(d, "rich.pdf")
+    r = lp("render", src, "-o", path)
+    if not check("tagged: render exits 0", r.code == 0, r.err):
+        return
+    e2e.check_qpdf("tagged: rich", path)
+    pdf = Pdf(path)
+    cat = pdf.catalog()
+    check("tagged: /MarkInfo /Marked true",
+          pdf.get(cat.get("/MarkInfo", {})).get("/Marked") is True, cat.get("/MarkInfo"))
+    check("tagged: catalog /Lang", cat.get("/Lang") == "u:zh-CN", cat.get("/Lang"))
+    els = elements(pdf)
+    roles = [el["/S"] for _, el in els]
+    for role in ["/Document", "/Sect", "/H1", "/H2", "/P", "/L", "/LI", "/Lbl",
+                 "/LBody", "/Table", "/TR", "/TH", "/TD", "/BlockQuote",
+                 "/Figure", "/Form"]:
+        check("tagged: a %s element" % role, role in roles, sorted(set(roles)))
+    check("tagged: one Sect per letter", roles.count("/Sect") == 2, roles.count("/Sect"))
+    check("tagged: two H1", roles.count("/H1") == 2, roles.count("/H1"))
+    ths = [el for _, el in els if el["/S"] == "/TH"]
+    check("tagged: TH has /Scope /Column",
+          ths and all(pdf.get(el.get("/A", {})).get("/Scope") == "/Column" for el in ths),
+          ths)
+    alts = [el.get("/Alt") for _, el in els if el["/S"] == "/Figure"]
+    check("tagged: the image's Figure has the Markdown alt text",
+          "u:示意图" in alts, alts)
+    check("tagged: the letterhead's Figure has letterhead-alt",
+          "u:华东精密仪器股份有限公司" in alts, alts)
+    sects = [el for _, el in els if el["/S"] == "/Sect"]
+    first_kid = pdf.get(sects[0]["/K"][0]) if sects else {}
+    check("tagged: the letterhead comes first in its letter",
+          first_kid.get("/S") == "/Figure", first_kid)
+    nested = [el for _, el in els if el["/S"] == "/L"]
+    check("tagged: the nested list is an L inside an LBody",
+          any(pdf.get(el["/P"]).get("/S") == "/LBody" for el in nested))
+
+    tree, root = parent_tree(pdf)
+    pages = pdf.pages()
+    check_mcids("tagged", pdf, els)
+    # Widgets: each in the tree through an OBJR of a Form, with /TU.
+    fields = pdf.get(pdf.get(cat["/AcroForm"])["/Fields"])
+    ok = True
+    detail = ""
+    for wref in fields:
+        w = pdf.get(wref)
+        key = w.get("/StructParent")
+        form = pdf.get(tree.get(key)) if key is not None else None
+        objr = [k for k in (form or {}).get("/K", []) if isinstance(k, dict)
+                and k.get("/Type") == "/OBJR" and k.get("/Obj") == wref]
+        if not form or form.get("/S") != "/Form" or not objr or "/TU" not in w:
+            ok = False
+            detail = (wref, w.get("/T"), key)
+    check("tagged: every widget is in the tree (Form, OBJR, /TU)", ok and fields, detail)
+    tus = [pdf.get(w).get("/TU") for w in fields]
+    check("tagged: a widget's /TU is its label", "u:签名" in tus, tus)
+    check("tagged: /ParentTreeNextKey follows the keys",
+          root.get("/ParentTreeNextKey") == max(tree) + 1,
+          (root.get("/ParentTreeNextKey"), max(tree)))
+    # Content: text and images inside marked content; headers and
+    # footers pagination artifacts; strokes (rules) artifacts.
+    bad = []
+    kinds = set()
+    for pref in pages:
+        for op, stack in marked_ops(pdf.content(pref)):
+            if op in ("TJ", "Do") and not stack:
+                bad.append(op)
+            if op == "S" and (not stack or stack[-1][0] != "/Artifact"):
+                bad.append("S outside an artifact")
+            if op == "TJ" and stack and stack[0][0] == "/Artifact" and stack[0][1]:
+                kinds.add(re.sub(r"\s+", " ", stack[0][1]))
+    check("tagged: all text and images in marked content, rules artifacts",
+          not bad, bad[:5])
+    check("tagged: footer and header are pagination artifacts",
+          "<</Type /Pagination /Subtype /Footer>>" in kinds and
+          "<</Type /Pagination /Subtype /Header>>" in kinds, kinds)
+    st = struct_text(path)
+    check("tagged: structure text leaves the footer out", "第1页" not in nows(st)
+          and "机密" not in st, e2e.short(st))
+    check("tagged: structure text has the letters' text in order",
+          re.search("承诺书.*一、范围.*正文第一段.*第一项.*子项乙.*同意.*响应.*30分钟"
+                    ".*引用的一段话.*codeline.*客户名称.*签名.*第二封的正文", nows(st)),
+          e2e.short(st))
+
+
+def test_reading_order(tmp):
+    """pdfinfo -struct-text reads the templates as pdftotext -raw does
+    (without headers and footers): all the text, in the order drawn.
+    (pdftotext's layout order puts the right-aligned 部長 line of the
+    Japanese letter after 拝啓; the source order, which the tree keeps, has
+    it before.)"""
+    for name in ["commitment-letter", "english-letter", "japanese-letter"]:
+        md = os.path.join(e2e.TEMPLATES, name + ".md")
+        data = os.path.join(e2e.TEMPLATES, name + ".json")
+        path = os.path.join(tmp, name + ".pdf")
+        r = lp("render", md, "-d", data, "-o", path, "--meta", "footer=")
+        if not check("tagged: %s renders" % name, r.code == 0, r.err):
+            continue
+        e2e.check_qpdf("tagged: " + name, path)
+        pdf = Pdf(path)
+        check("tagged: %s is tagged by default" % name,
+              "/StructTreeRoot" in pdf.catalog())
+        # poppler's -struct-text reads glyphs through ToUnicode and not
+        # /ActualText (pdftotext does): a ticked box drawn with a glyph
+        # whose map says another box character differs there only.
+        boxes = str.maketrans({c: "□" for c in e2e.FORM_CHARS})
+        st = nows(struct_text(path)).translate(boxes)
+        text = nows(e2e.poppler_text(path, raw=True)).translate(boxes)
+        check("tagged: %s structure text equals pdftotext" % name, st == text,
+              "%s\n---\n%s" % (e2e.short(st), e2e.short(text)))
+
+
+def test_untagged(tmp):
+    src = os.path.join(tmp, "untagged.md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("---\nlang: en\ntagged: false\n---\n\n# Title\n\nText.\n\nName: ____\n")
+    path = os.path.join(tmp, "untagged.pdf")
+    r = lp("render", src, "-o", path)
+    if not check("untagged: render exits 0", r.code == 0, r.err):
+        return
+    pdf = Pdf(path)
+    cat = pdf.catalog()
+    content = "".join(pdf.content(p) for p in pdf.pages())
+    check("untagged: no structure tree, no /MarkInfo",
+          "/StructTreeRoot" not in cat and "/MarkInfo" not in cat, sorted(cat))
+    check("untagged: no marked content", "BDC" not in content and "BMC" not in content)
+    r = lp("render", src, "-o", path, "--meta", "tagged=maybe")
+    check("untagged: a bad value is an error naming the key",
+          r.code != 0 and "tagged" in r.err, r.err)
+
+
+def test_decorative_images(tmp):
+    """A letterhead and a seal without alt text are artifacts."""
+    d = os.path.join(tmp, "deco")
+    os.makedirs(d)
+    write_png(os.path.join(d, "head.png"), 600, 60)
+    write_png(os.path.join(d, "seal.png"), 100, 100)
+    src = os.path.join(d, "deco.md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("---\nlang: zh-CN\nletterhead: head.png\nseal: seal.png\n---\n\n"
+                "# 函\n\n正文。\n\n签名：__________\n")
+    path = os.path.join(d, "deco.pdf")
+    r = lp("render", src, "-o", path)
+    if not check("decorative: render exits 0", r.code == 0, r.err):
+        return
+    pdf = Pdf(path)
+    roles = [el["/S"] for _, el in elements(pdf)]
+    check("decorative: no Figure without alt text", "/Figure" not in roles, roles)
+    ops = [(op, stack) for p in pdf.pages() for op, stack in marked_ops(pdf.content(p))]
+    dos = [stack for op, stack in ops if op == "Do"]
+    check("decorative: both images drawn as artifacts",
+          len(dos) == 2 and all(s and s[0][0] == "/Artifact" for s in dos), dos)
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("---\nlang: zh-CN\nseal: seal.png\nseal-alt: 公司印章\n---\n\n"
+                "# 函\n\n正文。\n\n签名：__________\n")
+    r = lp("render", src, "-o", path)
+    pdf = Pdf(path)
+    alts = [el.get("/Alt") for _, el in elements(pdf) if el["/S"] == "/Figure"]
+    check("decorative: seal-alt makes the seal a Figure", alts == ["u:公司印章"], alts)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        test_rich(tmp)
+        test_reading_order(tmp)
+        test_untagged(tmp)
+        test_decorative_images(tmp)
+        test_combined_merge(tmp)
+    e2e.finish()
+
+
+if __name__ == "__main__":
+    main()
