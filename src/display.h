@@ -116,6 +116,9 @@ typedef struct lp_dmeta {
   char *lang;     /* BCP 47, for the catalog's /Lang; may be NULL */
   long long date; /* seconds since the epoch, UTC: CreationDate/ModDate */
   bool tagged;    /* write the structure tree and marked content */
+  int pdfa_part;  /* PDF/A part (2) to conform to, or 0 */
+  char pdfa_level; /* 'b', 'u' or 'a' */
+  bool pdfua;     /* PDF/UA-1 */
   bool hinting;   /* embed the CFF fonts' stem hints; without: about a
                      sixth smaller */
 } lp_dmeta;

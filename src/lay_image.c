@@ -157,6 +157,16 @@ bool lp_lay_image(L *l, cmark_node *node, const pstyle *st) {
   lp_buf alt = {0};
   alt_text(node, &alt);
   char *alt_s = lp_buf_strdup(&alt);
+  /* PDF/UA-1 7.3: a figure has alternative text. */
+  if (l->doc.tpl->meta.pdfua && !*alt_s) {
+    free(alt_s);
+    lp_buf_free(&alt);
+    return lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, line, column,
+                   "image '%s' has no alt text, which PDF/UA (pdf-standard "
+                   "ua-1) requires: write it in the brackets, "
+                   "![what it shows](%s)",
+                   url ? url : "", url ? url : "");
+  }
   uint32_t fig = lp_lay_figure(l, l->letter.tag, false, alt_s);
   free(alt_s);
   lp_buf_free(&alt);

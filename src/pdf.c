@@ -10,10 +10,12 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_pages.h>
+#include <openssl/evp.h>
 
 #include "embed.h"
 #include "forms.h"
 #include "pdfobj.h"
+#include "pdfstd.h"
 #include "pdftags.h"
 
 /* A TJ adjustment smaller than this (glyph-space units) is not written. */
@@ -38,6 +40,7 @@ typedef struct writer {
   size_t nimages, images_cap;
   lp_pdftags *tags; /* the structure being recorded; NULL: untagged */
   size_t page_no;   /* the page being written (0-based) */
+  EVP_MD_CTX *id;   /* hashes the content for the trailer /ID */
   lp_error *err;
 } writer;
 
@@ -583,6 +586,26 @@ static bool save(writer *w, lp_buf *out) {
   return true;
 }
 
+/* The trailer /ID: a hash of the pages' content and the metadata (so the
+ * same input, under SOURCE_DATE_EPOCH, gives the same bytes; PDF/A needs
+ * one, 19005-2 6.1.3). */
+static bool write_id(writer *w) {
+  const lp_dmeta *m = &w->d->meta;
+  const char *texts[] = {m->title, m->author, m->subject, m->keywords,
+                         m->creator, m->lang};
+  bool ok = true;
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+    ok = ok && EVP_DigestUpdate(w->id, texts[i] ? texts[i] : "",
+                                texts[i] ? strlen(texts[i]) + 1 : 1);
+  ok = ok && EVP_DigestUpdate(w->id, &m->date, sizeof m->date);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (!ok || !EVP_DigestFinal_ex(w->id, digest, &n) || n < 32)
+    return lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,
+                   "PDF writer: could not hash the document for its /ID");
+  return lp_pdfstd_set_id(w->pdf, digest, w->err);
+}
+
 /* Builds the whole document in w->pdf and saves it into out. */
 static bool write_document(writer *w, lp_buf *out) {
   const lp_display *d = w->d;
@@ -594,7 +617,9 @@ static bool write_document(writer *w, lp_buf *out) {
   for (size_t p = 0; p < d->npages && ok; p++) {
     w->page_no = p;
     pages[p] = write_page(w, &d->pages[p], &content);
-    ok = pages[p] != NULL;
+    ok = pages[p] != NULL &&
+         EVP_DigestUpdate(w->id, content.data ? (void *)content.data : "",
+                          content.len);
   }
   lp_buf_free(&content);
   if (!ok) {
@@ -604,7 +629,8 @@ static bool write_document(writer *w, lp_buf *out) {
   ok = write_outlines(w, pages) && lp_forms_write(w->pdf, pages, d, w->err) &&
        (!w->tags || lp_pdftags_write(w->tags, w->pdf, pages, w->err));
   free(pages);
-  return ok && write_meta(w) && save(w, out);
+  return ok && write_meta(w) && lp_pdfstd_write(w->pdf, &d->meta, w->err) &&
+         write_id(w) && save(w, out);
 }
 
 /* Writes d as a PDF appended to out: one libharu document, freed on every
@@ -623,13 +649,25 @@ bool lp_pdf_write_cached(const lp_display *d, lp_embed_cache *cache,
   if (!w.pdf) return haru_fail(&w, "creating the document");
   w.embed = (lp_embed){.pdf = w.pdf, .haru = &w.haru, .err = err,
                        .cache = cache, .hinting = d->meta.hinting};
-  w.pdf->pdf_version = HPDF_VER_14;
-  if (d->meta.tagged) w.tags = lp_pdftags_new(d);
+  /* PDF/A-2 and PDF/UA-1 are based on PDF 1.7 (ISO 32000-1). */
+  w.pdf->pdf_version = lp_pdfstd_any(&d->meta) ? HPDF_VER_17 : HPDF_VER_14;
+  /* PDF/UA and PDF/A level a are tagged whatever `tagged` says. */
+  if (d->meta.tagged || d->meta.pdfua || d->meta.pdfa_level == 'a')
+    w.tags = lp_pdftags_new(d);
+  w.id = EVP_MD_CTX_new();
+  if (!w.id || !EVP_DigestInit_ex(w.id, EVP_sha256(), NULL)) {
+    EVP_MD_CTX_free(w.id);
+    lp_pdftags_free(w.tags);
+    HPDF_Free(w.pdf);
+    return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
+                   "PDF writer: could not start the document hash");
+  }
   bool ok = HPDF_SetCompressionMode(w.pdf, HPDF_COMP_ALL) == HPDF_OK
                 ? write_document(&w, out)
                 : haru_fail(&w, "setting compression");
   lp_embed_free(&w.embed);
   lp_pdftags_free(w.tags);
+  EVP_MD_CTX_free(w.id);
   free(w.images);
   HPDF_Free(w.pdf);
   return ok;

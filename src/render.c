@@ -150,6 +150,9 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   d->meta.date = lp_source_date();
   d->meta.hinting = m->font_hinting;
   d->meta.tagged = !m->untagged;
+  d->meta.pdfa_part = m->pdfa_part;
+  d->meta.pdfa_level = m->pdfa_level;
+  d->meta.pdfua = m->pdfua;
 }
 
 /* The first control character (C0 or DEL) of s (n bytes), or 0. */

@@ -264,6 +264,36 @@ static bool parse_font_path(lp_meta *m, const meta_key *k, const char *value,
   return true;
 }
 
+/* pdf-standard: a list of standards the PDF conforms to, each a PDF/A
+ * part and level (a-2b, a-2u, a-2a) or PDF/UA-1 (ua-1); at most one PDF/A
+ * part.  Stored in m->pdfa_part, m->pdfa_level and m->pdfua. */
+static bool parse_pdf_standard(lp_meta *m, const meta_key *k,
+                               const char *value, const meta_at *at) {
+  int part = 0;
+  char level = 0;
+  bool ua = false;
+  for (const char *p = value; *p;) {
+    while (*p == ' ' || *p == ',') p++;
+    size_t n = strcspn(p, " ,");
+    if (!n) break;
+    if (n == 4 && !strncmp(p, "ua-1", 4)) {
+      ua = true;
+    } else if (n == 4 && !strncmp(p, "a-2", 3) && !part &&
+               strchr("bua", p[3])) {
+      part = 2, level = p[3];
+    } else {
+      return lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
+                     "'%s: %s': write a list of a-2b, a-2u or a-2a (PDF/A-2, "
+                     "one of them) and ua-1 (PDF/UA-1), e.g. [a-2a, ua-1]",
+                     k->name, value);
+    }
+    p += n;
+  }
+  if (!part && !ua) return bad_value(k, value, at);
+  m->pdfa_part = part, m->pdfa_level = level, m->pdfua = ua;
+  return true;
+}
+
 /* A BCP 47 language tag; zh_TW (the POSIX locale's spelling) is read as
  * zh-TW. */
 static bool parse_lang(lp_meta *m, const meta_key *k, const char *value,
@@ -482,6 +512,9 @@ static const meta_key meta_keys[] = {
     IMAGE("seal", seal),
     TEXT("letterhead-alt", letterhead_alt),
     TEXT("seal-alt", seal_alt),
+    KEY("pdf-standard", parse_pdf_standard, pdfa_part,
+        .message = "'%s: %s': write a list of a-2b, a-2u or a-2a and "
+                   "ua-1"),
     KEY("tagged", parse_negated_bool, untagged,
         .message = "'%s: %s': write 'true' (a tagged PDF: structure for "
                    "screen readers and reflow, the default) or 'false'"),

@@ -73,6 +73,9 @@ typedef struct lp_meta {
   char *seal;         /* image stamped over the signature line */
   char *letterhead_alt, *seal_alt; /* their /Alt text; without: artifacts */
   bool untagged;      /* `tagged: false`: no structure tree */
+  int pdfa_part;      /* pdf-standard: PDF/A part (2), or 0 */
+  char pdfa_level;    /* its conformance level: 'b', 'u' or 'a' */
+  bool pdfua;         /* pdf-standard: PDF/UA-1 */
   int orphans, widows; /* lines kept together at a page break (0: 2) */
   double paragraph_spacing; /* em between paragraphs, when set */
   bool paragraph_spacing_set;

@@ -411,6 +411,126 @@ def test_decorative_images(tmp):
     check("decorative: seal-alt makes the seal a Figure", alts == ["u:公司印章"], alts)
 
 
+def xmp_of(pdf):
+    """The catalog's XMP packet (bytes) and its stream dictionary."""
+    ref = pdf.catalog().get("/Metadata")
+    return pdf.data.get(ref, b""), pdf.get(ref) or {}
+
+
+def test_standards(tmp):
+    """pdf-standard: PDF/A-2 and PDF/UA-1's objects."""
+    import xml.dom.minidom
+    md = os.path.join(e2e.TEMPLATES, "commitment-letter.md")
+    data = os.path.join(e2e.TEMPLATES, "commitment-letter.json")
+    path = os.path.join(tmp, "a2a-ua.pdf")
+    env = {"SOURCE_DATE_EPOCH": e2e.EPOCH}
+    args = ["render", md, "-d", data, "-o", path, "--meta",
+            "pdf-standard=a-2a, ua-1", "--meta", "title=A & B <C> \"D\"",
+            "--meta", "tagged=false"]
+    r = lp(*args, env=env)
+    if not check("standards: [a-2a, ua-1] renders", r.code == 0, r.err):
+        return
+    e2e.check_qpdf("standards: a-2a ua-1", path)
+    with open(path, "rb") as f:
+        first = f.read()
+    check("standards: header %PDF-1.7", first.startswith(b"%PDF-1.7"), first[:9])
+    pdf = Pdf(path)
+    cat = pdf.catalog()
+    xmp, sd = xmp_of(pdf)
+    check("standards: /Metadata is /Type /Metadata /Subtype /XML, unfiltered",
+          sd.get("/Type") == "/Metadata" and sd.get("/Subtype") == "/XML"
+          and "/Filter" not in sd, sd)
+    raw = run(["qpdf", "--show-object=" + cat["/Metadata"].split()[0],
+               "--raw-stream-data", path]).out
+    check("standards: the XMP is readable in the file as UTF-8",
+          "海外客户服务承诺书及客户确认回执".encode() in raw, e2e.short(raw))
+    try:
+        doc = xml.dom.minidom.parseString(xmp)
+        parsed = True
+    except Exception as e:  # noqa: BLE001
+        parsed, doc = str(e), None
+    check("standards: the XMP is well-formed XML (title escaped)", parsed is True, parsed)
+    if doc is None:
+        return
+
+    def texts(tag):
+        return ["".join(n.data for n in el.getElementsByTagName("rdf:li")[0].childNodes)
+                if el.getElementsByTagName("rdf:li") else
+                "".join(n.data for n in el.childNodes if n.nodeType == n.TEXT_NODE)
+                for el in doc.getElementsByTagName(tag)]
+    check("standards: pdfaid:part 2, conformance A",
+          texts("pdfaid:part") == ["2"] and texts("pdfaid:conformance") == ["A"],
+          (texts("pdfaid:part"), texts("pdfaid:conformance")))
+    check("standards: pdfuaid:part 1 with its extension schema",
+          texts("pdfuaid:part") == ["1"] and
+          texts("pdfaSchema:prefix") == ["pdfuaid"], texts("pdfaSchema:prefix"))
+    info = e2e.pdfinfo(path)
+    check("standards: dc:title is the Info title", texts("dc:title") == ['A & B <C> "D"']
+          and info.get("Title") == 'A & B <C> "D"', (texts("dc:title"), info.get("Title")))
+    check("standards: dc:creator, dc:description, dc:language",
+          texts("dc:creator") == [info.get("Author")] and
+          texts("dc:description") == [info.get("Subject")] and
+          texts("dc:language") == ["zh-CN"],
+          (texts("dc:creator"), texts("dc:description"), texts("dc:language")))
+    check("standards: xmp:CreateDate is the Info CreationDate",
+          texts("xmp:CreateDate") == ["2023-11-14T22:13:20+00:00"] and
+          info.get("CreationDate", "").startswith("2023-11-14T22:13:20"),
+          (texts("xmp:CreateDate"), info.get("CreationDate")))
+    intents = pdf.get(cat.get("/OutputIntents", []))
+    oi = pdf.get(intents[0]) if intents else {}
+    prof_ref = oi.get("/DestOutputProfile")
+    icc = pdf.data.get(prof_ref, b"")
+    check("standards: an sRGB GTS_PDFA1 output intent",
+          oi.get("/S") == "/GTS_PDFA1" and pdf.get(prof_ref).get("/N") == 3, oi)
+    check("standards: its profile is an ICC v2 RGB profile",
+          icc[36:40] == b"acsp" and icc[8] == 2 and icc[16:20] == b"RGB ",
+          icc[:40])
+    check("standards: ua-1 sets DisplayDocTitle",
+          pdf.get(cat.get("/ViewerPreferences", {})).get("/DisplayDocTitle") is True)
+    check("standards: ua-1 is tagged even with tagged: false",
+          "/StructTreeRoot" in cat and "/MarkInfo" in cat)
+    ids = pdf.trailer.get("/ID", [])
+    check("standards: trailer /ID of two 16-byte strings",
+          len(ids) == 2 and ids[0] == ids[1] and len(ids[0]) == 2 + 32, ids)
+    r = lp(*args, env=env)
+    with open(path, "rb") as f:
+        check("standards: the same input gives the same bytes", f.read() == first)
+    other = os.path.join(tmp, "a2b.pdf")
+    r = lp("render", md, "-d", data, "-o", other, "--meta", "pdf-standard=a-2b",
+           env=env)
+    if check("standards: a-2b renders", r.code == 0, r.err):
+        p2 = Pdf(other)
+        x2, _ = xmp_of(p2)
+        check("standards: a-2b: conformance B, no pdfuaid, no DisplayDocTitle",
+              b"<pdfaid:conformance>B<" in x2 and b"pdfuaid:part>" not in x2
+              and "/ViewerPreferences" not in p2.catalog(), e2e.short(x2))
+        check("standards: another content, another /ID",
+              p2.trailer.get("/ID") != ids, p2.trailer.get("/ID"))
+    plain = os.path.join(tmp, "plain.pdf")
+    r = lp("render", md, "-d", data, "-o", plain)
+    p3 = Pdf(plain)
+    check("standards: a plain letter has an /ID and no /Metadata",
+          len(p3.trailer.get("/ID", [])) == 2 and "/Metadata" not in p3.catalog())
+    # Errors: a character no font has; an image without alt in UA; an
+    # unknown standard.
+    r = lp("render", os.path.join(e2e.CASES, "notdef.md"), "-o", plain,
+           "--meta", "pdf-standard=a-2b")
+    check("standards: a missing character is an error at its place",
+          r.code != 0 and re.search(r"notdef\.md:\d+:\d+: error: .*U\+E001", r.err), r.err)
+    d = os.path.join(tmp, "ua")
+    os.makedirs(d)
+    write_png(os.path.join(d, "c.png"), 10, 10)
+    src = os.path.join(d, "ua.md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("---\nlang: en\npdf-standard: ua-1\n---\n\n# T\n\nText.\n\n![](c.png)\n")
+    r = lp("render", src, "-o", plain)
+    check("standards: UA: an image without alt text is an error at its place",
+          r.code != 0 and "ua.md:10:1: error" in r.err and "alt text" in r.err, r.err)
+    r = lp("render", src, "-o", plain, "--meta", "pdf-standard=a-9z")
+    check("standards: an unknown standard is an error naming the key",
+          r.code != 0 and "pdf-standard" in r.err, r.err)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_rich(tmp)
@@ -418,6 +538,7 @@ def main():
         test_untagged(tmp)
         test_decorative_images(tmp)
         test_combined_merge(tmp)
+        test_standards(tmp)
     e2e.finish()
 
 
