@@ -34,6 +34,21 @@ void lp_lay_image_size(const lp_dimage_data *img, double max_w, double max_h,
  * image cache (read and checked once for all letters), keeping one
  * reference for the layout's lifetime.  line and column locate the
  * reference. */
+/* Whether a PNG file has transparency: an alpha channel (colour type 4
+ * or 6) or a tRNS chunk before its image data. */
+static bool png_has_alpha(const unsigned char *d, size_t len) {
+  if (len < 33) return false;
+  if (d[25] == 4 || d[25] == 6) return true;
+  for (size_t pos = 8; pos + 8 <= len;) {
+    size_t n = (size_t)d[pos] << 24 | (size_t)d[pos + 1] << 16 |
+               (size_t)d[pos + 2] << 8 | d[pos + 3];
+    if (!memcmp(d + pos + 4, "tRNS", 4)) return true;
+    if (!memcmp(d + pos + 4, "IDAT", 4) || n > len - pos - 8) return false;
+    pos += n + 12;
+  }
+  return false;
+}
+
 lp_dimage_data *lp_lay_load_image(L *l, const char *path, int line,
                                   int column) {
   lp_dimage_data *img = NULL;
@@ -57,6 +72,19 @@ lp_dimage_data *lp_lay_load_image(L *l, const char *path, int line,
   if (!lp_image_cache_check(l->doc.env->images, img, &e)) {
     lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, line, column,
             "image '%s': %s", path, e.message);
+    lp_dimage_data_unref(img);
+    return NULL;
+  }
+  /* PDF/A-1 forbids transparency (19005-1 6.4): a PNG's alpha would
+   * become a soft mask.  Refused rather than composed onto white, which
+   * would hide the text under a seal. */
+  if (l->doc.tpl->meta.pdfa_part == 1 && img->kind == LP_IMAGE_PNG &&
+      png_has_alpha(img->bytes, img->len)) {
+    lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, line, column,
+            "image '%s' has transparency, which PDF/A-1 (pdf-standard "
+            "a-1b) forbids: use a-2b, or an image without an alpha "
+            "channel",
+            path);
     lp_dimage_data_unref(img);
     return NULL;
   }

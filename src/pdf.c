@@ -648,9 +648,13 @@ bool lp_pdf_write_cached(const lp_display *d, lp_embed_cache *cache,
   w.pdf = HPDF_New(lp_pdfobj_on_haru_error, &w.haru);
   if (!w.pdf) return haru_fail(&w, "creating the document");
   w.embed = (lp_embed){.pdf = w.pdf, .haru = &w.haru, .err = err,
-                       .cache = cache, .hinting = d->meta.hinting};
-  /* PDF/A-2 and PDF/UA-1 are based on PDF 1.7 (ISO 32000-1). */
-  w.pdf->pdf_version = lp_pdfstd_any(&d->meta) ? HPDF_VER_17 : HPDF_VER_14;
+                       .cache = cache, .hinting = d->meta.hinting,
+                       .cid_set = d->meta.pdfa_part == 1};
+  /* PDF/A-2 and PDF/UA-1 are based on PDF 1.7 (ISO 32000-1), PDF/A-1 on
+   * PDF 1.4. */
+  w.pdf->pdf_version = lp_pdfstd_any(&d->meta) && d->meta.pdfa_part != 1
+                           ? HPDF_VER_17
+                           : HPDF_VER_14; /* PDF/A-1: PDF 1.4 */
   /* PDF/UA and PDF/A level a are tagged whatever `tagged` says. */
   if (d->meta.tagged || d->meta.pdfua || d->meta.pdfa_level == 'a')
     w.tags = lp_pdftags_new(d);

@@ -531,6 +531,96 @@ def test_standards(tmp):
           r.code != 0 and "pdf-standard" in r.err, r.err)
 
 
+PREFLIGHT_CP = ":".join("/usr/share/java/%s.jar" % j for j in (
+    "preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging",
+    "javax.activation", "jaxb-api"))
+
+
+def preflight(path):
+    """PDFBox Preflight's PDF/A-1b verdict on path: (valid, report).  One
+    JVM per file (the validator takes one): about 1.5 s each."""
+    r = run(["java", "-cp", PREFLIGHT_CP,
+             "org.apache.pdfbox.preflight.Validator_A1b", path], timeout=120)
+    return "is a valid PDF/A-1b file" in r.text, r.text + r.err
+
+
+def write_rgb_png(path, w, h):
+    """An opaque truecolour PNG (colour type 2, no alpha)."""
+    import struct
+    import zlib
+
+    def chunk(tag, data):
+        c = struct.pack(">I", len(data)) + tag + data
+        return c + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\0" + b"".join(bytes((x % 256, y % 256, 128)) for x in range(w))
+                   for y in range(h))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_pdfa1b(tmp):
+    """a-1b: PDF 1.4, /CIDSet on every font descriptor, no transparency;
+    PDFBox Preflight finds no error in the templates (fields, checkboxes,
+    a signature field), a letter with a table, list and opaque images,
+    and a signed letter."""
+    import time
+    d = os.path.join(tmp, "a1")
+    os.makedirs(d)
+    files = []
+    for name in ["commitment-letter", "english-letter", "japanese-letter"]:
+        path = os.path.join(d, name + ".pdf")
+        r = lp("render", os.path.join(e2e.TEMPLATES, name + ".md"), "-d",
+               os.path.join(e2e.TEMPLATES, name + ".json"), "-o", path,
+               "--meta", "pdf-standard=a-1b")
+        if check("a-1b: %s renders" % name, r.code == 0, r.err):
+            files.append(path)
+    write_rgb_png(os.path.join(d, "chart.png"), 300, 80)
+    write_rgb_png(os.path.join(d, "head.png"), 600, 60)
+    src = os.path.join(d, "rich.md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(RICH.replace("lang: zh-CN\n", "lang: zh-CN\npdf-standard: a-1b\n"))
+    rich = os.path.join(d, "rich.pdf")
+    r = lp("render", src, "-o", rich)
+    if check("a-1b: a letter with a table, lists and opaque images renders",
+             r.code == 0, r.err):
+        files.append(rich)
+    if files:
+        pdf = Pdf(files[0])
+        with open(files[0], "rb") as f:
+            check("a-1b: header %PDF-1.4", f.read(9).startswith(b"%PDF-1.4"))
+        xmp, _ = xmp_of(pdf)
+        check("a-1b: pdfaid:part 1, conformance B",
+              b"<pdfaid:part>1<" in xmp and b"<pdfaid:conformance>B<" in xmp)
+        descs = [v for v in pdf.objs.values() if isinstance(v, dict)
+                 and v.get("/Type") == "/FontDescriptor"]
+        check("a-1b: every font descriptor has a /CIDSet",
+              descs and all("/CIDSet" in x for x in descs), len(descs))
+        signer_key = os.path.join(d, "k.pem")
+        signer_cert = os.path.join(d, "c.pem")
+        run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+             "-keyout", signer_key, "-out", signer_cert, "-days", "30",
+             "-subj", "/CN=Test"])
+        signed = os.path.join(d, "signed.pdf")
+        r = lp("sign", files[0], "-o", signed, "--key", signer_key, "--cert", signer_cert)
+        if check("a-1b: the letter signs", r.code == 0, r.err):
+            files.append(signed)
+    start = time.monotonic()
+    for path in files:
+        ok, report = preflight(path)
+        check("a-1b: Preflight: %s is valid PDF/A-1b" % os.path.basename(path),
+              ok, e2e.short(report, 600))
+    print("a-1b: Preflight of %d files took %.1f s" % (len(files), time.monotonic() - start))
+    # Transparency is refused, where the image is named.
+    write_png(os.path.join(d, "seal.png"), 50, 50)
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("---\nlang: zh-CN\npdf-standard: a-1b\nseal: seal.png\n---\n\n"
+                "# 函\n\n签名：__________\n")
+    r = lp("render", src, "-o", rich)
+    check("a-1b: a seal with transparency is refused",
+          r.code != 0 and "seal.png" in r.err and "transparency" in r.err, r.err)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_rich(tmp)
@@ -539,6 +629,7 @@ def main():
         test_decorative_images(tmp)
         test_combined_merge(tmp)
         test_standards(tmp)
+        test_pdfa1b(tmp)
     e2e.finish()
 
 
