@@ -34,6 +34,7 @@ void lp_display_free(lp_display *d) {
   free(d->meta.keywords);
   free(d->meta.creator);
   free(d->meta.lang);
+  free(d->meta.attachment);
   lp_tags_free(&d->tags);
   free(d);
 }

@@ -119,6 +119,8 @@ typedef struct lp_dmeta {
   int pdfa_part;  /* PDF/A part (2) to conform to, or 0 */
   char pdfa_level; /* 'b', 'u' or 'a' */
   bool pdfua;     /* PDF/UA-1 */
+  char *attachment; /* JSON of the record, attached as data.json (PDF/A-3),
+                       or NULL; malloc'd, freed with the display */
   bool hinting;   /* embed the CFF fonts' stem hints; without: about a
                      sixth smaller */
 } lp_dmeta;

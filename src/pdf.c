@@ -591,8 +591,8 @@ static bool save(writer *w, lp_buf *out) {
  * one, 19005-2 6.1.3). */
 static bool write_id(writer *w) {
   const lp_dmeta *m = &w->d->meta;
-  const char *texts[] = {m->title, m->author, m->subject, m->keywords,
-                         m->creator, m->lang};
+  const char *texts[] = {m->title,   m->author, m->subject,   m->keywords,
+                         m->creator, m->lang,   m->attachment};
   bool ok = true;
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
     ok = ok && EVP_DigestUpdate(w->id, texts[i] ? texts[i] : "",

@@ -128,6 +128,12 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
                          e->images};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
+  /* PDF/A-3: the record the letter was made from travels with it, as
+   * JSON (pdf.c attaches it). */
+  if (ok && tpl->meta.pdfa_part == 3 && opts->data && opts->data->root &&
+      !d->meta.attachment)
+    d->meta.attachment =
+        json_dumps(opts->data->root, JSON_PRESERVE_ORDER | JSON_INDENT(2));
   lp_fill_free(f);
   for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_free(texts[k]);
   cmark_node_free(doc);

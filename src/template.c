@@ -283,11 +283,14 @@ static bool parse_pdf_standard(lp_meta *m, const meta_key *k,
       part = 2, level = p[3];
     } else if (n == 4 && !strncmp(p, "a-1b", 4) && !part) {
       part = 1, level = 'b';
+    } else if (n == 4 && !strncmp(p, "a-3", 3) && !part &&
+               strchr("bua", p[3])) {
+      part = 3, level = p[3];
     } else {
       return lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
-                     "'%s: %s': write a list of a-1b, a-2b, a-2u or a-2a "
-                     "(PDF/A, one of them) and ua-1 (PDF/UA-1), e.g. "
-                     "[a-2a, ua-1]",
+                     "'%s: %s': write a list of a-1b, a-2b, a-2u, a-2a, "
+                     "a-3b, a-3u or a-3a (PDF/A, one of them) and ua-1 "
+                     "(PDF/UA-1), e.g. [a-2a, ua-1]",
                      k->name, value);
     }
     p += n;
@@ -521,8 +524,8 @@ static const meta_key meta_keys[] = {
     TEXT("letterhead-alt", letterhead_alt),
     TEXT("seal-alt", seal_alt),
     KEY("pdf-standard", parse_pdf_standard, pdfa_part,
-        .message = "'%s: %s': write a list of a-1b, a-2b, a-2u or "
-                   "a-2a and ua-1"),
+        .message = "'%s: %s': write a list of a-1b, a-2b, a-2u, "
+                   "a-2a, a-3b, a-3u or a-3a and ua-1"),
     KEY("tagged", parse_negated_bool, untagged,
         .message = "'%s: %s': write 'true' (a tagged PDF: structure for "
                    "screen readers and reflow, the default) or 'false'"),

@@ -621,6 +621,41 @@ def test_pdfa1b(tmp):
           r.code != 0 and "seal.png" in r.err and "transparency" in r.err, r.err)
 
 
+def test_pdfa3(tmp):
+    """a-3b: the record's data attached as an associated file."""
+    md = os.path.join(e2e.TEMPLATES, "commitment-letter.md")
+    data = os.path.join(e2e.TEMPLATES, "commitment-letter.json")
+    path = os.path.join(tmp, "a3.pdf")
+    r = lp("render", md, "-d", data, "-o", path, "--meta", "pdf-standard=a-3b")
+    if not check("a-3b: renders", r.code == 0, r.err):
+        return
+    e2e.check_qpdf("a-3b", path)
+    pdf = Pdf(path)
+    cat = pdf.catalog()
+    af = pdf.get(cat.get("/AF", []))
+    spec = pdf.get(af[0]) if af else {}
+    check("a-3b: catalog /AF names a file spec with /AFRelationship /Data",
+          spec.get("/AFRelationship") == "/Data" and spec.get("/UF") == "u:data.json", spec)
+    r = run(["qpdf", "--show-attachment=data.json", path])
+    with open(data, encoding="utf-8") as f:
+        record = json.load(f)
+    try:
+        attached = json.loads(r.text)
+    except ValueError:
+        attached = None
+    check("a-3b: the attachment is the record, as JSON", attached == record,
+          e2e.short(r.text))
+    ef = pdf.get(pdf.get(spec.get("/EF", {})).get("/F"))
+    check("a-3b: the embedded file is application/json with its size",
+          ef.get("/Subtype") == "/application/json" and
+          pdf.get(ef.get("/Params", {})).get("/Size") == len(r.out), ef)
+    xmp, _ = xmp_of(pdf)
+    check("a-3b: pdfaid:part 3", b"<pdfaid:part>3<" in xmp)
+    plain = os.path.join(tmp, "a2-noattach.pdf")
+    r = lp("render", md, "-d", data, "-o", plain, "--meta", "pdf-standard=a-2b")
+    check("a-2b: no attachment", "/AF" not in Pdf(plain).catalog())
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_rich(tmp)
@@ -630,6 +665,7 @@ def main():
         test_combined_merge(tmp)
         test_standards(tmp)
         test_pdfa1b(tmp)
+        test_pdfa3(tmp)
     e2e.finish()
 
 
