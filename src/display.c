@@ -250,7 +250,9 @@ void lp_display_append(lp_display *dst, lp_display *src) {
    * filling its own last chunk, which stays last. */
   LP_GROW(dst->text_chunks, dst->text_chunks_cap,
           dst->ntext_chunks + src->ntext_chunks);
-  if (dst->ntext_chunks) {
+  if (!src->ntext_chunks) {
+    /* nothing to move (memcpy from NULL is undefined even for 0 bytes) */
+  } else if (dst->ntext_chunks) {
     char *last = dst->text_chunks[dst->ntext_chunks - 1];
     memcpy(dst->text_chunks + dst->ntext_chunks - 1, src->text_chunks,
            src->ntext_chunks * sizeof *src->text_chunks);
