@@ -656,6 +656,30 @@ def test_pdfa3(tmp):
     check("a-2b: no attachment", "/AF" not in Pdf(plain).catalog())
 
 
+def test_repeated_header(tmp):
+    """A table header row repeated atop the next page is a pagination
+    artifact: its cells are in the tree once."""
+    rows = "".join("| 第%d行 | 内容%d |\n" % (i, i) for i in range(80))
+    src = os.path.join(tmp, "long-table.md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("---\nlang: zh-CN\nfooter: ''\n---\n\n# 表\n\n| 项目 | 说明 |\n|---|---|\n" + rows)
+    path = os.path.join(tmp, "long-table.pdf")
+    r = lp("render", src, "-o", path)
+    if not check("repeated header: renders", r.code == 0, r.err):
+        return
+    pdf = Pdf(path)
+    pages = pdf.pages()
+    check("repeated header: the table takes several pages", len(pages) >= 2, len(pages))
+    els = elements(pdf)
+    ths = [el for _, el in els if el["/S"] == "/TH"]
+    check("repeated header: two TH elements, once", len(ths) == 2, len(ths))
+    second = [stack for op, stack in marked_ops(pdf.content(pages[1])) if op == "TJ"]
+    check("repeated header: page 2 starts with a pagination artifact",
+          second and second[0] and second[0][0][0] == "/Artifact"
+          and "/Pagination" in second[0][0][1], second[:1])
+    check_mcids("repeated header", pdf, els)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_rich(tmp)
@@ -666,6 +690,7 @@ def main():
         test_standards(tmp)
         test_pdfa1b(tmp)
         test_pdfa3(tmp)
+        test_repeated_header(tmp)
     e2e.finish()
 
 
