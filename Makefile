@@ -34,6 +34,8 @@ DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-d
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libyaml-dev libjansson-dev zlib1g-dev libdeflate-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
   fonts-dejavu-core fonts-hanazono qpdf poppler-utils poppler-data mupdf-tools python3 \
+  libgs-common openjdk-17-jre-headless libpdfbox2-java libactivation-java \
+  libjaxb-api-java \
   python3-fonttools locales valgrind \
   libcsv-dev hyperfine time man-db groff-base libgmime-3.0-dev libcurl4-openssl-dev \
   python3-aiosmtpd libhyphen-dev hyphen-en-us \

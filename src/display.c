@@ -34,6 +34,8 @@ void lp_display_free(lp_display *d) {
   free(d->meta.keywords);
   free(d->meta.creator);
   free(d->meta.lang);
+  free(d->meta.attachment);
+  lp_tags_free(&d->tags);
   free(d);
 }
 
@@ -119,19 +121,22 @@ void lp_dimage_data_unref(lp_dimage_data *img) {
   free(img);
 }
 
-void lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double y,
-                        double w, double h, bool over_text) {
+lp_dimage *lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x,
+                              double y, double w, double h, bool over_text) {
   LP_GROW(p->images, p->images_cap, p->nimages + 1);
   img->refs++;
-  p->images[p->nimages++] = (lp_dimage){img, x, y, w, h, over_text};
+  p->images[p->nimages] = (lp_dimage){img, x, y, w, h, over_text, 0};
+  return &p->images[p->nimages++];
 }
 
-void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
-                        double x1, double y1, double x2, double y2,
-                        double font_size, bool checked) {
+lp_dfield *lp_dpage_add_field(lp_dpage *p, lp_field_kind kind,
+                              const char *name, double x1, double y1,
+                              double x2, double y2, double font_size,
+                              bool checked) {
   LP_GROW(p->fields, p->fields_cap, p->nfields + 1);
-  p->fields[p->nfields++] = (lp_dfield){kind, lp_xstrdup(name ? name : ""),
-                                        x1, y1, x2, y2, font_size, checked};
+  p->fields[p->nfields] = (lp_dfield){kind, lp_xstrdup(name ? name : ""),
+                                      x1, y1, x2, y2, font_size, checked, 0};
+  return &p->fields[p->nfields++];
 }
 
 /* Strings with a number each (a set when the numbers are not used): open
@@ -223,6 +228,17 @@ void lp_display_append(lp_display *dst, lp_display *src) {
   size_t first = dst->npages;
   LP_GROW(dst->pages, dst->pages_cap, dst->npages + src->npages);
   memcpy(dst->pages + dst->npages, src->pages, src->npages * sizeof *src->pages);
+  /* The structure ids of src's pages follow its elements into dst. */
+  uint32_t offset = lp_tags_append(&dst->tags, &src->tags);
+  for (size_t i = dst->npages; i < dst->npages + src->npages; i++) {
+    lp_dpage *p = &dst->pages[i];
+    for (size_t r = 0; r < p->nruns; r++)
+      if (p->runs[r].tag) p->runs[r].tag += offset;
+    for (size_t k = 0; k < p->nimages; k++)
+      if (p->images[k].tag) p->images[k].tag += offset;
+    for (size_t k = 0; k < p->nfields; k++)
+      if (p->fields[k].tag) p->fields[k].tag += offset;
+  }
   dst->npages += src->npages;
   for (size_t i = 0; i < src->noutlines; i++) {
     lp_doutline o = src->outlines[i];
@@ -234,7 +250,9 @@ void lp_display_append(lp_display *dst, lp_display *src) {
    * filling its own last chunk, which stays last. */
   LP_GROW(dst->text_chunks, dst->text_chunks_cap,
           dst->ntext_chunks + src->ntext_chunks);
-  if (dst->ntext_chunks) {
+  if (!src->ntext_chunks) {
+    /* nothing to move (memcpy from NULL is undefined even for 0 bytes) */
+  } else if (dst->ntext_chunks) {
     char *last = dst->text_chunks[dst->ntext_chunks - 1];
     memcpy(dst->text_chunks + dst->ntext_chunks - 1, src->text_chunks,
            src->ntext_chunks * sizeof *src->text_chunks);

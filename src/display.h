@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "fonts.h"
+#include "tags.h"
 
 /* One glyph, positioned absolutely. */
 typedef struct lp_dglyph {
@@ -25,11 +26,23 @@ typedef struct lp_dglyph {
   uint32_t text_len;
 } lp_dglyph;
 
+/* What content outside the structure tree is (tag 0): page furniture
+ * (ISO 32000-1 14.8.2.2: /Artifact /Pagination with a subtype) or
+ * layout (rules, underlines). */
+typedef enum {
+  LP_ARTIFACT_LAYOUT = 0,
+  LP_ARTIFACT_HEADER,
+  LP_ARTIFACT_FOOTER
+} lp_artifact;
+
 /* A run of glyphs in one face, size and colour. */
 typedef struct lp_drun {
   lp_face *face;
   double size;   /* font size in pt */
   double gray;   /* 0 = black, 1 = white */
+  uint32_t tag;  /* structure element (tags.h), 0: an artifact */
+  uint32_t part; /* the content part of tag it belongs to */
+  lp_artifact artifact; /* what it is when tag is 0 */
   lp_dglyph *glyphs;
   size_t count, cap;
 } lp_drun;
@@ -55,6 +68,7 @@ typedef struct lp_dfield {
   double x1, y1, x2, y2; /* rectangle, pt */
   double font_size;      /* for text typed into the field */
   bool checked;          /* checkboxes: initial state */
+  uint32_t tag;          /* its Form structure element, or 0 */
 } lp_dfield;
 
 /* An image file (PNG or JPEG), shared by reference count: the same
@@ -74,6 +88,7 @@ typedef struct lp_dimage {
   lp_dimage_data *data; /* one reference held by the page */
   double x, y, w, h;    /* lower-left corner and size, pt */
   bool over_text;
+  uint32_t tag;         /* its Figure structure element, or 0: an artifact */
 } lp_dimage;
 
 typedef struct lp_dpage {
@@ -100,6 +115,12 @@ typedef struct lp_dmeta {
   char *creator;  /* e.g. "letterpress 0.1.0" */
   char *lang;     /* BCP 47, for the catalog's /Lang; may be NULL */
   long long date; /* seconds since the epoch, UTC: CreationDate/ModDate */
+  bool tagged;    /* write the structure tree and marked content */
+  int pdfa_part;  /* PDF/A part (2) to conform to, or 0 */
+  char pdfa_level; /* 'b', 'u' or 'a' */
+  bool pdfua;     /* PDF/UA-1 */
+  char *attachment; /* JSON of the record, attached as data.json (PDF/A-3),
+                       or NULL; malloc'd, freed with the display */
   bool hinting;   /* embed the CFF fonts' stem hints; without: about a
                      sixth smaller */
 } lp_dmeta;
@@ -110,6 +131,8 @@ typedef struct lp_display {
   lp_doutline *outlines;
   size_t noutlines, outlines_cap;
   lp_dmeta meta;
+  lp_tags tags;   /* the structure tree the runs, images and fields
+                     point into */
   /* Storage for glyph texts: lp_dglyph.text points into these chunks. */
   char **text_chunks;
   size_t ntext_chunks, text_chunks_cap;
@@ -122,7 +145,8 @@ void lp_display_free(lp_display *d);
 /* Appends a page and returns it (valid until the next lp_display_add_page). */
 lp_dpage *lp_display_add_page(lp_display *d, double width, double height);
 
-/* Starts a run on page p; glyphs are then added with lp_dpage_add_glyph. */
+/* Starts a run on page p; glyphs are then added with lp_dpage_add_glyph.
+ * The run is an artifact (tag 0) until the caller sets its tag. */
 lp_drun *lp_dpage_add_run(lp_dpage *p, lp_face *face, double size,
                           double gray);
 /* Adds a glyph to the last run of page p.  text (len bytes) is copied into
@@ -132,8 +156,8 @@ void lp_dpage_add_glyph(lp_display *d, lp_dpage *p, uint32_t gid, double x,
                         size_t len);
 void lp_dpage_add_rule(lp_dpage *p, double x1, double y1, double x2,
                        double y2, double width, double gray);
-/* Adds a field to page p; name is copied. */
-void lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
+/* Adds a field to page p and returns it; name is copied. */
+lp_dfield *lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
                         double x1, double y1, double x2, double y2,
                         double font_size, bool checked);
 void lp_display_add_outline(lp_display *d, const char *title, size_t page,
@@ -144,8 +168,9 @@ lp_dimage_data *lp_dimage_data_new(const unsigned char *bytes, size_t len,
                                    int kind, int px_w, int px_h);
 /* Drops one reference; the last frees the image.  NULL is ignored. */
 void lp_dimage_data_unref(lp_dimage_data *img);
-/* Places img on page p (the page takes its own reference). */
-void lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double y,
+/* Places img on page p (the page takes its own reference) and returns
+ * the placement. */
+lp_dimage *lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double y,
                         double w, double h, bool over_text);
 
 /* The names the document's fields get, in document order (pages, then
@@ -156,8 +181,9 @@ void lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double y,
 char **lp_display_field_names(const lp_display *d, size_t *count);
 void lp_display_free_names(char **names, size_t count);
 
-/* Moves src's pages, outlines and glyph texts to the end of dst (outline
- * page numbers follow), leaving src empty; src's metadata stays.  Mail
+/* Moves src's pages, outlines, structure tree and glyph texts to the end
+ * of dst (outline page numbers and structure ids follow), leaving src
+ * empty; src's metadata stays.  Mail
  * merge uses it to make one document of many letters. */
 void lp_display_append(lp_display *dst, lp_display *src);
 

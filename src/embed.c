@@ -600,6 +600,34 @@ static HPDF_Array bbox_array(lp_embed *w, const lp_face *face) {
   return a;
 }
 
+/* The /CIDSet stream PDF/A-1 asks of a subset CID font (19005-1
+ * 6.3.5): one bit per CID, most significant first, set for .notdef and
+ * each CID the document draws (f->cid_of); for TrueType, whose CIDs are
+ * the subset's dense new glyph ids, every id up to the largest. */
+static HPDF_Dict cid_set(lp_embed *w, const lp_embed_font *f) {
+  uint32_t max = 0;
+  hb_codepoint_t gid = HB_SET_VALUE_INVALID;
+  while (hb_set_next(f->gids, &gid)) {
+    uint32_t cid = hb_map_get(f->cid_of, gid);
+    if (cid != HB_MAP_VALUE_INVALID && cid > max) max = cid;
+  }
+  size_t nbytes = max / 8 + 1;
+  unsigned char *bits = lp_xcalloc(nbytes, 1);
+  bits[0] |= 0x80; /* CID 0, .notdef */
+  gid = HB_SET_VALUE_INVALID;
+  while (hb_set_next(f->gids, &gid)) {
+    uint32_t cid = hb_map_get(f->cid_of, gid);
+    if (cid != HB_MAP_VALUE_INVALID)
+      bits[cid / 8] |= (unsigned char)(0x80 >> (cid % 8));
+  }
+  if (!f->face->is_cff)
+    for (uint32_t c = 0; c <= max; c++)
+      bits[c / 8] |= (unsigned char)(0x80 >> (c % 8));
+  HPDF_Dict s = lp_pdfobj_stream(w->pdf, bits, nbytes);
+  free(bits);
+  return s;
+}
+
 /* The FontDescriptor of f, pointing at the embedded font file. */
 static HPDF_Dict font_descriptor(lp_embed *w, const lp_embed_font *f, const char *name,
                                  HPDF_Dict file) {
@@ -627,6 +655,7 @@ static HPDF_Dict font_descriptor(lp_embed *w, const lp_embed_font *f, const char
   bad += HPDF_Dict_AddNumber(desc, "StemV", STEM_V) != HPDF_OK;
   bad += HPDF_Dict_Add(desc, face->is_cff ? "FontFile3" : "FontFile2", file) !=
          HPDF_OK;
+  if (w->cid_set) bad += HPDF_Dict_Add(desc, "CIDSet", cid_set(w, f)) != HPDF_OK;
   return bad ? NULL : desc;
 }
 

@@ -60,6 +60,7 @@ typedef struct lp_embed {
   lp_error *err;
   lp_embed_cache *cache;
   bool hinting; /* subsets keep the fonts' hinting */
+  bool cid_set; /* font descriptors get a /CIDSet (PDF/A-1) */
   lp_embed_font *fonts; /* in document order */
   size_t nfonts, fonts_cap;
   struct libdeflate_compressor *deflaters[2]; /* without a cache */

@@ -145,6 +145,11 @@ static bool add_common(forms *f, HPDF_Dict fd, HPDF_Page page,
          HPDF_Dict_AddName(fd, "Subtype", "Widget") == HPDF_OK &&
          HPDF_Dict_AddName(fd, "FT", type) == HPDF_OK &&
          HPDF_Dict_Add(fd, "T", lp_pdfobj_text_string(f->pdf, name)) == HPDF_OK &&
+         /* The label next to the blank, for screen readers (PDF/UA 7.18.1:
+          * a field's /TU). */
+         HPDF_Dict_Add(fd, "TU", lp_pdfobj_text_string(
+                                     f->pdf, *field->name ? field->name : name)) ==
+             HPDF_OK &&
          HPDF_Dict_Add(fd, "Rect", real_array(f, rect, 4)) == HPDF_OK &&
          HPDF_Dict_Add(fd, "P", page) == HPDF_OK &&
          HPDF_Dict_AddNumber(fd, "F", ANNOT_PRINT) == HPDF_OK &&

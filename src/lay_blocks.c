@@ -95,7 +95,10 @@ static bool is_salutation(const para *p) {
 /* Starts a new letter titled title. */
 void lp_lay_start_letter(L *l, const char *title) {
   LP_GROW(l->doc.letters, l->doc.letters_cap, l->doc.nletters + 1);
-  l->doc.letters[l->doc.nletters++] = (letter){lp_xstrdup(title), 0, 0, false};
+  uint32_t sect = lp_tags_open(lp_lay_tags(l), 0, "Sect");
+  l->doc.letters[l->doc.nletters++] =
+      (letter){lp_xstrdup(title), 0, 0, false, sect};
+  l->letter.tag = sect; /* each letter is a section of the document */
 }
 
 /* Lays out a heading: a level-1 heading starts a letter (its title and
@@ -139,6 +142,8 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   st.hyphenate = false; /* headings keep their words whole */
   st.outline = level == 1 ? (int)l->doc.nletters - 1 : -1;
   para p = {0};
+  static const char *const roles[] = {"H1", "H1", "H2", "H3", "H4", "H5", "H6"};
+  uint32_t saved = lp_lay_open(l, roles[level]);
   l->letter.cur = l->style.hchains;
   lp_lay_collect_inlines(l, node, &p, true, false, 0, st.size);
   l->letter.cur = l->style.chains;
@@ -150,6 +155,7 @@ static bool layout_heading(L *l, cmark_node *node, double left,
    * follows as the heading's lines do. */
   bool ok = lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
   lp_lay_para_free(&p);
+  lp_lay_close(l, saved);
   /* Space after the heading goes before the next block: add it here as
    * part of the last heading box's height. */
   if (ok && l->letter.nboxes > first)
@@ -170,7 +176,9 @@ static bool layout_code(L *l, cmark_node *node, double left, double width) {
   if (n && lit[n - 1] == '\n') n--;
   lp_lay_para_add(&p, lit, n, l->style.chains[LP_STYLE_MONO], st.size, 0);
   lp_blank_names_add_literal(&p.names, 0, n); /* code: no fields */
+  uint32_t saved = lp_lay_open(l, "P");
   bool ok = lp_lay_para(l, &p, &st, cmark_node_get_start_line(node));
+  lp_lay_close(l, saved);
   lp_lay_para_free(&p);
   return ok;
 }
@@ -195,6 +203,21 @@ static double nested_indent(const L *l, double width, double indent) {
   return indent < room ? indent : room > 0 ? room : 0;
 }
 
+/* Lays out a list item's blocks as an LI: its marker the Lbl, its blocks
+ * the LBody (ISO 32000-1 14.8.4.3.3). */
+static bool list_item(L *l, cmark_node *item, double left, double width,
+                      int depth, bool tight, const char *marker) {
+  lp_tags *t = lp_lay_tags(l);
+  uint32_t saved = lp_lay_open(l, "LI"), li = l->letter.tag;
+  uint32_t saved_marker = l->letter.marker_tag;
+  l->letter.marker_tag = lp_tags_open(t, li, "Lbl");
+  l->letter.tag = lp_tags_open(t, li, "LBody");
+  bool ok = lp_lay_blocks(l, item, left, width, depth + 1, tight, marker);
+  l->letter.marker_tag = saved_marker;
+  lp_lay_close(l, saved);
+  return ok;
+}
+
 /* Lays out a list: each item's blocks with a hanging indent and its
  * marker, its first lines kept together. */
 static bool layout_list(L *l, cmark_node *list, double left, double width,
@@ -203,7 +226,9 @@ static bool layout_list(L *l, cmark_node *list, double left, double width,
   int num = cmark_node_get_list_start(list);
   bool tight = cmark_node_get_list_tight(list);
   double indent = nested_indent(l, width, l->style.list_indent);
-  for (cmark_node *item = cmark_node_first_child(list); item;
+  uint32_t saved = lp_lay_open(l, "L");
+  bool ok = true;
+  for (cmark_node *item = cmark_node_first_child(list); item && ok;
        item = cmark_node_next(item), num++) {
     char marker[32];
     const char *task = cmark_gfm_extensions_get_tasklist_item_checked(item)
@@ -220,11 +245,11 @@ static bool layout_list(L *l, cmark_node *list, double left, double width,
     else
       snprintf(marker, sizeof marker, "%s",
                depth % 2 ? "\xE2\x97\xA6" /* ◦ */ : "\xE2\x80\xA2" /* • */);
-    if (!lp_lay_blocks(l, item, left + indent, width - indent, depth + 1, tight,
-                       marker))
-      return false;
+    ok = list_item(l, item, left + indent, width - indent, depth, tight,
+                   marker);
   }
-  return true;
+  lp_lay_close(l, saved);
+  return ok;
 }
 
 /* A block quote: its blocks indented by quote-indent, with a thin gray
@@ -236,8 +261,10 @@ static bool layout_quote(L *l, cmark_node *node, double left, double width,
   l->letter.quotes[l->letter.nquotes++] =
       (qspan){l->letter.nboxes, 0, left + QUOTE_RULE_WIDTH / 2, true};
   double indent = nested_indent(l, width, l->style.quote_indent);
+  uint32_t saved = lp_lay_open(l, "BlockQuote");
   bool ok = lp_lay_blocks(l, node, left + indent, width - indent, depth + 1,
                           false, NULL);
+  lp_lay_close(l, saved);
   /* The innermost open quote is this one (a letter that started inside
    * it may have moved it in the array). */
   for (size_t q = l->letter.nquotes; q-- > 0;)
@@ -298,7 +325,13 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
           lp_locales_opening_word(l->style.lang, txt, p.text.len) ||
           (p.typed_break && !lp_locales_closing_pair(txt, p.text.len)))
         st.first_indent = 0;
+      /* A tight list item's text is its LBody's own (no P: fewer
+       * elements, 14.8.4.3.3 allows either). */
+      const lp_tags_elem *cur = lp_tags_get(lp_lay_tags(l), l->letter.tag);
+      bool own = tight && cur && !strcmp(cur->role, "LBody");
+      uint32_t saved = own ? l->letter.tag : lp_lay_open(l, "P");
       ok = lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
+      lp_lay_close(l, saved);
       lp_lay_para_free(&p);
       break;
     }

@@ -34,6 +34,21 @@ void lp_lay_image_size(const lp_dimage_data *img, double max_w, double max_h,
  * image cache (read and checked once for all letters), keeping one
  * reference for the layout's lifetime.  line and column locate the
  * reference. */
+/* Whether a PNG file has transparency: an alpha channel (colour type 4
+ * or 6) or a tRNS chunk before its image data. */
+static bool png_has_alpha(const unsigned char *d, size_t len) {
+  if (len < 33) return false;
+  if (d[25] == 4 || d[25] == 6) return true;
+  for (size_t pos = 8; pos + 8 <= len;) {
+    size_t n = (size_t)d[pos] << 24 | (size_t)d[pos + 1] << 16 |
+               (size_t)d[pos + 2] << 8 | d[pos + 3];
+    if (!memcmp(d + pos + 4, "tRNS", 4)) return true;
+    if (!memcmp(d + pos + 4, "IDAT", 4) || n > len - pos - 8) return false;
+    pos += n + 12;
+  }
+  return false;
+}
+
 lp_dimage_data *lp_lay_load_image(L *l, const char *path, int line,
                                   int column) {
   lp_dimage_data *img = NULL;
@@ -60,6 +75,19 @@ lp_dimage_data *lp_lay_load_image(L *l, const char *path, int line,
     lp_dimage_data_unref(img);
     return NULL;
   }
+  /* PDF/A-1 forbids transparency (19005-1 6.4): a PNG's alpha would
+   * become a soft mask.  Refused rather than composed onto white, which
+   * would hide the text under a seal. */
+  if (l->doc.tpl->meta.pdfa_part == 1 && img->kind == LP_IMAGE_PNG &&
+      png_has_alpha(img->bytes, img->len)) {
+    lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, line, column,
+            "image '%s' has transparency, which PDF/A-1 (pdf-standard "
+            "a-1b) forbids: use a-2b, or an image without an alpha "
+            "channel",
+            path);
+    lp_dimage_data_unref(img);
+    return NULL;
+  }
   LP_GROW(l->doc.images, l->doc.images_cap, l->doc.nimages + 1);
   l->doc.images[l->doc.nimages++] = img;
   return img;
@@ -77,7 +105,7 @@ lbox *lp_lay_image_box(L *l, lp_dimage_data *img, double left, double width,
   b->baseline = h;
   LP_GROW(l->letter.pimages, l->letter.pimages_cap, l->letter.npimages + 1);
   l->letter.pimages[l->letter.npimages++] = (pimage){
-      img, left + lp_lay_align_offset(align, width, w), 0, w, h, false};
+      img, left + lp_lay_align_offset(align, width, w), 0, w, h, false, 0};
   b->i1 = l->letter.npimages;
   b->para = l->letter.npara++;
   b->nlines = 1;
@@ -119,6 +147,22 @@ void lp_lay_warn_image(L *l, cmark_node *node, const char *why) {
   l->doc.env->warn(l->doc.env->warn_ctx, &w);
 }
 
+/* Appends the text of node's descendants: an image's description, which
+ * Markdown makes its alt text. */
+static void alt_text(cmark_node *node, lp_buf *out) {
+  for (cmark_node *c = cmark_node_first_child(node); c;
+       c = cmark_node_next(c)) {
+    const char *lit = cmark_node_get_literal(c);
+    cmark_node_type t = cmark_node_get_type(c);
+    if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) && lit)
+      lp_buf_puts(out, lit);
+    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+      lp_buf_puts(out, " ");
+    else
+      alt_text(c, out);
+  }
+}
+
 /* Lays out the image node as a block of its own in the column of st,
  * placed as st aligns its text, scaled to fit the column and at most
  * IMAGE_MAX_H_FRAC of the text height, with st's space above it; it
@@ -137,6 +181,24 @@ bool lp_lay_image(L *l, cmark_node *node, const pstyle *st) {
     return true;
   }
   lbox *b = lp_lay_image_box(l, img, st->left, st->width, max_h, st->align);
+  /* A Figure with the Markdown alt text (14.9.3 /Alt). */
+  lp_buf alt = {0};
+  alt_text(node, &alt);
+  char *alt_s = lp_buf_strdup(&alt);
+  /* PDF/UA-1 7.3: a figure has alternative text. */
+  if (l->doc.tpl->meta.pdfua && !*alt_s) {
+    free(alt_s);
+    lp_buf_free(&alt);
+    return lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, line, column,
+                   "image '%s' has no alt text, which PDF/UA (pdf-standard "
+                   "ua-1) requires: write it in the brackets, "
+                   "![what it shows](%s)",
+                   url ? url : "", url ? url : "");
+  }
+  uint32_t fig = lp_lay_figure(l, l->letter.tag, false, alt_s);
+  free(alt_s);
+  lp_buf_free(&alt);
+  l->letter.pimages[b->i1 - 1].tag = fig;
   b->before = st->before;
   b->keep_with_next = st->keep_with_next;
   b->outline = st->outline;

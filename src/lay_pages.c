@@ -51,21 +51,36 @@ static void place_seal(L *l, lp_dpage *pg, const lbox *b, double base) {
     lp_lay_image_size(l->style.seal, SEAL_MAX, SEAL_MAX, &w, &h);
     double cx = f->x1 + (f->x2 - f->x1 < w ? (f->x2 - f->x1) / 2 : w / 2);
     double cy = base + SEAL_RISE_EM * f->font_size;
-    lp_dpage_add_image(pg, l->style.seal, cx - w / 2, cy - h / 2, w, h, true);
+    lp_dimage *im = lp_dpage_add_image(pg, l->style.seal, cx - w / 2,
+                                       cy - h / 2, w, h, true);
+    /* With alt text a Figure of the letter; without, a decoration. */
+    const char *alt = l->doc.tpl->meta.seal_alt;
+    if (alt && *alt) {
+      im->tag = lp_lay_figure(l, l->doc.letters[l->doc.nletters - 1].sect,
+                              false, alt);
+    }
     l->letter.seal_placed = true;
     return;
   }
 }
 
-/* Copies box b to page pg with its top at distance top from the page top. */
-static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
+/* Copies box b to page pg with its top at distance top from the page
+ * top.  A repeat (a table's header row atop a following page) is drawn
+ * as a pagination artifact: its cells are in the structure once. */
+static void place_box(L *l, lp_dpage *pg, const lbox *b, double top,
+                      bool repeat) {
   double base = l->style.page_h - (top + b->baseline);
   lp_face *face = NULL;
   double size = 0;
+  lp_drun *run = NULL;
   for (size_t k = b->g0; k < b->g1; k++) {
     const pglyph *g = &l->letter.glyphs[k];
-    if (g->face != face || g->size != size) {
-      lp_dpage_add_run(pg, g->face, g->size, g->gray);
+    uint32_t tag = repeat ? 0 : g->tag, part = repeat ? 0 : g->part;
+    if (!run || g->face != face || g->size != size || tag != run->tag ||
+        part != run->part) {
+      run = lp_dpage_add_run(pg, g->face, g->size, g->gray);
+      run->tag = tag, run->part = part;
+      if (repeat) run->artifact = LP_ARTIFACT_HEADER;
       face = g->face;
       size = g->size;
     }
@@ -81,12 +96,14 @@ static void place_box(L *l, lp_dpage *pg, const lbox *b, double top) {
   for (size_t k = b->f0; k < b->f1; k++) {
     const lp_dfield *f = &l->letter.fields[k];
     lp_dpage_add_field(pg, f->kind, f->name, f->x1, base + f->y1, f->x2,
-                       base + f->y2, f->font_size, f->checked);
+                       base + f->y2, f->font_size, f->checked)
+        ->tag = repeat ? 0 : f->tag;
   }
   for (size_t k = b->i0; k < b->i1; k++) {
     const pimage *im = &l->letter.pimages[k];
     lp_dpage_add_image(pg, im->data, im->x, base + im->dy, im->w, im->h,
-                       im->over_text);
+                       im->over_text)
+        ->tag = repeat ? 0 : im->tag;
   }
   place_seal(l, pg, b, base);
   if (b->outline >= 0)
@@ -220,6 +237,12 @@ bool lp_lay_flush_letter(L *l) {
     h->before = 0;
     h->height += LETTERHEAD_SPACE_EM * l->style.size;
     h->keep_with_next = true;
+    /* With alt text a Figure, first in the letter; without, a
+     * decoration (an artifact). */
+    const char *alt = l->doc.tpl->meta.letterhead_alt;
+    if (alt && *alt) {
+      l->letter.pimages[h->i1 - 1].tag = lp_lay_figure(l, lt->sect, true, alt);
+    }
     lbox head = *h;
     memmove(l->letter.boxes + 1, l->letter.boxes,
             (l->letter.nboxes - 1) * sizeof *l->letter.boxes);
@@ -264,7 +287,7 @@ bool lp_lay_flush_letter(L *l) {
       pg = new_page(l);
       y = top;
       if (repeated_header_height(l, i) > 0) {
-        place_box(l, pg, &l->letter.boxes[i - b->header_back], y);
+        place_box(l, pg, &l->letter.boxes[i - b->header_back], y, true);
         y += l->letter.boxes[i - b->header_back].height;
       }
     }
@@ -272,7 +295,7 @@ bool lp_lay_flush_letter(L *l) {
     page[i] = l->doc.out->npages - 1;
     /* A repeated table header belongs to the table's first box here. */
     btop[i] = b->page_break ? top : y;
-    place_box(l, pg, b, y);
+    place_box(l, pg, b, y, false);
     /* A table row split across pages is closed at the page bottom and
      * opened again at the top (where no repeated header does it). */
     bool split = b->row_right > b->row_left;
@@ -317,8 +340,10 @@ static void expand_numbers(const char *fmt, size_t page, size_t pages,
   }
 }
 
-/* Draws one centred line of text on page pg with its baseline at y. */
-static void draw_centered(L *l, lp_dpage *pg, const char *text, double y) {
+/* Draws one centred line of text on page pg with its baseline at y, as
+ * a pagination artifact of kind what (header or footer). */
+static void draw_centered(L *l, lp_dpage *pg, const char *text, double y,
+                          lp_artifact what) {
   double size = l->style.size * FOOTER_SCALE;
   if (size < FOOTER_MIN_SIZE) size = FOOTER_MIN_SIZE;
   para p = {0};
@@ -339,7 +364,7 @@ static void draw_centered(L *l, lp_dpage *pg, const char *text, double y) {
       continue;
     }
     if (g->face != face) {
-      lp_dpage_add_run(pg, g->face, size, META_GRAY);
+      lp_dpage_add_run(pg, g->face, size, META_GRAY)->artifact = what;
       face = g->face;
     }
     bool start = (g->flags & LP_SG_CLUSTER_START) != 0;
@@ -376,14 +401,16 @@ void lp_lay_add_page_furniture(L *l, const char *default_footer) {
     if (*footer) {
       expand_numbers(footer, page, pages, &s);
       lp_fill_values(ff, &s); /* the data's "{page}" stays text */
-      draw_centered(l, pg, (char *)s.data, l->style.margin[2] / 2);
+      draw_centered(l, pg, (char *)s.data, l->style.margin[2] / 2,
+                    LP_ARTIFACT_FOOTER);
     }
     if (header && *header) {
       s.len = 0;
       expand_numbers(header, page, pages, &s);
       lp_fill_values(hf, &s);
       draw_centered(l, pg, (char *)s.data,
-                    l->style.page_h - l->style.margin[0] / 2);
+                    l->style.page_h - l->style.margin[0] / 2,
+                    LP_ARTIFACT_HEADER);
     }
     lp_buf_free(&s);
   }

@@ -204,7 +204,9 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
                  0,
                  g->gid,
                  start ? base + g->cluster : 0,
-                 start ? g->cluster_end - g->cluster : 0};
+                 start ? g->cluster_end - g->cluster : 0,
+                 l->letter.marker_tag,
+                 lp_tags_content(lp_lay_tags(l), l->letter.marker_tag)};
     x += g->advance;
   }
   /* Shift the ranges of the boxes after b (none when b is the last). */
@@ -217,9 +219,13 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
     char label[FIELD_NAME_MAX + 8];
     lp_lay_label_after(item, 0, label, sizeof label);
     x = st->left - MARKER_GAP_EM * st->size - w;
+    /* The checkbox is the item's label (Lbl), like the bullet it draws. */
+    uint32_t saved = l->letter.tag;
+    if (l->letter.marker_tag) l->letter.tag = l->letter.marker_tag;
     lp_lay_add_pfield(l, LP_FIELD_CHECKBOX, label[0] ? label : "task", x,
                       (EMBOX_TOP - 1) * st->size, x + w, EMBOX_TOP * st->size,
                       st->size, checked);
+    l->letter.tag = saved;
     /* Move the new field to the end of b's range. */
     lp_dfield f = l->letter.fields[l->letter.nfields - 1];
     memmove(&l->letter.fields[b->f1 + 1], &l->letter.fields[b->f1],
@@ -234,8 +240,28 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
   lp_lay_para_free(&mp);
 }
 
-/* Reports characters that no installed font has, with their position. */
-static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
+/* Reports characters that no installed font has, with their position; in
+ * a PDF/A or PDF/UA document the first is an error (returns false): those
+ * standards forbid drawing the .notdef glyph (19005-2 6.2.11.8, 14289-1
+ * 7.21.8). */
+static bool warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
+  const lp_meta *m = &l->doc.tpl->meta;
+  if (m->pdfa_part || m->pdfua) {
+    size_t at = sh->missing[0];
+    int fl, col;
+    lp_lay_source_position(l, p, at, line, &fl, &col);
+    int32_t cp = lp_utf8_next((const char *)p->text.data, p->text.len, &at);
+    const char *pkg = lp_fonts_package_for(l->doc.env->fonts, (uint32_t)cp);
+    return lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, fl, col,
+                   "no font of the font set has U+%04X, and a PDF/A or "
+                   "PDF/UA document (pdf-standard) may not draw the .notdef "
+                   "box instead: %s%s%s",
+                   (unsigned)cp, pkg ? "install " : "",
+                   pkg ? pkg
+                       : "put a font that has it in a directory and name "
+                         "it with --font-path DIR or 'font-path'",
+                   pkg ? " (apt-get install)" : "");
+  }
   for (size_t k = 0; k < sh->nmissing && l->doc.warnings < MAX_WARNINGS; k++) {
     size_t at = sh->missing[k];
     int fl, col;
@@ -257,6 +283,7 @@ static void warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
     }
     l->doc.warnings++;
   }
+  return true;
 }
 
 /* Whether the line [i, end) would be loose: its word spaces (or CJK
@@ -688,7 +715,11 @@ bool lp_lay_para(L *l, para *p, const pstyle *st, int line) {
   lp_shape_cached(l->doc.env->shapes, text, len, p->spans, p->nspans,
                   l->style.lang, &sh);
   lp_shape_space_cjk(text, len, l->style.lang, &sh);
-  if (sh.nmissing) warn_missing(l, p, &sh, line);
+  if (sh.nmissing && !warn_missing(l, p, &sh, line)) {
+    lp_shaped_free(&sh);
+    free(brk);
+    return false;
+  }
   size_t i = 0, n = sh.count, first_box = l->letter.nboxes;
   bool first = true;
   if (n == 0) { /* an empty paragraph with a marker: a line of its own */

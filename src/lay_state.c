@@ -86,13 +86,34 @@ lbox *lp_lay_new_box(L *l) {
   return b;
 }
 
+lp_tags *lp_lay_tags(L *l) { return &l->doc.out->tags; }
+
+uint32_t lp_lay_open(L *l, const char *role) {
+  uint32_t saved = l->letter.tag;
+  l->letter.tag = lp_tags_open(lp_lay_tags(l), saved, role);
+  return saved;
+}
+
+void lp_lay_close(L *l, uint32_t saved) { l->letter.tag = saved; }
+
+uint32_t lp_lay_figure(L *l, uint32_t parent, bool first, const char *alt) {
+  lp_tags *t = lp_lay_tags(l);
+  uint32_t fig = first ? lp_tags_open_first(t, parent, "Figure")
+                       : lp_tags_open(t, parent, "Figure");
+  lp_tags_set_alt(t, fig, alt);
+  lp_tags_content(t, fig);
+  return fig;
+}
+
 /* Appends a glyph to the letter's glyph store (the last box takes it). */
 void lp_lay_add_pglyph(L *l, lp_face *face, double size, uint32_t gid, double x,
                        double dy, double advance, uint32_t toff,
                        uint32_t tlen) {
   LP_GROW(l->letter.glyphs, l->letter.glyphs_cap, l->letter.nglyphs + 1);
+  uint32_t tag = l->letter.tag;
   l->letter.glyphs[l->letter.nglyphs++] =
-      (pglyph){face, size, x, dy, advance, 0, gid, toff, tlen};
+      (pglyph){face, size, x, dy, advance, 0, gid, toff, tlen, tag,
+               lp_tags_content(lp_lay_tags(l), tag)};
 }
 
 /* Appends a rule to the letter's rule store (the last box takes it). */
@@ -107,8 +128,9 @@ void lp_lay_add_pfield(L *l, lp_field_kind kind, const char *name, double x1,
                        double dy1, double x2, double dy2, double size,
                        bool checked) {
   LP_GROW(l->letter.fields, l->letter.fields_cap, l->letter.nfields + 1);
-  l->letter.fields[l->letter.nfields++] =
-      (lp_dfield){kind, lp_xstrdup(name), x1, dy1, x2, dy2, size, checked};
+  uint32_t form = lp_tags_open(lp_lay_tags(l), l->letter.tag, "Form");
+  l->letter.fields[l->letter.nfields++] = (lp_dfield){
+      kind, lp_xstrdup(name), x1, dy1, x2, dy2, size, checked, form};
 }
 
 /* The column, in characters from 1, of byte column byte_col (from 1) of

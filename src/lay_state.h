@@ -31,6 +31,7 @@ typedef struct pglyph {
   double size, x, dy, advance, gray;
   uint32_t gid;
   uint32_t toff, tlen; /* text in the layout's text store; tlen 0 = none */
+  uint32_t tag, part;  /* structure element and content part (tags.h) */
 } pglyph;
 
 /* An image placed in a line box: x absolute, dy of its bottom relative to
@@ -39,6 +40,7 @@ typedef struct pimage {
   lp_dimage_data *data; /* borrowed from the layout's images */
   double x, dy, w, h;
   bool over_text;
+  uint32_t tag; /* its Figure element, or 0 (an artifact) */
 } pimage;
 
 /* A rule (line) in a line box: from (x1, dy1) to (x2, dy2), dy relative to
@@ -89,6 +91,7 @@ typedef struct letter {
   char *title;
   size_t first_page, npages;
   bool has_heading; /* its title comes from a level-1 heading */
+  uint32_t sect;    /* its Sect structure element */
 } letter;
 
 /* The style: what the template's settings make (setup in layout.c, from
@@ -137,6 +140,8 @@ typedef struct lay_letter {
   lp_dfield *fields; /* rectangles relative to the box baseline */
   size_t nfields, fields_cap;
   lp_buf text; /* texts of all paragraphs of the letter */
+  uint32_t tag;        /* the structure element new content belongs to */
+  uint32_t marker_tag; /* the Lbl of the list item being laid out, or 0 */
 } lay_letter;
 
 /* The document: what the layout was given (borrowed), the pages it makes,
@@ -232,7 +237,22 @@ void lp_lay_para_text(para *p, const char *s, size_t n, lp_chain *chain,
  * start at the stores' ends). */
 lbox *lp_lay_new_box(L *l);
 
-/* Appends a glyph to the letter's glyph store (the last box takes it). */
+/* The document's structure tree (tags.h). */
+lp_tags *lp_lay_tags(L *l);
+
+/* Opens a structure element of role under the current one and makes it
+ * current; returns the element that was current, for lp_lay_close. */
+uint32_t lp_lay_open(L *l, const char *role);
+
+/* Makes saved (from lp_lay_open) the current element again. */
+void lp_lay_close(L *l, uint32_t saved);
+
+/* A Figure element with alt text under parent (as its first kid when
+ * first): its image is its content part 0. */
+uint32_t lp_lay_figure(L *l, uint32_t parent, bool first, const char *alt);
+
+/* Appends a glyph to the letter's glyph store (the last box takes it); it
+ * belongs to the current structure element. */
 void lp_lay_add_pglyph(L *l, lp_face *face, double size, uint32_t gid, double x,
                        double dy, double advance, uint32_t toff, uint32_t tlen);
 
@@ -240,7 +260,8 @@ void lp_lay_add_pglyph(L *l, lp_face *face, double size, uint32_t gid, double x,
 void lp_lay_add_prule(L *l, double x1, double dy1, double x2, double dy2,
                       double width);
 
-/* Adds a field in box coordinates (relative to the baseline). */
+/* Adds a field in box coordinates (relative to the baseline), with a Form
+ * structure element under the current one. */
 void lp_lay_add_pfield(L *l, lp_field_kind kind, const char *name, double x1,
                        double dy1, double x2, double dy2, double size,
                        bool checked);

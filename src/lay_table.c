@@ -376,6 +376,7 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
   rline *lines = NULL;
   size_t nlines = 0, lines_cap = 0;
   int c = 0;
+  uint32_t saved_row = lp_lay_open(l, "TR");
   for (cmark_node *cell = cmark_node_first_child(row); cell && c < ncols;
        cell = cmark_node_next(cell), c++) {
     pstyle st = lp_lay_body_style(l, x + pad, widths[c] - 2 * pad, 1);
@@ -386,11 +387,16 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
     para p = {0};
     lp_lay_collect_inlines(l, cell, &p, header, false, 0, l->style.size);
     size_t from = l->letter.nboxes;
+    /* A header row's cells head their columns (14.8.4.3.4 /Scope). */
+    uint32_t saved = lp_lay_open(l, header ? "TH" : "TD");
+    if (header) lp_tags_set_scope(lp_lay_tags(l), l->letter.tag, "Column");
     /* Images in the cell: blocks in the cell's column, as in a paragraph,
      * the text around them stacked above and below. */
     bool ok = lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(cell));
+    lp_lay_close(l, saved);
     lp_lay_para_free(&p);
     if (!ok) {
+      lp_lay_close(l, saved_row);
       free(lines);
       return false;
     }
@@ -406,6 +412,7 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
     if (y + pad > height) height = y + pad;
     x += widths[c];
   }
+  lp_lay_close(l, saved_row);
   l->letter.nboxes = first;
   *index = first;
   if (height > max_h && nlines > 1) {
@@ -443,6 +450,7 @@ bool lp_lay_table(L *l, cmark_node *table, double left, double width) {
   /* A row taller than this is split; below the header row, a page has
    * room for less (the header is repeated above). */
   double max_h = l->style.page_h - l->style.margin[0] - l->style.margin[2];
+  uint32_t saved = lp_lay_open(l, "Table");
   for (cmark_node *row = cmark_node_first_child(table); row && ok;
        row = cmark_node_next(row)) {
     size_t at;
@@ -468,6 +476,7 @@ bool lp_lay_table(L *l, cmark_node *table, double left, double width) {
         l->letter.boxes[k].header_back = (uint32_t)(k - header);
     }
   }
+  lp_lay_close(l, saved);
   free(widths);
   return ok;
 }

@@ -10,10 +10,13 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_pages.h>
+#include <openssl/evp.h>
 
 #include "embed.h"
 #include "forms.h"
 #include "pdfobj.h"
+#include "pdfstd.h"
+#include "pdftags.h"
 
 /* A TJ adjustment smaller than this (glyph-space units) is not written. */
 #define MIN_ADJUST_MILLI 500 /* 0.5: 0.0055 pt at 11 pt */
@@ -35,6 +38,9 @@ typedef struct writer {
     HPDF_Image image;
   } *images; /* each image file embedded once */
   size_t nimages, images_cap;
+  lp_pdftags *tags; /* the structure being recorded; NULL: untagged */
+  size_t page_no;   /* the page being written (0-based) */
+  EVP_MD_CTX *id;   /* hashes the content for the trailer /ID */
   lp_error *err;
 } writer;
 
@@ -55,6 +61,53 @@ static void put_num(lp_buf *b, double v) {
 }
 
 /* ---- Page content ----------------------------------------------------- */
+
+/* ---- Marked content (tagged PDF) ---------------------------------------- */
+
+/* Opens the marked-content sequence of content that belongs to element
+ * tag's content part part (a new MCID, 14.7.4.2; with an /ActualText when
+ * text is not NULL), or, for tag 0, an artifact: headers and footers as
+ * pagination artifacts, the rest as layout (14.8.2.2).  Nothing when the
+ * document is untagged. */
+static void open_marked_text(writer *w, lp_buf *b, uint32_t tag,
+                             uint32_t part, lp_artifact artifact,
+                             const char *text) {
+  if (!w->tags) return;
+  const lp_tags_elem *e = lp_tags_get(&w->d->tags, tag);
+  if (e) {
+    int mcid = lp_pdftags_mark(w->tags, w->page_no, tag, part);
+    /* With an ActualText the tag is /Span: poppler reads ActualText only
+     * there (the tag need not be the element's role, 14.7.4.2). */
+    lp_buf_printf(b, "/%s <</MCID %d", text ? "Span" : e->role, mcid);
+    if (text) {
+      lp_buf_puts(b, " /ActualText ");
+      lp_pdfobj_put_text_string(b, text);
+    }
+    lp_buf_puts(b, ">> BDC\n");
+  } else if (artifact == LP_ARTIFACT_LAYOUT) {
+    lp_buf_puts(b, "/Artifact BMC\n");
+  } else {
+    lp_buf_printf(b, "/Artifact <</Type /Pagination /Subtype /%s>> BDC\n",
+                  artifact == LP_ARTIFACT_HEADER ? "Header" : "Footer");
+  }
+}
+
+/* open_marked_text without an ActualText. */
+static void open_marked(writer *w, lp_buf *b, uint32_t tag, uint32_t part,
+                        lp_artifact artifact) {
+  open_marked_text(w, b, tag, part, artifact, NULL);
+}
+
+/* Closes what open_marked opened. */
+static void close_marked(writer *w, lp_buf *b) {
+  if (w->tags) lp_buf_puts(b, "EMC\n");
+}
+
+/* Whether two runs are in the same marked-content sequence. */
+static bool same_marked(const lp_drun *a, const lp_drun *b) {
+  return a->tag == b->tag && a->part == b->part &&
+         (a->tag || a->artifact == b->artifact);
+}
 
 /* Appends the stroked rules of a page: `w gray G x1 y1 m x2 y2 l S`. */
 static void write_rules(lp_buf *b, const lp_dpage *p) {
@@ -84,6 +137,10 @@ typedef struct text_state {
   const unsigned char *marks;
   char *const *texts; /* the ActualText of each SPAN_START, else NULL */
   size_t first;
+  writer *w;
+  const lp_drun *group; /* its run stands for the marked-content sequence
+                           the glyphs go in (same_marked); NULL: none */
+  bool open;            /* that sequence has been opened */
 } text_state;
 
 /* ---- Copy gives what was typed ----------------------------------------- */
@@ -161,7 +218,8 @@ static size_t plan_spans(writer *w, const lp_dpage *p, unsigned char **marks,
       glyph[k] = &p->runs[r].glyphs[i], run[k] = &p->runs[r];
   for (size_t start = 0; start < n;) {
     size_t end = start + 1;
-    while (end < n && joined(glyph[end - 1], glyph[end], run[end]->size))
+    while (end < n && same_marked(run[end - 1], run[end]) &&
+           joined(glyph[end - 1], glyph[end], run[end]->size))
       end++;
     if (end - start > 1 || maps_otherwise(w, run[start]->face, glyph[start])) {
       lp_buf text = {0};
@@ -181,11 +239,49 @@ static size_t plan_spans(writer *w, const lp_dpage *p, unsigned char **marks,
   return n;
 }
 
+/* Opens the current group's marked-content sequence if it is not open:
+ * done just before glyphs are shown, so that no sequence is empty. */
+static void ensure_marked(lp_buf *b, text_state *ts) {
+  if (ts->open || !ts->group) return;
+  open_marked(ts->w, b, ts->group->tag, ts->group->part, ts->group->artifact);
+  ts->open = true;
+}
+
+/* Closes the current group's sequence, if open, before another starts. */
+static void end_group(lp_buf *b, text_state *ts, const lp_drun *next) {
+  if (ts->open) close_marked(ts->w, b);
+  ts->open = false;
+  ts->group = next;
+}
+
+/* Whether ActualText spans are their own MCID'd sequences: in tagged
+ * content, a span is not nested in the element's sequence but takes its
+ * place, one BDC with both /MCID and /ActualText (readers such as
+ * poppler's structure extraction lose the rest of a sequence after a
+ * nested one). */
+static bool merged_spans(const text_state *ts) {
+  return ts->w->tags && ts->group && ts->group->tag;
+}
+
 /* Opens the ActualText span that starts at the page's glyph k. */
-static void open_span(lp_buf *b, const text_state *ts, size_t k) {
+static void open_span(lp_buf *b, text_state *ts, size_t k) {
+  if (merged_spans(ts)) {
+    if (ts->open) close_marked(ts->w, b);
+    open_marked_text(ts->w, b, ts->group->tag, ts->group->part,
+                     ts->group->artifact, ts->texts[k]);
+    ts->open = true;
+    return;
+  }
+  ensure_marked(b, ts);
   lp_buf_puts(b, "/Span <</ActualText ");
   lp_pdfobj_put_text_string(b, ts->texts[k]);
   lp_buf_puts(b, ">> BDC\n");
+}
+
+/* Closes the ActualText span open_span opened. */
+static void close_span(lp_buf *b, text_state *ts) {
+  lp_buf_puts(b, "EMC\n");
+  if (merged_spans(ts)) ts->open = false; /* the rest: a new sequence */
 }
 
 /* Appends a run of glyphs of one font: Tf and g where they change, then per
@@ -219,6 +315,7 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
   while (i < r->count) {
     long long x = lp_pdfobj_milli(r->glyphs[i].x), y = lp_pdfobj_milli(r->glyphs[i].y);
     if (marks[i] & SPAN_START) open_span(b, ts, ts->first + i);
+    ensure_marked(b, ts);
     lp_pdfobj_put_milli(b, x - ts->line_x);
     lp_buf_puts(b, " ");
     lp_pdfobj_put_milli(b, y - ts->line_y);
@@ -244,8 +341,9 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
       bool edge = more && ((marks[i] & SPAN_END) || (marks[i + 1] & SPAN_START));
       if (edge) {
         lp_buf_puts(b, ">] TJ\n");
-        if (marks[i] & SPAN_END) lp_buf_puts(b, "EMC\n");
+        if (marks[i] & SPAN_END) close_span(b, ts);
         if (marks[i + 1] & SPAN_START) open_span(b, ts, ts->first + i + 1);
+        ensure_marked(b, ts);
         lp_buf_puts(b, "[");
         if (adj) lp_pdfobj_put_milli(b, adj);
         lp_buf_puts(b, "<");
@@ -256,7 +354,7 @@ static void write_run(lp_buf *b, text_state *ts, const lp_embed_font *f,
       }
       if (!more) {
         lp_buf_puts(b, ">] TJ\n");
-        if (marks[i] & SPAN_END) lp_buf_puts(b, "EMC\n");
+        if (marks[i] & SPAN_END) close_span(b, ts);
       }
     }
   }
@@ -294,6 +392,8 @@ static bool write_images(writer *w, HPDF_Page page, const lp_dpage *p,
     HPDF_Image img = image_for(w, im->data);
     const char *name = img ? HPDF_Page_GetXObjectName(page, img) : NULL;
     if (!name) return false;
+    /* A Figure's content is its one content part (lp_lay_figure). */
+    open_marked(w, b, im->tag, 0, LP_ARTIFACT_LAYOUT);
     lp_buf_puts(b, "q ");
     put_num(b, im->w);
     lp_buf_puts(b, "0 0 ");
@@ -301,6 +401,7 @@ static bool write_images(writer *w, HPDF_Page page, const lp_dpage *p,
     put_num(b, im->x);
     put_num(b, im->y);
     lp_buf_printf(b, "cm /%s Do Q\n", name);
+    close_marked(w, b);
   }
   return true;
 }
@@ -336,14 +437,19 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
     free(used);
     return NULL;
   }
+  if (p->nrules) open_marked(w, content, 0, 0, LP_ARTIFACT_LAYOUT);
   write_rules(content, p);
+  if (p->nrules) close_marked(w, content);
   unsigned char *marks;
   char **texts;
   size_t nglyphs = plan_spans(w, p, &marks, &texts);
-  text_state ts = {SIZE_MAX, -1, -1, 0, 0, marks, texts, 0};
+  text_state ts = {SIZE_MAX, -1, -1, 0, 0, marks, texts, 0, w, NULL, false};
   if (p->nruns) lp_buf_puts(content, "BT\n");
   for (size_t r = 0; r < p->nruns; r++) {
     const lp_drun *run = &p->runs[r];
+    /* Each stretch of runs of one element's content part is one
+     * marked-content sequence (the ActualText spans nest inside). */
+    if (!ts.group || !same_marked(ts.group, run)) end_group(content, &ts, run);
     /* A run whose glyphs are in two fonts (anchor and extra) is written
      * as consecutive pieces, one per font. */
     for (size_t i = 0; i < run->count;) {
@@ -361,7 +467,10 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
       i = j;
     }
   }
-  if (p->nruns) lp_buf_puts(content, "ET\n");
+  if (p->nruns) {
+    end_group(content, &ts, NULL);
+    lp_buf_puts(content, "ET\n");
+  }
   for (size_t k = 0; k < nglyphs; k++) free(texts[k]);
   free(texts);
   free(marks);
@@ -477,6 +586,26 @@ static bool save(writer *w, lp_buf *out) {
   return true;
 }
 
+/* The trailer /ID: a hash of the pages' content and the metadata (so the
+ * same input, under SOURCE_DATE_EPOCH, gives the same bytes; PDF/A needs
+ * one, 19005-2 6.1.3). */
+static bool write_id(writer *w) {
+  const lp_dmeta *m = &w->d->meta;
+  const char *texts[] = {m->title,   m->author, m->subject,   m->keywords,
+                         m->creator, m->lang,   m->attachment};
+  bool ok = true;
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+    ok = ok && EVP_DigestUpdate(w->id, texts[i] ? texts[i] : "",
+                                texts[i] ? strlen(texts[i]) + 1 : 1);
+  ok = ok && EVP_DigestUpdate(w->id, &m->date, sizeof m->date);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (!ok || !EVP_DigestFinal_ex(w->id, digest, &n) || n < 32)
+    return lp_fail(w->err, LP_ERR_PDF, NULL, 0, 0,
+                   "PDF writer: could not hash the document for its /ID");
+  return lp_pdfstd_set_id(w->pdf, digest, w->err);
+}
+
 /* Builds the whole document in w->pdf and saves it into out. */
 static bool write_document(writer *w, lp_buf *out) {
   const lp_display *d = w->d;
@@ -486,17 +615,22 @@ static bool write_document(writer *w, lp_buf *out) {
   lp_buf content = {0};
   bool ok = true;
   for (size_t p = 0; p < d->npages && ok; p++) {
+    w->page_no = p;
     pages[p] = write_page(w, &d->pages[p], &content);
-    ok = pages[p] != NULL;
+    ok = pages[p] != NULL &&
+         EVP_DigestUpdate(w->id, content.data ? (void *)content.data : "",
+                          content.len);
   }
   lp_buf_free(&content);
   if (!ok) {
     free(pages);
     return haru_fail(w, "writing a page");
   }
-  ok = write_outlines(w, pages) && lp_forms_write(w->pdf, pages, d, w->err);
+  ok = write_outlines(w, pages) && lp_forms_write(w->pdf, pages, d, w->err) &&
+       (!w->tags || lp_pdftags_write(w->tags, w->pdf, pages, w->err));
   free(pages);
-  return ok && write_meta(w) && save(w, out);
+  return ok && write_meta(w) && lp_pdfstd_write(w->pdf, &d->meta, w->err) &&
+         write_id(w) && save(w, out);
 }
 
 /* Writes d as a PDF appended to out: one libharu document, freed on every
@@ -514,12 +648,30 @@ bool lp_pdf_write_cached(const lp_display *d, lp_embed_cache *cache,
   w.pdf = HPDF_New(lp_pdfobj_on_haru_error, &w.haru);
   if (!w.pdf) return haru_fail(&w, "creating the document");
   w.embed = (lp_embed){.pdf = w.pdf, .haru = &w.haru, .err = err,
-                       .cache = cache, .hinting = d->meta.hinting};
-  w.pdf->pdf_version = HPDF_VER_14;
+                       .cache = cache, .hinting = d->meta.hinting,
+                       .cid_set = d->meta.pdfa_part == 1};
+  /* PDF/A-2 and PDF/UA-1 are based on PDF 1.7 (ISO 32000-1), PDF/A-1 on
+   * PDF 1.4. */
+  w.pdf->pdf_version = lp_pdfstd_any(&d->meta) && d->meta.pdfa_part != 1
+                           ? HPDF_VER_17
+                           : HPDF_VER_14; /* PDF/A-1: PDF 1.4 */
+  /* PDF/UA and PDF/A level a are tagged whatever `tagged` says. */
+  if (d->meta.tagged || d->meta.pdfua || d->meta.pdfa_level == 'a')
+    w.tags = lp_pdftags_new(d);
+  w.id = EVP_MD_CTX_new();
+  if (!w.id || !EVP_DigestInit_ex(w.id, EVP_sha256(), NULL)) {
+    EVP_MD_CTX_free(w.id);
+    lp_pdftags_free(w.tags);
+    HPDF_Free(w.pdf);
+    return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
+                   "PDF writer: could not start the document hash");
+  }
   bool ok = HPDF_SetCompressionMode(w.pdf, HPDF_COMP_ALL) == HPDF_OK
                 ? write_document(&w, out)
                 : haru_fail(&w, "setting compression");
   lp_embed_free(&w.embed);
+  lp_pdftags_free(w.tags);
+  EVP_MD_CTX_free(w.id);
   free(w.images);
   HPDF_Free(w.pdf);
   return ok;

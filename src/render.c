@@ -128,6 +128,12 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
                          e->images};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
+  /* PDF/A-3: the record the letter was made from travels with it, as
+   * JSON (pdf.c attaches it). */
+  if (ok && tpl->meta.pdfa_part == 3 && opts->data && opts->data->root &&
+      !d->meta.attachment)
+    d->meta.attachment =
+        json_dumps(opts->data->root, JSON_PRESERVE_ORDER | JSON_INDENT(2));
   lp_fill_free(f);
   for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_free(texts[k]);
   cmark_node_free(doc);
@@ -149,6 +155,10 @@ void lp_render_set_meta(lp_display *d, const lp_template *tpl) {
   d->meta.lang = dup_or_null(lp_template_lang(tpl));
   d->meta.date = lp_source_date();
   d->meta.hinting = m->font_hinting;
+  d->meta.tagged = !m->untagged;
+  d->meta.pdfa_part = m->pdfa_part;
+  d->meta.pdfa_level = m->pdfa_level;
+  d->meta.pdfua = m->pdfua;
 }
 
 /* The first control character (C0 or DEL) of s (n bytes), or 0. */

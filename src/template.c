@@ -264,6 +264,47 @@ static bool parse_font_path(lp_meta *m, const meta_key *k, const char *value,
   return true;
 }
 
+/* pdf-standard: a list of standards the PDF conforms to, each a PDF/A
+ * part and level (a-2b, a-2u, a-2a) or PDF/UA-1 (ua-1); at most one PDF/A
+ * part.  Stored in m->pdfa_part, m->pdfa_level and m->pdfua. */
+static bool parse_pdf_standard(lp_meta *m, const meta_key *k,
+                               const char *value, const meta_at *at) {
+  int part = 0;
+  char level = 0;
+  bool ua = false;
+  for (const char *p = value; *p;) {
+    while (*p == ' ' || *p == ',') p++;
+    size_t n = strcspn(p, " ,");
+    if (!n) break;
+    if (n == 4 && !strncmp(p, "ua-1", 4)) {
+      ua = true;
+    } else if (n == 4 && !strncmp(p, "a-2", 3) && !part &&
+               strchr("bua", p[3])) {
+      part = 2, level = p[3];
+    } else if (n == 4 && !strncmp(p, "a-1b", 4) && !part) {
+      part = 1, level = 'b';
+    } else if (n == 4 && !strncmp(p, "a-3", 3) && !part &&
+               strchr("bua", p[3])) {
+      part = 3, level = p[3];
+    } else {
+      return lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
+                     "'%s: %s': write a list of a-1b, a-2b, a-2u, a-2a, "
+                     "a-3b, a-3u or a-3a (PDF/A, one of them) and ua-1 "
+                     "(PDF/UA-1), e.g. [a-2a, ua-1]",
+                     k->name, value);
+    }
+    p += n;
+  }
+  if (!part && !ua) return bad_value(k, value, at);
+  if (part == 1 && ua)
+    return lp_fail(at->err, LP_ERR_INPUT, at->file, at->line, at->column,
+                   "'%s: %s': PDF/A-1 (PDF 1.4) does not combine with "
+                   "PDF/UA-1 (PDF 1.7): write [a-2a, ua-1]",
+                   k->name, value);
+  m->pdfa_part = part, m->pdfa_level = level, m->pdfua = ua;
+  return true;
+}
+
 /* A BCP 47 language tag; zh_TW (the POSIX locale's spelling) is read as
  * zh-TW. */
 static bool parse_lang(lp_meta *m, const meta_key *k, const char *value,
@@ -480,6 +521,14 @@ static const meta_key meta_keys[] = {
     LINES("widows", widows),
     IMAGE("letterhead", letterhead),
     IMAGE("seal", seal),
+    TEXT("letterhead-alt", letterhead_alt),
+    TEXT("seal-alt", seal_alt),
+    KEY("pdf-standard", parse_pdf_standard, pdfa_part,
+        .message = "'%s: %s': write a list of a-1b, a-2b, a-2u, "
+                   "a-2a, a-3b, a-3u or a-3a and ua-1"),
+    KEY("tagged", parse_negated_bool, untagged,
+        .message = "'%s: %s': write 'true' (a tagged PDF: structure for "
+                   "screen readers and reflow, the default) or 'false'"),
     {.name = "paragraph-spacing", .parse = parse_number,
      .slot = offsetof(lp_meta, paragraph_spacing),
      .flag = offsetof(lp_meta, paragraph_spacing_set), .lo = 0, .hi = 3,
@@ -1012,6 +1061,7 @@ void lp_template_free(lp_template *tpl) {
   free(m->latin_font), free(m->heading_font), free(m->letterhead);
   free(m->font_path);
   free(m->seal);
+  free(m->letterhead_alt), free(m->seal_alt);
   for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_program_free(m->fill[k]);
   free(tpl->name);
   free(tpl->base_dir);

@@ -71,6 +71,11 @@ typedef struct lp_meta {
   char *heading_font; /* family list for headings (NULL: the body's) */
   char *letterhead;   /* image at the top of each letter's first page */
   char *seal;         /* image stamped over the signature line */
+  char *letterhead_alt, *seal_alt; /* their /Alt text; without: artifacts */
+  bool untagged;      /* `tagged: false`: no structure tree */
+  int pdfa_part;      /* pdf-standard: PDF/A part (2), or 0 */
+  char pdfa_level;    /* its conformance level: 'b', 'u' or 'a' */
+  bool pdfua;         /* pdf-standard: PDF/UA-1 */
   int orphans, widows; /* lines kept together at a page break (0: 2) */
   double paragraph_spacing; /* em between paragraphs, when set */
   bool paragraph_spacing_set;

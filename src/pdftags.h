@@ -1,0 +1,37 @@
+/* pdftags.h - the structure tree of a display written into a libharu
+ * document (ISO 32000-1 14.7-14.8, tagged PDF): while pdf.c writes the
+ * pages it numbers each marked-content sequence here (an MCID per page),
+ * then lp_pdftags_write adds the /StructTreeRoot (Document, the display's
+ * elements, OBJR kids for the widgets), its /ParentTree, the pages'
+ * /StructParents and /Tabs /S, the widgets' /StructParent and the
+ * catalog's /MarkInfo.
+ */
+#ifndef LP_PDFTAGS_H
+#define LP_PDFTAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hpdf.h>
+
+#include "display.h"
+#include "util.h"
+
+typedef struct lp_pdftags lp_pdftags;
+
+/* A recorder for d's structure (d must outlive it); free with
+ * lp_pdftags_free. */
+lp_pdftags *lp_pdftags_new(const lp_display *d);
+void lp_pdftags_free(lp_pdftags *pt);
+
+/* Numbers the next marked-content sequence of page (0-based), which shows
+ * content part part of element tag; returns its MCID. */
+int lp_pdftags_mark(lp_pdftags *pt, size_t page, uint32_t tag, uint32_t part);
+
+/* Writes the tree into pdf: pages[i] is the page of d->pages[i]; the
+ * widgets are the catalog's /AcroForm /Fields, in the display's order. */
+bool lp_pdftags_write(lp_pdftags *pt, HPDF_Doc pdf, HPDF_Page *pages,
+                      lp_error *err);
+
+#endif
