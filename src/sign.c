@@ -134,34 +134,6 @@ static bool have_qpdf(lp_error *err) {
 
 /* ---- Small helpers -------------------------------------------------------- */
 
-bool lp_sign_read_pass(const char *source, char **pass, lp_error *err) {
-  *pass = NULL;
-  if (!strncmp(source, "env:", 4)) {
-    const char *v = getenv(source + 4);
-    if (!v)
-      return lp_fail(err, LP_ERR_INPUT, "--pass", 0, 0,
-                     "the environment variable %s is not set", source + 4);
-    *pass = lp_xstrdup(v);
-    return true;
-  }
-  if (!strncmp(source, "file:", 5)) {
-    lp_buf b = {0};
-    if (!lp_read_file(source + 5, &b, err)) {
-      lp_buf_free(&b);
-      return false;
-    }
-    size_t n = 0;
-    while (n < b.len && b.data[n] != '\n' && b.data[n] != '\r') n++;
-    *pass = lp_xstrndup(b.data ? (char *)b.data : "", n);
-    OPENSSL_cleanse(b.data, b.len);
-    lp_buf_free(&b);
-    return true;
-  }
-  return lp_fail(err, LP_ERR_INPUT, "--pass", 0, 0,
-                 "give the passphrase as env:VARIABLE or file:PATH, never "
-                 "on the command line");
-}
-
 /* Appends OpenSSL's first queued error to a message, and clears the queue. */
 static bool ssl_fail(lp_error *err, lp_status code, const char *file,
                      const char *what) {
@@ -222,7 +194,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "signing needs a key: give --key KEY.pem or a .p12 file "
                    "(--sign-key with render)");
-  if (o->pass && !lp_sign_read_pass(o->pass, &pass, err)) return false;
+  if (o->pass && !lp_read_secret(o->pass, "--pass", &pass, err)) return false;
   lp_buf kb = {0};
   bool ok = lp_read_file(o->key, &kb, err);
   c->chain = sk_X509_new_null();

@@ -16,10 +16,6 @@
 #include "letterpress.h"
 #include "util.h"
 
-/* Reads a passphrase from "env:VAR" or "file:PATH" (first line) into a
- * malloc'd string the caller clears and frees.  Never from the command
- * line itself. */
-bool lp_sign_read_pass(const char *source, char **pass, lp_error *err);
 
 /* The words of a signature's visible appearance, in the letter's language
  * (its catalog /Lang, a BCP 47 tag; NULL or unknown: English): put before

@@ -12,7 +12,6 @@
 #include <openssl/ts.h>
 
 #include "http.h"
-#include "sign.h"
 
 /* RFC 3161 2.4.2 PKIStatus values that carry a token. */
 #define TS_GRANTED 0
@@ -128,7 +127,7 @@ bool lp_tsa_stamp(const lp_tsa *tsa, const unsigned char *data, size_t len,
   bool ok = build_request(imprint, nonce, &req) ||
             lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
                     "OpenSSL cannot build a time-stamp request");
-  if (ok && tsa->pass && !lp_sign_read_pass(tsa->pass, &pass, err)) {
+  if (ok && tsa->pass && !lp_read_secret(tsa->pass, "--tsa-pass", &pass, err)) {
     if (err) snprintf(err->file, sizeof err->file, "--tsa-pass");
     ok = false;
   }

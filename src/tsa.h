@@ -10,7 +10,7 @@
 #include "util.h"
 
 /* Where to ask: the URL, and HTTP basic authentication (user may be NULL;
- * pass is a source, "env:VAR" or "file:PATH", read as lp_sign_read_pass
+ * pass is a source, "env:VAR" or "file:PATH", read as lp_read_secret
  * does). */
 typedef struct lp_tsa {
   const char *url, *user, *pass;

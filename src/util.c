@@ -197,6 +197,35 @@ int lp_cpus_available(void) {
   return quota && quota < n ? quota : n;
 }
 
+bool lp_read_secret(const char *source, const char *option, char **secret,
+                    lp_error *err) {
+  *secret = NULL;
+  if (!strncmp(source, "env:", 4)) {
+    const char *v = getenv(source + 4);
+    if (!v)
+      return lp_fail(err, LP_ERR_INPUT, option, 0, 0,
+                     "the environment variable %s is not set", source + 4);
+    *secret = lp_xstrdup(v);
+    return true;
+  }
+  if (!strncmp(source, "file:", 5)) {
+    lp_buf b = {0};
+    if (!lp_read_file(source + 5, &b, err)) {
+      lp_buf_free(&b);
+      return false;
+    }
+    size_t n = 0;
+    while (n < b.len && b.data[n] != '\n' && b.data[n] != '\r') n++;
+    *secret = lp_xstrndup(b.data ? (char *)b.data : "", n);
+    if (b.data) explicit_bzero(b.data, b.len);
+    lp_buf_free(&b);
+    return true;
+  }
+  return lp_fail(err, LP_ERR_INPUT, option, 0, 0,
+                 "give the passphrase as env:VARIABLE or file:PATH, never "
+                 "on the command line");
+}
+
 uint64_t lp_hash(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
   for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;

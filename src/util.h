@@ -48,6 +48,14 @@ int lp_cpus_available(void);
  * the root; 0 when none is set.  Separate for tests. */
 int lp_cpu_quota(const char *cgroup_root, const char *self_cgroup);
 
+/* Reads a secret (a passphrase, a password) from its source: "env:VAR"
+ * (the variable's value) or "file:PATH" (the file's first line), never the
+ * secret itself, which would show in the process list.  *secret is
+ * malloc'd (the caller wipes and frees it); option names the option in
+ * errors (LP_ERR_INPUT, or LP_ERR_IO for an unreadable file). */
+bool lp_read_secret(const char *source, const char *option, char **secret,
+                    lp_error *err);
+
 /* FNV-1a, 64 bits: mixes n bytes at p into the hash h (start from
  * LP_HASH_SEED).  For hash tables and stable names, not for security. */
 #define LP_HASH_SEED 14695981039346656037ULL
