@@ -31,6 +31,7 @@ struct lp_fill {
   char **texts; /* per value token: its text, or NULL for a blank */
   char **names; /* per value token: the placeholder name */
   size_t count, cap, names_cap;
+  int line_offset; /* the program's: file line = body line + this */
 };
 
 /* ---- Compiling: finding and checking tags --------------------------------- */
@@ -504,6 +505,7 @@ static void expand_range(expander *x, size_t pos, size_t stop, size_t t0,
 static lp_fill *expand(const lp_fill_program *p, const lp_data *data,
                        bool blanks, bool survey, lp_error *err) {
   lp_fill *f = lp_xcalloc(1, sizeof *f);
+  f->line_offset = p->line_offset;
   expander x = {0};
   x.p = p;
   x.blanks = blanks;
@@ -553,6 +555,10 @@ lp_fill *lp_fill_expand_all(const lp_fill_program *p) {
 int lp_fill_body_line(const lp_fill *f, int line) {
   if (!f || line < 1 || (size_t)line > f->nlines) return line;
   return f->line_of[line - 1];
+}
+
+int lp_fill_file_line(const lp_fill *f, int line) {
+  return lp_fill_body_line(f, line) + (f ? f->line_offset : 0);
 }
 
 const char *lp_fill_source(const lp_fill *f, size_t *len) {

@@ -156,6 +156,12 @@ const char *lp_fill_source(const lp_fill *f, size_t *len);
  * the first section.  A line out of range (or f NULL) is returned as is. */
 int lp_fill_body_line(const lp_fill *f, int line);
 
+/* The source map: the line of the template FILE that line `line` of the
+ * expanded source comes from (the body line, plus the lines before the
+ * body that the program was compiled with).  Every warning and error
+ * about the expanded text locates itself through this. */
+int lp_fill_file_line(const lp_fill *f, int line);
+
 /* Replaces every value token under root (a tree parsed from
  * lp_fill_source(f)) by its literal text; missing values under blanks
  * become LP_BLANK_CHAR runs named through lp_blank_names.  Fails (err:

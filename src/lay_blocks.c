@@ -284,8 +284,7 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
   if (lim && lim->max_depth && depth > (int)lim->max_depth)
     return lp_fail(
         l->doc.err, LP_ERR_INPUT, l->doc.tpl->name,
-        lp_fill_body_line(l->doc.env->fill, cmark_node_get_start_line(parent)) +
-            l->doc.tpl->body_line - 1,
+        lp_fill_file_line(l->doc.env->fill, cmark_node_get_start_line(parent)),
         cmark_node_get_start_column(parent),
         "lists and quotes are nested more than %u deep here (the "
         "limit): flatten them, or raise the limit with --max-depth",

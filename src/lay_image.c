@@ -116,9 +116,9 @@ lbox *lp_lay_image_box(L *l, lp_dimage_data *img, double left, double width,
  * written. */
 static void image_position(const L *l, cmark_node *node, int *line,
                            int *column) {
-  int body_line =
-      lp_fill_body_line(l->doc.env->fill, cmark_node_get_start_line(node));
-  *line = body_line + l->doc.tpl->body_line - 1;
+  int expanded = cmark_node_get_start_line(node);
+  int body_line = lp_fill_body_line(l->doc.env->fill, expanded);
+  *line = lp_fill_file_line(l->doc.env->fill, expanded);
   *column = lp_lay_body_column(l, body_line, cmark_node_get_start_column(node));
 }
 

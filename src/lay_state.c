@@ -159,8 +159,8 @@ void lp_lay_source_position(const L *l, const para *p, size_t at, int line,
     sp = &p->pos[k];
   *column = 0;
   if (sp) line = sp->line;
+  *file_line = lp_fill_file_line(l->doc.env->fill, line);
   line = lp_fill_body_line(l->doc.env->fill, line);
-  *file_line = line + l->doc.tpl->body_line - 1;
   if (!sp) return;
   /* The body line's characters before the node, then the node's own. */
   int col = lp_lay_body_column(l, line, sp->column);

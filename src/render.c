@@ -117,7 +117,7 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
     if (err) {
       snprintf(err->file, sizeof err->file, "%s", tpl->name);
       if (err->line)
-        err->line = lp_fill_body_line(f, err->line) + tpl->body_line - 1;
+        err->line = lp_fill_file_line(f, err->line);
     }
   }
   if (ok) {
