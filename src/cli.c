@@ -500,24 +500,41 @@ done:
   return rc;
 }
 
-static int cmd_sign(int argc, char **argv) {
-  const char *in = NULL, *out = NULL;
-  lp_sign_options o = {0};
+/* Whether option is one of timestamp's (the time-stamp and LTV ones). */
+static bool timestamp_option(const char *option) {
+  return !strncmp(option, "--tsa", 5) || !strcmp(option, "--ltv") ||
+         !strcmp(option, "--ocsp") || !strcmp(option, "--crl");
+}
+
+/* Reads the arguments of sign and timestamp: IN.pdf, -o OUT.pdf, and the
+ * signing options that accept allows (NULL: all) into o.  Returns 0, or
+ * EXIT_USAGE after a message. */
+static int pdf_command_args(int argc, char **argv,
+                            bool (*accept)(const char *), const char **in,
+                            const char **out, lp_sign_options *o) {
   for (int i = 0; i < argc; i++) {
-    int so = sign_option(argc, argv, &i, "--", &o);
+    int so = !accept || accept(argv[i]) ? sign_option(argc, argv, &i, "--", o)
+                                        : 0;
     if (so < 0) return EXIT_USAGE;
     if (so > 0) continue;
     if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
       if (i + 1 >= argc) return usage_error("%s needs an output path", argv[i]);
-      out = argv[++i];
+      *out = argv[++i];
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error("unknown option '%s'", argv[i]);
-    } else if (!in) {
-      in = argv[i];
+    } else if (!*in) {
+      *in = argv[i];
     } else {
       return usage_error("one PDF at a time: '%s' is one too many", argv[i]);
     }
   }
+  return 0;
+}
+
+static int cmd_sign(int argc, char **argv) {
+  const char *in = NULL, *out = NULL;
+  lp_sign_options o = {0};
+  if (pdf_command_args(argc, argv, NULL, &in, &out, &o)) return EXIT_USAGE;
   if (!in) return usage_error("%s", "sign needs a PDF: letterpress sign IN.pdf -o OUT.pdf --key KEY");
   if (!out) return usage_error("%s", "sign needs -o OUT.pdf");
   if (!o.key) return usage_error("%s", "sign needs --key KEY.pem (or .p12)");
@@ -535,23 +552,8 @@ static int cmd_sign(int argc, char **argv) {
 static int cmd_timestamp(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
   lp_sign_options o = {0};
-  for (int i = 0; i < argc; i++) {
-    bool service = !strncmp(argv[i], "--tsa", 5) || !strcmp(argv[i], "--ltv") ||
-                   !strcmp(argv[i], "--ocsp") || !strcmp(argv[i], "--crl");
-    int so = service ? sign_option(argc, argv, &i, "--", &o) : 0;
-    if (so < 0) return EXIT_USAGE;
-    if (so > 0) continue;
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-      if (i + 1 >= argc) return usage_error("%s needs an output path", argv[i]);
-      out = argv[++i];
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error("unknown option '%s'", argv[i]);
-    } else if (!in) {
-      in = argv[i];
-    } else {
-      return usage_error("one PDF at a time: '%s' is one too many", argv[i]);
-    }
-  }
+  if (pdf_command_args(argc, argv, timestamp_option, &in, &out, &o))
+    return EXIT_USAGE;
   if (!in) return usage_error("%s", "timestamp needs a PDF: letterpress timestamp IN.pdf -o OUT.pdf --tsa URL");
   if (!out) return usage_error("%s", "timestamp needs -o OUT.pdf");
   if (!o.tsa) return usage_error("%s", "timestamp needs --tsa URL (a time-stamping authority)");

@@ -22,26 +22,11 @@
 
 #define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
 
-/* Plain text of an inline subtree (for outline titles): the text that is
- * printed, so not the alt text of images. */
-static void plain_text(cmark_node *node, lp_buf *out) {
-  for (cmark_node *c = cmark_node_first_child(node); c;
-       c = cmark_node_next(c)) {
-    const char *lit = cmark_node_get_literal(c);
-    cmark_node_type t = cmark_node_get_type(c);
-    if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) && lit)
-      lp_buf_puts(out, lit);
-    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
-      lp_buf_puts(out, " ");
-    else if (t != CMARK_NODE_IMAGE)
-      plain_text(c, out);
-  }
-}
 
 /* The plain text of a heading, as typed, without the blanks an image left
  * at its ends or its alignment mark (an outline title holds no marks). */
 static void heading_text(cmark_node *node, lp_buf *out) {
-  plain_text(node, out);
+  lp_lay_inline_text(node, false, out);
   size_t n = out->len, k = 0;
   while (n && (lp_lay_edge_space(out->data[n - 1]) ||
                out->data[n - 1] == LP_RIGHT_CHAR ||

@@ -147,21 +147,6 @@ void lp_lay_warn_image(L *l, cmark_node *node, const char *why) {
   l->doc.env->warn(l->doc.env->warn_ctx, &w);
 }
 
-/* Appends the text of node's descendants: an image's description, which
- * Markdown makes its alt text. */
-static void alt_text(cmark_node *node, lp_buf *out) {
-  for (cmark_node *c = cmark_node_first_child(node); c;
-       c = cmark_node_next(c)) {
-    const char *lit = cmark_node_get_literal(c);
-    cmark_node_type t = cmark_node_get_type(c);
-    if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) && lit)
-      lp_buf_puts(out, lit);
-    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
-      lp_buf_puts(out, " ");
-    else
-      alt_text(c, out);
-  }
-}
 
 /* Lays out the image node as a block of its own in the column of st,
  * placed as st aligns its text, scaled to fit the column and at most
@@ -183,7 +168,7 @@ bool lp_lay_image(L *l, cmark_node *node, const pstyle *st) {
   lbox *b = lp_lay_image_box(l, img, st->left, st->width, max_h, st->align);
   /* A Figure with the Markdown alt text (14.9.3 /Alt). */
   lp_buf alt = {0};
-  alt_text(node, &alt);
+  lp_lay_inline_text(node, true, &alt);
   char *alt_s = lp_buf_strdup(&alt);
   /* PDF/UA-1 7.3: a figure has alternative text. */
   if (l->doc.tpl->meta.pdfua && !*alt_s) {

@@ -45,6 +45,20 @@ void lp_lay_para_add(para *p, const char *s, size_t n, lp_chain *chain,
 }
 
 /* The last code point of the paragraph text so far (0 if none). */
+void lp_lay_inline_text(cmark_node *node, bool images, lp_buf *out) {
+  for (cmark_node *c = cmark_node_first_child(node); c;
+       c = cmark_node_next(c)) {
+    const char *lit = cmark_node_get_literal(c);
+    cmark_node_type t = cmark_node_get_type(c);
+    if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE) && lit)
+      lp_buf_puts(out, lit);
+    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+      lp_buf_puts(out, " ");
+    else if (images || t != CMARK_NODE_IMAGE)
+      lp_lay_inline_text(c, images, out);
+  }
+}
+
 uint32_t lp_lay_last_cp(const lp_buf *b) {
   if (!b->len) return 0;
   size_t i = b->len - 1;

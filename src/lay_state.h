@@ -227,6 +227,12 @@ void lp_lay_para_add(para *p, const char *s, size_t n, lp_chain *chain,
 /* The last code point of the paragraph text so far (0 if none). */
 uint32_t lp_lay_last_cp(const lp_buf *b);
 
+/* Appends the text of an inline subtree: its text and code, a space for
+ * each line break; with images, the descriptions of images too (which is
+ * how Markdown makes an image's alt text), else not (an outline title is
+ * the text that is printed). */
+void lp_lay_inline_text(cmark_node *node, bool images, lp_buf *out);
+
 /* A soft line break is a space between words, but nothing between two CJK
  * characters (clreq 3.1: Chinese has no interword space; a source line
  * break inside a sentence must not open a gap). */
