@@ -48,7 +48,8 @@ static const char usage[] =
     "         to standard output.  DATA is a JSON object (a file, or - for\n"
     "         standard input) that fills the {{placeholders}}; --set overrides\n"
     "         one value, --meta one front-matter key (e.g. --meta paper=Letter);\n"
-    "         --blanks renders missing placeholders as fill-in blanks.\n"
+    "         --blanks renders missing placeholders as fill-in blanks;\n"
+    "         --attach-data attaches the record as data.json (merge too).\n"
     "         DATA is read as UTF-8 (a UTF-8 or UTF-16 byte order mark is\n"
     "         seen); --encoding GB18030, Shift_JIS, Big5, EUC-KR, ... reads\n"
     "         another encoding; --format and --delimiter as for merge.\n"
@@ -402,6 +403,7 @@ static int cmd_render(int argc, char **argv) {
   const char *tpl_path = NULL, *data_path = NULL, *out_path = NULL;
   bool blanks = false;
   char **sets = calloc((size_t)argc, sizeof *sets);
+  bool attach_data = false; /* --attach-data */
   char **metas = calloc((size_t)argc, sizeof *metas);
   int nsets = 0, nmetas = 0, rc = 0;
   lp_error err = {0};
@@ -438,6 +440,8 @@ static int cmd_render(int argc, char **argv) {
       else metas[nmetas++] = argv[++i];
     } else if (!strcmp(a, "--blanks")) {
       blanks = true;
+    } else if (!strcmp(a, "--attach-data")) {
+      attach_data = true;
     } else if (data_option(argc, argv, &i, &src.format, &src.encoding,
                            &src.delimiter, &rc)) {
       continue;
@@ -459,6 +463,9 @@ static int cmd_render(int argc, char **argv) {
     goto done;
   }
   rc = apply_pairs(metas, nmetas, "--meta", set_meta, tpl);
+  if (!rc && attach_data &&
+      !lp_template_set_meta(tpl, "attach-data", "true", &err))
+    rc = fail(&err);
   if (rc) goto done;
   src.max_bytes = limits.max_input_bytes;
   if (data_path) data = lp_data_load_from(data_path, &src, &err);
@@ -800,6 +807,7 @@ static bool parse_shard(const char *s, unsigned *k, unsigned *n) {
 
 static int cmd_merge(int argc, char **argv) {
   lp_merge_options o = {0};
+  bool attach_data = false; /* --attach-data */
   lp_mail_options mo = {0};
   lp_send_options so = {0};
   so.retries = 3;
@@ -857,6 +865,8 @@ static int cmd_merge(int argc, char **argv) {
       o.skip_existing = true;
     } else if (!strcmp(a, "--blanks")) {
       o.blanks = true;
+    } else if (!strcmp(a, "--attach-data")) {
+      attach_data = true;
     } else if (!strcmp(a, "--eml") || !strcmp(a, "--from") ||
                !strcmp(a, "--to") || !strcmp(a, "--cc") ||
                !strcmp(a, "--subject") || !strcmp(a, "--body") ||
@@ -925,6 +935,11 @@ static int cmd_merge(int argc, char **argv) {
   }
   lp_template *tpl =
       lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);
+  if (tpl && attach_data &&
+      !lp_template_set_meta(tpl, "attach-data", "true", &err)) {
+    lp_template_free(tpl);
+    tpl = NULL;
+  }
   if (tpl) engine = open_engine(&err);
   if (engine) lp_engine_set_limits(engine, &limits);
   lp_merge_progress sum = {0};

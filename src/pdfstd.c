@@ -125,7 +125,7 @@ static bool write_attachment(HPDF_Doc pdf, const lp_dmeta *m) {
 }
 
 bool lp_pdfstd_write(HPDF_Doc pdf, const lp_dmeta *m, lp_error *err) {
-  if (m->pdfa_part == 3 && m->attachment && !write_attachment(pdf, m))
+  if (m->attachment && !write_attachment(pdf, m))
     return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
                    "PDF writer: could not attach the record's data");
   if (!lp_pdfstd_any(m)) return true;

@@ -128,10 +128,18 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
                          e->images};
     ok = lp_layout_document(&env, tpl, doc, d, err);
   }
-  /* PDF/A-3: the record the letter was made from travels with it, as
-   * JSON (pdf.c attaches it). */
-  if (ok && tpl->meta.pdfa_part == 3 && opts->data && opts->data->root &&
-      !d->meta.attachment)
+  /* PDF/A-3 or attach-data: the record the letter was made from travels
+   * with it, as JSON (pdf.c attaches it).  PDF/A-1 forbids embedded files
+   * and PDF/A-2 allows only PDF/A ones. */
+  if (ok && tpl->meta.attach_data &&
+      (tpl->meta.pdfa_part == 1 || tpl->meta.pdfa_part == 2))
+    ok = lp_fail(err, LP_ERR_INPUT, tpl->name, 0, 0,
+                 "attach-data: PDF/A-%d may not carry the data as an "
+                 "attachment: write pdf-standard a-3b (or a-3u, a-3a), or "
+                 "leave attach-data out",
+                 tpl->meta.pdfa_part);
+  if (ok && (tpl->meta.pdfa_part == 3 || tpl->meta.attach_data) &&
+      opts->data && opts->data->root && !d->meta.attachment)
     d->meta.attachment =
         json_dumps(opts->data->root, JSON_PRESERVE_ORDER | JSON_INDENT(2));
   lp_fill_free(f);

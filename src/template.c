@@ -561,6 +561,9 @@ static const meta_key meta_keys[] = {
     KEY("font-path", parse_font_path, font_path,
         .message = "'%s' needs a directory of font files, relative "
                    "to the template (several: a list)"),
+    KEY("attach-data", parse_bool, attach_data,
+        .message = "'%s: %s': write 'true' (the record travels with the "
+                   "letter as data.json) or 'false' (the default)"),
 };
 
 #undef TEXT

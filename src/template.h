@@ -85,6 +85,7 @@ typedef struct lp_meta {
   lp_amount quote_indent;   /* indent of block quotes */
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
   bool font_hinting;        /* `font-hinting: true`: embed hinting */
+  bool attach_data;         /* `attach-data: true`: the record as data.json */
   lp_word_break word_break; /* `word-break`: keep-all or normal (0: auto) */
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */

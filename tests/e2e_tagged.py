@@ -656,6 +656,44 @@ def test_pdfa3(tmp):
     check("a-2b: no attachment", "/AF" not in Pdf(plain).catalog())
 
 
+def test_attach_data(tmp):
+    """--attach-data (attach-data: true): any letter carries its record as
+    data.json, in render and merge; PDF/A-1 and -2 refuse it."""
+    md = os.path.join(e2e.TEMPLATES, "commitment-letter.md")
+    data = os.path.join(e2e.TEMPLATES, "commitment-letter.json")
+    with open(data, encoding="utf-8") as f:
+        record = json.load(f)
+    path = os.path.join(tmp, "attached.pdf")
+    r = lp("render", md, "-d", data, "-o", path, "--attach-data")
+    shown = run(["qpdf", "--show-attachment=data.json", path]) if r.code == 0 else None
+    try:
+        attached = json.loads(shown.text) if shown else None
+    except ValueError:
+        attached = None
+    check("--attach-data: the letter carries its record as data.json",
+          r.code == 0 and attached == record, r.err + (shown.text[:200] if shown else ""))
+    if r.code == 0:
+        e2e.check_qpdf("--attach-data", path)
+    r = lp("render", md, "-d", data, "-o", path, "--meta", "attach-data=false")
+    check("attach-data: false: nothing attached", r.code == 0 and
+          "no embedded files" in run(["qpdf", "--list-attachments", path]).text, r.err)
+    out = os.path.join(tmp, "attach-merge")
+    csv = os.path.join(e2e.TEMPLATES, "commitment-letter.csv")
+    r = lp("merge", md, "-d", csv, "-o", out + "/{{customer.id}}.pdf", "--attach-data")
+    files = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    listed = [run(["qpdf", "--list-attachments", os.path.join(out, f)]).text
+              for f in files]
+    check("merge --attach-data: every letter carries data.json",
+          r.code == 0 and files and all("data.json" in t for t in listed),
+          r.err + repr(listed[:2]))
+    for std in ("a-1b", "a-2b"):
+        bad = os.path.join(tmp, "attach-%s.pdf" % std)
+        r = lp("render", md, "-d", data, "-o", bad, "--attach-data",
+               "--meta", "pdf-standard=" + std)
+        check("--attach-data with %s: refused (exit 2), a-3b named" % std,
+              r.code == 2 and "a-3b" in r.err and not os.path.exists(bad), r.err)
+
+
 def test_repeated_header(tmp):
     """A table header row repeated atop the next page is a pagination
     artifact: its cells are in the tree once."""
@@ -690,6 +728,7 @@ def main():
         test_standards(tmp)
         test_pdfa1b(tmp)
         test_pdfa3(tmp)
+        test_attach_data(tmp)
         test_repeated_header(tmp)
     e2e.finish()
 

@@ -48,7 +48,7 @@ _letterpress() {
   local opts=""
   case $cmd in
     render)
-      opts="-d --data -o --output --set --meta --blanks --force --format
+      opts="-d --data -o --output --set --meta --blanks --attach-data --force --format
             --encoding --delimiter $limits"
       local o
       for o in $signing; do opts="$opts --sign-${o#--}"; done
@@ -57,7 +57,7 @@ _letterpress() {
     merge)
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
             --skip-existing --shard --manifest --format --encoding --delimiter --check
-            --set --blanks $limits
+            --set --blanks --attach-data $limits
             --eml --from --to --cc --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
     sign) opts="-o --output $signing $timestamping" ;;
@@ -133,7 +133,7 @@ _letterpress() {
         margin= font= font-size= line-height= header= footer= page-numbering=
         latin-font= heading-font= letterhead= seal= orphans= widows=
         paragraph-spacing= heading-sizes= heading-spacing= list-indent=
-        quote-indent= hyphenate= word-break= font-hinting= font-path="
+        quote-indent= hyphenate= word-break= font-hinting= font-path= attach-data="
       compopt -o nospace 2>/dev/null
       return 0 ;;
     --set|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact|--tsa|--tsa-user)
