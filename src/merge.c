@@ -255,11 +255,11 @@ typedef struct name_set {
 } name_set;
 
 static uint64_t name_hash(const char *s) {
-  uint64_t h = 14695981039346656037ULL;
+  uint64_t h = LP_HASH_SEED;
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
     if (c >= 'A' && c <= 'Z') c = (unsigned char)(c - 'A' + 'a');
-    h = (h ^ c) * 1099511628211ULL;
+    h = lp_hash(h, &c, 1);
   }
   return h;
 }
@@ -741,12 +741,8 @@ static double seconds_since(const struct timespec *t0) {
  * problem would otherwise be told once per letter. */
 static void pass_warning(merger *m, const merge_msg *msg) {
   const lp_error *w = &msg->err;
-  uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 */
-  const unsigned char *parts[2] = {(const unsigned char *)w->file,
-                                   (const unsigned char *)w->message};
-  for (int p = 0; p < 2; p++)
-    for (const unsigned char *c = parts[p]; *c; c++)
-      h = (h ^ *c) * 1099511628211ULL;
+  uint64_t h = lp_hash(LP_HASH_SEED, w->file, strlen(w->file));
+  h = lp_hash(h, w->message, strlen(w->message));
   h ^= (uint64_t)(uint32_t)w->line << 32 | (uint32_t)w->column;
   for (size_t i = 0; i < m->nwarned; i++)
     if (m->warned[i] == h) {

@@ -1231,8 +1231,13 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   return ok;
 }
 
-bool lp_sign_file(lp_engine *engine, const char *in_path, const char *out_path,
-                  const lp_sign_options *opts, lp_error *err) {
+/* Reads the PDF at in_path, signs it with engine or (timestamp) adds a
+ * document time-stamp as opts say, and writes the result to out_path (through a
+ * temporary file; nothing on failure).  Errors without a file name the
+ * input. */
+static bool update_file(lp_engine *engine, bool timestamp, const char *in_path,
+                        const char *out_path, const lp_sign_options *opts,
+                        lp_error *err) {
   lp_buf in = {0};
   if (!lp_read_file(in_path, &in, err)) {
     lp_buf_free(&in);
@@ -1240,13 +1245,21 @@ bool lp_sign_file(lp_engine *engine, const char *in_path, const char *out_path,
   }
   unsigned char *out = NULL;
   size_t out_len = 0;
-  bool ok = lp_sign_memory(engine, in.data, in.len, opts, &out, &out_len, err);
+  bool ok = timestamp ? lp_timestamp_memory(in.data, in.len, opts, &out,
+                                            &out_len, err)
+                      : lp_sign_memory(engine, in.data, in.len, opts, &out,
+                                       &out_len, err);
   if (!ok && err && !err->file[0])
     snprintf(err->file, sizeof err->file, "%s", in_path);
   if (ok) ok = lp_write_file_atomic(out_path, out, out_len, err);
   free(out);
   lp_buf_free(&in);
   return ok;
+}
+
+bool lp_sign_file(lp_engine *engine, const char *in_path, const char *out_path,
+                  const lp_sign_options *opts, lp_error *err) {
+  return update_file(engine, false, in_path, out_path, opts, err);
 }
 
 /* ---- Document time-stamps (PAdES B-LTA) ---------------------------------- */
@@ -1430,18 +1443,5 @@ bool lp_timestamp_memory(const unsigned char *pdf, size_t len,
 
 bool lp_timestamp_file(const char *in_path, const char *out_path,
                        const lp_sign_options *opts, lp_error *err) {
-  lp_buf in = {0};
-  if (!lp_read_file(in_path, &in, err)) {
-    lp_buf_free(&in);
-    return false;
-  }
-  unsigned char *out = NULL;
-  size_t out_len = 0;
-  bool ok = lp_timestamp_memory(in.data, in.len, opts, &out, &out_len, err);
-  if (!ok && err && !err->file[0])
-    snprintf(err->file, sizeof err->file, "%s", in_path);
-  if (ok) ok = lp_write_file_atomic(out_path, out, out_len, err);
-  free(out);
-  lp_buf_free(&in);
-  return ok;
+  return update_file(NULL, true, in_path, out_path, opts, err);
 }
