@@ -44,6 +44,8 @@ struct lp_fonts {
   char **dirs;       /* font directories added by the user (and fonts/) */
   size_t ndirs, dirs_cap;
   unsigned generation; /* counts changes to the set: part of chain keys */
+  int hanazono;          /* HanaMinB installed: 1, not: 0, unknown: -1 */
+  unsigned hanazono_gen; /* the generation hanazono was found in */
   FT_Library ft;
   lp_face **faces;
   size_t nfaces, faces_cap;
@@ -55,6 +57,7 @@ struct lp_fonts {
 
 lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
   lp_fonts *f = lp_xcalloc(1, sizeof *f);
+  f->hanazono = -1;
   if (config_file) {
     /* fontconfig reads a relative name against its own directory. */
     char *abs = realpath(config_file, NULL);
@@ -177,33 +180,21 @@ static bool last_resort(FcPattern *p) {
                    sizeof last_resort_families / sizeof *last_resort_families);
 }
 
-/* The fonts of sorted that a chain for the families named may use, in
- * fontconfig's order with the last-resort families moved to the end; with
- * trim, only those that add characters to the ones before them (as
- * FcFontSort trims, but after the choice: a font left out must not hide
- * one that is kept).  Takes sorted; the result may be empty. */
+/* The fonts of sorted (untrimmed: a font left out must not hide one that
+ * is kept) that a chain for the families named may use, in fontconfig's
+ * order with the last-resort families moved to the end.  Takes sorted;
+ * the result may be empty. */
 static FcFontSet *allowed_fonts(const lp_fonts *f, FcFontSet *sorted,
-                                const char *named, bool trim) {
+                                const char *named) {
   FcFontSet *out = FcFontSetCreate();
-  FcCharSet *covered = FcCharSetCreate();
   for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < sorted->nfont; i++) {
       FcPattern *p = sorted->fonts[i];
       if (last_resort(p) != (pass == 1) || !font_allowed(f, p, named))
         continue;
-      FcCharSet *cs = NULL;
-      FcBool added = FcTrue;
-      if (trim &&
-          FcPatternGetCharSet(p, FC_CHARSET, 0, &cs) == FcResultMatch &&
-          out->nfont > 0)
-        FcCharSetMerge(covered, cs, &added);
-      else if (cs)
-        FcCharSetMerge(covered, cs, NULL);
-      if (!added) continue;
       FcPatternReference(p);
       FcFontSetAdd(out, p);
     }
-  FcCharSetDestroy(covered);
   FcFontSetDestroy(sorted);
   return out;
 }
@@ -257,8 +248,13 @@ const char *lp_fonts_package_for(lp_fonts *f, uint32_t cp) {
              (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
   if (!han) return NULL;
   /* Hanazono covers Extensions A to F and the compatibility ideographs. */
-  return cp <= 0x2FFFF && !family_installed(f, "HanaMinB") ? "fonts-hanazono"
-                                                           : NULL;
+  if (cp > 0x2FFFF) return NULL;
+  /* Asked once per font set, not per missing character of every letter. */
+  if (f->hanazono < 0 || f->hanazono_gen != f->generation) {
+    f->hanazono = family_installed(f, "HanaMinB");
+    f->hanazono_gen = f->generation;
+  }
+  return f->hanazono ? NULL : "fonts-hanazono";
 }
 
 bool lp_face_keeps_table(const lp_face *face, hb_tag_t tag) {
@@ -471,7 +467,7 @@ static lp_face *match_face(lp_fonts *f, const char *families,
   FcFontSet *set = FcFontSort(f->config, pat, FcFalse, NULL, &res);
   FcPatternDestroy(pat);
   if (!set) return NULL;
-  set = allowed_fonts(f, set, families, false);
+  set = allowed_fonts(f, set, families);
   lp_face *face = NULL;
   for (int i = 0; i < set->nfont && !face; i++) {
     FcChar8 *file = NULL, *family = NULL;
@@ -544,7 +540,7 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
   FcResult res;
   FcFontSet *set = FcFontSort(f->config, pat, FcFalse, NULL, &res);
   FcPatternDestroy(pat);
-  if (set) set = allowed_fonts(f, set, families, false);
+  if (set) set = allowed_fonts(f, set, families);
   if (!set || set->nfont == 0) {
     if (set) FcFontSetDestroy(set);
     lp_fail(err, LP_ERR_FONT, NULL, 0, 0,

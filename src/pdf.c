@@ -17,6 +17,7 @@
 #include "pdfobj.h"
 #include "pdfstd.h"
 #include "pdftags.h"
+#include "shape.h"
 
 /* A TJ adjustment smaller than this (glyph-space units) is not written. */
 #define MIN_ADJUST_MILLI 500 /* 0.5: 0.0055 pt at 11 pt */
@@ -159,12 +160,6 @@ typedef struct text_state {
  * the layout's own (table columns, list markers, blanks) and stay gaps. */
 #define JOIN_MAX_EM 0.75
 
-/* Whether cp is Han, kana, Hangul, or CJK punctuation and symbols. */
-static bool is_cjk(int32_t cp) {
-  return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-         (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x3FFFF);
-}
 
 /* The first (last: false) code point of g's text, or -1 when it has none
  * or the text is whitespace. */
@@ -197,7 +192,7 @@ static bool joined(const lp_dglyph *a, const lp_dglyph *b, double size) {
   double gap = b->x - (a->x + a->advance);
   if (!(gap > WORD_GAP_EM * size && gap <= JOIN_MAX_EM * size)) return false;
   int32_t left = edge_char(a, false), right = edge_char(b, true);
-  return left >= 0 && right >= 0 && (is_cjk(left) || is_cjk(right));
+  return left >= 0 && right >= 0 && (lp_is_cjk((uint32_t)left) || lp_is_cjk((uint32_t)right));
 }
 
 /* Plans the page's ActualText spans: marks[k] for the page's k-th glyph

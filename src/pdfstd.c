@@ -11,18 +11,6 @@
 
 bool lp_pdfstd_any(const lp_dmeta *m) { return m->pdfa_part || m->pdfua; }
 
-/* Reads the whole file at path into out; false when it cannot. */
-static bool read_file(const char *path, lp_buf *out) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return false;
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) lp_buf_append(out, chunk, n);
-  bool ok = !ferror(f);
-  fclose(f);
-  return ok;
-}
-
 /* The catalog's /Metadata: the XMP packet, unfiltered so that it can be
  * read without PDF tools (19005-2 6.6.2.1 recommends it). */
 static bool write_metadata(HPDF_Doc pdf, const lp_dmeta *m) {
@@ -43,7 +31,7 @@ static bool write_metadata(HPDF_Doc pdf, const lp_dmeta *m) {
  * the text (19005-2 6.2.3). */
 static bool write_output_intent(HPDF_Doc pdf, lp_error *err) {
   lp_buf icc = {0};
-  if (!read_file(LP_SRGB_ICC, &icc)) {
+  if (!lp_read_file(LP_SRGB_ICC, &icc, NULL)) {
     lp_buf_free(&icc);
     return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
                    "PDF/A needs the sRGB colour profile %s: install the "

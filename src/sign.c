@@ -21,6 +21,7 @@
 
 #include "engine.h"
 #include "fonts.h"
+#include "locales.h"
 #include "pdfobj.h"
 #include "shape.h"
 #include "dss.h"
@@ -611,24 +612,14 @@ static double shape_line(const char *text, lp_chain *chain, double size,
 }
 
 lp_sign_labels lp_sign_labels_for(const char *lang) {
-  static const struct {
-    const char *prefix; /* language tag, or its start before a '-' */
-    lp_sign_labels labels;
-  } table[] = {
-      /* Traditional Chinese first: zh-TW, zh-HK, zh-MO, zh-Hant. */
-      {"zh-Hant", {"簽署人：", "日期：", "原因："}},
-      {"zh-TW", {"簽署人：", "日期：", "原因："}},
-      {"zh-HK", {"簽署人：", "日期：", "原因："}},
-      {"zh-MO", {"簽署人：", "日期：", "原因："}},
-      {"zh", {"签署人：", "日期：", "原因："}},
-      {"ja", {"署名者：", "日付：", "理由："}},
-      {"ko", {"서명자: ", "날짜: ", "사유: "}},
-  };
-  for (size_t i = 0; lang && i < sizeof table / sizeof table[0]; i++) {
-    size_t n = strlen(table[i].prefix);
-    if (!strncasecmp(lang, table[i].prefix, n) && (!lang[n] || lang[n] == '-'))
-      return table[i].labels;
-  }
+  /* Simplified or Traditional as the letter's Han forms are (locales.h:
+   * zh-Hant, zh-TW, zh-HK, zh-MO, but zh-Hans-TW is Simplified). */
+  if (lp_lang_is(lang, "zh"))
+    return lp_locales_traditional(lang)
+               ? (lp_sign_labels){"簽署人：", "日期：", "原因："}
+               : (lp_sign_labels){"签署人：", "日期：", "原因："};
+  if (lp_lang_is(lang, "ja")) return (lp_sign_labels){"署名者：", "日付：", "理由："};
+  if (lp_lang_is(lang, "ko")) return (lp_sign_labels){"서명자: ", "날짜: ", "사유: "};
   return (lp_sign_labels){"", "Signed ", ""};
 }
 
