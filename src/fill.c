@@ -56,11 +56,7 @@ static bool only_blanks(const char *s, size_t from, size_t to) {
   return true;
 }
 
-/* Whether name (n bytes, trimmed) is a usable name: ".", or dot-separated
- * non-empty parts without braces or control characters; a part may hold
- * single spaces between words, as spreadsheet headers do ("Customer
- * Name"). */
-static bool valid_name(const char *name, size_t n) {
+bool lp_fill_valid_name(const char *name, size_t n) {
   if (n == 1 && name[0] == '.') return true;
   if (n == 0 || name[0] == '.' || name[n - 1] == '.') return false;
   for (size_t i = 0; i < n; i++) {
@@ -199,7 +195,7 @@ static bool read_tag(compiler *c, size_t open, size_t ls, int line,
     size_t n0 = i, n1 = (size_t)(close - s);
     while (n0 < n1 && is_blank_char(s[n0])) n0++;
     while (n1 > n0 && is_blank_char(s[n1 - 1])) n1--;
-    if (!valid_name(s + n0, n1 - n0)) {
+    if (!lp_fill_valid_name(s + n0, n1 - n0)) {
       char *bad = lp_xstrndup(s + open, tag_end - open);
       for (char *q = bad; *q; q++)
         if ((unsigned char)*q < ' ') *q = ' ';

@@ -148,6 +148,12 @@ lp_fill *lp_fill_expand(const lp_fill_program *prog, const lp_data *data,
  * the template can produce at most, for listing its fields. */
 lp_fill *lp_fill_expand_all(const lp_fill_program *prog);
 
+/* Whether name (n bytes, trimmed) is a usable name: ".", or dot-separated
+ * non-empty parts without braces or control characters; a part may hold
+ * single spaces between words, as spreadsheet headers do ("Customer
+ * Name"). */
+bool lp_fill_valid_name(const char *name, size_t n);
+
 /* The expanded Markdown source (owned by f, NUL-terminated). */
 const char *lp_fill_source(const lp_fill *f, size_t *len);
 

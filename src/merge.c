@@ -85,13 +85,11 @@ static bool pattern_parse(const char *pat, name_pattern *np, lp_error *err) {
     const char *a = o + 2, *b = c;
     while (a < b && *a == ' ') a++;
     while (b > a && b[-1] == ' ') b--;
-    bool ok = b > a && *a != '.' && b[-1] != '.';
-    /* (a name may hold single spaces between words, as in templates) */
+    /* A name as in templates (fill.h), but not {{.}}, no tag sigils, and
+     * '@' only in {{@record}}. */
+    bool ok = lp_fill_valid_name(a, (size_t)(b - a)) && *a != '.';
     for (const char *q = a; q < b && ok; q++)
-      ok = ((unsigned char)*q > ' ' ||
-            (*q == ' ' && q[1] != ' ' && q[1] != '.' && q[-1] != '.')) &&
-           !strchr("{}#^/!&>=", *q) && !(q[0] == '.' && q[1] == '.') &&
-           (*q != '@' || q == a);
+      ok = !strchr("#^/!&>=", *q) && (*q != '@' || q == a);
     if (!ok || (*a == '@' && strncmp(a, RECORD_NAME, (size_t)(b - a))))
       return lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
                      "'%.*s' in the output name is not a value: write "
