@@ -7,7 +7,7 @@ CORE_PKGS := harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc icu-i18n libcm
 # only for --eml and --smtp (see "The mail module" in src/cli.c).
 MAIL_PKGS := gmime-3.0 libcurl
 PKGS    := $(CORE_PKGS) $(MAIL_PKGS)
-# qpdf is not linked: sign.c opens it (dlopen) when something is first
+# qpdf is not linked: qpdflib.c opens it (dlopen) when something is first
 # signed, by the soname read off the installed library.
 DLOPEN_PKGS := libqpdf
 QPDF_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libqpdf 2>/dev/null)/libqpdf.so 2>/dev/null | \
@@ -197,10 +197,10 @@ uninstall:
 $(BUILD)/test_%: tests/test_%.c tests/*.h $(BUILD)/libletterpress.a
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libletterpress.a $(LIBS)
 
-# Signing without qpdf: sign.c built for a library name that does not exist.
-$(BUILD)/test_noqpdf: tests/test_noqpdf.c tests/check.h src/sign.c $(BUILD)/libletterpress.a
+# Signing without qpdf: qpdflib.c built for a library name that does not exist.
+$(BUILD)/test_noqpdf: tests/test_noqpdf.c tests/check.h src/qpdflib.c $(BUILD)/libletterpress.a
 	$(CC) $(ALL_CFLAGS) -ULP_QPDF_SONAME -DLP_QPDF_SONAME='"libqpdf-missing.so.0"' \
-	  -Isrc -o $@ $< src/sign.c $(BUILD)/libletterpress.a $(LIBS)
+	  -Isrc -o $@ $< src/qpdflib.c $(BUILD)/libletterpress.a $(LIBS)
 
 demo: deps-if-missing
 	$(MAKE) letterpress

@@ -16,7 +16,7 @@
  * Kerberos, LDAP, ...) whose loading would cost every start of the program
  * (rendering a letter included) a few milliseconds, and most runs never
  * time-stamp.  LP_CURL_SONAME comes from the build (the Makefile reads it
- * off the installed libcurl.so), as LP_QPDF_SONAME does for sign.c. */
+ * off the installed libcurl.so), as LP_QPDF_SONAME does for qpdflib.c. */
 #ifndef LP_CURL_SONAME
 #define LP_CURL_SONAME "libcurl.so.4"
 #endif

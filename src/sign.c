@@ -1,9 +1,7 @@
 /* sign.c - fills a PDF signature field: OpenSSL CMS, incremental update. */
 #include "sign.h"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +21,7 @@
 #include "fonts.h"
 #include "locales.h"
 #include "pdfobj.h"
+#include "qpdflib.h"
 #include "shape.h"
 #include "dss.h"
 #include "tsa.h"
@@ -46,91 +45,13 @@
 /* Object numbers a PDF may use (ISO 32000-1, annex C). */
 #define MAX_OBJECTS 8388607
 
-/* ---- qpdf, loaded on first use ---------------------------------------- */
+/* The qpdf calls, set by have_qpdf before any is made. */
+static const lp_qpdf_api *qp;
 
-/* qpdf is opened with dlopen when something is first signed, not linked:
- * loading it (with the C++ runtime and GnuTLS it brings) costs every start
- * of the program about 4 ms, a seventh of rendering a letter, and most
- * runs never sign.  LP_QPDF_SONAME comes from the build (the Makefile reads
- * it off the installed libqpdf.so).  Calls go through the table `qp`. */
-#ifndef LP_QPDF_SONAME
-#define LP_QPDF_SONAME "libqpdf.so.29"
-#endif
-
-#define QPDF_FUNCTIONS(X) \
-  X(qpdf_init) \
-  X(qpdf_cleanup) \
-  X(qpdf_silence_errors) \
-  X(qpdf_set_suppress_warnings) \
-  X(qpdf_set_logger) \
-  X(qpdf_read_memory) \
-  X(qpdf_is_encrypted) \
-  X(qpdf_has_error) \
-  X(qpdf_get_error) \
-  X(qpdf_get_error_full_text) \
-  X(qpdf_get_trailer) \
-  X(qpdf_get_root) \
-  X(qpdf_get_num_pages) \
-  X(qpdf_get_page_n) \
-  X(qpdf_make_indirect_object) \
-  X(qpdf_oh_get_key) \
-  X(qpdf_oh_has_key) \
-  X(qpdf_oh_get_object_id) \
-  X(qpdf_oh_get_generation) \
-  X(qpdf_oh_unparse) \
-  X(qpdf_oh_get_array_item) \
-  X(qpdf_oh_get_array_n_items) \
-  X(qpdf_oh_new_null) \
-  X(qpdf_oh_new_name) \
-  X(qpdf_oh_is_array) \
-  X(qpdf_oh_is_null) \
-  X(qpdf_oh_is_dictionary) \
-  X(qpdf_oh_is_name_and_equals) \
-  X(qpdf_oh_get_numeric_value) \
-  X(qpdf_oh_get_utf8_value) \
-  X(qpdf_oh_is_stream) \
-  X(qpdf_oh_get_stream_data) \
-  X(qpdf_oh_begin_dict_key_iter) \
-  X(qpdf_oh_dict_more_keys) \
-  X(qpdf_oh_dict_next_key) \
-  X(qpdflogger_create) \
-  X(qpdflogger_set_warn) \
-  X(qpdflogger_set_error) \
-  X(qpdflogger_cleanup)
-
-static struct {
-#define X(name) __typeof__(name) *name;
-  QPDF_FUNCTIONS(X)
-#undef X
-} qp;
-
-static pthread_once_t qpdf_once = PTHREAD_ONCE_INIT;
-static char qpdf_problem[256]; /* why loading failed; "" when loaded */
-
-static void load_qpdf(void) {
-  void *lib = dlopen(LP_QPDF_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    snprintf(qpdf_problem, sizeof qpdf_problem, "%s", dlerror());
-    return;
-  }
-#define X(name)                                                        \
-  if (!qpdf_problem[0] && !(*(void **)&qp.name = dlsym(lib, #name))) \
-    snprintf(qpdf_problem, sizeof qpdf_problem, "%s has no %s",      \
-             LP_QPDF_SONAME, #name);
-  QPDF_FUNCTIONS(X)
-#undef X
-}
-
-/* Loads qpdf once per process (thread-safe); false, err set, if it
- * cannot be loaded. */
+/* Loads qpdf (once per process); false, err set, if it cannot be. */
 static bool have_qpdf(lp_error *err) {
-  pthread_once(&qpdf_once, load_qpdf);
-  if (!qpdf_problem[0]) return true;
-  return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
-                 "signing needs the qpdf library (%s), which cannot be "
-                 "loaded: %s; install it with 'make deps' (Debian: the "
-                 "libqpdf package that provides it)",
-                 LP_QPDF_SONAME, qpdf_problem);
+  qp = lp_qpdf_load(LP_ERR_SIGN, "signing", err);
+  return qp != NULL;
 }
 
 /* ---- Small helpers -------------------------------------------------------- */
@@ -411,7 +332,7 @@ typedef struct target {
 /* Fails with qpdf's error text. */
 static bool qpdf_fail(qpdf_data q, const char *file, lp_error *err) {
   const char *msg = "not a readable PDF";
-  if (qp.qpdf_has_error(q)) msg = qp.qpdf_get_error_full_text(q, qp.qpdf_get_error(q));
+  if (qp->qpdf_has_error(q)) msg = qp->qpdf_get_error_full_text(q, qp->qpdf_get_error(q));
   return lp_fail(err, LP_ERR_INPUT, file, 0, 0, "cannot read this PDF: %s",
                  msg);
 }
@@ -420,11 +341,11 @@ static bool qpdf_fail(qpdf_data q, const char *file, lp_error *err) {
  * attributes such as /FT, PDF 32000-1 12.7.3.1). */
 static qpdf_oh inherited(qpdf_data q, qpdf_oh dict, const char *key) {
   for (int depth = 0; depth < MAX_FIELD_DEPTH; depth++) {
-    if (qp.qpdf_oh_has_key(q, dict, key)) return qp.qpdf_oh_get_key(q, dict, key);
-    if (!qp.qpdf_oh_has_key(q, dict, "/Parent")) break;
-    dict = qp.qpdf_oh_get_key(q, dict, "/Parent");
+    if (qp->qpdf_oh_has_key(q, dict, key)) return qp->qpdf_oh_get_key(q, dict, key);
+    if (!qp->qpdf_oh_has_key(q, dict, "/Parent")) break;
+    dict = qp->qpdf_oh_get_key(q, dict, "/Parent");
   }
-  return qp.qpdf_oh_new_null(q);
+  return qp->qpdf_oh_new_null(q);
 }
 
 typedef struct search {
@@ -439,33 +360,33 @@ typedef struct search {
  * field; prefix is the parent's full name. */
 static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
                        int depth, search *s) {
-  int n = qp.qpdf_oh_get_array_n_items(q, fields);
+  int n = qp->qpdf_oh_get_array_n_items(q, fields);
   for (int i = 0; i < n && !s->found->full_name; i++) {
-    qpdf_oh f = qp.qpdf_oh_get_array_item(q, fields, i);
-    if (!qp.qpdf_oh_is_dictionary(q, f)) continue;
-    int id = qp.qpdf_oh_get_object_id(q, f);
+    qpdf_oh f = qp->qpdf_oh_get_array_item(q, fields, i);
+    if (!qp->qpdf_oh_is_dictionary(q, f)) continue;
+    int id = qp->qpdf_oh_get_object_id(q, f);
     if ((id && hb_set_has(s->seen, (hb_codepoint_t)id)) ||
         hb_set_get_population(s->seen) >= MAX_FIELD_NODES)
       continue; /* a loop in the tree, or a tree far too big */
     hb_set_add(s->seen, id ? (hb_codepoint_t)id : 0);
     lp_buf name = {0};
     lp_buf_puts(&name, prefix);
-    if (qp.qpdf_oh_has_key(q, f, "/T")) {
+    if (qp->qpdf_oh_has_key(q, f, "/T")) {
       if (*prefix) lp_buf_puts(&name, ".");
-      lp_buf_puts(&name, qp.qpdf_oh_get_utf8_value(q, qp.qpdf_oh_get_key(q, f, "/T")));
+      lp_buf_puts(&name, qp->qpdf_oh_get_utf8_value(q, qp->qpdf_oh_get_key(q, f, "/T")));
     }
     const char *full = name.data ? (char *)name.data : "";
-    qpdf_oh kids = qp.qpdf_oh_get_key(q, f, "/Kids");
+    qpdf_oh kids = qp->qpdf_oh_get_key(q, f, "/Kids");
     bool has_field_kids = false;
-    int nk = qp.qpdf_oh_is_array(q, kids) ? qp.qpdf_oh_get_array_n_items(q, kids) : 0;
+    int nk = qp->qpdf_oh_is_array(q, kids) ? qp->qpdf_oh_get_array_n_items(q, kids) : 0;
     for (int k = 0; k < nk; k++)
-      if (qp.qpdf_oh_has_key(q, qp.qpdf_oh_get_array_item(q, kids, k), "/T"))
+      if (qp->qpdf_oh_has_key(q, qp->qpdf_oh_get_array_item(q, kids, k), "/T"))
         has_field_kids = true;
     if (has_field_kids && depth < MAX_FIELD_DEPTH) {
       find_field(q, kids, full, depth + 1, s);
-    } else if (qp.qpdf_oh_is_name_and_equals(q, inherited(q, f, "/FT"), "/Sig")) {
-      bool is_signed = qp.qpdf_oh_has_key(q, f, "/V") &&
-                       !qp.qpdf_oh_is_null(q, qp.qpdf_oh_get_key(q, f, "/V"));
+    } else if (qp->qpdf_oh_is_name_and_equals(q, inherited(q, f, "/FT"), "/Sig")) {
+      bool is_signed = qp->qpdf_oh_has_key(q, f, "/V") &&
+                       !qp->qpdf_oh_is_null(q, qp->qpdf_oh_get_key(q, f, "/V"));
       lp_buf_printf(&s->names, "%s%s%s", s->names.len ? ", " : "", full,
                     is_signed ? " (signed)" : "");
       bool match = s->want ? strcmp(s->want, full) == 0 : !is_signed;
@@ -473,7 +394,7 @@ static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
         s->signed_match = true;
       } else if (match) {
         s->found->field = f;
-        s->found->widget = nk ? qp.qpdf_oh_get_array_item(q, kids, 0) : f;
+        s->found->widget = nk ? qp->qpdf_oh_get_array_item(q, kids, 0) : f;
         s->found->full_name = lp_buf_strdup(&name);
       }
     }
@@ -484,11 +405,11 @@ static void find_field(qpdf_data q, qpdf_oh fields, const char *prefix,
 /* Finds the signature field to fill and reads its rectangle. */
 static bool find_target(qpdf_data q, const char *file, const char *want,
                         target *t, lp_error *err) {
-  qpdf_oh root = qp.qpdf_get_root(q);
-  t->form = qp.qpdf_oh_get_key(q, root, "/AcroForm");
-  qpdf_oh fields = qp.qpdf_oh_get_key(q, t->form, "/Fields");
+  qpdf_oh root = qp->qpdf_get_root(q);
+  t->form = qp->qpdf_oh_get_key(q, root, "/AcroForm");
+  qpdf_oh fields = qp->qpdf_oh_get_key(q, t->form, "/Fields");
   search s = {hb_set_create(), want, t, false, {0}};
-  if (qp.qpdf_oh_is_array(q, fields)) find_field(q, fields, "", 0, &s);
+  if (qp->qpdf_oh_is_array(q, fields)) find_field(q, fields, "", 0, &s);
   bool ok = true;
   if (!t->full_name) {
     if (s.signed_match)
@@ -512,12 +433,12 @@ static bool find_target(qpdf_data q, const char *file, const char *want,
   lp_buf_free(&s.names);
   hb_set_destroy(s.seen);
   if (!ok) return false;
-  qpdf_oh rect = qp.qpdf_oh_get_key(q, t->widget, "/Rect");
-  if (!qp.qpdf_oh_is_array(q, rect) || qp.qpdf_oh_get_array_n_items(q, rect) != 4)
+  qpdf_oh rect = qp->qpdf_oh_get_key(q, t->widget, "/Rect");
+  if (!qp->qpdf_oh_is_array(q, rect) || qp->qpdf_oh_get_array_n_items(q, rect) != 4)
     return lp_fail(err, LP_ERR_INPUT, file, 0, 0,
                    "the signature field '%s' has no /Rect", t->full_name);
   for (int i = 0; i < 4; i++)
-    t->rect[i] = qp.qpdf_oh_get_numeric_value(q, qp.qpdf_oh_get_array_item(q, rect, i));
+    t->rect[i] = qp->qpdf_oh_get_numeric_value(q, qp->qpdf_oh_get_array_item(q, rect, i));
   if (t->rect[0] > t->rect[2]) {
     double v = t->rect[0];
     t->rect[0] = t->rect[2], t->rect[2] = v;
@@ -705,17 +626,17 @@ static void begin_obj(update *u, int num, int gen) {
 static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
                        lp_buf *out) {
   lp_buf_puts(out, "<<");
-  qp.qpdf_oh_begin_dict_key_iter(q, dict);
-  while (qp.qpdf_oh_dict_more_keys(q)) {
-    char *key = lp_xstrdup(qp.qpdf_oh_dict_next_key(q));
+  qp->qpdf_oh_begin_dict_key_iter(q, dict);
+  while (qp->qpdf_oh_dict_more_keys(q)) {
+    char *key = lp_xstrdup(qp->qpdf_oh_dict_next_key(q));
     bool replaced = false;
     for (const char *const *o = overrides; *o; o += 2)
       if (!strcmp(*o, key)) replaced = true;
     if (!replaced) {
-      qpdf_oh v = qp.qpdf_oh_get_key(q, dict, key);
+      qpdf_oh v = qp->qpdf_oh_get_key(q, dict, key);
       /* The key as PDF syntax again (#xx escapes): qpdf hands it decoded. */
-      lp_buf_printf(out, " %s ", qp.qpdf_oh_unparse(q, qp.qpdf_oh_new_name(q, key)));
-      lp_buf_puts(out, qp.qpdf_oh_unparse(q, v));
+      lp_buf_printf(out, " %s ", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, key)));
+      lp_buf_puts(out, qp->qpdf_oh_unparse(q, v));
     }
     free(key);
   }
@@ -729,13 +650,13 @@ static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
  * trailer pointing back at prev. */
 static void write_xref(update *u, qpdf_data q, long long prev, int size,
                        bool as_stream) {
-  qpdf_oh trailer = qp.qpdf_get_trailer(q);
+  qpdf_oh trailer = qp->qpdf_get_trailer(q);
   lp_buf tail = {0}; /* keys shared by both forms */
-  lp_buf_printf(&tail, " /Root %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, trailer, "/Root")));
-  if (qp.qpdf_oh_has_key(q, trailer, "/Info"))
-    lp_buf_printf(&tail, " /Info %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, trailer, "/Info")));
-  if (qp.qpdf_oh_has_key(q, trailer, "/ID"))
-    lp_buf_printf(&tail, " /ID %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, trailer, "/ID")));
+  lp_buf_printf(&tail, " /Root %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Root")));
+  if (qp->qpdf_oh_has_key(q, trailer, "/Info"))
+    lp_buf_printf(&tail, " /Info %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Info")));
+  if (qp->qpdf_oh_has_key(q, trailer, "/ID"))
+    lp_buf_printf(&tail, " /ID %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/ID")));
   lp_buf_printf(&tail, " /Prev %lld", prev);
   /* Sort the objects by number (insertion sort: a handful). */
   for (size_t i = 1; i < u->n; i++)
@@ -841,12 +762,12 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
   /* New objects get numbers qpdf knows to be free (a damaged trailer's
    * /Size cannot make them overwrite existing objects); /Size covers them. */
-  int sig_num = qp.qpdf_oh_get_object_id(
-      q, qp.qpdf_make_indirect_object(q, qp.qpdf_oh_new_null(q)));
-  int ap_num = qp.qpdf_oh_get_object_id(
-      q, qp.qpdf_make_indirect_object(q, qp.qpdf_oh_new_null(q)));
-  double trailer_size = qp.qpdf_oh_get_numeric_value(
-      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
+  int sig_num = qp->qpdf_oh_get_object_id(
+      q, qp->qpdf_make_indirect_object(q, qp->qpdf_oh_new_null(q)));
+  int ap_num = qp->qpdf_oh_get_object_id(
+      q, qp->qpdf_make_indirect_object(q, qp->qpdf_oh_new_null(q)));
+  double trailer_size = qp->qpdf_oh_get_numeric_value(
+      q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
   if (sig_num <= 0 || ap_num <= 0 || ap_num >= MAX_OBJECTS)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "this PDF has too many objects to add a signature");
@@ -897,9 +818,9 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   gmtime_r(&tt, &tm);
   strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
   /* In the letter's language (its /Lang), as its reader reads it. */
-  qpdf_oh lang = qp.qpdf_oh_get_key(q, qp.qpdf_get_root(q), "/Lang");
-  char *tag = qp.qpdf_oh_is_null(q, lang) ? NULL
-                                          : lp_xstrdup(qp.qpdf_oh_get_utf8_value(q, lang));
+  qpdf_oh lang = qp->qpdf_oh_get_key(q, qp->qpdf_get_root(q), "/Lang");
+  char *tag = qp->qpdf_oh_is_null(q, lang) ? NULL
+                                          : lp_xstrdup(qp->qpdf_oh_get_utf8_value(q, lang));
   lp_sign_labels words = lp_sign_labels_for(tag);
   free(tag);
   lp_buf l1 = {0};
@@ -930,8 +851,8 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   char v_ref[32], ap_val[48];
   snprintf(v_ref, sizeof v_ref, "%d 0 R", sig_num);
   snprintf(ap_val, sizeof ap_val, "<< /N %d 0 R >>", ap_num);
-  int field_id = qp.qpdf_oh_get_object_id(q, t->field);
-  int widget_id = qp.qpdf_oh_get_object_id(q, t->widget);
+  int field_id = qp->qpdf_oh_get_object_id(q, t->field);
+  int widget_id = qp->qpdf_oh_get_object_id(q, t->widget);
   if (!field_id || !widget_id)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "the signature field '%s' is not an indirect object; "
@@ -939,16 +860,16 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
                    t->full_name);
   if (field_id == widget_id) {
     const char *ov[] = {"/V", v_ref, "/AP", ap_val, NULL};
-    begin_obj(u, field_id, qp.qpdf_oh_get_generation(q, t->field));
+    begin_obj(u, field_id, qp->qpdf_oh_get_generation(q, t->field));
     write_dict(q, t->field, ov, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   } else {
     const char *ov[] = {"/V", v_ref, NULL};
-    begin_obj(u, field_id, qp.qpdf_oh_get_generation(q, t->field));
+    begin_obj(u, field_id, qp->qpdf_oh_get_generation(q, t->field));
     write_dict(q, t->field, ov, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
     const char *ow[] = {"/AP", ap_val, NULL};
-    begin_obj(u, widget_id, qp.qpdf_oh_get_generation(q, t->widget));
+    begin_obj(u, widget_id, qp->qpdf_oh_get_generation(q, t->widget));
     write_dict(q, t->widget, ow, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   }
@@ -957,16 +878,16 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   char flags[8];
   snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
   const char *of[] = {"/SigFlags", flags, NULL};
-  int form_id = qp.qpdf_oh_get_object_id(q, t->form);
+  int form_id = qp->qpdf_oh_get_object_id(q, t->form);
   if (form_id) {
-    begin_obj(u, form_id, qp.qpdf_oh_get_generation(q, t->form));
+    begin_obj(u, form_id, qp->qpdf_oh_get_generation(q, t->form));
     write_dict(q, t->form, of, &u->out);
   } else {
     lp_buf form = {0};
     write_dict(q, t->form, of, &form);
     const char *oc[] = {"/AcroForm", (char *)form.data, NULL};
-    qpdf_oh root = qp.qpdf_get_root(q);
-    begin_obj(u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
+    qpdf_oh root = qp->qpdf_get_root(q);
+    begin_obj(u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
     write_dict(q, root, oc, &u->out);
     lp_buf_free(&form);
   }
@@ -987,26 +908,26 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
 /* Opens pdf (which must outlive the handle) with qpdf, quietly; NULL, err
  * set, when it cannot be read or is encrypted. */
 static qpdf_data open_pdf(const unsigned char *pdf, size_t len, lp_error *err) {
-  qpdf_data q = qp.qpdf_init();
-  qp.qpdf_silence_errors(q);
-  qp.qpdf_set_suppress_warnings(q, QPDF_TRUE);
+  qpdf_data q = qp->qpdf_init();
+  qp->qpdf_silence_errors(q);
+  qp->qpdf_set_suppress_warnings(q, QPDF_TRUE);
   /* Library code never prints: qpdf's own warnings about odd objects in a
    * damaged PDF go nowhere (its errors come back through qpdf_has_error). */
-  qpdflogger_handle quiet = qp.qpdflogger_create();
-  qp.qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp.qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp.qpdf_set_logger(q, quiet);
-  qp.qpdflogger_cleanup(&quiet);
+  qpdflogger_handle quiet = qp->qpdflogger_create();
+  qp->qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qp->qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qp->qpdf_set_logger(q, quiet);
+  qp->qpdflogger_cleanup(&quiet);
   bool ok = true;
-  if (qp.qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
+  if (qp->qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
                           NULL) & QPDF_ERRORS)
     ok = qpdf_fail(q, NULL, err);
-  else if (qp.qpdf_is_encrypted(q))
+  else if (qp->qpdf_is_encrypted(q))
     ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                  "this PDF is encrypted: letterpress signs unencrypted PDFs");
   if (!ok) {
-    if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
-    qp.qpdf_cleanup(&q);
+    if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
+    qp->qpdf_cleanup(&q);
   }
   return ok ? q : NULL;
 }
@@ -1016,46 +937,46 @@ static void close_pdf(qpdf_data q) {
   if (!q) return;
   /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
    * damaged PDF leave one), bypassing the logger: take it out first. */
-  if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
-  qp.qpdf_cleanup(&q);
+  if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
+  qp->qpdf_cleanup(&q);
 }
 
 /* ---- The Document Security Store (PAdES B-LT) ---------------------------- */
 
 /* A new object number that qpdf knows to be free. */
 static int new_number(qpdf_data q) {
-  return qp.qpdf_oh_get_object_id(
-      q, qp.qpdf_make_indirect_object(q, qp.qpdf_oh_new_null(q)));
+  return qp->qpdf_oh_get_object_id(
+      q, qp->qpdf_make_indirect_object(q, qp->qpdf_oh_new_null(q)));
 }
 
 /* Writes the items of the array dss[key] (references stay references). */
 static void put_old_items(qpdf_data q, qpdf_oh dss, const char *key,
                           lp_buf *out) {
-  qpdf_oh a = qp.qpdf_oh_get_key(q, dss, key);
-  int n = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_array_n_items(q, a) : 0;
+  qpdf_oh a = qp->qpdf_oh_get_key(q, dss, key);
+  int n = qp->qpdf_oh_is_array(q, a) ? qp->qpdf_oh_get_array_n_items(q, a) : 0;
   for (int i = 0; i < n; i++)
-    lp_buf_printf(out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_array_item(q, a, i)));
+    lp_buf_printf(out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_array_item(q, a, i)));
 }
 
 /* Finds an item of the array dss[key] that is a stream holding bytes
  * (decoded) and writes its reference into ref; false when there is none. */
 static bool find_old_stream(qpdf_data q, qpdf_oh dss, const char *key,
                             const lp_buf *bytes, char ref[32]) {
-  qpdf_oh a = qp.qpdf_oh_get_key(q, dss, key);
-  int n = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_array_n_items(q, a) : 0;
+  qpdf_oh a = qp->qpdf_oh_get_key(q, dss, key);
+  int n = qp->qpdf_oh_is_array(q, a) ? qp->qpdf_oh_get_array_n_items(q, a) : 0;
   for (int i = 0; i < n; i++) {
-    qpdf_oh item = qp.qpdf_oh_get_array_item(q, a, i);
+    qpdf_oh item = qp->qpdf_oh_get_array_item(q, a, i);
     unsigned char *data = NULL;
     size_t len = 0;
-    bool same = qp.qpdf_oh_is_stream(q, item) &&
-                !(qp.qpdf_oh_get_stream_data(q, item, qpdf_dl_generalized, NULL,
+    bool same = qp->qpdf_oh_is_stream(q, item) &&
+                !(qp->qpdf_oh_get_stream_data(q, item, qpdf_dl_generalized, NULL,
                                              &data, &len) & QPDF_ERRORS) &&
                 len == bytes->len && !memcmp(data, bytes->data, len);
     free(data);
-    if (qp.qpdf_has_error(q)) qp.qpdf_get_error(q);
+    if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
     if (same) {
-      snprintf(ref, 32, "%d %d R", qp.qpdf_oh_get_object_id(q, item),
-               qp.qpdf_oh_get_generation(q, item));
+      snprintf(ref, 32, "%d %d R", qp->qpdf_oh_get_object_id(q, item),
+               qp->qpdf_oh_get_generation(q, item));
       return true;
     }
   }
@@ -1067,7 +988,7 @@ static bool find_old_stream(qpdf_data q, qpdf_oh dss, const char *key,
 static void put_dss_array(qpdf_data q, qpdf_oh dss, const char *key,
                           const lp_buf *refs, lp_buf *out) {
   lp_buf items = {0};
-  if (qp.qpdf_oh_is_dictionary(q, dss)) put_old_items(q, dss, key, &items);
+  if (qp->qpdf_oh_is_dictionary(q, dss)) put_old_items(q, dss, key, &items);
   if (refs->len) lp_buf_append(&items, refs->data, refs->len);
   if (items.len) {
     lp_buf_printf(out, " %s [", key);
@@ -1097,9 +1018,9 @@ static bool append_dss(const unsigned char *pdf, size_t len,
   static const char *const dss_keys[3] = {"/Certs", "/OCSPs", "/CRLs"};
   lp_buf refs[3] = {{0}}, vri_refs[3] = {{0}}; /* new objects; this VRI's */
   int last = 0;
-  qpdf_oh root = qp.qpdf_get_root(q);
-  qpdf_oh old = qp.qpdf_oh_get_key(q, root, "/DSS");
-  bool had = qp.qpdf_oh_is_dictionary(q, old);
+  qpdf_oh root = qp->qpdf_get_root(q);
+  qpdf_oh old = qp->qpdf_oh_get_key(q, root, "/DSS");
+  bool had = qp->qpdf_oh_is_dictionary(q, old);
   for (int k = 0; k < 3; k++)
     for (size_t i = 0; i < counts[k]; i++) {
       char ref[32];
@@ -1120,14 +1041,14 @@ static bool append_dss(const unsigned char *pdf, size_t len,
   lp_buf_puts(&u.out, "<< /Type /DSS");
   for (int k = 0; k < 3; k++) put_dss_array(q, old, dss_keys[k], &refs[k], &u.out);
   lp_buf_puts(&u.out, "\n/VRI <<");
-  qpdf_oh vri = had ? qp.qpdf_oh_get_key(q, old, "/VRI") : qp.qpdf_oh_new_null(q);
-  if (qp.qpdf_oh_is_dictionary(q, vri)) {
-    qp.qpdf_oh_begin_dict_key_iter(q, vri);
-    while (qp.qpdf_oh_dict_more_keys(q)) {
-      char *key = lp_xstrdup(qp.qpdf_oh_dict_next_key(q));
+  qpdf_oh vri = had ? qp->qpdf_oh_get_key(q, old, "/VRI") : qp->qpdf_oh_new_null(q);
+  if (qp->qpdf_oh_is_dictionary(q, vri)) {
+    qp->qpdf_oh_begin_dict_key_iter(q, vri);
+    while (qp->qpdf_oh_dict_more_keys(q)) {
+      char *key = lp_xstrdup(qp->qpdf_oh_dict_next_key(q));
       if (strcmp(key + 1, vri_key)) { /* (qpdf reuses its string buffer) */
-        lp_buf_printf(&u.out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_new_name(q, key)));
-        lp_buf_printf(&u.out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_key(q, vri, key)));
+        lp_buf_printf(&u.out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, key)));
+        lp_buf_printf(&u.out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, vri, key)));
       }
       free(key);
     }
@@ -1144,11 +1065,11 @@ static bool append_dss(const unsigned char *pdf, size_t len,
   char dss_ref[32];
   snprintf(dss_ref, sizeof dss_ref, "%d 0 R", dss_num);
   const char *ov[] = {"/DSS", dss_ref, NULL};
-  begin_obj(&u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
+  begin_obj(&u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
   write_dict(q, root, ov, &u.out);
   lp_buf_puts(&u.out, "\nendobj\n");
-  double trailer_size = qp.qpdf_oh_get_numeric_value(
-      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
+  double trailer_size = qp->qpdf_oh_get_numeric_value(
+      q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
   int size = trailer_size > last && trailer_size < MAX_OBJECTS ? (int)trailer_size
                                                               : last + 1;
   bool ok = last > 0 && last < MAX_OBJECTS;
@@ -1284,9 +1205,9 @@ static bool last_contents(const unsigned char *pdf, size_t len, lp_buf *out) {
 static void put_array_plus(qpdf_data q, qpdf_oh array, const char *ref,
                            lp_buf *out) {
   lp_buf_puts(out, "[");
-  int n = qp.qpdf_oh_is_array(q, array) ? qp.qpdf_oh_get_array_n_items(q, array) : 0;
+  int n = qp->qpdf_oh_is_array(q, array) ? qp->qpdf_oh_get_array_n_items(q, array) : 0;
   for (int i = 0; i < n; i++)
-    lp_buf_printf(out, " %s", qp.qpdf_oh_unparse(q, qp.qpdf_oh_get_array_item(q, array, i)));
+    lp_buf_printf(out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_array_item(q, array, i)));
   lp_buf_printf(out, " %s ]", ref);
 }
 
@@ -1295,10 +1216,10 @@ static void put_array_plus(qpdf_data q, qpdf_oh array, const char *ref,
  * caller's rewrite of dict). */
 static void add_to_array(qpdf_data q, update *u, qpdf_oh dict, const char *key,
                          const char *ref, lp_buf *direct) {
-  qpdf_oh a = qp.qpdf_oh_get_key(q, dict, key);
-  int id = qp.qpdf_oh_is_array(q, a) ? qp.qpdf_oh_get_object_id(q, a) : 0;
+  qpdf_oh a = qp->qpdf_oh_get_key(q, dict, key);
+  int id = qp->qpdf_oh_is_array(q, a) ? qp->qpdf_oh_get_object_id(q, a) : 0;
   if (id) {
-    begin_obj(u, id, qp.qpdf_oh_get_generation(q, a));
+    begin_obj(u, id, qp->qpdf_oh_get_generation(q, a));
     put_array_plus(q, a, ref, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   } else {
@@ -1317,18 +1238,18 @@ static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
   long long prev;
   if (!last_startxref(pdf, len, &prev))
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
-  if (qp.qpdf_get_num_pages(q) < 1)
+  if (qp->qpdf_get_num_pages(q) < 1)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no page");
   bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
-  qpdf_oh root = qp.qpdf_get_root(q), page = qp.qpdf_get_page_n(q, 0);
-  qpdf_oh form = qp.qpdf_oh_get_key(q, root, "/AcroForm");
+  qpdf_oh root = qp->qpdf_get_root(q), page = qp->qpdf_get_page_n(q, 0);
+  qpdf_oh form = qp->qpdf_oh_get_key(q, root, "/AcroForm");
   int sig_num = new_number(q), field_num = new_number(q);
-  if (sig_num <= 0 || field_num >= MAX_OBJECTS || !qp.qpdf_oh_get_object_id(q, page))
+  if (sig_num <= 0 || field_num >= MAX_OBJECTS || !qp->qpdf_oh_get_object_id(q, page))
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "this PDF cannot take a document time-stamp");
   char ref[32], page_ref[32];
   snprintf(ref, sizeof ref, "%d 0 R", field_num);
-  snprintf(page_ref, sizeof page_ref, "%s", qp.qpdf_oh_unparse(q, page));
+  snprintf(page_ref, sizeof page_ref, "%s", qp->qpdf_oh_unparse(q, page));
   lp_buf_append(&u->out, pdf, len);
   if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
   size_t reserve = TSA_TOKEN_RESERVE;
@@ -1349,37 +1270,37 @@ static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
   add_to_array(q, u, page, "/Annots", ref, &annots);
   if (annots.len) {
     const char *ov[] = {"/Annots", (char *)annots.data, NULL};
-    begin_obj(u, qp.qpdf_oh_get_object_id(q, page), qp.qpdf_oh_get_generation(q, page));
+    begin_obj(u, qp->qpdf_oh_get_object_id(q, page), qp->qpdf_oh_get_generation(q, page));
     write_dict(q, page, ov, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   }
   lp_buf_free(&annots);
   /* The field in the form's /Fields, and /SigFlags 3. */
   lp_buf fields = {0};
-  bool has_form = qp.qpdf_oh_is_dictionary(q, form);
+  bool has_form = qp->qpdf_oh_is_dictionary(q, form);
   if (has_form) add_to_array(q, u, form, "/Fields", ref, &fields);
   else lp_buf_printf(&fields, "[ %s ]", ref);
   char flags[8];
   snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
   const char *of[] = {"/SigFlags", flags, fields.len ? "/Fields" : NULL,
                       (char *)fields.data, NULL};
-  int form_id = has_form ? qp.qpdf_oh_get_object_id(q, form) : 0;
+  int form_id = has_form ? qp->qpdf_oh_get_object_id(q, form) : 0;
   if (form_id) {
-    begin_obj(u, form_id, qp.qpdf_oh_get_generation(q, form));
+    begin_obj(u, form_id, qp->qpdf_oh_get_generation(q, form));
     write_dict(q, form, of, &u->out);
   } else {
     lp_buf text = {0};
     if (has_form) write_dict(q, form, of, &text);
     else lp_buf_printf(&text, "<< /Fields %s /SigFlags %s >>", (char *)fields.data, flags);
     const char *oc[] = {"/AcroForm", (char *)text.data, NULL};
-    begin_obj(u, qp.qpdf_oh_get_object_id(q, root), qp.qpdf_oh_get_generation(q, root));
+    begin_obj(u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
     write_dict(q, root, oc, &u->out);
     lp_buf_free(&text);
   }
   lp_buf_puts(&u->out, "\nendobj\n");
   lp_buf_free(&fields);
-  double trailer_size = qp.qpdf_oh_get_numeric_value(
-      q, qp.qpdf_oh_get_key(q, qp.qpdf_get_trailer(q), "/Size"));
+  double trailer_size = qp->qpdf_oh_get_numeric_value(
+      q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
   write_xref(u, q, prev,
              trailer_size > field_num && trailer_size < MAX_OBJECTS
                  ? (int)trailer_size : field_num + 1,
