@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "merge.h"
 #include "pdfobj.h"
 
 /* What a permissions list allows (lp_encrypt_options.permissions). */
@@ -69,6 +70,11 @@ static bool parse_permissions(const char *list, unsigned *bits, lp_error *err) {
 bool lp_encrypt_check_permissions(const char *permissions, lp_error *err) {
   unsigned bits;
   return parse_permissions(permissions, &bits, err);
+}
+
+bool lp_encrypt_read_password(const char *source, const char *option,
+                              char **password, lp_error *err) {
+  return lp_read_secret(source, option, password, err);
 }
 
 /* A qpdf handle that reports nothing itself (library code never prints):
@@ -216,6 +222,41 @@ bool lp_encrypt_file_key(const lp_qpdf_api *qp, qpdf_data q,
   return true;
 }
 
+/* The keys of dict, each ending with a NUL, into keys: qpdf has one key
+ * iterator per handle, which a nested dictionary would take over. */
+static void dict_keys(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh dict,
+                      lp_buf *keys) {
+  qp->qpdf_oh_begin_dict_key_iter(q, dict);
+  while (qp->qpdf_oh_dict_more_keys(q)) {
+    const char *k = qp->qpdf_oh_dict_next_key(q);
+    lp_buf_append(keys, k, strlen(k) + 1);
+  }
+}
+
+void lp_encrypt_put_dict(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh dict,
+                         const char *const *overrides, const unsigned char *key,
+                         lp_buf *out) {
+  static const char *const none[] = {NULL};
+  if (!overrides) overrides = none;
+  lp_buf keys = {0};
+  dict_keys(qp, q, dict, &keys);
+  lp_buf_puts(out, "<<");
+  for (size_t at = 0; at < keys.len; at += strlen((char *)keys.data + at) + 1) {
+    const char *k = (const char *)keys.data + at;
+    bool replaced = false;
+    for (const char *const *o = overrides; *o; o += 2)
+      if (!strcmp(*o, k)) replaced = true;
+    if (replaced) continue;
+    /* The key as PDF syntax again (#xx escapes): qpdf hands it decoded. */
+    lp_buf_printf(out, " %s ", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, k)));
+    lp_encrypt_put_value(qp, q, qp->qpdf_oh_get_key(q, dict, k), key, out);
+  }
+  for (const char *const *o = overrides; *o; o += 2)
+    lp_buf_printf(out, " %s %s", o[0], o[1]);
+  lp_buf_puts(out, " >>");
+  lp_buf_free(&keys);
+}
+
 void lp_encrypt_put_value(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh v,
                           const unsigned char *key, lp_buf *out) {
   if (!key || qp->qpdf_oh_is_indirect(q, v)) {
@@ -233,23 +274,45 @@ void lp_encrypt_put_value(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh v,
     }
     lp_buf_puts(out, " ]");
   } else if (qp->qpdf_oh_is_dictionary(q, v)) {
-    /* The keys first: qpdf's key iterator is one per handle, and the
-     * values may be dictionaries that need it too. */
-    lp_buf keys = {0};
-    qp->qpdf_oh_begin_dict_key_iter(q, v);
-    while (qp->qpdf_oh_dict_more_keys(q)) {
-      const char *k = qp->qpdf_oh_dict_next_key(q);
-      lp_buf_append(&keys, k, strlen(k) + 1);
-    }
-    lp_buf_puts(out, "<<");
-    for (size_t at = 0; at < keys.len; at += strlen((char *)keys.data + at) + 1) {
-      const char *k = (const char *)keys.data + at;
-      lp_buf_printf(out, " %s ", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, k)));
-      lp_encrypt_put_value(qp, q, qp->qpdf_oh_get_key(q, v, k), key, out);
-    }
-    lp_buf_puts(out, " >>");
-    lp_buf_free(&keys);
+    lp_encrypt_put_dict(qp, q, v, NULL, key, out);
   } else {
     lp_buf_puts(out, qp->qpdf_oh_unparse(q, v));
   }
+}
+
+bool lp_encrypt_for_record(const lp_merge_options *o, const lp_data *rec,
+                           size_t record, lp_encrypt_options *eo,
+                           char **password, lp_error *err) {
+  *password = NULL;
+  if (!o->password) return true;
+  *password = lp_merge_fill_text(o->password, rec, record, err);
+  if (!*password) {
+    /* The fill speaks of "the output name": this is the password. */
+    const char *was = "the output name";
+    if (err && !strncmp(err->message, was, strlen(was))) {
+      size_t n = strlen(err->message) - strlen(was);
+      memmove(err->message + strlen("the password"), err->message + strlen(was), n + 1);
+      memcpy(err->message, "the password", strlen("the password"));
+      snprintf(err->file, sizeof err->file, "--password");
+    }
+    return false;
+  }
+  if (!**password) {
+    lp_encrypt_password_free(*password);
+    *password = NULL;
+    return lp_fail(err, LP_ERR_INPUT, "--password", 0, 0,
+                   "the password '%s' is empty for this record: its letter "
+                   "would open without one; give the record a value",
+                   o->password);
+  }
+  eo->user_password = *password;
+  eo->owner_password = o->owner_password;
+  eo->permissions = o->permissions;
+  return true;
+}
+
+void lp_encrypt_password_free(char *password) {
+  if (!password) return;
+  OPENSSL_cleanse(password, strlen(password));
+  free(password);
 }

@@ -36,4 +36,24 @@ bool lp_encrypt_file_key(const lp_qpdf_api *qp, qpdf_data q,
 void lp_encrypt_put_value(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh v,
                           const unsigned char *key, lp_buf *out);
 
+/* Appends dict as PDF syntax as lp_encrypt_put_value does, but with the
+ * keys of overrides (pairs of key and value text, NULL-terminated; NULL:
+ * none) replaced or added (their values written as they are). */
+void lp_encrypt_put_dict(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh dict,
+                         const char *const *overrides, const unsigned char *key,
+                         lp_buf *out);
+
+/* A merge's options for one record's letter (o->password filled with
+ * rec, record number `record`, values as they are): *eo set, its user
+ * password malloc'd in *password (wipe and free with
+ * lp_encrypt_password_free).  No o->password: false is not returned, eo
+ * stays unset and *password NULL.  A value the record lacks, or an empty
+ * password, is LP_ERR_INPUT naming --password and the pattern. */
+bool lp_encrypt_for_record(const lp_merge_options *o, const lp_data *rec,
+                           size_t record, lp_encrypt_options *eo,
+                           char **password, lp_error *err);
+
+/* Wipes and frees a password (NULL is fine). */
+void lp_encrypt_password_free(char *password);
+
 #endif

@@ -271,6 +271,13 @@ typedef struct lp_encrypt_options {
  * (LP_ERR_INPUT) naming the bad word and the known ones. */
 bool lp_encrypt_check_permissions(const char *permissions, lp_error *err);
 
+/* Reads a password from its source, "env:VAR" or "file:PATH" (its first
+ * line), never the password itself, which would show in the process list:
+ * *password malloc'd (caller wipes and frees).  False, with err
+ * (LP_ERR_INPUT, naming option), for another form or a missing source. */
+bool lp_encrypt_read_password(const char *source, const char *option,
+                              char **password, lp_error *err);
+
 /* Encrypts a PDF in memory as o says: *out (malloc'd, caller frees).  A
  * PDF that is encrypted already, an empty user password or a bad
  * permissions list is an error (LP_ERR_INPUT); qpdf missing, LP_ERR_PDF. */

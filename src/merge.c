@@ -26,6 +26,7 @@
 
 #include "data.h"
 #include "display.h"
+#include "encrypt.h"
 #include "fill.h"
 #include "letterpress.h"
 #include "manifest.h"
@@ -714,7 +715,11 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   record_warner rw = {m, msg};
   ro.warn = m->o->warn ? report_warning : NULL;
   ro.warn_ctx = &rw;
-  bool ok = !name || make_dirs(name, err);
+  lp_encrypt_options eo = {0}; /* --password: this record's */
+  char *password = NULL;
+  bool ok = lp_encrypt_for_record(m->o, rec, k, &eo, &password, err);
+  if (password) ro.encrypt = &eo;
+  ok = ok && (!name || make_dirs(name, err));
   if (ok && !m->combined) {
     ok = lp_render_to_file(m->engine, m->tpl, &ro, name, err);
   } else if (ok) {
@@ -729,6 +734,7 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     ok = m->o->letter(m->o->ctx, k, rec, name, err);
   if (ok && name) ok = hash_letter(m, name, msg);
   if (ok) msg->status = DONE_WRITTEN;
+  lp_encrypt_password_free(password);
   free(name);
 }
 
