@@ -135,10 +135,14 @@ bool lp_encrypt_memory(const unsigned char *pdf, size_t len,
   }
   qpdf_data q = quiet_qpdf(qp);
   bool ok = true;
-  if (qp->qpdf_read_memory(q, "letter", (const char *)pdf,
-                           (unsigned long long)len, NULL) & QPDF_ERRORS)
-    ok = fail_with_qpdf(qp, q, LP_ERR_PDF, "cannot read the PDF to encrypt", err);
-  else if (qp->qpdf_is_encrypted(q))
+  bool read = !(qp->qpdf_read_memory(q, "letter", (const char *)pdf,
+                                     (unsigned long long)len, NULL) & QPDF_ERRORS);
+  qpdf_error e = read || !qp->qpdf_has_error(q) ? NULL : qp->qpdf_get_error(q);
+  bool locked = e && qp->qpdf_get_error_code(q, e) == qpdf_e_password;
+  if (!read && !locked)
+    ok = lp_fail(err, LP_ERR_PDF, NULL, 0, 0, "cannot read the PDF to encrypt: %s",
+                 e ? qp->qpdf_get_error_full_text(q, e) : "qpdf failed");
+  else if (locked || qp->qpdf_is_encrypted(q))
     ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF is encrypted already");
   if (ok) {
     qp->qpdf_init_write_memory(q);
