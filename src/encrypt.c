@@ -8,7 +8,6 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "merge.h"
 #include "pdfobj.h"
 
 /* What a permissions list allows (lp_encrypt_options.permissions). */
@@ -284,19 +283,16 @@ void lp_encrypt_put_value(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh v,
   }
 }
 
-bool lp_encrypt_for_record(const lp_merge_options *o, const lp_data *rec,
-                           size_t record, lp_encrypt_options *eo,
-                           char **password, lp_error *err) {
-  *password = NULL;
+bool lp_encrypt_for_record(const lp_merge_options *o, char **password,
+                           lp_encrypt_options *eo, lp_error *err) {
   if (!o->password) return true;
-  *password = lp_merge_fill_text(o->password, rec, record, err);
   if (!*password) {
     /* The fill speaks of "the output name": this is the password. */
-    const char *was = "the output name";
+    const char *was = "the output name", *now = "the password";
     if (err && !strncmp(err->message, was, strlen(was))) {
       size_t n = strlen(err->message) - strlen(was);
-      memmove(err->message + strlen("the password"), err->message + strlen(was), n + 1);
-      memcpy(err->message, "the password", strlen("the password"));
+      memmove(err->message + strlen(now), err->message + strlen(was), n + 1);
+      memcpy(err->message, now, strlen(now));
       snprintf(err->file, sizeof err->file, "--password");
     }
     return false;

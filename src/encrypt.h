@@ -43,15 +43,14 @@ void lp_encrypt_put_dict(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh dict,
                          const char *const *overrides, const unsigned char *key,
                          lp_buf *out);
 
-/* A merge's options for one record's letter (o->password filled with
- * rec, record number `record`, values as they are): *eo set, its user
- * password malloc'd in *password (wipe and free with
- * lp_encrypt_password_free).  No o->password: false is not returned, eo
- * stays unset and *password NULL.  A value the record lacks, or an empty
- * password, is LP_ERR_INPUT naming --password and the pattern. */
-bool lp_encrypt_for_record(const lp_merge_options *o, const lp_data *rec,
-                           size_t record, lp_encrypt_options *eo,
-                           char **password, lp_error *err);
+/* A merge's options for one record's letter: *password is o->password
+ * filled with the record (lp_merge_fill_text; NULL when that failed, err
+ * set by it, whose words this makes speak of the password).  Sets eo to
+ * protect the letter with it.  An empty password is LP_ERR_INPUT naming
+ * --password and the pattern; on failure *password is wiped, freed and
+ * NULL.  No o->password: true, eo untouched. */
+bool lp_encrypt_for_record(const lp_merge_options *o, char **password,
+                           lp_encrypt_options *eo, lp_error *err);
 
 /* Wipes and frees a password (NULL is fine). */
 void lp_encrypt_password_free(char *password);

@@ -716,8 +716,8 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   ro.warn = m->o->warn ? report_warning : NULL;
   ro.warn_ctx = &rw;
   lp_encrypt_options eo = {0}; /* --password: this record's */
-  char *password = NULL;
-  bool ok = lp_encrypt_for_record(m->o, rec, k, &eo, &password, err);
+  char *password = m->o->password ? lp_merge_fill_text(m->o->password, rec, k, err) : NULL;
+  bool ok = lp_encrypt_for_record(m->o, &password, &eo, err);
   if (password) ro.encrypt = &eo;
   ok = ok && (!name || make_dirs(name, err));
   if (ok && !m->combined) {

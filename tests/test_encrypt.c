@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "encrypt.h"
+#include "merge.h"
 
 /* A one-page PDF with /Title (Fixture) in its /Info, with a correct
  * cross-reference table. */
@@ -186,19 +187,23 @@ static void test_record(void) {
   lp_merge_options o = {0};
   lp_encrypt_options eo = {0};
   char *pw = NULL;
-  CHECK(lp_encrypt_for_record(&o, d, 1, &eo, &pw, &err) && !pw);
+  CHECK(lp_encrypt_for_record(&o, &pw, &eo, &err) && !eo.user_password);
   o.password = "{{birth}}!";
   o.permissions = "print";
-  CHECK(lp_encrypt_for_record(&o, d, 1, &eo, &pw, &err));
+  pw = lp_merge_fill_text(o.password, d, 1, &err);
+  CHECK(lp_encrypt_for_record(&o, &pw, &eo, &err));
   CHECK_STR(pw, "1990-01-02!");
   CHECK(eo.user_password == pw && !strcmp(eo.permissions, "print"));
   lp_encrypt_password_free(pw);
   o.password = "{{none}}";
-  CHECK(!lp_encrypt_for_record(&o, d, 1, &eo, &pw, &err) && !pw);
+  pw = lp_merge_fill_text(o.password, d, 1, &err);
+  CHECK(!lp_encrypt_for_record(&o, &pw, &eo, &err) && !pw);
   CHECK(strstr(err.message, "empty") && !strcmp(err.file, "--password"));
   o.password = "{{missing}}";
-  CHECK(!lp_encrypt_for_record(&o, d, 1, &eo, &pw, &err) && !pw);
+  pw = lp_merge_fill_text(o.password, d, 1, &err);
+  CHECK(!lp_encrypt_for_record(&o, &pw, &eo, &err) && !pw);
   CHECK(strstr(err.message, "the password needs 'missing'") != NULL);
+  CHECK(!strcmp(err.file, "--password"));
   lp_data_free(d);
 }
 
