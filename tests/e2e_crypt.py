@@ -359,6 +359,57 @@ def test_merge(tmp):
             check("merge --password --eml: and not without", text_of(att, None)[0] != 0)
 
 
+def test_preserved(tmp, letter):
+    """B-LT then B-LTA on a protected letter: sign --tsa --ltv --password,
+    then timestamp --password, with the local TSA, CA and OCSP responder
+    of tests/e2e_pades.py."""
+    import e2e_pades as pades
+    url = pades.serve()
+    pki = pades.Tsa.pki = pades.Pki(os.path.join(tmp, "pades"), url)
+    if not check("crypt: the test CA, signer and TSA of e2e_pades", pki.ok):
+        return
+    nss = "sql:" + os.path.join(tmp, "pades", "nss")
+    os.makedirs(nss[4:])
+    run(["certutil", "-N", "-d", nss, "--empty-password"])
+    blt = os.path.join(tmp, "blt.pdf")
+    r = lp("sign", letter, "-o", blt, "--key", pki.key, "--cert", pki.cert,
+           "--chain", pki.ca, "--tsa", url + "/tsa", "--ltv", "--password",
+           "env:LP_PW", env=PW)
+    check("B-LT with --password: exit 0", r.code == 0, r.err)
+    lta = os.path.join(tmp, "lta.pdf")
+    r = lp("timestamp", blt, "-o", lta, "--tsa", url + "/tsa", "--password",
+           "env:LP_PW", env=PW)
+    check("B-LTA with --password: exit 0", r.code == 0, r.err)
+    v = run(["pdfsig", "-upw", PW["LP_PW"], "-nssdir", nss, lta]).text
+    check("B-LTA with --password: pdfsig -upw: the signature valid, the "
+          "time-stamp listed", v.count("Signature is Valid.") == 1 and "DocTimeStamp" in v, v)
+    r = run(["qpdf", "--check", "--password=" + PW["LP_PW"], lta])
+    check("B-LTA with --password: qpdf --check", r.code == 0, r.text + r.err)
+    check("B-LTA with --password: still encrypted",
+          "R = 6" in show_encryption(lta, PW["LP_PW"]))
+    tok = os.path.join(tmp, "doc-token.der")
+    with open(tok, "wb") as f:
+        f.write(pades.cms_of(lta))
+    data = os.path.join(tmp, "doc-data.bin")
+    with open(data, "wb") as f:
+        f.write(pades.signed_bytes(lta))
+    r = run(["openssl", "ts", "-verify", "-data", data, "-in", tok, "-token_in",
+             "-CAfile", pki.ca, "-untrusted", pki.dir + "/tsa.pem"])
+    check("B-LTA with --password: openssl ts -verify", "Verification: OK" in r.text,
+          r.text + r.err)
+    j = json.loads(run(["qpdf", "--json", "--json-key=qpdf", "--password=" + PW["LP_PW"],
+                        lta]).text)
+    dss = [o["value"] for o in j["qpdf"][1].values()
+           if isinstance(o.get("value"), dict) and o["value"].get("/Type") == "/DSS"]
+    check("B-LT with --password: the DSS holds certificates and OCSP responses",
+          dss and len(dss[0].get("/Certs", [])) >= 3 and len(dss[0].get("/OCSPs", [])) == 2,
+          dss)
+    bad = os.path.join(tmp, "lta-bad.pdf")
+    r = lp("timestamp", blt, "-o", bad, "--tsa", url + "/tsa")
+    fails_cleanly("timestamp a protected PDF without --password", r, bad, 2,
+                  ["password-protected"])
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lp-crypt-")
     letter = test_render(tmp)
@@ -367,6 +418,7 @@ def main():
     test_sign(tmp, letter, signer)
     test_render_and_sign(tmp, signer)
     test_merge(tmp)
+    test_preserved(tmp, letter)
     e2e.finish()
 
 
