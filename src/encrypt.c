@@ -145,6 +145,10 @@ bool lp_encrypt_memory(const unsigned char *pdf, size_t len,
     ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF is encrypted already");
   if (ok) {
     qp->qpdf_init_write_memory(q);
+    /* The streams as letterpress wrote them, only encrypted: qpdf's own
+     * recompression gives an empty stream a /FlateDecode with no data,
+     * which MuPDF reports as "premature end of data". */
+    qp->qpdf_set_stream_data_mode(q, qpdf_s_preserve);
     set_r6(qp, q, o, o->owner_password ? o->owner_password : owner, bits);
     if (qp->qpdf_write(q) & QPDF_ERRORS)
       ok = fail_with_qpdf(qp, q, LP_ERR_PDF, "cannot write the encrypted PDF", err);

@@ -56,6 +56,7 @@
   X(qpdf_get_error_code) \
   X(qpdf_init_write_memory) \
   X(qpdf_set_r6_encryption_parameters2) \
+  X(qpdf_set_stream_data_mode) \
   X(qpdf_write) \
   X(qpdf_get_buffer_length) \
   X(qpdf_get_buffer) \

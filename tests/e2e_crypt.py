@@ -117,6 +117,18 @@ def test_render(tmp):
     check("render --password: the text is not in the file's bytes",
           b"Payslip" not in raw and b"Net pay" not in raw)
 
+    # The streams as written, only encrypted: MuPDF reads the commitment
+    # letter (empty appearance streams of its form fields) without a word.
+    com = os.path.join(tmp, "commitment.pdf")
+    r = lp("render", os.path.join(e2e.TEMPLATES, "commitment-letter.md"), "-d",
+           os.path.join(e2e.TEMPLATES, "commitment-letter.json"), "-o", com,
+           "--password", "env:LP_PW", env=PW)
+    check("render --password, form fields: exit 0", r.code == 0, r.err)
+    r = run(["mutool", "draw", "-q", "-N", "-p", PW["LP_PW"], "-F", "txt", "-o",
+             os.devnull, com])
+    check("render --password, form fields: mutool draws it without warnings",
+          r.code == 0 and r.err == "", r.err)
+
     # An owner password and chosen permissions; file: sources.
     pwfile = write(os.path.join(tmp, "pw.txt"), "from a file\n")
     out2 = os.path.join(tmp, "two.pdf")
