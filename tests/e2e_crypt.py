@@ -329,6 +329,13 @@ def test_merge(tmp):
           "record 2" in r.err and "B2" in r.err and "empty" in r.err, r.err)
     check("merge --password: no letter for the record without a password",
           sorted(os.listdir(out2)) == ["A1.pdf", "C3.pdf"], os.listdir(out2))
+    # --check finds it first, naming the record, and writes nothing.
+    r = lp("merge", tpl, "-d", data2, "-o", os.path.join(tmp, "chk", "{{id}}.pdf"),
+           "--password", "{{birth_date}}", "--check")
+    check("merge --password --check: the empty password is a problem (exit 2)",
+          r.code == 2 and "record 2" in r.err and "empty" in r.err, r.err)
+    check("merge --password --check: nothing written",
+          not os.path.exists(os.path.join(tmp, "chk")))
     # A fixed password on the command line is refused; --combined too.
     r = lp("merge", tpl, "-d", data, "-o", os.path.join(tmp, "x", "{{id}}.pdf"),
            "--password", "hunter2")
