@@ -92,7 +92,7 @@ static qpdf_data quiet_qpdf(const lp_qpdf_api *qp) {
 
 /* Fails with qpdf's pending error, saying what was being done. */
 static bool fail_with_qpdf(const lp_qpdf_api *qp, qpdf_data q, lp_status code,
-                       const char *what, lp_error *err) {
+                           const char *what, lp_error *err) {
   const char *msg = "qpdf failed";
   if (qp->qpdf_has_error(q))
     msg = qp->qpdf_get_error_full_text(q, qp->qpdf_get_error(q));

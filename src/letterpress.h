@@ -49,7 +49,8 @@
  *   - lp_merge with more than one job forks worker processes: call it with
  *     jobs = 1 in a process whose other threads may hold locks.
  * Output is deterministic: with SOURCE_DATE_EPOCH set, the same template,
- * data and fonts give the same bytes in any thread.
+ * data and fonts give the same bytes in any thread (a password-protected
+ * PDF excepted: its salts and IVs are random, as ISO 32000-2 wants).
  */
 #ifndef LETTERPRESS_H
 #define LETTERPRESS_H

@@ -37,7 +37,9 @@ typedef enum lp_pdfcrypt_who {
   LP_PDFCRYPT_OWNER
 } lp_pdfcrypt_who;
 
-/* Algorithm 2.B: the 32-byte hash of a password (at most 127 bytes used),
+/* Algorithm 2.B: the 32-byte hash of a password (its UTF-8 bytes, at most
+ * 127 used; not SASLprep-normalized, as qpdf, which encrypts letterpress's
+ * files, does not either),
  * an 8-byte salt and udata (the 48-byte /U when testing an owner
  * password; NULL for a user password). */
 void lp_pdfcrypt_hash(const char *password, const unsigned char salt[8],
