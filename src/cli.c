@@ -21,18 +21,23 @@ static const char usage[] =
     "usage: letterpress render TEMPLATE [-d DATA] [-o OUT.pdf] [--set KEY=VALUE]...\n"
     "                          [--meta KEY=VALUE]... [--blanks] [--format FMT]\n"
     "                          [--encoding NAME] [--delimiter ,|;|tab]\n"
+    "                          [--password env:VAR|file:PATH [--owner-password env:VAR|file:PATH]\n"
+    "                           [--permissions print,fill,...]]\n"
     "       letterpress sign IN.pdf -o OUT.pdf --key KEY [--cert CERT] [--chain PEM]\n"
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
     "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
     "                        [--tsa URL [--tsa-user NAME] [--tsa-pass env:VAR|file:PATH]]\n"
-    "                        [--ltv [--ocsp FILE] [--crl FILE]]\n"
+    "                        [--ltv [--ocsp FILE] [--crl FILE]] [--password env:VAR|file:PATH]\n"
     "       letterpress timestamp IN.pdf -o OUT.pdf --tsa URL [--tsa-user NAME]\n"
     "                        [--tsa-pass env:VAR|file:PATH] [--ltv [--ocsp FILE] [--crl FILE]]\n"
+    "                        [--password env:VAR|file:PATH]\n"
     "       letterpress merge TEMPLATE -d DATA -o 'DIR/{{id}}.pdf' [--combined OUT.pdf]\n"
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N|auto[/N]]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
     "                         [--delimiter ,|;|tab] [--check] [--manifest FILE]\n"
     "                         [--set KEY=VALUE]... [--blanks]\n"
+    "                         [--password '{{field}}'|env:VAR|file:PATH\n"
+    "                          [--owner-password env:VAR|file:PATH] [--permissions LIST]]\n"
     "                         [--eml 'DIR/{{id}}.eml' --from ADDR --to ADDRS --subject TEXT\n"
     "                          [--cc ADDRS] [--body BODY.md]]\n"
     "                         [--smtp URL --log FILE [--smtp-user NAME]\n"
@@ -58,6 +63,11 @@ static const char usage[] =
     "         (100000000), --max-input-size BYTES (67108864); merge takes them too.\n"
     "         --sign-key, --sign-cert, --sign-pass, ... (the options of sign with\n"
     "         'sign-' in front), --tsa... and --ltv... sign the rendered PDF.\n"
+    "         --password protects it (AES-256): the password opens it;\n"
+    "         --owner-password (default: a random one) lifts --permissions, a\n"
+    "         list of print, print-low, fill, annotate, copy, assemble, modify,\n"
+    "         all, none (default: print,fill; fill includes signing).  Both\n"
+    "         from an environment variable or a file.  Not with PDF/A.\n"
     "sign     signs a signature field (the first unsigned one, or --field NAME)\n"
     "         with a CMS signature as an incremental update.  KEY is a PEM key\n"
     "         or a PKCS#12 file; the passphrase comes from an environment\n"
@@ -65,6 +75,8 @@ static const char usage[] =
     "         adds an RFC 3161 time-stamp from that authority (PAdES B-T);\n"
     "         --ltv then adds the certificates and their OCSP responses or\n"
     "         CRLs (fetched, or --ocsp FILE, --crl FILE) in a /DSS (B-LT).\n"
+    "         --password opens a password-protected (AES-256) PDF; the\n"
+    "         signature's update is encrypted with its key.\n"
     "timestamp adds a document time-stamp from the --tsa authority over the\n"
     "         whole PDF (PAdES B-LTA); --ltv first adds the validation data of\n"
     "         the latest signature or time-stamp.  Run it again to re-preserve.\n"
@@ -92,6 +104,10 @@ static const char usage[] =
     "         --retries N on 4xx replies, results appended to --log FILE (CSV);\n"
     "         records the log shows as sent are never sent again.  --dry-run\n"
     "         checks and lists what would be sent.\n"
+    "         --password '{{birth_date}}' protects each letter with a password\n"
+    "         filled from its record (an empty one fails the record), or one\n"
+    "         password for all from env:VAR or file:PATH; --owner-password and\n"
+    "         --permissions as for render.  Not with --combined.\n"
     "         --manifest FILE records what this run did, one JSON line per\n"
     "         record (path, status, bytes, SHA-256), flushed as it goes.\n"
     "manifest-check  proves a batch from its shards' manifests: every record\n"
@@ -278,6 +294,86 @@ static int check_tsa_options(const lp_sign_options *o) {
   return 0;
 }
 
+/* The password options of render and merge, as given, and the secrets
+ * read from them (wiped and freed by password_args_free). */
+typedef struct password_args {
+  const char *password, *owner, *permissions;
+  char *user_secret, *owner_secret;
+} password_args;
+
+/* Reads --password, --owner-password or --permissions at argv[*i] into p.
+ * Returns 1 when it was one, 0 when not, -1 (after a message) when its
+ * value is missing. */
+static int password_option(int argc, char **argv, int *i, password_args *p) {
+  const char *names[] = {"--password", "--owner-password", "--permissions"};
+  const char **slots[] = {&p->password, &p->owner, &p->permissions};
+  for (int k = 0; k < 3; k++) {
+    if (strcmp(argv[*i], names[k])) continue;
+    if (*i + 1 >= argc) {
+      usage_error("%s needs a value", argv[*i]);
+      return -1;
+    }
+    *slots[k] = argv[++*i];
+    return 1;
+  }
+  return 0;
+}
+
+/* Wipes and frees the secrets of p. */
+static void password_args_free(password_args *p) {
+  char *secrets[] = {p->user_secret, p->owner_secret};
+  for (int k = 0; k < 2; k++)
+    if (secrets[k]) explicit_bzero(secrets[k], strlen(secrets[k])), free(secrets[k]);
+  p->user_secret = p->owner_secret = NULL;
+}
+
+/* Reads a password from its source ("env:VAR", "file:PATH") into *secret;
+ * an exit code after a message, or 0. */
+static int read_password(const char *source, const char *option, char **secret) {
+  lp_error err = {0};
+  if (!lp_encrypt_read_password(source, option, secret, &err)) return fail(&err);
+  if (!**secret) {
+    fprintf(stderr, "letterpress: error: %s: the password from %s is empty\n",
+            option, source);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* Checks p and reads its secrets into eo.  For render, --password is a
+ * source (env:VAR, file:PATH); for merge (templated) it may be a text
+ * with placeholders, filled per record, which goes to *pattern.  Returns 0,
+ * or an exit code after a message. */
+static int password_setup(password_args *p, bool templated,
+                          lp_encrypt_options *eo, const char **pattern) {
+  lp_error err = {0};
+  if (!p->password && (p->owner || p->permissions))
+    return usage_error("%s", "--owner-password and --permissions go with --password");
+  if (!p->password) return 0;
+  if (!lp_encrypt_check_permissions(p->permissions, &err)) return fail(&err);
+  eo->permissions = p->permissions;
+  int rc = p->owner ? read_password(p->owner, "--owner-password", &p->owner_secret) : 0;
+  eo->owner_password = p->owner_secret;
+  if (rc) return rc;
+  bool source = !strncmp(p->password, "env:", 4) || !strncmp(p->password, "file:", 5);
+  if (templated && !source) {
+    if (!strstr(p->password, "{{"))
+      return usage_error("%s", "--password needs a placeholder filled from the data "
+                               "(e.g. '{{birth_date}}'), or env:VAR or file:PATH: a "
+                               "password written on the command line shows in the "
+                               "process list");
+    *pattern = p->password;
+    return 0;
+  }
+  rc = read_password(p->password, "--password", &p->user_secret);
+  if (!rc && templated && strstr(p->user_secret, "{{"))
+    return usage_error("%s", "--password: a password read from env: or file: "
+                             "may not hold '{{' (merge would fill it)");
+  eo->user_password = p->user_secret;
+  if (pattern) *pattern = p->user_secret;
+  return rc;
+}
+
 /* Reads one limit option at argv[*i] (--max-pages N, --max-depth N,
  * --max-image-pixels N, --max-input-size BYTES; 0 = no limit) into lim.
  * Returns 1 when it was one, 0 when not, -1 (after a message) when its
@@ -415,14 +511,17 @@ static int cmd_render(int argc, char **argv) {
   lp_limits limits = lp_limits_default();
   bool force = false;
   lp_data_source src = {0};
+  password_args pw = {0};
+  lp_encrypt_options protect = {0};
   for (int i = 0; i < argc && !rc; i++) {
     const char *a = argv[i];
     bool has_next = i + 1 < argc;
     int so = sign_option(argc, argv, &i, "--sign-", &sign);
     int lo = so ? 0 : limit_option(argc, argv, &i, &limits);
-    if (so < 0 || lo < 0) {
+    int po = so || lo ? 0 : password_option(argc, argv, &i, &pw);
+    if (so < 0 || lo < 0 || po < 0) {
       rc = EXIT_USAGE;
-    } else if (so > 0 || lo > 0) {
+    } else if (so > 0 || lo > 0 || po > 0) {
       continue;
     } else if (!strcmp(a, "--force")) {
       force = true;
@@ -455,6 +554,7 @@ static int cmd_render(int argc, char **argv) {
        sign.location || sign.name || sign.contact || sign.tsa || sign.ltv))
     rc = usage_error("%s", "the --sign-* options, --tsa and --ltv need --sign-key (else the PDF would not be signed)");
   if (!rc) rc = check_tsa_options(&sign);
+  if (!rc) rc = password_setup(&pw, false, &protect, NULL);
   if (rc) goto done;
 
   tpl = lp_template_load_limited(tpl_path, limits.max_input_bytes, &err);
@@ -495,7 +595,8 @@ static int cmd_render(int argc, char **argv) {
   }
   lp_engine_set_limits(engine, &limits);
   lp_render_options opts = {data, blanks, print_warning, NULL,
-                            sign.key ? &sign : NULL};
+                            sign.key ? &sign : NULL,
+                            pw.password ? &protect : NULL};
   if (!lp_render_to_file(engine, tpl, &opts, out_path, &err)) rc = fail(&err);
 done:
   lp_engine_free(engine);
@@ -504,6 +605,7 @@ done:
   free(default_out);
   free(sets);
   free(metas);
+  password_args_free(&pw);
   return rc;
 }
 
@@ -518,13 +620,17 @@ static bool timestamp_option(const char *option) {
  * EXIT_USAGE after a message. */
 static int pdf_command_args(int argc, char **argv,
                             bool (*accept)(const char *), const char **in,
-                            const char **out, lp_sign_options *o) {
+                            const char **out, lp_sign_options *o,
+                            const char **password) {
   for (int i = 0; i < argc; i++) {
     int so = !accept || accept(argv[i]) ? sign_option(argc, argv, &i, "--", o)
                                         : 0;
     if (so < 0) return EXIT_USAGE;
     if (so > 0) continue;
-    if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+    if (!strcmp(argv[i], "--password")) { /* the PDF's, read by the caller */
+      if (i + 1 >= argc) return usage_error("%s needs env:VAR or file:PATH", argv[i]);
+      *password = argv[++i];
+    } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
       if (i + 1 >= argc) return usage_error("%s needs an output path", argv[i]);
       *out = argv[++i];
     } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -541,16 +647,21 @@ static int pdf_command_args(int argc, char **argv,
 static int cmd_sign(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
   lp_sign_options o = {0};
-  if (pdf_command_args(argc, argv, NULL, &in, &out, &o)) return EXIT_USAGE;
+  const char *password = NULL;
+  if (pdf_command_args(argc, argv, NULL, &in, &out, &o, &password)) return EXIT_USAGE;
   if (!in) return usage_error("%s", "sign needs a PDF: letterpress sign IN.pdf -o OUT.pdf --key KEY");
   if (!out) return usage_error("%s", "sign needs -o OUT.pdf");
   if (!o.key) return usage_error("%s", "sign needs --key KEY.pem (or .p12)");
   if (check_tsa_options(&o)) return EXIT_USAGE;
+  password_args pw = {0};
+  int rc = password ? read_password(password, "--password", &pw.user_secret) : 0;
+  o.password = pw.user_secret;
   lp_error err = {0};
-  lp_engine *engine = open_engine(&err);
-  if (!engine) return fail(&err);
-  int rc = lp_sign_file(engine, in, out, &o, &err) ? 0 : fail(&err);
+  lp_engine *engine = rc ? NULL : open_engine(&err);
+  if (!rc && !engine) rc = fail(&err);
+  if (!rc && !lp_sign_file(engine, in, out, &o, &err)) rc = fail(&err);
   lp_engine_free(engine);
+  password_args_free(&pw);
   return rc;
 }
 
@@ -559,14 +670,20 @@ static int cmd_sign(int argc, char **argv) {
 static int cmd_timestamp(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
   lp_sign_options o = {0};
-  if (pdf_command_args(argc, argv, timestamp_option, &in, &out, &o))
+  const char *password = NULL;
+  if (pdf_command_args(argc, argv, timestamp_option, &in, &out, &o, &password))
     return EXIT_USAGE;
   if (!in) return usage_error("%s", "timestamp needs a PDF: letterpress timestamp IN.pdf -o OUT.pdf --tsa URL");
   if (!out) return usage_error("%s", "timestamp needs -o OUT.pdf");
   if (!o.tsa) return usage_error("%s", "timestamp needs --tsa URL (a time-stamping authority)");
   if (check_tsa_options(&o)) return EXIT_USAGE;
+  password_args pw = {0};
+  int rc = password ? read_password(password, "--password", &pw.user_secret) : 0;
+  o.password = pw.user_secret;
   lp_error err = {0};
-  return lp_timestamp_file(in, out, &o, &err) ? 0 : fail(&err);
+  if (!rc && !lp_timestamp_file(in, out, &o, &err)) rc = fail(&err);
+  password_args_free(&pw);
+  return rc;
 }
 
 static int cmd_fonts(int argc, char **argv) {
@@ -816,13 +933,16 @@ static int cmd_merge(int argc, char **argv) {
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
   int rc = 0;
   lp_limits limits = lp_limits_default();
+  password_args pw = {0};
+  lp_encrypt_options protect = {0};
   for (int i = 0; i < argc && !rc; i++) {
     const char *a = argv[i];
     bool has_next = i + 1 < argc;
     int lo = limit_option(argc, argv, &i, &limits);
-    if (lo < 0) {
+    int po = lo ? 0 : password_option(argc, argv, &i, &pw);
+    if (lo < 0 || po < 0) {
       rc = EXIT_USAGE;
-    } else if (lo > 0) {
+    } else if (lo > 0 || po > 0) {
       continue;
     } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
       if (!has_next) rc = usage_error("%s needs a data file", a);
@@ -911,7 +1031,14 @@ static int cmd_merge(int argc, char **argv) {
     rc = usage_error("%s", "--smtp needs --log results.csv: it keeps a re-run from sending twice");
   if (!rc && !sending && (so.user || so.pass || so.log || so.rate > 0))
     rc = usage_error("%s", "--smtp-user, --smtp-pass, --log and --rate go with --smtp");
+  if (!rc && pw.password && o.combined)
+    rc = usage_error("%s", "--password protects each letter's own file: it does not go "
+                           "with --combined (one file, no one password)");
+  if (!rc) rc = password_setup(&pw, true, &protect, &o.password);
+  o.owner_password = protect.owner_password;
+  o.permissions = protect.permissions;
   if (rc) {
+    password_args_free(&pw);
     free(sets);
     return rc;
   }
@@ -928,6 +1055,7 @@ static int cmd_merge(int argc, char **argv) {
     view.mail = load_mail(&err) ? mail_api.create(&mo, &err) : NULL;
     if (!view.mail) {
       free(sets);
+      password_args_free(&pw);
       return fail(&err);
     }
     o.survey = merge_survey;
@@ -998,6 +1126,7 @@ static int cmd_merge(int argc, char **argv) {
   lp_engine_free(engine);
   lp_template_free(tpl);
   free(sets);
+  password_args_free(&pw);
   return rc;
 }
 

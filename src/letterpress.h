@@ -49,7 +49,8 @@
  *   - lp_merge with more than one job forks worker processes: call it with
  *     jobs = 1 in a process whose other threads may hold locks.
  * Output is deterministic: with SOURCE_DATE_EPOCH set, the same template,
- * data and fonts give the same bytes in any thread.
+ * data and fonts give the same bytes in any thread (a password-protected
+ * PDF excepted: its salts and IVs are random, as ISO 32000-2 wants).
  */
 #ifndef LETTERPRESS_H
 #define LETTERPRESS_H
@@ -250,6 +251,41 @@ typedef struct lp_sign_options lp_sign_options; /* see Signing below */
 /* What to render with.  Everything is borrowed for the call; zero it
  * (= {0}) before setting fields, so that fields added later stay off.
  * A NULL options pointer means all defaults. */
+/* ---- Passwords --------------------------------------------------------- */
+
+/* A password-protected PDF: AES-256 (ISO 32000-2, standard security
+ * handler /V 5 /R 6), written by qpdf.  Strings are borrowed. */
+typedef struct lp_encrypt_options {
+  const char *user_password;  /* opens the letter (UTF-8, not empty) */
+  const char *owner_password; /* lifts the permissions; NULL: a random one
+                                 nobody knows, so they hold */
+  /* What opening with the user password allows, a comma-separated list of
+   * print (high quality), print-low, fill (fill in forms and sign the
+   * signature fields), annotate (comments, and forms), copy (text and
+   * images), assemble (pages), modify (anything else), or all or none;
+   * NULL: "print,fill", what a recipient needs to print, fill in and sign
+   * the letter.  Accessibility (screen readers) is always allowed. */
+  const char *permissions;
+} lp_encrypt_options;
+
+/* Checks a permissions list (see lp_encrypt_options); false, with err
+ * (LP_ERR_INPUT) naming the bad word and the known ones. */
+bool lp_encrypt_check_permissions(const char *permissions, lp_error *err);
+
+/* Reads a password from its source, "env:VAR" or "file:PATH" (its first
+ * line), never the password itself, which would show in the process list:
+ * *password malloc'd (caller wipes and frees).  False, with err
+ * (LP_ERR_INPUT, naming option), for another form or a missing source. */
+bool lp_encrypt_read_password(const char *source, const char *option,
+                              char **password, lp_error *err);
+
+/* Encrypts a PDF in memory as o says: *out (malloc'd, caller frees).  A
+ * PDF that is encrypted already, an empty user password or a bad
+ * permissions list is an error (LP_ERR_INPUT); qpdf missing, LP_ERR_PDF. */
+bool lp_encrypt_memory(const unsigned char *pdf, size_t len,
+                       const lp_encrypt_options *o, unsigned char **out,
+                       size_t *out_len, lp_error *err);
+
 typedef struct lp_render_options {
   const lp_data *data; /* may be NULL: a template without placeholders */
   bool blanks;         /* missing placeholders render as blanks */
@@ -257,6 +293,11 @@ typedef struct lp_render_options {
   void *warn_ctx;
   const lp_sign_options *sign; /* may be NULL; else the rendered PDF is
                                   signed (see lp_sign_memory) */
+  /* may be NULL; else the PDF is password-protected (lp_encrypt_memory),
+   * then signed with the user password (sign->password is not used).  A
+   * template claiming PDF/A is refused (ISO 19005 forbids encryption);
+   * PDF/UA alone is fine. */
+  const lp_encrypt_options *encrypt;
 } lp_render_options;
 
 /* The render calls below use the engine (its thread only) and only read
@@ -370,6 +411,13 @@ typedef struct lp_merge_options {
   const char *manifest;
   /* The template's file, named and hashed in the manifest (NULL: "") */
   const char *template_path;
+  /* Password-protected letters: each file is encrypted with this text
+   * filled with its record ("{{birth_date}}"; placeholders as in output,
+   * values as they are); an empty result fails the record.  NULL: none.
+   * Not with combined (one file, no one password). */
+  const char *password;
+  const char *owner_password; /* see lp_encrypt_options; NULL: random */
+  const char *permissions;    /* see lp_encrypt_options; NULL: print,fill */
 } lp_merge_options;
 
 /* Renders one letter per record of the data: to files named by filling
@@ -543,6 +591,12 @@ struct lp_sign_options {
   bool ltv;
   const char *ocsp;     /* a DER OCSP response file; may be NULL */
   const char *crl;      /* a CRL file, PEM (one or more) or DER; may be NULL */
+  /* The password that opens a password-protected PDF (the user's or the
+   * owner's; the text itself, not a source); NULL for an unencrypted one.
+   * Only AES-256 (/R 6) files are signed: the update's strings and streams
+   * are encrypted with the file's key (ISO 32000-2 7.6.2), the signature's
+   * /Contents not.  A wrong password is LP_ERR_INPUT. */
+  const char *password;
 };
 
 /* Signs a PDF in memory: fills its signature field with a CMS detached

@@ -26,6 +26,7 @@
 
 #include "data.h"
 #include "display.h"
+#include "encrypt.h"
 #include "fill.h"
 #include "letterpress.h"
 #include "manifest.h"
@@ -436,6 +437,17 @@ static void check_fit(merger *m, const lp_data *rec, size_t k, int line,
   if (m->o->check && !same) tell_problem(m, k, line, NULL, &e);
 }
 
+/* Under check: a record whose --password is empty or lacks its value is
+ * a problem (its letter would fail). */
+static void check_password(merger *m, const lp_data *rec, size_t k, int line) {
+  if (!m->o->check || !m->o->password) return;
+  lp_error e = {0};
+  lp_encrypt_options eo = {0};
+  char *pw = lp_merge_fill_text(m->o->password, rec, k, &e);
+  if (lp_encrypt_for_record(m->o, &pw, &eo, &e)) lp_encrypt_password_free(pw);
+  else tell_problem(m, k, line, NULL, &e);
+}
+
 /* Gives record k its output name, unique in data order; under check a
  * name made twice, or none, is a problem. */
 static void name_record(merger *m, const lp_data *rec, size_t k, int line,
@@ -550,6 +562,7 @@ static bool survey_records(merger *m, lp_error *err) {
     if (m->o->survey)
       ok = m->o->survey(m->o->ctx, k, rec, in_shard(m, k), err);
     if (ok && in_shard(m, k)) check_fit(m, rec, k, line, &ft);
+    if (ok && in_shard(m, k)) check_password(m, rec, k, line);
     if (ok && m->o->output) name_record(m, rec, k, line, &seen);
     lp_data_free(rec);
     if (in_shard(m, k)) m->prog.total++;
@@ -714,7 +727,11 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   record_warner rw = {m, msg};
   ro.warn = m->o->warn ? report_warning : NULL;
   ro.warn_ctx = &rw;
-  bool ok = !name || make_dirs(name, err);
+  lp_encrypt_options eo = {0}; /* --password: this record's */
+  char *password = m->o->password ? lp_merge_fill_text(m->o->password, rec, k, err) : NULL;
+  bool ok = lp_encrypt_for_record(m->o, &password, &eo, err);
+  if (password) ro.encrypt = &eo;
+  ok = ok && (!name || make_dirs(name, err));
   if (ok && !m->combined) {
     ok = lp_render_to_file(m->engine, m->tpl, &ro, name, err);
   } else if (ok) {
@@ -729,6 +746,7 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     ok = m->o->letter(m->o->ctx, k, rec, name, err);
   if (ok && name) ok = hash_letter(m, name, msg);
   if (ok) msg->status = DONE_WRITTEN;
+  lp_encrypt_password_free(password);
   free(name);
 }
 

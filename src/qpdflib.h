@@ -52,7 +52,19 @@
   X(qpdflogger_create) \
   X(qpdflogger_set_warn) \
   X(qpdflogger_set_error) \
-  X(qpdflogger_cleanup)
+  X(qpdflogger_cleanup) \
+  X(qpdf_get_error_code) \
+  X(qpdf_init_write_memory) \
+  X(qpdf_set_r6_encryption_parameters2) \
+  X(qpdf_set_stream_data_mode) \
+  X(qpdf_write) \
+  X(qpdf_get_buffer_length) \
+  X(qpdf_get_buffer) \
+  X(qpdf_oh_is_indirect) \
+  X(qpdf_oh_is_string) \
+  X(qpdf_oh_is_integer) \
+  X(qpdf_oh_get_int_value) \
+  X(qpdf_oh_get_binary_string_value)
 
 /* One pointer per function, each with the type qpdf declares for it. */
 typedef struct lp_qpdf_api {

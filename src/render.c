@@ -218,11 +218,35 @@ bool lp_render_check_text(const lp_display *d, lp_error *err) {
   return true;
 }
 
+/* PDF/A forbids encryption (ISO 19005-1 6.1.3, -2 and -3 6.1.3: no
+ * /Encrypt in the trailer): a template claiming it cannot be protected. */
+static bool check_encryptable(const lp_template *tpl, lp_error *err) {
+  if (!tpl->meta.pdfa_part) return true;
+  return lp_fail(err, LP_ERR_INPUT, tpl->name, 0, 0,
+                 "--password: PDF/A-%d forbids encryption: leave pdf-standard "
+                 "a-* out of the front matter (ua-1 alone is fine), or the "
+                 "password off",
+                 tpl->meta.pdfa_part);
+}
+
+/* Password-protects *out (replacing it) as opts->encrypt says. */
+static bool protect(const lp_render_options *opts, lp_buf *out, lp_error *err) {
+  unsigned char *enc = NULL;
+  size_t n = 0;
+  if (!lp_encrypt_memory(out->data, out->len, opts->encrypt, &enc, &n, err))
+    return false;
+  lp_buf_free(out);
+  out->data = enc;
+  out->len = out->cap = n;
+  return true;
+}
+
 bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
                          const lp_render_options *opts, unsigned char **pdf,
                          size_t *len, lp_error *err) {
   lp_render_options none = {0};
   if (!opts) opts = &none;
+  if (opts->encrypt && !check_encryptable(tpl, err)) return false;
   lp_display *d = lp_display_new();
   bool ok = lp_render_layout(e, tpl, opts, false, d, err);
   if (ok) {
@@ -230,10 +254,13 @@ bool lp_render_to_memory(lp_engine *e, const lp_template *tpl,
     lp_buf out = {0};
     ok = lp_render_check_text(d, err) &&
          lp_pdf_write_cached(d, e->pdf_cache, &out, err);
+    if (ok && opts->encrypt) ok = protect(opts, &out, err);
     if (ok && opts->sign) {
       unsigned char *signed_pdf = NULL;
       size_t signed_len = 0;
-      ok = lp_sign_memory(e, out.data, out.len, opts->sign, &signed_pdf,
+      lp_sign_options so = *opts->sign; /* signs what it just encrypted */
+      so.password = opts->encrypt ? opts->encrypt->user_password : NULL;
+      ok = lp_sign_memory(e, out.data, out.len, &so, &signed_pdf,
                           &signed_len, err);
       lp_buf_free(&out);
       out.data = signed_pdf;

@@ -24,6 +24,7 @@
 #include "qpdflib.h"
 #include "shape.h"
 #include "dss.h"
+#include "encrypt.h"
 #include "tsa.h"
 
 /* Bytes reserved for the CMS signature beyond the certificates in it, and
@@ -329,14 +330,6 @@ typedef struct target {
   char *full_name;
 } target;
 
-/* Fails with qpdf's error text. */
-static bool qpdf_fail(qpdf_data q, const char *file, lp_error *err) {
-  const char *msg = "not a readable PDF";
-  if (qp->qpdf_has_error(q)) msg = qp->qpdf_get_error_full_text(q, qp->qpdf_get_error(q));
-  return lp_fail(err, LP_ERR_INPUT, file, 0, 0, "cannot read this PDF: %s",
-                 msg);
-}
-
 /* The value of key in dict, or in its /Parent chain (inheritable field
  * attributes such as /FT, PDF 32000-1 12.7.3.1). */
 static qpdf_oh inherited(qpdf_data q, qpdf_oh dict, const char *key) {
@@ -608,6 +601,10 @@ typedef struct update {
   int *numbers;
   int *gens;
   size_t n, cap, cap2, cap3;
+  /* A password-protected PDF's file key (pointing at key_bytes), else
+   * NULL: the update's strings and streams are encrypted with it. */
+  const unsigned char *key;
+  unsigned char key_bytes[LP_PDFCRYPT_KEY_LEN];
 } update;
 
 /* Starts object num gen at the current end. */
@@ -621,28 +618,12 @@ static void begin_obj(update *u, int num, int gen) {
   lp_buf_printf(&u->out, "%d %d obj\n", num, gen);
 }
 
-/* Writes dict as it is, but with the keys of overrides (pairs of key and
- * value text, NULL-terminated) replaced or added. */
+/* Writes dict as it is (its strings encrypted with key, when not NULL),
+ * but with the keys of overrides (pairs of key and value text,
+ * NULL-terminated) replaced or added. */
 static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
-                       lp_buf *out) {
-  lp_buf_puts(out, "<<");
-  qp->qpdf_oh_begin_dict_key_iter(q, dict);
-  while (qp->qpdf_oh_dict_more_keys(q)) {
-    char *key = lp_xstrdup(qp->qpdf_oh_dict_next_key(q));
-    bool replaced = false;
-    for (const char *const *o = overrides; *o; o += 2)
-      if (!strcmp(*o, key)) replaced = true;
-    if (!replaced) {
-      qpdf_oh v = qp->qpdf_oh_get_key(q, dict, key);
-      /* The key as PDF syntax again (#xx escapes): qpdf hands it decoded. */
-      lp_buf_printf(out, " %s ", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, key)));
-      lp_buf_puts(out, qp->qpdf_oh_unparse(q, v));
-    }
-    free(key);
-  }
-  for (const char *const *o = overrides; *o; o += 2)
-    lp_buf_printf(out, " %s %s", o[0], o[1]);
-  lp_buf_puts(out, " >>");
+                       const unsigned char *key, lp_buf *out) {
+  lp_encrypt_put_dict(qp, q, dict, overrides, key, out);
 }
 
 /* The cross-reference section for the objects written, as a classic table
@@ -655,6 +636,8 @@ static void write_xref(update *u, qpdf_data q, long long prev, int size,
   lp_buf_printf(&tail, " /Root %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Root")));
   if (qp->qpdf_oh_has_key(q, trailer, "/Info"))
     lp_buf_printf(&tail, " /Info %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Info")));
+  if (qp->qpdf_oh_has_key(q, trailer, "/Encrypt")) /* an encrypted PDF stays so */
+    lp_buf_printf(&tail, " /Encrypt %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Encrypt")));
   if (qp->qpdf_oh_has_key(q, trailer, "/ID"))
     lp_buf_printf(&tail, " /ID %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/ID")));
   lp_buf_printf(&tail, " /Prev %lld", prev);
@@ -798,17 +781,19 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   size_t contents_at = u->out.len - 1; /* the '<' */
   for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
   lp_buf_puts(&u->out, ">\n/M ");
-  lp_pdfobj_put_text_string(&u->out, date);
+  lp_pdfcrypt_put_text(u->key, date, &u->out);
   lp_buf_puts(&u->out, " /Name ");
-  lp_pdfobj_put_text_string(&u->out, name);
+  lp_pdfcrypt_put_text(u->key, name, &u->out);
   const char *texts[] = {"/Reason", o->reason, "/Location", o->location,
                          "/ContactInfo", o->contact};
   for (int i = 0; i < 6; i += 2)
     if (texts[i + 1]) {
       lp_buf_printf(&u->out, " %s ", texts[i]);
-      lp_pdfobj_put_text_string(&u->out, texts[i + 1]);
+      lp_pdfcrypt_put_text(u->key, texts[i + 1], &u->out);
     }
-  lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx (" LP_VERSION_STRING ") >> >> >>\nendobj\n");
+  lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx ");
+  lp_pdfcrypt_put_text(u->key, LP_VERSION_STRING, &u->out);
+  lp_buf_puts(&u->out, " >> >> >>\nendobj\n");
 
   /* The appearance: who signed, when, why (drawn as outlines). */
   double w = t->rect[2] - t->rect[0], h = t->rect[3] - t->rect[1];
@@ -835,6 +820,12 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   int nlines = l3.len ? 3 : 2;
   lp_buf draw = {0};
   draw_lines(lp_engine_fonts(engine), lines, nlines, w, h, &draw);
+  if (u->key) { /* a stream of an encrypted PDF (ISO 32000-2 7.6.2) */
+    lp_buf plain = draw;
+    memset(&draw, 0, sizeof draw);
+    lp_pdfcrypt_encrypt(u->key, plain.data, plain.len, &draw);
+    lp_buf_free(&plain);
+  }
   begin_obj(u, ap_num, 0);
   lp_buf_printf(&u->out, "<< /Type /XObject /Subtype /Form /BBox [0 0 %.3f %.3f] "
                          "/Resources << >> /Length %zu >>\nstream\n",
@@ -861,16 +852,16 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   if (field_id == widget_id) {
     const char *ov[] = {"/V", v_ref, "/AP", ap_val, NULL};
     begin_obj(u, field_id, qp->qpdf_oh_get_generation(q, t->field));
-    write_dict(q, t->field, ov, &u->out);
+    write_dict(q, t->field, ov, u->key, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   } else {
     const char *ov[] = {"/V", v_ref, NULL};
     begin_obj(u, field_id, qp->qpdf_oh_get_generation(q, t->field));
-    write_dict(q, t->field, ov, &u->out);
+    write_dict(q, t->field, ov, u->key, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
     const char *ow[] = {"/AP", ap_val, NULL};
     begin_obj(u, widget_id, qp->qpdf_oh_get_generation(q, t->widget));
-    write_dict(q, t->widget, ow, &u->out);
+    write_dict(q, t->widget, ow, u->key, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   }
 
@@ -881,14 +872,14 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   int form_id = qp->qpdf_oh_get_object_id(q, t->form);
   if (form_id) {
     begin_obj(u, form_id, qp->qpdf_oh_get_generation(q, t->form));
-    write_dict(q, t->form, of, &u->out);
+    write_dict(q, t->form, of, u->key, &u->out);
   } else {
     lp_buf form = {0};
-    write_dict(q, t->form, of, &form);
+    write_dict(q, t->form, of, u->key, &form);
     const char *oc[] = {"/AcroForm", (char *)form.data, NULL};
     qpdf_oh root = qp->qpdf_get_root(q);
     begin_obj(u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
-    write_dict(q, root, oc, &u->out);
+    write_dict(q, root, oc, u->key, &u->out);
     lp_buf_free(&form);
   }
   lp_buf_puts(&u->out, "\nendobj\n");
@@ -905,9 +896,11 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   return ok;
 }
 
-/* Opens pdf (which must outlive the handle) with qpdf, quietly; NULL, err
- * set, when it cannot be read or is encrypted. */
-static qpdf_data open_pdf(const unsigned char *pdf, size_t len, lp_error *err) {
+/* Opens pdf (which must outlive the handle) with qpdf, quietly, with
+ * password when it is encrypted (NULL: none); NULL, err set, when it
+ * cannot be read or the password is missing or wrong. */
+static qpdf_data open_pdf(const unsigned char *pdf, size_t len,
+                          const char *password, lp_error *err) {
   qpdf_data q = qp->qpdf_init();
   qp->qpdf_silence_errors(q);
   qp->qpdf_set_suppress_warnings(q, QPDF_TRUE);
@@ -920,16 +913,21 @@ static qpdf_data open_pdf(const unsigned char *pdf, size_t len, lp_error *err) {
   qp->qpdflogger_cleanup(&quiet);
   bool ok = true;
   if (qp->qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
-                          NULL) & QPDF_ERRORS)
-    ok = qpdf_fail(q, NULL, err);
-  else if (qp->qpdf_is_encrypted(q))
-    ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
-                 "this PDF is encrypted: letterpress signs unencrypted PDFs");
+                          password) & QPDF_ERRORS)
+    ok = lp_encrypt_read_error(qp, q, password, err);
   if (!ok) {
     if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
     qp->qpdf_cleanup(&q);
   }
   return ok ? q : NULL;
+}
+
+/* For an encrypted PDF q (opened with password), sets u's file key. */
+static bool take_key(qpdf_data q, const char *password, update *u,
+                     lp_error *err) {
+  if (!qp->qpdf_is_encrypted(q)) return true;
+  u->key = u->key_bytes;
+  return lp_encrypt_file_key(qp, q, password, u->key_bytes, err);
 }
 
 /* Closes a handle of open_pdf (NULL is fine). */
@@ -1003,14 +1001,18 @@ static void put_dss_array(qpdf_data q, qpdf_oh dss, const char *key,
  * and a /VRI entry for the signature whose key is vri_key. */
 static bool append_dss(const unsigned char *pdf, size_t len,
                        const lp_dss_data *d, const char *vri_key,
-                       lp_buf *result, lp_error *err) {
+                       const char *password, lp_buf *result, lp_error *err) {
   long long prev;
   if (!last_startxref(pdf, len, &prev))
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
-  qpdf_data q = open_pdf(pdf, len, err);
+  qpdf_data q = open_pdf(pdf, len, password, err);
   if (!q) return false;
   bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
   update u = {0};
+  if (!take_key(q, password, &u, err)) {
+    close_pdf(q);
+    return false;
+  }
   lp_buf_append(&u.out, pdf, len);
   if (len && pdf[len - 1] != '\n') lp_buf_puts(&u.out, "\n");
   const lp_buf *lists[3] = {d->certs, d->ocsps, d->crls};
@@ -1030,9 +1032,13 @@ static bool append_dss(const unsigned char *pdf, size_t len,
       }
       last = new_number(q);
       begin_obj(&u, last, 0);
-      lp_buf_printf(&u.out, "<< /Length %zu >>\nstream\n", lists[k][i].len);
-      lp_buf_append(&u.out, lists[k][i].data, lists[k][i].len);
+      lp_buf enc = {0}; /* the stream of an encrypted PDF, encrypted */
+      if (u.key) lp_pdfcrypt_encrypt(u.key, lists[k][i].data, lists[k][i].len, &enc);
+      const lp_buf *bytes = u.key ? &enc : &lists[k][i];
+      lp_buf_printf(&u.out, "<< /Length %zu >>\nstream\n", bytes->len);
+      lp_buf_append(&u.out, bytes->data, bytes->len);
       lp_buf_puts(&u.out, "\nendstream\nendobj\n");
+      lp_buf_free(&enc);
       lp_buf_printf(&refs[k], " %d 0 R", last);
       lp_buf_printf(&vri_refs[k], " %d 0 R", last);
     }
@@ -1066,7 +1072,7 @@ static bool append_dss(const unsigned char *pdf, size_t len,
   snprintf(dss_ref, sizeof dss_ref, "%d 0 R", dss_num);
   const char *ov[] = {"/DSS", dss_ref, NULL};
   begin_obj(&u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
-  write_dict(q, root, ov, &u.out);
+  write_dict(q, root, ov, u.key, &u.out);
   lp_buf_puts(&u.out, "\nendobj\n");
   double trailer_size = qp->qpdf_oh_get_numeric_value(
       q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
@@ -1109,7 +1115,7 @@ static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
   vri_key_of(contents, reserve, key);
   free(contents);
   lp_buf next = {0};
-  bool ok = append_dss(pdf->data, pdf->len, &d, key, &next, err);
+  bool ok = append_dss(pdf->data, pdf->len, &d, key, o->password, &next, err);
   lp_dss_data_free(&d);
   if (ok) {
     lp_buf_free(pdf);
@@ -1123,10 +1129,11 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
                     size_t *out_len, lp_error *err) {
   credentials c = {0};
   if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
-  qpdf_data q = open_pdf(pdf, len, err);
+  qpdf_data q = open_pdf(pdf, len, opts->password, err);
   target t = {0};
   update u = {0};
-  bool ok = q && find_target(q, NULL, opts->field, &t, err) &&
+  bool ok = q && take_key(q, opts->password, &u, err) &&
+            find_target(q, NULL, opts->field, &t, err) &&
             write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
   if (ok) {
     *out = u.out.data;
@@ -1137,6 +1144,7 @@ bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
   free(u.offsets);
   free(u.numbers);
   free(u.gens);
+  OPENSSL_cleanse(u.key_bytes, sizeof u.key_bytes);
   free(t.full_name);
   close_pdf(q);
   credentials_free(&c);
@@ -1262,16 +1270,19 @@ static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
   for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
   lp_buf_puts(&u->out, "> >>\nendobj\n");
   begin_obj(u, field_num, 0);
-  lp_buf_printf(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig "
-                         "/T (DocTimeStamp%d) /V %d 0 R /Rect [0 0 0 0] /F 132 "
-                         "/P %s >>\nendobj\n", field_num, sig_num, page_ref);
+  char title[32];
+  snprintf(title, sizeof title, "DocTimeStamp%d", field_num);
+  lp_buf_puts(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig /T ");
+  lp_pdfcrypt_put_text(u->key, title, &u->out);
+  lp_buf_printf(&u->out, " /V %d 0 R /Rect [0 0 0 0] /F 132 /P %s >>\nendobj\n",
+                sig_num, page_ref);
   /* The widget in the page's /Annots. */
   lp_buf annots = {0};
   add_to_array(q, u, page, "/Annots", ref, &annots);
   if (annots.len) {
     const char *ov[] = {"/Annots", (char *)annots.data, NULL};
     begin_obj(u, qp->qpdf_oh_get_object_id(q, page), qp->qpdf_oh_get_generation(q, page));
-    write_dict(q, page, ov, &u->out);
+    write_dict(q, page, ov, u->key, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   }
   lp_buf_free(&annots);
@@ -1287,14 +1298,14 @@ static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
   int form_id = has_form ? qp->qpdf_oh_get_object_id(q, form) : 0;
   if (form_id) {
     begin_obj(u, form_id, qp->qpdf_oh_get_generation(q, form));
-    write_dict(q, form, of, &u->out);
+    write_dict(q, form, of, u->key, &u->out);
   } else {
     lp_buf text = {0};
-    if (has_form) write_dict(q, form, of, &text);
+    if (has_form) write_dict(q, form, of, u->key, &text);
     else lp_buf_printf(&text, "<< /Fields %s /SigFlags %s >>", (char *)fields.data, flags);
     const char *oc[] = {"/AcroForm", (char *)text.data, NULL};
     begin_obj(u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
-    write_dict(q, root, oc, &u->out);
+    write_dict(q, root, oc, u->key, &u->out);
     lp_buf_free(&text);
   }
   lp_buf_puts(&u->out, "\nendobj\n");
@@ -1336,9 +1347,10 @@ bool lp_timestamp_memory(const unsigned char *pdf, size_t len,
       ok = add_ltv(&base, contents.data, contents.len, contents.len, opts, err);
     lp_buf_free(&contents);
   }
-  qpdf_data q = ok ? open_pdf(base.data, base.len, err) : NULL;
+  qpdf_data q = ok ? open_pdf(base.data, base.len, opts->password, err) : NULL;
   update u = {0};
-  ok = ok && q && write_doc_timestamp(q, base.data, base.len, opts, &u, err);
+  ok = ok && q && take_key(q, opts->password, &u, err) &&
+       write_doc_timestamp(q, base.data, base.len, opts, &u, err);
   close_pdf(q);
   lp_buf_free(&base);
   free(u.offsets);

@@ -6,7 +6,9 @@
  * the result is the original bytes followed by an incremental update: the
  * signature dictionary, the field with /V and a visible appearance, the
  * form with /SigFlags 3, and a cross-reference section (a table, or a
- * stream when the original uses streams) whose trailer has /Prev.
+ * stream when the original uses streams) whose trailer has /Prev.  A
+ * password-protected (AES-256) PDF is opened with opts->password and the
+ * update's strings and streams are encrypted with its key (encrypt.h).
  */
 #ifndef LP_SIGN_H
 #define LP_SIGN_H

@@ -23,5 +23,11 @@ int main(void) {
   lp_error again = {0};
   CHECK(!lp_sign_memory(NULL, pdf, sizeof pdf - 1, &o, &out, &len, &again));
   CHECK(again.code == LP_ERR_SIGN && !strcmp(again.message, err.message));
+  /* Password protection needs qpdf too: it says so, nothing is made. */
+  lp_encrypt_options eo = {"pw", NULL, NULL};
+  lp_error enc = {0};
+  CHECK(!lp_encrypt_memory(pdf, sizeof pdf - 1, &eo, &out, &len, &enc));
+  CHECK(out == NULL && enc.code == LP_ERR_PDF);
+  CHECK(strstr(enc.message, "password protection") != NULL);
   return CHECK_DONE();
 }

@@ -45,11 +45,12 @@ _letterpress() {
   local limits="--max-input-size --max-pages --max-depth --max-image-pixels"
   local signing="--key --cert --chain --pass --field --reason --location --name --contact"
   local timestamping="--tsa --tsa-user --tsa-pass --ltv --ocsp --crl"
+  local protecting="--password --owner-password --permissions"
   local opts=""
   case $cmd in
     render)
       opts="-d --data -o --output --set --meta --blanks --attach-data --force --format
-            --encoding --delimiter $limits"
+            --encoding --delimiter $protecting $limits"
       local o
       for o in $signing; do opts="$opts --sign-${o#--}"; done
       opts="$opts $timestamping"
@@ -57,11 +58,11 @@ _letterpress() {
     merge)
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
             --skip-existing --shard --manifest --format --encoding --delimiter --check
-            --set --blanks --attach-data $limits
+            --set --blanks --attach-data $protecting $limits
             --eml --from --to --cc --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
-    sign) opts="-o --output $signing $timestamping" ;;
-    timestamp) opts="-o --output $timestamping" ;;
+    sign) opts="-o --output $signing $timestamping --password" ;;
+    timestamp) opts="-o --output $timestamping --password" ;;
     fonts) opts="--lang" ;;
     fields) opts="" ;;
     manifest-check)
@@ -102,7 +103,10 @@ _letterpress() {
     --cert|--sign-cert|--chain|--sign-chain)
       _letterpress_files "$cur" pem crt cer
       return 0 ;;
-    --pass|--sign-pass)
+    --permissions)
+      _letterpress_words "$cur" "print print-low fill annotate copy assemble modify all none"
+      return 0 ;;
+    --pass|--sign-pass|--password|--owner-password)
       if [[ $cur == file:* ]]; then
         _letterpress_files "${cur#file:}"
         local i
