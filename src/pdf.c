@@ -586,12 +586,18 @@ static bool save(writer *w, lp_buf *out) {
  * one, 19005-2 6.1.3). */
 static bool write_id(writer *w) {
   const lp_dmeta *m = &w->d->meta;
-  const char *texts[] = {m->title,   m->author, m->subject,   m->keywords,
-                         m->creator, m->lang,   m->attachment};
+  const char *texts[] = {m->title,   m->author, m->subject, m->keywords,
+                         m->creator, m->lang};
   bool ok = true;
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
     ok = ok && EVP_DigestUpdate(w->id, texts[i] ? texts[i] : "",
                                 texts[i] ? strlen(texts[i]) + 1 : 1);
+  for (size_t i = 0; i < m->nattachments; i++)
+    ok = ok &&
+         EVP_DigestUpdate(w->id, m->attachments[i].name,
+                          strlen(m->attachments[i].name) + 1) &&
+         EVP_DigestUpdate(w->id, m->attachments[i].json,
+                          strlen(m->attachments[i].json) + 1);
   ok = ok && EVP_DigestUpdate(w->id, &m->date, sizeof m->date);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
