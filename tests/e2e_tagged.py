@@ -644,6 +644,79 @@ def test_pdfa1b(tmp):
           r.code != 0 and "seal.png" in r.err and "transparency" in r.err, r.err)
 
 
+def appearance_fonts(pdf):
+    """(stream ref, font name, embedded) for every font that a widget's
+    appearance streams set with Tf (their own resources, or the form's
+    /DR, where a viewer looks a /DA font up)."""
+    form = pdf.get(pdf.catalog().get("/AcroForm", {}))
+    dr_fonts = pdf.get(pdf.get(form.get("/DR", {})).get("/Font", {}))
+    out = []
+
+    def embedded(font):
+        font = pdf.get(font) or {}
+        for d in [font] + [pdf.get(x) for x in pdf.get(font.get("/DescendantFonts", []))]:
+            desc = pdf.get(d.get("/FontDescriptor", {})) or {}
+            if any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                return True
+        return False
+
+    for w in pdf.get(form.get("/Fields", [])):
+        ap = pdf.get(pdf.get(w).get("/AP", {}))
+        for n in ap.values():
+            n = pdf.get(n)
+            refs = list(n.values()) if "/BBox" not in n else []
+            for ref in refs or [pdf.get(w)["/AP"]["/N"]]:
+                content = pdf.data.get(ref, b"").decode("latin-1")
+                res = pdf.get(pdf.get(pdf.objs.get(ref, {})).get("/Resources", {}))
+                fonts = pdf.get(res.get("/Font", {})) if res else {}
+                for name in re.findall(r"(/\w+)\s+[\d.]+\s+Tf", content):
+                    font = fonts.get(name) or dr_fonts.get(name)
+                    out.append((ref, name, embedded(font) if font else False))
+    return out
+
+
+def test_field_fonts(tmp):
+    """Form fields in PDF/A: no appearance stream draws with a font that is
+    not embedded (an unfilled text field draws nothing, a ticked box a
+    stroked check mark), so letters with fields validate in a-1b (the /DR
+    fonts of every language: SC, TC, JP, KR and Latin) and, beyond
+    PDF/A-1's own rules, in a-2b; every placeholder a field (--blanks)."""
+    from concurrent.futures import ThreadPoolExecutor
+    d = os.path.join(tmp, "fieldfonts")
+    os.makedirs(d)
+    sources = [os.path.join(e2e.TEMPLATES, n + ".md")
+               for n in ("commitment-letter", "english-letter", "japanese-letter")]
+    sources += [os.path.join(e2e.CASES, n + ".md") for n in ("letter-ko", "letter-zh-TW")]
+    jobs = []
+    for src in sources:
+        name = os.path.basename(src)[:-3]
+        stds = ["a-2b"] + (["a-1b"] if "letter-" in name[:7] else [])
+        for std in stds:
+            path = os.path.join(d, "%s-%s.pdf" % (name, std))
+            r = lp("render", src, "--blanks", "-o", path, "--meta", "pdf-standard=" + std)
+            if not check("field fonts: %s %s renders" % (name, std), r.code == 0, r.err):
+                continue
+            pdf = Pdf(path)
+            fields = pdf.get(pdf.get(pdf.catalog().get("/AcroForm", {})).get("/Fields", []))
+            check("field fonts: %s %s has fields" % (name, std), len(fields) >= 1, len(fields))
+            bad = [x for x in appearance_fonts(pdf) if not x[2]]
+            check("field fonts: %s %s: no appearance draws with a font not embedded"
+                  % (name, std), not bad, bad[:3])
+            jobs.append((name, std, path))
+
+    def verdict(job):
+        name, std, path = job
+        if std == "a-1b":
+            ok, report = preflight(path)
+            return job, [] if ok else [e2e.short(report, 600)]
+        return job, preflight_part(path, 2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for (name, std, _), errors in pool.map(verdict, jobs):
+            check("field fonts: Preflight: %s %s with every field valid%s"
+                  % (name, std, "" if std == "a-1b" else " beyond PDF/A-1's own rules"),
+                  not errors, errors[:6])
+
+
 def test_pdfa3(tmp):
     """a-3b: the record's data attached as an associated file."""
     md = os.path.join(e2e.TEMPLATES, "commitment-letter.md")
@@ -793,6 +866,7 @@ def main():
         test_combined_merge(tmp)
         test_standards(tmp)
         test_pdfa1b(tmp)
+        test_field_fonts(tmp)
         test_pdfa3(tmp)
         test_attach_data(tmp)
         test_repeated_header(tmp)
