@@ -717,6 +717,45 @@ def test_field_fonts(tmp):
                   not errors, errors[:6])
 
 
+def test_transparent_seal(tmp):
+    """A seal with alpha in a-2b and a-3b: PDF/A-2 and -3 allow the soft
+    mask, and with the output intent in effect a page needs no /Group to
+    name the blending colour space (19005-2 6.2.10); Preflight finds
+    nothing beyond PDF/A-1's own rules (its 2.2.2 names the soft mask)."""
+    from concurrent.futures import ThreadPoolExecutor
+    d = os.path.join(tmp, "seal")
+    os.makedirs(d)
+    e2e.write_png(os.path.join(d, "seal.png"), 100, 100,
+                  lambda x, y: (200, 30, 30, 128 if (x - 50) ** 2 + (y - 50) ** 2 < 2500 else 0))
+    paths = []
+    for std in ("a-2b", "a-3b"):
+        src = os.path.join(d, std + ".md")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write("---\nlang: zh-CN\npdf-standard: %s\nseal: seal.png\n"
+                    "seal-alt: 公司印章\n---\n\n# 函\n\n正文。\n\n签名：__________\n" % std)
+        path = os.path.join(d, std + ".pdf")
+        r = lp("render", src, "-o", path)
+        if not check("transparent seal: %s renders" % std, r.code == 0, r.err):
+            continue
+        pdf = Pdf(path)
+        smask = [v for v in pdf.objs.values() if isinstance(v, dict)
+                 and v.get("/Subtype") == "/Image" and "/SMask" in v]
+        check("transparent seal: %s: the seal has a soft mask, under an output intent"
+              % std, smask and pdf.catalog().get("/OutputIntents"), smask)
+        paths.append((int(std[2]), path))
+
+    def verdict(job):
+        part, path = job
+        return path, preflight(path)[1], preflight_part(path, part)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for path, report, errors in pool.map(verdict, paths):
+            name = os.path.basename(path)
+            check("transparent seal: Preflight sees the soft mask in %s" % name,
+                  "2.2.2" in report, e2e.short(report, 300))
+            check("transparent seal: Preflight: %s valid beyond PDF/A-1's own rules"
+                  % name, not errors, errors[:6])
+
+
 def test_pdfa3(tmp):
     """a-3b: the record's data attached as an associated file."""
     md = os.path.join(e2e.TEMPLATES, "commitment-letter.md")
@@ -867,6 +906,7 @@ def main():
         test_standards(tmp)
         test_pdfa1b(tmp)
         test_field_fonts(tmp)
+        test_transparent_seal(tmp)
         test_pdfa3(tmp)
         test_attach_data(tmp)
         test_repeated_header(tmp)
