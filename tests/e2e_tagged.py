@@ -411,6 +411,33 @@ def test_decorative_images(tmp):
     check("decorative: seal-alt makes the seal a Figure", alts == ["u:公司印章"], alts)
 
 
+def test_lang(tmp):
+    """{lang=TAG} at the end of a paragraph or heading: its element gets
+    /Lang (only where it differs from the catalog's), in the structure
+    tree qpdf reads; the mark is not on the page."""
+    src = os.path.join(tmp, "lang.md")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("---\nlang: zh-CN\n---\n\n# 协议\n\n本协议以中英文写成。{lang=zh-CN}\n\n"
+                "This Agreement is made in Chinese and English. {lang=en}\n\n"
+                "## Signatures {.right} {lang=en}\n\n签名：__________\n")
+    path = os.path.join(tmp, "lang.pdf")
+    r = lp("render", src, "-o", path)
+    if not check("lang: render exits 0", r.code == 0, r.err):
+        return
+    e2e.check_qpdf("lang", path)
+    pdf = Pdf(path)
+    check("lang: the catalog's /Lang is the letter's", pdf.catalog().get("/Lang") == "u:zh-CN")
+    els = [el for _, el in elements(pdf)]
+    langs = [(el["/S"], el.get("/Lang")) for el in els if el["/S"] in ("/P", "/H1", "/H2")]
+    check("lang: the English paragraph and heading have /Lang (en), the others none",
+          langs == [("/H1", None), ("/P", None), ("/P", "u:en"), ("/H2", "u:en"), ("/P", None)],
+          langs)
+    text = e2e.poppler_text(path)
+    check("lang: the mark is not on the page", "{lang" not in text and "English." in text,
+          e2e.short(text))
+    check_mcids("lang", pdf, elements(pdf))
+
+
 def xmp_of(pdf):
     """The catalog's XMP packet (bytes) and its stream dictionary."""
     ref = pdf.catalog().get("/Metadata")
@@ -901,6 +928,7 @@ def main():
         test_rich(tmp)
         test_reading_order(tmp)
         test_untagged(tmp)
+        test_lang(tmp)
         test_decorative_images(tmp)
         test_combined_merge(tmp)
         test_standards(tmp)
