@@ -287,6 +287,19 @@ def test_rich(tmp):
     check("tagged: the nested list is an L inside an LBody",
           any(pdf.get(el["/P"]).get("/S") == "/LBody" for el in nested))
 
+    # The structure objects are packed into object streams (PDF 1.5), the
+    # rest stays as libharu wrote it.
+    xref = dict(re.findall(r"^(\d+)/0: (\w+);", run(["qpdf", "--show-xref", path]).text, re.M))
+    root_ref = cat["/StructTreeRoot"]
+    packed = [xref.get(ref.split()[0]) for ref in [root_ref] + [r for r, _ in els]]
+    check("tagged: the structure tree is in object streams",
+          packed and all(x == "compressed" for x in packed), packed[:5])
+    check("tagged: the catalog and pages are not",
+          xref.get(pdf.trailer["/Root"].split()[0]) == "uncompressed" and
+          all(xref.get(p.split()[0]) == "uncompressed" for p in pdf.pages()))
+    with open(path, "rb") as f:
+        check("tagged: header %PDF-1.5 (object streams)", f.read(9) == b"%PDF-1.5\n")
+
     tree, root = parent_tree(pdf)
     pages = pdf.pages()
     check_mcids("tagged", pdf, els)
@@ -642,6 +655,9 @@ def test_pdfa1b(tmp):
         xmp, _ = xmp_of(pdf)
         check("a-1b: pdfaid:part 1, conformance B",
               b"<pdfaid:part>1<" in xmp and b"<pdfaid:conformance>B<" in xmp)
+        shown = run(["qpdf", "--show-xref", files[0]]).text
+        check("a-1b: no object streams (PDF 1.4)", "compressed;" not in shown
+              and "uncompressed" in shown)
         descs = [v for v in pdf.objs.values() if isinstance(v, dict)
                  and v.get("/Type") == "/FontDescriptor"]
         check("a-1b: every font descriptor has a /CIDSet",
