@@ -177,10 +177,9 @@ static int32_t edge_char(const lp_dglyph *g, bool first) {
   return space ? -1 : cp;
 }
 
-/* Whether g's text is not what the ToUnicode map of its font gives. */
-static bool maps_otherwise(writer *w, lp_face *face, const lp_dglyph *g) {
+/* Whether g's text is not what the ToUnicode map of f, its font, gives. */
+static bool maps_otherwise(const lp_embed_font *f, const lp_dglyph *g) {
   if (!g->text || !g->text_len) return false;
-  lp_embed_font *f = lp_embed_font_for(&w->embed, face, g->gid);
   if (!hb_map_has(f->text_of, g->gid)) return true;
   const lp_dglyph *m = f->texts[hb_map_get(f->text_of, g->gid)];
   return m->text_len != g->text_len || memcmp(m->text, g->text, g->text_len);
@@ -205,19 +204,25 @@ static size_t plan_spans(writer *w, const lp_dpage *p, unsigned char **marks,
   for (size_t r = 0; r < p->nruns; r++) n += p->runs[r].count;
   *marks = lp_xcalloc(n ? n : 1, 1);
   *texts = lp_xcalloc(n ? n : 1, sizeof **texts);
-  /* The glyphs as one sequence, with the run each is in. */
+  /* The glyphs as one sequence, with the run each is in and its font
+   * (the run's fonts looked up once). */
   const lp_dglyph **glyph = lp_xmalloc((n ? n : 1) * sizeof *glyph);
   const lp_drun **run = lp_xmalloc((n ? n : 1) * sizeof *run);
+  const lp_embed_font **font = lp_xmalloc((n ? n : 1) * sizeof *font);
   size_t k = 0;
-  for (size_t r = 0; r < p->nruns; r++)
-    for (size_t i = 0; i < p->runs[r].count; i++, k++)
+  for (size_t r = 0; r < p->nruns; r++) {
+    lp_embed_pair pair = lp_embed_fonts_of(&w->embed, p->runs[r].face);
+    for (size_t i = 0; i < p->runs[r].count; i++, k++) {
       glyph[k] = &p->runs[r].glyphs[i], run[k] = &p->runs[r];
+      font[k] = lp_embed_pair_font(&pair, glyph[k]->gid);
+    }
+  }
   for (size_t start = 0; start < n;) {
     size_t end = start + 1;
     while (end < n && same_marked(run[end - 1], run[end]) &&
            joined(glyph[end - 1], glyph[end], run[end]->size))
       end++;
-    if (end - start > 1 || maps_otherwise(w, run[start]->face, glyph[start])) {
+    if (end - start > 1 || maps_otherwise(font[start], glyph[start])) {
       lp_buf text = {0};
       for (size_t j = start; j < end; j++)
         if (glyph[j]->text)
@@ -232,6 +237,7 @@ static size_t plan_spans(writer *w, const lp_dpage *p, unsigned char **marks,
   }
   free(glyph);
   free(run);
+  free(font);
   return n;
 }
 
@@ -448,10 +454,12 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
     if (!ts.group || !same_marked(ts.group, run)) end_group(content, &ts, run);
     /* A run whose glyphs are in two fonts (anchor and extra) is written
      * as consecutive pieces, one per font. */
+    lp_embed_pair pair = lp_embed_fonts_of(&w->embed, run->face);
     for (size_t i = 0; i < run->count;) {
-      lp_embed_font *f = lp_embed_font_for(&w->embed, run->face, run->glyphs[i].gid);
+      lp_embed_font *f = lp_embed_pair_font(&pair, run->glyphs[i].gid);
       size_t j = i + 1;
-      while (j < run->count && lp_embed_font_for(&w->embed, run->face, run->glyphs[j].gid) == f)
+      while (j < run->count &&
+             lp_embed_pair_font(&pair, run->glyphs[j].gid) == f)
         j++;
       lp_drun piece = *run;
       piece.glyphs = run->glyphs + i;
