@@ -656,8 +656,8 @@ def test_pdfa1b(tmp):
         check("a-1b: pdfaid:part 1, conformance B",
               b"<pdfaid:part>1<" in xmp and b"<pdfaid:conformance>B<" in xmp)
         shown = run(["qpdf", "--show-xref", files[0]]).text
-        check("a-1b: no object streams (PDF 1.4)", "compressed;" not in shown
-              and "uncompressed" in shown)
+        check("a-1b: no object streams (PDF 1.4)", ": compressed;" not in shown
+              and ": uncompressed;" in shown)
         descs = [v for v in pdf.objs.values() if isinstance(v, dict)
                  and v.get("/Type") == "/FontDescriptor"]
         check("a-1b: every font descriptor has a /CIDSet",
