@@ -121,7 +121,7 @@ static void test_pack(void) {
     CHECK(f[0] == 0 && f[2] == 65535);
     for (int i = 1; i <= 3; i++) { /* in the file, where they are */
       entry(rows, w, i, f);
-      char head[16];
+      char head[32];
       snprintf(head, sizeof head, "%d 0 obj", i);
       CHECK(f[0] == 1 && f[1] < len && !strncmp(pdf + f[1], head, strlen(head)));
     }
