@@ -360,19 +360,46 @@ bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
   return true;
 }
 
+struct lp_graphemes {
+  UText *ut;
+  UBreakIterator *it;
+  size_t len;
+};
+
+lp_graphemes *lp_breaks_graphemes_open(const char *text, size_t len) {
+  UErrorCode st = U_ZERO_ERROR;
+  lp_graphemes *g = lp_xcalloc(1, sizeof *g);
+  g->len = len;
+  g->ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
+  g->it = ubrk_open(UBRK_CHARACTER, "", NULL, 0, &st);
+  if (U_SUCCESS(st)) ubrk_setUText(g->it, g->ut, &st);
+  if (U_FAILURE(st)) {
+    lp_breaks_graphemes_close(g);
+    return NULL;
+  }
+  return g;
+}
+
+size_t lp_breaks_graphemes_start(lp_graphemes *g, size_t at) {
+  if (!g) return at;
+  if (at >= g->len) return g->len;
+  if (ubrk_isBoundary(g->it, (int32_t)at)) return at;
+  int32_t p = ubrk_preceding(g->it, (int32_t)at);
+  return p == UBRK_DONE ? 0 : (size_t)p;
+}
+
+void lp_breaks_graphemes_close(lp_graphemes *g) {
+  if (!g) return;
+  if (g->it) ubrk_close(g->it);
+  if (g->ut) utext_close(g->ut);
+  free(g);
+}
+
 size_t lp_breaks_grapheme_start(const char *text, size_t len, size_t at) {
   if (at >= len) return len;
-  UErrorCode st = U_ZERO_ERROR;
-  UText *ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
-  UBreakIterator *it = ubrk_open(UBRK_CHARACTER, "", NULL, 0, &st);
-  if (U_SUCCESS(st)) ubrk_setUText(it, ut, &st);
-  size_t start = at;
-  if (U_SUCCESS(st) && !ubrk_isBoundary(it, (int32_t)at)) {
-    int32_t p = ubrk_preceding(it, (int32_t)at);
-    start = p == UBRK_DONE ? 0 : (size_t)p;
-  }
-  ubrk_close(it);
-  utext_close(ut);
+  lp_graphemes *g = lp_breaks_graphemes_open(text, len);
+  size_t start = lp_breaks_graphemes_start(g, at);
+  lp_breaks_graphemes_close(g);
   return start;
 }
 

@@ -74,6 +74,15 @@ bool lp_breaks_find(lp_breaker *b, const char *text, size_t len,
  * UTF-8 text is in: where a run too long for any line may be cut. */
 size_t lp_breaks_grapheme_start(const char *text, size_t len, size_t at);
 
+/* The same question asked many times of one text: one ICU iterator,
+ * opened once (text must outlive it; NULL when ICU fails, which
+ * lp_breaks_graphemes_start then answers with at itself); free with
+ * lp_breaks_graphemes_close. */
+typedef struct lp_graphemes lp_graphemes;
+lp_graphemes *lp_breaks_graphemes_open(const char *text, size_t len);
+size_t lp_breaks_graphemes_start(lp_graphemes *g, size_t at);
+void lp_breaks_graphemes_close(lp_graphemes *g);
+
 /* Hyphenation patterns are looked up here: hyph_LL_RR.dic, hyph_LL.dic
  * (Debian's hyphen-* packages). */
 #ifndef LP_HYPHEN_DIR

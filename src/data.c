@@ -520,6 +520,8 @@ struct lp_records {
   int *done_line;
   size_t ndone, done_cap, done_line_cap, done_first;
   bool row_open;    /* a row has started and not ended */
+  bool skipping;    /* the row being read is skipped: its cells are not
+                       kept (lp_records_skip) */
   int row_line;
   bool eof;
   size_t max_bytes; /* the input limit (0: none); a line or file beyond it
@@ -559,6 +561,7 @@ static void row_clear(csv_row *row) {
 /* libcsv: a field ended. */
 static void on_csv_field(void *s, size_t len, void *ctx) {
   lp_records *r = ctx;
+  if (r->skipping) return; /* a skipped row keeps no cells */
   LP_GROW(r->row.cells, r->row.cap, r->row.count + 1);
   r->row.cells[r->row.count++] = lp_xstrndup(s ? s : "", s ? len : 0);
 }
@@ -573,6 +576,7 @@ static void on_csv_row(int c, void *ctx) {
   r->done_line[r->ndone++] = r->row_line;
   memset(&r->row, 0, sizeof r->row);
   r->row_open = false;
+  r->skipping = false; /* rows after it in the same text keep theirs */
 }
 
 /* Keeps spaces around unquoted cells: they are data (RFC 4180). */
@@ -1295,27 +1299,11 @@ static int skip_jsonl(lp_records *r) {
   return 0;
 }
 
-/* Hands the text after a row's end (a bare CR, that libcsv takes for a
- * line end) to libcsv, which makes the rows it holds. */
-static bool csv_feed_rest(lp_records *r, const char *p, size_t len,
-                          lp_error *err) {
-  if (!len || strspn(p, "\r\n") == len) return true;
-  r->row_open = true;
-  r->row_line = r->lineno;
-  if (csv_parse(&r->csv, p, len, on_csv_field, on_csv_row, r) != len)
-    return lp_fail(err, LP_ERR_INPUT, r->name, r->lineno, 0, "bad CSV: %s",
-                   csv_strerror(csv_error(&r->csv)));
-  return true;
-}
-
-/* Where a CSV scan is within a row (as libcsv reads it). */
-typedef enum { CELL_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } csv_scan;
-
-/* Skips a CSV row without making its cells: its end is found by reading
- * quotes as libcsv does (a line break ends the row outside a quoted cell;
- * "" inside one is a quote; a quote inside an unquoted cell is text), so
- * skipped and read rows are counted alike.  Rows that libcsv has begun or
- * made already go the long way. */
+/* Skips a CSV row without keeping its cells: libcsv reads it as any row
+ * (so skipped and read rows end and count alike, and a row libcsv rejects
+ * is an error either way), with the skipping flag telling the field
+ * callback to drop its cells.  A row that libcsv has begun or made
+ * already goes the long way. */
 static int skip_csv(lp_records *r, lp_error *err) {
   if (!r->header && !r->header_failed)
     r->header_failed = !csv_header(r, &r->header_err);
@@ -1325,45 +1313,18 @@ static int skip_csv(lp_records *r, lp_error *err) {
     lp_data_free(d);
     return got;
   }
-  csv_scan st = CELL_START;
-  bool started = false;
-  ssize_t n;
-  while ((n = read_line(r)) >= 0) {
-    const char *p = r->line;
-    size_t len = (size_t)n;
-    if (!started && strspn(p, "\r\n") == len) continue; /* blank */
-    if (!started) {
-      started = true;
-      r->count++;
-      r->record_line = r->lineno;
-    }
-    for (size_t i = 0; i < len; i++) {
-      char c = p[i];
-      bool brk = c == '\r' || c == '\n';
-      if (st == QUOTED) {
-        if (c == '"') st = QUOTE_IN_QUOTED;
-        continue;
-      }
-      if (st == QUOTE_IN_QUOTED && c == '"') {
-        st = QUOTED; /* "" : a quote */
-      } else if (c == r->delim) {
-        st = CELL_START;
-      } else if (brk && c == '\r' && i + 1 < len && p[i + 1] != '\n') {
-        /* a bare CR ends the row: libcsv reads what follows */
-        return csv_feed_rest(r, p + i + 1, len - i - 1, err) ? 1 : -1;
-      } else if (brk) {
-        return 1;
-      } else {
-        st = st == CELL_START && c == '"' ? QUOTED : UNQUOTED;
-      }
-    }
-    if (st != QUOTED) return 1; /* the last line, without a line break */
-  }
-  r->eof = true;
-  if (!started) return 0;
-  lp_fail(err, LP_ERR_INPUT, r->name, r->record_line, 0,
-          "bad CSV: a quoted cell is never closed: end it with '\"'");
-  return -1;
+  r->skipping = true;
+  bool ok = csv_fill(r, err);
+  r->skipping = false;
+  if (!ok) return -1;
+  if (r->done_first >= r->ndone) return 0;
+  csv_row *row = &r->done[r->done_first];
+  r->record_line = r->done_line[r->done_first++];
+  r->count++;
+  row_clear(row);
+  free(row->cells);
+  memset(row, 0, sizeof *row);
+  return 1;
 }
 
 /* The checks of the reading itself that end every call: bytes the

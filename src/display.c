@@ -34,7 +34,9 @@ void lp_display_free(lp_display *d) {
   free(d->meta.keywords);
   free(d->meta.creator);
   free(d->meta.lang);
-  free(d->meta.attachment);
+  for (size_t i = 0; i < d->meta.nattachments; i++)
+    free(d->meta.attachments[i].name), free(d->meta.attachments[i].json);
+  free(d->meta.attachments);
   lp_tags_free(&d->tags);
   free(d);
 }
@@ -224,7 +226,26 @@ void lp_display_free_names(char **names, size_t count) {
   free(names);
 }
 
+void lp_display_add_attachment(lp_display *d, const char *name,
+                               const char *json) {
+  lp_dmeta *m = &d->meta;
+  LP_GROW(m->attachments, m->attachments_cap, m->nattachments + 1);
+  m->attachments[m->nattachments++] =
+      (lp_dattach){lp_xstrdup(name), lp_xstrdup(json)};
+}
+
+/* Moves src's attachments to the end of dst's (a combined merge carries
+ * every record's data). */
+static void append_attachments(lp_dmeta *dst, lp_dmeta *src) {
+  LP_GROW(dst->attachments, dst->attachments_cap,
+          dst->nattachments + src->nattachments);
+  for (size_t i = 0; i < src->nattachments; i++)
+    dst->attachments[dst->nattachments++] = src->attachments[i];
+  src->nattachments = 0;
+}
+
 void lp_display_append(lp_display *dst, lp_display *src) {
+  append_attachments(&dst->meta, &src->meta);
   size_t first = dst->npages;
   LP_GROW(dst->pages, dst->pages_cap, dst->npages + src->npages);
   memcpy(dst->pages + dst->npages, src->pages, src->npages * sizeof *src->pages);

@@ -110,6 +110,14 @@ typedef struct lp_doutline {
   double y;    /* top of the destination on that page, pt */
 } lp_doutline;
 
+/* A file attached to the document: the JSON of a record it was made
+ * from (PDF/A-3 associated file, or attach-data). */
+typedef struct lp_dattach {
+  char *name; /* file name: "data.json", or "data-0003.json" in a
+                 combined merge (record 3); malloc'd */
+  char *json; /* the contents; malloc'd */
+} lp_dattach;
+
 typedef struct lp_dmeta {
   char *title, *author, *subject, *keywords; /* UTF-8, may be NULL */
   char *creator;  /* e.g. "letterpress 0.1.0" */
@@ -119,8 +127,9 @@ typedef struct lp_dmeta {
   int pdfa_part;  /* PDF/A part (2) to conform to, or 0 */
   char pdfa_level; /* 'b', 'u' or 'a' */
   bool pdfua;     /* PDF/UA-1 */
-  char *attachment; /* JSON of the record, attached as data.json (PDF/A-3),
-                       or NULL; malloc'd, freed with the display */
+  lp_dattach *attachments; /* records' data, attached (PDF/A-3,
+                              attach-data); freed with the display */
+  size_t nattachments, attachments_cap;
   bool hinting;   /* embed the CFF fonts' stem hints; without: about a
                      sixth smaller */
 } lp_dmeta;
@@ -181,10 +190,14 @@ lp_dimage *lp_dpage_add_image(lp_dpage *p, lp_dimage_data *img, double x, double
 char **lp_display_field_names(const lp_display *d, size_t *count);
 void lp_display_free_names(char **names, size_t count);
 
-/* Moves src's pages, outlines, structure tree and glyph texts to the end
- * of dst (outline page numbers and structure ids follow), leaving src
- * empty; src's metadata stays.  Mail
- * merge uses it to make one document of many letters. */
+/* Adds an attachment to d: name and json are copied. */
+void lp_display_add_attachment(lp_display *d, const char *name,
+                               const char *json);
+
+/* Moves src's pages, outlines, structure tree, glyph texts and
+ * attachments to the end of dst (outline page numbers and structure ids
+ * follow), leaving src empty; src's other metadata stays.  Mail merge uses
+ * it to make one document of many letters. */
 void lp_display_append(lp_display *dst, lp_display *src);
 
 #endif

@@ -115,6 +115,24 @@ lp_embed_font *lp_embed_font_for(lp_embed *w, lp_face *face, uint32_t gid) {
   return f;
 }
 
+lp_embed_pair lp_embed_fonts_of(lp_embed *w, const lp_face *face) {
+  lp_embed_pair pair = {NULL, NULL};
+  for (size_t i = 0; i < w->nfonts; i++)
+    if (w->fonts[i].face == face) {
+      if (w->fonts[i].extra)
+        pair.extra = &w->fonts[i];
+      else
+        pair.main = &w->fonts[i];
+    }
+  return pair;
+}
+
+lp_embed_font *lp_embed_pair_font(const lp_embed_pair *pair, uint32_t gid) {
+  if (!pair->extra) return pair->main;
+  if (!pair->main) return pair->extra;
+  return hb_set_has(pair->main->gids, gid) ? pair->main : pair->extra;
+}
+
 /* Records every glyph of the document in its font: the glyph set to subset
  * and, per glyph id, the first glyph that carries cluster text. */
 bool lp_embed_collect(lp_embed *w, const lp_display *d) {

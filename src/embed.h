@@ -71,6 +71,19 @@ typedef struct lp_embed {
  * first use. */
 lp_embed_font *lp_embed_font_for(lp_embed *e, lp_face *face, uint32_t gid);
 
+/* A face's embedded fonts, looked up once for a run of its glyphs: its
+ * main font and, when the face has an anchor, its extra font (NULL when
+ * no glyph needed one).  Valid once lp_embed_collect has made the fonts. */
+typedef struct lp_embed_pair {
+  lp_embed_font *main, *extra;
+} lp_embed_pair;
+lp_embed_pair lp_embed_fonts_of(lp_embed *e, const lp_face *face);
+
+/* The font of pair that draws gid (what lp_embed_font_for gives, by one
+ * set lookup: the main font holds the anchor's glyphs, the extra font the
+ * others). */
+lp_embed_font *lp_embed_pair_font(const lp_embed_pair *pair, uint32_t gid);
+
 /* Records every glyph of d in its font: the glyph set to subset and, per
  * glyph id, the first glyph that carries cluster text. */
 bool lp_embed_collect(lp_embed *e, const lp_display *d);

@@ -7,7 +7,10 @@
  * it shows in every viewer.  Field names are made unique across the
  * document by appending _2, _3, ...  Typed text uses a CJK font of the
  * language (a non-embedded Adobe CJK font, which viewers substitute), or
- * Helvetica for other languages, named in the form's /DR.
+ * Helvetica for other languages, named in the form's /DR.  No appearance
+ * stream written here draws text (an empty text field, a stroked tick), so
+ * that font, which cannot be embedded whole, is used for rendering only by
+ * a viewer that fills a field: a PDF/A letter as written validates.
  */
 #ifndef LP_FORMS_H
 #define LP_FORMS_H

@@ -23,15 +23,31 @@
 #define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
 
 
+/* The start of a trailing {lang=TAG} mark in s[0, n) (after blanks), or
+ * n when there is none. */
+static size_t lang_mark_start(const unsigned char *s, size_t n) {
+  size_t end = n;
+  while (end && (s[end - 1] == ' ' || s[end - 1] == '\t' ||
+                 s[end - 1] == '\n'))
+    end--;
+  if (!end || s[end - 1] != LP_LANG_CHAR) return n;
+  size_t k = end - 1;
+  while (k && s[k - 1] != LP_LANG_CHAR) k--;
+  return k ? k - 1 : n;
+}
+
 /* The plain text of a heading, as typed, without the blanks an image left
- * at its ends or its alignment mark (an outline title holds no marks). */
+ * at its ends or its attribute marks (an outline title holds no marks). */
 static void heading_text(cmark_node *node, lp_buf *out) {
   lp_lay_inline_text(node, false, out);
   size_t n = out->len, k = 0;
-  while (n && (lp_lay_edge_space(out->data[n - 1]) ||
-               out->data[n - 1] == LP_RIGHT_CHAR ||
-               out->data[n - 1] == LP_CENTER_CHAR))
-    n--;
+  for (int pass = 0; pass < 2; pass++) { /* {.center} {lang=en}, or after */
+    n = lang_mark_start(out->data, n);
+    while (n && (lp_lay_edge_space(out->data[n - 1]) ||
+                 out->data[n - 1] == LP_RIGHT_CHAR ||
+                 out->data[n - 1] == LP_CENTER_CHAR))
+      n--;
+  }
   while (k < n && lp_lay_edge_space(out->data[k]))
     k++;
   if (!out->data) return;
@@ -40,6 +56,18 @@ static void heading_text(cmark_node *node, lp_buf *out) {
   out->len = 0;
   lp_buf_puts(out, typed);
   free(typed);
+}
+
+/* Cuts a paragraph's text at n, with the blanks before it. */
+static void cut_text(para *p, size_t n) {
+  while (n && (p->text.data[n - 1] == ' ' || p->text.data[n - 1] == '\t'))
+    n--;
+  p->text.len = n;
+  if (p->text.data) p->text.data[n] = '\0';
+  /* Spans past the new end go; the last one ends there. */
+  while (p->nspans && p->spans[p->nspans - 1].start >= n) p->nspans--;
+  if (p->nspans && p->spans[p->nspans - 1].end > n)
+    p->spans[p->nspans - 1].end = n;
 }
 
 /* Removes a trailing alignment mark ({.right} or {.center} in the
@@ -52,15 +80,47 @@ static align_t take_align_attr(para *p) {
   char c = (char)p->text.data[n - 1];
   if (c != LP_RIGHT_CHAR && c != LP_CENTER_CHAR) return ALIGN_JUSTIFY;
   while (n && (char)p->text.data[n - 1] == c) n--;
-  while (n && (p->text.data[n - 1] == ' ' || p->text.data[n - 1] == '\t'))
-    n--;
-  p->text.len = n;
-  if (p->text.data) p->text.data[n] = '\0';
-  /* Spans past the new end go; the last one ends there. */
-  while (p->nspans && p->spans[p->nspans - 1].start >= n) p->nspans--;
-  if (p->nspans && p->spans[p->nspans - 1].end > n)
-    p->spans[p->nspans - 1].end = n;
+  cut_text(p, n);
   return c == LP_RIGHT_CHAR ? ALIGN_RIGHT : ALIGN_CENTER;
+}
+
+/* Removes a trailing {lang=TAG} mark from a paragraph, copying TAG into
+ * tag (cap bytes) and the mark's offset into *at; false when there is
+ * none. */
+static bool take_lang_attr(para *p, char *tag, size_t cap, size_t *at) {
+  size_t n = p->text.len, k = lang_mark_start(p->text.data, n);
+  size_t skip = strlen(LP_ATTR_LANG);
+  if (k == n) return false;
+  const char *m = (const char *)p->text.data + k + skip;
+  size_t len = strcspn(m, "\x1a");
+  snprintf(tag, cap, "%.*s", (int)len, m);
+  *at = k;
+  cut_text(p, k);
+  return true;
+}
+
+/* Takes a paragraph's (or heading's) block attributes from its end, in
+ * either order: returns its alignment mark's, and gives elem its
+ * language when that differs from the letter's.  False (an error at the
+ * attribute) for a tag that is not BCP 47. */
+static bool take_attrs(L *l, para *p, uint32_t elem, int line,
+                       align_t *align) {
+  char typed[LP_LANG_MAX + 8] = "", tag[64], why[200];
+  size_t at = 0;
+  bool lang = take_lang_attr(p, typed, sizeof typed, &at);
+  *align = take_align_attr(p);
+  if (!lang) lang = take_lang_attr(p, typed, sizeof typed, &at);
+  if (!lang) return true;
+  if (!lp_locales_normalize(typed, tag, sizeof tag)) tag[0] = '\0';
+  if (!lp_locales_check(tag, why, sizeof why)) {
+    int fl, col;
+    lp_lay_source_position(l, p, at, line, &fl, &col);
+    return lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, fl, col,
+                   "'{lang=%s}' %s", typed, why);
+  }
+  /* /Lang only where it differs (14.9.2: it is inherited). */
+  if (strcasecmp(tag, l->style.lang)) lp_tags_set_lang(lp_lay_tags(l), elem, tag);
+  return true;
 }
 
 /* Whether a paragraph is a salutation or a label line ("尊敬的客户：",
@@ -132,13 +192,15 @@ static bool layout_heading(L *l, cmark_node *node, double left,
   l->letter.cur = l->style.hchains;
   lp_lay_collect_inlines(l, node, &p, true, false, 0, st.size);
   l->letter.cur = l->style.chains;
-  align_t attr = take_align_attr(&p); /* # 承诺书 {.center} */
+  align_t attr; /* # 承诺书 {.center} */
+  bool ok = take_attrs(l, &p, l->letter.tag, cmark_node_get_start_line(node),
+                       &attr);
   if (attr != ALIGN_JUSTIFY) st.align = attr;
   size_t first = l->letter.nboxes;
   /* An image in the heading is a block of its own after (or before) the
    * heading's text, centred under a centred title, keeping with what
    * follows as the heading's lines do. */
-  bool ok = lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
+  ok = ok && lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
   lp_lay_para_free(&p);
   lp_lay_close(l, saved);
   /* Space after the heading goes before the next block: add it here as
@@ -293,8 +355,16 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
       st.marker = m;
       para p = {0};
       lp_lay_collect_inlines(l, node, &p, false, false, 0, l->style.size);
-      /* {.right} or {.center} at the end sets the paragraph that way. */
-      align_t attr = take_align_attr(&p);
+      /* A tight list item's text is its LBody's own (no P: fewer
+       * elements, 14.8.4.3.3 allows either). */
+      const lp_tags_elem *cur = lp_tags_get(lp_lay_tags(l), l->letter.tag);
+      bool own = tight && cur && !strcmp(cur->role, "LBody");
+      uint32_t saved = own ? l->letter.tag : lp_lay_open(l, "P");
+      /* {.right} or {.center} at the end sets the paragraph that way;
+       * {lang=en} gives its element a /Lang. */
+      align_t attr;
+      ok = take_attrs(l, &p, l->letter.tag, cmark_node_get_start_line(node),
+                      &attr);
       if (attr != ALIGN_JUSTIFY) {
         st.align = attr;
         st.first_indent = 0;
@@ -309,12 +379,7 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
           lp_locales_opening_word(l->style.lang, txt, p.text.len) ||
           (p.typed_break && !lp_locales_closing_pair(txt, p.text.len)))
         st.first_indent = 0;
-      /* A tight list item's text is its LBody's own (no P: fewer
-       * elements, 14.8.4.3.3 allows either). */
-      const lp_tags_elem *cur = lp_tags_get(lp_lay_tags(l), l->letter.tag);
-      bool own = tight && cur && !strcmp(cur->role, "LBody");
-      uint32_t saved = own ? l->letter.tag : lp_lay_open(l, "P");
-      ok = lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
+      ok = ok && lp_lay_paragraph(l, &p, st, cmark_node_get_start_line(node));
       lp_lay_close(l, saved);
       lp_lay_para_free(&p);
       break;

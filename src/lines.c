@@ -157,18 +157,21 @@ size_t lp_lines_chunk_start(const lp_shaped *sh, const uint8_t *brk, size_t i,
  * before j, or after the line's first grapheme if even that is too wide. */
 size_t lp_lines_grapheme_cut(const char *text, size_t len, const lp_shaped *sh,
                              size_t i, size_t j) {
-  size_t q = lp_breaks_grapheme_start(text, len, sh->glyphs[j].cluster);
+  /* One ICU iterator for every question below (a glyph each). */
+  lp_graphemes *g = lp_breaks_graphemes_open(text, len);
+  size_t q = lp_breaks_graphemes_start(g, sh->glyphs[j].cluster);
   size_t k = j;
   while (k > i && !((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
                     sh->glyphs[k].cluster <= q))
     k--;
-  if (k > i) return k;
-  for (k = i + 1; k < sh->count; k++) {
-    uint32_t c = sh->glyphs[k].cluster;
-    if ((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
-        lp_breaks_grapheme_start(text, len, c) == c)
-      break;
-  }
+  if (k <= i)
+    for (k = i + 1; k < sh->count; k++) {
+      uint32_t c = sh->glyphs[k].cluster;
+      if ((sh->glyphs[k].flags & LP_SG_CLUSTER_START) &&
+          lp_breaks_graphemes_start(g, c) == c)
+        break;
+    }
+  lp_breaks_graphemes_close(g);
   return k;
 }
 

@@ -694,6 +694,21 @@ static bool hash_letter(const merger *m, const char *path, merge_msg *msg) {
          lp_manifest_hash_file(path, &msg->bytes, msg->sha256, &msg->err);
 }
 
+/* In a combined merge each record's data is its own file, named after
+ * the record's number as {{@record}} writes it (data-0003.json, padded
+ * to the digits of the record count): the names sort in record order, as
+ * a name tree needs (ISO 32000-1 7.9.6). */
+static void name_attachment(const merger *m, lp_display *d, size_t k) {
+  int width = 1;
+  for (size_t n = m->nrecords; n >= 10; n /= 10) width++;
+  for (size_t i = 0; i < d->meta.nattachments; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "data-%0*zu.json", width, k);
+    free(d->meta.attachments[i].name);
+    d->meta.attachments[i].name = lp_xstrdup(name);
+  }
+}
+
 /* Renders record k: to its file and/or into the combined document.  Fills
  * msg (status, key, error). */
 static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
@@ -739,7 +754,10 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     ok = lp_render_layout(m->engine, m->tpl, &ro, false, d, err);
     if (ok && name)
       ok = lp_render_write_display(m->engine, d, m->tpl, name, err);
-    if (ok) lp_display_append(m->combined, d);
+    if (ok) {
+      name_attachment(m, d, k);
+      lp_display_append(m->combined, d);
+    }
     lp_display_free(d);
   }
   if (ok && name && m->o->letter)

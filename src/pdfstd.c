@@ -69,21 +69,19 @@ static bool write_viewer_prefs(HPDF_Doc pdf) {
          HPDF_Dict_Add(pdf->catalog, "ViewerPreferences", prefs) == HPDF_OK;
 }
 
-/* The record's JSON as an associated file of the document (PDF/A-3,
- * 19005-3 6.8; PDF 2.0 14.13): an embedded file stream, its file
- * specification with /AFRelationship /Data, in the catalog's /AF and its
- * /Names /EmbeddedFiles (so viewers list it). */
-static bool write_attachment(HPDF_Doc pdf, const lp_dmeta *m) {
+/* A record's JSON as an associated file of the document (PDF/A-3,
+ * 19005-3 6.8; PDF 2.0 14.13): an embedded file stream and its file
+ * specification with /AFRelationship /Data, added to the catalog's /AF
+ * and to names, the /Names /EmbeddedFiles array (so viewers list it). */
+static bool write_attachment(HPDF_Doc pdf, const lp_dattach *a,
+                             const char *date, HPDF_Array af,
+                             HPDF_Array names) {
   HPDF_MMgr mm = pdf->mmgr;
-  size_t len = strlen(m->attachment);
-  char date[32];
-  if (!lp_pdfobj_date_string(m->date, date)) return false;
-  HPDF_Dict file = lp_pdfobj_stream(pdf, m->attachment, len);
+  size_t len = strlen(a->json);
+  HPDF_Dict file = lp_pdfobj_stream(pdf, a->json, len);
   HPDF_Dict params = HPDF_Dict_New(mm), ef = HPDF_Dict_New(mm);
   HPDF_Dict spec = lp_pdfobj_indirect_dict(pdf);
-  HPDF_Dict names = HPDF_Dict_New(mm), embedded = HPDF_Dict_New(mm);
-  HPDF_Array af = HPDF_Array_New(mm), list = HPDF_Array_New(mm);
-  return file && params && ef && spec && names && embedded && af && list &&
+  return file && params && ef && spec &&
          HPDF_Dict_AddName(file, "Type", "EmbeddedFile") == HPDF_OK &&
          HPDF_Dict_AddName(file, "Subtype", "application/json") == HPDF_OK &&
          HPDF_Dict_AddNumber(params, "Size", (HPDF_INT32)len) == HPDF_OK &&
@@ -91,9 +89,9 @@ static bool write_attachment(HPDF_Doc pdf, const lp_dmeta *m) {
              HPDF_OK &&
          HPDF_Dict_Add(file, "Params", params) == HPDF_OK &&
          HPDF_Dict_AddName(spec, "Type", "Filespec") == HPDF_OK &&
-         HPDF_Dict_Add(spec, "F", HPDF_String_New(mm, "data.json", NULL)) ==
+         HPDF_Dict_Add(spec, "F", HPDF_String_New(mm, a->name, NULL)) ==
              HPDF_OK &&
-         HPDF_Dict_Add(spec, "UF", HPDF_String_New(mm, "data.json", NULL)) ==
+         HPDF_Dict_Add(spec, "UF", HPDF_String_New(mm, a->name, NULL)) ==
              HPDF_OK &&
          HPDF_Dict_Add(spec, "Desc",
                        HPDF_String_New(mm, "The data this letter was made from",
@@ -103,17 +101,31 @@ static bool write_attachment(HPDF_Doc pdf, const lp_dmeta *m) {
          HPDF_Dict_Add(ef, "UF", file) == HPDF_OK &&
          HPDF_Dict_Add(spec, "EF", ef) == HPDF_OK &&
          HPDF_Array_Add(af, spec) == HPDF_OK &&
-         HPDF_Dict_Add(pdf->catalog, "AF", af) == HPDF_OK &&
-         HPDF_Array_Add(list, HPDF_String_New(mm, "data.json", NULL)) ==
+         HPDF_Array_Add(names, HPDF_String_New(mm, a->name, NULL)) ==
              HPDF_OK &&
-         HPDF_Array_Add(list, spec) == HPDF_OK &&
+         HPDF_Array_Add(names, spec) == HPDF_OK;
+}
+
+/* Every record's data (one in a letter, one per record in a combined
+ * merge, in record order so that the name array is sorted) as associated
+ * files: the catalog's /AF and /Names /EmbeddedFiles. */
+static bool write_attachments(HPDF_Doc pdf, const lp_dmeta *m) {
+  HPDF_MMgr mm = pdf->mmgr;
+  char date[32];
+  if (!lp_pdfobj_date_string(m->date, date)) return false;
+  HPDF_Dict names = HPDF_Dict_New(mm), embedded = HPDF_Dict_New(mm);
+  HPDF_Array af = HPDF_Array_New(mm), list = HPDF_Array_New(mm);
+  bool ok = names && embedded && af && list;
+  for (size_t i = 0; ok && i < m->nattachments; i++)
+    ok = write_attachment(pdf, &m->attachments[i], date, af, list);
+  return ok && HPDF_Dict_Add(pdf->catalog, "AF", af) == HPDF_OK &&
          HPDF_Dict_Add(embedded, "Names", list) == HPDF_OK &&
          HPDF_Dict_Add(names, "EmbeddedFiles", embedded) == HPDF_OK &&
          HPDF_Dict_Add(pdf->catalog, "Names", names) == HPDF_OK;
 }
 
 bool lp_pdfstd_write(HPDF_Doc pdf, const lp_dmeta *m, lp_error *err) {
-  if (m->attachment && !write_attachment(pdf, m))
+  if (m->nattachments && !write_attachments(pdf, m))
     return lp_fail(err, LP_ERR_PDF, NULL, 0, 0,
                    "PDF writer: could not attach the record's data");
   if (!lp_pdfstd_any(m)) return true;

@@ -19,6 +19,8 @@ struct lp_pdftags {
   mark *marks;
   size_t nmarks, marks_cap;
   int *next_mcid; /* per page */
+  uint32_t *objs; /* object numbers of the tree's objects, once written */
+  size_t nobjs;
 };
 
 lp_pdftags *lp_pdftags_new(const lp_display *d) {
@@ -32,6 +34,7 @@ void lp_pdftags_free(lp_pdftags *pt) {
   if (!pt) return;
   free(pt->marks);
   free(pt->next_mcid);
+  free(pt->objs);
   free(pt);
 }
 
@@ -238,6 +241,28 @@ static HPDF_Array parent_tree_nums(tree *t, const bool *used, size_t *next) {
   return nums;
 }
 
+/* The object number libharu gave an indirect object. */
+static uint32_t object_number(HPDF_Dict o) {
+  return o->header.obj_id & 0x00FFFFFF;
+}
+
+/* Records the object numbers of the root, the Document and the elements
+ * written, in that order. */
+static void note_objects(tree *t, HPDF_Dict root, HPDF_Dict doc) {
+  lp_pdftags *pt = t->pt;
+  size_t n = t->tags->count ? t->tags->count : 1;
+  pt->objs = lp_xcalloc(n + 2, sizeof *pt->objs);
+  pt->objs[pt->nobjs++] = object_number(root);
+  pt->objs[pt->nobjs++] = object_number(doc);
+  for (size_t id = 1; id < t->tags->count; id++)
+    if (t->elems[id]) pt->objs[pt->nobjs++] = object_number(t->elems[id]);
+}
+
+const uint32_t *lp_pdftags_objects(const lp_pdftags *pt, size_t *n) {
+  *n = pt->nobjs;
+  return pt->objs;
+}
+
 /* Frees the arrays of a tree. */
 static void tree_free(tree *t) {
   free(t->elems);
@@ -293,6 +318,7 @@ bool lp_pdftags_write(lp_pdftags *pt, HPDF_Doc pdf, HPDF_Page *pages,
     check(&t, HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE));
     check(&t, HPDF_Dict_Add(pdf->catalog, "MarkInfo", mark_info));
     check(&t, HPDF_Dict_Add(pdf->catalog, "StructTreeRoot", root));
+    if (!t.bad) note_objects(&t, root, doc);
   } else {
     t.bad++;
   }

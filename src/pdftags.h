@@ -34,4 +34,9 @@ int lp_pdftags_mark(lp_pdftags *pt, size_t page, uint32_t tag, uint32_t part);
 bool lp_pdftags_write(lp_pdftags *pt, HPDF_Doc pdf, HPDF_Page *pages,
                       lp_error *err);
 
+/* The object numbers of what lp_pdftags_write wrote (the root, the
+ * Document, the elements: dictionaries only, which objstm.c packs into
+ * object streams once the document is saved); *n of them, owned by pt. */
+const uint32_t *lp_pdftags_objects(const lp_pdftags *pt, size_t *n);
+
 #endif

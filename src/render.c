@@ -139,9 +139,12 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
                  "leave attach-data out",
                  tpl->meta.pdfa_part);
   if (ok && (tpl->meta.pdfa_part == 3 || tpl->meta.attach_data) &&
-      opts->data && opts->data->root && !d->meta.attachment)
-    d->meta.attachment =
+      opts->data && opts->data->root && !d->meta.nattachments) {
+    char *json =
         json_dumps(opts->data->root, JSON_PRESERVE_ORDER | JSON_INDENT(2));
+    if (json) lp_display_add_attachment(d, "data.json", json);
+    free(json);
+  }
   lp_fill_free(f);
   for (int k = 0; k < LP_TEXT_COUNT; k++) lp_fill_free(texts[k]);
   cmark_node_free(doc);

@@ -770,21 +770,62 @@ static bool line_is(const char *p, const char *end, const char *marker) {
  * puts the characters back in the code of the parsed tree.  Done before
  * placeholders are filled, so data can never make a field.  A backslash
  * escapes the character after it, as in Markdown. */
-/* Whether attr stands at s[j] with only blanks after it on its line. */
+/* The length of a {lang=TAG} attribute at s[j], or 0. */
+static size_t lang_attr_at(const char *s, size_t len, size_t j) {
+  size_t n = strlen(LP_ATTR_LANG), k = j + n;
+  if (len - j < n || strncmp(s + j, LP_ATTR_LANG, n)) return 0;
+  while (k < len && k - j - n < LP_LANG_MAX &&
+         (isalnum((unsigned char)s[k]) || s[k] == '-' || s[k] == '_'))
+    k++;
+  return k > j + n && k < len && s[k] == '}' ? k + 1 - j : 0;
+}
+
+/* The length of a block attribute at s[j] ({.right}, {.center},
+ * {lang=TAG}), or 0. */
+static size_t block_attr_at(const char *s, size_t len, size_t j) {
+  const char *fixed[] = {LP_ATTR_RIGHT, LP_ATTR_CENTER};
+  for (size_t i = 0; i < 2; i++)
+    if (len - j >= strlen(fixed[i]) &&
+        !strncmp(s + j, fixed[i], strlen(fixed[i])))
+      return strlen(fixed[i]);
+  return lang_attr_at(s, len, j);
+}
+
+/* Whether the rest of the line from s[k] holds only blanks and block
+ * attributes (# Title {.center} {lang=en}). */
+static bool rest_is_attrs(const char *s, size_t len, size_t k) {
+  while (k < len && s[k] != '\n') {
+    size_t n = block_attr_at(s, len, k);
+    if (n)
+      k += n;
+    else if (s[k] == ' ' || s[k] == '\t' || s[k] == '\r')
+      k++;
+    else
+      return false;
+  }
+  return true;
+}
+
+/* Whether attr stands at s[j] with only blanks (or other block
+ * attributes) after it on its line. */
 static bool attr_at_line_end(const char *s, size_t len, size_t j,
                              const char *attr) {
   size_t n = strlen(attr);
   if (len - j < n || strncmp(s + j, attr, n)) return false;
-  for (size_t k = j + n; k < len && s[k] != '\n'; k++)
-    if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r') return false;
-  return true;
+  return rest_is_attrs(s, len, j + n);
 }
 
 static void mark_blanks(char *s, size_t len) {
-  size_t n_sig = strlen(SIGNATURE_SYNTAX);
+  size_t n_sig = strlen(SIGNATURE_SYNTAX), n_lang;
   for (size_t j = 0; j < len;) {
     if (s[j] == '\\' && j + 1 < len) {
       j += 2;
+    } else if ((n_lang = lang_attr_at(s, len, j)) &&
+               rest_is_attrs(s, len, j + n_lang)) {
+      s[j] = s[j + n_lang - 1] = LP_LANG_CHAR;
+      for (size_t k = j; k < j + n_lang; k++) /* zh_TW: one text node */
+        if (s[k] == '_') s[k] = '-';
+      j += n_lang;
     } else if (attr_at_line_end(s, len, j, LP_ATTR_RIGHT)) {
       memset(s + j, LP_RIGHT_CHAR, strlen(LP_ATTR_RIGHT));
       j += strlen(LP_ATTR_RIGHT);
@@ -807,9 +848,14 @@ static void mark_blanks(char *s, size_t len) {
 
 /* Appends s with each mark put back as the characters it stands for. */
 static void unmark_into(const char *s, lp_buf *out) {
+  bool in_lang = false; /* between the braces of {lang=TAG} */
   for (const char *p = s; *p;) {
     if (*p == LP_BLANK_CHAR) {
       lp_buf_append(out, "_", 1);
+      p++;
+    } else if (*p == LP_LANG_CHAR) {
+      lp_buf_append(out, in_lang ? "}" : "{", 1);
+      in_lang = !in_lang;
       p++;
     } else if (*p == LP_SIGNATURE_CHAR || *p == LP_RIGHT_CHAR ||
                *p == LP_CENTER_CHAR) {
@@ -844,7 +890,7 @@ char *lp_template_unmark(const char *s) {
 #define TAB_STOP 4
 static void unmark_literal(cmark_node *node, bool block) {
   const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\t\x1b\x1c\x1e\x1f")) return;
+  if (!lit || !strpbrk(lit, "\t\x1a\x1b\x1c\x1e\x1f")) return;
   lp_buf typed = {0}, out = {0};
   unmark_into(lit, &typed);
   size_t col = 0;
@@ -882,19 +928,24 @@ static bool ends_block(cmark_node *node) {
   return false;
 }
 
-/* Puts back, as typed, the alignment marks of a text node that does not
- * end its paragraph or heading: {.right} and {.center} set a block only
- * at its end (elsewhere, in a table cell or before more lines, they are
- * text, and never control characters on the page). */
+/* Puts back, as typed, the block attribute marks of a text node that does
+ * not end its paragraph or heading: {.right}, {.center} and {lang=TAG}
+ * set a block only at its end (elsewhere, in a table cell or before more
+ * lines, they are text, and never control characters on the page). */
 static void settle_align_marks(cmark_node *node) {
   const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\t\x1b\x1c")) return;
-  bool keep = ends_block(node);
+  if (!lit || !strpbrk(lit, "\t\x1a\x1b\x1c")) return;
+  bool keep = ends_block(node), in_lang = false;
   lp_buf out = {0};
   for (const char *p = lit; *p; p++) {
     bool mark = !keep && (*p == LP_RIGHT_CHAR || *p == LP_CENTER_CHAR);
     if (mark && (p == lit || p[-1] != *p))
       lp_buf_puts(&out, *p == LP_RIGHT_CHAR ? LP_ATTR_RIGHT : LP_ATTR_CENTER);
+    if (!keep && *p == LP_LANG_CHAR) {
+      lp_buf_puts(&out, in_lang ? "}" : "{");
+      in_lang = !in_lang;
+      continue;
+    }
     if (!mark) lp_buf_append(&out, *p == '\t' ? " " : p, 1); /* no glyph */
   }
   cmark_node_set_literal(node, out.data ? (char *)out.data : "");

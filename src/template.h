@@ -34,6 +34,16 @@ enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
 #define LP_RIGHT_CHAR '\x1c'
 #define LP_CENTER_CHAR '\x1b'
 
+/* A paragraph or a heading that ends with {lang=TAG} (with or without an
+ * alignment attribute next to it) is in that language: its structure
+ * element gets /Lang (tagged PDF, ISO 32000-1 14.9.2; PDF/UA-1 7.2).  In
+ * the kept body its braces become LP_LANG_CHAR (LP_LANG_CHAR "lang=en"
+ * LP_LANG_CHAR), so data can never make one; TAG is letters, digits,
+ * '-' and '_', at most LP_LANG_MAX bytes. */
+#define LP_ATTR_LANG "{lang="
+#define LP_LANG_CHAR '\x1a'
+#define LP_LANG_MAX 35
+
 /* A space or an indent given in em (of the body size) or as a length:
  * em * font size + pt points. */
 typedef struct lp_amount {

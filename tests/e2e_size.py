@@ -47,6 +47,21 @@ def main():
                 check("size: every merged %d-page CJK letter is under %d KB"
                       % (npages, limit_kb), max(sizes) < limit_kb * 1024, max(sizes))
 
+        # Tagging costs little: the structure tree's objects go into an
+        # object stream (a hundred small dictionaries a letter).
+        untagged = os.path.join(tmp, "untagged.md")
+        with open(os.path.join(BENCH, "letter.md"), encoding="utf-8") as f:
+            text = f.read()
+        with open(untagged, "w", encoding="utf-8") as f:
+            f.write(text.replace("lang: zh-CN\n", "lang: zh-CN\ntagged: false\n", 1))
+        out, plain = merged_sizes(tmp, untagged, data, "untagged")
+        _, tagged = merged_sizes(tmp, os.path.join(BENCH, "letter.md"), data, "letter.md")
+        if plain and tagged:
+            check("size: tagging the two-page letter costs under 2 %",
+                  max(tagged) < max(plain) * 1.02, (max(plain), max(tagged)))
+            check("size: the tagged two-page CJK letter is under 97 KB",
+                  max(tagged) < 97 * 1024, max(tagged))
+
         # font-hinting: true keeps the CJK fonts' hints; the glyphs are
         # drawn the same either way, the file without them is smaller.
         src = open(os.path.join(BENCH, "notice.md"), encoding="utf-8").read()

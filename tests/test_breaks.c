@@ -112,6 +112,17 @@ static void test_graphemes(void) {
   CHECK(lp_breaks_grapheme_start(t, len, 4) == 4); /* flag */
   CHECK(lp_breaks_grapheme_start(t, len, 8) == 4); /* its second half */
   CHECK(lp_breaks_grapheme_start(t, len, 12) == 12);
+  /* One iterator asked many times, in any order, answers the same. */
+  lp_graphemes *g = lp_breaks_graphemes_open(t, len);
+  CHECK(g != NULL);
+  const size_t at[] = {8, 2, 12, 4, 1, 0, 13, 99, 5};
+  for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+    CHECK(lp_breaks_graphemes_start(g, at[i]) ==
+          lp_breaks_grapheme_start(t, len, at[i]));
+  CHECK(lp_breaks_graphemes_start(g, 99) == len);
+  lp_breaks_graphemes_close(g);
+  lp_breaks_graphemes_close(NULL);
+  CHECK(lp_breaks_graphemes_start(NULL, 3) == 3);
 }
 
 /* Words far past 64 letters (German compounds, chemical names) get

@@ -57,5 +57,27 @@ int main(void) {
   }
   lp_display_free_names(names, n);
   lp_display_free(d);
+
+  /* Appending letters keeps every record's attachment, in order. */
+  d = lp_display_new();
+  for (int letter = 1; letter <= 3; letter++) {
+    lp_display *one = lp_display_new();
+    lp_display_add_page(one, 595, 842);
+    char name[32], json[32];
+    snprintf(name, sizeof name, "data-%d.json", letter);
+    snprintf(json, sizeof json, "{\"n\": %d}", letter);
+    lp_display_add_attachment(one, name, json);
+    lp_display_append(d, one);
+    CHECK(one->meta.nattachments == 0);
+    lp_display_free(one);
+  }
+  CHECK(d->npages == 3);
+  CHECK(d->meta.nattachments == 3);
+  if (d->meta.nattachments == 3) {
+    CHECK_STR(d->meta.attachments[0].name, "data-1.json");
+    CHECK_STR(d->meta.attachments[2].name, "data-3.json");
+    CHECK_STR(d->meta.attachments[2].json, "{\"n\": 3}");
+  }
+  lp_display_free(d);
   return CHECK_DONE();
 }

@@ -970,6 +970,55 @@ static bool has_control(const lp_display *d) {
   return false;
 }
 
+/* The /Lang an element of role got (the first such element with one), or
+ * NULL. */
+static const char *lang_of(const lp_display *d, const char *role) {
+  for (size_t i = 1; d && i < d->tags.count; i++)
+    if (!strcmp(d->tags.tags[i].role, role) && d->tags.tags[i].lang)
+      return d->tags.tags[i].lang;
+  return NULL;
+}
+
+/* {lang=TAG} at the end of a paragraph or heading (beside an alignment
+ * mark, in either order) gives its element a /Lang, normalized, when it
+ * differs from the letter's; the mark is not drawn nor in the outline;
+ * elsewhere, in a value or in code, it is text; a bad tag is an error at
+ * its place. */
+static void test_lang_marks(void) {
+  lp_display *d = layout("---\nlang: zh-CN\n---\n\n# Agreement {lang=en}\n\n"
+                         "正文。{lang=zh-CN}\n\nSigned. {.right} {lang=en_GB}\n\n"
+                         "- item {lang=fr}\n\n`x {lang=de}`\n");
+  CHECK(d && !has_control(d));
+  CHECK_STR(lang_of(d, "H1"), "en");
+  CHECK_STR(lang_of(d, "P"), "en-GB"); /* 正文's P: the letter's own */
+  CHECK_STR(lang_of(d, "LBody"), "fr");
+  if (d && d->noutlines) CHECK_STR(d->outlines[0].title, "Agreement");
+  tline lines[16];
+  size_t n = d ? lines_of(&d->pages[0], lines, 16) : 0;
+  const tline *signed_line = find_line(lines, n, "Signed.");
+  CHECK(signed_line && !strchr(signed_line->text, '{') &&
+        fabs(signed_line->x1 - (d->pages[0].width - MARGIN)) < 0.5);
+  CHECK(find_line(lines, n, "x {lang=de}") != NULL);
+  lp_display_free(d);
+  d = layout_data("---\nlang: en\n---\n\n{{v}}\n\nMid {lang=fr} text.\n",
+                  "{\"v\": \"value {lang=fr}\"}");
+  CHECK(d && !lang_of(d, "P") && !has_control(d));
+  n = d ? lines_of(&d->pages[0], lines, 16) : 0;
+  CHECK(find_line(lines, n, "value {lang=fr}") != NULL);
+  CHECK(find_line(lines, n, "Mid {lang=fr} text.") != NULL);
+  lp_display_free(d);
+  char name[128];
+  snprintf(name, sizeof name, "%s/t.md", dir);
+  const char *bad = "---\nlang: en\n---\n\nText. {lang=12345}\n";
+  lp_error err = {0};
+  lp_template *t = lp_template_parse(bad, strlen(bad), name, &err);
+  d = lp_display_new();
+  CHECK(t && !lp_render_layout(engine, t, NULL, false, d, &err) &&
+        err.line == 5 && err.column == 7 && strstr(err.message, "{lang=12345}"));
+  lp_display_free(d);
+  lp_template_free(t);
+}
+
 /* A heading ending with {.right} or {.center} is set that way, its mark
  * neither drawn nor in its outline title; a mark that ends no paragraph
  * or heading is text; no control character ever reaches the page. */
@@ -1086,6 +1135,7 @@ int main(void) {
   test_locales();
   test_data_is_text();
   test_heading_marks();
+  test_lang_marks();
   test_front_matter_values();
   const char *files[] = {"pic.png", "wide.png"};
   for (size_t k = 0; k < 2; k++) {

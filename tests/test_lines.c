@@ -15,6 +15,7 @@
 #include "check.h"
 #include "display.h"
 #include "letterpress.h"
+#include "lines.h"
 #include "render.h"
 
 #define MM (72.0 / 25.4)
@@ -569,6 +570,29 @@ static void test_last_resort(void) {
   lp_display_free(d);
 }
 
+/* The cut of a run no line holds, from shaped glyphs: at the last
+ * grapheme start before the glyph that does not fit, or after the line's
+ * first grapheme (a base with its combining accent) when that is all. */
+static void test_grapheme_cut(void) {
+  const char *text = "ab\u0301cd"; /* a, b + U+0301, c, d */
+  size_t len = strlen(text);
+  const uint32_t cluster[] = {0, 1, 1, 4, 5};
+  const bool start[] = {true, true, false, true, true};
+  lp_sglyph glyphs[5];
+  memset(glyphs, 0, sizeof glyphs);
+  for (int k = 0; k < 5; k++) {
+    glyphs[k].cluster = cluster[k];
+    glyphs[k].flags = start[k] ? LP_SG_CLUSTER_START : 0;
+  }
+  lp_shaped sh = {0};
+  sh.glyphs = glyphs;
+  sh.count = 5;
+  CHECK(lp_lines_grapheme_cut(text, len, &sh, 0, 2) == 1); /* before b́ */
+  CHECK(lp_lines_grapheme_cut(text, len, &sh, 0, 3) == 3); /* before c */
+  CHECK(lp_lines_grapheme_cut(text, len, &sh, 1, 2) == 3); /* after b́ */
+  CHECK(lp_lines_grapheme_cut(text, len, &sh, 3, 4) == 4);
+}
+
 #define SHY_TEXT                                                             \
   "The parties agree that the compen\u00adsation shall be deter\u00admined "  \
   "by the arbi\u00adtration panel, whose deci\u00adsions are extra\u00ad"    \
@@ -862,6 +886,7 @@ int main(void) {
   test_brackets();
   test_numbers_whole();
   test_last_resort();
+  test_grapheme_cut();
   test_soft_hyphen();
   test_long_words();
   test_korean();

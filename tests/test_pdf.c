@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "display.h"
+#include "embed.h"
 #include "pdf.h"
 #include "util.h"
 
@@ -464,6 +465,39 @@ static void test_errors(lp_face *latin) {
 }
 
 /* Loads the two fonts and runs every test. */
+/* A face's fonts looked up once for a run: the pair gives for each glyph
+ * the font lp_embed_font_for chose when it collected it (the main font
+ * for the anchor's glyphs, the extra font for the others); a face with
+ * no anchor has its main font only. */
+static void test_font_pair(lp_face *cjk, lp_face *latin) {
+  lp_embed_font fonts[3];
+  memset(fonts, 0, sizeof fonts);
+  lp_face *faces[3] = {cjk, latin, cjk};
+  bool extra[3] = {false, false, true};
+  for (int i = 0; i < 3; i++) {
+    fonts[i].face = faces[i];
+    fonts[i].extra = extra[i];
+    fonts[i].gids = hb_set_create();
+  }
+  hb_set_add(fonts[0].gids, 10); /* the CJK anchor */
+  hb_set_add(fonts[0].gids, 11);
+  hb_set_add(fonts[2].gids, 99); /* a record's own glyph */
+  hb_set_add(fonts[1].gids, 5);
+  lp_embed e = {0};
+  e.fonts = fonts;
+  e.nfonts = 3;
+  lp_embed_pair pair = lp_embed_fonts_of(&e, cjk);
+  CHECK(pair.main == &fonts[0] && pair.extra == &fonts[2]);
+  CHECK(lp_embed_pair_font(&pair, 10) == &fonts[0]);
+  CHECK(lp_embed_pair_font(&pair, 11) == &fonts[0]);
+  CHECK(lp_embed_pair_font(&pair, 99) == &fonts[2]);
+  pair = lp_embed_fonts_of(&e, latin);
+  CHECK(pair.main == &fonts[1] && !pair.extra);
+  CHECK(lp_embed_pair_font(&pair, 5) == &fonts[1]);
+  CHECK(lp_embed_pair_font(&pair, 77) == &fonts[1]);
+  for (int i = 0; i < 3; i++) hb_set_destroy(fonts[i].gids);
+}
+
 int main(void) {
   lp_face *cjk = load_face(0, CJK_FONT, CJK_FONT_SC);
   lp_face *latin = load_face(1, LATIN_FONT, 0);
@@ -477,6 +511,7 @@ int main(void) {
   test_size(cjk);
   test_positions(latin);
   test_errors(latin);
+  test_font_pair(cjk, latin);
 
   free_face(cjk);
   free_face(latin);
