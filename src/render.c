@@ -22,6 +22,7 @@
 #include "pdf.h"
 #include "render.h"
 #include "template.h"
+#include "typo.h"
 #include "util.h"
 
 static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
@@ -107,6 +108,8 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   const char *src = lp_fill_source(f, &n);
   cmark_node *doc = lp_markdown_parse(src, n, LP_MARKDOWN_LETTER);
   if (doc) lp_template_unmark_code(doc);
+  /* Before the values go in: data is set as typed (typo.h). */
+  if (doc) lp_typo_tree(doc, lp_template_typo(tpl));
   bool ok = doc != NULL;
   if (!ok)
     lp_fail(err, LP_ERR_INPUT, tpl->name, tpl->body_line, 1,

@@ -16,21 +16,28 @@
 #include "fill.h"
 #include "locales.h"
 #include "shape.h"
+#include "typo.h"
 #include "util.h"
 
 #define MM (72.0 / 25.4)
 /* Explicit signature field: as wide as its 13 characters (6.5 em). */
 #define SIGNATURE_SYNTAX "[[signature]]"
 
-/* Named paper sizes, portrait, in mm (ISO 216; B5 is ISO B5) or points. */
+/* Named paper sizes, portrait, in mm (ISO 216 A and B series; JIS P 0138
+ * B series, the B5 of Japanese offices) or points.  A plain "B5" is
+ * ISO's here; lp_template_paper makes it JIS B5 in a Japanese letter. */
 static const struct {
   const char *name;
   double w, h; /* pt */
 } papers[] = {
-    {"A3", 297 * MM, 420 * MM}, {"A4", 210 * MM, 297 * MM},
-    {"A5", 148 * MM, 210 * MM}, {"B5", 176 * MM, 250 * MM},
-    {"Letter", 612, 792},       {"Legal", 612, 1008},
+    {"A3", 297 * MM, 420 * MM},     {"A4", 210 * MM, 297 * MM},
+    {"A5", 148 * MM, 210 * MM},     {"A6", 105 * MM, 148 * MM},
+    {"B5", 176 * MM, 250 * MM},     {"ISO-B5", 176 * MM, 250 * MM},
+    {"JIS-B5", 182 * MM, 257 * MM}, {"Letter", 612, 792},
+    {"Legal", 612, 1008},
 };
+#define JIS_B5_W (182 * MM)
+#define JIS_B5_H (257 * MM)
 
 bool lp_parse_length(const char *text, double *pt) {
   char *end;
@@ -318,21 +325,41 @@ static bool parse_lang(lp_meta *m, const meta_key *k, const char *value,
   return true;
 }
 
-/* A named paper size, or a width and height within the bounds. */
+/* Whether text ends with the word word (after a space); if so, *n is
+ * the length of the text before it, spaces trimmed. */
+static bool ends_with_word(const char *text, const char *word, size_t *n) {
+  size_t t = strlen(text), w = strlen(word);
+  if (t <= w || strcasecmp(text + t - w, word) || text[t - w - 1] != ' ')
+    return false;
+  *n = t - w;
+  while (*n && text[*n - 1] == ' ') (*n)--;
+  return true;
+}
+
+/* A named paper size, or a width and height within the bounds, then
+ * optionally "landscape" (width and height swapped to make it wide) or
+ * "portrait" (tall). */
 static bool parse_paper(lp_meta *m, const meta_key *k, const char *value,
                         const meta_at *at) {
-  for (size_t i = 0; i < sizeof papers / sizeof papers[0]; i++)
-    if (strcasecmp(value, papers[i].name) == 0) {
-      m->paper_w = papers[i].w;
-      m->paper_h = papers[i].h;
-      return true;
+  size_t n = strlen(value);
+  bool landscape = ends_with_word(value, "landscape", &n), portrait = false;
+  if (!landscape) portrait = ends_with_word(value, "portrait", &n);
+  char *size = lp_xstrndup(value, n);
+  double wh[2] = {0, 0};
+  bool named = false;
+  for (size_t i = 0; i < sizeof papers / sizeof papers[0] && !named; i++)
+    if (strcasecmp(size, papers[i].name) == 0) {
+      wh[0] = papers[i].w, wh[1] = papers[i].h, named = true;
+      m->paper_b5 = !strcasecmp(size, "B5");
     }
-  double wh[2];
-  if (parse_lengths(value, wh, 2) != 2 || wh[0] < k->lo || wh[1] < k->lo ||
-      wh[0] > k->hi || wh[1] > k->hi)
-    return bad_value(k, value, at);
-  m->paper_w = wh[0];
-  m->paper_h = wh[1];
+  bool ok = named || (parse_lengths(size, wh, 2) == 2 && wh[0] >= k->lo &&
+                      wh[1] >= k->lo && wh[0] <= k->hi && wh[1] <= k->hi);
+  if (ok && !named) m->paper_b5 = false;
+  free(size);
+  if (!ok) return bad_value(k, value, at);
+  bool swap = (landscape && wh[0] < wh[1]) || (portrait && wh[0] > wh[1]);
+  m->paper_w = swap ? wh[1] : wh[0];
+  m->paper_h = swap ? wh[0] : wh[1];
   return true;
 }
 
@@ -441,6 +468,16 @@ static bool parse_negated_bool(lp_meta *m, const meta_key *k,
   return true;
 }
 
+/* smart-punctuation: true or false, stored as LP_SMART_ON or _OFF (not
+ * given stays LP_SMART_AUTO). */
+static bool parse_smart(lp_meta *m, const meta_key *k, const char *value,
+                        const meta_at *at) {
+  bool on;
+  if (!true_or_false(value, &on)) return bad_value(k, value, at);
+  *SLOT(m, k, int) = on ? LP_SMART_ON : LP_SMART_OFF;
+  return true;
+}
+
 /* The enumerations a choice key writes as an int. */
 _Static_assert(sizeof(lp_word_break) == sizeof(int),
                "word-break is stored as an int");
@@ -496,9 +533,10 @@ static const meta_key meta_keys[] = {
     TEXT("keywords", keywords),
     KEY("lang", parse_lang, lang, .message = "'%s: %s' %s"),
     KEY("paper", parse_paper, paper_w, .lo = 72, .hi = 14400,
-        .message = "'%s: %s' is not a paper size: write A3, A4, A5, B5, "
-                   "Letter, Legal, or a width and height such as "
-                   "'210mm 297mm' (1in to 200in)"),
+        .message = "'%s: %s' is not a paper size: write A3, A4, A5, A6, "
+                   "B5, ISO-B5, JIS-B5, Letter, Legal, or a width and "
+                   "height such as '210mm 297mm' (1in to 200in), then "
+                   "'landscape' for a wide page if need be (A4 landscape)"),
     {.name = "margin", .parse = parse_margin,
      .slot = offsetof(lp_meta, margin), .flag = offsetof(lp_meta, margin_set),
      .message = "'%s: %s' is not 1 to 4 lengths: write e.g. "
@@ -564,6 +602,14 @@ static const meta_key meta_keys[] = {
     KEY("attach-data", parse_bool, attach_data,
         .message = "'%s: %s': write 'true' (the record travels with the "
                    "letter as data.json) or 'false' (the default)"),
+    KEY("smart-punctuation", parse_smart, smart_punctuation,
+        .message = "'%s: %s': write 'true' (typographic quotes, dashes "
+                   "and ellipses, the default for Latin, Greek and "
+                   "Cyrillic letters) or 'false' (as typed)"),
+    KEY("header-first", parse_negated_bool, no_header_first,
+        .message = "'%s: %s': write 'false' (no header on the first page "
+                   "of each letter, as on letterhead paper) or 'true' (the "
+                   "default)"),
 };
 
 #undef TEXT
@@ -939,6 +985,28 @@ static const char *guess_lang(const char *s, size_t len) {
 
 const char *lp_template_lang(const lp_template *tpl) {
   return tpl->meta.lang ? tpl->meta.lang : tpl->guessed_lang;
+}
+
+void lp_template_paper(const lp_template *tpl, double *w, double *h) {
+  const lp_meta *m = &tpl->meta;
+  const char *lang = lp_template_lang(tpl);
+  bool us = lp_lang_is(lang, "en") && strlen(lang) >= 5 &&
+            (!strcasecmp(lang + 3, "US") || !strcasecmp(lang + 3, "CA"));
+  *w = m->paper_w ? m->paper_w : us ? 612 : 210 * MM;
+  *h = m->paper_h ? m->paper_h : us ? 792 : 297 * MM;
+  /* B5 in Japan is JIS B5 (JIS P 0138), the size of Japanese office
+   * paper; ISO-B5 is there for the other one. */
+  if (m->paper_b5 && lp_lang_is(lang, "ja")) {
+    bool wide = *w > *h;
+    *w = wide ? JIS_B5_H : JIS_B5_W;
+    *h = wide ? JIS_B5_W : JIS_B5_H;
+  }
+}
+
+const lp_typo_style *lp_template_typo(const lp_template *tpl) {
+  int smart = tpl->meta.smart_punctuation;
+  if (smart == LP_SMART_OFF) return NULL;
+  return lp_typo_style_for(lp_template_lang(tpl), smart == LP_SMART_ON);
 }
 
 /* The offset of the first control character of text other than tab, line

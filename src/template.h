@@ -25,6 +25,10 @@
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
 
+/* smart-punctuation: not given (on for the languages typo.h has quotes
+ * for), true or false. */
+enum { LP_SMART_AUTO = 0, LP_SMART_ON = 1, LP_SMART_OFF = 2 };
+
 /* A paragraph or a heading that ends with {.right} or {.center} is set
  * that way (the sender's block and date of a letter, a centred title).  In the kept body the attribute
  * becomes a run of these marks, of its length, so data can never make one
@@ -86,6 +90,10 @@ typedef struct lp_meta {
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
   bool font_hinting;        /* `font-hinting: true`: embed hinting */
   bool attach_data;         /* `attach-data: true`: the record as data.json */
+  int smart_punctuation;    /* LP_SMART_*: typographic quotes and dashes */
+  bool no_header_first;     /* `header-first: false`: no header on the
+                               first page of each letter */
+  bool paper_b5;            /* `paper: B5`: JIS B5 in Japanese, else ISO */
   lp_word_break word_break; /* `word-break`: keep-all or normal (0: auto) */
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */
@@ -133,5 +141,14 @@ const char *lp_meta_text(const lp_meta *meta, int which);
 
 /* The language the template is set in: meta.lang, else guessed. */
 const char *lp_template_lang(const lp_template *tpl);
+
+/* The page size in points, portrait or landscape as given: the paper of
+ * the front matter (a plain B5 is JIS B5 in a Japanese letter, ISO B5
+ * otherwise), else A4, or US Letter for en-US and en-CA. */
+void lp_template_paper(const lp_template *tpl, double *w, double *h);
+
+/* The typographic punctuation the template's prose gets (typo.h), or
+ * NULL: smart-punctuation, else on for the languages typo.h knows. */
+const struct lp_typo_style *lp_template_typo(const lp_template *tpl);
 
 #endif
