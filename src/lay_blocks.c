@@ -295,6 +295,12 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
       lp_lay_collect_inlines(l, node, &p, false, false, 0, l->style.size);
       /* {.right} or {.center} at the end sets the paragraph that way. */
       align_t attr = take_align_attr(&p);
+      /* A Japanese 結語 alone (敬具, 草々, 以上 …) goes to the line end
+       * without being asked, as Japanese letters set it. */
+      if (attr == ALIGN_JUSTIFY &&
+          lp_locales_closing_right(l->style.lang, (const char *)p.text.data,
+                                   p.text.len))
+        attr = ALIGN_RIGHT;
       if (attr != ALIGN_JUSTIFY) {
         st.align = attr;
         st.first_indent = 0;

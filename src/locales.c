@@ -317,13 +317,24 @@ bool lp_locales_opening_word(const char *lang, const char *text,
   static const char *const words[] = {"拝啓", "謹啓", "粛啓", "急啓", "前略",
                                       "冠省", "拝復", "謹復", "再啓"};
   if (lp_locales_han_forms(lang) != LP_HAN_JP) return false;
+  /* The word starts the paragraph, followed by a space (拝啓　時下…, the
+   * usual way) or directly by the text (拝啓時下…, as some write it). */
   for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
     size_t w = strlen(words[k]);
-    /* The word alone, or followed by a space as 拝啓　時下… is. */
-    if (len >= w && !memcmp(text, words[k], w) &&
-        (len == w || text[w] == ' ' || text[w] == '\n' ||
-         (len >= w + 3 && !memcmp(text + w, "　", 3))))
-      return true;
+    if (len >= w && !memcmp(text, words[k], w)) return true;
   }
   return false;
+}
+
+bool lp_locales_closing_right(const char *lang, const char *text,
+                              size_t len) {
+  /* 結語 that answer the 頭語 (拝啓…敬具, 謹啓…謹言/謹白, 前略…草々, 急啓…
+   * 不一), and 以上 after the items of 記: each alone on its line, at
+   * the line end (文書の書き方; jlreq has no rule, business usage does). */
+  static const char *const words[] = {"敬具", "敬白", "謹言", "謹白", "草々",
+                                      "早々", "不一", "不備", "拝具", "再拝",
+                                      "以上"};
+  if (lp_locales_han_forms(lang) != LP_HAN_JP || memchr(text, '\n', len))
+    return false;
+  return is_one_of(text, len, words, sizeof words / sizeof words[0], false);
 }
