@@ -671,6 +671,77 @@ static bool yaml_null(const yaml_event_t *ev) {
   return false;
 }
 
+/* ---- YAML mistakes ---------------------------------------------------- */
+
+/* Line number line (from 0) of the parser's input, as [*start, end). */
+static const char *yaml_line(const yaml_parser_t *p, size_t line,
+                             const char **end) {
+  const char *s = (const char *)p->input.string.start,
+             *e = (const char *)p->input.string.end;
+  for (size_t k = 0; k < line && s < e; k++) {
+    const char *nl = memchr(s, '\n', (size_t)(e - s));
+    s = nl ? nl + 1 : e;
+  }
+  const char *nl = memchr(s, '\n', (size_t)(e - s));
+  *end = nl ? nl : e;
+  while (*end > s && ((*end)[-1] == '\r' || (*end)[-1] == ' ')) (*end)--;
+  return s;
+}
+
+/* A value with ": " unquoted (title: Re: Notice): libyaml reads a second
+ * mapping.  Says so and writes the line as it should be, the value in
+ * double quotes (single quotes when it holds a double one). */
+static bool colon_in_value(const yaml_parser_t *p, int line, int col,
+                           lp_error *err, const char *file) {
+  const char *end, *s = yaml_line(p, p->problem_mark.line, &end);
+  const char *colon = memchr(s, ':', (size_t)(end - s));
+  if (!colon || colon == s) return false;
+  const char *v = colon + 1;
+  while (v < end && (*v == ' ' || *v == '\t')) v++;
+  if (v >= end || *v == '"' || *v == '\'') return false;
+  int klen = (int)(colon - s), vlen = (int)(end - v);
+  bool dq = memchr(v, '"', (size_t)vlen) != NULL;
+  lp_buf fixed = {0};
+  lp_buf_printf(&fixed, "%.*s: %c", klen, s, dq ? '\'' : '"');
+  for (const char *c = v; c < end; c++) /* a quote inside is doubled */
+    lp_buf_append(&fixed, dq && *c == '\'' ? "''" : c, dq && *c == '\'' ? 2 : 1);
+  lp_buf_printf(&fixed, "%c", dq ? '\'' : '"');
+  lp_fail(err, LP_ERR_INPUT, file, line, col,
+          "a colon and a space inside a value start a mapping in YAML: put "
+          "the value in quotes: %s", (char *)fixed.data);
+  lp_buf_free(&fixed);
+  return true;
+}
+
+/* Fails with libyaml's error, and for the common mistakes what to write
+ * instead: a value holding ": ", a tab in an indent, a quote never
+ * closed.  line0 is the file's line of the YAML's first line. */
+static bool yaml_error(const yaml_parser_t *p, const char *file, int line0,
+                       lp_error *err) {
+  const char *problem = p->problem ? p->problem : "syntax error";
+  int line = line0 + (int)p->problem_mark.line;
+  int col = (int)p->problem_mark.column + 1;
+  if (strstr(problem, "mapping values are not allowed") &&
+      colon_in_value(p, line, col, err, file))
+    return false;
+  if (strstr(problem, "tab character"))
+    return lp_fail(err, LP_ERR_INPUT, file, line, col,
+                   "a tab in the front matter: YAML indents with spaces "
+                   "only; replace the tab with spaces (the keys start at the "
+                   "margin)");
+  if (p->context && strstr(p->context, "quoted scalar"))
+    return lp_fail(err, LP_ERR_INPUT, file,
+                   line0 + (int)p->context_mark.line,
+                   (int)p->context_mark.column + 1,
+                   "the quoted value that starts here is never closed: end "
+                   "it with the same quote on its line");
+  return lp_fail(err, LP_ERR_INPUT, file, line, col,
+                 "bad YAML in the front matter: %s (write 'key: value' "
+                 "lines; quote a value that holds ': ' or starts with a "
+                 "quote, [, {, &, *, !, |, >, %% or @)",
+                 problem);
+}
+
 /* Reads a scalar or a sequence of scalars (joined with ", ") as a value;
  * a null scalar is the empty value. */
 static bool yaml_value(yaml_parser_t *p, yaml_event_t *ev, lp_buf *out,
@@ -687,11 +758,7 @@ static bool yaml_value(yaml_parser_t *p, yaml_event_t *ev, lp_buf *out,
                    "front-matter values are text or a list of text");
   for (int n = 0;; n++) {
     yaml_event_t item;
-    if (!yaml_parser_parse(p, &item))
-      return lp_fail(err, LP_ERR_INPUT, file,
-                     line0 + (int)p->problem_mark.line,
-                     (int)p->problem_mark.column + 1, "bad YAML: %s",
-                     p->problem ? p->problem : "syntax error");
+    if (!yaml_parser_parse(p, &item)) return yaml_error(p, file, line0, err);
     if (item.type == YAML_SEQUENCE_END_EVENT) {
       yaml_event_delete(&item);
       return true;
@@ -721,10 +788,7 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
   while (ok && !done) {
     yaml_event_t ev;
     if (!yaml_parser_parse(&p, &ev)) {
-      ok = lp_fail(err, LP_ERR_INPUT, file, line0 + (int)p.problem_mark.line,
-                   (int)p.problem_mark.column + 1,
-                   "bad YAML in the front matter: %s",
-                   p.problem ? p.problem : "syntax error");
+      ok = yaml_error(&p, file, line0, err);
       break;
     }
     int line = line0 + (int)ev.start_mark.line;
@@ -757,11 +821,7 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
       lp_buf_append(&key, ev.data.scalar.value, ev.data.scalar.length);
       yaml_event_t vev;
       if (!yaml_parser_parse(&p, &vev)) {
-        ok = lp_fail(err, LP_ERR_INPUT, file,
-                     line0 + (int)p.problem_mark.line,
-                     (int)p.problem_mark.column + 1,
-                     "bad YAML in the front matter: %s",
-                     p.problem ? p.problem : "syntax error");
+        ok = yaml_error(&p, file, line0, err);
         break;
       }
       value.len = 0;
