@@ -317,11 +317,13 @@ bool lp_locales_opening_word(const char *lang, const char *text,
   static const char *const words[] = {"拝啓", "謹啓", "粛啓", "急啓", "前略",
                                       "冠省", "拝復", "謹復", "再啓"};
   if (lp_locales_han_forms(lang) != LP_HAN_JP) return false;
-  /* The word starts the paragraph, followed by a space (拝啓　時下…, the
-   * usual way) or directly by the text (拝啓時下…, as some write it). */
   for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
     size_t w = strlen(words[k]);
-    if (len >= w && !memcmp(text, words[k], w)) return true;
+    /* The word alone, or followed by a space as 拝啓　時下… is. */
+    if (len >= w && !memcmp(text, words[k], w) &&
+        (len == w || text[w] == ' ' || text[w] == '\n' ||
+         (len >= w + 3 && !memcmp(text + w, "　", 3))))
+      return true;
   }
   return false;
 }

@@ -96,7 +96,7 @@ const lp_typo_style *lp_typo_style_for(const char *lang, bool force) {
 }
 
 void lp_typo_state_init(lp_typo_state *st) {
-  st->single_open = 0;
+  st->single_open = st->double_open = 0;
   st->prev = C_START;
 }
 
@@ -158,22 +158,33 @@ static bool english_elision(const char *s, size_t n, size_t i) {
 }
 
 /* Appends a double quote: opening or closing by the character before it
- * and after it; a quote between two spaces stays straight. */
+ * and after it.  One between two spaces stays straight, but where the
+ * style sets spaces inside quotes (French: " oui ") it closes the open
+ * one, else opens. */
 static void double_quote(const lp_typo_style *y, const char *s, size_t n,
                          size_t *i, int32_t next, lp_typo_state *st,
                          lp_buf *out) {
   int before = st->prev, after = class_of(peek(s, n, *i + 1, next));
   (*i)++;
-  if ((before == C_START || before == C_SPACE) &&
-      (after == C_START || after == C_SPACE)) {
+  bool spaced = (before == C_START || before == C_SPACE) &&
+                (after == C_START || after == C_SPACE);
+  if (spaced && !*y->inner_space) {
     lp_buf_append(out, "\"", 1), st->prev = C_PUNCT;
     return;
   }
-  if (before == C_START || before == C_SPACE || before == C_OPEN) {
+  bool open = spaced ? st->double_open == 0
+                     : before == C_START || before == C_SPACE ||
+                           before == C_OPEN;
+  /* After a space, with a quote open, before punctuation (" oui ".):
+   * the space was typed inside; this one closes. */
+  if (open && before == C_SPACE && st->double_open && after == C_PUNCT)
+    open = false;
+  if (open) {
     lp_buf_puts(out, y->open2);
     lp_buf_puts(out, y->inner_space);
     /* A space typed inside the quote is the one the style sets. */
     if (*y->inner_space && *i < n && s[*i] == ' ') (*i)++;
+    st->double_open++;
     st->prev = C_OPEN;
     return;
   }
@@ -182,6 +193,7 @@ static void double_quote(const lp_typo_style *y, const char *s, size_t n,
     lp_buf_puts(out, y->inner_space);
   }
   lp_buf_puts(out, y->close2);
+  if (st->double_open) st->double_open--;
   st->prev = C_PUNCT;
 }
 

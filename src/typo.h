@@ -42,6 +42,7 @@ const lp_typo_style *lp_typo_style_for(const char *lang, bool force);
  * the last character was (for the next quote's side). */
 typedef struct lp_typo_state {
   int single_open; /* single quotes opened and not yet closed */
+  int double_open; /* double quotes likewise */
   int prev;        /* class of the last character seen (typo.c) */
 } lp_typo_state;
 
