@@ -107,9 +107,10 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   size_t n;
   const char *src = lp_fill_source(f, &n);
   cmark_node *doc = lp_markdown_parse(src, n, LP_MARKDOWN_LETTER);
-  if (doc) lp_template_unmark_code(doc);
-  /* Before the values go in: data is set as typed (typo.h). */
+  /* Before the values go in (data is set as typed), and while the marks
+   * of \" typed are in the text (typo.h). */
   if (doc) lp_typo_tree(doc, lp_template_typo(tpl));
+  if (doc) lp_template_unmark_code(doc);
   bool ok = doc != NULL;
   if (!ok)
     lp_fail(err, LP_ERR_INPUT, tpl->name, tpl->body_line, 1,

@@ -890,6 +890,8 @@ static void mark_blanks(char *s, size_t len) {
   size_t n_sig = strlen(SIGNATURE_SYNTAX);
   for (size_t j = 0; j < len;) {
     if (s[j] == '\\' && j + 1 < len) {
+      /* \" \' \- \.: kept as typed by smart punctuation (typo.h). */
+      if (strchr("\"'-.", s[j + 1])) s[j] = LP_TYPO_ESCAPE;
       j += 2;
     } else if (attr_at_line_end(s, len, j, LP_ATTR_RIGHT)) {
       memset(s + j, LP_RIGHT_CHAR, strlen(LP_ATTR_RIGHT));
@@ -914,8 +916,8 @@ static void mark_blanks(char *s, size_t len) {
 /* Appends s with each mark put back as the characters it stands for. */
 static void unmark_into(const char *s, lp_buf *out) {
   for (const char *p = s; *p;) {
-    if (*p == LP_BLANK_CHAR) {
-      lp_buf_append(out, "_", 1);
+    if (*p == LP_BLANK_CHAR || *p == LP_TYPO_ESCAPE) {
+      lp_buf_append(out, *p == LP_BLANK_CHAR ? "_" : "\\", 1);
       p++;
     } else if (*p == LP_SIGNATURE_CHAR || *p == LP_RIGHT_CHAR ||
                *p == LP_CENTER_CHAR) {
@@ -950,7 +952,7 @@ char *lp_template_unmark(const char *s) {
 #define TAB_STOP 4
 static void unmark_literal(cmark_node *node, bool block) {
   const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\t\x1b\x1c\x1e\x1f")) return;
+  if (!lit || !strpbrk(lit, "\t\x1a\x1b\x1c\x1e\x1f")) return;
   lp_buf typed = {0}, out = {0};
   unmark_into(lit, &typed);
   size_t col = 0;
@@ -994,10 +996,11 @@ static bool ends_block(cmark_node *node) {
  * text, and never control characters on the page). */
 static void settle_align_marks(cmark_node *node) {
   const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\t\x1b\x1c")) return;
+  if (!lit || !strpbrk(lit, "\t\x1a\x1b\x1c")) return;
   bool keep = ends_block(node);
   lp_buf out = {0};
   for (const char *p = lit; *p; p++) {
+    if (*p == LP_TYPO_ESCAPE) continue; /* \" was typed: the " stays */
     bool mark = !keep && (*p == LP_RIGHT_CHAR || *p == LP_CENTER_CHAR);
     if (mark && (p == lit || p[-1] != *p))
       lp_buf_puts(&out, *p == LP_RIGHT_CHAR ? LP_ATTR_RIGHT : LP_ATTR_CENTER);
@@ -1005,6 +1008,22 @@ static void settle_align_marks(cmark_node *node) {
   }
   cmark_node_set_literal(node, out.data ? (char *)out.data : "");
   lp_buf_free(&out);
+}
+
+/* Removes the escape marks (\" typed, typo.h) from a link's or image's
+ * URL and title: there the backslash only meant the character. */
+static void settle_link(cmark_node *node) {
+  const char *texts[2] = {cmark_node_get_url(node), cmark_node_get_title(node)};
+  for (int k = 0; k < 2; k++) {
+    if (!texts[k] || !strchr(texts[k], LP_TYPO_ESCAPE)) continue;
+    char *s = lp_xstrdup(texts[k]), *w = s;
+    for (const char *r = s; *r; r++)
+      if (*r != LP_TYPO_ESCAPE) *w++ = *r;
+    *w = '\0';
+    if (k == 0) cmark_node_set_url(node, s);
+    else cmark_node_set_title(node, s);
+    free(s);
+  }
 }
 
 void lp_template_unmark_code(cmark_node *root) {
@@ -1020,6 +1039,8 @@ void lp_template_unmark_code(cmark_node *root) {
                                t == CMARK_NODE_HTML_BLOCK);
     else if (t == CMARK_NODE_TEXT)
       settle_align_marks(node);
+    else if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
+      settle_link(node);
   }
   cmark_iter_free(it);
 }

@@ -8,7 +8,9 @@
  * In the kept body, each '_' of a run of three or more underscores is
  * replaced by LP_BLANK_CHAR, so that Markdown never reads a blank as
  * emphasis; [[signature]] becomes a run of LP_SIGNATURE_CHAR (an explicit
- * signature field).  Byte offsets and columns stay the same.  Code is
+ * signature field); the backslash of \" \' \- \. becomes LP_TYPO_ESCAPE
+ * (typo.h: the character stays as typed).  Byte offsets and columns stay
+ * the same.  Code is
  * Markdown's to find: after parsing, lp_template_unmark_code restores the
  * characters inside code spans, code blocks and raw HTML.
  */
@@ -125,10 +127,11 @@ bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
  * Returns false if text is not one. */
 bool lp_parse_length(const char *text, double *pt);
 
-/* Puts '_' and [[signature]] back in the code of a tree parsed from a
- * template's body (code shows what was typed: no blanks, no fields), and
- * {.right} and {.center} back wherever they do not end a paragraph or a
- * heading (they align only those). */
+/* Puts '_', [[signature]] and the backslash of \" back in the code of a
+ * tree parsed from a template's body (code shows what was typed: no
+ * blanks, no fields), {.right} and {.center} back wherever they do not
+ * end a paragraph or a heading (they align only those), and takes the
+ * escape marks out of text, URLs and titles (after lp_typo_tree). */
 void lp_template_unmark_code(cmark_node *root);
 
 /* A copy of s (text of a tree parsed from a template's body) with every

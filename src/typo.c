@@ -270,6 +270,11 @@ void lp_typo_convert(const lp_typo_style *y, const char *s, size_t n,
       lp_buf_append(out, s + i, tok); /* data stays as typed */
       i += tok;
       st->prev = C_WORD;
+    } else if (c == LP_TYPO_ESCAPE && i + 1 < n) {
+      /* \" typed: the mark and the character, as they are. */
+      lp_buf_append(out, s + i, 2);
+      st->prev = class_of((unsigned char)s[i + 1]);
+      i += 2;
     } else if (c == '"') {
       double_quote(y, s, n, &i, next, st, out);
     } else if (c == '\'') {

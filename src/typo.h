@@ -3,8 +3,9 @@
  * ellipsis, and straight quotes the quotation marks of the letter's
  * language (“…” ‘…’ in English, „…“ ‚…‘ in German, « … » in French).
  *
- * Only the template's own prose changes: code spans and blocks, raw HTML
- * and URLs stay as typed, and so do data values — they are value tokens when the
+ * Only the template's own prose changes: code spans and blocks, raw HTML,
+ * URLs and a character typed after a backslash stay as typed, and so do
+ * data values — they are value tokens when the
  * tree is converted (fill.h), copied through untouched and read as a word
  * for the quotes around them ("{{name}}" gets curly quotes, the name is
  * the record's).  CJK letters are left alone by default (「」 and 『』 are
@@ -21,6 +22,13 @@
 #include <cmark-gfm.h>
 
 #include "util.h"
+
+/* A backslash typed before a quote, hyphen or full stop (\" \' \- \.)
+ * keeps that character as typed.  The template marks such a backslash
+ * with this control character (template.h: byte offsets stay), which
+ * the conversion copies with the character after it; the template then
+ * removes it from text and puts the backslash back in code. */
+#define LP_TYPO_ESCAPE '\x1a'
 
 /* The quotation marks of a language: double (primary) and single
  * (secondary) pairs, the apostrophe, and the space set inside the primary

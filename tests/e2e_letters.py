@@ -55,6 +55,7 @@ Dear {{name}},
 We refer to your letter of 3 May -- the "notice" you call it -- and to
 clauses 3--5 of the lease. It's the tenant's duty... "Quiet enjoyment" is
 the 'covenant' at issue, as in the '90s. See `"code" -- as typed`.
+He is 6'2\\" tall, option \\-\\-force.
 
 The note you sent reads "{{quote}}".
 """
@@ -71,6 +72,8 @@ def test_english(tmp):
                  "Dear Ms O'Brien,"):
         check("English: %s" % want, want in t, short(t))
     check("English: code stays as typed", '"code" -- as typed' in t, short(t))
+    check("English: a backslash keeps a character as typed",
+          "He is 6’2\" tall, option --force." in t, short(t))
     check("English: a data value stays as typed, quoted typographically",
           'reads “pay -- "now"...”.' in t, short(t))
     r, pdf = render_with(tmp, "en-off",

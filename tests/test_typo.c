@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "markdown.h"
+#include "template.h"
 #include "typo.h"
 
 /* s converted as one paragraph of lang (forced on); a static buffer. */
@@ -145,6 +146,59 @@ static void test_tree(void) {
   TREE("\"x\" -- y\n", "ja", "\"x\" -- y"); /* off for Japanese */
 }
 
+/* The text of a template's body as a render sets it: parsed, converted,
+ * marks settled (render.c's order). */
+static char *template_text(const char *md) {
+  lp_error err;
+  lp_template *t = lp_template_parse(md, strlen(md), "t.md", &err);
+  if (!t) return lp_xstrdup(err.message);
+  cmark_node *doc = lp_markdown_parse(t->body, t->body_len, LP_MARKDOWN_LETTER);
+  lp_typo_tree(doc, lp_template_typo(t));
+  lp_template_unmark_code(doc);
+  lp_buf out = {0};
+  cmark_iter *it = cmark_iter_new(doc);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    const char *lit = cmark_node_get_literal(n);
+    const char *url = cmark_node_get_type(n) == CMARK_NODE_LINK
+                          ? cmark_node_get_url(n) : NULL;
+    if (ev != CMARK_EVENT_ENTER || (!lit && !url)) continue;
+    if (out.len) lp_buf_puts(&out, "|");
+    lp_buf_puts(&out, lit ? lit : url);
+  }
+  cmark_iter_free(it);
+  cmark_node_free(doc);
+  lp_template_free(t);
+  char *r = lp_buf_strdup(&out);
+  lp_buf_free(&out);
+  return r;
+}
+
+#define TEMPLATE(md, want)                                                  \
+  do {                                                                      \
+    char *got_ = template_text(md);                                         \
+    CHECK_STR(got_, want);                                                  \
+    if (strcmp(got_, want))                                                 \
+      fprintf(stderr, "  [%s] -> [%s], want [%s]\n", md, got_, want);       \
+    free(got_);                                                             \
+  } while (0)
+
+/* A backslash keeps a quote, hyphen or stop as typed, and is shown in
+ * code; without smart punctuation it is Markdown's escape as before. */
+static void test_escapes(void) {
+  TEMPLATE("5'10\\\" tall, \\'90s \\-\\- \"x\"\n",
+           "5’10\" tall, '90s -- “x”");
+  TEMPLATE("\\...\n", "...");
+  TEMPLATE("\\- not a list\n", "- not a list");
+  TEMPLATE("1\\. not a list\n", "1. not a list");
+  TEMPLATE("`a \\\" b`\n", "a \\\" b");
+  TEMPLATE("[l](http://x/a\\.b)\n", "http://x/a.b|l");
+  TEMPLATE("---\nsmart-punctuation: false\n---\nsay \\\"x\\\" \"y\"\n",
+           "say \"x\" \"y\"");
+  TEMPLATE("---\nlang: ja\n---\n\\\"引用\\\"\n", "\"引用\"");
+}
+
 int main(void) {
   test_dashes_and_ellipses();
   test_english_quotes();
@@ -152,5 +206,6 @@ int main(void) {
   test_defaults();
   test_tokens();
   test_tree();
+  test_escapes();
   return CHECK_DONE();
 }
