@@ -343,6 +343,17 @@ static int32_t leaf_start(cmark_node *node) {
   }
 }
 
+/* Whether a text node shows its link's own address (an autolink,
+ * <https://x/a--b> or a bare URL or e-mail address): it stays as typed. */
+static bool shows_url(cmark_node *node, const char *lit) {
+  cmark_node *link = cmark_node_parent(node);
+  if (!link || cmark_node_get_type(link) != CMARK_NODE_LINK) return false;
+  const char *url = cmark_node_get_url(link);
+  if (!url) return false;
+  return !strcmp(url, lit) ||
+         (!strncmp(url, "mailto:", 7) && !strcmp(url + 7, lit));
+}
+
 /* Converts the text nodes of one paragraph, heading or table cell. */
 static void convert_block(cmark_node *block, const lp_typo_style *style) {
   leaves ls = {0};
@@ -362,7 +373,10 @@ static void convert_block(cmark_node *block, const lp_typo_style *style) {
       continue;
     }
     const char *lit = cmark_node_get_literal(node);
-    if (!lit) continue;
+    if (!lit || shows_url(node, lit)) {
+      lp_typo_state_word(&st);
+      continue;
+    }
     int32_t next = k + 1 < ls.count ? leaf_start(ls.items[k + 1]) : 0;
     out.len = 0;
     lp_typo_convert(style, lit, strlen(lit), next, &st, &out);

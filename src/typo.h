@@ -4,8 +4,8 @@
  * language (“…” ‘…’ in English, „…“ ‚…‘ in German, « … » in French).
  *
  * Only the template's own prose changes: code spans and blocks, raw HTML,
- * URLs and a character typed after a backslash stay as typed, and so do
- * data values — they are value tokens when the
+ * URLs (and an address shown as a link's text: <https://x/a--b>), and a
+ * character typed after a backslash stay as typed, and so do data values — they are value tokens when the
  * tree is converted (fill.h), copied through untouched and read as a word
  * for the quotes around them ("{{name}}" gets curly quotes, the name is
  * the record's).  CJK letters are left alone by default (「」 and 『』 are

@@ -144,6 +144,10 @@ static void test_tree(void) {
   TREE("# A \"title\"\n\n| \"a\" |\n|---|\n| 'b' |\n", "en",
        "A “title”|“a”|‘b’");
   TREE("\"x\" -- y\n", "ja", "\"x\" -- y"); /* off for Japanese */
+  /* An address shown as the link's text stays; other link text changes. */
+  TREE("<https://x.org/a--b...> and <a--b@x.org>\n", "en",
+       "https://x.org/a--b...| and |a--b@x.org");
+  TREE("[\"our\" site--here](https://x.org/a--b)\n", "en", "“our” site–here");
 }
 
 /* The text of a template's body as a render sets it: parsed, converted,
