@@ -9,6 +9,8 @@
 
 #include <unicode/uchar.h>
 
+#include "fill.h"
+
 /* Where a quote stands is read off the character before it (SmartyPants'
  * rule, and the Chicago Manual's 6.115 reading of a typed quote): after
  * the start of a paragraph, a space, an opening bracket, an opening quote
@@ -125,10 +127,11 @@ static int class_of(int32_t cp) {
   return C_PUNCT;
 }
 
-/* The length of a fill value token at s ("{{" 0x1D digits "}}", fill.c),
- * or 0. */
+/* The length of a fill value token at s ("{{" LP_FILL_TOKEN_MARK digits
+ * "}}", fill.h), or 0. */
 static size_t token_len(const char *s, size_t n) {
-  if (n < 6 || s[0] != '{' || s[1] != '{' || s[2] != '\x1d') return 0;
+  if (n < 6 || s[0] != '{' || s[1] != '{' || s[2] != LP_FILL_TOKEN_MARK)
+    return 0;
   size_t i = 3;
   while (i < n && s[i] >= '0' && s[i] <= '9') i++;
   if (i == 3 || i + 2 > n || s[i] != '}' || s[i + 1] != '}') return 0;
