@@ -94,6 +94,8 @@ def test_other_languages(tmp):
     r, pdf = render_md(tmp, "fr", "---\nlang: fr\n---\n"
                        "Il a dit \"oui\" : l'accord est signé !\n")
     t = flat(poppler_text(pdf))
+    check("French: no warning (the fonts have U+00A0 and U+202F)",
+          r.code == 0 and not r.err.strip(), short(r.err))
     check("French « … »", r.code == 0 and
           "Il a dit « oui » : l’accord est signé !" in t, short(t))
     # The spaces inside « » and before : ! ? are no-break spaces: in a
