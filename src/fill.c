@@ -22,7 +22,7 @@
 /* A value token in the expanded source: "{{" TOKEN_MARK index "}}".  The
  * mark is a control character that no tag name may contain, so a token can
  * only come from lp_fill_expand. */
-#define TOKEN_MARK '\x1d'
+#define TOKEN_MARK LP_FILL_TOKEN_MARK
 
 struct lp_fill {
   lp_buf src;   /* expanded Markdown source */

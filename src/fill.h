@@ -42,6 +42,11 @@
 #include "letterpress.h"
 #include "util.h"
 
+/* The control character that marks a value token in the expanded source,
+ * "{{" LP_FILL_TOKEN_MARK index "}}": no tag name may contain it, so a
+ * token can only come from lp_fill_expand (and typo.h can pass it by). */
+#define LP_FILL_TOKEN_MARK '\x1d'
+
 /* What fill knows about the text of a node, as its cmark user data (freed
  * with the tree): under --blanks, the names of the blanks its missing
  * placeholders became, so that the form fields on them are named after the

@@ -365,6 +365,12 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
       align_t attr;
       ok = take_attrs(l, &p, l->letter.tag, cmark_node_get_start_line(node),
                       &attr);
+      /* A Japanese 結語 alone (敬具, 草々, 以上 …) goes to the line end
+       * without being asked, as Japanese letters set it. */
+      if (attr == ALIGN_JUSTIFY &&
+          lp_locales_closing_right(l->style.lang, (const char *)p.text.data,
+                                   p.text.len))
+        attr = ALIGN_RIGHT;
       if (attr != ALIGN_JUSTIFY) {
         st.align = attr;
         st.first_indent = 0;

@@ -16,6 +16,7 @@
 #include "locales.h"
 #include "shape.h"
 #include "template.h"
+#include "typo.h"
 #include "util.h"
 
 #define LETTERHEAD_MAX_H (35 * MM)
@@ -324,15 +325,19 @@ bool lp_lay_flush_letter(L *l) {
   return true;
 }
 
-/* Expands {page} and {pages} in fmt. */
+/* Expands {page}, {pages} and {title} (the letter's title) in fmt; the
+ * title goes in as text, so a "{page}" in it stays one. */
 static void expand_numbers(const char *fmt, size_t page, size_t pages,
-                           lp_buf *out) {
+                           const char *title, lp_buf *out) {
   for (const char *p = fmt; *p;) {
     if (!strncmp(p, "{page}", 6)) {
       lp_buf_printf(out, "%zu", page);
       p += 6;
     } else if (!strncmp(p, "{pages}", 7)) {
       lp_buf_printf(out, "%zu", pages);
+      p += 7;
+    } else if (!strncmp(p, "{title}", 7)) {
+      lp_buf_puts(out, title ? title : "");
       p += 7;
     } else {
       lp_buf_append(out, p++, 1);
@@ -378,16 +383,27 @@ static void draw_centered(L *l, lp_dpage *pg, const char *text, double y,
   lp_lay_para_free(&p);
 }
 
+/* The template's text of a header or footer: typographic punctuation
+ * as in the body (the values of its placeholders stay as typed); the
+ * caller frees it. */
+static char *furniture_text(const L *l, const char *text) {
+  const struct lp_typo_style *y = lp_template_typo(l->doc.tpl);
+  return y ? lp_typo_line(y, text) : lp_xstrdup(text);
+}
+
 /* Adds headers and footers to every page, numbered per letter or for the
- * whole document. */
+ * whole document.  With header-first: false the first page of each
+ * letter has no header: it is printed on letterhead paper, and the header
+ * names the letter on the pages that follow. */
 void lp_lay_add_page_furniture(L *l, const char *default_footer) {
   const lp_meta *m = &l->doc.tpl->meta;
   const lp_fill *ff = l->doc.env->footer, *hf = l->doc.env->header;
   size_t n;
-  const char *footer = ff ? lp_fill_source(ff, &n)
-                       : m->footer ? m->footer
-                                   : default_footer;
-  const char *header = hf ? lp_fill_source(hf, &n) : m->header;
+  char *footer = furniture_text(l, ff ? lp_fill_source(ff, &n)
+                                   : m->footer ? m->footer
+                                               : default_footer);
+  const char *h = hf ? lp_fill_source(hf, &n) : m->header;
+  char *header = h && *h ? furniture_text(l, h) : NULL;
   size_t total = l->doc.out->npages;
   for (size_t i = 0; i < total; i++) {
     const letter *lt = &l->doc.letters[l->doc.page_letter[i]];
@@ -399,14 +415,14 @@ void lp_lay_add_page_furniture(L *l, const char *default_footer) {
     lp_dpage *pg = &l->doc.out->pages[i];
     lp_buf s = {0};
     if (*footer) {
-      expand_numbers(footer, page, pages, &s);
+      expand_numbers(footer, page, pages, lt->title, &s);
       lp_fill_values(ff, &s); /* the data's "{page}" stays text */
       draw_centered(l, pg, (char *)s.data, l->style.margin[2] / 2,
                     LP_ARTIFACT_FOOTER);
     }
-    if (header && *header) {
+    if (header && !(m->no_header_first && i == lt->first_page)) {
       s.len = 0;
-      expand_numbers(header, page, pages, &s);
+      expand_numbers(header, page, pages, lt->title, &s);
       lp_fill_values(hf, &s);
       draw_centered(l, pg, (char *)s.data,
                     l->style.page_h - l->style.margin[0] / 2,
@@ -414,4 +430,6 @@ void lp_lay_add_page_furniture(L *l, const char *default_footer) {
     }
     lp_buf_free(&s);
   }
+  free(footer);
+  free(header);
 }

@@ -64,11 +64,7 @@ static bool setup(L *l) {
   const lp_meta *m = &l->doc.tpl->meta;
   l->style.lang = lp_template_lang(l->doc.tpl);
   l->style.cjk = lp_lang_is_cjk(l->style.lang);
-  bool us = lp_lang_is(l->style.lang, "en") && strlen(l->style.lang) >= 5 &&
-            (!strcasecmp(l->style.lang + 3, "US") ||
-             !strcasecmp(l->style.lang + 3, "CA"));
-  l->style.page_w = m->paper_w ? m->paper_w : us ? 612 : 210 * MM;
-  l->style.page_h = m->paper_h ? m->paper_h : us ? 792 : 297 * MM;
+  lp_template_paper(l->doc.tpl, &l->style.page_w, &l->style.page_h);
   for (int i = 0; i < 4; i++)
     l->style.margin[i] = m->margin_set ? m->margin[i] : DEFAULT_MARGIN_MM * MM;
   l->style.size = m->font_size ? m->font_size : DEFAULT_SIZE;

@@ -327,3 +327,16 @@ bool lp_locales_opening_word(const char *lang, const char *text,
   }
   return false;
 }
+
+bool lp_locales_closing_right(const char *lang, const char *text,
+                              size_t len) {
+  /* 結語 that answer the 頭語 (拝啓…敬具, 謹啓…謹言/謹白, 前略…草々, 急啓…
+   * 不一), and 以上 after the items of 記: each alone on its line, at
+   * the line end (文書の書き方; jlreq has no rule, business usage does). */
+  static const char *const words[] = {"敬具", "敬白", "謹言", "謹白", "草々",
+                                      "早々", "不一", "不備", "拝具", "再拝",
+                                      "以上"};
+  if (lp_locales_han_forms(lang) != LP_HAN_JP || memchr(text, '\n', len))
+    return false;
+  return is_one_of(text, len, words, sizeof words / sizeof words[0], false);
+}

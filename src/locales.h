@@ -71,4 +71,10 @@ bool lp_locales_closing_pair(const char *text, size_t len);
 bool lp_locales_opening_word(const char *lang, const char *text,
                             size_t len);
 
+/* Whether a paragraph of lang whose whole text is text (len bytes) is a
+ * Japanese letter's closing word (結語: 敬具, 謹言, 草々 …) or the 以上
+ * that ends a 記 section, alone: set flush right. */
+bool lp_locales_closing_right(const char *lang, const char *text,
+                              size_t len);
+
 #endif

@@ -22,6 +22,7 @@
 #include "pdf.h"
 #include "render.h"
 #include "template.h"
+#include "typo.h"
 #include "util.h"
 
 static char *dup_or_null(const char *s) { return s ? lp_xstrdup(s) : NULL; }
@@ -106,6 +107,9 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   size_t n;
   const char *src = lp_fill_source(f, &n);
   cmark_node *doc = lp_markdown_parse(src, n, LP_MARKDOWN_LETTER);
+  /* Before the values go in (data is set as typed), and while the marks
+   * of \" typed are in the text (typo.h). */
+  if (doc) lp_typo_tree(doc, lp_template_typo(tpl));
   if (doc) lp_template_unmark_code(doc);
   bool ok = doc != NULL;
   if (!ok)

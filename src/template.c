@@ -16,21 +16,28 @@
 #include "fill.h"
 #include "locales.h"
 #include "shape.h"
+#include "typo.h"
 #include "util.h"
 
 #define MM (72.0 / 25.4)
 /* Explicit signature field: as wide as its 13 characters (6.5 em). */
 #define SIGNATURE_SYNTAX "[[signature]]"
 
-/* Named paper sizes, portrait, in mm (ISO 216; B5 is ISO B5) or points. */
+/* Named paper sizes, portrait, in mm (ISO 216 A and B series; JIS P 0138
+ * B series, the B5 of Japanese offices) or points.  A plain "B5" is
+ * ISO's here; lp_template_paper makes it JIS B5 in a Japanese letter. */
 static const struct {
   const char *name;
   double w, h; /* pt */
 } papers[] = {
-    {"A3", 297 * MM, 420 * MM}, {"A4", 210 * MM, 297 * MM},
-    {"A5", 148 * MM, 210 * MM}, {"B5", 176 * MM, 250 * MM},
-    {"Letter", 612, 792},       {"Legal", 612, 1008},
+    {"A3", 297 * MM, 420 * MM},     {"A4", 210 * MM, 297 * MM},
+    {"A5", 148 * MM, 210 * MM},     {"A6", 105 * MM, 148 * MM},
+    {"B5", 176 * MM, 250 * MM},     {"ISO-B5", 176 * MM, 250 * MM},
+    {"JIS-B5", 182 * MM, 257 * MM}, {"Letter", 612, 792},
+    {"Legal", 612, 1008},
 };
+#define JIS_B5_W (182 * MM)
+#define JIS_B5_H (257 * MM)
 
 bool lp_parse_length(const char *text, double *pt) {
   char *end;
@@ -318,21 +325,41 @@ static bool parse_lang(lp_meta *m, const meta_key *k, const char *value,
   return true;
 }
 
-/* A named paper size, or a width and height within the bounds. */
+/* Whether text ends with the word word (after a space); if so, *n is
+ * the length of the text before it, spaces trimmed. */
+static bool ends_with_word(const char *text, const char *word, size_t *n) {
+  size_t t = strlen(text), w = strlen(word);
+  if (t <= w || strcasecmp(text + t - w, word) || text[t - w - 1] != ' ')
+    return false;
+  *n = t - w;
+  while (*n && text[*n - 1] == ' ') (*n)--;
+  return true;
+}
+
+/* A named paper size, or a width and height within the bounds, then
+ * optionally "landscape" (width and height swapped to make it wide) or
+ * "portrait" (tall). */
 static bool parse_paper(lp_meta *m, const meta_key *k, const char *value,
                         const meta_at *at) {
-  for (size_t i = 0; i < sizeof papers / sizeof papers[0]; i++)
-    if (strcasecmp(value, papers[i].name) == 0) {
-      m->paper_w = papers[i].w;
-      m->paper_h = papers[i].h;
-      return true;
+  size_t n = strlen(value);
+  bool landscape = ends_with_word(value, "landscape", &n), portrait = false;
+  if (!landscape) portrait = ends_with_word(value, "portrait", &n);
+  char *size = lp_xstrndup(value, n);
+  double wh[2] = {0, 0};
+  bool named = false;
+  for (size_t i = 0; i < sizeof papers / sizeof papers[0] && !named; i++)
+    if (strcasecmp(size, papers[i].name) == 0) {
+      wh[0] = papers[i].w, wh[1] = papers[i].h, named = true;
+      m->paper_b5 = !strcasecmp(size, "B5");
     }
-  double wh[2];
-  if (parse_lengths(value, wh, 2) != 2 || wh[0] < k->lo || wh[1] < k->lo ||
-      wh[0] > k->hi || wh[1] > k->hi)
-    return bad_value(k, value, at);
-  m->paper_w = wh[0];
-  m->paper_h = wh[1];
+  bool ok = named || (parse_lengths(size, wh, 2) == 2 && wh[0] >= k->lo &&
+                      wh[1] >= k->lo && wh[0] <= k->hi && wh[1] <= k->hi);
+  if (ok && !named) m->paper_b5 = false;
+  free(size);
+  if (!ok) return bad_value(k, value, at);
+  bool swap = (landscape && wh[0] < wh[1]) || (portrait && wh[0] > wh[1]);
+  m->paper_w = swap ? wh[1] : wh[0];
+  m->paper_h = swap ? wh[0] : wh[1];
   return true;
 }
 
@@ -441,6 +468,16 @@ static bool parse_negated_bool(lp_meta *m, const meta_key *k,
   return true;
 }
 
+/* smart-punctuation: true or false, stored as LP_SMART_ON or _OFF (not
+ * given stays LP_SMART_AUTO). */
+static bool parse_smart(lp_meta *m, const meta_key *k, const char *value,
+                        const meta_at *at) {
+  bool on;
+  if (!true_or_false(value, &on)) return bad_value(k, value, at);
+  *SLOT(m, k, int) = on ? LP_SMART_ON : LP_SMART_OFF;
+  return true;
+}
+
 /* The enumerations a choice key writes as an int. */
 _Static_assert(sizeof(lp_word_break) == sizeof(int),
                "word-break is stored as an int");
@@ -496,9 +533,10 @@ static const meta_key meta_keys[] = {
     TEXT("keywords", keywords),
     KEY("lang", parse_lang, lang, .message = "'%s: %s' %s"),
     KEY("paper", parse_paper, paper_w, .lo = 72, .hi = 14400,
-        .message = "'%s: %s' is not a paper size: write A3, A4, A5, B5, "
-                   "Letter, Legal, or a width and height such as "
-                   "'210mm 297mm' (1in to 200in)"),
+        .message = "'%s: %s' is not a paper size: write A3, A4, A5, A6, "
+                   "B5, ISO-B5, JIS-B5, Letter, Legal, or a width and "
+                   "height such as '210mm 297mm' (1in to 200in), then "
+                   "'landscape' for a wide page if need be (A4 landscape)"),
     {.name = "margin", .parse = parse_margin,
      .slot = offsetof(lp_meta, margin), .flag = offsetof(lp_meta, margin_set),
      .message = "'%s: %s' is not 1 to 4 lengths: write e.g. "
@@ -564,6 +602,14 @@ static const meta_key meta_keys[] = {
     KEY("attach-data", parse_bool, attach_data,
         .message = "'%s: %s': write 'true' (the record travels with the "
                    "letter as data.json) or 'false' (the default)"),
+    KEY("smart-punctuation", parse_smart, smart_punctuation,
+        .message = "'%s: %s': write 'true' (typographic quotes, dashes "
+                   "and ellipses, the default for Latin, Greek and "
+                   "Cyrillic letters) or 'false' (as typed)"),
+    KEY("header-first", parse_negated_bool, no_header_first,
+        .message = "'%s: %s': write 'false' (no header on the first page "
+                   "of each letter, as on letterhead paper) or 'true' (the "
+                   "default)"),
 };
 
 #undef TEXT
@@ -625,6 +671,77 @@ static bool yaml_null(const yaml_event_t *ev) {
   return false;
 }
 
+/* ---- YAML mistakes ---------------------------------------------------- */
+
+/* Line number line (from 0) of the parser's input, as [*start, end). */
+static const char *yaml_line(const yaml_parser_t *p, size_t line,
+                             const char **end) {
+  const char *s = (const char *)p->input.string.start,
+             *e = (const char *)p->input.string.end;
+  for (size_t k = 0; k < line && s < e; k++) {
+    const char *nl = memchr(s, '\n', (size_t)(e - s));
+    s = nl ? nl + 1 : e;
+  }
+  const char *nl = memchr(s, '\n', (size_t)(e - s));
+  *end = nl ? nl : e;
+  while (*end > s && ((*end)[-1] == '\r' || (*end)[-1] == ' ')) (*end)--;
+  return s;
+}
+
+/* A value with ": " unquoted (title: Re: Notice): libyaml reads a second
+ * mapping.  Says so and writes the line as it should be, the value in
+ * double quotes (single quotes when it holds a double one). */
+static bool colon_in_value(const yaml_parser_t *p, int line, int col,
+                           lp_error *err, const char *file) {
+  const char *end, *s = yaml_line(p, p->problem_mark.line, &end);
+  const char *colon = memchr(s, ':', (size_t)(end - s));
+  if (!colon || colon == s) return false;
+  const char *v = colon + 1;
+  while (v < end && (*v == ' ' || *v == '\t')) v++;
+  if (v >= end || *v == '"' || *v == '\'') return false;
+  int klen = (int)(colon - s), vlen = (int)(end - v);
+  bool dq = memchr(v, '"', (size_t)vlen) != NULL;
+  lp_buf fixed = {0};
+  lp_buf_printf(&fixed, "%.*s: %c", klen, s, dq ? '\'' : '"');
+  for (const char *c = v; c < end; c++) /* a quote inside is doubled */
+    lp_buf_append(&fixed, dq && *c == '\'' ? "''" : c, dq && *c == '\'' ? 2 : 1);
+  lp_buf_printf(&fixed, "%c", dq ? '\'' : '"');
+  lp_fail(err, LP_ERR_INPUT, file, line, col,
+          "a colon and a space inside a value start a mapping in YAML: put "
+          "the value in quotes: %s", (char *)fixed.data);
+  lp_buf_free(&fixed);
+  return true;
+}
+
+/* Fails with libyaml's error, and for the common mistakes what to write
+ * instead: a value holding ": ", a tab in an indent, a quote never
+ * closed.  line0 is the file's line of the YAML's first line. */
+static bool yaml_error(const yaml_parser_t *p, const char *file, int line0,
+                       lp_error *err) {
+  const char *problem = p->problem ? p->problem : "syntax error";
+  int line = line0 + (int)p->problem_mark.line;
+  int col = (int)p->problem_mark.column + 1;
+  if (strstr(problem, "mapping values are not allowed") &&
+      colon_in_value(p, line, col, err, file))
+    return false;
+  if (strstr(problem, "tab character"))
+    return lp_fail(err, LP_ERR_INPUT, file, line, col,
+                   "a tab in the front matter: YAML indents with spaces "
+                   "only; replace the tab with spaces (the keys start at the "
+                   "margin)");
+  if (p->context && strstr(p->context, "quoted scalar"))
+    return lp_fail(err, LP_ERR_INPUT, file,
+                   line0 + (int)p->context_mark.line,
+                   (int)p->context_mark.column + 1,
+                   "the quoted value that starts here is never closed: end "
+                   "it with the same quote on its line");
+  return lp_fail(err, LP_ERR_INPUT, file, line, col,
+                 "bad YAML in the front matter: %s (write 'key: value' "
+                 "lines; quote a value that holds ': ' or starts with a "
+                 "quote, [, {, &, *, !, |, >, %% or @)",
+                 problem);
+}
+
 /* Reads a scalar or a sequence of scalars (joined with ", ") as a value;
  * a null scalar is the empty value. */
 static bool yaml_value(yaml_parser_t *p, yaml_event_t *ev, lp_buf *out,
@@ -641,11 +758,7 @@ static bool yaml_value(yaml_parser_t *p, yaml_event_t *ev, lp_buf *out,
                    "front-matter values are text or a list of text");
   for (int n = 0;; n++) {
     yaml_event_t item;
-    if (!yaml_parser_parse(p, &item))
-      return lp_fail(err, LP_ERR_INPUT, file,
-                     line0 + (int)p->problem_mark.line,
-                     (int)p->problem_mark.column + 1, "bad YAML: %s",
-                     p->problem ? p->problem : "syntax error");
+    if (!yaml_parser_parse(p, &item)) return yaml_error(p, file, line0, err);
     if (item.type == YAML_SEQUENCE_END_EVENT) {
       yaml_event_delete(&item);
       return true;
@@ -675,10 +788,7 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
   while (ok && !done) {
     yaml_event_t ev;
     if (!yaml_parser_parse(&p, &ev)) {
-      ok = lp_fail(err, LP_ERR_INPUT, file, line0 + (int)p.problem_mark.line,
-                   (int)p.problem_mark.column + 1,
-                   "bad YAML in the front matter: %s",
-                   p.problem ? p.problem : "syntax error");
+      ok = yaml_error(&p, file, line0, err);
       break;
     }
     int line = line0 + (int)ev.start_mark.line;
@@ -711,11 +821,7 @@ static bool parse_front_matter(lp_meta *meta, const char *yaml, size_t len,
       lp_buf_append(&key, ev.data.scalar.value, ev.data.scalar.length);
       yaml_event_t vev;
       if (!yaml_parser_parse(&p, &vev)) {
-        ok = lp_fail(err, LP_ERR_INPUT, file,
-                     line0 + (int)p.problem_mark.line,
-                     (int)p.problem_mark.column + 1,
-                     "bad YAML in the front matter: %s",
-                     p.problem ? p.problem : "syntax error");
+        ok = yaml_error(&p, file, line0, err);
         break;
       }
       value.len = 0;
@@ -819,6 +925,8 @@ static void mark_blanks(char *s, size_t len) {
   size_t n_sig = strlen(SIGNATURE_SYNTAX), n_lang;
   for (size_t j = 0; j < len;) {
     if (s[j] == '\\' && j + 1 < len) {
+      /* \" \' \- \.: kept as typed by smart punctuation (typo.h). */
+      if (strchr("\"'-.", s[j + 1])) s[j] = LP_TYPO_ESCAPE;
       j += 2;
     } else if ((n_lang = lang_attr_at(s, len, j)) &&
                rest_is_attrs(s, len, j + n_lang)) {
@@ -850,8 +958,8 @@ static void mark_blanks(char *s, size_t len) {
 static void unmark_into(const char *s, lp_buf *out) {
   bool in_lang = false; /* between the braces of {lang=TAG} */
   for (const char *p = s; *p;) {
-    if (*p == LP_BLANK_CHAR) {
-      lp_buf_append(out, "_", 1);
+    if (*p == LP_BLANK_CHAR || *p == LP_TYPO_ESCAPE) {
+      lp_buf_append(out, *p == LP_BLANK_CHAR ? "_" : "\\", 1);
       p++;
     } else if (*p == LP_LANG_CHAR) {
       lp_buf_append(out, in_lang ? "}" : "{", 1);
@@ -890,7 +998,7 @@ char *lp_template_unmark(const char *s) {
 #define TAB_STOP 4
 static void unmark_literal(cmark_node *node, bool block) {
   const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\t\x1a\x1b\x1c\x1e\x1f")) return;
+  if (!lit || !strpbrk(lit, "\t\x19\x1a\x1b\x1c\x1e\x1f")) return;
   lp_buf typed = {0}, out = {0};
   unmark_into(lit, &typed);
   size_t col = 0;
@@ -934,10 +1042,11 @@ static bool ends_block(cmark_node *node) {
  * lines, they are text, and never control characters on the page). */
 static void settle_align_marks(cmark_node *node) {
   const char *lit = cmark_node_get_literal(node);
-  if (!lit || !strpbrk(lit, "\t\x1a\x1b\x1c")) return;
+  if (!lit || !strpbrk(lit, "\t\x19\x1a\x1b\x1c")) return;
   bool keep = ends_block(node), in_lang = false;
   lp_buf out = {0};
   for (const char *p = lit; *p; p++) {
+    if (*p == LP_TYPO_ESCAPE) continue; /* \" was typed: the " stays */
     bool mark = !keep && (*p == LP_RIGHT_CHAR || *p == LP_CENTER_CHAR);
     if (mark && (p == lit || p[-1] != *p))
       lp_buf_puts(&out, *p == LP_RIGHT_CHAR ? LP_ATTR_RIGHT : LP_ATTR_CENTER);
@@ -950,6 +1059,22 @@ static void settle_align_marks(cmark_node *node) {
   }
   cmark_node_set_literal(node, out.data ? (char *)out.data : "");
   lp_buf_free(&out);
+}
+
+/* Removes the escape marks (\" typed, typo.h) from a link's or image's
+ * URL and title: there the backslash only meant the character. */
+static void settle_link(cmark_node *node) {
+  const char *texts[2] = {cmark_node_get_url(node), cmark_node_get_title(node)};
+  for (int k = 0; k < 2; k++) {
+    if (!texts[k] || !strchr(texts[k], LP_TYPO_ESCAPE)) continue;
+    char *s = lp_xstrdup(texts[k]), *w = s;
+    for (const char *r = s; *r; r++)
+      if (*r != LP_TYPO_ESCAPE) *w++ = *r;
+    *w = '\0';
+    if (k == 0) cmark_node_set_url(node, s);
+    else cmark_node_set_title(node, s);
+    free(s);
+  }
 }
 
 void lp_template_unmark_code(cmark_node *root) {
@@ -965,6 +1090,8 @@ void lp_template_unmark_code(cmark_node *root) {
                                t == CMARK_NODE_HTML_BLOCK);
     else if (t == CMARK_NODE_TEXT)
       settle_align_marks(node);
+    else if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
+      settle_link(node);
   }
   cmark_iter_free(it);
 }
@@ -990,6 +1117,28 @@ static const char *guess_lang(const char *s, size_t len) {
 
 const char *lp_template_lang(const lp_template *tpl) {
   return tpl->meta.lang ? tpl->meta.lang : tpl->guessed_lang;
+}
+
+void lp_template_paper(const lp_template *tpl, double *w, double *h) {
+  const lp_meta *m = &tpl->meta;
+  const char *lang = lp_template_lang(tpl);
+  bool us = lp_lang_is(lang, "en") && strlen(lang) >= 5 &&
+            (!strcasecmp(lang + 3, "US") || !strcasecmp(lang + 3, "CA"));
+  *w = m->paper_w ? m->paper_w : us ? 612 : 210 * MM;
+  *h = m->paper_h ? m->paper_h : us ? 792 : 297 * MM;
+  /* B5 in Japan is JIS B5 (JIS P 0138), the size of Japanese office
+   * paper; ISO-B5 is there for the other one. */
+  if (m->paper_b5 && lp_lang_is(lang, "ja")) {
+    bool wide = *w > *h;
+    *w = wide ? JIS_B5_H : JIS_B5_W;
+    *h = wide ? JIS_B5_W : JIS_B5_H;
+  }
+}
+
+const lp_typo_style *lp_template_typo(const lp_template *tpl) {
+  int smart = tpl->meta.smart_punctuation;
+  if (smart == LP_SMART_OFF) return NULL;
+  return lp_typo_style_for(lp_template_lang(tpl), smart == LP_SMART_ON);
 }
 
 /* The offset of the first control character of text other than tab, line

@@ -8,7 +8,9 @@
  * In the kept body, each '_' of a run of three or more underscores is
  * replaced by LP_BLANK_CHAR, so that Markdown never reads a blank as
  * emphasis; [[signature]] becomes a run of LP_SIGNATURE_CHAR (an explicit
- * signature field).  Byte offsets and columns stay the same.  Code is
+ * signature field); the backslash of \" \' \- \. becomes LP_TYPO_ESCAPE
+ * (typo.h: the character stays as typed).  Byte offsets and columns stay
+ * the same.  Code is
  * Markdown's to find: after parsing, lp_template_unmark_code restores the
  * characters inside code spans, code blocks and raw HTML.
  */
@@ -24,6 +26,10 @@
 #include "letterpress.h"
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
+
+/* smart-punctuation: not given (on for the languages typo.h has quotes
+ * for), true or false. */
+enum { LP_SMART_AUTO = 0, LP_SMART_ON = 1, LP_SMART_OFF = 2 };
 
 /* A paragraph or a heading that ends with {.right} or {.center} is set
  * that way (the sender's block and date of a letter, a centred title).  In the kept body the attribute
@@ -96,6 +102,10 @@ typedef struct lp_meta {
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
   bool font_hinting;        /* `font-hinting: true`: embed hinting */
   bool attach_data;         /* `attach-data: true`: the record as data.json */
+  int smart_punctuation;    /* LP_SMART_*: typographic quotes and dashes */
+  bool no_header_first;     /* `header-first: false`: no header on the
+                               first page of each letter */
+  bool paper_b5;            /* `paper: B5`: JIS B5 in Japanese, else ISO */
   lp_word_break word_break; /* `word-break`: keep-all or normal (0: auto) */
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */
@@ -127,10 +137,11 @@ bool lp_meta_set(lp_meta *meta, const char *key, const char *value,
  * Returns false if text is not one. */
 bool lp_parse_length(const char *text, double *pt);
 
-/* Puts '_' and [[signature]] back in the code of a tree parsed from a
- * template's body (code shows what was typed: no blanks, no fields), and
- * {.right} and {.center} back wherever they do not end a paragraph or a
- * heading (they align only those). */
+/* Puts '_', [[signature]] and the backslash of \" back in the code of a
+ * tree parsed from a template's body (code shows what was typed: no
+ * blanks, no fields), {.right} and {.center} back wherever they do not
+ * end a paragraph or a heading (they align only those), and takes the
+ * escape marks out of text, URLs and titles (after lp_typo_tree). */
 void lp_template_unmark_code(cmark_node *root);
 
 /* A copy of s (text of a tree parsed from a template's body) with every
@@ -143,5 +154,14 @@ const char *lp_meta_text(const lp_meta *meta, int which);
 
 /* The language the template is set in: meta.lang, else guessed. */
 const char *lp_template_lang(const lp_template *tpl);
+
+/* The page size in points, portrait or landscape as given: the paper of
+ * the front matter (a plain B5 is JIS B5 in a Japanese letter, ISO B5
+ * otherwise), else A4, or US Letter for en-US and en-CA. */
+void lp_template_paper(const lp_template *tpl, double *w, double *h);
+
+/* The typographic punctuation the template's prose gets (typo.h), or
+ * NULL: smart-punctuation, else on for the languages typo.h knows. */
+const struct lp_typo_style *lp_template_typo(const lp_template *tpl);
 
 #endif

@@ -173,6 +173,24 @@ static void test_openings(void) {
   CHECK(!opening("zh-TW", "拝啓　時下"));       /* Japanese only */
 }
 
+/* Whether s, a whole paragraph of lang, is a closing set flush right. */
+static bool closing_right(const char *lang, const char *s) {
+  return lp_locales_closing_right(lang, s, strlen(s));
+}
+
+static void test_closings_right(void) {
+  CHECK(closing_right("ja", "敬具"));
+  CHECK(closing_right("ja-JP", "草々"));
+  CHECK(closing_right("ja", "謹言"));
+  CHECK(closing_right("ja", "以上"));
+  CHECK(closing_right("ja", "敬具　")); /* a space typed after it */
+  CHECK(!closing_right("ja", "敬具とは結語です。")); /* not alone */
+  CHECK(!closing_right("ja", "以上のとおり"));
+  CHECK(!closing_right("ja", "敬具\n以上"));
+  CHECK(!closing_right("zh-CN", "以上")); /* Japanese only */
+  CHECK(!closing_right("en", "敬具"));
+}
+
 int main(void) {
   test_normalize();
   test_check();
@@ -182,5 +200,6 @@ int main(void) {
   test_signature_words();
   test_closings();
   test_openings();
+  test_closings_right();
   return CHECK_DONE();
 }

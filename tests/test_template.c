@@ -178,9 +178,96 @@ static void test_marks_and_controls(void) {
   lp_template_free(t);
 }
 
+/* The page size a front matter gives, in whole mm (w, h). */
+static void paper_mm(const char *front, int *w, int *h) {
+  char text[256];
+  snprintf(text, sizeof text, "---\n%s\n---\nHi.\n", front);
+  lp_error err;
+  lp_template *t = parse(text, &err);
+  *w = *h = 0;
+  if (!t) {
+    fprintf(stderr, "  %s: %s\n", front, err.message);
+    return;
+  }
+  double pw, ph;
+  lp_template_paper(t, &pw, &ph);
+  *w = (int)lround(pw * 25.4 / 72), *h = (int)lround(ph * 25.4 / 72);
+  lp_template_free(t);
+}
+
+/* Checks that front gives a page of w x h mm. */
+#define PAPER(front, w, h)                                                  \
+  do {                                                                      \
+    int w_, h_;                                                             \
+    paper_mm(front, &w_, &h_);                                              \
+    CHECK(w_ == (w) && h_ == (h));                                          \
+    if (w_ != (w) || h_ != (h))                                             \
+      fprintf(stderr, "  %s: %d x %d mm\n", front, w_, h_);                 \
+  } while (0)
+
+/* Paper sizes: A6, the two B5s, landscape; B5 is JIS B5 in Japanese. */
+static void test_paper(void) {
+  PAPER("paper: A6", 105, 148);
+  PAPER("paper: A4 landscape", 297, 210);
+  PAPER("paper: a4 Landscape", 297, 210);
+  PAPER("paper: 210mm 297mm landscape", 297, 210);
+  PAPER("paper: 297mm 210mm portrait", 210, 297);
+  PAPER("paper: ISO-B5", 176, 250);
+  PAPER("paper: JIS-B5", 182, 257);
+  PAPER("lang: en\npaper: B5", 176, 250);
+  PAPER("lang: ja\npaper: B5", 182, 257);
+  PAPER("paper: B5\nlang: ja", 182, 257); /* in either order */
+  PAPER("lang: ja\npaper: B5 landscape", 257, 182);
+  PAPER("lang: ja\npaper: ISO-B5", 176, 250);
+  PAPER("lang: en-US", 216, 279);
+  expect_error("---\npaper: A4 sideways\n---\nx\n", 2, 8, "landscape");
+}
+
+/* smart-punctuation and header-first. */
+static void test_typo_keys(void) {
+  lp_error err;
+  const char *const cases[][2] = {{"lang: en", "on"},
+                                  {"lang: de", "on"},
+                                  {"lang: ja", "off"},
+                                  {"lang: en\nsmart-punctuation: false", "off"},
+                                  {"lang: ja\nsmart-punctuation: true", "on"}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char text[256];
+    snprintf(text, sizeof text, "---\n%s\n---\nHi.\n", cases[k][0]);
+    lp_template *t = parse(text, &err);
+    CHECK(t && (lp_template_typo(t) != NULL) == !strcmp(cases[k][1], "on"));
+    lp_template_free(t);
+  }
+  expect_error("---\nsmart-punctuation: yes\n---\nx\n", 2, 20,
+               "write 'true'");
+  lp_template *t = parse("---\nheader-first: false\n---\nx\n", &err);
+  CHECK(t && t->meta.no_header_first);
+  lp_template_free(t);
+  t = parse("---\nheader: x\n---\nx\n", &err);
+  CHECK(t && !t->meta.no_header_first);
+  lp_template_free(t);
+}
+
+/* The usual YAML mistakes say what to write. */
+static void test_yaml_mistakes(void) {
+  expect_error("---\ntitle: Re: Notice\n---\nx\n", 2, 10,
+               "put the value in quotes: title: \"Re: Notice\"");
+  expect_error("---\ntitle: He said \"Re: x\"\n---\nx\n", 2, 19,
+               "title: 'He said \"Re: x\"'");
+  expect_error("---\ntitle: x\n\tlang: en\n---\nx\n", 3, 1,
+               "replace the tab with spaces");
+  expect_error("---\ntitle: \"Re: x\nlang: en\n---\nx\n", 2, 8,
+               "never closed");
+  expect_error("---\ntitle: 'Re\nlang: en\n---\nx\n", 2, 8,
+               "never closed");
+}
+
 int main(void) {
   lp_error err;
   test_key_list();
+  test_paper();
+  test_typo_keys();
+  test_yaml_mistakes();
 
   /* Front matter values, lists, page settings. */
   lp_template *t = parse("---\ntitle: 承诺书\nkeywords: [a, b]\nlang: zh-CN\n"

@@ -137,7 +137,8 @@ _letterpress() {
         margin= font= font-size= line-height= header= footer= page-numbering=
         latin-font= heading-font= letterhead= seal= orphans= widows=
         paragraph-spacing= heading-sizes= heading-spacing= list-indent=
-        quote-indent= hyphenate= word-break= font-hinting= font-path= attach-data="
+        quote-indent= hyphenate= word-break= font-hinting= font-path= attach-data=
+        smart-punctuation= header-first="
       compopt -o nospace 2>/dev/null
       return 0 ;;
     --set|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact|--tsa|--tsa-user)
