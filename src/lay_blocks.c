@@ -11,6 +11,7 @@
 
 #include "fill.h"
 #include "image.h"
+#include "lay_notes.h"
 #include "lay_pages.h"
 #include "lay_para.h"
 #include "lay_table.h"
@@ -332,6 +333,8 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
     case CMARK_NODE_THEMATIC_BREAK:
       ok = layout_thematic_break(l, left, width);
       break;
+    case CMARK_NODE_FOOTNOTE_DEFINITION:
+      break; /* set where it is referenced (lay_notes.c) */
     default:
       if (!strcmp(cmark_node_get_type_string(node), "table")) {
         ok = lp_lay_table(l, node, left, width);
@@ -340,7 +343,8 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
       /* Other extension blocks: their children as paragraphs. */
       ok = lp_lay_blocks(l, node, left, width, depth + 1, true, m);
     }
-    if (!ok) return false;
+    /* The notes the block referenced follow it (reading order). */
+    if (!ok || !lp_lay_notes_make(l)) return false;
   }
   return true;
 }

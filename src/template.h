@@ -24,6 +24,12 @@
 #include "letterpress.h"
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
+/* print-urls: where a link's address is printed (0: the default). */
+enum {
+  LP_PRINT_URLS_INLINE = 0,   /* " (https://...)" after the link's text */
+  LP_PRINT_URLS_FOOTNOTE = 1, /* as a footnote */
+  LP_PRINT_URLS_NONE = 2      /* not printed: only the /Link annotation */
+};
 
 /* A paragraph or a heading that ends with {.right} or {.center} is set
  * that way (the sender's block and date of a letter, a centred title).  In the kept body the attribute
@@ -86,6 +92,7 @@ typedef struct lp_meta {
   bool no_hyphenate;        /* `hyphenate: false`: no hyphenation points */
   bool font_hinting;        /* `font-hinting: true`: embed hinting */
   bool attach_data;         /* `attach-data: true`: the record as data.json */
+  int print_urls;           /* `print-urls`: LP_PRINT_URLS_* */
   lp_word_break word_break; /* `word-break`: keep-all or normal (0: auto) */
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */
