@@ -13,7 +13,7 @@
 #include "image.h"
 #include "lay_blanks.h"
 #include "lay_image.h"
-#include "lay_notes.h"
+#include "lay_refs.h"
 #include "lines.h"
 #include "locales.h"
 #include "shape.h"
@@ -85,9 +85,14 @@ void lp_lay_collect_inlines(L *l, cmark_node *node, para *p, bool bold,
       p->cuts[p->ncuts++] = (struct pcut){p->text.len, c};
       p->pending_soft = false;
     } else if (t == CMARK_NODE_LINK) {
-      lp_lay_collect_link(l, c, p, bold, italic, flags, size);
+      bool soft = p->pending_soft;
+      size_t start = p->text.len;
+      lp_lay_collect_inlines(l, c, p, bold, italic, flags, size);
+      lp_lay_link_end(l, c, p, start, soft,
+                      l->letter.cur[style_of(bold, italic)], flags, size);
     } else if (t == CMARK_NODE_FOOTNOTE_REFERENCE) {
-      lp_lay_collect_note_ref(l, c, p, bold, italic, flags, size);
+      lp_lay_collect_note_ref(l, c, p, l->letter.cur[style_of(bold, italic)],
+                              flags, size);
     } else {
       lp_lay_collect_inlines(l, c, p, bold, italic, flags, size);
     }
