@@ -85,6 +85,11 @@ void lp_lay_notes_unplace(L *l) {
   LP_GROW(l->letter.fpage, l->letter.fpage_cap, l->letter.nfboxes + 1);
   for (size_t k = 0; k < l->letter.nfboxes; k++)
     l->letter.fpage[k] = SIZE_MAX;
+  /* Every note goes with a line of the letter (its last, when the line of
+   * its reference is not known): so every note line finds a page. */
+  for (size_t n = 0; n < l->letter.nnotes; n++)
+    if (l->letter.notes[n].owner >= l->letter.nboxes)
+      l->letter.notes[n].owner = l->letter.nboxes ? l->letter.nboxes - 1 : 0;
 }
 
 /* The height note box k adds to a page's notes area that holds *used pt. */

@@ -101,6 +101,9 @@ void lp_lay_link_end(L *l, cmark_node *node, para *p, size_t start,
   int print = l->doc.tpl->meta.print_urls;
   bool shown = end > start && text_is_url(text, end - start, url);
   if (strlen(url) > URL_PRINTED_MAX) print = LP_PRINT_URLS_NONE;
+  /* Notes do not nest: in a note, the address goes after the text. */
+  if (print == LP_PRINT_URLS_FOOTNOTE && l->letter.in_note)
+    print = LP_PRINT_URLS_INLINE;
   if (print == LP_PRINT_URLS_INLINE && !shown) {
     /* The address, as the template or the data gave it: literal. */
     size_t at = p->text.len;
@@ -122,7 +125,7 @@ void lp_lay_link_end(L *l, cmark_node *node, para *p, size_t start,
   if (end > start)
     add_elem(p, start, end, "Link", (uint32_t)l->letter.nlinks);
   l->letter.nlinks++;
-  if (print == LP_PRINT_URLS_FOOTNOTE && !shown && !l->letter.in_note) {
+  if (print == LP_PRINT_URLS_FOOTNOTE && !shown) {
     lnote *n = add_note(l, NULL, printed_url(url),
                         cmark_node_get_start_line(node));
     add_reference(l, p, n, chain, flags, size);
