@@ -218,7 +218,7 @@ static void find_page_breaks(L *l) {
   }
   /* Notes still waiting go on after the text, on pages of their own. */
   while (lp_lay_notes_pending(l))
-    lp_lay_notes_carry(l, l->letter.nboxes, ++page, bottom - top);
+    lp_lay_notes_carry(l, SIZE_MAX, ++page, bottom - top);
 }
 
 /* Draws the notes of the letter's page page (display page pg) at its

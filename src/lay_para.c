@@ -744,6 +744,17 @@ static void trim_line_start(const L *l, lp_shaped *sh, size_t i) {
 
 /* ---- Line breaking and justification ------------------------------------- */
 
+/* A raised footnote number sits against the text on both sides: the
+ * quarter em that CJK text gets beside Latin letters and digits
+ * (lp_shape_space_cjk) is not put around it. */
+static void unspace_raised(const para *p, lp_shaped *sh) {
+  for (size_t k = 0; k < sh->count; k++) {
+    if (!(p->spans[sh->glyphs[k].span].flags & SPAN_RAISED)) continue;
+    sh->glyphs[k].gap = 0;
+    if (k > 0) sh->glyphs[k - 1].gap = 0;
+  }
+}
+
 /* Breaks a collected paragraph into justified lines (line boxes).
  *
  * First fit: each line takes glyphs while they fit, and ends at the last
@@ -775,6 +786,7 @@ bool lp_lay_para(L *l, para *p, const pstyle *st, int line) {
   lp_shape_cached(l->doc.env->shapes, text, len, p->spans, p->nspans,
                   l->style.lang, &sh);
   lp_shape_space_cjk(text, len, l->style.lang, &sh);
+  unspace_raised(p, &sh);
   if (sh.nmissing && !warn_missing(l, p, &sh, line)) {
     lp_shaped_free(&sh);
     free(brk);

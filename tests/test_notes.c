@@ -320,7 +320,7 @@ static void test_data_is_text(void) {
  * rules as the text's. */
 static void test_cjk_note(void) {
   lp_buf t = {0};
-  lp_buf_puts(&t, "---\nlang: ja\n---\n拝啓　本文です。[^1]\n\n[^1]: ");
+  lp_buf_puts(&t, "---\nlang: ja\n---\n拝啓　本文です。[^1]詳しく。\n\n[^1]: ");
   for (int k = 0; k < 12; k++) lp_buf_puts(&t, "注記の文章が続きます。");
   lp_buf_puts(&t, "\n");
   lp_buf_append(&t, "", 1);
@@ -337,6 +337,11 @@ static void test_cjk_note(void) {
     }
   CHECK(note_lines >= 2);
   CHECK(d && shows(d, 0, "1注記の文章が続きます。"));
+  /* The raised number sits against the next ideograph: no quarter em. */
+  const lp_drun *r1, *r2;
+  const lp_dglyph *ref = d ? glyph_of(&d->pages[0], "1", &r1) : NULL;
+  const lp_dglyph *next = d ? glyph_of(&d->pages[0], "詳", &r2) : NULL;
+  CHECK(ref && next && fabs(ref->x + ref->advance - next->x) < 0.05);
   lp_display_free(d);
 }
 
