@@ -169,7 +169,8 @@ static void emit_line(L *l, para *p, const lp_shaped *sh, size_t i,
   for (size_t k = i; k < end; k++)
     if (sh->glyphs[k].cluster_end > tmax) tmax = sh->glyphs[k].cluster_end;
   lp_buf_append(&l->letter.text, p->text.data + tmin, tmax - tmin);
-  link_span *spans = lp_xcalloc(p->nelems + 1, sizeof *spans);
+  link_span *spans =
+      p->nelems ? lp_xcalloc(p->nelems, sizeof *spans) : NULL;
   for (size_t k = 0; k < p->nelems; k++) spans[k] = (link_span){1, 0};
   for (size_t k = i; k < end; k++) {
     const lp_sglyph *g = &sh->glyphs[k];

@@ -23,7 +23,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
 from e2e import check, lp, nows, run  # noqa: E402
-from e2e_tagged import Pdf, elements, preflight  # noqa: E402
+from e2e_tagged import Pdf, check_mcids, elements, parent_tree, preflight  # noqa: E402
 
 LETTER = os.path.join(e2e.CASES, "lawyer-en.md")
 URLS = {"https://www.example.com/terms", "mailto:office@example.com",
@@ -129,6 +129,14 @@ def test_annotations(path):
 def test_structure(path):
     pdf = Pdf(path)
     els = elements(pdf)
+    check_mcids("structure", pdf, els)
+    tree, _ = parent_tree(pdf)
+    parents = []
+    for _, v, ref in links(path):
+        el = tree.get(v.get("/StructParent"))
+        parents.append(pdf.get(el).get("/S") if el else None)
+    check("structure: each link's /StructParent is its Link element",
+          parents and all(p == "/Link" for p in parents), parents)
     roles = [d["/S"] for _, d in els]
     check("structure: Reference, Link and Note elements",
           roles.count("/Reference") == 5 and roles.count("/Link") == 5 and
