@@ -95,6 +95,8 @@ static bool layout_heading(L *l, cmark_node *node, double left,
                            double width) {
   int level = cmark_node_get_heading_level(node);
   if (level < 1) level = 1;
+  /* A heading in a footnote starts no letter. */
+  if (level == 1 && l->letter.in_note) level = 2;
   if (level > 6) level = 6;
   lp_buf title = {0};
   heading_text(node, &title);
@@ -382,7 +384,7 @@ static bool make_note(L *l, lnote *n) {
   double indent = NOTE_INDENT_EM * l->style.size;
   double left = keep.margin[3] + indent,
          width = keep.page_w - keep.margin[1] - keep.margin[3] - indent;
-  size_t first = l->letter.nboxes;
+  size_t first = l->letter.nboxes, quotes = l->letter.nquotes;
   uint32_t saved = lp_lay_open(l, "Note"), saved_marker = l->letter.marker_tag;
   n->tag = l->letter.tag;
   l->letter.marker_tag = lp_tags_open(lp_lay_tags(l), n->tag, "Lbl");
@@ -407,6 +409,8 @@ static bool make_note(L *l, lnote *n) {
   }
   n->b1 = l->letter.nfboxes;
   l->letter.nboxes = first;
+  /* A quote in a note gets no rule: its boxes left the letter's. */
+  l->letter.nquotes = quotes;
   return ok;
 }
 

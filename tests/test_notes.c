@@ -345,6 +345,26 @@ static void test_cjk_note(void) {
   lp_display_free(d);
 }
 
+/* A note with blocks of its own (a heading, a quote, a list, a link, a
+ * reference to itself) stays a note: no letter starts in it, no quote
+ * rule strays into the text, the link is printed after its text. */
+static void test_rich_note(void) {
+  lp_display *d = layout("---\nlang: en\nprint-urls: footnote\n---\n"
+                         "# Letter\n\nText.[^r]\n\nAfter.\n\n"
+                         "[^r]: First.[^r]\n\n"
+                         "    # Not a letter\n\n"
+                         "    > Quoted.\n\n"
+                         "    - item with [a link](https://example.com/n)\n");
+  CHECK(d && d->npages == 1 && d->noutlines == 1);
+  CHECK(d && shows(d, 0, "1First.") && shows(d, 0, "Not a letter") &&
+        shows(d, 0, "a link (https://example.com/n)"));
+  double gray_rules = 0;
+  for (size_t k = 0; d && k < d->pages[0].nrules; k++)
+    gray_rules += d->pages[0].rules[k].gray > 0;
+  CHECK(d && gray_rules == 0);
+  lp_display_free(d);
+}
+
 int main(void) {
   lp_error err = {0};
   engine = lp_engine_new("fonts/fonts.conf", &err);
@@ -358,6 +378,7 @@ int main(void) {
   test_links();
   test_data_is_text();
   test_cjk_note();
+  test_rich_note();
   rmdir(dir);
   lp_engine_free(engine);
   return CHECK_DONE();
