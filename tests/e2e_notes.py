@@ -212,6 +212,31 @@ def test_warning_and_data(tmp):
     check("data: values make no link annotations", links(path) == [], links(path))
 
 
+def test_combined(tmp):
+    """A combined merge: each letter numbers its notes from 1; Note /IDs
+    stay unique across letters; each letter's links are annotations."""
+    md = os.path.join(tmp, "m.md")
+    with open(md, "w") as f:
+        f.write("---\nlang: en\n---\n# Letter to {{name}}\n\n"
+                "Dear {{name}}, see [the terms](https://example.com/t).[^a]\n\n"
+                "[^a]: A note for {{name}}.\n")
+    csv = os.path.join(tmp, "m.csv")
+    with open(csv, "w") as f:
+        f.write("name\nAnn\nBob\n")
+    out = os.path.join(tmp, "all.pdf")
+    r = lp("merge", md, "-d", csv, "-o", os.path.join(tmp, "mo", "{{name}}.pdf"),
+           "--combined", out)
+    if not check("combined: merges", r.code == 0, r.err):
+        return
+    text = e2e.poppler_text(out)
+    check("combined: each letter's notes are numbered from 1",
+          "1 A note for Ann." in text and "1 A note for Bob." in text, text)
+    ids = [d.get("/ID") for _, d in elements(Pdf(out)) if d["/S"] == "/Note"]
+    check("combined: Note /IDs unique across letters",
+          len(ids) == 2 and len(set(ids)) == 2, ids)
+    check("combined: a link annotation per letter", len(links(out)) == 2, links(out))
+
+
 def test_pdfa1b(tmp):
     md = os.path.join(tmp, "a1b.md")
     with open(LETTER) as f:
@@ -230,6 +255,7 @@ def main():
         test_letter(tmp)
         test_print_urls(tmp)
         test_warning_and_data(tmp)
+        test_combined(tmp)
         test_pdfa1b(tmp)
     e2e.finish()
 
