@@ -126,8 +126,15 @@ void lp_lay_link_end(L *l, cmark_node *node, para *p, size_t start,
     add_elem(p, start, end, "Link", (uint32_t)l->letter.nlinks);
   l->letter.nlinks++;
   if (print == LP_PRINT_URLS_FOOTNOTE && !shown) {
-    lnote *n = add_note(l, NULL, printed_url(url),
-                        cmark_node_get_start_line(node));
+    /* One note per address in a letter (a table cell is also collected
+     * to be measured). */
+    lnote *n = NULL;
+    for (size_t k = 0; k < l->letter.nnotes && !n; k++)
+      if (l->letter.notes[k].url &&
+          !strcmp(l->letter.notes[k].url, printed_url(url)))
+        n = &l->letter.notes[k];
+    if (!n)
+      n = add_note(l, NULL, printed_url(url), cmark_node_get_start_line(node));
     add_reference(l, p, n, chain, flags, size);
   }
 }

@@ -287,6 +287,14 @@ static void test_links(void) {
   CHECK(d && shows(d, 0, "our site.") == false &&
         shows(d, 0, "1https://example.com/terms") && d->pages[0].nlinks == 1);
   lp_display_free(d);
+  /* One note per address, in a table cell too (which is measured
+   * first). */
+  d = layout("---\nlang: en\nprint-urls: footnote\n---\n"
+             "| a |\n|---|\n| [x](https://example.com/c) |\n\n"
+             "Again [y](https://example.com/c).\n");
+  CHECK(d && shows(d, 0, "1https://example.com/c") &&
+        !shows(d, 0, "2https://") && shows(d, 0, "Again y1."));
+  lp_display_free(d);
   /* A bad value names the choices. */
   lp_error err = {0};
   const char *bad = "---\nprint-urls: sometimes\n---\nx\n";
