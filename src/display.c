@@ -22,6 +22,11 @@ void lp_display_free(lp_display *d) {
     for (size_t k = 0; k < p->nimages; k++)
       lp_dimage_data_unref(p->images[k].data);
     free(p->images);
+    for (size_t k = 0; k < p->nlinks; k++) {
+      free(p->links[k].uri);
+      free(p->links[k].contents);
+    }
+    free(p->links);
   }
   free(d->pages);
   for (size_t i = 0; i < d->noutlines; i++) free(d->outlines[i].title);
@@ -139,6 +144,15 @@ lp_dfield *lp_dpage_add_field(lp_dpage *p, lp_field_kind kind,
   p->fields[p->nfields] = (lp_dfield){kind, lp_xstrdup(name ? name : ""),
                                       x1, y1, x2, y2, font_size, checked, 0};
   return &p->fields[p->nfields++];
+}
+
+lp_dlink *lp_dpage_add_link(lp_dpage *p, const char *uri, const char *contents,
+                            double x1, double y1, double x2, double y2) {
+  LP_GROW(p->links, p->links_cap, p->nlinks + 1);
+  p->links[p->nlinks] =
+      (lp_dlink){x1, y1, x2, y2, lp_xstrdup(uri ? uri : ""),
+                 lp_xstrdup(contents ? contents : ""), 0};
+  return &p->links[p->nlinks++];
 }
 
 /* Strings with a number each (a set when the numbers are not used): open
@@ -259,6 +273,8 @@ void lp_display_append(lp_display *dst, lp_display *src) {
       if (p->images[k].tag) p->images[k].tag += offset;
     for (size_t k = 0; k < p->nfields; k++)
       if (p->fields[k].tag) p->fields[k].tag += offset;
+    for (size_t k = 0; k < p->nlinks; k++)
+      if (p->links[k].tag) p->links[k].tag += offset;
   }
   dst->npages += src->npages;
   for (size_t i = 0; i < src->noutlines; i++) {

@@ -91,6 +91,16 @@ typedef struct lp_dimage {
   uint32_t tag;         /* its Figure structure element, or 0: an artifact */
 } lp_dimage;
 
+/* A link the layout placed: a rectangle of text that opens uri (one per
+ * line the link's text reaches).  The PDF writer makes it a /Link
+ * annotation with a /URI action. */
+typedef struct lp_dlink {
+  double x1, y1, x2, y2; /* rectangle, pt */
+  char *uri;             /* http:, https:, mailto: or ftp: */
+  char *contents;        /* the link's text, for its /Contents */
+  uint32_t tag;          /* its Link structure element, or 0 */
+} lp_dlink;
+
 typedef struct lp_dpage {
   double width, height; /* pt */
   lp_drun *runs;
@@ -101,6 +111,8 @@ typedef struct lp_dpage {
   size_t nfields, fields_cap;
   lp_dimage *images;
   size_t nimages, images_cap;
+  lp_dlink *links;
+  size_t nlinks, links_cap;
 } lp_dpage;
 
 /* One outline (bookmark) entry: a letter's title, pointing at its page. */
@@ -169,6 +181,9 @@ void lp_dpage_add_rule(lp_dpage *p, double x1, double y1, double x2,
 lp_dfield *lp_dpage_add_field(lp_dpage *p, lp_field_kind kind, const char *name,
                         double x1, double y1, double x2, double y2,
                         double font_size, bool checked);
+/* Adds a link to page p and returns it; uri and contents are copied. */
+lp_dlink *lp_dpage_add_link(lp_dpage *p, const char *uri, const char *contents,
+                            double x1, double y1, double x2, double y2);
 void lp_display_add_outline(lp_display *d, const char *title, size_t page,
                             double y);
 

@@ -21,6 +21,9 @@
 #include "util.h"
 
 #define MIN_COLUMN_EM 8          /* nested blocks keep at least this */
+#define NOTE_SCALE 0.8           /* a footnote's size, of the body size */
+#define NOTE_INDENT_EM 1.6       /* a note's text, right of its number */
+#define NOTE_SPACE_EM 0.25       /* between a note's paragraphs, and notes */
 
 
 /* The start of a trailing {lang=TAG} mark in s[0, n) (after blanks), or
@@ -152,6 +155,8 @@ static bool layout_heading(L *l, cmark_node *node, double left,
                            double width) {
   int level = cmark_node_get_heading_level(node);
   if (level < 1) level = 1;
+  /* A heading in a footnote starts no letter. */
+  if (level == 1 && l->letter.in_note) level = 2;
   if (level > 6) level = 6;
   lp_buf title = {0};
   heading_text(node, &title);
@@ -403,6 +408,8 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
     case CMARK_NODE_THEMATIC_BREAK:
       ok = layout_thematic_break(l, left, width);
       break;
+    case CMARK_NODE_FOOTNOTE_DEFINITION:
+      break; /* set where it is referenced (lay_notes.c) */
     default:
       if (!strcmp(cmark_node_get_type_string(node), "table")) {
         ok = lp_lay_table(l, node, left, width);
@@ -411,7 +418,84 @@ bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
       /* Other extension blocks: their children as paragraphs. */
       ok = lp_lay_blocks(l, node, left, width, depth + 1, true, m);
     }
-    if (!ok) return false;
+    /* The notes the block referenced follow it (reading order). */
+    if (!ok || !lp_lay_notes_make(l)) return false;
+  }
+  return true;
+}
+
+/* ---- Footnotes ----------------------------------------------------------- */
+
+/* Lays out an address printed as a note: one paragraph, flush left. */
+static bool url_note(L *l, const lnote *n, double left, double width,
+                     const char *marker) {
+  pstyle st = lp_lay_body_style(l, left, width, 1);
+  st.align = ALIGN_LEFT;
+  st.before = 0;
+  st.marker = marker;
+  para p = {0};
+  lp_lay_para_text(&p, n->url, strlen(n->url),
+                   l->style.chains[LP_STYLE_REGULAR], l->style.size, 0);
+  lp_blank_names_add_literal(&p.names, 0, p.text.len);
+  uint32_t saved = lp_lay_open(l, "P");
+  bool ok = lp_lay_para(l, &p, &st, n->line);
+  lp_lay_close(l, saved);
+  lp_lay_para_free(&p);
+  return ok;
+}
+
+/* Lays out note n under a Note element (its number the Lbl, hanging left
+ * of its text), in the note size across the text column, and moves its
+ * line boxes to the letter's note boxes. */
+static bool make_note(L *l, lnote *n) {
+  lay_style keep = l->style;
+  l->style.size *= NOTE_SCALE;
+  l->style.para_space = NOTE_SPACE_EM;
+  l->style.first_indent_em = 0;
+  double indent = NOTE_INDENT_EM * l->style.size;
+  double left = keep.margin[3] + indent,
+         width = keep.page_w - keep.margin[1] - keep.margin[3] - indent;
+  size_t first = l->letter.nboxes, quotes = l->letter.nquotes;
+  uint32_t saved = lp_lay_open(l, "Note"), saved_marker = l->letter.marker_tag;
+  n->tag = l->letter.tag;
+  l->letter.marker_tag = lp_tags_open(lp_lay_tags(l), n->tag, "Lbl");
+  char marker[16];
+  snprintf(marker, sizeof marker, "%u", n->number);
+  l->letter.in_note++;
+  bool ok = n->def ? lp_lay_blocks(l, n->def, left, width, 1, true, marker)
+                   : url_note(l, n, left, width, marker);
+  l->letter.in_note--;
+  l->letter.marker_tag = saved_marker;
+  lp_lay_close(l, saved);
+  l->style = keep;
+  size_t count = l->letter.nboxes - first;
+  LP_GROW(l->letter.fboxes, l->letter.fboxes_cap, l->letter.nfboxes + count);
+  n->b0 = l->letter.nfboxes;
+  for (size_t k = 0; k < count; k++) {
+    lbox b = l->letter.boxes[first + k];
+    b.before = k ? b.before : NOTE_SPACE_EM * keep.size;
+    b.keep_with_next = false;
+    b.outline = -1;
+    l->letter.fboxes[l->letter.nfboxes++] = b;
+  }
+  n->b1 = l->letter.nfboxes;
+  l->letter.nboxes = first;
+  /* A quote in a note gets no rule: its boxes left the letter's. */
+  l->letter.nquotes = quotes;
+  return ok;
+}
+
+bool lp_lay_notes_make(L *l) {
+  if (l->letter.in_note) return true;
+  for (size_t k = 0; k < l->letter.nnotes; k++) {
+    lnote *n = &l->letter.notes[k];
+    if (n->laid) continue;
+    n->laid = true;
+    /* A reference whose line is not known (a table row moved it): the
+     * block's last line. */
+    if (n->owner >= l->letter.nboxes)
+      n->owner = l->letter.nboxes ? l->letter.nboxes - 1 : 0;
+    if (!make_note(l, n)) return false;
   }
   return true;
 }

@@ -16,4 +16,10 @@ void lp_lay_start_letter(L *l, const char *title);
 bool lp_lay_blocks(L *l, cmark_node *parent, double left, double width,
                    int depth, bool tight, const char *marker);
 
+/* Lays out the letter's notes that are not laid out yet (after the block
+ * that referenced them: reading order), each under a Note element, its
+ * number the Lbl hanging left of its text, in a smaller size across the
+ * text column; their lines go to the letter's note boxes (lay_notes.h). */
+bool lp_lay_notes_make(L *l);
+
 #endif

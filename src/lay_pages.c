@@ -12,6 +12,7 @@
 #include "fill.h"
 #include "image.h"
 #include "lay_image.h"
+#include "lay_notes.h"
 #include "lines.h"
 #include "locales.h"
 #include "shape.h"
@@ -106,6 +107,13 @@ static void place_box(L *l, lp_dpage *pg, const lbox *b, double top,
                        im->over_text)
         ->tag = repeat ? 0 : im->tag;
   }
+  for (size_t k = b->k0; k < b->k1 && !repeat; k++) {
+    const plink *r = &l->letter.plinks[k];
+    const llink *lk = &l->letter.links[r->link];
+    lp_dpage_add_link(pg, lk->url, lk->text, r->x1, base + r->dy1, r->x2,
+                      base + r->dy2)
+        ->tag = lk->tag;
+  }
   place_seal(l, pg, b, base);
   if (b->outline >= 0)
     lp_display_add_outline(l->doc.out, l->doc.letters[b->outline].title,
@@ -168,14 +176,19 @@ static double repeated_header_height(const L *l, size_t i) {
 
 /* Marks the boxes that start a page: each box goes where it fits, a box
  * that keeps with the next one only if that one fits too (a heading with
- * the first line after it), and breaks move back to honour better_break. */
+ * the first line after it), and breaks move back to honour better_break.
+ * The footnotes referenced in a line take their room at the page's foot:
+ * a line goes to the next page when not even its notes' first lines fit
+ * below it (lay_notes.h); note lines that did not fit start the next
+ * page's notes, taking at most half of its height. */
 static void find_page_breaks(L *l) {
   double top = l->style.margin[0],
          bottom = l->style.page_h - l->style.margin[2];
-  double y = top;
-  size_t page_start = 0, i = 0;
+  double y = top, notes = 0;
+  size_t page_start = 0, i = 0, page = 0;
   for (size_t k = 0; k < l->letter.nboxes; k++)
     l->letter.boxes[k].page_break = false;
+  lp_lay_notes_unplace(l);
   while (i < l->letter.nboxes) {
     const lbox *b = &l->letter.boxes[i];
     double before = i > page_start ? b->before : 0;
@@ -185,15 +198,50 @@ static void find_page_breaks(L *l) {
       j++;
       need += l->letter.boxes[j].before + l->letter.boxes[j].height;
     }
-    if (y + need > bottom + 1e-6 && i > page_start) {
+    bool fits = y + need <= bottom - notes + 1e-6 &&
+                lp_lay_notes_fit(l, i, page, bottom - (y + before + b->height),
+                                 &notes, i == page_start);
+    if (!fits && i > page_start) {
       size_t at = better_break(l, i, page_start);
+      lp_lay_notes_unfit(l, at);
       l->letter.boxes[at].page_break = true;
       page_start = i = at;
+      page++;
       y = top + repeated_header_height(l, at);
+      notes = lp_lay_notes_carry(l, at, page, (bottom - top) / 2);
       continue;
     }
+    if (!fits) /* a page's first box that is too tall: its notes anyway */
+      lp_lay_notes_fit(l, i, page, bottom - (y + before + b->height), &notes,
+                       true);
     y += before + b->height;
     i++;
+  }
+  /* Notes still waiting go on after the text, on pages of their own. */
+  while (lp_lay_notes_pending(l))
+    lp_lay_notes_carry(l, SIZE_MAX, ++page, bottom - top);
+}
+
+/* Draws the notes of the letter's page page (display page pg) at its
+ * foot: a short rule, then their lines. */
+static void draw_notes(L *l, lp_dpage *pg, size_t page) {
+  double h = lp_lay_notes_height(l, page);
+  if (h <= 0) return;
+  double drop, length, width, space;
+  lp_lay_notes_rule(l, &drop, &length, &width, &space);
+  double y = l->style.page_h - l->style.margin[2] - h;
+  double rule_y = l->style.page_h - (y + drop);
+  lp_dpage_add_rule(pg, l->style.margin[3], rule_y, l->style.margin[3] + length,
+                    rule_y, width, 0);
+  y += space;
+  bool first = true;
+  for (size_t k = 0; k < l->letter.nfboxes; k++) {
+    if (l->letter.fpage[k] != page) continue;
+    const lbox *b = &l->letter.fboxes[k];
+    y += first ? 0 : b->before;
+    place_box(l, pg, b, y, false);
+    y += b->height;
+    first = false;
   }
 }
 
@@ -252,6 +300,8 @@ bool lp_lay_flush_letter(L *l) {
       l->letter.quotes[q].b0++;
       l->letter.quotes[q].b1 += !l->letter.quotes[q].open;
     }
+    for (size_t k = 0; k < l->letter.nnotes; k++)
+      l->letter.notes[k].owner++;
   }
   lt->first_page = l->doc.out->npages;
   lp_dpage *pg = new_page(l);
@@ -268,9 +318,12 @@ bool lp_lay_flush_letter(L *l) {
   }
   keep_signature_blocks(l);
   find_page_breaks(l);
-  size_t pages = l->doc.out->npages;
+  size_t pages = l->doc.out->npages, body_pages = 1;
   for (size_t i = 0; i < l->letter.nboxes; i++)
-    pages += l->letter.boxes[i].page_break;
+    body_pages += l->letter.boxes[i].page_break;
+  size_t note_pages = lp_lay_notes_pages(l);
+  if (note_pages > body_pages) body_pages = note_pages;
+  pages += body_pages - 1;
   const lp_limits *lim = l->doc.env->limits;
   if (lim && lim->max_pages && pages > lim->max_pages)
     return lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, 0, 0,
@@ -310,6 +363,10 @@ bool lp_lay_flush_letter(L *l) {
                         l->style.page_h - y, RULE_WIDTH, 0);
     bbottom[i] = y;
   }
+  /* Pages that hold only the end of a long note. */
+  while (l->doc.out->npages - lt->first_page < body_pages) new_page(l);
+  for (size_t p = 0; p < body_pages; p++)
+    draw_notes(l, &l->doc.out->pages[lt->first_page + p], p);
   draw_quote_rules(l, page, btop, bbottom);
   free(page);
   free(btop);
@@ -322,6 +379,7 @@ bool lp_lay_flush_letter(L *l) {
   l->letter.npimages = 0;
   l->letter.seal_placed = false;
   l->letter.text.len = 0;
+  lp_lay_notes_clear(l);
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include "image.h"
 #include "lay_blanks.h"
 #include "lay_image.h"
+#include "lay_refs.h"
 #include "lines.h"
 #include "locales.h"
 #include "shape.h"
@@ -83,9 +84,17 @@ void lp_lay_collect_inlines(L *l, cmark_node *node, para *p, bool bold,
       LP_GROW(p->cuts, p->cuts_cap, p->ncuts + 1);
       p->cuts[p->ncuts++] = (struct pcut){p->text.len, c};
       p->pending_soft = false;
+    } else if (t == CMARK_NODE_LINK) {
+      bool soft = p->pending_soft;
+      size_t start = p->text.len;
+      lp_lay_collect_inlines(l, c, p, bold, italic, flags, size);
+      lp_lay_link_end(l, c, p, start, soft,
+                      l->letter.cur[style_of(bold, italic)], flags, size);
+    } else if (t == CMARK_NODE_FOOTNOTE_REFERENCE) {
+      lp_lay_collect_note_ref(l, c, p, l->letter.cur[style_of(bold, italic)],
+                              flags, size);
     } else {
-      lp_lay_collect_inlines(l, c, p, bold, italic, flags,
-                             size); /* links etc. */
+      lp_lay_collect_inlines(l, c, p, bold, italic, flags, size);
     }
   }
 }
@@ -101,8 +110,51 @@ typedef struct spread {
   size_t fixed;
 } spread;
 
+/* The line's part of each link of a paragraph: from x1 to x2 (x1 > x2:
+ * none yet). */
+typedef struct link_span {
+  double x1, x2;
+} link_span;
+
+/* Makes glyph g's inline element (a link or a footnote reference) the
+ * current structure element, opening it under the paragraph's at its
+ * first glyph; a reference's line is its note's owner; a link's extent on
+ * the line grows by the glyph.  Returns the element that was current. */
+static uint32_t enter_elem(L *l, para *p, const lp_sglyph *g, double x,
+                           link_span *spans) {
+  uint32_t saved = l->letter.tag;
+  struct pelem *e = lp_lay_elem_at(p, g->cluster);
+  if (!e) return saved;
+  if (!e->tag) {
+    e->tag = lp_tags_open(lp_lay_tags(l), l->letter.tag, e->role);
+    if (!e->note) l->letter.links[e->link].tag = e->tag;
+  }
+  l->letter.tag = e->tag;
+  if (e->note && l->letter.notes[e->note - 1].owner == SIZE_MAX)
+    l->letter.notes[e->note - 1].owner = l->letter.nboxes - 1;
+  link_span *s = &spans[e - p->elems];
+  if (!e->note && !(g->flags & LP_SG_SPACE)) {
+    if (s->x1 > s->x2) s->x1 = x;
+    s->x2 = x + g->advance;
+  }
+  return saved;
+}
+
+/* Adds the line's link rectangles (from its link spans) to its box. */
+static void add_link_rects(L *l, const para *p, const link_span *spans,
+                           double size) {
+  if (l->letter.no_links) return;
+  for (size_t k = 0; k < p->nelems; k++) {
+    if (p->elems[k].note || spans[k].x1 > spans[k].x2) continue;
+    LP_GROW(l->letter.plinks, l->letter.plinks_cap, l->letter.nplinks + 1);
+    l->letter.plinks[l->letter.nplinks++] =
+        (plink){spans[k].x1, -0.25 * size, spans[k].x2, 0.9 * size,
+                p->elems[k].link};
+  }
+}
+
 /* Emits glyphs [i, end) of sh as one line box, justified by js. */
-static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
+static void emit_line(L *l, para *p, const lp_shaped *sh, size_t i,
                       size_t end, double x, const spread *js,
                       const pstyle *st, bool first) {
   lbox *b = lp_lay_new_box(l);
@@ -117,6 +169,9 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
   for (size_t k = i; k < end; k++)
     if (sh->glyphs[k].cluster_end > tmax) tmax = sh->glyphs[k].cluster_end;
   lp_buf_append(&l->letter.text, p->text.data + tmin, tmax - tmin);
+  link_span *spans =
+      p->nelems ? lp_xcalloc(p->nelems, sizeof *spans) : NULL;
+  for (size_t k = 0; k < p->nelems; k++) spans[k] = (link_span){1, 0};
   for (size_t k = i; k < end; k++) {
     const lp_sglyph *g = &sh->glyphs[k];
     const lp_span *sp = &p->spans[g->span];
@@ -147,9 +202,12 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
         tlen = 1;
         lp_buf_append(&l->letter.text, "-", 1);
       }
+      uint32_t saved = enter_elem(l, p, g, x, spans);
+      double rise = sp->flags & SPAN_RAISED ? RAISE_EM * sp->size : 0;
       if (!lp_lines_invisible((const char *)p->text.data, p->text.len, g))
-        lp_lay_add_pglyph(l, face, sp->size, gid, x + g->x_offset, g->y_offset,
-                          advance, toff, tlen);
+        lp_lay_add_pglyph(l, face, sp->size, gid, x + g->x_offset,
+                          g->y_offset + rise, advance, toff, tlen);
+      l->letter.tag = saved;
       if (sp->flags & LP_SPAN_STRIKE)
         lp_lay_add_prule(l, x, STRIKE_RISE_EM * sp->size, x + g->advance,
                          STRIKE_RISE_EM * sp->size, RULE_WIDTH);
@@ -160,9 +218,12 @@ static void emit_line(L *l, const para *p, const lp_shaped *sh, size_t i,
         lp_lines_stretchable(g, &sh->glyphs[k + 1], js->words))
       x += js->extra;
   }
+  add_link_rects(l, p, spans, st->size);
+  free(spans);
   b->g1 = l->letter.nglyphs;
   b->r1 = l->letter.nrules;
   b->f1 = l->letter.nfields;
+  b->k1 = l->letter.nplinks;
   /* A signature field needs its room above the line free of text. */
   for (size_t k = b->f0; k < b->f1; k++)
     if (l->letter.fields[k].kind == LP_FIELD_SIGNATURE &&
@@ -684,6 +745,17 @@ static void trim_line_start(const L *l, lp_shaped *sh, size_t i) {
 
 /* ---- Line breaking and justification ------------------------------------- */
 
+/* A raised footnote number sits against the text on both sides: the
+ * quarter em that CJK text gets beside Latin letters and digits
+ * (lp_shape_space_cjk) is not put around it. */
+static void unspace_raised(const para *p, lp_shaped *sh) {
+  for (size_t k = 0; k < sh->count; k++) {
+    if (!(p->spans[sh->glyphs[k].span].flags & SPAN_RAISED)) continue;
+    sh->glyphs[k].gap = 0;
+    if (k > 0) sh->glyphs[k - 1].gap = 0;
+  }
+}
+
 /* Breaks a collected paragraph into justified lines (line boxes).
  *
  * First fit: each line takes glyphs while they fit, and ends at the last
@@ -715,6 +787,7 @@ bool lp_lay_para(L *l, para *p, const pstyle *st, int line) {
   lp_shape_cached(l->doc.env->shapes, text, len, p->spans, p->nspans,
                   l->style.lang, &sh);
   lp_shape_space_cjk(text, len, l->style.lang, &sh);
+  unspace_raised(p, &sh);
   if (sh.nmissing && !warn_missing(l, p, &sh, line)) {
     lp_shaped_free(&sh);
     free(brk);
@@ -948,6 +1021,15 @@ static void para_slice(const para *p, size_t from, size_t to, para *out) {
     out->pos[out->npos++] = sp;
   }
   lp_blank_names_append(&out->names, &p->names, from, to, 0);
+  for (size_t k = 0; k < p->nelems; k++) {
+    struct pelem e = p->elems[k];
+    if (e.end <= from || e.start >= to) continue;
+    e.start = (e.start > from ? e.start : from) - from;
+    e.end = (e.end < to ? e.end : to) - from;
+    e.tag = 0;
+    LP_GROW(out->elems, out->elems_cap, out->nelems + 1);
+    out->elems[out->nelems++] = e;
+  }
 }
 
 /* Makes st the style of what continues a paragraph after its start: no

@@ -24,6 +24,7 @@ void lp_lay_para_free(para *p) {
   lp_blank_names_clear(&p->names);
   free(p->pos);
   free(p->cuts);
+  free(p->elems);
   memset(p, 0, sizeof *p);
 }
 
@@ -73,7 +74,8 @@ uint32_t lp_lay_last_cp(const lp_buf *b) {
  * break inside a sentence must not open a gap). */
 void lp_lay_para_text(para *p, const char *s, size_t n, lp_chain *chain,
                       double size, unsigned flags) {
-  if (p->pending_soft && n) {
+  if (n == 0) return; /* an empty text node keeps a soft break waiting */
+  if (p->pending_soft) {
     size_t k = 0;
     int32_t next = lp_utf8_next(s, n, &k);
     uint32_t prev = lp_lay_last_cp(&p->text);
@@ -95,6 +97,7 @@ lbox *lp_lay_new_box(L *l) {
   b->r0 = b->r1 = l->letter.nrules;
   b->f0 = b->f1 = l->letter.nfields;
   b->i0 = b->i1 = l->letter.npimages;
+  b->k0 = b->k1 = l->letter.nplinks;
   b->outline = -1;
   b->nlines = 1;
   return b;

@@ -67,8 +67,14 @@ typedef struct lbox {
   size_t g0, g1, r0, r1; /* ranges in the layout's glyph and rule arrays */
   size_t f0, f1;         /* range in the layout's field array */
   size_t i0, i1;         /* range in the layout's image array */
+  size_t k0, k1;         /* range in the letter's link rectangles */
   int outline;    /* index into the letter titles, or -1 */
 } lbox;
+
+/* A span flag of the layout's own (beside shape.h's LP_SPAN_*): raised
+ * text, a footnote reference's superscript number. */
+#define SPAN_RAISED (1u << 8)
+#define RAISE_EM 0.62 /* how far raised text is raised, in its own size */
 
 /* What a paragraph is, for the keep rules of the signature block. */
 enum {
@@ -76,6 +82,34 @@ enum {
   BOX_DATE = 2,      /* a date line (日期：, Date:, 日付：) */
   BOX_LABEL = 4 /* a one-line label such as 承诺单位（盖章）：… */
 };
+
+/* A link rectangle in a line box (one per line a link reaches), relative
+ * to the box baseline like a field; it becomes a /Link annotation. */
+typedef struct plink {
+  double x1, dy1, x2, dy2;
+  uint32_t link; /* index into the letter's links */
+} plink;
+
+/* A link of the letter: where it goes, its text (the annotation's
+ * /Contents) and its Link structure element. */
+typedef struct llink {
+  char *url, *text;
+  uint32_t tag;
+} llink;
+
+/* A footnote of the letter (lay_notes.h): numbered in reference order,
+ * set at the bottom of the page of its reference's line (its owner box),
+ * its lines going on to the next page when they do not fit. */
+typedef struct lnote {
+  cmark_node *def; /* the footnote definition, or NULL: */
+  char *url;       /* a link's address printed as a note (print-urls) */
+  uint32_t number; /* 1, 2, ... in the letter */
+  size_t owner;    /* the box with the reference, SIZE_MAX until known */
+  size_t b0, b1;   /* its lines in the letter's note boxes */
+  bool laid;       /* its lines are made */
+  uint32_t tag;    /* its Note element */
+  int line;        /* body line of the reference, for warnings */
+} lnote;
 
 /* A block quote: its boxes [b0, b1) of the letter get a rule at x, drawn
  * beside them on every page they reach.  While the quote is being laid out
@@ -142,6 +176,20 @@ typedef struct lay_letter {
   lp_buf text; /* texts of all paragraphs of the letter */
   uint32_t tag;        /* the structure element new content belongs to */
   uint32_t marker_tag; /* the Lbl of the list item being laid out, or 0 */
+  plink *plinks;       /* link rectangles of the boxes */
+  size_t nplinks, plinks_cap;
+  llink *links;        /* links of the letter */
+  size_t nlinks, links_cap;
+  bool no_links;       /* lines made now draw no link rectangles (table
+                          rows move their cells' lines) */
+  lnote *notes;        /* footnotes of the letter, in reference order */
+  size_t nnotes, notes_cap;
+  lbox *fboxes;        /* the notes' line boxes */
+  size_t nfboxes, fboxes_cap;
+  size_t *fpage;       /* per note box: its page in the letter, or
+                          SIZE_MAX (pagination) */
+  size_t fpage_cap;
+  int in_note;         /* laying out a note's lines (no notes inside) */
 } lay_letter;
 
 /* The document: what the layout was given (borrowed), the pages it makes,
@@ -160,6 +208,8 @@ typedef struct lay_doc {
   int warnings;
   cmark_node **placed; /* image nodes drawn, or warned about, so far */
   size_t nplaced, placed_cap;
+  cmark_node **defs; /* the footnote definitions, by cmark's number - 1 */
+  size_t ndefs, defs_cap;
 } lay_doc;
 
 /* The layout's state: lp_layout_document makes one per call; every lay_*
@@ -189,6 +239,14 @@ typedef struct para {
     cmark_node *image; /* the image written there */
   } *cuts; /* images inside the paragraph, in text order */
   size_t ncuts, cuts_cap;
+  struct pelem {
+    size_t start, end; /* in text */
+    const char *role;  /* "Link" or "Reference" */
+    uint32_t link;     /* Link: index into the letter's links */
+    uint32_t tag;      /* its element, made when its first glyph is set */
+    uint32_t note;     /* Reference: its note's index in the letter + 1 */
+  } *elems; /* inline elements: links and footnote references */
+  size_t nelems, elems_cap;
 } para;
 
 typedef struct pstyle {

@@ -415,6 +415,11 @@ static bool table_row(L *l, cmark_node *row, const double *widths, int ncols,
   lp_lay_close(l, saved_row);
   l->letter.nboxes = first;
   *index = first;
+  /* A footnote referenced in a cell goes with the row's first box. */
+  for (size_t k = 0; k < l->letter.nnotes; k++)
+    if (l->letter.notes[k].owner != SIZE_MAX &&
+        l->letter.notes[k].owner >= first)
+      l->letter.notes[k].owner = first;
   if (height > max_h && nlines > 1) {
     split_row(l, lines, nlines, widths, ncols, left, height, max_h, g0, r0,
               f0, i0);
@@ -451,6 +456,9 @@ bool lp_lay_table(L *l, cmark_node *table, double left, double width) {
    * room for less (the header is repeated above). */
   double max_h = l->style.page_h - l->style.margin[0] - l->style.margin[2];
   uint32_t saved = lp_lay_open(l, "Table");
+  /* Rows move their cells' lines about: links in cells are tagged and
+   * printed, but get no rectangles. */
+  l->letter.no_links = true;
   for (cmark_node *row = cmark_node_first_child(table); row && ok;
        row = cmark_node_next(row)) {
     size_t at;
@@ -476,6 +484,7 @@ bool lp_lay_table(L *l, cmark_node *table, double left, double width) {
         l->letter.boxes[k].header_back = (uint32_t)(k - header);
     }
   }
+  l->letter.no_links = false;
   lp_lay_close(l, saved);
   free(widths);
   return ok;

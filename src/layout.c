@@ -13,6 +13,7 @@
 #include "image.h"
 #include "lay_blocks.h"
 #include "lay_image.h"
+#include "lay_notes.h"
 #include "lay_pages.h"
 #include "lay_state.h"
 #include "lines.h"
@@ -173,6 +174,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   l.doc.err = err;
   bool ok = setup(&l);
   if (ok) {
+    lp_lay_notes_start(&l, doc);
     lp_lay_start_letter(&l, env->title ? env->title : "");
     double width = l.style.page_w - l.style.margin[1] - l.style.margin[3];
     ok = lp_lay_blocks(&l, doc, l.style.margin[3], width, 0, false, NULL) &&
@@ -192,6 +194,13 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   free(l.letter.fields);
   free(l.letter.pimages);
   free(l.doc.placed);
+  free(l.doc.defs);
+  lp_lay_notes_clear(&l);
+  free(l.letter.notes);
+  free(l.letter.links);
+  free(l.letter.plinks);
+  free(l.letter.fboxes);
+  free(l.letter.fpage);
   free(l.letter.quotes);
   for (size_t k = 0; k < l.doc.nimages; k++)
     lp_dimage_data_unref(l.doc.images[k]);

@@ -7,8 +7,8 @@
 #include <cmark-gfm-core-extensions.h>
 
 /* The syntax extensions of each flavor, in the order they are attached. */
-static const char *const letter_extensions[] = {"table", "tasklist",
-                                                "strikethrough", NULL};
+static const char *const letter_extensions[] = {
+    "table", "tasklist", "strikethrough", "autolink", NULL};
 static const char *const mail_extensions[] = {"table", "strikethrough",
                                               "autolink", "tasklist", NULL};
 
@@ -29,8 +29,9 @@ static const char *const *extensions_of(lp_markdown_flavor flavor) {
 
 /* The cmark options a flavor is parsed and rendered with. */
 static int options_of(lp_markdown_flavor flavor) {
-  return flavor == LP_MARKDOWN_MAIL ? CMARK_OPT_DEFAULT
-                                    : CMARK_OPT_SOURCEPOS | CMARK_OPT_NORMALIZE;
+  return flavor == LP_MARKDOWN_MAIL
+             ? CMARK_OPT_DEFAULT
+             : CMARK_OPT_SOURCEPOS | CMARK_OPT_NORMALIZE | CMARK_OPT_FOOTNOTES;
 }
 
 cmark_node *lp_markdown_parse(const char *text, size_t len,

@@ -487,6 +487,82 @@ static HPDF_Page write_page(writer *w, const lp_dpage *p, lp_buf *content) {
              : NULL;
 }
 
+/* ---- Links ------------------------------------------------------------- */
+
+/* Annotation flag: print (PDF/A needs it on every annotation, 19005-2
+ * 6.3.2). */
+#define LINK_PRINT 4
+
+/* uri with its non-ASCII bytes, spaces and controls percent-encoded: a
+ * /URI is a 7-bit ASCII string (ISO 32000-1 12.6.4.7). */
+static char *ascii_uri(const char *uri) {
+  lp_buf b = {0};
+  for (const unsigned char *c = (const unsigned char *)uri; *c; c++)
+    if (*c <= 0x20 || *c >= 0x7F)
+      lp_buf_printf(&b, "%%%02X", *c);
+    else
+      lp_buf_append(&b, c, 1);
+  lp_buf_append(&b, "", 1);
+  return (char *)b.data;
+}
+
+/* An array of four reals. */
+static HPDF_Array rect_array(writer *w, const lp_dlink *k) {
+  HPDF_Array a = HPDF_Array_New(w->pdf->mmgr);
+  const double v[4] = {k->x1, k->y1, k->x2, k->y2};
+  for (int i = 0; a && i < 4; i++)
+    if (HPDF_Array_AddReal(a, (HPDF_REAL)v[i]) != HPDF_OK) return NULL;
+  return a;
+}
+
+/* Adds link k of page to the page's /Annots: a /Link with a /URI action,
+ * no border, its text as /Contents (PDF/UA-1 7.18.5), and records it for
+ * the structure tree (an OBJR of its Link element). */
+static bool write_link(writer *w, HPDF_Page page, size_t page_no,
+                       const lp_dlink *k) {
+  HPDF_MMgr mm = w->pdf->mmgr;
+  HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
+  if (!annots && (!(annots = HPDF_Array_New(mm)) ||
+                  HPDF_Dict_Add(page, "Annots", annots) != HPDF_OK))
+    return false;
+  HPDF_Dict a = lp_pdfobj_indirect_dict(w->pdf);
+  HPDF_Dict action = HPDF_Dict_New(mm);
+  HPDF_Array border = HPDF_Array_New(mm);
+  char *uri = ascii_uri(k->uri);
+  bool ok = a && action && border &&
+            HPDF_Dict_AddName(a, "Type", "Annot") == HPDF_OK &&
+            HPDF_Dict_AddName(a, "Subtype", "Link") == HPDF_OK &&
+            HPDF_Dict_Add(a, "Rect", rect_array(w, k)) == HPDF_OK &&
+            HPDF_Array_AddNumber(border, 0) == HPDF_OK &&
+            HPDF_Array_AddNumber(border, 0) == HPDF_OK &&
+            HPDF_Array_AddNumber(border, 0) == HPDF_OK &&
+            HPDF_Dict_Add(a, "Border", border) == HPDF_OK &&
+            HPDF_Dict_AddNumber(a, "F", LINK_PRINT) == HPDF_OK &&
+            HPDF_Dict_Add(a, "P", page) == HPDF_OK &&
+            HPDF_Dict_Add(a, "Contents",
+                          lp_pdfobj_text_string(w->pdf, *k->contents
+                                                            ? k->contents
+                                                            : k->uri)) ==
+                HPDF_OK &&
+            HPDF_Dict_AddName(action, "S", "URI") == HPDF_OK &&
+            HPDF_Dict_Add(action, "URI", HPDF_String_New(mm, uri, NULL)) ==
+                HPDF_OK &&
+            HPDF_Dict_Add(a, "A", action) == HPDF_OK &&
+            HPDF_Array_Add(annots, a) == HPDF_OK;
+  free(uri);
+  if (ok && w->tags && k->tag) lp_pdftags_annot(w->tags, page_no, k->tag, a);
+  return ok;
+}
+
+/* Writes the links of every page. */
+static bool write_links(writer *w, HPDF_Page *pages) {
+  for (size_t p = 0; p < w->d->npages; p++)
+    for (size_t k = 0; k < w->d->pages[p].nlinks; k++)
+      if (!write_link(w, pages[p], p, &w->d->pages[p].links[k]))
+        return haru_fail(w, "adding a link");
+  return true;
+}
+
 /* ---- Document --------------------------------------------------------- */
 
 /* A destination: `[page /XYZ null top null]` (keep the viewer's left edge
@@ -650,6 +726,7 @@ static bool write_document(writer *w, lp_buf *out) {
     return haru_fail(w, "writing a page");
   }
   ok = write_outlines(w, pages) && lp_forms_write(w->pdf, pages, d, w->err) &&
+       write_links(w, pages) &&
        (!w->tags || lp_pdftags_write(w->tags, w->pdf, pages, w->err));
   free(pages);
   size_t start = out->len;

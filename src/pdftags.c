@@ -2,6 +2,7 @@
  * pdftags.h). */
 #include "pdftags.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,10 +15,19 @@ typedef struct mark {
   int mcid;
 } mark;
 
+/* An annotation of an element: a link's. */
+typedef struct annot {
+  uint32_t tag;
+  size_t page;
+  HPDF_Dict dict;
+} annot;
+
 struct lp_pdftags {
   const lp_display *d;
   mark *marks;
   size_t nmarks, marks_cap;
+  annot *annots;
+  size_t nannots, annots_cap;
   int *next_mcid; /* per page */
   uint32_t *objs; /* object numbers of the tree's objects, once written */
   size_t nobjs;
@@ -33,6 +43,7 @@ lp_pdftags *lp_pdftags_new(const lp_display *d) {
 void lp_pdftags_free(lp_pdftags *pt) {
   if (!pt) return;
   free(pt->marks);
+  free(pt->annots);
   free(pt->next_mcid);
   free(pt->objs);
   free(pt);
@@ -45,6 +56,12 @@ int lp_pdftags_mark(lp_pdftags *pt, size_t page, uint32_t tag,
   pt->marks[pt->nmarks] = (mark){tag, part, page, pt->nmarks, mcid};
   pt->nmarks++;
   return mcid;
+}
+
+void lp_pdftags_annot(lp_pdftags *pt, size_t page, uint32_t tag,
+                      HPDF_Dict annot_dict) {
+  LP_GROW(pt->annots, pt->annots_cap, pt->nannots + 1);
+  pt->annots[pt->nannots++] = (annot){tag, page, annot_dict};
 }
 
 /* qsort order of marks: by element, content part, then numbering. */
@@ -80,6 +97,8 @@ static bool *used_elements(const tree *t) {
   bool *used = lp_xcalloc(n ? n : 1, sizeof *used);
   for (size_t i = 0; i < t->pt->nmarks; i++)
     if (t->pt->marks[i].tag < n) used[t->pt->marks[i].tag] = true;
+  for (size_t i = 0; i < t->pt->nannots; i++)
+    if (t->pt->annots[i].tag < n) used[t->pt->annots[i].tag] = true;
   for (size_t i = n; i-- > 1;) {
     if (t->widget[i]) used[i] = true;
     uint32_t parent = t->tags->tags[i].parent;
@@ -111,10 +130,10 @@ static void find_widgets(tree *t) {
 }
 
 /* The dictionary of element id: /S, /Alt, /Lang and a TH's /Scope
- * attribute (its /P and /K come later).  /Type /StructElem is optional
+ * attribute, a Note's /ID (its /P and /K come later).  /Type /StructElem is optional
  * (14.7.2, Table 323) and left out: a letter has hundreds of elements. */
-static HPDF_Dict element_dict(tree *t, uint32_t id) {
-  const lp_tags_elem *e = &t->tags->tags[id];
+static HPDF_Dict element_dict(tree *t, uint32_t id_of) {
+  const lp_tags_elem *e = &t->tags->tags[id_of];
   HPDF_Dict el = lp_pdfobj_indirect_dict(t->pdf);
   if (!el) return NULL;
   check(t, HPDF_Dict_AddName(el, "S", e->role));
@@ -123,6 +142,11 @@ static HPDF_Dict element_dict(tree *t, uint32_t id) {
   if (e->lang)
     check(t,
           HPDF_Dict_Add(el, "Lang", lp_pdfobj_text_string(t->pdf, e->lang)));
+  if (!strcmp(e->role, "Note")) { /* an /ID unique in the document */
+    char id[32];
+    snprintf(id, sizeof id, "note%u", (unsigned)id_of);
+    check(t, HPDF_Dict_Add(el, "ID", HPDF_String_New(t->pdf->mmgr, id, NULL)));
+  }
   if (e->scope) {
     HPDF_Dict a = HPDF_Dict_New(t->pdf->mmgr);
     if (!a) return NULL;
@@ -156,6 +180,22 @@ static void add_mcid(tree *t, HPDF_Dict el, HPDF_Array kids, const mark *m) {
   check(t, HPDF_Array_Add(kids, mcr));
 }
 
+/* Adds an OBJR kid for annotation obj of page to element el's kids. */
+static void add_objr(tree *t, HPDF_Dict el, HPDF_Array kids, HPDF_Dict obj,
+                     size_t page) {
+  HPDF_Dict objr = HPDF_Dict_New(t->pdf->mmgr);
+  if (!objr) {
+    t->bad++;
+    return;
+  }
+  check(t, HPDF_Dict_AddName(objr, "Type", "OBJR"));
+  check(t, HPDF_Dict_Add(objr, "Obj", obj));
+  check(t, HPDF_Dict_Add(objr, "Pg", t->pages[page]));
+  check(t, HPDF_Array_Add(kids, objr));
+  if (!HPDF_Dict_GetItem(el, "Pg", HPDF_OCLASS_DICT))
+    check(t, HPDF_Dict_Add(el, "Pg", t->pages[page]));
+}
+
 /* Fills element id's /K with its kids in reading order: child elements,
  * the MCIDs of its content parts (marks from *cursor on, sorted), and a
  * widget's OBJR. */
@@ -186,19 +226,11 @@ static void element_kids(tree *t, uint32_t id, const bool *used,
       add_mcid(t, el, kids, m);
     }
   }
-  if (t->widget[id]) {
-    HPDF_Dict objr = HPDF_Dict_New(t->pdf->mmgr);
-    if (!objr) {
-      t->bad++;
-      return;
-    }
-    check(t, HPDF_Dict_AddName(objr, "Type", "OBJR"));
-    check(t, HPDF_Dict_Add(objr, "Obj", t->widget[id]));
-    check(t, HPDF_Dict_Add(objr, "Pg", t->pages[t->widget_page[id]]));
-    check(t, HPDF_Array_Add(kids, objr));
-    if (!HPDF_Dict_GetItem(el, "Pg", HPDF_OCLASS_DICT))
-      check(t, HPDF_Dict_Add(el, "Pg", t->pages[t->widget_page[id]]));
-  }
+  if (t->widget[id])
+    add_objr(t, el, kids, t->widget[id], t->widget_page[id]);
+  for (size_t k = 0; k < t->pt->nannots; k++)
+    if (t->pt->annots[k].tag == id)
+      add_objr(t, el, kids, t->pt->annots[k].dict, t->pt->annots[k].page);
   check(t, HPDF_Dict_Add(el, "K", kids));
 }
 
@@ -216,8 +248,9 @@ static void fill_page_kids(tree *t) {
 
 /* The parent tree (a number tree with one /Nums array: 14.7.4.4): page
  * i's key is i, holding the element of each of its MCIDs; widgets follow,
- * each key holding its Form element.  Sets the pages' /StructParents and
- * the widgets' /StructParent; returns the next free key. */
+ * each key holding its Form element, then link annotations (their Link).
+ * Sets the pages' /StructParents and the annotations' /StructParent;
+ * returns the next free key. */
 static HPDF_Array parent_tree_nums(tree *t, const bool *used, size_t *next) {
   HPDF_Array nums = HPDF_Array_New(t->pdf->mmgr);
   if (!nums) return NULL;
@@ -235,6 +268,14 @@ static HPDF_Array parent_tree_nums(tree *t, const bool *used, size_t *next) {
     check(t, HPDF_Array_Add(nums, t->elems[id]));
     check(t, HPDF_Dict_AddNumber(t->widget[id], "StructParent",
                                  (HPDF_INT32)key));
+    key++;
+  }
+  for (size_t k = 0; k < t->pt->nannots; k++) {
+    const annot *a = &t->pt->annots[k];
+    if (a->tag >= t->tags->count || !used[a->tag]) continue;
+    check(t, HPDF_Array_AddNumber(nums, (HPDF_INT32)key));
+    check(t, HPDF_Array_Add(nums, t->elems[a->tag]));
+    check(t, HPDF_Dict_AddNumber(a->dict, "StructParent", (HPDF_INT32)key));
     key++;
   }
   *next = key;
@@ -261,6 +302,39 @@ static void note_objects(tree *t, HPDF_Dict root, HPDF_Dict doc) {
 const uint32_t *lp_pdftags_objects(const lp_pdftags *pt, size_t *n) {
   *n = pt->nobjs;
   return pt->objs;
+}
+
+/* qsort order of Note ids by their /ID strings ("note" and the id). */
+static int by_id_string(const void *a, const void *b) {
+  char x[32], y[32];
+  snprintf(x, sizeof x, "note%u", (unsigned)*(const uint32_t *)a);
+  snprintf(y, sizeof y, "note%u", (unsigned)*(const uint32_t *)b);
+  return strcmp(x, y);
+}
+
+/* The structure tree root's /IDTree (14.7.2: it maps each element's /ID
+ * to the element): a name tree of one /Names array, in key order; NULL
+ * when no element has an /ID. */
+static HPDF_Dict id_tree(tree *t, const bool *used) {
+  uint32_t *ids = lp_xcalloc(t->tags->count + 1, sizeof *ids);
+  size_t n = 0;
+  for (uint32_t id = 1; id < t->tags->count; id++)
+    if (used[id] && !strcmp(t->tags->tags[id].role, "Note")) ids[n++] = id;
+  HPDF_Dict tree_dict = n ? HPDF_Dict_New(t->pdf->mmgr) : NULL;
+  HPDF_Array names = n ? HPDF_Array_New(t->pdf->mmgr) : NULL;
+  if (n && (!tree_dict || !names)) t->bad++;
+  if (n && tree_dict && names) {
+    qsort(ids, n, sizeof *ids, by_id_string);
+    for (size_t k = 0; k < n; k++) {
+      char key[32];
+      snprintf(key, sizeof key, "note%u", (unsigned)ids[k]);
+      check(t, HPDF_Array_Add(names, HPDF_String_New(t->pdf->mmgr, key, NULL)));
+      check(t, HPDF_Array_Add(names, t->elems[ids[k]]));
+    }
+    check(t, HPDF_Dict_Add(tree_dict, "Names", names));
+  }
+  free(ids);
+  return names ? tree_dict : NULL;
 }
 
 /* Frees the arrays of a tree. */
@@ -315,6 +389,8 @@ bool lp_pdftags_write(lp_pdftags *pt, HPDF_Doc pdf, HPDF_Page *pages,
     check(&t, HPDF_Dict_Add(root, "K", doc));
     check(&t, HPDF_Dict_Add(root, "ParentTree", ptree));
     check(&t, HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)next));
+    HPDF_Dict ids = id_tree(&t, used);
+    if (ids) check(&t, HPDF_Dict_Add(root, "IDTree", ids));
     check(&t, HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE));
     check(&t, HPDF_Dict_Add(pdf->catalog, "MarkInfo", mark_info));
     check(&t, HPDF_Dict_Add(pdf->catalog, "StructTreeRoot", root));

@@ -29,6 +29,11 @@ void lp_pdftags_free(lp_pdftags *pt);
  * content part part of element tag; returns its MCID. */
 int lp_pdftags_mark(lp_pdftags *pt, size_t page, uint32_t tag, uint32_t part);
 
+/* Records an annotation (a link's) of page that belongs to element tag:
+ * it becomes an OBJR kid of the element and gets its /StructParent. */
+void lp_pdftags_annot(lp_pdftags *pt, size_t page, uint32_t tag,
+                      HPDF_Dict annot);
+
 /* Writes the tree into pdf: pages[i] is the page of d->pages[i]; the
  * widgets are the catalog's /AcroForm /Fields, in the display's order. */
 bool lp_pdftags_write(lp_pdftags *pt, HPDF_Doc pdf, HPDF_Page *pages,

@@ -500,6 +500,11 @@ static const meta_choice word_break_words[] = {
     {"keep-all", LP_WORD_BREAK_KEEP_ALL},
     {"normal", LP_WORD_BREAK_NORMAL},
     {NULL, 0}};
+static const meta_choice print_urls_words[] = {
+    {"inline", LP_PRINT_URLS_INLINE},
+    {"footnote", LP_PRINT_URLS_FOOTNOTE},
+    {"none", LP_PRINT_URLS_NONE},
+    {NULL, 0}};
 
 /* Entries of the key table, by how the value is read. */
 #define TEXT(key, field)                                                   \
@@ -610,6 +615,10 @@ static const meta_key meta_keys[] = {
         .message = "'%s: %s': write 'false' (no header on the first page "
                    "of each letter, as on letterhead paper) or 'true' (the "
                    "default)"),
+    KEY("print-urls", parse_choice, print_urls, .choices = print_urls_words,
+        .message = "'%s: %s': write 'inline' (a link's address printed "
+                   "after its text, the default), 'footnote' (printed as "
+                   "a footnote) or 'none' (only the clickable link)"),
 };
 
 #undef TEXT

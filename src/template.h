@@ -26,6 +26,12 @@
 #include "letterpress.h"
 
 enum { LP_NUMBER_LETTER = 0, LP_NUMBER_DOCUMENT = 1 };
+/* print-urls: where a link's address is printed (0: the default). */
+enum {
+  LP_PRINT_URLS_INLINE = 0,   /* " (https://...)" after the link's text */
+  LP_PRINT_URLS_FOOTNOTE = 1, /* as a footnote */
+  LP_PRINT_URLS_NONE = 2      /* not printed: only the /Link annotation */
+};
 
 /* smart-punctuation: not given (on for the languages typo.h has quotes
  * for), true or false. */
@@ -106,6 +112,7 @@ typedef struct lp_meta {
   bool no_header_first;     /* `header-first: false`: no header on the
                                first page of each letter */
   bool paper_b5;            /* `paper: B5`: JIS B5 in Japanese, else ISO */
+  int print_urls;           /* `print-urls`: LP_PRINT_URLS_* */
   lp_word_break word_break; /* `word-break`: keep-all or normal (0: auto) */
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */

@@ -427,6 +427,47 @@ static void test_positions(lp_face *latin) {
   lp_display_free(d);
 }
 
+/* A link becomes a /Link annotation: a /URI action with the address
+ * percent-encoded to ASCII, no border, printable, its text as /Contents;
+ * tagged, an OBJR of its Link element, which its /StructParent names. */
+static void test_links(lp_face *latin) {
+  lp_display *d = lp_display_new();
+  lp_dpage *p = lp_display_add_page(d, A4_WIDTH, A4_HEIGHT);
+  uint32_t sect = lp_tags_open(&d->tags, 0, "Sect");
+  uint32_t para = lp_tags_open(&d->tags, sect, "P");
+  uint32_t link = lp_tags_open(&d->tags, para, "Link");
+  lp_drun *run_ = lp_dpage_add_run(p, latin, SIZE, 0);
+  run_->tag = link;
+  run_->part = lp_tags_content(&d->tags, link);
+  add_spaced(d, p, latin, "site", MARGIN, 700, SIZE, 0);
+  lp_dpage_add_link(p, "https://\xE4\xBE\x8B.jp/\xC3\xA4 b", "our site",
+                    MARGIN, 697, MARGIN + 30, 711)
+      ->tag = link;
+  d->meta.date = DATE;
+  d->meta.tagged = true;
+  lp_buf pdf = {0};
+  lp_error err = {0};
+  CHECK(lp_pdf_write(d, &pdf, &err));
+  CHECK(write_file("/tmp/test_pdf_link.pdf", &pdf));
+  CHECK(run("qpdf --check /tmp/test_pdf_link.pdf >/dev/null 2>&1", NULL) == 0);
+  lp_buf out = {0};
+  CHECK(run("qpdf --qdf --object-streams=disable /tmp/test_pdf_link.pdf - "
+            "2>&1",
+            &out) == 0);
+  CHECK(contains(&out, "/Subtype /Link"));
+  CHECK(contains(&out, "/URI (https://%E4%BE%8B.jp/%C3%A4%20b)"));
+  CHECK(contains(&out, "/S /URI"));
+  CHECK(contains(&out, "/F 4"));
+  CHECK(contains(&out, "/Border [\n    0\n    0\n    0\n  ]"));
+  CHECK(contains(&out, "/Contents (our site)"));
+  CHECK(contains(&out, "/Type /OBJR"));
+  CHECK(contains(&out, "/StructParent 1"));
+  CHECK(contains(&out, "/S /Link"));
+  lp_buf_free(&out);
+  lp_buf_free(&pdf);
+  lp_display_free(d);
+}
+
 /* Bad displays fail with LP_ERR_PDF and say why. */
 static void test_errors(lp_face *latin) {
   lp_buf out = {0};
@@ -512,6 +553,7 @@ int main(void) {
   test_positions(latin);
   test_errors(latin);
   test_font_pair(cjk, latin);
+  test_links(latin);
 
   free_face(cjk);
   free_face(latin);

@@ -90,7 +90,8 @@ static void test_objects(void) {
   HPDF_Free(pdf);
 }
 
-/* One parse for letters and mail: mail also takes autolinks. */
+/* One parse for letters and mail: both take autolinks; a letter also
+ * takes footnotes, numbered in reference order. */
 static void test_markdown(void) {
   const char *md = "| a |\n|---|\n| 1 |\n\n~~x~~ http://example.com\n";
   cmark_node *letter = lp_markdown_parse(md, strlen(md), LP_MARKDOWN_LETTER);
@@ -98,12 +99,25 @@ static void test_markdown(void) {
   char *lh = lp_markdown_html(letter, LP_MARKDOWN_LETTER);
   char *mh = lp_markdown_html(mail, LP_MARKDOWN_MAIL);
   CHECK(strstr(lh, "<table>") && strstr(lh, "<del>x</del>"));
-  CHECK(!strstr(lh, "<a href"));
+  CHECK(strstr(lh, "<a href=\"http://example.com\""));
   CHECK(strstr(mh, "<table>") && strstr(mh, "<a href=\"http://example.com\""));
   /* A letter's nodes carry their source lines. */
   CHECK(cmark_node_get_start_line(cmark_node_last_child(letter)) == 5);
   free(lh);
   free(mh);
+  cmark_node_free(letter);
+  cmark_node_free(mail);
+  const char *fn = "A[^z] b[^y].\n\n[^y]: Y.\n[^z]: Z.\n";
+  letter = lp_markdown_parse(fn, strlen(fn), LP_MARKDOWN_LETTER);
+  mail = lp_markdown_parse(fn, strlen(fn), LP_MARKDOWN_MAIL);
+  cmark_node *ref = cmark_node_next(
+      cmark_node_first_child(cmark_node_first_child(letter)));
+  CHECK(ref && cmark_node_get_type(ref) == CMARK_NODE_FOOTNOTE_REFERENCE &&
+        !strcmp(cmark_node_get_literal(ref), "1"));
+  CHECK(cmark_node_get_type(cmark_node_last_child(letter)) ==
+        CMARK_NODE_FOOTNOTE_DEFINITION);
+  CHECK(cmark_node_get_type(cmark_node_last_child(mail)) ==
+        CMARK_NODE_PARAGRAPH);
   cmark_node_free(letter);
   cmark_node_free(mail);
 }
