@@ -473,7 +473,9 @@ bool lp_mail_survey(void *mail, size_t record, const lp_data *rec,
 
 /* The merge's letter hook: builds record's message with the PDF at path
  * attached and writes it to its .eml name (temporary file, rename).  A bad
- * address or a header value with a line break fails the record. */
+ * address, a header value with a line break or an --attach file that
+ * cannot be read fails the record.  A record the send log (o->log) lists
+ * as sent or being sent keeps its .eml untouched. */
 bool lp_mail_letter(void *mail, size_t record, const lp_data *rec,
                     const char *path, lp_error *err);
 

@@ -106,6 +106,66 @@ static bool check_list(InternetAddressList *list, size_t *count) {
   return true;
 }
 
+/* The end of the address list entry that starts at p: the next comma
+ * outside quotes, angle brackets and parentheses, or the end. */
+static const char *entry_end(const char *p) {
+  int paren = 0;
+  bool quote = false, angle = false;
+  for (; *p; p++) {
+    if (quote) {
+      if (*p == '\\' && p[1]) p++;
+      else if (*p == '"') quote = false;
+    } else if (*p == '"') {
+      quote = true;
+    } else if (*p == '(') {
+      paren++;
+    } else if (*p == ')' && paren) {
+      paren--;
+    } else if (*p == '<' || *p == '>') {
+      angle = *p == '<';
+    } else if (*p == ',' && !paren && !angle) {
+      break;
+    }
+  }
+  return p;
+}
+
+/* text (malloc'd) with each display name that holds parentheses put in
+ * quotes: 'Acme (HK) <a@acme.hk>' means the name "Acme (HK)", though
+ * RFC 5322 §3.2.2 reads "(HK)" as a comment, which GMime drops.  Names
+ * already quoted, and groups, are left as written. */
+static char *quote_names(const char *text) {
+  lp_buf b = {0};
+  for (const char *p = text; *p;) {
+    const char *q = entry_end(p), *lt = NULL;
+    for (const char *r = p; r < q; r++)
+      if (*r == '<') lt = r;
+    const char *n = p, *e = lt;
+    while (lt && n < e && (*n == ' ' || *n == '\t')) n++;
+    while (lt && e > n && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    bool plain = lt && n < e && !memchr(n, '"', (size_t)(e - n)) &&
+                 !memchr(n, ':', (size_t)(e - n)) &&
+                 memchr(n, '(', (size_t)(e - n));
+    if (plain) {
+      lp_buf_append(&b, p, (size_t)(n - p));
+      lp_buf_puts(&b, "\"");
+      for (const char *r = n; r < e; r++) {
+        if (*r == '\\') lp_buf_puts(&b, "\\");
+        lp_buf_append(&b, r, 1);
+      }
+      lp_buf_puts(&b, "\" ");
+      lp_buf_append(&b, lt, (size_t)(q - lt));
+    } else {
+      lp_buf_append(&b, p, (size_t)(q - p));
+    }
+    if (*q) lp_buf_append(&b, q++, 1);
+    p = q;
+  }
+  char *r = lp_buf_strdup(&b);
+  lp_buf_free(&b);
+  return r;
+}
+
 /* Parses an address list from data (what: "--to", ...); NULL with err when
  * it holds no address or one that is not local@domain.  max 1: exactly one
  * mailbox (From). */
@@ -113,7 +173,9 @@ static InternetAddressList *parse_addresses(const char *what,
                                             const char *text, int max,
                                             lp_error *err) {
   if (!check_header_text(what, text, err)) return NULL;
-  InternetAddressList *list = internet_address_list_parse(NULL, text);
+  char *quoted = quote_names(text);
+  InternetAddressList *list = internet_address_list_parse(NULL, quoted);
+  free(quoted);
   size_t count = 0;
   if (!list || !check_list(list, &count) || !count ||
       (max && count > (size_t)max)) {
@@ -319,8 +381,9 @@ static InternetAddressList *fill_addresses(const char *what,
   InternetAddressList *list = NULL;
   if (split_pattern(what, pattern, rec, record, &skel, &f, err)) {
     lp_buf_append(&skel, "", 1);
-    InternetAddressList *parsed =
-        internet_address_list_parse(NULL, (char *)skel.data);
+    char *quoted = quote_names((char *)skel.data);
+    InternetAddressList *parsed = internet_address_list_parse(NULL, quoted);
+    free(quoted);
     /* Tokens are not addresses yet: each address is checked filled. */
     size_t count = parsed ? count_mailboxes(parsed) : 0;
     if (count && (!max || count <= (size_t)max)) {
@@ -421,7 +484,9 @@ void lp_mail_free(lp_mail *m) {
   lp_fill_program_free(m->body);
   free(m->body_src);
   free(m);
-  g_mime_shutdown();
+  /* No g_mime_shutdown(): GMime cannot be set up again after it (the
+   * next lp_mail_new would meet freed tables), and a program may make
+   * mail more than once.  g_mime_init counts its calls. */
 }
 
 /* Appends the address of each mailbox of list (groups' members too) to b,

@@ -321,7 +321,7 @@ def check_display_names(tmp):
     data = os.path.join(tmp, "names.jsonl")
     jsonl(data, records)
     out = os.path.join(tmp, "names")
-    r = merge(tmp, data, out)
+    r = merge(tmp, data, out, "--from", "Acme (HK) <letters@acme.hk>")
     for i, rec in enumerate(records[:5]):
         path = os.path.join(out, rec["id"] + ".eml")
         check("names %s: %r is no error" % (rec["id"], rec["name"]),
@@ -331,6 +331,11 @@ def check_display_names(tmp):
             continue
         raw = open(path, "rb").read()
         msg = email.message_from_bytes(raw, policy=email.policy.default)
+        frm = msg["from"].addresses
+        check("names %s: a parenthesis in --from's own text is the name's" %
+              rec["id"], len(frm) == 1 and frm[0].display_name == "Acme (HK)" and
+              b'From: "Acme (HK)" <letters@acme.hk>' in header_block(raw),
+              msg["from"])
         got = msg["to"].addresses
         check("names %s: To is one mailbox with the name as given" % rec["id"],
               len(got) == 1 and got[0].display_name == rec["name"] and

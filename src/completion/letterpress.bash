@@ -58,7 +58,7 @@ _letterpress() {
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
             --skip-existing --shard --manifest --format --encoding --delimiter --check
             --set --blanks --attach-data $limits
-            --eml --from --to --cc --subject --body --smtp --smtp-user
+            --eml --from --to --cc --bcc --reply-to --attach --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
     sign) opts="-o --output $signing $timestamping" ;;
     timestamp) opts="-o --output $timestamping" ;;
