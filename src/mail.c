@@ -990,6 +990,14 @@ static void add_bcc(envelope *e, const char *bcc) {
   }
 }
 
+/* The envelope of record k: its .eml's From, To and Cc, and its --bcc. */
+static bool message_envelope(const lp_mail *m, size_t k, const lp_buf *eml,
+                             envelope *e) {
+  if (!read_envelope((const char *)eml->data, eml->len, e)) return false;
+  add_bcc(e, m->bcc[k - 1]);
+  return true;
+}
+
 static void envelope_free(envelope *e) {
   g_free(e->from);
   curl_slist_free_all(e->rcpt);
@@ -1180,12 +1188,12 @@ bool lp_mail_send(lp_mail *m, const lp_send_options *o,
                   "error)";
       sum->failed++;
       if (!o->dry_run) log_line(log, &res);
-    } else if (!read_envelope((char *)eml.data, eml.len, &e)) {
+    } else if (!message_envelope(m, k, &eml, &e)) {
       res.status = "failed";
       res.reply = "the .eml has no From or no recipient";
       sum->failed++;
       if (!o->dry_run) log_line(log, &res);
-    } else if ((add_bcc(&e, m->bcc[k - 1]), o->dry_run)) {
+    } else if (o->dry_run) {
       lp_buf_append(&e.to, "", 1);
       res.to = (char *)e.to.data;
       res.status = "dry-run";
