@@ -726,13 +726,17 @@ static int send_mail(lp_mail *mail, const lp_send_options *so) {
   if (o.dry_run)
     fprintf(stderr, "send: %zu message%s would be sent (--dry-run)",
             sum.dry_run, sum.dry_run == 1 ? "" : "s");
-  else
-    fprintf(stderr, "send: %zu message%s sent", sum.sent,
-            sum.sent == 1 ? "" : "s");
+  else /* of this run's records: the letters' summary counts the same */
+    fprintf(stderr, "send: %zu of %zu message%s sent", sum.sent,
+            sum.sent + sum.failed + sum.skipped + sum.held + sum.missing,
+            sum.sent + sum.failed + sum.skipped + sum.held + sum.missing == 1
+                ? ""
+                : "s");
   if (sum.skipped) fprintf(stderr, ", %zu already sent", sum.skipped);
   if (sum.failed) fprintf(stderr, ", %zu failed", sum.failed);
   if (sum.held) fprintf(stderr, ", %zu held (an earlier run stopped while sending them)", sum.held);
-  if (sum.missing) fprintf(stderr, ", %zu without a letter", sum.missing);
+  if (sum.missing)
+    fprintf(stderr, ", %zu not made (no letter or no .eml)", sum.missing);
   if (send_stop) fputs("; stopped: run again to send the rest", stderr);
   if (sum.unreachable)
     fputs("; stopped: the server cannot be reached (run again to send the "

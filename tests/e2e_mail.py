@@ -373,6 +373,12 @@ def check_summary(tmp):
           r.err)
     check("summary: messages are counted apart",
           "0 of 2 messages made" in r.err and "2 failed" in r.err, r.err)
+    log = os.path.join(tmp, "summary.csv")
+    r = merge(tmp, data, os.path.join(tmp, "summary2"), "--smtp",
+              "smtp://127.0.0.1:1", "--log", log)
+    check("summary: with --smtp, '2 letters written, 0 of 2 messages sent'",
+          "2 of 2 letters written" in r.err and
+          "send: 0 of 2 messages sent, 2 not made" in r.err, r.err)
 
 
 def check_resend_keeps_archive(tmp, server):
