@@ -308,6 +308,10 @@ static bool fill_list(const char *what, InternetAddressList *skel,
     InternetAddress *a = internet_address_list_get_address(skel, i);
     const char *sname = internet_address_get_name(a);
     char *name = sname ? put_values(sname, f, NULL, NULL) : NULL;
+    if (name && !*g_strstrip(name)) { /* an empty value: no name at all */
+      free(name);
+      name = NULL;
+    }
     InternetAddress *copy = NULL;
     bool ok = true;
     if (INTERNET_ADDRESS_IS_GROUP(a)) {

@@ -80,6 +80,11 @@ static void test_names(void) {
                   "\"email\":\"xm@example.cn\"}", &err);
   CHECK(eml && strstr(eml, "To: =?UTF-8?b?") && !strstr(eml, "王"));
   free(eml);
+  /* An empty name leaves the address alone. */
+  eml = build(&o, "{\"id\":\"1\",\"name\":\"  \",\"email\":\"e@example.com\"}",
+              &err);
+  CHECK(eml && strstr(eml, "\r\nTo: e@example.com\r\n"));
+  free(eml);
   /* A comma in an address part would add a recipient. */
   eml = build(&o, "{\"id\":\"1\",\"name\":\"Eve\","
                   "\"email\":\"e@example.com, v@example.org\"}", &err);
