@@ -5,15 +5,20 @@
  * Header values come from data, so each is checked before GMime sees it:
  * no control characters (a CR or LF would start a header of its own), and
  * every address must parse with GMime's RFC 5322 address parser into
- * mailboxes of the form local@domain.  GMime encodes what is not ASCII:
- * RFC 2047 for the subject and display names, RFC 2231 for the file name.
+ * mailboxes of the form local@domain.  An address option's own text says
+ * which part is a display name and which an address (see fill_addresses):
+ * a value in a name may hold any text, which GMime quotes or encodes.
+ * GMime encodes what is not ASCII: RFC 2047 for the subject and display
+ * names, RFC 2231 and RFC 2047 for file names (see add_attachment).
+ * Bcc addresses go in the SMTP envelope only, never in a header.
  *
  * Sending happens in the calling process after the merge, one message at a
  * time, so that the rate limit and the log are simple.  The log is what
  * makes a re-run safe: a record is logged "sending" before its message
  * goes out and "sent" after the server accepted it; a record whose last
  * line is either is never sent again (an open "sending" means a run was
- * killed mid-message: the server may have it, so it is held).
+ * killed mid-message: the server may have it, so it is held).  A record
+ * the log shows as sent or held keeps its .eml: it is what went out.
  */
 #include <errno.h>
 #include <stdio.h>
