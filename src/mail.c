@@ -221,6 +221,7 @@ typedef struct filled {
   GPtrArray *names, *values;
 } filled;
 
+/* Frees what filled holds. */
 static void filled_free(filled *f) {
   if (f->names) g_ptr_array_free(f->names, TRUE);
   if (f->values) g_ptr_array_free(f->values, TRUE);
