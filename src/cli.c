@@ -39,7 +39,8 @@ static const char usage[] =
     "                         [--password '{{field}}'|env:VAR|file:PATH\n"
     "                          [--owner-password env:VAR|file:PATH] [--permissions LIST]]\n"
     "                         [--eml 'DIR/{{id}}.eml' --from ADDR --to ADDRS --subject TEXT\n"
-    "                          [--cc ADDRS] [--body BODY.md]]\n"
+    "                          [--cc ADDRS] [--bcc ADDRS] [--reply-to ADDRS]\n"
+    "                          [--attach FILE]... [--body BODY.md]]\n"
     "                         [--smtp URL --log FILE [--smtp-user NAME]\n"
     "                          [--smtp-pass env:VAR|file:PATH] [--rate N/s] [--retries N]\n"
     "                          [--dry-run]]\n"
@@ -98,8 +99,9 @@ static const char usage[] =
     "         and the output names, writes nothing: exit 0, or 2 listing every\n"
     "         problem.  Ctrl-C stops after the letters being made (exit 130).\n"
     "         --eml also writes each letter as an email (PDF attached), named\n"
-    "         like -o; --from, --to, --cc, --subject and the Markdown --body\n"
-    "         are filled per record.  --smtp smtp://HOST:PORT (STARTTLS when\n"
+    "         like -o; --from, --to, --cc, --bcc (envelope only, no header),\n"
+    "         --reply-to, --subject, the Markdown --body and --attach FILE\n"
+    "         (repeatable) are filled per record.  --smtp smtp://HOST:PORT (STARTTLS when\n"
     "         offered) or smtps://... then sends them one by one: --rate N/s,\n"
     "         --retries N on 4xx replies, results appended to --log FILE (CSV);\n"
     "         records the log shows as sent are never sent again.  --dry-run\n"
@@ -841,13 +843,17 @@ static int send_mail(lp_mail *mail, const lp_send_options *so) {
   if (o.dry_run)
     fprintf(stderr, "send: %zu message%s would be sent (--dry-run)",
             sum.dry_run, sum.dry_run == 1 ? "" : "s");
-  else
-    fprintf(stderr, "send: %zu message%s sent", sum.sent,
-            sum.sent == 1 ? "" : "s");
+  else /* of this run's records: the letters' summary counts the same */
+    fprintf(stderr, "send: %zu of %zu message%s sent", sum.sent,
+            sum.sent + sum.failed + sum.skipped + sum.held + sum.missing,
+            sum.sent + sum.failed + sum.skipped + sum.held + sum.missing == 1
+                ? ""
+                : "s");
   if (sum.skipped) fprintf(stderr, ", %zu already sent", sum.skipped);
   if (sum.failed) fprintf(stderr, ", %zu failed", sum.failed);
   if (sum.held) fprintf(stderr, ", %zu held (an earlier run stopped while sending them)", sum.held);
-  if (sum.missing) fprintf(stderr, ", %zu without a letter", sum.missing);
+  if (sum.missing)
+    fprintf(stderr, ", %zu not made (no letter or no .eml)", sum.missing);
   if (send_stop) fputs("; stopped: run again to send the rest", stderr);
   if (sum.unreachable)
     fputs("; stopped: the server cannot be reached (run again to send the "
@@ -903,6 +909,36 @@ static void merge_warning(void *ctx, const lp_error *w) {
   print_error(w, "warning");
 }
 
+/* Prints the merge's summary line.  With mail, letters and messages are
+ * counted apart: a record whose message failed still has its letter. */
+static void print_merge_summary(const lp_merge_progress *sum, bool mail) {
+  size_t written = sum->written + sum->hook_failed_written;
+  size_t skipped = sum->skipped + sum->hook_failed_skipped;
+  size_t mail_failed = sum->hook_failed_written + sum->hook_failed_skipped;
+  size_t failed = sum->failed - mail_failed; /* letters not made */
+  fprintf(stderr, "merge: %zu of %zu letter%s written in %.1f s (%.0f/s)",
+          written, sum->total, sum->total == 1 ? "" : "s", sum->seconds,
+          sum->seconds > 0 ? (double)written / sum->seconds : 0.0);
+  if (skipped) fprintf(stderr, ", %zu skipped (already there)", skipped);
+  if (failed) fprintf(stderr, ", %zu failed", failed);
+  if (sum->done < sum->total)
+    fprintf(stderr, ", %zu not done (stopped at the first failure; "
+            "--keep-going goes on)", sum->total - sum->done);
+  if (mail) {
+    fprintf(stderr, "; %zu of %zu message%s made (.eml)",
+            sum->written + sum->skipped, sum->total,
+            sum->total == 1 ? "" : "s");
+    if (mail_failed)
+      fprintf(stderr, ", %zu failed (%s letter%s written all the same)",
+              mail_failed, mail_failed == 1 ? "its" : "their",
+              mail_failed == 1 ? " is" : "s are");
+  }
+  if (sum->repeated_warnings)
+    fprintf(stderr, "; %zu warning%s repeated in later letters not shown",
+            sum->repeated_warnings, sum->repeated_warnings == 1 ? "" : "s");
+  fputs("\n", stderr);
+}
+
 /* Set by SIGINT or SIGTERM during a merge (to the signal's number). */
 static volatile int merge_stop;
 
@@ -931,6 +967,7 @@ static int cmd_merge(int argc, char **argv) {
   so.backoff = 1;
   const char *tpl_path = NULL;
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+  const char **attach = calloc((size_t)argc + 1, sizeof *attach);
   int rc = 0;
   lp_limits limits = lp_limits_default();
   password_args pw = {0};
@@ -991,16 +1028,21 @@ static int cmd_merge(int argc, char **argv) {
                !strcmp(a, "--to") || !strcmp(a, "--cc") ||
                !strcmp(a, "--subject") || !strcmp(a, "--body") ||
                !strcmp(a, "--smtp") || !strcmp(a, "--smtp-user") ||
-               !strcmp(a, "--smtp-pass") || !strcmp(a, "--log")) {
+               !strcmp(a, "--smtp-pass") || !strcmp(a, "--log") ||
+               !strcmp(a, "--bcc") || !strcmp(a, "--reply-to")) {
       const char **slot[] = {&mo.eml, &mo.from, &mo.to, &mo.cc, &mo.subject,
-                             &mo.body, &so.url, &so.user, &so.pass, &so.log};
+                             &mo.body, &so.url, &so.user, &so.pass, &so.log,
+                             &mo.bcc, &mo.reply_to};
       const char *names[] = {"--eml", "--from", "--to", "--cc", "--subject",
                              "--body", "--smtp", "--smtp-user", "--smtp-pass",
-                             "--log"};
+                             "--log", "--bcc", "--reply-to"};
       size_t k = 0;
       while (strcmp(a, names[k])) k++;
       if (!has_next) rc = usage_error("%s needs a value", a);
       else *slot[k] = argv[++i];
+    } else if (!strcmp(a, "--attach")) {
+      if (!has_next) rc = usage_error("%s needs a file, e.g. 'contracts/{{id}}.pdf'", a);
+      else attach[mo.nattach++] = argv[++i];
     } else if (!strcmp(a, "--rate")) {
       if (!has_next || !parse_rate(argv[i + 1], &so.rate))
         rc = usage_error("%s needs messages per second, e.g. 5/s or 100/min", a);
@@ -1021,7 +1063,10 @@ static int cmd_merge(int argc, char **argv) {
   if (!rc && !o.data) rc = usage_error("%s", "merge needs data: -d DATA");
   if (!rc && !o.output && !o.combined)
     rc = usage_error("%s", "merge needs -o 'DIR/{{id}}.pdf' or --combined OUT.pdf");
-  bool mailing = mo.eml || mo.from || mo.to || mo.cc || mo.subject || mo.body;
+  bool mailing = mo.eml || mo.from || mo.to || mo.cc || mo.subject ||
+                 mo.body || mo.bcc || mo.reply_to || mo.nattach;
+  mo.attach = attach;
+  mo.log = so.log; /* a sent message's .eml is kept as it went out */
   bool sending = so.url || so.dry_run;
   if (!rc && (mailing || sending) && (!mo.eml || !o.output))
     rc = usage_error("%s", "email needs -o 'DIR/{{id}}.pdf' and --eml 'DIR/{{id}}.eml'");
@@ -1040,6 +1085,7 @@ static int cmd_merge(int argc, char **argv) {
   if (rc) {
     password_args_free(&pw);
     free(sets);
+    free(attach);
     return rc;
   }
   o.sets = sets;
@@ -1056,6 +1102,7 @@ static int cmd_merge(int argc, char **argv) {
     if (!view.mail) {
       free(sets);
       password_args_free(&pw);
+      free(attach);
       return fail(&err);
     }
     o.survey = merge_survey;
@@ -1091,7 +1138,9 @@ static int cmd_merge(int argc, char **argv) {
     fprintf(stderr,
             "interrupted: %zu of %zu letters written; run again with "
             "--skip-existing to resume\n",
-            sum.written + sum.skipped, sum.total);
+            sum.written + sum.skipped + sum.hook_failed_written +
+                sum.hook_failed_skipped,
+            sum.total);
     rc = 128 + merge_stop;
   } else if (o.check && tpl && engine) {
     if (!rc)
@@ -1101,19 +1150,7 @@ static int cmd_merge(int argc, char **argv) {
               sum.failed ? "" : ": ready to merge (nothing written)");
     if (!rc && sum.failed) rc = EXIT_USAGE;
   } else if (tpl && engine && (sum.done || !rc)) {
-    fprintf(stderr,
-            "merge: %zu of %zu letter%s written in %.1f s (%.0f/s)",
-            sum.written, sum.total, sum.total == 1 ? "" : "s", sum.seconds,
-            sum.seconds > 0 ? (double)sum.written / sum.seconds : 0.0);
-    if (sum.skipped) fprintf(stderr, ", %zu skipped (already there)", sum.skipped);
-    if (sum.failed) fprintf(stderr, ", %zu failed", sum.failed);
-    if (sum.done < sum.total)
-      fprintf(stderr, ", %zu not done (stopped at the first failure; "
-              "--keep-going goes on)", sum.total - sum.done);
-    if (sum.repeated_warnings)
-      fprintf(stderr, "; %zu warning%s repeated in later letters not shown",
-              sum.repeated_warnings, sum.repeated_warnings == 1 ? "" : "s");
-    fputs("\n", stderr);
+    print_merge_summary(&sum, view.mail != NULL);
     if (!rc && sum.failed) rc = EXIT_USAGE;
   }
   /* A stopped merge sends nothing; with --keep-going the letters made go. */
@@ -1127,6 +1164,7 @@ static int cmd_merge(int argc, char **argv) {
   lp_template_free(tpl);
   free(sets);
   password_args_free(&pw);
+  free(attach);
   return rc;
 }
 

@@ -351,6 +351,10 @@ typedef struct lp_merge_progress {
   size_t written, skipped, failed;
   double seconds; /* since the merge started */
   size_t repeated_warnings; /* warnings not passed on again (see warn) */
+  /* Of failed: records whose letter is on disk all the same, written in
+   * this run or skipped as already there, and only opts->letter (with
+   * mail: the message) failed. */
+  size_t hook_failed_written, hook_failed_skipped;
 } lp_merge_progress;
 
 /* One record that failed. */
@@ -486,6 +490,18 @@ typedef struct lp_mail_options {
   const char *subject;
   const char *body;    /* Markdown file (filled like a template body) for
                           text/plain and text/html parts; NULL: none */
+  const char *reply_to; /* addresses like to; may be NULL */
+  const char *bcc;      /* addresses like to, for the envelope only: no
+                           Bcc header is written (see lp_mail_send); may be
+                           NULL */
+  const char *const *attach; /* files attached after the letter, names
+                                filled like eml (a missing file fails the
+                                record); nattach of them */
+  size_t nattach;
+  const char *log;      /* the send log (lp_send_options.log) or NULL: a
+                           record it lists as sent, or as being sent, keeps
+                           its .eml as it is (the archive of what went out)
+                           and gets none made if it has none */
 } lp_mail_options;
 
 /* Makes one RFC 5322 message per record of a merge (GMime).  Plugged into
@@ -505,7 +521,9 @@ bool lp_mail_survey(void *mail, size_t record, const lp_data *rec,
 
 /* The merge's letter hook: builds record's message with the PDF at path
  * attached and writes it to its .eml name (temporary file, rename).  A bad
- * address or a header value with a line break fails the record. */
+ * address, a header value with a line break or an --attach file that
+ * cannot be read fails the record.  A record the send log (o->log) lists
+ * as sent or being sent keeps its .eml untouched. */
 bool lp_mail_letter(void *mail, size_t record, const lp_data *rec,
                     const char *path, lp_error *err);
 
@@ -553,7 +571,8 @@ typedef struct lp_send_summary {
 
 /* Sends, one after the other through libcurl, the .eml of every record the
  * merge rendered in this shard, in data order: STARTTLS when the server
- * offers it, envelope from the From and To/Cc headers.  Returns false with
+ * offers it, envelope from the From and To/Cc headers and the record's
+ * --bcc addresses (also listed in the log's "to").  Returns false with
  * err only when sending cannot start (bad URL, log unreadable); each
  * record's outcome goes to o->result, the log and *summary.  Initializes
  * libcurl globally: call it with no other thread using libcurl. */

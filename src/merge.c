@@ -312,6 +312,9 @@ typedef struct merge_msg {
   uint32_t record;
   int32_t status; /* DONE_*, for MSG_DONE */
   int32_t data_line;
+  /* DONE_FAILED though the letter is on disk (DONE_WRITTEN or
+   * DONE_SKIPPED): only the letter hook (the email) failed; else -1. */
+  int32_t kept;
   char key[1024];     /* the output file's name */
   char values[256];   /* the values that named it (the manifest's key) */
   uint64_t bytes;     /* the file's size and SHA-256 (with a manifest) */
@@ -728,8 +731,10 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     if (m->o->manifest) name_values(m, rec, k, msg->values, sizeof msg->values);
     if (m->o->skip_existing && !m->combined && access(name, F_OK) == 0) {
       msg->status = DONE_SKIPPED;
-      if (m->o->letter && !m->o->letter(m->o->ctx, k, rec, name, err))
+      if (m->o->letter && !m->o->letter(m->o->ctx, k, rec, name, err)) {
         msg->status = DONE_FAILED;
+        msg->kept = DONE_SKIPPED;
+      }
       if (msg->status == DONE_SKIPPED && !hash_letter(m, name, msg))
         msg->status = DONE_FAILED;
       free(name);
@@ -760,8 +765,10 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
     }
     lp_display_free(d);
   }
-  if (ok && name && m->o->letter)
+  if (ok && name && m->o->letter) {
     ok = m->o->letter(m->o->ctx, k, rec, name, err);
+    if (!ok) msg->kept = DONE_WRITTEN;
+  }
   if (ok && name) ok = hash_letter(m, name, msg);
   if (ok) msg->status = DONE_WRITTEN;
   lp_encrypt_password_free(password);
@@ -828,6 +835,8 @@ static void account(merger *m, const merge_msg *msg) {
   if (msg->status == DONE_SKIPPED) m->prog.skipped++;
   if (msg->status == DONE_FAILED) {
     m->prog.failed++;
+    if (msg->kept == DONE_WRITTEN) m->prog.hook_failed_written++;
+    if (msg->kept == DONE_SKIPPED) m->prog.hook_failed_skipped++;
     if (!m->o->keep_going) *m->stop = 1;
     if (m->o->failure) {
       lp_merge_failure f = {msg->record, msg->data_line, msg->key, &msg->err};
@@ -859,6 +868,7 @@ static bool run_records(merger *m, int worker, int jobs,
     merge_msg msg;
     memset(&msg, 0, sizeof msg);
     msg.kind = MSG_DONE;
+    msg.kept = -1;
     msg.record = (uint32_t)k;
     msg.data_line = lp_records_line(r);
     if (apply_sets(m, rec, &msg.err)) do_record(m, rec, k, &msg);

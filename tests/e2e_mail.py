@@ -118,11 +118,19 @@ def check_emls(tmp):
           "record 5" in r.err, r.err)
     check("mail: a bare word is not an address",
           "record 6" in r.err and "email address" in r.err, r.err)
-    check("mail: a comma in a display name cannot add a recipient",
-          "record 7" in r.err and "would change the addresses" in r.err, r.err)
+    check("mail: a comma in a display name is no error",
+          "record 7" not in r.err, r.err)
+    x4 = os.path.join(out, "X4.eml")
+    if os.path.exists(x4):
+        msg = email.message_from_bytes(open(x4, "rb").read(),
+                                       policy=email.policy.default)
+        to = msg["to"].addresses
+        check("mail: a comma in a display name cannot add a recipient",
+              len(to) == 1 and to[0].addr_spec == "v@example.com" and
+              to[0].display_name == "victim@example.org,", msg["to"])
     emls = sorted(f for f in os.listdir(out) if f.endswith(".eml"))
     check("mail: one .eml per good record, none for the bad ones",
-          emls == ["A1.eml", "A2.eml", "A3.eml"], emls)
+          emls == ["A1.eml", "A2.eml", "A3.eml", "X4.eml"], emls)
     for rec in records[:3]:
         path = os.path.join(out, rec["id"] + ".eml")
         if not os.path.exists(path):
@@ -292,6 +300,209 @@ def check_smtp(tmp):
         server.stop()
 
 
+def header_block(raw):
+    """The header lines of a message, unfolded."""
+    return raw.split(b"\r\n\r\n", 1)[0].replace(b"\r\n\t", b" ").replace(
+        b"\r\n ", b" ")
+
+
+def check_display_names(tmp):
+    """A display name with specials is quoted (RFC 5322 quoted-string,
+    RFC 2047 when not ASCII), not refused; the address part still is."""
+    records = [
+        {"id": "N1", "name": "Wang, Fang", "email": "fang@example.cn"},
+        {"id": "N2", "name": 'O"Neil', "email": "oneil@example.ie"},
+        {"id": "N3", "name": "Acme (HK)", "email": "hk@example.hk"},
+        {"id": "N4", "name": "王, 小明 (深圳)", "email": "xm@example.cn"},
+        {"id": "N5", "name": "Back\\slash", "email": "bs@example.com"},
+        {"id": "N6", "name": "Eve", "email": "eve@example.com, victim@example.org"},
+        {"id": "N7", "name": "Eve", "email": "eve @example.com"},
+    ]
+    data = os.path.join(tmp, "names.jsonl")
+    jsonl(data, records)
+    out = os.path.join(tmp, "names")
+    r = merge(tmp, data, out, "--from", "Acme (HK) <letters@acme.hk>")
+    for i, rec in enumerate(records[:5]):
+        path = os.path.join(out, rec["id"] + ".eml")
+        check("names %s: %r is no error" % (rec["id"], rec["name"]),
+              os.path.exists(path) and ("record %d " % (i + 1)) not in r.err,
+              short(r.err))
+        if not os.path.exists(path):
+            continue
+        raw = open(path, "rb").read()
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        frm = msg["from"].addresses
+        check("names %s: a parenthesis in --from's own text is the name's" %
+              rec["id"], len(frm) == 1 and frm[0].display_name == "Acme (HK)" and
+              b'From: "Acme (HK)" <letters@acme.hk>' in header_block(raw),
+              msg["from"])
+        got = msg["to"].addresses
+        check("names %s: To is one mailbox with the name as given" % rec["id"],
+              len(got) == 1 and got[0].display_name == rec["name"] and
+              got[0].addr_spec == rec["email"], msg["to"])
+        head = header_block(raw)
+        if rec["name"].isascii():
+            quoted = '"%s"' % rec["name"].replace("\\", "\\\\").replace('"', '\\"')
+            check("names %s: quoted-string with escapes" % rec["id"],
+                  ("To: %s <%s>" % (quoted, rec["email"])).encode() in head,
+                  head[:300])
+        else:
+            check("names %s: non-ASCII name as RFC 2047 encoded-words" % rec["id"],
+                  b"To: =?" in head and all(b < 128 for b in head), head[:300])
+    check("names: a comma in the address part would add a recipient: refused",
+          "record 6" in r.err and "would change the addresses" in r.err, r.err)
+    check("names: a space in the address part is refused",
+          "record 7" in r.err and not os.path.exists(os.path.join(out, "N7.eml")),
+          r.err)
+
+
+def check_summary(tmp):
+    """Letters and messages are counted apart: a record whose message fails
+    still has its PDF, and the summary says so."""
+    records = [{"id": "S1", "name": "One", "email": "not an address"},
+               {"id": "S2", "name": "Two", "email": "also not"}]
+    data = os.path.join(tmp, "summary.jsonl")
+    jsonl(data, records)
+    out = os.path.join(tmp, "summary")
+    r = merge(tmp, data, out)
+    pdfs = sorted(f for f in os.listdir(out) if f.endswith(".pdf"))
+    check("summary: both PDFs are written though both messages fail",
+          pdfs == ["One.pdf", "Two.pdf"] and r.code == 2, (pdfs, r.code))
+    check("summary: never '0 of 2 letters written' when both PDFs are there",
+          "0 of 2 letters" not in r.err and "2 of 2 letters written" in r.err,
+          r.err)
+    check("summary: messages are counted apart",
+          "0 of 2 messages made" in r.err and "2 failed" in r.err, r.err)
+    log = os.path.join(tmp, "summary.csv")
+    r = merge(tmp, data, os.path.join(tmp, "summary2"), "--smtp",
+              "smtp://127.0.0.1:1", "--log", log)
+    check("summary: with --smtp, '2 letters written, 0 of 2 messages sent'",
+          "2 of 2 letters written" in r.err and
+          "send: 0 of 2 messages sent, 2 not made" in r.err, r.err)
+
+
+def check_resend_keeps_archive(tmp, server):
+    """A re-run after a partial send leaves the .eml of every message
+    already sent as it was: the archive is what went out."""
+    server.messages.clear()
+    server.refuse.add("later@example.jp")
+    people = [{"id": "K1", "name": "送信済", "email": "first@example.jp"},
+              {"id": "K2", "name": "後で", "email": "later@example.jp"}]
+    data = os.path.join(tmp, "keep.jsonl")
+    jsonl(data, people)
+    out = os.path.join(tmp, "keep")
+    log = os.path.join(tmp, "keep.csv")
+    args = ["--smtp", server.url(), "--log", log]
+    r = merge(tmp, data, out, *args)
+    k1 = os.path.join(out, "K1.eml")
+    k2 = os.path.join(out, "K2.eml")
+    first = open(k1, "rb").read() if os.path.exists(k1) else b""
+    check("keep: the first run sends one message and fails the other",
+          r.code == 1 and len(server.messages) == 1 and first, r.err)
+    sent_id = email.message_from_bytes(server.messages[0][2])["message-id"] \
+        if server.messages else None
+    server.refuse.discard("later@example.jp")
+    # An hour later: without the fix, K1.eml got a new Date and Message-ID.
+    r = merge(tmp, data, out, *args, env={"SOURCE_DATE_EPOCH": "1700003600"})
+    check("keep: the re-run sends the other one",
+          r.code == 0 and "1 already sent" in r.err and
+          len(server.messages) == 2, r.err)
+    again = open(k1, "rb").read() if os.path.exists(k1) else b""
+    check("keep: the .eml of the message already sent is left as it was",
+          again == first, header_block(again)[:200])
+    check("keep: its Message-ID is the one the server got",
+          email.message_from_bytes(again)["message-id"] == sent_id, sent_id)
+    if len(server.messages) == 2 and os.path.exists(k2):
+        got = email.message_from_bytes(server.messages[1][2])
+        mine = email.message_from_bytes(open(k2, "rb").read())
+        check("keep: the message sent now is archived as sent",
+              got["message-id"] == mine["message-id"] and
+              ".1700003600." in mine["message-id"], mine["message-id"])
+    server.messages.clear()
+
+
+def check_bcc_attach(tmp, server):
+    """--bcc (envelope only), --reply-to, --attach FILE (repeatable, filled
+    per record, non-ASCII names also as RFC 2047 name=)."""
+    server.messages.clear()
+    people = [{"id": "T1", "name": "田中", "email": "tanaka@example.jp",
+               "boss": "部長 <boss@example.jp>"},
+              {"id": "T2", "name": "Lee", "email": "lee@example.com",
+               "boss": "boss2@example.com"}]
+    data = os.path.join(tmp, "attach.jsonl")
+    jsonl(data, people)
+    att = os.path.join(tmp, "att")
+    os.makedirs(att, exist_ok=True)
+    for p_ in people:
+        write(os.path.join(att, "%s.txt" % p_["id"]), "contract of %s\n" % p_["id"])
+    common = os.path.join(att, "利用規約.pdf")
+    with open(common, "wb") as f:
+        f.write(b"%PDF-1.4 not really\n")
+    out = os.path.join(tmp, "attach")
+    log = os.path.join(tmp, "attach.csv")
+    r = merge(tmp, data, out, "--bcc", "{{boss}}",
+              "--reply-to", "Office, {{name}} <office@example.com>",
+              "--attach", os.path.join(att, "{{id}}.txt"),
+              "--attach", common, "--smtp", server.url(), "--log", log)
+    check("attach: the merge sends both", r.code == 0 and
+          len(server.messages) == 2, r.err)
+    by_rcpt = {tuple(sorted(m[1])): m for m in server.messages}
+    check("attach: --bcc is in the envelope",
+          ("boss@example.jp", "tanaka@example.jp") in by_rcpt and
+          ("boss2@example.com", "lee@example.com") in by_rcpt, list(by_rcpt))
+    for m in server.messages:
+        check("attach: no Bcc header goes out",
+              b"\nbcc:" not in m[2].lower() and b"boss" not in m[2].lower(),
+              header_block(m[2])[:300])
+    rows = [row for row in (read_log(log) if os.path.exists(log) else [])
+            if row["status"] == "sent"]
+    check("attach: the log lists the Bcc recipients",
+          sorted(row["to"] for row in rows) ==
+          ["lee@example.com,boss2@example.com",
+           "tanaka@example.jp,boss@example.jp"], rows)
+    for p_ in people:
+        path = os.path.join(out, p_["id"] + ".eml")
+        raw = open(path, "rb").read() if os.path.exists(path) else b""
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        check("attach %s: the .eml has no Bcc" % p_["id"],
+              raw and msg["bcc"] is None and b"boss" not in raw.lower())
+        reply = msg["reply-to"].addresses if raw and msg["reply-to"] else ()
+        check("attach %s: Reply-To filled per record" % p_["id"],
+              len(reply) == 1 and reply[0].addr_spec == "office@example.com" and
+              reply[0].display_name == "Office, " + p_["name"], msg["reply-to"])
+        atts = list(msg.iter_attachments()) if raw else []
+        names = [a.get_filename() for a in atts]
+        check("attach %s: the letter, then the files in order" % p_["id"],
+              names == [p_["name"] + ".pdf", p_["id"] + ".txt", "利用規約.pdf"],
+              names)
+        if len(atts) == 3:
+            check("attach %s: the record's own file, as text/plain" % p_["id"],
+                  atts[1].get_content() == "contract of %s\n" % p_["id"] and
+                  atts[1].get_content_type() == "text/plain",
+                  atts[1].get_content_type())
+            part = atts[2]
+            ctype = part.get("content-type", "")
+            check("attach %s: RFC 2047 name= next to RFC 2231 filename*=" % p_["id"],
+                  part.get_content_type() == "application/pdf" and
+                  b'name="=?UTF-8?' in raw and b"filename*=UTF-8''" in raw and
+                  part.get_content() == b"%PDF-1.4 not really\n", ctype)
+    # A missing file fails its record, by name; the other goes on.
+    os.remove(os.path.join(att, "T2.txt"))
+    out2 = os.path.join(tmp, "attach2")
+    r = merge(tmp, data, out2, "--attach", os.path.join(att, "{{id}}.txt"))
+    check("attach: a missing file fails that record and names the file",
+          r.code == 2 and "record 2" in r.err and
+          os.path.join(att, "T2.txt") in r.err and "record 1 " not in r.err,
+          r.err)
+    check("attach: the other record's message is made",
+          os.path.exists(os.path.join(out2, "T1.eml")) and
+          not os.path.exists(os.path.join(out2, "T2.eml")))
+    r = merge(tmp, data, os.path.join(tmp, "attach3"), "--bcc", "not an address")
+    check("attach: a bad --bcc fails the record",
+          r.code == 2 and "--bcc" in r.err, r.err)
+    server.messages.clear()
+
+
 def check_module(tmp):
     """The program opens the mail code only when asked for mail."""
     d = run(["readelf", "-d", e2e.LP]).text
@@ -320,6 +531,14 @@ def main():
         write(os.path.join(tmp, "body.md"), BODY)
         check_emls(tmp)
         check_smtp(tmp)
+        check_display_names(tmp)
+        check_summary(tmp)
+        server = Server()
+        try:
+            check_resend_keeps_archive(tmp, server)
+            check_bcc_attach(tmp, server)
+        finally:
+            server.stop()
         check_module(tmp)
     e2e.finish()
 

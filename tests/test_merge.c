@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "letterpress.h"
+#include "util.h"
 
 static char dir[64]; /* the test's own directory */
 
@@ -48,6 +49,16 @@ static void on_failure(void *ctx, const lp_merge_failure *f) {
   size_t n = strlen(s->messages);
   snprintf(s->messages + n, sizeof s->messages - n, "%s\n",
            f->error->message);
+}
+
+/* A letter hook that fails record 2 (as a bad address fails its email). */
+static bool refuse_second(void *ctx, size_t record, const lp_data *rec,
+                          const char *path, lp_error *err) {
+  (void)ctx;
+  (void)rec;
+  (void)path;
+  return record != 2 ||
+         lp_fail(err, LP_ERR_INPUT, "--to", 0, 0, "no such address");
 }
 
 /* Merges tpl_text with the data file data into dir/out/{{key}}.pdf. */
@@ -242,6 +253,20 @@ int main(void) {
   const char *gb = put("gb.csv", "id;n\r\n7;\xD5\xC5\xC8\xFD\r\n");
   CHECK(merge(e, "{{n}}\n", gb, "id", &o, &sum, &s, &err));
   CHECK(sum.written == 1 && exists("out/sub/7.pdf"));
+
+  /* A letter hook (the email) that fails: the record fails, and the
+   * summary tells that its letter is on disk all the same. */
+  memset(&o, 0, sizeof o);
+  o.jobs = 2;
+  o.keep_going = true;
+  o.letter = refuse_second;
+  CHECK(merge(e, "{{n}}\n", ok_csv, "id", &o, &sum, &s, &err));
+  CHECK(sum.failed == 1 && sum.written == 1 && sum.hook_failed_written == 1 &&
+        sum.hook_failed_skipped == 0 && exists("out/sub/2.pdf"));
+  o.skip_existing = true;
+  CHECK(merge(e, "{{n}}\n", ok_csv, "id", &o, &sum, &s, &err));
+  CHECK(sum.failed == 1 && sum.skipped == 1 && sum.hook_failed_skipped == 1 &&
+        sum.hook_failed_written == 0);
 
   test_manifest(e);
   lp_engine_free(e);

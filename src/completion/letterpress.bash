@@ -59,7 +59,7 @@ _letterpress() {
       opts="-d --data -o --output --combined -j --jobs -k --keep-going
             --skip-existing --shard --manifest --format --encoding --delimiter --check
             --set --blanks --attach-data $protecting $limits
-            --eml --from --to --cc --subject --body --smtp --smtp-user
+            --eml --from --to --cc --bcc --reply-to --attach --subject --body --smtp --smtp-user
             --smtp-pass --log --rate --retries --dry-run" ;;
     sign) opts="-o --output $signing $timestamping --password" ;;
     timestamp) opts="-o --output $timestamping --password" ;;
