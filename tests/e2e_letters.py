@@ -214,8 +214,29 @@ def test_yaml(tmp):
           short(r.err))
 
 
+def test_escape_and_lang(tmp):
+    """A kept quote (\\") and a {lang=TAG} in one paragraph: each keeps
+    its own meaning (their marks once shared a control byte)."""
+    r, pdf = render_md(tmp, "esclang", "---\nlang: en\n---\n# L\n\n"
+                       'He said \\"no\\" and "yes" {lang=de}\n')
+    text = flat(poppler_text(pdf)) if r.code == 0 else ""
+    check("an escaped quote stays straight beside {lang=de}",
+          r.code == 0 and 'He said "no" and' in text and "{" not in text,
+          short(r.err) + " " + text)
+    tree = lp_json(pdf) if r.code == 0 else ""
+    check("the paragraph with {lang=de} gets /Lang (de)", "u:de" in tree, tree[:200])
+
+
+def lp_json(pdf):
+    """qpdf's JSON of the file, as text."""
+    import subprocess
+    return subprocess.run(["qpdf", "--json", pdf], capture_output=True,
+                          text=True).stdout
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
+        test_escape_and_lang(tmp)
         test_english(tmp)
         test_other_languages(tmp)
         test_continuation(tmp)
