@@ -32,7 +32,7 @@ static const char usage[] =
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N|auto[/N]]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
     "                         [--delimiter ,|;|tab] [--check] [--manifest FILE]\n"
-    "                         [--set KEY=VALUE]... [--blanks]\n"
+    "                         [--set KEY=VALUE]... [--blanks] [--dry-run]\n"
     "                         [--eml 'DIR/{{id}}.eml' --from ADDR --to ADDRS --subject TEXT\n"
     "                          [--cc ADDRS] [--body BODY.md]]\n"
     "                         [--smtp URL --log FILE [--smtp-user NAME]\n"
@@ -41,7 +41,7 @@ static const char usage[] =
     "       letterpress manifest-check MANIFEST...\n"
     "       letterpress fields TEMPLATE\n"
     "       letterpress fonts [--lang TAG]\n"
-    "       letterpress --help | --version\n"
+    "       letterpress COMMAND --help | --help | --version\n"
     "\n"
     "render   renders a Markdown letter template to a PDF.  Without -o the PDF\n"
     "         goes next to the template (.md replaced by .pdf); -o - writes it\n"
@@ -84,14 +84,15 @@ static const char usage[] =
     "         line), --encoding NAME (default: UTF-8, or the byte order mark's).\n"
     "         --check reads every record and checks it against the template\n"
     "         and the output names, writes nothing: exit 0, or 2 listing every\n"
-    "         problem.  Ctrl-C stops after the letters being made (exit 130).\n"
+    "         problem.  --dry-run (without --eml) checks the same and lists\n"
+    "         each file the merge would write, writing nothing.  Ctrl-C stops after the letters being made (exit 130).\n"
     "         --eml also writes each letter as an email (PDF attached), named\n"
     "         like -o; --from, --to, --cc, --subject and the Markdown --body\n"
     "         are filled per record.  --smtp smtp://HOST:PORT (STARTTLS when\n"
     "         offered) or smtps://... then sends them one by one: --rate N/s,\n"
     "         --retries N on 4xx replies, results appended to --log FILE (CSV);\n"
     "         records the log shows as sent are never sent again.  --dry-run\n"
-    "         checks and lists what would be sent.\n"
+    "         with --eml checks and lists what would be sent.\n"
     "         --manifest FILE records what this run did, one JSON line per\n"
     "         record (path, status, bytes, SHA-256), flushed as it goes.\n"
     "manifest-check  proves a batch from its shards' manifests: every record\n"
@@ -659,6 +660,8 @@ typedef struct merge_view {
   bool drawn;        /* a bar is on the screen */
   const char *data;  /* the data file, for failure locations */
   lp_mail *mail;     /* --eml: the messages; NULL without */
+  size_t planned, kept; /* a dry run: letters it would write, keep */
+  bool skip;         /* --skip-existing, for a dry run's list */
 } merge_view;
 
 static bool merge_survey(void *ctx, size_t record, const lp_data *rec,
@@ -789,6 +792,41 @@ static void merge_warning(void *ctx, const lp_error *w) {
 /* Set by SIGINT or SIGTERM during a merge (to the signal's number). */
 static volatile int merge_stop;
 
+/* A dry run's line for each letter: the file a merge would write, and
+ * whether one is there already (--skip-existing keeps it, else it is
+ * replaced). */
+static void merge_plan(void *ctx, size_t record, const char *path) {
+  merge_view *v = ctx;
+  bool there = access(path, F_OK) == 0;
+  if (there && v->skip) {
+    v->kept++;
+    printf("record %zu: would keep %s (already there)\n", record, path);
+    return;
+  }
+  v->planned++;
+  printf("record %zu: would write %s%s\n", record, path,
+         there ? " (replacing the file there)" : "");
+}
+
+/* The end of a dry run (--dry-run without mail): how many letters would be
+ * written, kept and refused; exit 2 when a record has a problem, as for
+ * --check. */
+static int plan_summary(const lp_merge_options *o, const lp_merge_progress *sum,
+                        const merge_view *v) {
+  size_t letters = o->output ? v->planned + v->kept : sum->total - sum->failed;
+  if (o->combined)
+    printf("combined: would write %s (%zu letter%s)\n", o->combined, letters,
+           letters == 1 ? "" : "s");
+  fprintf(stderr, "dry run: %zu record%s: %zu letter%s would be written",
+          sum->total, sum->total == 1 ? "" : "s",
+          o->output ? v->planned : letters,
+          (o->output ? v->planned : letters) == 1 ? "" : "s");
+  if (v->kept) fprintf(stderr, ", %zu kept (already there)", v->kept);
+  fprintf(stderr, ", %zu problem%s; nothing written\n", sum->failed,
+          sum->failed == 1 ? "" : "s");
+  return sum->failed ? EXIT_USAGE : 0;
+}
+
 static void stop_merging(int sig) { merge_stop = sig; }
 
 /* Parses "K/N" for --shard. */
@@ -902,6 +940,9 @@ static int cmd_merge(int argc, char **argv) {
   if (!rc && !o.output && !o.combined)
     rc = usage_error("%s", "merge needs -o 'DIR/{{id}}.pdf' or --combined OUT.pdf");
   bool mailing = mo.eml || mo.from || mo.to || mo.cc || mo.subject || mo.body;
+  /* --dry-run without mail: what the merge would write, nothing written. */
+  bool planning = so.dry_run && !mailing && !so.url;
+  if (planning) so.dry_run = false, o.check = true, o.plan = merge_plan;
   bool sending = so.url || so.dry_run;
   if (!rc && (mailing || sending) && (!mo.eml || !o.output))
     rc = usage_error("%s", "email needs -o 'DIR/{{id}}.pdf' and --eml 'DIR/{{id}}.eml'");
@@ -917,7 +958,8 @@ static int cmd_merge(int argc, char **argv) {
   }
   o.sets = sets;
   o.template_path = tpl_path;
-  merge_view view = {isatty(STDERR_FILENO) == 1, 0, false, o.data, NULL};
+  merge_view view = {.tty = isatty(STDERR_FILENO) == 1, .data = o.data,
+                     .skip = o.skip_existing};
   o.progress = merge_progress;
   o.failure = merge_failure;
   o.warn = merge_warning;
@@ -965,6 +1007,8 @@ static int cmd_merge(int argc, char **argv) {
             "--skip-existing to resume\n",
             sum.written + sum.skipped, sum.total);
     rc = 128 + merge_stop;
+  } else if (planning && tpl && engine) {
+    if (!rc) rc = plan_summary(&o, &sum, &view);
   } else if (o.check && tpl && engine) {
     if (!rc)
       fprintf(stderr, "check: %zu record%s, %zu problem%s%s\n", sum.total,
@@ -1050,6 +1094,74 @@ static int cmd_fields(int argc, char **argv) {
   return rc;
 }
 
+/* The commands main knows, for their --help. */
+static const char *const commands[] = {"render", "sign", "timestamp",
+                                       "merge", "manifest-check", "fields",
+                                       "fonts"};
+
+/* Whether line (up to its newline) is where the usage text describes or
+ * shows cmd: its synopsis ("usage: letterpress CMD", "       letterpress
+ * CMD") or its paragraph (a line starting "CMD ").  */
+static bool usage_line_of(const char *line, const char *cmd) {
+  size_t n = strlen(cmd);
+  const char *syn = strstr(line, "letterpress ");
+  const char *eol = strchr(line, '\n');
+  if (syn && syn < eol && syn - line <= 7 && !strncmp(syn + 12, cmd, n) &&
+      syn[12 + n] == ' ')
+    return true;
+  return !strncmp(line, cmd, n) && line[n] == ' ';
+}
+
+/* Prints cmd's part of the usage text: its synopsis lines (the first as
+ * "usage: ..."), its paragraph (each with the lines indented under it),
+ * then the notes on fonts and exit status that every command shares:
+ * `letterpress CMD --help` answers for that command alone.  Taken from the
+ * one usage text so that the two never disagree. */
+static void print_command_usage(const char *cmd) {
+  bool in = false, shared = false, synopsis = false, said = false;
+  for (const char *line = usage; *line;) {
+    const char *eol = strchr(line, '\n');
+    size_t len = (size_t)(eol - line) + 1;
+    bool top = line[0] != ' ' || !strncmp(line, "       letterpress ", 19);
+    if (!strncmp(line, "Fonts are found", 15)) {
+      shared = true;
+      fputs("\n", stdout);
+    }
+    if (top) {
+      in = usage_line_of(line, cmd);
+      synopsis = in && strstr(line, "letterpress ") != NULL;
+      /* The paragraph after the synopsis, apart from it. */
+      if (in && said && !synopsis) fputs("\n", stdout);
+      if (in && synopsis && !said) {
+        fputs("usage: ", stdout);
+        line += strstr(line, "letterpress ") - line;
+        len = (size_t)(eol - line) + 1;
+      }
+      said |= in;
+    }
+    if (in || shared) fwrite(line, 1, len, stdout);
+    line += len;
+  }
+}
+
+/* Whether argv (a command's arguments) asks for help: -h or --help. */
+static bool asks_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return true;
+  return false;
+}
+
+/* `letterpress CMD --help` (or -h, or `letterpress help CMD`): prints that
+ * command's usage; returns 0, or -1 when cmd is no command. */
+static int command_help(const char *cmd) {
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    if (!strcmp(cmd, commands[i])) {
+      print_command_usage(cmd);
+      return 0;
+    }
+  return -1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage, stderr);
@@ -1057,9 +1169,11 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    if (argc > 2 && !command_help(argv[2])) return 0;
     fputs(usage, stdout);
     return 0;
   }
+  if (asks_help(argc - 2, argv + 2) && !command_help(cmd)) return 0;
   if (!strcmp(cmd, "--version")) {
     printf("letterpress %s\n", lp_version());
     return 0;
