@@ -12,6 +12,7 @@
 #include FT_FONT_FORMATS_H
 #include FT_TRUETYPE_TABLES_H
 #include <hb-ot.h>
+#include <unicode/uchar.h>
 
 #include "locales.h"
 #include "util.h"
@@ -46,6 +47,8 @@ struct lp_fonts {
   unsigned generation; /* counts changes to the set: part of chain keys */
   int hanazono;          /* HanaMinB installed: 1, not: 0, unknown: -1 */
   unsigned hanazono_gen; /* the generation hanazono was found in */
+  int symbola;           /* Symbola installed: likewise */
+  unsigned symbola_gen;
   FT_Library ft;
   lp_face **faces;
   size_t nfaces, faces_cap;
@@ -57,7 +60,7 @@ struct lp_fonts {
 
 lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
   lp_fonts *f = lp_xcalloc(1, sizeof *f);
-  f->hanazono = -1;
+  f->hanazono = f->symbola = -1;
   if (config_file) {
     /* fontconfig reads a relative name against its own directory. */
     char *abs = realpath(config_file, NULL);
@@ -243,18 +246,80 @@ static bool family_installed(lp_fonts *f, const char *family) {
   return found;
 }
 
-const char *lp_fonts_package_for(lp_fonts *f, uint32_t cp) {
-  bool han = (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-             (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
-  if (!han) return NULL;
-  /* Hanazono covers Extensions A to F and the compatibility ideographs. */
-  if (cp > 0x2FFFF) return NULL;
-  /* Asked once per font set, not per missing character of every letter. */
-  if (f->hanazono < 0 || f->hanazono_gen != f->generation) {
-    f->hanazono = family_installed(f, "HanaMinB");
-    f->hanazono_gen = f->generation;
+/* Whether fontconfig knows family, asked once per font set: *known is
+ * the answer (1, 0; -1 unknown) as of generation *gen. */
+static bool family_installed_cached(lp_fonts *f, const char *family,
+                                    int *known, unsigned *gen) {
+  if (*known < 0 || *gen != f->generation) {
+    *known = family_installed(f, family);
+    *gen = f->generation;
   }
-  return f->hanazono ? NULL : "fonts-hanazono";
+  return *known == 1;
+}
+
+/* Han of the CJK blocks that fonts-hanazono covers: Extensions A to F and
+ * the compatibility ideographs (and the URO, which Noto CJK has). */
+static bool is_hanazono_han(uint32_t cp) {
+  return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+/* The advice for a missing character, by class.  Emoji and other
+ * pictographs (Extended_Pictographic): Symbola 2.60 (fonts-symbola) has
+ * every one of Unicode 9.0 and before that the declared set lacks, and
+ * some of 10.0 (symbola_10); the others have no outline font in Debian
+ * 12: fonts-noto-color-emoji has them as colour bitmaps (CBDT), which
+ * cannot be embedded as a PDF font (letterpress does not load it).
+ * Symbola is no declared family, so the template must name it. */
+static const char *const ADVICE_HANAZONO =
+    "install fonts-hanazono (apt-get install fonts-hanazono)";
+static const char *const ADVICE_SYMBOLA_INSTALL =
+    "install fonts-symbola (apt-get install fonts-symbola) and name Symbola "
+    "after the template's fonts, e.g. font: \"Noto Serif, Symbola\"";
+static const char *const ADVICE_SYMBOLA_NAME =
+    "name Symbola (installed) after the template's fonts, e.g. font: "
+    "\"Noto Serif, Symbola\"";
+static const char *const ADVICE_NEW_EMOJI =
+    "no Debian font package has an outline glyph for emoji this new "
+    "(fonts-noto-color-emoji has colour bitmaps only, which a PDF font "
+    "cannot carry): add a directory holding a font that has them with "
+    "--font-path DIR or 'font-path', or leave them out";
+static const char *const ADVICE_FONT_PATH =
+    "put a font that has it in a directory and name it with --font-path DIR "
+    "or 'font-path'";
+
+/* The pictographs of Unicode 10.0 that Symbola 2.60 has too (it has all of
+ * 9.0 and before). */
+static const uint32_t symbola_10[][2] = {
+    {0x1F260, 0x1F265}, {0x1F91F, 0x1F91F}, {0x1F928, 0x1F92F},
+    {0x1F931, 0x1F932}, {0x1F94C, 0x1F94C}, {0x1F95F, 0x1F96B},
+    {0x1F992, 0x1F997}, {0x1F9D0, 0x1F9D8}, {0x1F9DA, 0x1F9E6}};
+
+/* Whether Symbola 2.60 (fonts-symbola, Debian 12) has pictograph cp. */
+static bool symbola_has(uint32_t cp) {
+  UVersionInfo age;
+  u_charAge((UChar32)cp, age);
+  if (age[0] <= 9) return true;
+  for (size_t i = 0; i < sizeof symbola_10 / sizeof *symbola_10; i++)
+    if (cp >= symbola_10[i][0] && cp <= symbola_10[i][1]) return true;
+  return false;
+}
+
+const char *lp_fonts_missing_advice(lp_fonts *f, uint32_t cp) {
+  if (is_hanazono_han(cp)) {
+    /* Hanazono is in the declared set: once installed it is used. */
+    if (!family_installed_cached(f, "HanaMinB", &f->hanazono,
+                                 &f->hanazono_gen))
+      return ADVICE_HANAZONO;
+    return ADVICE_FONT_PATH;
+  }
+  if (u_hasBinaryProperty((UChar32)cp, UCHAR_EXTENDED_PICTOGRAPHIC)) {
+    if (!symbola_has(cp)) return ADVICE_NEW_EMOJI;
+    return family_installed_cached(f, "Symbola", &f->symbola, &f->symbola_gen)
+               ? ADVICE_SYMBOLA_NAME
+               : ADVICE_SYMBOLA_INSTALL;
+  }
+  return ADVICE_FONT_PATH;
 }
 
 bool lp_face_keeps_table(const lp_face *face, hb_tag_t tag) {

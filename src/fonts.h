@@ -68,10 +68,13 @@ bool lp_fonts_add_dir(lp_fonts *fonts, const char *dir, lp_error *err);
  * declared set; chains made before keep their fonts. */
 void lp_fonts_use_system(lp_fonts *fonts, bool on);
 
-/* The Debian package to suggest for a character no font has, when one has
- * it and is not installed (Han of Extensions A-F: fonts-hanazono), else
- * NULL.  A static string. */
-const char *lp_fonts_package_for(lp_fonts *fonts, uint32_t cp);
+/* What to do about a character no font of the set has, for people: the
+ * Debian package that really has it when it is not installed (Han of
+ * Extensions A-F: fonts-hanazono; emoji and pictographs of Unicode 9.0 and
+ * before: fonts-symbola, named in the template's fonts), that no package
+ * has it (newer emoji), else to add a font directory.  A static string:
+ * the same advice is the same pointer. */
+const char *lp_fonts_missing_advice(lp_fonts *fonts, uint32_t cp);
 
 /* A font chain: the faces that text in one language, one family list and one
  * style is drawn with, in preference order.  Owned by fonts. */

@@ -142,6 +142,8 @@ typedef struct lay_letter {
   lp_buf text; /* texts of all paragraphs of the letter */
   uint32_t tag;        /* the structure element new content belongs to */
   uint32_t marker_tag; /* the Lbl of the list item being laid out, or 0 */
+  uint32_t *missing_cps; /* characters no font has, reported (lay_missing) */
+  size_t nmissing_cps, missing_cps_cap;
 } lay_letter;
 
 /* The document: what the layout was given (borrowed), the pages it makes,

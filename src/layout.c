@@ -197,6 +197,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   free(l.letter.pimages);
   free(l.doc.placed);
   free(l.letter.quotes);
+  free(l.letter.missing_cps);
   for (size_t k = 0; k < l.doc.nimages; k++)
     lp_dimage_data_unref(l.doc.images[k]);
   free(l.doc.images);

@@ -264,6 +264,25 @@ int main(void) {
   lp_memo_free(cache);
   lp_shaped_free(&plain);
 
+  /* What to do about a missing character, by class: the package named
+   * really has it (Symbola 2.60: pictographs to Unicode 9.0 and some of
+   * 10.0), and none is named where none has an outline glyph. */
+  const char *burrito = lp_fonts_missing_advice(fonts, 0x1F32F); /* 9.0 */
+  const char *zany = lp_fonts_missing_advice(fonts, 0x1F92A);    /* 10.0 */
+  const char *hearts = lp_fonts_missing_advice(fonts, 0x1F970);  /* 11.0 */
+  const char *melting = lp_fonts_missing_advice(fonts, 0x1FAE0); /* 14.0 */
+  const char *pua = lp_fonts_missing_advice(fonts, 0xE000);
+  CHECK(strstr(burrito, "Symbola\""));
+  CHECK(zany == burrito);
+  CHECK(strstr(hearts, "no Debian font package") &&
+        !strstr(hearts, "install fonts-noto-color-emoji"));
+  CHECK(melting == hearts);
+  CHECK(lp_fonts_missing_advice(fonts, 0x1F9D9) == hearts); /* 10.0, not in */
+  CHECK(strstr(pua, "--font-path") && !strstr(pua, "install"));
+  /* Han: fonts-hanazono only while it is not installed (it is here: make
+   * deps installs it, and it is in the declared set). */
+  CHECK(!strstr(lp_fonts_missing_advice(fonts, 0x2A6D6), "install"));
+
   lp_fonts_free(fonts);
   return CHECK_DONE();
 }
