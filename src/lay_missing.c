@@ -1,8 +1,10 @@
-/* lay_missing.c - reporting characters that no font of the set has. */
+/* lay_missing.c - reporting what the font set lacks: characters no font
+ * has, and families the template names that are not installed. */
 #include "lay_missing.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fill.h"
 #include "fonts.h"
@@ -113,3 +115,44 @@ bool lp_lay_warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
 }
 
 void lp_lay_missing_reset(L *l) { l->letter.nmissing_cps = 0; }
+
+/* Warns, at where the key was given, about each family of list (the
+ * template's key) that is not installed, naming used, the family drawn. */
+static void warn_family_list(L *l, const char *key, const char *list,
+                             const int at[2], const lp_face *used) {
+  if (!list || !*list || !used || !l->doc.env->warn) return;
+  lp_buf msgs = {0};
+  if (!lp_fonts_check_families(l->doc.env->fonts, list, used->family,
+                               &msgs)) {
+    lp_buf_free(&msgs);
+    return;
+  }
+  lp_buf_append(&msgs, "", 1);
+  for (char *m = (char *)msgs.data; m;) {
+    char *nl = strchr(m, '\n');
+    if (nl) *nl = '\0';
+    lp_error w = {0};
+    lp_fail(&w, LP_OK, at[0] ? l->doc.tpl->name : "--meta", at[0], at[1],
+            "%s %s", key, m);
+    w.code = LP_OK;
+    l->doc.env->warn(l->doc.env->warn_ctx, &w);
+    l->doc.warnings++;
+    m = nl ? nl + 1 : NULL;
+  }
+  lp_buf_free(&msgs);
+}
+
+void lp_lay_warn_families(L *l) {
+  const lp_meta *m = &l->doc.tpl->meta;
+  lp_chain *body = l->style.chains[LP_STYLE_REGULAR];
+  lp_chain *head = l->style.hchains[LP_STYLE_REGULAR];
+  warn_family_list(l, "font", m->font, m->font_at, lp_chain_main_face(body));
+  if (head != body)
+    warn_family_list(l, "heading-font", m->heading_font, m->heading_font_at,
+                     lp_chain_main_face(head));
+  if (m->latin_font && strcasecmp(m->latin_font, "none")) {
+    const lp_face *latin = lp_chain_latin_face(body);
+    warn_family_list(l, "latin-font", m->latin_font, m->latin_font_at,
+                     latin ? latin : lp_chain_main_face(body));
+  }
+}

@@ -13,6 +13,7 @@
 #include "image.h"
 #include "lay_blocks.h"
 #include "lay_image.h"
+#include "lay_missing.h"
 #include "lay_pages.h"
 #include "lay_state.h"
 #include "lines.h"
@@ -101,6 +102,7 @@ static bool setup(L *l) {
       return false;
   }
   l->letter.cur = l->style.chains;
+  lp_lay_warn_families(l);
   if (m->letterhead &&
       !(l->style.letterhead = lp_lay_load_image(l, m->letterhead, 1, 1)))
     return false;
