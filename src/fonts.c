@@ -45,10 +45,12 @@ struct lp_fonts {
   char **dirs;       /* font directories added by the user (and fonts/) */
   size_t ndirs, dirs_cap;
   unsigned generation; /* counts changes to the set: part of chain keys */
-  int hanazono;          /* HanaMinB installed: 1, not: 0, unknown: -1 */
-  unsigned hanazono_gen; /* the generation hanazono was found in */
-  int symbola;           /* Symbola installed: likewise */
-  unsigned symbola_gen;
+  struct known_family { /* families asked about (family_installed) */
+    char *name;
+    bool installed;
+  } *known;
+  size_t nknown, known_cap;
+  unsigned known_gen; /* the generation they were asked in */
   FT_Library ft;
   lp_face **faces;
   size_t nfaces, faces_cap;
@@ -60,7 +62,6 @@ struct lp_fonts {
 
 lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
   lp_fonts *f = lp_xcalloc(1, sizeof *f);
-  f->hanazono = f->symbola = -1;
   if (config_file) {
     /* fontconfig reads a relative name against its own directory. */
     char *abs = realpath(config_file, NULL);
@@ -241,8 +242,22 @@ void lp_fonts_use_system(lp_fonts *f, bool on) {
   f->system_fonts = on;
 }
 
-/* Whether fontconfig knows a font of family. */
+/* Forgets the families asked about. */
+static void forget_families(lp_fonts *f) {
+  for (size_t i = 0; i < f->nknown; i++) free(f->known[i].name);
+  f->nknown = 0;
+}
+
+/* Whether fontconfig knows a font of family (its names compare without
+ * case).  Asked once per family and font set: a merge checks the
+ * template's fonts for every letter. */
 static bool family_installed(lp_fonts *f, const char *family) {
+  if (f->known_gen != f->generation) {
+    forget_families(f);
+    f->known_gen = f->generation;
+  }
+  for (size_t i = 0; i < f->nknown; i++)
+    if (!strcasecmp(f->known[i].name, family)) return f->known[i].installed;
   FcPattern *pat = FcPatternCreate();
   FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
   FcObjectSet *os = FcObjectSetBuild(FC_FILE, (char *)NULL);
@@ -251,6 +266,8 @@ static bool family_installed(lp_fonts *f, const char *family) {
   if (set) FcFontSetDestroy(set);
   FcObjectSetDestroy(os);
   FcPatternDestroy(pat);
+  LP_GROW(f->known, f->known_cap, f->nknown + 1);
+  f->known[f->nknown++] = (struct known_family){lp_xstrdup(family), found};
   return found;
 }
 
@@ -404,17 +421,6 @@ static void describe_office_fonts(lp_fonts *f, lp_buf *out) {
   }
 }
 
-/* Whether fontconfig knows family, asked once per font set: *known is
- * the answer (1, 0; -1 unknown) as of generation *gen. */
-static bool family_installed_cached(lp_fonts *f, const char *family,
-                                    int *known, unsigned *gen) {
-  if (*known < 0 || *gen != f->generation) {
-    *known = family_installed(f, family);
-    *gen = f->generation;
-  }
-  return *known == 1;
-}
-
 /* Han of the CJK blocks that fonts-hanazono covers: Extensions A to F and
  * the compatibility ideographs (and the URO, which Noto CJK has). */
 static bool is_hanazono_han(uint32_t cp) {
@@ -423,8 +429,9 @@ static bool is_hanazono_han(uint32_t cp) {
 }
 
 /* The advice for a missing character, by class.  Emoji and other
- * pictographs (Extended_Pictographic): Symbola 2.60 (fonts-symbola) has
- * every one of Unicode 9.0 and before that the declared set lacks, and
+ * pictographs (Extended_Pictographic, and the skin-tone modifiers):
+ * Symbola 2.60 (fonts-symbola) has every one of Unicode 9.0 and before
+ * that the declared set lacks (checked against its cmap), and
  * some of 10.0 (symbola_10); the others have no outline font in Debian
  * 12: fonts-noto-color-emoji has them as colour bitmaps (CBDT), which
  * cannot be embedded as a PDF font (letterpress does not load it).
@@ -446,8 +453,8 @@ static const char *const ADVICE_FONT_PATH =
     "put a font that has it in a directory and name it with --font-path DIR "
     "or 'font-path'";
 
-/* The pictographs of Unicode 10.0 that Symbola 2.60 has too (it has all of
- * 9.0 and before). */
+/* The pictographs of Unicode 10.0 that Symbola 2.60 has too (it has
+ * those of 9.0 and before). */
 static const uint32_t symbola_10[][2] = {
     {0x1F260, 0x1F265}, {0x1F91F, 0x1F91F}, {0x1F928, 0x1F92F},
     {0x1F931, 0x1F932}, {0x1F94C, 0x1F94C}, {0x1F95F, 0x1F96B},
@@ -466,16 +473,15 @@ static bool symbola_has(uint32_t cp) {
 const char *lp_fonts_missing_advice(lp_fonts *f, uint32_t cp) {
   if (is_hanazono_han(cp)) {
     /* Hanazono is in the declared set: once installed it is used. */
-    if (!family_installed_cached(f, "HanaMinB", &f->hanazono,
-                                 &f->hanazono_gen))
+    if (!family_installed(f, "HanaMinB"))
       return ADVICE_HANAZONO;
     return ADVICE_FONT_PATH;
   }
-  if (u_hasBinaryProperty((UChar32)cp, UCHAR_EXTENDED_PICTOGRAPHIC)) {
+  if (u_hasBinaryProperty((UChar32)cp, UCHAR_EXTENDED_PICTOGRAPHIC) ||
+      u_hasBinaryProperty((UChar32)cp, UCHAR_EMOJI_MODIFIER)) {
     if (!symbola_has(cp)) return ADVICE_NEW_EMOJI;
-    return family_installed_cached(f, "Symbola", &f->symbola, &f->symbola_gen)
-               ? ADVICE_SYMBOLA_NAME
-               : ADVICE_SYMBOLA_INSTALL;
+    return family_installed(f, "Symbola") ? ADVICE_SYMBOLA_NAME
+                                          : ADVICE_SYMBOLA_INSTALL;
   }
   return ADVICE_FONT_PATH;
 }
@@ -546,6 +552,8 @@ void lp_fonts_free(lp_fonts *f) {
   free(f->blobs);
   for (size_t i = 0; i < f->ndirs; i++) free(f->dirs[i]);
   free(f->dirs);
+  forget_families(f);
+  free(f->known);
   if (f->ft) FT_Done_FreeType(f->ft);
   if (f->config) FcConfigDestroy(f->config);
   free(f);

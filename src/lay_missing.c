@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unicode/uchar.h>
+
 #include "fill.h"
 #include "fonts.h"
 #include "util.h"
@@ -45,6 +47,18 @@ static void place_of(const L *l, const para *p, size_t at, int line,
   for (size_t i = v->end; i < at; col++) lp_utf8_next(t, at, &i);
   *file_line = v->line;
   *column = col;
+}
+
+/* Whether text [from, to) holds only default-ignorable characters (the
+ * joiners and variation selectors of an emoji sequence): the missing
+ * characters on either side are one sequence. */
+static bool joined(const char *text, size_t from, size_t to) {
+  if (from > to) return false;
+  for (size_t i = from; i < to;)
+    if (!u_hasBinaryProperty(lp_utf8_next(text, to, &i),
+                             UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+      return false;
+  return true;
 }
 
 /* Appends "U+XXXX (c)" for cp to out. */
@@ -98,12 +112,19 @@ bool lp_lay_warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
                    lp_fonts_missing_advice(l->doc.env->fonts, cp));
   }
   missing *m = lp_xcalloc(sh->nmissing, sizeof *m);
-  size_t n = 0;
+  size_t n = 0, prev_end = 0;
+  missing prev = {0};
   for (size_t k = 0; k < sh->nmissing; k++) {
     size_t at = sh->missing[k];
     missing c = {0};
-    place_of(l, p, at, line, &c.line, &c.column);
+    /* A sequence (👨‍👩‍👧: joined by U+200D) is told at its start. */
+    if (k && joined(text, prev_end, at))
+      c.line = prev.line, c.column = prev.column;
+    else
+      place_of(l, p, at, line, &c.line, &c.column);
     c.cp = (uint32_t)lp_utf8_next(text, p->text.len, &at);
+    prev = c;
+    prev_end = at;
     if (!c.cp || reported(l, c.cp)) continue;
     c.advice = lp_fonts_missing_advice(l->doc.env->fonts, c.cp);
     m[n++] = c;

@@ -52,6 +52,14 @@ thank you, {{name}}. A template's own \ue000 and \ue000 again.
 """
 
 
+def symbola(warning):
+    """Whether the warning sends to Symbola: to install fonts-symbola, or
+    (where it is installed already) to name it."""
+    return ("install fonts-symbola" in warning or
+            "name Symbola (installed)" in warning) and \
+        'font: "Noto Serif, Symbola"' in warning
+
+
 def check_emoji(tmp):
     """Missing characters: once per character per letter, grouped by place,
     at the placeholder for values, with advice that fits the character."""
@@ -81,11 +89,26 @@ def check_emoji(tmp):
           "install fonts-noto-color-emoji" not in new[0], short(r.err, 2000))
     sym = [l for l in w if "U+1F32F" in l]
     check("Unicode 8 emoji: Symbola named, which has it",
-          len(sym) == 1 and "Symbola" in sym[0] and
+          len(sym) == 1 and symbola(sym[0]) and
           sym[0].startswith(tpl + ":5:16:"), short(r.err, 2000))
     pua = [l for l in w if "U+E000" in l]
     check("the template's own character: once, at its first place (7:39)",
           len(pua) == 1 and pua[0].startswith(tpl + ":7:39: warning:"),
+          short(r.err, 2000))
+    # A sequence joined by U+200D, and a skin tone: told at the sequence's
+    # start, with Symbola (which has them) named.
+    seq = os.path.join(tmp, "seq.md")
+    with open(seq, "w", encoding="utf-8") as f:
+        f.write("Family \U0001F468\u200d\U0001F469\u200d\U0001F467, "
+                "thumb \U0001F44D\U0001F3FD.\n")
+    r = lp("render", seq, "-o", os.path.join(tmp, "seq.pdf"))
+    w = warning_lines(r.err)
+    check("emoji sequence: one warning at its start, naming Symbola",
+          r.code == 0 and len(w) == 2 and w[0].startswith(seq + ":1:8:") and
+          "U+1F468" in w[0] and "U+1F467" in w[0] and "U+200D" not in w[0]
+          and symbola(w[0]), short(r.err, 2000))
+    check("skin tone: Symbola named (it has U+1F3FD)",
+          len(w) == 2 and "U+1F3FD" in w[1] and symbola(w[1]),
           short(r.err, 2000))
     # Two letters (level-1 headings) in one document: each is told.
     two = os.path.join(tmp, "two.md")
