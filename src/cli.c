@@ -945,7 +945,10 @@ static int cmd_merge(int argc, char **argv) {
   if (planning) so.dry_run = false, o.check = true, o.plan = merge_plan;
   bool sending = so.url || so.dry_run;
   if (!rc && (mailing || sending) && (!mo.eml || !o.output))
-    rc = usage_error("%s", "email needs -o 'DIR/{{id}}.pdf' and --eml 'DIR/{{id}}.eml'");
+    rc = usage_error("%s", !mo.eml ? "email needs --eml 'DIR/{{id}}.eml' "
+                                     "(--dry-run alone lists the letters a "
+                                     "merge would write)"
+                                   : "email needs -o 'DIR/{{id}}.pdf'");
   if (!rc && mo.eml && (!mo.from || !mo.to || !mo.subject))
     rc = usage_error("%s", "--eml needs --from, --to and --subject");
   if (!rc && so.url && !so.log && !so.dry_run)

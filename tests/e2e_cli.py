@@ -96,6 +96,11 @@ def check_dry_run(tmp):
           "combined: would write %s/all.pdf (3 letters)" % tmp in r.text and
           not os.path.exists(os.path.join(tmp, "all.pdf")),
           short(r.text + r.err))
+    r = lp("merge", tpl, "-d", data, "-o", out + "/{{id}}.pdf", "--smtp",
+           "smtp://127.0.0.1:9", "--dry-run")
+    check("merge --smtp --dry-run without --eml: asks for --eml only (-o "
+          "was given)", r.code == 2 and "--eml" in r.err and
+          "needs -o" not in r.err, short(r.err))
     # A record that would fail is told, and not listed.
     with open(data, "w", encoding="utf-8") as f:
         f.write('{"id": "a", "name": "Ann"}\n{"id": "b"}\n')
