@@ -16,6 +16,8 @@
 typedef struct missing {
   uint32_t cp;        /* 0 once reported */
   int line, column;   /* in the template file */
+  bool value;         /* from the data: line and column are its
+                         placeholder's */
   const char *advice; /* lp_fonts_missing_advice's: equal means same */
 } missing;
 
@@ -30,23 +32,24 @@ static bool reported(L *l, uint32_t cp) {
 }
 
 /* Where byte at of p's text comes from: a value's characters are located
- * at their placeholder (the data file is not the template), the
- * template's own at their character, counted after a value on the same
- * text node from the placeholder's end (not the value's). */
-static void place_of(const L *l, const para *p, size_t at, int line,
+ * at their placeholder (the data file is not the template: returns true),
+ * the template's own at their character, counted after a value on the
+ * same text node from the placeholder's end (not the value's). */
+static bool place_of(const L *l, const para *p, size_t at, int line,
                      int *file_line, int *column) {
-  if (lp_blank_names_value_at(&p->names, at, file_line, column)) return;
+  if (lp_blank_names_value_at(&p->names, at, file_line, column)) return true;
   lp_lay_source_position(l, p, at, line, file_line, column);
   size_t node = 0; /* where at's text node starts */
   for (size_t k = 0; k < p->npos && p->pos[k].offset <= at; k++)
     node = p->pos[k].offset;
   const lp_value_place *v = lp_blank_names_value_before(&p->names, at);
-  if (!v || v->start < node) return;
+  if (!v || v->start < node) return false;
   const char *t = (const char *)p->text.data;
   int col = v->end_column;
   for (size_t i = v->end; i < at; col++) lp_utf8_next(t, at, &i);
   *file_line = v->line;
   *column = col;
+  return false;
 }
 
 /* Whether text [from, to) holds only default-ignorable characters (the
@@ -117,11 +120,11 @@ bool lp_lay_warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
   for (size_t k = 0; k < sh->nmissing; k++) {
     size_t at = sh->missing[k];
     missing c = {0};
-    /* A sequence (👨‍👩‍👧: joined by U+200D) is told at its start. */
-    if (k && joined(text, prev_end, at))
+    c.value = place_of(l, p, at, line, &c.line, &c.column);
+    /* A sequence in the template (👨‍👩‍👧: joined by U+200D) is told at
+     * its start. */
+    if (k && !c.value && !prev.value && joined(text, prev_end, at))
       c.line = prev.line, c.column = prev.column;
-    else
-      place_of(l, p, at, line, &c.line, &c.column);
     c.cp = (uint32_t)lp_utf8_next(text, p->text.len, &at);
     prev = c;
     prev_end = at;
