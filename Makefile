@@ -33,7 +33,7 @@ MAIL_LIBS := $(shell pkg-config --libs $(MAIL_PKGS) 2>/dev/null) -lcmark-gfm \
 DEB_PKGS := build-essential pkg-config libhpdf-dev libharfbuzz-dev libfreetype-dev \
   libfontconfig-dev libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev \
   libyaml-dev libjansson-dev zlib1g-dev libdeflate-dev libpng-dev libqpdf-dev libssl-dev openssl libnss3-tools fonts-noto-cjk fonts-noto-core \
-  fonts-dejavu-core fonts-hanazono qpdf poppler-utils poppler-data mupdf-tools python3 \
+  fonts-dejavu-core fonts-hanazono fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea qpdf poppler-utils poppler-data mupdf-tools python3 \
   libgs-common openjdk-17-jre-headless libpdfbox2-java libactivation-java \
   libjaxb-api-java \
   python3-fonttools locales valgrind \

@@ -35,7 +35,7 @@ static const char usage[] =
     "                         [-j N] [--keep-going] [--skip-existing] [--shard K/N|auto[/N]]\n"
     "                         [--format json|jsonl|csv|tsv] [--encoding NAME]\n"
     "                         [--delimiter ,|;|tab] [--check] [--manifest FILE]\n"
-    "                         [--set KEY=VALUE]... [--blanks]\n"
+    "                         [--set KEY=VALUE]... [--blanks] [--dry-run]\n"
     "                         [--password '{{field}}'|env:VAR|file:PATH\n"
     "                          [--owner-password env:VAR|file:PATH] [--permissions LIST]]\n"
     "                         [--eml 'DIR/{{id}}.eml' --from ADDR --to ADDRS --subject TEXT\n"
@@ -47,7 +47,7 @@ static const char usage[] =
     "       letterpress manifest-check MANIFEST...\n"
     "       letterpress fields TEMPLATE\n"
     "       letterpress fonts [--lang TAG]\n"
-    "       letterpress --help | --version\n"
+    "       letterpress COMMAND --help | --help | --version\n"
     "\n"
     "render   renders a Markdown letter template to a PDF.  Without -o the PDF\n"
     "         goes next to the template (.md replaced by .pdf); -o - writes it\n"
@@ -97,7 +97,9 @@ static const char usage[] =
     "         line), --encoding NAME (default: UTF-8, or the byte order mark's).\n"
     "         --check reads every record and checks it against the template\n"
     "         and the output names, writes nothing: exit 0, or 2 listing every\n"
-    "         problem.  Ctrl-C stops after the letters being made (exit 130).\n"
+    "         problem.  --dry-run (without --eml) checks the same and lists\n"
+    "         each file the merge would write, writing nothing.  Ctrl-C\n"
+    "         stops after the letters being made (exit 130).\n"
     "         --eml also writes each letter as an email (PDF attached), named\n"
     "         like -o; --from, --to, --cc, --bcc (envelope only, no header),\n"
     "         --reply-to, --subject, the Markdown --body and --attach FILE\n"
@@ -105,7 +107,7 @@ static const char usage[] =
     "         offered) or smtps://... then sends them one by one: --rate N/s,\n"
     "         --retries N on 4xx replies, results appended to --log FILE (CSV);\n"
     "         records the log shows as sent are never sent again.  --dry-run\n"
-    "         checks and lists what would be sent.\n"
+    "         with --eml checks and lists what would be sent.\n"
     "         --password '{{birth_date}}' protects each letter with a password\n"
     "         filled from its record (an empty one fails the record), or one\n"
     "         password for all from env:VAR or file:PATH; --owner-password and\n"
@@ -778,6 +780,8 @@ typedef struct merge_view {
   bool drawn;        /* a bar is on the screen */
   const char *data;  /* the data file, for failure locations */
   lp_mail *mail;     /* --eml: the messages; NULL without */
+  size_t planned, kept; /* a dry run: letters it would write, keep */
+  bool skip;         /* --skip-existing, for a dry run's list */
 } merge_view;
 
 static bool merge_survey(void *ctx, size_t record, const lp_data *rec,
@@ -942,6 +946,41 @@ static void print_merge_summary(const lp_merge_progress *sum, bool mail) {
 /* Set by SIGINT or SIGTERM during a merge (to the signal's number). */
 static volatile int merge_stop;
 
+/* A dry run's line for each letter: the file a merge would write, and
+ * whether one is there already (--skip-existing keeps it, else it is
+ * replaced). */
+static void merge_plan(void *ctx, size_t record, const char *path) {
+  merge_view *v = ctx;
+  bool there = access(path, F_OK) == 0;
+  if (there && v->skip) {
+    v->kept++;
+    printf("record %zu: would keep %s (already there)\n", record, path);
+    return;
+  }
+  v->planned++;
+  printf("record %zu: would write %s%s\n", record, path,
+         there ? " (replacing the file there)" : "");
+}
+
+/* The end of a dry run (--dry-run without mail): how many letters would be
+ * written, kept and refused; exit 2 when a record has a problem, as for
+ * --check. */
+static int plan_summary(const lp_merge_options *o, const lp_merge_progress *sum,
+                        const merge_view *v) {
+  size_t letters = o->output ? v->planned + v->kept : sum->total - sum->failed;
+  if (o->combined)
+    printf("combined: would write %s (%zu letter%s)\n", o->combined, letters,
+           letters == 1 ? "" : "s");
+  fprintf(stderr, "dry run: %zu record%s: %zu letter%s would be written",
+          sum->total, sum->total == 1 ? "" : "s",
+          o->output ? v->planned : letters,
+          (o->output ? v->planned : letters) == 1 ? "" : "s");
+  if (v->kept) fprintf(stderr, ", %zu kept (already there)", v->kept);
+  fprintf(stderr, ", %zu problem%s; nothing written\n", sum->failed,
+          sum->failed == 1 ? "" : "s");
+  return sum->failed ? EXIT_USAGE : 0;
+}
+
 static void stop_merging(int sig) { merge_stop = sig; }
 
 /* Parses "K/N" for --shard. */
@@ -1067,9 +1106,15 @@ static int cmd_merge(int argc, char **argv) {
                  mo.body || mo.bcc || mo.reply_to || mo.nattach;
   mo.attach = attach;
   mo.log = so.log; /* a sent message's .eml is kept as it went out */
+  /* --dry-run without mail: what the merge would write, nothing written. */
+  bool planning = so.dry_run && !mailing && !so.url;
+  if (planning) so.dry_run = false, o.check = true, o.plan = merge_plan;
   bool sending = so.url || so.dry_run;
   if (!rc && (mailing || sending) && (!mo.eml || !o.output))
-    rc = usage_error("%s", "email needs -o 'DIR/{{id}}.pdf' and --eml 'DIR/{{id}}.eml'");
+    rc = usage_error("%s", !mo.eml ? "email needs --eml 'DIR/{{id}}.eml' "
+                                     "(--dry-run alone lists the letters a "
+                                     "merge would write)"
+                                   : "email needs -o 'DIR/{{id}}.pdf'");
   if (!rc && mo.eml && (!mo.from || !mo.to || !mo.subject))
     rc = usage_error("%s", "--eml needs --from, --to and --subject");
   if (!rc && so.url && !so.log && !so.dry_run)
@@ -1090,7 +1135,8 @@ static int cmd_merge(int argc, char **argv) {
   }
   o.sets = sets;
   o.template_path = tpl_path;
-  merge_view view = {isatty(STDERR_FILENO) == 1, 0, false, o.data, NULL};
+  merge_view view = {.tty = isatty(STDERR_FILENO) == 1, .data = o.data,
+                     .skip = o.skip_existing};
   o.progress = merge_progress;
   o.failure = merge_failure;
   o.warn = merge_warning;
@@ -1142,6 +1188,8 @@ static int cmd_merge(int argc, char **argv) {
                 sum.hook_failed_skipped,
             sum.total);
     rc = 128 + merge_stop;
+  } else if (planning && tpl && engine) {
+    if (!rc) rc = plan_summary(&o, &sum, &view);
   } else if (o.check && tpl && engine) {
     if (!rc)
       fprintf(stderr, "check: %zu record%s, %zu problem%s%s\n", sum.total,
@@ -1217,6 +1265,74 @@ static int cmd_fields(int argc, char **argv) {
   return rc;
 }
 
+/* The commands main knows, for their --help. */
+static const char *const commands[] = {"render", "sign", "timestamp",
+                                       "merge", "manifest-check", "fields",
+                                       "fonts"};
+
+/* Whether line (up to its newline) is where the usage text describes or
+ * shows cmd: its synopsis ("usage: letterpress CMD", "       letterpress
+ * CMD") or its paragraph (a line starting "CMD ").  */
+static bool usage_line_of(const char *line, const char *cmd) {
+  size_t n = strlen(cmd);
+  const char *syn = strstr(line, "letterpress ");
+  const char *eol = strchr(line, '\n');
+  if (syn && syn < eol && syn - line <= 7 && !strncmp(syn + 12, cmd, n) &&
+      syn[12 + n] == ' ')
+    return true;
+  return !strncmp(line, cmd, n) && line[n] == ' ';
+}
+
+/* Prints cmd's part of the usage text: its synopsis lines (the first as
+ * "usage: ..."), its paragraph (each with the lines indented under it),
+ * then the notes on fonts and exit status that every command shares:
+ * `letterpress CMD --help` answers for that command alone.  Taken from the
+ * one usage text so that the two never disagree. */
+static void print_command_usage(const char *cmd) {
+  bool in = false, shared = false, synopsis = false, said = false;
+  for (const char *line = usage; *line;) {
+    const char *eol = strchr(line, '\n');
+    size_t len = (size_t)(eol - line) + 1;
+    bool top = line[0] != ' ' || !strncmp(line, "       letterpress ", 19);
+    if (!strncmp(line, "Fonts are found", 15)) {
+      shared = true;
+      fputs("\n", stdout);
+    }
+    if (top) {
+      in = usage_line_of(line, cmd);
+      synopsis = in && strstr(line, "letterpress ") != NULL;
+      /* The paragraph after the synopsis, apart from it. */
+      if (in && said && !synopsis) fputs("\n", stdout);
+      if (in && synopsis && !said) {
+        fputs("usage: ", stdout);
+        line += strstr(line, "letterpress ") - line;
+        len = (size_t)(eol - line) + 1;
+      }
+      said |= in;
+    }
+    if (in || shared) fwrite(line, 1, len, stdout);
+    line += len;
+  }
+}
+
+/* Whether argv (a command's arguments) asks for help: -h or --help. */
+static bool asks_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return true;
+  return false;
+}
+
+/* `letterpress CMD --help` (or -h, or `letterpress help CMD`): prints that
+ * command's usage; returns 0, or -1 when cmd is no command. */
+static int command_help(const char *cmd) {
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    if (!strcmp(cmd, commands[i])) {
+      print_command_usage(cmd);
+      return 0;
+    }
+  return -1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage, stderr);
@@ -1224,9 +1340,11 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    if (argc > 2 && !command_help(argv[2])) return 0;
     fputs(usage, stdout);
     return 0;
   }
+  if (asks_help(argc - 2, argv + 2) && !command_help(cmd)) return 0;
   if (!strcmp(cmd, "--version")) {
     printf("letterpress %s\n", lp_version());
     return 0;

@@ -30,7 +30,9 @@ struct lp_fill {
   size_t nlines, lines_cap;
   char **texts; /* per value token: its text, or NULL for a blank */
   char **names; /* per value token: the placeholder name */
-  size_t count, cap, names_cap;
+  int (*where)[3]; /* per value token: its placeholder's file line, first
+                      and past-the-end columns */
+  size_t count, cap, names_cap, where_cap;
   int line_offset; /* the program's: file line = body line + this */
 };
 
@@ -400,12 +402,18 @@ static void copy_source(expander *x, size_t pos, size_t n) {
 }
 
 /* Adds a value token for text (NULL: a blank) named name. */
-static void add_token(expander *x, char *text, const char *name, int line) {
+static void add_token(expander *x, char *text, const lp_tag *t) {
   lp_fill *f = x->f;
+  int line = t->line;
   LP_GROW(f->texts, f->cap, f->count + 1);
   LP_GROW(f->names, f->names_cap, f->count + 1);
+  LP_GROW(f->where, f->where_cap, f->count + 1);
   f->texts[f->count] = text;
-  f->names[f->count] = lp_xstrdup(name);
+  f->names[f->count] = lp_xstrdup(t->name);
+  f->where[f->count][0] = line + x->p->line_offset;
+  f->where[f->count][1] = t->column;
+  f->where[f->count][2] =
+      t->column + column_of(x->p->src + t->start, t->end - t->start) - 1;
   start_line(x, line);
   lp_buf_printf(&f->src, "{{%c%zu}}", TOKEN_MARK, f->count);
   f->count++;
@@ -427,9 +435,9 @@ static void expand_value(expander *x, size_t i) {
       x->failed = true;
       return;
     }
-    add_token(x, text, t->name, t->line);
+    add_token(x, text, t);
   } else if (x->blanks) {
-    add_token(x, NULL, t->name, t->line);
+    add_token(x, NULL, t);
   } else {
     note_missing(x, i);
   }
@@ -567,6 +575,7 @@ void lp_fill_free(lp_fill *f) {
   for (size_t i = 0; i < f->count; i++) free(f->texts[i]), free(f->names[i]);
   free(f->texts);
   free(f->names);
+  free(f->where);
   free(f->line_of);
   lp_buf_free(&f->src);
   free(f);
@@ -610,6 +619,33 @@ size_t lp_blank_names_literal_before(const lp_blank_names *bn, size_t at) {
   return from;
 }
 
+void lp_blank_names_add_value(lp_blank_names *bn, size_t start, size_t end,
+                              int line, int column, int end_column) {
+  if (end <= start) return;
+  LP_GROW(bn->values, bn->values_cap, bn->nvalues + 1);
+  bn->values[bn->nvalues++] =
+      (lp_value_place){start, end, line, column, end_column};
+}
+
+const lp_value_place *lp_blank_names_value_before(const lp_blank_names *bn,
+                                                  size_t at) {
+  const lp_value_place *v = NULL;
+  for (size_t k = 0; bn && k < bn->nvalues && bn->values[k].end <= at; k++)
+    v = &bn->values[k];
+  return v;
+}
+
+bool lp_blank_names_value_at(const lp_blank_names *bn, size_t at, int *line,
+                             int *column) {
+  for (size_t k = 0; bn && k < bn->nvalues && bn->values[k].start <= at; k++)
+    if (at < bn->values[k].end) {
+      *line = bn->values[k].line;
+      *column = bn->values[k].column;
+      return true;
+    }
+  return false;
+}
+
 void lp_blank_names_append(lp_blank_names *dst, const lp_blank_names *src,
                            size_t from, size_t to, size_t base) {
   for (size_t k = 0; src && k < src->count; k++) {
@@ -626,12 +662,20 @@ void lp_blank_names_append(lp_blank_names *dst, const lp_blank_names *src,
     b = b < to ? b : to;
     lp_blank_names_add_literal(dst, a - from + base, b - from + base);
   }
+  for (size_t k = 0; src && k < src->nvalues; k++) {
+    const lp_value_place *v = &src->values[k];
+    if (v->end <= from || v->start >= to) continue;
+    lp_blank_names_add_value(dst, (v->start > from ? v->start : from) - from + base,
+                             (v->end < to ? v->end : to) - from + base,
+                             v->line, v->column, v->end_column);
+  }
 }
 
 void lp_blank_names_clear(lp_blank_names *bn) {
   for (size_t i = 0; i < bn->count; i++) free(bn->items[i].name);
   free(bn->items);
   free(bn->literal);
+  free(bn->values);
   memset(bn, 0, sizeof *bn);
 }
 
@@ -695,7 +739,12 @@ static char *replace_tokens(const lp_fill *f, const char *s,
       size_t start = out.len;
       append_value(&out, f->texts[k]);
       /* Data is text as typed: it never makes a field (fill.h). */
-      if (node) lp_blank_names_add_literal(node_marks(node), start, out.len);
+      if (node) {
+        lp_blank_names_add_literal(node_marks(node), start, out.len);
+        lp_blank_names_add_value(node_marks(node), start, out.len,
+                                 f->where[k][0], f->where[k][1],
+                                 f->where[k][2]);
+      }
     } else {
       if (node) add_blank_name(node, out.len, f->names[k]);
       static const char blank = LP_BLANK_CHAR;

@@ -63,11 +63,21 @@ typedef struct lp_literal_span {
   size_t start, end; /* bytes [start, end) of the text */
 } lp_literal_span;
 
+/* Where a value of the data stands in the text, and the template's
+ * placeholder it fills: warnings about a value's characters point there. */
+typedef struct lp_value_place {
+  size_t start, end; /* bytes [start, end) of the text */
+  int line, column;  /* of the placeholder's "{{" in the template file */
+  int end_column;    /* just after its "}}" */
+} lp_value_place;
+
 typedef struct lp_blank_names {
   lp_blank_name *items;
   size_t count, cap;
   lp_literal_span *literal; /* ascending, not overlapping */
   size_t nliteral, literal_cap;
+  lp_value_place *values; /* ascending */
+  size_t nvalues, values_cap;
 } lp_blank_names;
 
 /* Marks bytes [start, end) of the text as literal (joined with a span it
@@ -81,7 +91,22 @@ bool lp_blank_names_literal_at(const lp_blank_names *bn, size_t at);
  * where the template's own text before at starts. */
 size_t lp_blank_names_literal_before(const lp_blank_names *bn, size_t at);
 
-/* Appends to dst the blank names and literal spans of src (may be NULL)
+/* Records that bytes [start, end) of the text are the value of the
+ * placeholder at line:column (to end_column) of the template file.  In
+ * text order. */
+void lp_blank_names_add_value(lp_blank_names *bn, size_t start, size_t end,
+                              int line, int column, int end_column);
+
+/* Whether byte at of the text is a value's; then *line and *column are its
+ * placeholder's. */
+bool lp_blank_names_value_at(const lp_blank_names *bn, size_t at, int *line,
+                             int *column);
+
+/* The last value that ends at or before byte at of the text, or NULL. */
+const lp_value_place *lp_blank_names_value_before(const lp_blank_names *bn,
+                                                  size_t at);
+
+/* Appends to dst the blank names, literal spans and value places of src (may be NULL)
  * that lie in [from, to) of its text, moved to start at byte base. */
 void lp_blank_names_append(lp_blank_names *dst, const lp_blank_names *src,
                            size_t from, size_t to, size_t base);

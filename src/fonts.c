@@ -12,6 +12,7 @@
 #include FT_FONT_FORMATS_H
 #include FT_TRUETYPE_TABLES_H
 #include <hb-ot.h>
+#include <unicode/uchar.h>
 
 #include "locales.h"
 #include "util.h"
@@ -44,8 +45,12 @@ struct lp_fonts {
   char **dirs;       /* font directories added by the user (and fonts/) */
   size_t ndirs, dirs_cap;
   unsigned generation; /* counts changes to the set: part of chain keys */
-  int hanazono;          /* HanaMinB installed: 1, not: 0, unknown: -1 */
-  unsigned hanazono_gen; /* the generation hanazono was found in */
+  struct known_family { /* families asked about (family_installed) */
+    char *name;
+    bool installed;
+  } *known;
+  size_t nknown, known_cap;
+  unsigned known_gen; /* the generation they were asked in */
   FT_Library ft;
   lp_face **faces;
   size_t nfaces, faces_cap;
@@ -57,7 +62,6 @@ struct lp_fonts {
 
 lp_fonts *lp_fonts_new(const char *config_file, lp_error *err) {
   lp_fonts *f = lp_xcalloc(1, sizeof *f);
-  f->hanazono = -1;
   if (config_file) {
     /* fontconfig reads a relative name against its own directory. */
     char *abs = realpath(config_file, NULL);
@@ -131,19 +135,27 @@ static bool family_in(const char *family, const char *const *names,
   return false;
 }
 
+/* The next family of a comma-separated list (as in `font`) at *p:
+ * trimmed and unquoted, its start returned and its length in *n (may be
+ * 0); NULL at the end of the list.  Moves *p past it. */
+static const char *next_family(const char **p, size_t *n) {
+  if (!*p || !**p) return NULL;
+  const char *s = *p, *e = strchr(s, ',');
+  size_t len = e ? (size_t)(e - s) : strlen(s);
+  *p = e ? e + 1 : NULL;
+  while (len && isspace((unsigned char)*s)) s++, len--;
+  while (len && isspace((unsigned char)s[len - 1])) len--;
+  if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0])
+    s++, len -= 2;
+  *n = len;
+  return s;
+}
+
 /* Whether list (comma-separated families, as in `font`) names family. */
 static bool list_names(const char *list, const char *family) {
-  size_t want = strlen(family);
-  for (const char *p = list; p && *p;) {
-    const char *e = strchr(p, ',');
-    size_t n = e ? (size_t)(e - p) : strlen(p);
-    while (n && isspace((unsigned char)*p)) p++, n--;
-    while (n && isspace((unsigned char)p[n - 1])) n--;
-    if (n >= 2 && (p[0] == '"' || p[0] == '\'') && p[n - 1] == p[0])
-      p++, n -= 2;
-    if (n == want && strncasecmp(p, family, n) == 0) return true;
-    p = e ? e + 1 : NULL;
-  }
+  size_t want = strlen(family), n;
+  for (const char *s; (s = next_family(&list, &n));)
+    if (n == want && strncasecmp(s, family, n) == 0) return true;
   return false;
 }
 
@@ -230,8 +242,22 @@ void lp_fonts_use_system(lp_fonts *f, bool on) {
   f->system_fonts = on;
 }
 
-/* Whether fontconfig knows a font of family. */
+/* Forgets the families asked about. */
+static void forget_families(lp_fonts *f) {
+  for (size_t i = 0; i < f->nknown; i++) free(f->known[i].name);
+  f->nknown = 0;
+}
+
+/* Whether fontconfig knows a font of family (its names compare without
+ * case).  Asked once per family and font set: a merge checks the
+ * template's fonts for every letter. */
 static bool family_installed(lp_fonts *f, const char *family) {
+  if (f->known_gen != f->generation) {
+    forget_families(f);
+    f->known_gen = f->generation;
+  }
+  for (size_t i = 0; i < f->nknown; i++)
+    if (!strcasecmp(f->known[i].name, family)) return f->known[i].installed;
   FcPattern *pat = FcPatternCreate();
   FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
   FcObjectSet *os = FcObjectSetBuild(FC_FILE, (char *)NULL);
@@ -240,21 +266,224 @@ static bool family_installed(lp_fonts *f, const char *family) {
   if (set) FcFontSetDestroy(set);
   FcObjectSetDestroy(os);
   FcPatternDestroy(pat);
+  LP_GROW(f->known, f->known_cap, f->nknown + 1);
+  f->known[f->nknown++] = (struct known_family){lp_xstrdup(family), found};
   return found;
 }
 
-const char *lp_fonts_package_for(lp_fonts *f, uint32_t cp) {
-  bool han = (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-             (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
-  if (!han) return NULL;
-  /* Hanazono covers Extensions A to F and the compatibility ideographs. */
-  if (cp > 0x2FFFF) return NULL;
-  /* Asked once per font set, not per missing character of every letter. */
-  if (f->hanazono < 0 || f->hanazono_gen != f->generation) {
-    f->hanazono = family_installed(f, "HanaMinB");
-    f->hanazono_gen = f->generation;
+/* Office fonts and the Debian fonts that stand in for them: the
+ * metric-compatible ones (Liberation for Times New Roman, Arial and
+ * Courier New; Carlito for Calibri, Caladea for Cambria: the same advance
+ * widths, so a letter keeps its line breaks), and for the CJK system
+ * fonts of Windows the Noto CJK face of the same style and region (Song
+ * or Ming for 宋体 and 明朝, Hei or Gothic for 黑体 and ゴシック).  Used
+ * only when the named font itself is not installed. */
+static const struct office_font {
+  const char *name, *family, *package;
+} office_fonts[] = {
+    {"Times New Roman", "Liberation Serif", "fonts-liberation2"},
+    {"Times", "Liberation Serif", "fonts-liberation2"},
+    {"Arial", "Liberation Sans", "fonts-liberation2"},
+    {"Helvetica", "Liberation Sans", "fonts-liberation2"},
+    {"Courier New", "Liberation Mono", "fonts-liberation2"},
+    {"Courier", "Liberation Mono", "fonts-liberation2"},
+    {"Calibri", "Carlito", "fonts-crosextra-carlito"},
+    {"Cambria", "Caladea", "fonts-crosextra-caladea"},
+    {"SimSun", "Noto Serif CJK SC", "fonts-noto-cjk"},
+    {"NSimSun", "Noto Serif CJK SC", "fonts-noto-cjk"},
+    {"宋体", "Noto Serif CJK SC", "fonts-noto-cjk"},
+    {"新宋体", "Noto Serif CJK SC", "fonts-noto-cjk"},
+    {"SimHei", "Noto Sans CJK SC", "fonts-noto-cjk"},
+    {"黑体", "Noto Sans CJK SC", "fonts-noto-cjk"},
+    {"Microsoft YaHei", "Noto Sans CJK SC", "fonts-noto-cjk"},
+    {"微软雅黑", "Noto Sans CJK SC", "fonts-noto-cjk"},
+    {"PMingLiU", "Noto Serif CJK TC", "fonts-noto-cjk"},
+    {"MingLiU", "Noto Serif CJK TC", "fonts-noto-cjk"},
+    {"新細明體", "Noto Serif CJK TC", "fonts-noto-cjk"},
+    {"細明體", "Noto Serif CJK TC", "fonts-noto-cjk"},
+    {"Microsoft JhengHei", "Noto Sans CJK TC", "fonts-noto-cjk"},
+    {"微軟正黑體", "Noto Sans CJK TC", "fonts-noto-cjk"},
+    {"MS Mincho", "Noto Serif CJK JP", "fonts-noto-cjk"},
+    {"MS PMincho", "Noto Serif CJK JP", "fonts-noto-cjk"},
+    {"ＭＳ 明朝", "Noto Serif CJK JP", "fonts-noto-cjk"},
+    {"ＭＳ Ｐ明朝", "Noto Serif CJK JP", "fonts-noto-cjk"},
+    {"Yu Mincho", "Noto Serif CJK JP", "fonts-noto-cjk"},
+    {"游明朝", "Noto Serif CJK JP", "fonts-noto-cjk"},
+    {"MS Gothic", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"MS PGothic", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"ＭＳ ゴシック", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"ＭＳ Ｐゴシック", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"Meiryo", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"メイリオ", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"Yu Gothic", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"游ゴシック", "Noto Sans CJK JP", "fonts-noto-cjk"},
+    {"Batang", "Noto Serif CJK KR", "fonts-noto-cjk"},
+    {"바탕", "Noto Serif CJK KR", "fonts-noto-cjk"},
+    {"Malgun Gothic", "Noto Sans CJK KR", "fonts-noto-cjk"},
+    {"맑은 고딕", "Noto Sans CJK KR", "fonts-noto-cjk"},
+    {"Gulim", "Noto Sans CJK KR", "fonts-noto-cjk"},
+    {"굴림", "Noto Sans CJK KR", "fonts-noto-cjk"},
+    {"Dotum", "Noto Sans CJK KR", "fonts-noto-cjk"},
+    {"돋움", "Noto Sans CJK KR", "fonts-noto-cjk"},
+};
+
+/* The office_fonts entry for the n bytes of name, or NULL. */
+static const struct office_font *office_font(const char *name, size_t n) {
+  for (size_t i = 0; i < sizeof office_fonts / sizeof *office_fonts; i++)
+    if (strlen(office_fonts[i].name) == n &&
+        strncasecmp(office_fonts[i].name, name, n) == 0)
+      return &office_fonts[i];
+  return NULL;
+}
+
+/* Whether name is one of the generic families that fonts.conf resolves
+ * (serif, sans-serif, monospace): never "not installed". */
+static bool generic_family(const char *name) {
+  static const char *const generic[] = {"serif", "sans-serif", "sans",
+                                        "monospace", "mono", "system-ui"};
+  for (size_t i = 0; i < sizeof generic / sizeof *generic; i++)
+    if (!strcasecmp(name, generic[i])) return true;
+  return false;
+}
+
+/* The family that stands for name in a chain: name when it is installed
+ * (or generic), else its office_fonts stand-in, else name (fontconfig
+ * then falls back, and lp_fonts_check_families tells). */
+static const char *resolve_family(lp_fonts *f, const char *name,
+                                  const struct office_font **alias) {
+  *alias = office_font(name, strlen(name));
+  if (!*alias || generic_family(name) || family_installed(f, name)) {
+    *alias = NULL;
+    return name;
   }
-  return f->hanazono ? NULL : "fonts-hanazono";
+  return (*alias)->family;
+}
+
+/* list with each family resolved (resolve_family), as a new list that the
+ * caller frees. */
+static char *resolve_families(lp_fonts *f, const char *list) {
+  lp_buf out = {0};
+  size_t n;
+  for (const char *s; (s = next_family(&list, &n));) {
+    if (!n) continue;
+    char *name = lp_xstrndup(s, n);
+    const struct office_font *alias;
+    lp_buf_printf(&out, "%s%s", out.len ? ", " : "",
+                  resolve_family(f, name, &alias));
+    free(name);
+  }
+  lp_buf_append(&out, "", 1);
+  char *r = lp_xstrdup((char *)out.data);
+  lp_buf_free(&out);
+  return r;
+}
+
+size_t lp_fonts_check_families(lp_fonts *f, const char *list,
+                               const char *used, lp_buf *out) {
+  size_t problems = 0, n;
+  for (const char *s; (s = next_family(&list, &n));) {
+    if (!n) continue;
+    char *name = lp_xstrndup(s, n);
+    const struct office_font *alias;
+    const char *family = resolve_family(f, name, &alias);
+    if (!generic_family(family) && !family_installed(f, family)) {
+      if (problems++) lp_buf_puts(out, "\n");
+      if (alias)
+        lp_buf_printf(out,
+                      "'%s' stands for %s (metric-compatible or of the "
+                      "same style), which is not installed: %s is used "
+                      "instead; install %s (apt-get install %s)",
+                      name, alias->family, used, alias->package,
+                      alias->package);
+      else
+        lp_buf_printf(out,
+                      "'%s' is not installed: %s is used instead; "
+                      "install it, or put its files in a directory named "
+                      "with --font-path DIR or 'font-path' (`letterpress "
+                      "fonts` shows the fonts in use)",
+                      name, used);
+    }
+    free(name);
+  }
+  return problems;
+}
+
+/* Appends the office_fonts table for people: each name, the family that
+ * stands for it, its package, and whether it is installed. */
+static void describe_office_fonts(lp_fonts *f, lp_buf *out) {
+  lp_buf_puts(out, "office fonts (a font: naming one that is not installed "
+                   "is drawn with the family after it):\n");
+  for (size_t i = 0; i < sizeof office_fonts / sizeof *office_fonts; i++) {
+    const struct office_font *o = &office_fonts[i];
+    lp_buf_printf(out, "  %-20s -> %s (%s%s)\n", o->name, o->family,
+                  o->package,
+                  family_installed(f, o->family) ? "" : ", not installed");
+  }
+}
+
+/* Han of the CJK blocks that fonts-hanazono covers: Extensions A to F and
+ * the compatibility ideographs (and the URO, which Noto CJK has). */
+static bool is_hanazono_han(uint32_t cp) {
+  return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+/* The advice for a missing character, by class.  Emoji and other
+ * pictographs (Extended_Pictographic, and the skin-tone modifiers):
+ * Symbola 2.60 (fonts-symbola) has every one of Unicode 9.0 and before
+ * that the declared set lacks (checked against its cmap), and
+ * some of 10.0 (symbola_10); the others have no outline font in Debian
+ * 12: fonts-noto-color-emoji has them as colour bitmaps (CBDT), which
+ * cannot be embedded as a PDF font (letterpress does not load it).
+ * Symbola is no declared family, so the template must name it. */
+static const char *const ADVICE_HANAZONO =
+    "install fonts-hanazono (apt-get install fonts-hanazono)";
+static const char *const ADVICE_SYMBOLA_INSTALL =
+    "install fonts-symbola (apt-get install fonts-symbola) and name Symbola "
+    "after the template's fonts, e.g. font: \"Noto Serif, Symbola\"";
+static const char *const ADVICE_SYMBOLA_NAME =
+    "name Symbola (installed) after the template's fonts, e.g. font: "
+    "\"Noto Serif, Symbola\"";
+static const char *const ADVICE_NEW_EMOJI =
+    "no Debian font package has an outline glyph for emoji this new "
+    "(fonts-noto-color-emoji has colour bitmaps only, which a PDF font "
+    "cannot carry): add a directory holding a font that has them with "
+    "--font-path DIR or 'font-path', or leave them out";
+static const char *const ADVICE_FONT_PATH =
+    "put a font that has it in a directory and name it with --font-path DIR "
+    "or 'font-path'";
+
+/* The pictographs of Unicode 10.0 that Symbola 2.60 has too (it has
+ * those of 9.0 and before). */
+static const uint32_t symbola_10[][2] = {
+    {0x1F260, 0x1F265}, {0x1F91F, 0x1F91F}, {0x1F928, 0x1F92F},
+    {0x1F931, 0x1F932}, {0x1F94C, 0x1F94C}, {0x1F95F, 0x1F96B},
+    {0x1F992, 0x1F997}, {0x1F9D0, 0x1F9D8}, {0x1F9DA, 0x1F9E6}};
+
+/* Whether Symbola 2.60 (fonts-symbola, Debian 12) has pictograph cp. */
+static bool symbola_has(uint32_t cp) {
+  UVersionInfo age;
+  u_charAge((UChar32)cp, age);
+  if (age[0] <= 9) return true;
+  for (size_t i = 0; i < sizeof symbola_10 / sizeof *symbola_10; i++)
+    if (cp >= symbola_10[i][0] && cp <= symbola_10[i][1]) return true;
+  return false;
+}
+
+const char *lp_fonts_missing_advice(lp_fonts *f, uint32_t cp) {
+  if (is_hanazono_han(cp)) {
+    /* Hanazono is in the declared set: once installed it is used. */
+    if (!family_installed(f, "HanaMinB"))
+      return ADVICE_HANAZONO;
+    return ADVICE_FONT_PATH;
+  }
+  if (u_hasBinaryProperty((UChar32)cp, UCHAR_EXTENDED_PICTOGRAPHIC) ||
+      u_hasBinaryProperty((UChar32)cp, UCHAR_EMOJI_MODIFIER)) {
+    if (!symbola_has(cp)) return ADVICE_NEW_EMOJI;
+    return family_installed(f, "Symbola") ? ADVICE_SYMBOLA_NAME
+                                          : ADVICE_SYMBOLA_INSTALL;
+  }
+  return ADVICE_FONT_PATH;
 }
 
 bool lp_face_keeps_table(const lp_face *face, hb_tag_t tag) {
@@ -323,6 +552,8 @@ void lp_fonts_free(lp_fonts *f) {
   free(f->blobs);
   for (size_t i = 0; i < f->ndirs; i++) free(f->dirs[i]);
   free(f->dirs);
+  forget_families(f);
+  free(f->known);
   if (f->ft) FT_Done_FreeType(f->ft);
   if (f->config) FcConfigDestroy(f->config);
   free(f);
@@ -426,20 +657,12 @@ const char *lp_fonts_default_families(const char *lang) {
 
 /* Adds each comma-separated family of list to the pattern, in order. */
 static void add_families(FcPattern *pat, const char *list) {
-  const char *p = list;
-  while (p && *p) {
-    const char *e = strchr(p, ',');
-    size_t n = e ? (size_t)(e - p) : strlen(p);
-    while (n && isspace((unsigned char)*p)) p++, n--;
-    while (n && isspace((unsigned char)p[n - 1])) n--;
-    if (n && (p[0] == '"' || p[0] == '\'') && n >= 2 && p[n - 1] == p[0])
-      p++, n -= 2;
-    if (n) {
-      char *fam = lp_xstrndup(p, n);
-      FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)fam);
-      free(fam);
-    }
-    p = e ? e + 1 : NULL;
+  size_t n;
+  for (const char *s; (s = next_family(&list, &n));) {
+    if (!n) continue;
+    char *fam = lp_xstrndup(s, n);
+    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)fam);
+    free(fam);
   }
 }
 
@@ -491,7 +714,9 @@ static lp_face *latin_face(lp_fonts *f, lp_chain *c, const char *latin,
   if (!main || !main->has_han) return NULL; /* a Latin font comes first */
   if (!latin)
     latin = strcasestr(main->family, "sans") ? "Noto Sans" : "Noto Serif";
-  lp_face *face = match_face(f, latin, style);
+  char *resolved = resolve_families(f, latin);
+  lp_face *face = match_face(f, resolved, style);
+  free(resolved);
   hb_codepoint_t g;
   if (!face || face->has_han ||
       !hb_font_get_nominal_glyph(face->hb_font, 'A', &g))
@@ -521,7 +746,9 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
   FcPattern *pat = FcPatternCreate();
   if (style == LP_STYLE_MONO)
     add_families(pat, "Noto Sans Mono, DejaVu Sans Mono, monospace");
-  add_families(pat, families);
+  /* An office font that is not installed: its stand-in, named. */
+  char *resolved = resolve_families(f, families);
+  add_families(pat, resolved);
   /* After the user's list, the language's own default, so that a Latin
    * family list still finds a CJK font of the right regional forms. */
   add_families(pat, lp_fonts_default_families(lang));
@@ -540,7 +767,8 @@ lp_chain *lp_fonts_chain_mixed(lp_fonts *f, const char *families,
   FcResult res;
   FcFontSet *set = FcFontSort(f->config, pat, FcFalse, NULL, &res);
   FcPatternDestroy(pat);
-  if (set) set = allowed_fonts(f, set, families);
+  if (set) set = allowed_fonts(f, set, resolved);
+  free(resolved);
   if (!set || set->nfont == 0) {
     if (set) FcFontSetDestroy(set);
     lp_fail(err, LP_ERR_FONT, NULL, 0, 0,
@@ -728,5 +956,6 @@ bool lp_fonts_describe(lp_fonts *f, const char *lang, lp_buf *out,
       lp_chain_describe(c, 8, "    ", out);
     }
   }
+  describe_office_fonts(f, out);
   return true;
 }

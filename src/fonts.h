@@ -68,17 +68,33 @@ bool lp_fonts_add_dir(lp_fonts *fonts, const char *dir, lp_error *err);
  * declared set; chains made before keep their fonts. */
 void lp_fonts_use_system(lp_fonts *fonts, bool on);
 
-/* The Debian package to suggest for a character no font has, when one has
- * it and is not installed (Han of Extensions A-F: fonts-hanazono), else
- * NULL.  A static string. */
-const char *lp_fonts_package_for(lp_fonts *fonts, uint32_t cp);
+/* What to do about a character no font of the set has, for people: the
+ * Debian package that really has it when it is not installed (Han of
+ * Extensions A-F: fonts-hanazono; emoji and pictographs of Unicode 9.0 and
+ * before: fonts-symbola, named in the template's fonts), that no package
+ * has it (newer emoji), else to add a font directory.  A static string:
+ * the same advice is the same pointer. */
+const char *lp_fonts_missing_advice(lp_fonts *fonts, uint32_t cp);
+
+/* Checks that each family of list (a template's `font`, comma-separated)
+ * is installed, or stands for one that is (an office font that is not
+ * installed stands for its metric-compatible or same-style Debian font:
+ * Times New Roman for Liberation Serif, Calibri for Carlito, SimSun for
+ * Noto Serif CJK SC, ...; `letterpress fonts` lists them).  Appends a
+ * message for people per family that is not ("'Garamond' is not
+ * installed: ..."), '\n'-separated, saying that used (the family drawn
+ * instead) is used and which package to install; returns their number. */
+size_t lp_fonts_check_families(lp_fonts *fonts, const char *list,
+                               const char *used, lp_buf *out);
 
 /* A font chain: the faces that text in one language, one family list and one
  * style is drawn with, in preference order.  Owned by fonts. */
 typedef struct lp_chain lp_chain;
 
 /* Resolves families (comma-separated fontconfig names, may be NULL or "")
- * for lang and style.  Cached: the same arguments give the same chain. */
+ * for lang and style; an office font that is not installed is drawn with
+ * the family that stands for it (lp_fonts_check_families).  Cached: the
+ * same arguments give the same chain. */
 lp_chain *lp_fonts_chain(lp_fonts *fonts, const char *families,
                          const char *lang, lp_style style, lp_error *err);
 

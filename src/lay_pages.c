@@ -12,6 +12,7 @@
 #include "fill.h"
 #include "image.h"
 #include "lay_image.h"
+#include "lay_missing.h"
 #include "lay_notes.h"
 #include "lines.h"
 #include "locales.h"
@@ -380,6 +381,7 @@ bool lp_lay_flush_letter(L *l) {
   l->letter.seal_placed = false;
   l->letter.text.len = 0;
   lp_lay_notes_clear(l);
+  lp_lay_missing_reset(l);
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include "image.h"
 #include "lay_blanks.h"
 #include "lay_image.h"
+#include "lay_missing.h"
 #include "lay_refs.h"
 #include "lines.h"
 #include "locales.h"
@@ -299,52 +300,6 @@ static void emit_marker(L *l, lbox *b, const pstyle *st, const para *item) {
   }
   lp_shaped_free(&sh);
   lp_lay_para_free(&mp);
-}
-
-/* Reports characters that no installed font has, with their position; in
- * a PDF/A or PDF/UA document the first is an error (returns false): those
- * standards forbid drawing the .notdef glyph (19005-2 6.2.11.8, 14289-1
- * 7.21.8). */
-static bool warn_missing(L *l, const para *p, const lp_shaped *sh, int line) {
-  const lp_meta *m = &l->doc.tpl->meta;
-  if (m->pdfa_part || m->pdfua) {
-    size_t at = sh->missing[0];
-    int fl, col;
-    lp_lay_source_position(l, p, at, line, &fl, &col);
-    int32_t cp = lp_utf8_next((const char *)p->text.data, p->text.len, &at);
-    const char *pkg = lp_fonts_package_for(l->doc.env->fonts, (uint32_t)cp);
-    return lp_fail(l->doc.err, LP_ERR_INPUT, l->doc.tpl->name, fl, col,
-                   "no font of the font set has U+%04X, and a PDF/A or "
-                   "PDF/UA document (pdf-standard) may not draw the .notdef "
-                   "box instead: %s%s%s",
-                   (unsigned)cp, pkg ? "install " : "",
-                   pkg ? pkg
-                       : "put a font that has it in a directory and name "
-                         "it with --font-path DIR or 'font-path'",
-                   pkg ? " (apt-get install)" : "");
-  }
-  for (size_t k = 0; k < sh->nmissing && l->doc.warnings < MAX_WARNINGS; k++) {
-    size_t at = sh->missing[k];
-    int fl, col;
-    lp_lay_source_position(l, p, at, line, &fl, &col);
-    int32_t cp = lp_utf8_next((const char *)p->text.data, p->text.len, &at);
-    if (l->doc.env->warn) {
-      lp_error w = {0};
-      const char *pkg = lp_fonts_package_for(l->doc.env->fonts, (uint32_t)cp);
-      lp_fail(&w, LP_OK, l->doc.tpl->name, fl, col,
-              "no font of the font set has U+%04X; it is drawn as the font's "
-              ".notdef box: %s%s%s",
-              (unsigned)cp, pkg ? "install " : "",
-              pkg ? pkg
-                  : "put a font that has it in a directory and name "
-                    "it with --font-path DIR or 'font-path'",
-              pkg ? " (apt-get install)" : "");
-      w.code = LP_OK;
-      l->doc.env->warn(l->doc.env->warn_ctx, &w);
-    }
-    l->doc.warnings++;
-  }
-  return true;
 }
 
 /* Whether the line [i, end) would be loose: its word spaces (or CJK
@@ -788,7 +743,7 @@ bool lp_lay_para(L *l, para *p, const pstyle *st, int line) {
                   l->style.lang, &sh);
   lp_shape_space_cjk(text, len, l->style.lang, &sh);
   unspace_raised(p, &sh);
-  if (sh.nmissing && !warn_missing(l, p, &sh, line)) {
+  if (sh.nmissing && !lp_lay_warn_missing(l, p, &sh, line)) {
     lp_shaped_free(&sh);
     free(brk);
     return false;

@@ -190,6 +190,8 @@ typedef struct lay_letter {
                           SIZE_MAX (pagination) */
   size_t fpage_cap;
   int in_note;         /* laying out a note's lines (no notes inside) */
+  uint32_t *missing_cps; /* characters no font has, reported (lay_missing) */
+  size_t nmissing_cps, missing_cps_cap;
 } lay_letter;
 
 /* The document: what the layout was given (borrowed), the pages it makes,

@@ -13,6 +13,7 @@
 #include "image.h"
 #include "lay_blocks.h"
 #include "lay_image.h"
+#include "lay_missing.h"
 #include "lay_notes.h"
 #include "lay_pages.h"
 #include "lay_state.h"
@@ -98,6 +99,7 @@ static bool setup(L *l) {
       return false;
   }
   l->letter.cur = l->style.chains;
+  lp_lay_warn_families(l);
   if (m->letterhead &&
       !(l->style.letterhead = lp_lay_load_image(l, m->letterhead, 1, 1)))
     return false;
@@ -202,6 +204,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
   free(l.letter.fboxes);
   free(l.letter.fpage);
   free(l.letter.quotes);
+  free(l.letter.missing_cps);
   for (size_t k = 0; k < l.doc.nimages; k++)
     lp_dimage_data_unref(l.doc.images[k]);
   free(l.doc.images);

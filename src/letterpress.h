@@ -422,6 +422,11 @@ typedef struct lp_merge_options {
   const char *password;
   const char *owner_password; /* see lp_encrypt_options; NULL: random */
   const char *permissions;    /* see lp_encrypt_options; NULL: print,fill */
+  /* Under check, called in the calling process for each record of this
+   * run that fits the template, with the file a merge would write it to
+   * (the -o name made unique as the merge makes it): a dry run's list.
+   * May be NULL; not called without output. */
+  void (*plan)(void *ctx, size_t record, const char *path);
 } lp_merge_options;
 
 /* Renders one letter per record of the data: to files named by filling

@@ -452,9 +452,10 @@ static void check_password(merger *m, const lp_data *rec, size_t k, int line) {
 }
 
 /* Gives record k its output name, unique in data order; under check a
- * name made twice, or none, is a problem. */
+ * name made twice, or none, is a problem, and a record that fits (its
+ * values fill the template) is told to the plan hook with its name. */
 static void name_record(merger *m, const lp_data *rec, size_t k, int line,
-                        name_set *seen) {
+                        name_set *seen, bool fits) {
   lp_error name_err = {0};
   char *name = fill_name(&m->pattern, rec, k, m->width, &name_err);
   if (!name) {
@@ -481,6 +482,8 @@ static void name_record(merger *m, const lp_data *rec, size_t k, int line,
             first, name, try);
     tell_problem(m, k, line, try, &e);
   }
+  if (fits && m->o->check && m->o->plan && in_shard(m, k))
+    m->o->plan(m->o->ctx, k, try);
   free(try);
   free(name);
 }
@@ -546,9 +549,10 @@ static bool survey_records(merger *m, lp_error *err) {
       /* (--set may change a value of the name: applied first) */
       lp_error set_err = {0};
       if (skip) {
-        if (m->o->output) name_record(m, NULL, k, line, &seen);
+        if (m->o->output) name_record(m, NULL, k, line, &seen, false);
       }
-      else if (apply_sets(m, rec, &set_err)) name_record(m, rec, k, line, &seen);
+      else if (apply_sets(m, rec, &set_err))
+        name_record(m, rec, k, line, &seen, false);
       else m->suffix[k - 1] = NO_NAME;
       lp_data_free(rec);
       continue;
@@ -564,9 +568,11 @@ static bool survey_records(merger *m, lp_error *err) {
     }
     if (m->o->survey)
       ok = m->o->survey(m->o->ctx, k, rec, in_shard(m, k), err);
+    size_t unfit = ft.failed;
     if (ok && in_shard(m, k)) check_fit(m, rec, k, line, &ft);
     if (ok && in_shard(m, k)) check_password(m, rec, k, line);
-    if (ok && m->o->output) name_record(m, rec, k, line, &seen);
+    if (ok && m->o->output)
+      name_record(m, rec, k, line, &seen, ft.failed == unfit);
     lp_data_free(rec);
     if (in_shard(m, k)) m->prog.total++;
   }

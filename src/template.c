@@ -263,6 +263,18 @@ static bool parse_path(lp_meta *m, const meta_key *k, const char *value,
   return parse_text(m, k, value, at);
 }
 
+/* font, heading-font, latin-font: a family list, and where it was given
+ * (a family that is not installed is warned about there). */
+static bool parse_family(lp_meta *m, const meta_key *k, const char *value,
+                         const meta_at *at) {
+  parse_text(m, k, value, at);
+  int *where = !strcmp(k->name, "font")           ? m->font_at
+               : !strcmp(k->name, "heading-font") ? m->heading_font_at
+                                                  : m->latin_font_at;
+  where[0] = at->line, where[1] = at->column;
+  return true;
+}
+
 /* font-path: a path, and where it was given (for errors about it). */
 static bool parse_font_path(lp_meta *m, const meta_key *k, const char *value,
                             const meta_at *at) {
@@ -546,7 +558,7 @@ static const meta_key meta_keys[] = {
      .slot = offsetof(lp_meta, margin), .flag = offsetof(lp_meta, margin_set),
      .message = "'%s: %s' is not 1 to 4 lengths: write e.g. "
                 "'25mm' or '20mm 25mm' (top/bottom, left/right)"},
-    TEXT("font", font),
+    KEY("font", parse_family, font),
     KEY("font-size", parse_size, font_size, .lo = 4, .hi = 72,
         .message = "'%s: %s' is not a size from 4pt to 72pt"),
     KEY("line-height", parse_number, line_height, .lo = 0.8, .hi = 4,
@@ -558,8 +570,8 @@ static const meta_key meta_keys[] = {
         .choices = numbering_words,
         .message = "'%s: %s': write 'letter' (each letter "
                    "counts its own pages) or 'document'"),
-    TEXT("latin-font", latin_font),
-    TEXT("heading-font", heading_font),
+    KEY("latin-font", parse_family, latin_font),
+    KEY("heading-font", parse_family, heading_font),
     LINES("orphans", orphans),
     LINES("widows", widows),
     IMAGE("letterhead", letterhead),

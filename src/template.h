@@ -117,6 +117,9 @@ typedef struct lp_meta {
   char *font_path;  /* font directories, comma-separated, relative to the
                        template; NULL when not given */
   int font_path_line, font_path_column; /* where font-path was given */
+  /* Where font, heading-font and latin-font were given: line, column
+   * (0, 0: not in the file, e.g. --meta). */
+  int font_at[2], heading_font_at[2], latin_font_at[2];
   /* The placeholders of each LP_TEXT_* text, compiled where it is given
    * (errors at its line and column); NULL when it has none. */
   struct lp_fill_program *fill[LP_TEXT_COUNT];

@@ -10,6 +10,10 @@ private-use characters that LibreOffice's OpenSymbol has, and that no
 declared font has), installs it for fontconfig through a configuration that
 includes the project's own, and checks each way of letting it in.
 
+Office fonts that are not installed (Times New Roman, Calibri, 宋体, ...)
+are drawn with the Debian fonts that stand for them, and a named font that
+is not installed is a warning at its key.
+
 Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
 """
 import os
@@ -80,11 +84,114 @@ def outside_set_used(pdf):
                for row in (fonts(pdf) or []))
 
 
+# Office fonts (not installed here) and the faces that stand for them:
+# (lang, font, PostScript name prefix of the body face).
+OFFICE = [
+    ("en", "Times New Roman", "LiberationSerif"),
+    ("en", "Arial", "LiberationSans"),
+    ("en", "Courier New", "LiberationMono"),
+    ("en", "Calibri", "Carlito"),
+    ("en", "Cambria", "Caladea"),
+    ("zh-CN", "宋体", "NotoSerifCJKsc"),
+    ("zh-CN", "SimHei", "NotoSansCJKsc"),
+    ("zh-TW", "PMingLiU", "NotoSerifCJKtc"),
+    ("ja", "ＭＳ 明朝", "NotoSerifCJKjp"),
+    ("ja", "MS Gothic", "NotoSansCJKjp"),
+    ("ko", "Batang", "NotoSerifCJKkr"),
+    ("ko", "Malgun Gothic", "NotoSansCJKkr"),
+]
+
+OFFICE_TEMPLATE = """---
+lang: {lang}
+title: Office
+{front}---
+{text}
+"""
+
+SAMPLE = {"en": "Dear Ms Walsh, thank you.", "zh-CN": "尊敬的客户：您好。",
+          "zh-TW": "敬啟者：您好。", "ja": "拝啓　時下ますます。",
+          "ko": "안녕하십니까. 감사합니다."}
+
+
+def body_face(pdf, text_font):
+    """The subset names of the PDF's fonts that start with text_font."""
+    return [row[0] for row in (fonts(pdf) or [])
+            if row[0].split("+")[-1].startswith(text_font)]
+
+
+def check_office_fonts(tmp):
+    """An office font is drawn with its stand-in; a font that is not
+    installed is a warning at its key naming what is used instead."""
+    def render(name, lang, front, env=None):
+        tpl = os.path.join(tmp, name + ".md")
+        with open(tpl, "w", encoding="utf-8") as f:
+            f.write(OFFICE_TEMPLATE.format(lang=lang, front=front,
+                                           text=SAMPLE[lang]))
+        pdf = os.path.join(tmp, name + ".pdf")
+        return tpl, pdf, lp("render", tpl, "-o", pdf, env=env)
+
+    for k, (lang, font, face) in enumerate(OFFICE):
+        tpl, pdf, r = render("office%d" % k, lang, "font: %s\n" % font)
+        check("font: %s (%s): drawn with %s, no warning" % (font, lang, face),
+              r.code == 0 and body_face(pdf, face) and "warning" not in r.err,
+              short(r.err) + str(fonts(pdf)))
+    # The stand-ins are installed, but a letter that names no font keeps
+    # its Noto faces: they join the set only when called for.
+    tpl, pdf, r = render("plain", "en", "")
+    check("no font named: Liberation, Carlito and Caladea draw nothing",
+          r.code == 0 and not any(body_face(pdf, f) for f in
+                                  ("Liberation", "Carlito", "Caladea")) and
+          body_face(pdf, "NotoSerif"), str(fonts(pdf)))
+    tpl, pdf, r = render("garamond", "en", "font: Garamond, Noto Sans\n")
+    w = [l for l in r.err.splitlines() if ": warning: " in l]
+    check("font: Garamond (not installed): one warning at its key, naming "
+          "the font and the one used instead",
+          r.code == 0 and len(w) == 1 and
+          w[0].startswith(tpl + ":4:1: warning: font 'Garamond' is not "
+                          "installed: Noto Sans is used instead"),
+          short(r.err))
+    tpl, pdf, r = render("heading", "en", "heading-font: Futura Nope\n")
+    check("heading-font not installed: a warning naming it",
+          r.code == 0 and "warning: heading-font 'Futura Nope' is not "
+          "installed: Noto Serif is used instead" in r.err, short(r.err))
+    # A machine without the stand-ins: only the Noto and DejaVu fonts.
+    conf_dir = os.path.join(tmp, "bare")
+    os.makedirs(conf_dir)
+    with open(os.path.join(conf_dir, "fonts.conf"), "w") as f:
+        f.write('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM '
+                '"urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+                '  <dir>/usr/share/fonts/opentype/noto</dir>\n'
+                '  <dir>/usr/share/fonts/truetype/noto</dir>\n'
+                '  <dir>/usr/share/fonts/truetype/dejavu</dir>\n'
+                '  <cachedir>%s</cachedir>\n</fontconfig>\n'
+                % os.path.join(tmp, "bare-cache"))
+    env = {"LETTERPRESS_FONTCONFIG": os.path.join(conf_dir, "fonts.conf")}
+    tpl, pdf, r = render("bare", "en", "font: Calibri\n", env=env)
+    check("font: Calibri without Carlito: a warning naming the package",
+          r.code == 0 and "warning: font 'Calibri' stands for Carlito" in r.err
+          and "install fonts-crosextra-carlito" in r.err and
+          "Noto Serif is used instead" in r.err and
+          body_face(pdf, "NotoSerif"), short(r.err))
+    r = lp("fonts")
+    check("fonts: states the office fonts and their stand-ins",
+          r.code == 0 and "Times New Roman" in r.text and
+          "-> Liberation Serif (fonts-liberation2)" in r.text and
+          "-> Carlito (fonts-crosextra-carlito)" in r.text and
+          "宋体" in r.text and "-> Noto Serif CJK SC" in r.text,
+          short(r.text[-600:]))
+    r = lp("fonts", env=env)
+    check("fonts: says which stand-ins are not installed",
+          r.code == 0 and "-> Caladea (fonts-crosextra-caladea, not installed)"
+          in r.text, short(r.text[-600:]))
+
+
 def main():
     py = python_with_fonttools()
     check("fontTools is installed (python3-fonttools, make deps)", py is not None)
     if not py:
         return e2e.finish()
+    with tempfile.TemporaryDirectory() as tmp:
+        check_office_fonts(tmp)
     with tempfile.TemporaryDirectory() as tmp:
         system = os.path.join(tmp, "system", "stray")
         os.makedirs(system)

@@ -38,8 +38,93 @@ def warning_lines(err):
     return [l for l in err.splitlines() if ": warning: " in l]
 
 
+# A name of 20 emoji, twice in the letter, after a longer value on the same
+# line: its placeholder {{name}} is at line 5, column 16.
+EMOJI_TEMPLATE = """---
+title: Notice
+---
+
+Dear {{title}} {{name}},
+
+thank you, {{name}}. A template's own \ue000 and \ue000 again.
+
+\ue000
+"""
+
+
+def symbola(warning):
+    """Whether the warning sends to Symbola: to install fonts-symbola, or
+    (where it is installed already) to name it."""
+    return ("install fonts-symbola" in warning or
+            "name Symbola (installed)" in warning) and \
+        'font: "Noto Serif, Symbola"' in warning
+
+
+def check_emoji(tmp):
+    """Missing characters: once per character per letter, grouped by place,
+    at the placeholder for values, with advice that fits the character."""
+    tpl = os.path.join(tmp, "e.md")
+    with open(tpl, "w", encoding="utf-8") as f:
+        f.write(EMOJI_TEMPLATE)
+    data = os.path.join(tmp, "e.json")
+    # U+1F970 and U+1F972 (Unicode 11, 13): no outline font in Debian;
+    # U+1F32F (Unicode 8): Symbola has it.
+    name = "\U0001F970\U0001F972" * 9 + "\U0001F32F\U0001F32F"
+    with open(data, "w", encoding="utf-8") as f:
+        json.dump({"title": "Professor", "name": name}, f)
+    r = lp("render", tpl, "-d", data, "-o", os.path.join(tmp, "e.pdf"))
+    w = warning_lines(r.err)
+    check("emoji name: exit 0", r.code == 0, short(r.err))
+    check("emoji name: 3 warnings, not 40 (new emoji, Symbola's, U+E000)",
+          len(w) == 3, short(r.err, 2000))
+    new = [l for l in w if "U+1F970" in l]
+    check("emoji name: the new emoji in one warning, each named once",
+          len(new) == 1 and new[0].count("U+1F970") == 1 and
+          "U+1F972" in new[0] and "U+1F32F" not in new[0], short(r.err, 2000))
+    check("emoji name: at the placeholder {{name}} (5:16), not the value's "
+          "characters", bool(new) and new[0].startswith(tpl + ":5:16: warning:"),
+          short(r.err, 2000))
+    check("new emoji: no package named that lacks an outline glyph",
+          bool(new) and "no Debian font package" in new[0] and
+          "install fonts-noto-color-emoji" not in new[0], short(r.err, 2000))
+    sym = [l for l in w if "U+1F32F" in l]
+    check("Unicode 8 emoji: Symbola named, which has it",
+          len(sym) == 1 and symbola(sym[0]) and
+          sym[0].startswith(tpl + ":5:16:"), short(r.err, 2000))
+    pua = [l for l in w if "U+E000" in l]
+    check("the template's own character: once, at its first place (7:39)",
+          len(pua) == 1 and pua[0].startswith(tpl + ":7:39: warning:"),
+          short(r.err, 2000))
+    # A sequence joined by U+200D, and a skin tone: told at the sequence's
+    # start, with Symbola (which has them) named.
+    seq = os.path.join(tmp, "seq.md")
+    with open(seq, "w", encoding="utf-8") as f:
+        f.write("Family \U0001F468\u200d\U0001F469\u200d\U0001F467, "
+                "thumb \U0001F44D\U0001F3FD.\n")
+    r = lp("render", seq, "-o", os.path.join(tmp, "seq.pdf"))
+    w = warning_lines(r.err)
+    check("emoji sequence: one warning at its start, naming Symbola",
+          r.code == 0 and len(w) == 2 and w[0].startswith(seq + ":1:8:") and
+          "U+1F468" in w[0] and "U+1F467" in w[0] and "U+200D" not in w[0]
+          and symbola(w[0]), short(r.err, 2000))
+    check("skin tone: Symbola named (it has U+1F3FD)",
+          len(w) == 2 and "U+1F3FD" in w[1] and symbola(w[1]),
+          short(r.err, 2000))
+    # Two letters (level-1 headings) in one document: each is told.
+    two = os.path.join(tmp, "two.md")
+    with open(two, "w", encoding="utf-8") as f:
+        f.write("# One\n\n\ue000\ue000\n\n# Two\n\n\ue000\n")
+    r = lp("render", two, "-o", os.path.join(tmp, "two.pdf"))
+    w = warning_lines(r.err)
+    check("two letters: the character told once in each",
+          r.code == 0 and len(w) == 2 and w[0].startswith(two + ":3:1:") and
+          w[1].startswith(two + ":7:1:"), short(r.err, 2000))
+
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
+        check_emoji(tmp)
         tpl = os.path.join(tmp, "t.md")
         with open(tpl, "w", encoding="utf-8") as f:
             f.write(TEMPLATE)

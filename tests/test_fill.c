@@ -155,6 +155,55 @@ static void test_literal_spans(void) {
   lp_data_free(d);
 }
 
+/* Each value knows its placeholder's place in the template file, even
+ * after a longer value on the same line and a section that repeats lines,
+ * and the places move with the text into paragraphs and their pieces. */
+static void test_value_places(void) {
+  lp_error err;
+  lp_error_clear(&err);
+  const char *md = "{{#r}}\nx\n\n{{/r}}\nDear {{t}} {{name}}, {{name}}.\n";
+  /* The body starts on line 4 of the file (line_offset 3). */
+  lp_fill_program *p = lp_fill_compile(md, strlen(md), "t.md", 3, &err);
+  const char *json = "{\"r\": [1, 2], \"t\": \"Doctor\", \"name\": \"Li\"}";
+  lp_data *d = lp_data_parse_json(json, strlen(json), "d.json", &err);
+  lp_fill *f = p && d ? lp_fill_expand(p, d, false, &err) : NULL;
+  size_t n;
+  const char *src = f ? lp_fill_source(f, &n) : "";
+  cmark_node *doc = cmark_parse_document(src, strlen(src), 0);
+  CHECK(f && lp_fill_tree(doc, f, &err));
+  cmark_node *text = cmark_node_first_child(cmark_node_last_child(doc));
+  const lp_blank_names *bn = cmark_node_get_user_data(text);
+  const char *lit = cmark_node_get_literal(text);
+  CHECK_STR(lit, "Dear Doctor Li, Li.");
+  int line = 0, col = 0;
+  size_t li = strstr(lit, "Li") - lit;
+  CHECK(bn && lp_blank_names_value_at(bn, li + 1, &line, &col));
+  CHECK(line == 8 && col == 12); /* the first {{name}} */
+  CHECK(bn && lp_blank_names_value_at(bn, strlen(lit) - 2, &line, &col));
+  CHECK(line == 8 && col == 22); /* the second */
+  CHECK(bn && lp_blank_names_value_at(bn, 5, &line, &col) && col == 6);
+  CHECK(bn && !lp_blank_names_value_at(bn, 0, &line, &col));
+  CHECK(bn && !lp_blank_names_value_at(bn, li + 2, &line, &col)); /* ", " */
+  /* Text after a value counts from the placeholder's end: {{name}} ends
+   * before column 20. */
+  const lp_value_place *before = lp_blank_names_value_before(bn, li + 2);
+  CHECK(before && before->column == 12 && before->end_column == 20);
+  CHECK(bn && lp_blank_names_value_before(bn, 3) == NULL);
+  lp_blank_names para = {0}, piece = {0};
+  lp_blank_names_append(&para, bn, 0, SIZE_MAX, 3);
+  CHECK(lp_blank_names_value_at(&para, li + 3, &line, &col) && col == 12);
+  lp_blank_names_append(&piece, &para, li + 5, SIZE_MAX, 0); /* ", Li." */
+  CHECK(piece.nvalues == 1 && lp_blank_names_value_at(&piece, 2, &line, &col) &&
+        col == 22 && !lp_blank_names_value_at(&piece, 1, &line, &col));
+  lp_blank_names_clear(&para);
+  lp_blank_names_clear(&piece);
+  CHECK(para.nvalues == 0 && para.values == NULL);
+  cmark_node_free(doc);
+  lp_fill_free(f);
+  lp_fill_program_free(p);
+  lp_data_free(d);
+}
+
 int main(void) {
   lp_error err;
   char *text;
@@ -364,5 +413,6 @@ int main(void) {
   CHECK(lp_data_parse_json("[1]", 3, "d.json", &err) == NULL);
   test_texts();
   test_literal_spans();
+  test_value_places();
   return CHECK_DONE();
 }

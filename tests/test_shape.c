@@ -264,6 +264,57 @@ int main(void) {
   lp_memo_free(cache);
   lp_shaped_free(&plain);
 
+  /* What to do about a missing character, by class: the package named
+   * really has it (Symbola 2.60: pictographs to Unicode 9.0 and some of
+   * 10.0), and none is named where none has an outline glyph. */
+  const char *burrito = lp_fonts_missing_advice(fonts, 0x1F32F); /* 9.0 */
+  const char *zany = lp_fonts_missing_advice(fonts, 0x1F92A);    /* 10.0 */
+  const char *hearts = lp_fonts_missing_advice(fonts, 0x1F970);  /* 11.0 */
+  const char *melting = lp_fonts_missing_advice(fonts, 0x1FAE0); /* 14.0 */
+  const char *pua = lp_fonts_missing_advice(fonts, 0xE000);
+  CHECK(strstr(burrito, "Symbola\""));
+  CHECK(zany == burrito);
+  CHECK(strstr(hearts, "no Debian font package") &&
+        !strstr(hearts, "install fonts-noto-color-emoji"));
+  CHECK(melting == hearts);
+  CHECK(lp_fonts_missing_advice(fonts, 0x1F9D9) == hearts); /* 10.0, not in */
+  CHECK(strstr(pua, "--font-path") && !strstr(pua, "install"));
+  /* Han: fonts-hanazono only while it is not installed (it is here: make
+   * deps installs it, and it is in the declared set). */
+  CHECK(!strstr(lp_fonts_missing_advice(fonts, 0x2A6D6), "install"));
+
+  /* Office fonts that are not installed: their stand-ins (make deps
+   * installs them), which the set takes in for the template. */
+  const struct {
+    const char *font, *lang, *family;
+  } office[] = {{"Times New Roman", "en", "Liberation Serif"},
+                {"arial", "en", "Liberation Sans"},
+                {"Calibri, Noto Sans", "en", "Carlito"},
+                {"Cambria", "en", "Caladea"},
+                {"SimSun", "zh-CN", "Noto Serif CJK SC"},
+                {"黑体", "zh-CN", "Noto Sans CJK SC"},
+                {"MS Mincho", "ja", "Noto Serif CJK JP"},
+                {"Malgun Gothic", "ko", "Noto Sans CJK KR"},
+                {"新細明體", "zh-TW", "Noto Serif CJK TC"}};
+  for (size_t i = 0; i < sizeof office / sizeof *office; i++) {
+    lp_chain *oc = lp_fonts_chain(fonts, office[i].font, office[i].lang,
+                                  LP_STYLE_REGULAR, &err);
+    CHECK(oc && !strcmp(lp_chain_main_face(oc)->family, office[i].family));
+    lp_buf msg = {0};
+    CHECK(lp_fonts_check_families(fonts, office[i].font, "x", &msg) == 0);
+    lp_buf_free(&msg);
+  }
+  /* A family that is not installed: told, with what is used instead;
+   * generic names and installed families are not. */
+  lp_buf msg = {0};
+  CHECK(lp_fonts_check_families(fonts, "Garamond, serif, 'Noto Sans', Nope",
+                                "Noto Sans", &msg) == 2);
+  lp_buf_append(&msg, "", 1);
+  CHECK(strstr((char *)msg.data, "'Garamond' is not installed: Noto Sans is "
+                                 "used instead") != NULL);
+  CHECK(strstr((char *)msg.data, "\n'Nope' is not installed") != NULL);
+  lp_buf_free(&msg);
+
   lp_fonts_free(fonts);
   return CHECK_DONE();
 }

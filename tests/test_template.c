@@ -454,6 +454,15 @@ int main(void) {
   expect_error("---\nfont-size: huge\n---\n", 2, 12, "font-size");
   expect_error("---\nmargin: -3mm\n---\n", 2, 9, "negative");
   expect_error("---\npage-numbering: sometimes\n---\n", 2, 17, "letter");
+  /* Where the family keys were given (the key), for the warnings about
+   * a family that is not installed; --meta has no place in the file. */
+  t = parse("---\ntitle: x\nfont: Garamond\nheading-font: Futura\n---\nx\n",
+            &err);
+  CHECK(t && t->meta.font_at[0] == 3 && t->meta.font_at[1] == 1 &&
+        t->meta.heading_font_at[0] == 4 && t->meta.heading_font_at[1] == 1);
+  CHECK(t && lp_template_set_meta(t, "latin-font", "X", &err) &&
+        t->meta.latin_font_at[0] == 0);
+  lp_template_free(t);
   t = lp_template_parse("a\0b", 3, "t.md", &err);
   CHECK(t == NULL && err.line == 1 && err.column == 2 &&
         strstr(err.message, "NUL") != NULL);

@@ -71,6 +71,7 @@ _letterpress() {
     *) return 0 ;;
   esac
   [ "$cmd" = sign ] || [ "$cmd" = timestamp ] || opts="$opts --font-path --system-fonts"
+  opts="$opts --help"
 
   # The value of the option before the cursor.
   case $prev in
