@@ -344,6 +344,7 @@ typedef struct merger {
   struct timespec t0;
   lp_manifest *manifest; /* --manifest: where each record's line goes */
   lp_error manifest_err; /* the first failure to write it */
+  lp_signer *signer;     /* o->sign's credentials, loaded once; or NULL */
 } merger;
 
 static lp_records *open_data(merger *m, lp_error *err) {
@@ -681,6 +682,34 @@ static bool hash_letter(const merger *m, const char *path, merge_msg *msg) {
          lp_manifest_hash_file(path, &msg->bytes, msg->sha256, &msg->err);
 }
 
+/* Signs the PDF file at path in place (read, signed, renamed over it). */
+static bool sign_in_place(const merger *m, const char *path, lp_error *err) {
+  lp_buf in = {0};
+  unsigned char *out = NULL;
+  size_t out_len = 0;
+  bool ok = lp_read_file(path, &in, err) &&
+            lp_signer_sign(m->signer, m->engine, in.data, in.len, &out,
+                           &out_len, err) &&
+            lp_write_file_atomic(path, out, out_len, err);
+  free(out);
+  lp_buf_free(&in);
+  return ok;
+}
+
+/* Renders a letter and signs it in memory, then writes it to path: a
+ * letter whose signing fails (e.g. its time-stamp) leaves no file. */
+static bool render_signed(merger *m, const lp_render_options *ro,
+                          const char *path, lp_error *err) {
+  unsigned char *pdf = NULL, *out = NULL;
+  size_t len = 0, out_len = 0;
+  bool ok = lp_render_to_memory(m->engine, m->tpl, ro, &pdf, &len, err) &&
+            lp_signer_sign(m->signer, m->engine, pdf, len, &out, &out_len, err) &&
+            lp_write_file_atomic(path, out, out_len, err);
+  free(pdf);
+  free(out);
+  return ok;
+}
+
 /* Renders record k: to its file and/or into the combined document.  Fills
  * msg (status, key, error). */
 static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
@@ -716,12 +745,14 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   ro.warn_ctx = &rw;
   bool ok = !name || make_dirs(name, err);
   if (ok && !m->combined) {
-    ok = lp_render_to_file(m->engine, m->tpl, &ro, name, err);
+    ok = m->signer ? render_signed(m, &ro, name, err)
+                   : lp_render_to_file(m->engine, m->tpl, &ro, name, err);
   } else if (ok) {
     lp_display *d = lp_display_new();
     ok = lp_render_layout(m->engine, m->tpl, &ro, false, d, err);
     if (ok && name)
       ok = lp_render_write_display(m->engine, d, m->tpl, name, err);
+    if (ok && name && m->signer) ok = sign_in_place(m, name, err);
     if (ok) lp_display_append(m->combined, d);
     lp_display_free(d);
   }
@@ -1103,8 +1134,12 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     m.stdin_text = b.data ? (char *)b.data : lp_xstrdup("");
     m.stdin_len = b.len;
   }
+  /* The key is read (and its passphrase asked) once, before anything is
+   * written and before the workers fork: they share it (see lp_signer_new). */
+  if (ok && o->sign && !(m.signer = lp_signer_new(o->sign, err))) ok = false;
   ok = ok && check_sets(&m, err) && survey_records(&m, err);
   if (o->check) { /* nothing is written */
+    lp_signer_free(m.signer);
     m.prog.seconds = seconds_since(&m.t0);
     *summary = m.prog;
     pattern_free(&m.pattern);
@@ -1151,7 +1186,8 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     else if (!m.prog.failed || o->keep_going)
       ok = make_dirs(o->combined, err) &&
            lp_render_write_display(engine, m.combined, tpl, o->combined,
-                                   err);
+                                   err) &&
+           (!m.signer || sign_in_place(&m, o->combined, err));
   }
   remove_empty_dirs(&made);
   m.prog.seconds = seconds_since(&m.t0);
@@ -1164,6 +1200,7 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
                                         ok ? err : &m.manifest_err))
     ok = false;
   lp_display_free(m.combined);
+  lp_signer_free(m.signer);
   pattern_free(&m.pattern);
   free(m.suffix);
   free(m.stdin_text);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "qpdflib.h"
 
 /* The qpdf calls, set by lp_update_open before any is made. */
@@ -157,15 +159,33 @@ static void sort_objects(lp_update *u) {
     }
 }
 
-/* The trailer keys both forms of the section share: /Root, /Info, /ID as
- * the original has them, and /Prev. */
+/* The trailer's /ID for the update (ISO 32000-1 14.4): the first string
+ * kept (the file's permanent identifier), the second a new one made from
+ * the bytes so far (the first 16 bytes of their SHA-256: the same bytes,
+ * the same identifier), as the file changed.  A malformed /ID is kept as
+ * it is. */
+static void put_id(const lp_update *u, qpdf_data q, qpdf_oh id, lp_buf *tail) {
+  if (!qp->qpdf_oh_is_array(q, id) || qp->qpdf_oh_get_array_n_items(q, id) != 2) {
+    lp_buf_printf(tail, " /ID %s", qp->qpdf_oh_unparse(q, id));
+    return;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned n = 0;
+  EVP_Digest(u->out.data, u->out.len, md, &n, EVP_sha256(), NULL);
+  lp_buf_printf(tail, " /ID [%s <", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_array_item(q, id, 0)));
+  for (int i = 0; i < 16; i++) lp_buf_printf(tail, "%02X", md[i]);
+  lp_buf_puts(tail, ">]");
+}
+
+/* The trailer keys both forms of the section share: /Root and /Info as
+ * the original has them, /ID updated, and /Prev. */
 static void trailer_tail(const lp_update *u, qpdf_data q, lp_buf *tail) {
   qpdf_oh trailer = qp->qpdf_get_trailer(q);
   lp_buf_printf(tail, " /Root %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Root")));
   if (qp->qpdf_oh_has_key(q, trailer, "/Info"))
     lp_buf_printf(tail, " /Info %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Info")));
   if (qp->qpdf_oh_has_key(q, trailer, "/ID"))
-    lp_buf_printf(tail, " /ID %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/ID")));
+    put_id(u, q, qp->qpdf_oh_get_key(q, trailer, "/ID"), tail);
   lp_buf_printf(tail, " /Prev %lld", u->prev);
 }
 

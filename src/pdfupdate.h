@@ -81,7 +81,9 @@ void lp_update_sig_placeholder(lp_update *u, const char *type,
                                lp_update_sig *sig);
 
 /* Ends the update: the cross-reference section and the trailer, /Size
- * covering every object up to last (the highest new number).  False, err
+ * covering every object up to last (the highest new number), /ID with
+ * the original's first string and a new second one (a hash of the bytes
+ * so far).  False, err
  * set, when last is not a number a PDF may use. */
 bool lp_update_finish(lp_update *u, qpdf_data q, int last, lp_error *err);
 

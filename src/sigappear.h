@@ -17,6 +17,25 @@ typedef struct lp_sign_labels {
 
 lp_sign_labels lp_sign_labels_for(const char *lang);
 
+/* A seal or handwritten signature for the appearance, as the bytes of an
+ * image XObject (and of its soft mask).  Owns its buffers. */
+typedef struct lp_sigimage {
+  int width, height;      /* pixels */
+  const char *colorspace; /* "/DeviceRGB", "/DeviceGray" or "/DeviceCMYK" */
+  const char *filter;     /* "/FlateDecode" (PNG, decoded) or "/DCTDecode" */
+  bool invert;            /* an Adobe CMYK JPEG: /Decode [1 0 ...] */
+  lp_buf data;            /* the stream's bytes */
+  lp_buf smask;           /* the alpha, 8-bit gray Flate, or empty */
+} lp_sigimage;
+
+/* Reads a PNG or JPEG file for the appearance.  flatten: a PNG's alpha is
+ * composed onto white and no soft mask is made (PDF/A-1 allows no
+ * transparency, ISO 19005-1 6.4).  False, err naming path, when the file
+ * cannot be read, is empty, or is neither. */
+bool lp_sigimage_load(const char *path, bool flatten, lp_sigimage *out,
+                      lp_error *err);
+void lp_sigimage_free(lp_sigimage *img);
+
 /* What an appearance says, and the box it fills (w x h pt). */
 typedef struct lp_sigappear {
   const char *signer;             /* the signer's name */
@@ -24,10 +43,14 @@ typedef struct lp_sigappear {
   const char *reason, *location;  /* may be NULL */
   const char *lang;               /* the letter's /Lang; may be NULL */
   double w, h;
+  const lp_sigimage *image;       /* drawn as /Seal (the caller's XObject
+                                     resource); may be NULL */
 } lp_sigappear;
 
-/* Appends the appearance's content stream (operators only; it uses no
- * resource) to *content. */
+/* Appends the appearance's content stream to *content: the image (when
+ * there is one) as "/Seal Do", the lines of text beside it in a wide box,
+ * below it in a narrow one.  The text is glyph outlines filled in
+ * DeviceRGB (no font resource). */
 void lp_sigappear_draw(lp_fonts *fonts, const lp_sigappear *a, lp_buf *content);
 
 #endif

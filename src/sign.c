@@ -75,6 +75,23 @@ static void credentials_free(credentials *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* Credentials and options for many signatures (see lp_signer_new). */
+struct lp_signer {
+  const lp_sign_options *o;
+  credentials c;
+  lp_tsa_pace *pace; /* o->tsa_rate's, shared by forked workers */
+  /* o->image, read once: as it is, and composed onto white for PDF/A-1
+   * letters (no transparency there); flat is empty when image has no
+   * alpha. */
+  lp_sigimage image, flat;
+};
+
+/* The time-stamp authority of o, with its retry rule and pace. */
+static lp_tsa tsa_of(const lp_sign_options *o, lp_tsa_pace *pace) {
+  return (lp_tsa){o->tsa, o->tsa_user, o->tsa_pass, o->tsa_retries,
+                  o->tsa_backoff, pace};
+}
+
 /* Reads every PEM certificate of a file onto chain. */
 static bool read_certs(const char *path, STACK_OF(X509) *chain, X509 **first,
                        lp_error *err) {
@@ -108,7 +125,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   if (!o->key)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "signing needs a key: give --key KEY.pem or a .p12 file "
-                   "(--sign-key with render)");
+                   "(--sign-key with render and merge)");
   if (o->pass && !lp_read_secret(o->pass, "--pass", &pass, err)) return false;
   lp_buf kb = {0};
   bool ok = lp_read_file(o->key, &kb, err);
@@ -122,7 +139,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
         ok = ssl_fail(err, LP_ERR_SIGN, o->key,
                       pass ? "cannot read the private key (wrong passphrase?)"
                            : "cannot read the private key (encrypted? give "
-                             "--pass env:VAR or file:PATH; --sign-pass with render)");
+                             "--pass env:VAR or file:PATH; --sign-pass with render and merge)");
     } else {
       PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
       STACK_OF(X509) *ca = NULL;
@@ -155,7 +172,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   if (ok && o->chain) ok = read_certs(o->chain, c->chain, NULL, err);
   if (ok && !c->cert)
     ok = lp_fail(err, LP_ERR_INPUT, o->key, 0, 0,
-                 "no certificate: give --cert CERT.pem (--sign-cert with render)");
+                 "no certificate: give --cert CERT.pem (--sign-cert with render and merge)");
   if (ok && !X509_check_private_key(c->cert, c->key))
     ok = ssl_fail(err, LP_ERR_SIGN, o->cert ? o->cert : o->key,
                   "the private key does not belong to this certificate");
@@ -263,10 +280,10 @@ static bool sign_attrs(CMS_SignerInfo *si, const credentials *c) {
 /* PAdES B-T (ETSI EN 319 142-1 6.3, EN 319 122-1 5.3): asks the TSA for a
  * token over the signature value and adds it as the signature-time-stamp
  * unsigned attribute (id-aa-signatureTimeStampToken, RFC 3161 annex A). */
-static bool add_signature_timestamp(CMS_SignerInfo *si,
-                                    const lp_sign_options *o, lp_error *err) {
+static bool add_signature_timestamp(CMS_SignerInfo *si, const lp_signer *s,
+                                    lp_error *err) {
   ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  lp_tsa tsa = tsa_of(s->o, s->pace);
   lp_buf token = {0};
   if (!lp_tsa_stamp(&tsa, ASN1_STRING_get0_data(value),
                     (size_t)ASN1_STRING_length(value), &token, err)) {
@@ -286,9 +303,9 @@ static bool add_signature_timestamp(CMS_SignerInfo *si,
 /* The DER CMS signature of data: detached, SHA-256, signed attributes as
  * PAdES B-B wants them (see add_signed_attrs), and with o->tsa the
  * signature time-stamp of B-T. */
-static bool cms_sign(const credentials *c, const lp_sign_options *o,
-                     const unsigned char *data, size_t len, lp_buf *der,
-                     lp_error *err) {
+static bool cms_sign(const lp_signer *s, const unsigned char *data,
+                     size_t len, lp_buf *der, lp_error *err) {
+  const credentials *c = &s->c;
   unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
   CMS_ContentInfo *cms = CMS_sign(NULL, NULL, c->chain, NULL, flags);
   CMS_SignerInfo *si =
@@ -298,7 +315,7 @@ static bool cms_sign(const credentials *c, const lp_sign_options *o,
     CMS_ContentInfo_free(cms);
     return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
   }
-  if (o->tsa && !add_signature_timestamp(si, o, err)) {
+  if (s->o->tsa && !add_signature_timestamp(si, s, err)) {
     CMS_ContentInfo_free(cms);
     return false;
   }
@@ -400,7 +417,7 @@ static bool find_target(qpdf_data q, const char *file, const char *want,
     if (s.signed_match)
       ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
                    "the signature field '%s' is already signed: choose "
-                   "another with --field (--sign-field with render)",
+                   "another with --field (--sign-field with render and merge)",
                    want);
     else if (want)
       ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
@@ -514,24 +531,93 @@ static void put_sig_keys(lp_update *u, const char *date, const char *name,
 
 /* The appearance form XObject: who signed, when, why (drawn as outlines),
  * in the letter's language (its /Lang). */
+/* Writes the seal image as an image XObject numbered num (its soft mask,
+ * when it has one, numbered smask_num). */
+static void put_image(lp_update *u, const lp_sigimage *im, int num,
+                      int smask_num) {
+  if (im->smask.len) {
+    lp_update_obj(u, smask_num, 0);
+    lp_buf_printf(&u->out, "<< /Type /XObject /Subtype /Image /Width %d "
+                           "/Height %d /ColorSpace /DeviceGray "
+                           "/BitsPerComponent 8 /Filter /FlateDecode "
+                           "/Length %zu >>\nstream\n",
+                  im->width, im->height, im->smask.len);
+    lp_buf_append(&u->out, im->smask.data, im->smask.len);
+    lp_buf_puts(&u->out, "\nendstream\nendobj\n");
+  }
+  lp_update_obj(u, num, 0);
+  lp_buf_printf(&u->out, "<< /Type /XObject /Subtype /Image /Width %d "
+                         "/Height %d /ColorSpace %s /BitsPerComponent 8 "
+                         "/Filter %s",
+                im->width, im->height, im->colorspace, im->filter);
+  if (im->invert) lp_buf_puts(&u->out, " /Decode [1 0 1 0 1 0 1 0]");
+  if (im->smask.len) lp_buf_printf(&u->out, " /SMask %d 0 R", smask_num);
+  lp_buf_printf(&u->out, " /Length %zu >>\nstream\n", im->data.len);
+  lp_buf_append(&u->out, im->data.data, im->data.len);
+  lp_buf_puts(&u->out, "\nendstream\nendobj\n");
+}
+
+/* The appearance form XObject: who signed, when, why (drawn as outlines),
+ * in the letter's language (its /Lang), beside or below the seal image
+ * when there is one (object img_num, and img_num + 1 its mask). */
 static void put_appearance(lp_update *u, lp_engine *engine, qpdf_data q,
                            const target *t, int ap_num, const char *name,
-                           long long now, const lp_sign_options *o) {
+                           long long now, const lp_sign_options *o,
+                           const lp_sigimage *image, int img_num) {
   qpdf_oh lang = qp->qpdf_oh_get_key(q, qp->qpdf_get_root(q), "/Lang");
   char *tag = qp->qpdf_oh_is_null(q, lang) ? NULL
                                           : lp_xstrdup(qp->qpdf_oh_get_utf8_value(q, lang));
   lp_sigappear a = {name, now, o->reason, o->location, tag,
-                    t->rect[2] - t->rect[0], t->rect[3] - t->rect[1]};
-  lp_buf draw = {0};
+                    t->rect[2] - t->rect[0], t->rect[3] - t->rect[1], image};
+  lp_buf draw = {0}, resources = {0};
   lp_sigappear_draw(lp_engine_fonts(engine), &a, &draw);
+  if (image) {
+    put_image(u, image, img_num, img_num + 1);
+    lp_buf_printf(&resources, "/XObject << /Seal %d 0 R >> ", img_num);
+  }
   lp_update_obj(u, ap_num, 0);
   lp_buf_printf(&u->out, "<< /Type /XObject /Subtype /Form /BBox [0 0 %.3f %.3f] "
-                         "/Resources << >> /Length %zu >>\nstream\n",
-                a.w, a.h, draw.len);
+                         "/Resources << %s>> /Length %zu >>\nstream\n",
+                a.w, a.h, resources.len ? (char *)resources.data : "", draw.len);
   lp_buf_append(&u->out, draw.data, draw.len);
   lp_buf_puts(&u->out, "\nendstream\nendobj\n");
   lp_buf_free(&draw);
+  lp_buf_free(&resources);
   free(tag);
+}
+
+/* Whether the PDF claims PDF/A part 1 (its catalog's XMP metadata says
+ * pdfaid:part 1, as an element or an attribute). */
+static bool is_pdfa1(qpdf_data q) {
+  qpdf_oh meta = qp->qpdf_oh_get_key(q, qp->qpdf_get_root(q), "/Metadata");
+  unsigned char *data = NULL;
+  size_t len = 0;
+  bool part1 = false;
+  if (qp->qpdf_oh_is_stream(q, meta) &&
+      !(qp->qpdf_oh_get_stream_data(q, meta, qpdf_dl_generalized, NULL, &data,
+                                    &len) & QPDF_ERRORS))
+    part1 = memmem(data, len, "<pdfaid:part>1<", 15) ||
+            memmem(data, len, "pdfaid:part=\"1\"", 15) ||
+            memmem(data, len, "pdfaid:part='1'", 15);
+  free(data);
+  if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
+  return part1;
+}
+
+/* The seal image for this PDF: composed onto white in a PDF/A-1 letter;
+ * NULL without --image.  False, err set, when the letter cannot take it. */
+static bool image_for(const lp_signer *s, qpdf_data q, const lp_sigimage **im,
+                      lp_error *err) {
+  *im = NULL;
+  if (!s->o->image) return true;
+  *im = &s->image;
+  if (!is_pdfa1(q)) return true;
+  if (s->flat.data.len) *im = &s->flat;
+  if (!strcmp((*im)->colorspace, "/DeviceCMYK"))
+    return lp_fail(err, LP_ERR_INPUT, s->o->image, 0, 0,
+                   "a CMYK JPEG cannot go into a PDF/A letter whose output "
+                   "intent is sRGB: give an RGB image");
+  return true;
 }
 
 /* Bytes to reserve in /Contents for the CMS: its certificates, the rest of
@@ -547,8 +633,10 @@ static size_t sig_reserve(const credentials *c, const lp_sign_options *o) {
 /* Appends the update and signs it: the signature dictionary (with
  * placeholders), the appearance, the field, the form, the xref. */
 static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pdf,
-                         size_t len, const target *t, const credentials *c,
-                         const lp_sign_options *o, lp_update *u, lp_error *err) {
+                         size_t len, const target *t, const lp_signer *s,
+                         lp_update *u, lp_error *err) {
+  const credentials *c = &s->c;
+  const lp_sign_options *o = s->o;
   long long now = lp_source_date();
   char date[32];
   if (!lp_pdfobj_date_string(now, date))
@@ -560,21 +648,26 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
   if (sig_num <= 0 || ap_num <= 0 || ap_num >= LP_UPDATE_MAX_OBJECTS)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "this PDF has too many objects to add a signature");
+  const lp_sigimage *image;
+  if (!image_for(s, q, &image, err)) return false;
+  /* The image and its mask (when it has one): numbers in a row. */
+  int img_num = image ? lp_update_new_number(q) : 0;
+  int last = !image ? ap_num : image->smask.len ? lp_update_new_number(q) : img_num;
   char *name = signer_name(o, c->cert);
   lp_update_sig sig;
   lp_update_obj(u, sig_num, 0);
   lp_update_sig_placeholder(u, "/Sig", "/ETSI.CAdES.detached",
                             sig_reserve(c, o), &sig);
   put_sig_keys(u, date, name, o);
-  put_appearance(u, engine, q, t, ap_num, name, now, o);
+  put_appearance(u, engine, q, t, ap_num, name, now, o, image, img_num);
   free(name);
   if (!put_field(u, q, t, sig_num, ap_num, err)) return false;
   put_sig_flags(u, q, t->form);
-  if (!lp_update_finish(u, q, ap_num, err)) return false;
+  if (!lp_update_finish(u, q, last, err)) return false;
 
   lp_buf signed_data = {0}, der = {0};
   lp_update_ranges(u, &sig, &signed_data);
-  bool ok = cms_sign(c, o, signed_data.data, signed_data.len, &der, err);
+  bool ok = cms_sign(s, signed_data.data, signed_data.len, &der, err);
   lp_buf_free(&signed_data);
   ok = ok && lp_update_put_contents(u, &sig, &der, "signature", err);
   lp_buf next = {0};
@@ -763,21 +856,58 @@ static bool add_ltv(const unsigned char *pdf, size_t len,
   return ok;
 }
 
-bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
-                    const lp_sign_options *opts, unsigned char **out,
+lp_signer *lp_signer_new(const lp_sign_options *opts, lp_error *err) {
+  if (!have_qpdf(err)) return NULL;
+  lp_signer *s = lp_xcalloc(1, sizeof *s);
+  s->o = opts;
+  if (!load_credentials(opts, &s->c, err)) {
+    free(s);
+    return NULL;
+  }
+  if (opts->image &&
+      (!lp_sigimage_load(opts->image, false, &s->image, err) ||
+       (s->image.smask.len && !lp_sigimage_load(opts->image, true, &s->flat, err)))) {
+    lp_signer_free(s);
+    return NULL;
+  }
+  if (opts->tsa && !(s->pace = lp_tsa_pace_new(opts->tsa_rate))) {
+    lp_fail(err, LP_ERR_IO, NULL, 0, 0, "cannot share memory for the time-stamp requests");
+    lp_signer_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void lp_signer_free(lp_signer *s) {
+  if (!s) return;
+  credentials_free(&s->c);
+  lp_tsa_pace_free(s->pace);
+  lp_sigimage_free(&s->image);
+  lp_sigimage_free(&s->flat);
+  free(s);
+}
+
+bool lp_signer_sign(const lp_signer *s, lp_engine *engine,
+                    const unsigned char *pdf, size_t len, unsigned char **out,
                     size_t *out_len, lp_error *err) {
-  credentials c = {0};
-  if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
   qpdf_data q = lp_update_open(pdf, len, err);
   target t = {0};
   lp_update u = {0};
-  bool ok = q && find_target(q, NULL, opts->field, &t, err) &&
-            write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
+  bool ok = q && find_target(q, NULL, s->o->field, &t, err) &&
+            write_update(engine, q, pdf, len, &t, s, &u, err);
   if (ok) lp_update_take(&u, out, out_len);
   lp_update_free(&u);
   free(t.full_name);
   lp_update_close(q);
-  credentials_free(&c);
+  return ok;
+}
+
+bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
+                    const lp_sign_options *opts, unsigned char **out,
+                    size_t *out_len, lp_error *err) {
+  lp_signer *s = lp_signer_new(opts, err);
+  bool ok = s && lp_signer_sign(s, engine, pdf, len, out, out_len, err);
+  lp_signer_free(s);
   return ok;
 }
 
@@ -937,7 +1067,7 @@ static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
   if (!lp_update_finish(u, q, field_num, err)) return false;
   lp_buf signed_data = {0}, token = {0};
   lp_update_ranges(u, &sig, &signed_data);
-  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  lp_tsa tsa = tsa_of(o, NULL);
   bool ok = lp_tsa_stamp(&tsa, signed_data.data, signed_data.len, &token, err) &&
             lp_update_put_contents(u, &sig, &token, "time-stamp token", err);
   lp_buf_free(&signed_data);

@@ -4,6 +4,7 @@
  * ranges around /Contents. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check.h"
 #include "pdfupdate.h"
@@ -24,7 +25,8 @@ static void tiny_pdf(lp_buf *b) {
   long xref = (long)b->len;
   lp_buf_puts(b, "xref\n0 4\n0000000000 65535 f\r\n");
   for (int i = 0; i < 3; i++) lp_buf_printf(b, "%010ld 00000 n\r\n", off[i]);
-  lp_buf_printf(b, "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%ld\n%%%%EOF\n", xref);
+  lp_buf_printf(b, "trailer\n<< /Size 4 /Root 1 0 R /ID [<00112233445566778899AABBCCDDEEFF> "
+                  "<00112233445566778899AABBCCDDEEFF>] >>\nstartxref\n%ld\n%%%%EOF\n", xref);
 }
 
 /* An update adding a signature-like object and rewriting the catalog. */
@@ -61,6 +63,10 @@ static void update_classic(void) {
   CHECK(!lp_update_put_contents(&u, &sig, &der, "test", &err)); /* no room */
   CHECK(strstr(err.message, "larger than the room") != NULL);
   CHECK(memmem(u.out.data, u.out.len, "/Prev ", 6) != NULL);
+  /* /ID: the first string kept, the second new (ISO 32000-1 14.4). */
+  const char *id = memmem(u.out.data + pdf.len, u.out.len - pdf.len, "/ID [", 5);
+  CHECK(id && !strncasecmp(id, "/ID [<00112233445566778899AABBCCDDEEFF> <", 41) &&
+        strncasecmp(id + 41, "00112233445566778899AABBCCDDEEFF", 32) != 0);
   CHECK(memcmp(u.out.data, pdf.data, pdf.len) == 0); /* original kept */
   /* qpdf reads the result: the catalog has the new key. */
   unsigned char *out = NULL;
