@@ -73,8 +73,27 @@ static bool last_startxref(const unsigned char *pdf, size_t len, long long *off)
   return *off >= 0 && (size_t)*off < len;
 }
 
-bool lp_update_begin(lp_update *u, const unsigned char *pdf, size_t len,
-                     lp_error *err) {
+/* The highest object number an "N G obj" header in the bytes gives (a
+ * scan of the bytes: qpdf's own count resolves every object, a tenth of
+ * the time of signing a letter). */
+static long long highest_header(const unsigned char *pdf, size_t len) {
+  long long top = 0;
+  for (const unsigned char *p = pdf; (p = memmem(p, len - (size_t)(p - pdf), " obj", 4)); p += 4) {
+    const unsigned char *g = p, *n;
+    while (g > pdf && g[-1] >= '0' && g[-1] <= '9') g--; /* generation */
+    if (g == p || g == pdf || g[-1] != ' ') continue;
+    const unsigned char *s = g - 1;
+    for (n = s; n > pdf && n[-1] >= '0' && n[-1] <= '9';) n--; /* number */
+    if (n == s || s - n > 9) continue;
+    long long v = 0;
+    for (const unsigned char *d = n; d < s; d++) v = v * 10 + (*d - '0');
+    if (v > top) top = v;
+  }
+  return top;
+}
+
+bool lp_update_begin(lp_update *u, qpdf_data q, const unsigned char *pdf,
+                     size_t len, lp_error *err) {
   memset(u, 0, sizeof *u);
   if (!last_startxref(pdf, len, &u->prev))
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
@@ -84,12 +103,17 @@ bool lp_update_begin(lp_update *u, const unsigned char *pdf, size_t len,
   u->xref_stream = len - (size_t)u->prev < 4 || memcmp(pdf + u->prev, "xref", 4) != 0;
   lp_buf_append(&u->out, pdf, len);
   if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
+  u->base = u->out.len;
+  double size = qp->qpdf_oh_get_numeric_value(
+      q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
+  long long next = highest_header(pdf, len) + 1;
+  if (size > next && size < LP_UPDATE_MAX_OBJECTS) next = (long long)size;
+  u->next = next < LP_UPDATE_MAX_OBJECTS ? (int)next : LP_UPDATE_MAX_OBJECTS;
   return true;
 }
 
-int lp_update_new_number(qpdf_data q) {
-  return qp->qpdf_oh_get_object_id(
-      q, qp->qpdf_make_indirect_object(q, qp->qpdf_oh_new_null(q)));
+int lp_update_new_number(lp_update *u) {
+  return u->next < LP_UPDATE_MAX_OBJECTS ? u->next++ : LP_UPDATE_MAX_OBJECTS;
 }
 
 /* Notes an object (number, generation) starting at offset at. */
@@ -145,7 +169,11 @@ void lp_update_sig_placeholder(lp_update *u, const char *type,
   lp_buf_printf(&u->out, "%*s]\n/Contents <", 4 * (LP_UPDATE_RANGE_DIGITS + 1) - 1, "");
   sig->contents_at = u->out.len - 1; /* the '<' */
   sig->reserve = reserve;
-  for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
+  size_t at = u->out.len;
+  LP_GROW(u->out.data, u->out.cap, at + reserve * 2 + 1);
+  memset(u->out.data + at, '0', reserve * 2);
+  u->out.data[at + reserve * 2] = '\0';
+  u->out.len = at + reserve * 2;
   lp_buf_puts(&u->out, ">");
 }
 
@@ -160,10 +188,10 @@ static void sort_objects(lp_update *u) {
 }
 
 /* The trailer's /ID for the update (ISO 32000-1 14.4): the first string
- * kept (the file's permanent identifier), the second a new one made from
- * the bytes so far (the first 16 bytes of their SHA-256: the same bytes,
- * the same identifier), as the file changed.  A malformed /ID is kept as
- * it is. */
+ * kept (the file's permanent identifier), the second a new one, as the
+ * file changed: the first 16 bytes of the SHA-256 of the old second string
+ * (which stands for the original's content) and the update's bytes so far
+ * (the same bytes, the same identifier).  A malformed /ID is kept. */
 static void put_id(const lp_update *u, qpdf_data q, qpdf_oh id, lp_buf *tail) {
   if (!qp->qpdf_oh_is_array(q, id) || qp->qpdf_oh_get_array_n_items(q, id) != 2) {
     lp_buf_printf(tail, " /ID %s", qp->qpdf_oh_unparse(q, id));
@@ -171,7 +199,14 @@ static void put_id(const lp_update *u, qpdf_data q, qpdf_oh id, lp_buf *tail) {
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned n = 0;
-  EVP_Digest(u->out.data, u->out.len, md, &n, EVP_sha256(), NULL);
+  const char *old = qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_array_item(q, id, 1));
+  EVP_MD_CTX *c = EVP_MD_CTX_new();
+  if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL) ||
+      !EVP_DigestUpdate(c, old, strlen(old)) ||
+      !EVP_DigestUpdate(c, u->out.data + u->base, u->out.len - u->base) ||
+      !EVP_DigestFinal_ex(c, md, &n))
+    abort(); /* (only when out of memory) */
+  EVP_MD_CTX_free(c);
   lp_buf_printf(tail, " /ID [%s <", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_array_item(q, id, 0)));
   for (int i = 0; i < 16; i++) lp_buf_printf(tail, "%02X", md[i]);
   lp_buf_puts(tail, ">]");

@@ -27,7 +27,9 @@
 
 typedef struct lp_update {
   lp_buf out;         /* the original bytes, then the update */
+  size_t base;        /* how many of them are the original's */
   long long prev;     /* offset of the original's last xref section */
+  int next;           /* the next free object number */
   bool xref_stream;   /* the original uses cross-reference streams */
   long long *offsets; /* per object written: offset, number, generation */
   int *numbers;
@@ -50,15 +52,17 @@ qpdf_data lp_update_open(const unsigned char *pdf, size_t len, lp_error *err);
 /* Closes a handle of lp_update_open (NULL is fine). */
 void lp_update_close(qpdf_data q);
 
-/* Starts an update of pdf: finds its last cross-reference section and
- * copies its bytes into u->out.  False, err set, when the PDF has no
- * 'startxref' (damaged). */
-bool lp_update_begin(lp_update *u, const unsigned char *pdf, size_t len,
-                     lp_error *err);
+/* Starts an update of pdf (q, of lp_update_open, reads it): finds its
+ * last cross-reference section, the first free object number, and copies
+ * its bytes into u->out.  False, err set, when the PDF has no 'startxref'
+ * (damaged). */
+bool lp_update_begin(lp_update *u, qpdf_data q, const unsigned char *pdf,
+                     size_t len, lp_error *err);
 
-/* A free object number for a new object (qpdf knows which are free, so a
- * damaged trailer's /Size cannot make a new object overwrite another). */
-int lp_update_new_number(qpdf_data q);
+/* A free object number for a new object: past the trailer's /Size and
+ * past every "N G obj" in the file (a damaged /Size cannot make a new
+ * object overwrite another). */
+int lp_update_new_number(lp_update *u);
 
 /* Starts object num gen at the current end ("num gen obj"). */
 void lp_update_obj(lp_update *u, int num, int gen);

@@ -11,6 +11,7 @@
 
 #include "image.h"
 #include "locales.h"
+#include "pdfobj.h"
 #include "shape.h"
 
 /* The appearance: lines of text fill at most this part of the field. */
@@ -30,7 +31,12 @@ typedef struct pen {
 
 /* Writes a point of an outline, in pt. */
 static void pt(pen *p, float x, float y) {
-  lp_buf_printf(p->b, "%.2f %.2f ", p->x0 + x * p->scale, p->y0 + y * p->scale);
+  /* Formatted by hand (pdfobj.h): printf's %f is most of a signature's
+   * cost, an outline being hundreds of points. */
+  lp_pdfobj_put_milli(p->b, lp_pdfobj_milli(p->x0 + x * p->scale));
+  lp_buf_append(p->b, " ", 1);
+  lp_pdfobj_put_milli(p->b, lp_pdfobj_milli(p->y0 + y * p->scale));
+  lp_buf_append(p->b, " ", 1);
 }
 
 /* HarfBuzz draw callbacks: each writes one path operator. */

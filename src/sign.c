@@ -643,16 +643,16 @@ static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pd
     return lp_fail(err, LP_ERR_INPUT, "SOURCE_DATE_EPOCH", 0, 0,
                    "%lld is not a date PDF can hold (up to the year 9999)",
                    now);
-  if (!lp_update_begin(u, pdf, len, err)) return false;
-  int sig_num = lp_update_new_number(q), ap_num = lp_update_new_number(q);
+  if (!lp_update_begin(u, q, pdf, len, err)) return false;
+  int sig_num = lp_update_new_number(u), ap_num = lp_update_new_number(u);
   if (sig_num <= 0 || ap_num <= 0 || ap_num >= LP_UPDATE_MAX_OBJECTS)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "this PDF has too many objects to add a signature");
   const lp_sigimage *image;
   if (!image_for(s, q, &image, err)) return false;
   /* The image and its mask (when it has one): numbers in a row. */
-  int img_num = image ? lp_update_new_number(q) : 0;
-  int last = !image ? ap_num : image->smask.len ? lp_update_new_number(q) : img_num;
+  int img_num = image ? lp_update_new_number(u) : 0;
+  int last = !image ? ap_num : image->smask.len ? lp_update_new_number(u) : img_num;
   char *name = signer_name(o, c->cert);
   lp_update_sig sig;
   lp_update_obj(u, sig_num, 0);
@@ -754,7 +754,7 @@ static void put_dss_streams(lp_update *u, qpdf_data q, qpdf_oh old,
         lp_buf_printf(&r->vri_refs[k], " %s", ref);
         continue; /* already in the DSS */
       }
-      r->last = lp_update_new_number(q);
+      r->last = lp_update_new_number(u);
       lp_update_obj(u, r->last, 0);
       lp_buf_printf(&u->out, "<< /Length %zu >>\nstream\n", lists[k][i].len);
       lp_buf_append(&u->out, lists[k][i].data, lists[k][i].len);
@@ -800,17 +800,17 @@ static bool append_dss(const unsigned char *pdf, size_t len,
                        const lp_dss_data *d, const char *vri_key,
                        lp_buf *result, lp_error *err) {
   lp_update u;
-  if (!lp_update_begin(&u, pdf, len, err)) return false;
   qpdf_data q = lp_update_open(pdf, len, err);
-  if (!q) {
-    lp_update_free(&u);
+  if (!q) return false;
+  if (!lp_update_begin(&u, q, pdf, len, err)) {
+    lp_update_close(q);
     return false;
   }
   qpdf_oh root = qp->qpdf_get_root(q);
   qpdf_oh old = qp->qpdf_oh_get_key(q, root, "/DSS");
   dss_refs r = {0};
   put_dss_streams(&u, q, old, d, &r);
-  int dss_num = r.last = lp_update_new_number(q);
+  int dss_num = r.last = lp_update_new_number(&u);
   lp_update_obj(&u, dss_num, 0);
   lp_buf_puts(&u.out, "<< /Type /DSS");
   for (int k = 0; k < 3; k++) put_dss_array(q, old, dss_keys[k], &r.refs[k], &u.out);
@@ -1044,12 +1044,12 @@ static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
   if (qp->qpdf_get_num_pages(q) < 1)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no page");
   qpdf_oh page = qp->qpdf_get_page_n(q, 0);
-  int sig_num = lp_update_new_number(q), field_num = lp_update_new_number(q);
+  if (!lp_update_begin(u, q, pdf, len, err)) return false;
+  int sig_num = lp_update_new_number(u), field_num = lp_update_new_number(u);
   if (sig_num <= 0 || field_num >= LP_UPDATE_MAX_OBJECTS ||
       !qp->qpdf_oh_get_object_id(q, page))
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "this PDF cannot take a document time-stamp");
-  if (!lp_update_begin(u, pdf, len, err)) return false;
   char ref[32];
   snprintf(ref, sizeof ref, "%d 0 R", field_num);
   lp_update_sig sig;

@@ -38,9 +38,9 @@ static void update_classic(void) {
   CHECK(q != NULL);
   if (!q) return;
   lp_update u;
-  CHECK(lp_update_begin(&u, pdf.data, pdf.len, &err));
+  CHECK(lp_update_begin(&u, q, pdf.data, pdf.len, &err));
   CHECK(!u.xref_stream);
-  int num = lp_update_new_number(q);
+  int num = lp_update_new_number(&u);
   CHECK(num == 4); /* past the old /Size */
   lp_update_sig sig;
   lp_update_obj(&u, num, 0);
@@ -87,13 +87,27 @@ static void update_classic(void) {
   lp_buf_free(&pdf);
 }
 
-/* No startxref: a located, actionable error, nothing kept. */
+/* No startxref: a located, actionable error, nothing kept.  A /Size
+ * below the objects there: new numbers go past every object. */
 static void damaged(void) {
-  lp_update u;
+  lp_buf pdf = {0};
+  tiny_pdf(&pdf);
   lp_error err = {0};
-  CHECK(!lp_update_begin(&u, (const unsigned char *)"%PDF-1.4\n", 9, &err));
+  qpdf_data q = lp_update_open(pdf.data, pdf.len, &err);
+  lp_update u;
+  CHECK(q && !lp_update_begin(&u, q, (const unsigned char *)"%PDF-1.4\n", 9, &err));
   CHECK(strstr(err.message, "repair it") != NULL);
   CHECK(u.out.len == 0);
+  lp_update_close(q);
+  /* The same PDF saying /Size 2: object 3 is still there. */
+  char *at = strstr((char *)pdf.data, "/Size 4");
+  if (at) at[6] = '2';
+  q = lp_update_open(pdf.data, pdf.len, &err);
+  CHECK(q && lp_update_begin(&u, q, pdf.data, pdf.len, &err));
+  if (q) CHECK(lp_update_new_number(&u) == 4);
+  lp_update_free(&u);
+  lp_update_close(q);
+  lp_buf_free(&pdf);
 }
 
 int main(void) {
