@@ -110,6 +110,7 @@ lp_sign_labels lp_sign_labels_for(const char *lang) {
  * nothing to embed) into a w x h box, as big as fits. */
 static void draw_lines(lp_fonts *fonts, const char *const *lines, int n,
                        double x0, double y0, double w, double h, lp_buf *out) {
+  if (!fonts) return; /* (an image-only appearance, for tests) */
   lp_chain *chain = lp_fonts_chain(fonts, NULL, "en", LP_STYLE_REGULAR, NULL);
   if (!chain || n == 0) return;
   double size = (h - 2 * APPEARANCE_PAD) / (n * APPEARANCE_LEADING);

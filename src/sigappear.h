@@ -50,7 +50,7 @@ typedef struct lp_sigappear {
 /* Appends the appearance's content stream to *content: the image (when
  * there is one) as "/Seal Do", the lines of text beside it in a wide box,
  * below it in a narrow one.  The text is glyph outlines filled in
- * DeviceRGB (no font resource). */
+ * DeviceRGB (no font resource); fonts NULL draws the image only. */
 void lp_sigappear_draw(lp_fonts *fonts, const lp_sigappear *a, lp_buf *content);
 
 #endif
