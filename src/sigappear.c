@@ -22,6 +22,9 @@
  * narrower one puts it above, in this part of the height. */
 #define APPEARANCE_BESIDE_RATIO 1.6
 #define APPEARANCE_IMAGE_ABOVE 0.6
+/* Pixels a seal image may have: a 40 mm seal at 600 dpi is 900 x 900;
+ * this is ample and keeps a hostile file from taking gigabytes. */
+#define SIGIMAGE_MAX_PIXELS (25ull * 1000 * 1000)
 
 /* Where glyph outlines go: the stream, and how font units map to pt. */
 typedef struct pen {
@@ -282,6 +285,10 @@ bool lp_sigimage_load(const char *path, bool flatten, lp_sigimage *out,
                  "the image is empty (0 bytes): give a PNG or JPEG file");
   } else if (!lp_image_probe(file.data, file.len, &kind, &w, &h)) {
     ok = lp_fail(err, LP_ERR_INPUT, path, 0, 0, "not a PNG or JPEG image");
+  } else if ((unsigned long long)w * (unsigned)h > SIGIMAGE_MAX_PIXELS) {
+    ok = lp_fail(err, LP_ERR_INPUT, path, 0, 0,
+                 "%d x %d pixels is more than a seal needs (at most %llu "
+                 "million): scale it down", w, h, SIGIMAGE_MAX_PIXELS / 1000000);
   } else if (kind == LP_IMAGE_PNG) {
     ok = load_png(&file, flatten, out) ||
          lp_fail(err, LP_ERR_INPUT, path, 0, 0, "this PNG cannot be decoded");

@@ -58,6 +58,16 @@ static void test_image(const char *dir) {
   CHECK(!lp_sigimage_load(path, false, &im, &err));
   CHECK(strstr(err.message, "0 bytes") && strstr(err.file, "empty.png"));
   CHECK(im.data.len == 0);
+  /* Too many pixels (from the header alone: 10000 x 10000). */
+  snprintf(path, sizeof path, "%s/huge.png", dir);
+  FILE *f = fopen(path, "wb");
+  static const unsigned char head[] = {
+      0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+      0, 0, 0x27, 0x10, 0, 0, 0x27, 0x10, 8, 6, 0, 0, 0, 0, 0, 0, 0};
+  fwrite(head, 1, sizeof head, f);
+  fclose(f);
+  CHECK(!lp_sigimage_load(path, false, &im, &err));
+  CHECK(strstr(err.message, "more than a seal needs") != NULL);
 }
 
 /* Where the seal goes: beside the text in a wide box, above it in a
