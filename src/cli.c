@@ -25,7 +25,7 @@ static const char usage[] =
     "                           [--permissions print,fill,...]]\n"
     "       letterpress sign IN.pdf -o OUT.pdf --key KEY [--cert CERT] [--chain PEM]\n"
     "                        [--pass env:VAR|file:PATH] [--field NAME] [--reason TEXT]\n"
-    "                        [--location TEXT] [--name TEXT] [--contact TEXT]\n"
+    "                        [--location TEXT] [--name TEXT] [--contact TEXT] [--image SEAL.png]\n"
     "                        [--tsa URL [--tsa-user NAME] [--tsa-pass env:VAR|file:PATH]]\n"
     "                        [--ltv [--ocsp FILE] [--crl FILE]] [--password env:VAR|file:PATH]\n"
     "       letterpress timestamp IN.pdf -o OUT.pdf --tsa URL [--tsa-user NAME]\n"
@@ -44,6 +44,8 @@ static const char usage[] =
     "                         [--smtp URL --log FILE [--smtp-user NAME]\n"
     "                          [--smtp-pass env:VAR|file:PATH] [--rate N/s] [--retries N]\n"
     "                          [--dry-run]]\n"
+    "                         [--sign-key KEY ... [--tsa URL [--tsa-retries N] [--tsa-rate N/s]]\n"
+    "                          [--ltv ...]]\n"
     "       letterpress manifest-check MANIFEST...\n"
     "       letterpress fields TEMPLATE\n"
     "       letterpress fonts [--lang TAG]\n"
@@ -114,6 +116,9 @@ static const char usage[] =
     "         --permissions as for render.  Not with --combined.\n"
     "         --manifest FILE records what this run did, one JSON line per\n"
     "         record (path, status, bytes, SHA-256), flushed as it goes.\n"
+    "         --sign-key ... (as for render) signs every letter, the key read\n"
+    "         once; --tsa asks one time-stamp per letter, --tsa-retries N\n"
+    "         (default 3) after no answer or HTTP 5xx, at most --tsa-rate N/s.\n"
     "manifest-check  proves a batch from its shards' manifests: every record\n"
     "         exactly once, same template and data, every file as recorded;\n"
     "         prints what is missing or doubled; exit 0 or 1.\n"
@@ -262,14 +267,16 @@ static int sign_option(int argc, char **argv, int *i, const char *prefix,
   static const char *const names[] = {"key",    "cert",     "chain",
                                       "pass",   "field",    "reason",
                                       "location", "name",   "contact",
+                                      "image",
                                       "tsa",    "tsa-user", "tsa-pass",
                                       "ocsp",   "crl"};
   const char **slots[] = {&o->key,    &o->cert,     &o->chain,
                           &o->pass,   &o->field,    &o->reason,
                           &o->location, &o->name,   &o->contact,
+                          &o->image,
                           &o->tsa,    &o->tsa_user, &o->tsa_pass,
                           &o->ocsp,   &o->crl};
-  enum { FIRST_UNPREFIXED = 9 };
+  enum { FIRST_UNPREFIXED = 10 };
   if (!strcmp(argv[*i], "--ltv")) {
     o->ltv = true;
     return 1;
@@ -555,7 +562,7 @@ static int cmd_render(int argc, char **argv) {
   if (!rc && !tpl_path) rc = usage_error("%s", "render needs a TEMPLATE");
   if (!rc && !sign.key &&
       (sign.cert || sign.chain || sign.pass || sign.field || sign.reason ||
-       sign.location || sign.name || sign.contact || sign.tsa || sign.ltv))
+       sign.location || sign.name || sign.contact || sign.image || sign.tsa || sign.ltv))
     rc = usage_error("%s", "the --sign-* options, --tsa and --ltv need --sign-key (else the PDF would not be signed)");
   if (!rc) rc = check_tsa_options(&sign);
   if (!rc) rc = password_setup(&pw, false, &protect, NULL);
@@ -997,8 +1004,51 @@ static bool parse_shard(const char *s, unsigned *k, unsigned *n) {
   return true;
 }
 
+/* Reads one signing option of merge at argv[*i] (those of render, and
+ * --tsa-retries N, --tsa-rate N/s) into o; returns as sign_option does. */
+static int merge_sign_option(int argc, char **argv, int *i, lp_sign_options *o) {
+  const char *a = argv[*i];
+  bool has_next = *i + 1 < argc;
+  if (!strcmp(a, "--tsa-retries")) {
+    char *end;
+    long n = has_next ? strtol(argv[*i + 1], &end, 10) : -1;
+    if (!has_next || *end || n < 0 || n > 20) {
+      usage_error("%s needs a number from 0 to 20", a);
+      return -1;
+    }
+    o->tsa_retries = (int)n, ++*i;
+    return 1;
+  }
+  if (!strcmp(a, "--tsa-rate")) {
+    if (!has_next || !parse_rate(argv[*i + 1], &o->tsa_rate)) {
+      usage_error("%s needs requests per second, e.g. 5/s or 100/min", a);
+      return -1;
+    }
+    ++*i;
+    return 1;
+  }
+  return sign_option(argc, argv, i, "--sign-", o);
+}
+
+/* A usage error when merge's signing options come without --sign-key, or
+ * the time-stamp ones without --tsa. */
+static int check_merge_signing(const lp_sign_options *o, bool tsa_set) {
+  if (!o->key && (o->cert || o->chain || o->pass || o->field || o->reason ||
+                  o->location || o->name || o->contact || o->image || o->tsa ||
+                  o->ltv))
+    return usage_error("%s", "the --sign-* options, --tsa and --ltv need "
+                             "--sign-key (else the letters would not be signed)");
+  if (tsa_set && !o->tsa)
+    return usage_error("%s", "--tsa-retries and --tsa-rate need --tsa URL");
+  return check_tsa_options(o);
+}
+
 static int cmd_merge(int argc, char **argv) {
   lp_merge_options o = {0};
+  lp_sign_options sign = {0};
+  sign.tsa_retries = 3; /* as --retries for --smtp */
+  sign.tsa_backoff = 1;
+  bool tsa_set = false; /* --tsa-retries or --tsa-rate given */
   bool attach_data = false; /* --attach-data */
   lp_mail_options mo = {0};
   lp_send_options so = {0};
@@ -1016,9 +1066,11 @@ static int cmd_merge(int argc, char **argv) {
     bool has_next = i + 1 < argc;
     int lo = limit_option(argc, argv, &i, &limits);
     int po = lo ? 0 : password_option(argc, argv, &i, &pw);
-    if (lo < 0 || po < 0) {
+    int sg = lo || po ? 0 : merge_sign_option(argc, argv, &i, &sign);
+    if (sg > 0 && !strncmp(a, "--tsa-r", 7)) tsa_set = true;
+    if (lo < 0 || po < 0 || sg < 0) {
       rc = EXIT_USAGE;
-    } else if (lo > 0 || po > 0) {
+    } else if (lo > 0 || po > 0 || sg > 0) {
       continue;
     } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
       if (!has_next) rc = usage_error("%s needs a data file", a);
@@ -1127,6 +1179,8 @@ static int cmd_merge(int argc, char **argv) {
   if (!rc) rc = password_setup(&pw, true, &protect, &o.password);
   o.owner_password = protect.owner_password;
   o.permissions = protect.permissions;
+  if (!rc) rc = check_merge_signing(&sign, tsa_set);
+  if (!rc && sign.key) o.sign = &sign;
   if (rc) {
     password_args_free(&pw);
     free(sets);

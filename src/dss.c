@@ -170,7 +170,7 @@ static bool ocsp_online(X509 *x, X509 *issuer, STACK_OF(X509) *set,
   bool ok = der_len > 0 ||
             lp_fail(err, LP_ERR_SIGN, NULL, 0, 0, "cannot build an OCSP request");
   ok = ok && lp_http_post(url, "the OCSP responder", "application/ocsp-request",
-                          der, (size_t)der_len, NULL, NULL, &reply, err);
+                          der, (size_t)der_len, NULL, NULL, &reply, NULL, err);
   const unsigned char *p = reply.data;
   OCSP_RESPONSE *resp = ok ? d2i_OCSP_RESPONSE(NULL, &p, (long)reply.len) : NULL;
   if (ok && !resp)
@@ -264,7 +264,7 @@ static bool crl_online(X509 *x, STACK_OF(X509_CRL) *list, bool *fetched,
   bool ok = true;
   if (url) {
     lp_buf reply = {0};
-    ok = lp_http_post(url, "the CRL server", NULL, NULL, 0, NULL, NULL, &reply, err);
+    ok = lp_http_post(url, "the CRL server", NULL, NULL, 0, NULL, NULL, &reply, NULL, err);
     const unsigned char *p = reply.data;
     X509_CRL *crl = ok ? d2i_X509_CRL(NULL, &p, (long)reply.len) : NULL;
     if (ok && !crl)

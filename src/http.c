@@ -70,7 +70,11 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx) {
 
 bool lp_http_post(const char *url, const char *what, const char *content_type,
                   const unsigned char *body, size_t len, const char *user,
-                  const char *pass, lp_buf *reply, lp_error *err) {
+                  const char *pass, lp_buf *reply, bool *temporary,
+                  lp_error *err) {
+  bool ignored;
+  if (!temporary) temporary = &ignored;
+  *temporary = false;
   pthread_once(&curl_once, load_curl);
   if (curl_problem[0])
     return lp_fail(err, LP_ERR_IO, NULL, 0, 0,
@@ -106,6 +110,7 @@ bool lp_http_post(const char *url, const char *what, const char *content_type,
   cu.curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   cu.curl_easy_cleanup(c);
   cu.curl_slist_free_all(headers);
+  *temporary = rc != CURLE_OK || status == 408 || status == 429 || status >= 500;
   if (rc != CURLE_OK)
     return lp_fail(err, LP_ERR_IO, NULL, 0, 0,
                    "cannot reach %s at %s: %s; check the URL and the network",

@@ -16,9 +16,12 @@
  * user/pass (may be NULL) are sent as HTTP basic authentication.  Fails,
  * naming what: libcurl not loadable, the server unreachable, or an HTTP
  * status other than 200.  `what` names the server in messages ("the
- * time-stamp authority"). */
+ * time-stamp authority").  *temporary (may be NULL) tells whether a
+ * failure may pass if asked again: no answer, a time-out, HTTP 408, 429
+ * or 5xx (as a 4xx reply is for SMTP, lp_mail_send). */
 bool lp_http_post(const char *url, const char *what, const char *content_type,
                   const unsigned char *body, size_t len, const char *user,
-                  const char *pass, lp_buf *reply, lp_error *err);
+                  const char *pass, lp_buf *reply, bool *temporary,
+                  lp_error *err);
 
 #endif

@@ -43,17 +43,25 @@ static lp_dpage *new_page(L *l) {
 /* The seal (front matter `seal`, a PNG with transparency) is stamped over
  * the first signature field of each letter, over the text, as a company
  * seal is pressed over the signature line: its centre on the field's left
- * part, half a line above the baseline. */
+ * part, half a line above the baseline; `seal-size` sets its larger side,
+ * `seal-offset` moves it. */
 static void place_seal(L *l, lp_dpage *pg, const lbox *b, double base) {
   if (!l->style.seal || l->letter.seal_placed)
     return;
   for (size_t k = b->f0; k < b->f1; k++) {
     const lp_dfield *f = &l->letter.fields[k];
     if (f->kind != LP_FIELD_SIGNATURE) continue;
-    double w, h;
-    lp_lay_image_size(l->style.seal, SEAL_MAX, SEAL_MAX, &w, &h);
-    double cx = f->x1 + (f->x2 - f->x1 < w ? (f->x2 - f->x1) / 2 : w / 2);
-    double cy = base + SEAL_RISE_EM * f->font_size;
+    const lp_meta *m = &l->doc.tpl->meta;
+    double w, h, side = m->seal_size > 0 ? m->seal_size : SEAL_MAX;
+    lp_lay_image_size(l->style.seal, m->seal_size > 0 ? 1e9 : side,
+                      m->seal_size > 0 ? 1e9 : side, &w, &h);
+    if (m->seal_size > 0) { /* the larger side at seal-size, up or down */
+      double scale = side / (w > h ? w : h);
+      w *= scale, h *= scale;
+    }
+    double cx = f->x1 + (f->x2 - f->x1 < w ? (f->x2 - f->x1) / 2 : w / 2) +
+                m->seal_offset[0];
+    double cy = base + SEAL_RISE_EM * f->font_size + m->seal_offset[1];
     lp_dimage *im = lp_dpage_add_image(pg, l->style.seal, cx - w / 2,
                                        cy - h / 2, w, h, true);
     /* With alt text a Figure of the letter; without, a decoration. */
@@ -378,6 +386,7 @@ bool lp_lay_flush_letter(L *l) {
       0;
   l->letter.npara = 0;
   l->letter.npimages = 0;
+  if (l->style.seal && !l->letter.seal_placed) l->doc.unsealed++;
   l->letter.seal_placed = false;
   l->letter.text.len = 0;
   lp_lay_notes_clear(l);

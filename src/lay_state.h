@@ -208,6 +208,7 @@ typedef struct lay_doc {
   size_t *page_letter; /* letter index of each display page */
   size_t page_letter_cap;
   int warnings;
+  size_t unsealed; /* letters with a seal but no signature field for it */
   cmark_node **placed; /* image nodes drawn, or warned about, so far */
   size_t nplaced, placed_cap;
   cmark_node **defs; /* the footnote definitions, by cmark's number - 1 */

@@ -427,6 +427,12 @@ typedef struct lp_merge_options {
    * (the -o name made unique as the merge makes it): a dry run's list.
    * May be NULL; not called without output. */
   void (*plan)(void *ctx, size_t record, const char *path);
+  /* Signs every letter written (see lp_signer_new: one key load for the
+   * merge, one time-stamp request per letter with sign->tsa); a letter
+   * whose signing fails is a failed record and no file is written.  The
+   * combined PDF is one document and gets one signature, in its first
+   * unsigned signature field (or sign->field).  May be NULL. */
+  const lp_sign_options *sign;
 } lp_merge_options;
 
 /* Renders one letter per record of the data: to files named by filling
@@ -597,6 +603,11 @@ struct lp_sign_options {
                            unsigned one */
   const char *reason, *location, *contact; /* may be NULL */
   const char *name;     /* signer's name; NULL = the certificate's CN */
+  const char *image;    /* a seal or handwritten signature, PNG or JPEG,
+                           drawn in the visible appearance beside (wide
+                           field) or above (narrow one) the text; in a
+                           PDF/A-1 letter a PNG's alpha is composed onto
+                           white; NULL = text only */
   /* PAdES B-T: an RFC 3161 time-stamping authority's URL (http or https),
    * asked for a token over the signature value, which is added as the
    * signature-time-stamp unsigned attribute; NULL = none (B-B).  The TSA's
@@ -621,7 +632,34 @@ struct lp_sign_options {
    * are encrypted with the file's key (ISO 32000-2 7.6.2), the signature's
    * /Contents not.  A wrong password is LP_ERR_INPUT. */
   const char *password;
+  /* A time-stamp request that failed for a reason that may pass (no
+   * answer, HTTP 408, 429 or 5xx) is made again up to tsa_retries times,
+   * after tsa_backoff seconds (0: 1 s), doubled each time: the rule of
+   * lp_send_options.  A refusal or a wrong token is never asked again.
+   * tsa_rate: requests per second at most (0: no limit), shared by the
+   * workers of a merge. */
+  int tsa_retries;
+  double tsa_backoff;
+  double tsa_rate;
 };
+
+/* Credentials loaded once for many signatures (a merge): the key, the
+ * certificate and the chain read and checked, the passphrase wiped.  opts
+ * (and its strings) is borrowed and must outlive the signer.  Forked
+ * processes made after lp_signer_new use it as it is (a merge's workers:
+ * one key load, and one tsa_rate pace, for all).  NULL, err set, as
+ * lp_sign_memory fails for credentials.  Free with lp_signer_free in the
+ * process that made it. */
+typedef struct lp_signer lp_signer;
+lp_signer *lp_signer_new(const lp_sign_options *opts, lp_error *err);
+void lp_signer_free(lp_signer *signer);
+
+/* lp_sign_memory with the signer's credentials and options; the signer
+ * is only read.  password opens a password-protected pdf (a merge's
+ * letter protected with its record's password); NULL: the options' own. */
+bool lp_signer_sign(const lp_signer *signer, lp_engine *engine,
+                    const unsigned char *pdf, size_t len, const char *password,
+                    unsigned char **out, size_t *out_len, lp_error *err);
 
 /* Signs a PDF in memory: fills its signature field with a CMS detached
  * signature (SHA-256, ETSI.CAdES.detached with signing-certificate-v2, no

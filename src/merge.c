@@ -348,6 +348,7 @@ typedef struct merger {
   struct timespec t0;
   lp_manifest *manifest; /* --manifest: where each record's line goes */
   lp_error manifest_err; /* the first failure to write it */
+  lp_signer *signer;     /* o->sign's credentials, loaded once; or NULL */
 } merger;
 
 static lp_records *open_data(merger *m, lp_error *err) {
@@ -718,6 +719,36 @@ static void name_attachment(const merger *m, lp_display *d, size_t k) {
   }
 }
 
+/* Signs the PDF file at path in place (read, signed, renamed over it). */
+static bool sign_in_place(const merger *m, const char *path, lp_error *err) {
+  lp_buf in = {0};
+  unsigned char *out = NULL;
+  size_t out_len = 0;
+  bool ok = lp_read_file(path, &in, err) &&
+            lp_signer_sign(m->signer, m->engine, in.data, in.len, NULL, &out,
+                           &out_len, err) &&
+            lp_write_file_atomic(path, out, out_len, err);
+  free(out);
+  lp_buf_free(&in);
+  return ok;
+}
+
+/* Renders a letter and signs it in memory, then writes it to path: a
+ * letter whose signing fails (e.g. its time-stamp) leaves no file. */
+static bool render_signed(merger *m, const lp_render_options *ro,
+                          const char *path, lp_error *err) {
+  unsigned char *pdf = NULL, *out = NULL;
+  size_t len = 0, out_len = 0;
+  bool ok = lp_render_to_memory(m->engine, m->tpl, ro, &pdf, &len, err) &&
+            lp_signer_sign(m->signer, m->engine, pdf, len,
+                           ro->encrypt ? ro->encrypt->user_password : NULL,
+                           &out, &out_len, err) &&
+            lp_write_file_atomic(path, out, out_len, err);
+  free(pdf);
+  free(out);
+  return ok;
+}
+
 /* Renders record k: to its file and/or into the combined document.  Fills
  * msg (status, key, error). */
 static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
@@ -759,12 +790,14 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   if (password) ro.encrypt = &eo;
   ok = ok && (!name || make_dirs(name, err));
   if (ok && !m->combined) {
-    ok = lp_render_to_file(m->engine, m->tpl, &ro, name, err);
+    ok = m->signer ? render_signed(m, &ro, name, err)
+                   : lp_render_to_file(m->engine, m->tpl, &ro, name, err);
   } else if (ok) {
     lp_display *d = lp_display_new();
     ok = lp_render_layout(m->engine, m->tpl, &ro, false, d, err);
     if (ok && name)
       ok = lp_render_write_display(m->engine, d, m->tpl, name, err);
+    if (ok && name && m->signer) ok = sign_in_place(m, name, err);
     if (ok) {
       name_attachment(m, d, k);
       lp_display_append(m->combined, d);
@@ -1155,8 +1188,12 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     m.stdin_text = b.data ? (char *)b.data : lp_xstrdup("");
     m.stdin_len = b.len;
   }
+  /* The key is read (and its passphrase asked) once, before anything is
+   * written and before the workers fork: they share it (see lp_signer_new). */
+  if (ok && o->sign && !(m.signer = lp_signer_new(o->sign, err))) ok = false;
   ok = ok && check_sets(&m, err) && survey_records(&m, err);
   if (o->check) { /* nothing is written */
+    lp_signer_free(m.signer);
     m.prog.seconds = seconds_since(&m.t0);
     *summary = m.prog;
     pattern_free(&m.pattern);
@@ -1203,7 +1240,8 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     else if (!m.prog.failed || o->keep_going)
       ok = make_dirs(o->combined, err) &&
            lp_render_write_display(engine, m.combined, tpl, o->combined,
-                                   err);
+                                   err) &&
+           (!m.signer || sign_in_place(&m, o->combined, err));
   }
   remove_empty_dirs(&made);
   m.prog.seconds = seconds_since(&m.t0);
@@ -1216,6 +1254,7 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
                                         ok ? err : &m.manifest_err))
     ok = false;
   lp_display_free(m.combined);
+  lp_signer_free(m.signer);
   pattern_free(&m.pattern);
   free(m.suffix);
   free(m.stdin_text);

@@ -22,29 +22,21 @@
 #include "locales.h"
 #include "pdfobj.h"
 #include "qpdflib.h"
-#include "shape.h"
+#include "pdfupdate.h"
+#include "sigappear.h"
 #include "dss.h"
-#include "encrypt.h"
 #include "tsa.h"
 
 /* Bytes reserved for the CMS signature beyond the certificates in it, and
  * for a time-stamp token (its TSA's certificates included). */
 #define SIG_BASE_RESERVE 8192
 #define TSA_TOKEN_RESERVE 16384
-/* Digits of each /ByteRange number (patched in place). */
-#define BYTE_RANGE_DIGITS 10
-/* The appearance: lines of text fill at most this part of the field. */
-#define APPEARANCE_MAX_SIZE 10.0
-#define APPEARANCE_LEADING 1.2
-#define APPEARANCE_PAD 2.0
 /* AcroForm /SigFlags: SignaturesExist | AppendOnly. */
 #define SIG_FLAGS_SIGNED 3
 /* Nesting of /Kids we follow when looking for the field, and fields we
  * look at in all (a form is a tree; a damaged one may loop). */
 #define MAX_FIELD_DEPTH 32
 #define MAX_FIELD_NODES 100000
-/* Object numbers a PDF may use (ISO 32000-1, annex C). */
-#define MAX_OBJECTS 8388607
 
 /* The qpdf calls, set by have_qpdf before any is made. */
 static const lp_qpdf_api *qp;
@@ -83,6 +75,23 @@ static void credentials_free(credentials *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* Credentials and options for many signatures (see lp_signer_new). */
+struct lp_signer {
+  const lp_sign_options *o;
+  credentials c;
+  lp_tsa_pace *pace; /* o->tsa_rate's, shared by forked workers */
+  /* o->image, read once: as it is, and composed onto white for PDF/A-1
+   * letters (no transparency there); flat is empty when image has no
+   * alpha. */
+  lp_sigimage image, flat;
+};
+
+/* The time-stamp authority of o, with its retry rule and pace. */
+static lp_tsa tsa_of(const lp_sign_options *o, lp_tsa_pace *pace) {
+  return (lp_tsa){o->tsa, o->tsa_user, o->tsa_pass, o->tsa_retries,
+                  o->tsa_backoff, pace};
+}
+
 /* Reads every PEM certificate of a file onto chain. */
 static bool read_certs(const char *path, STACK_OF(X509) *chain, X509 **first,
                        lp_error *err) {
@@ -116,7 +125,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   if (!o->key)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "signing needs a key: give --key KEY.pem or a .p12 file "
-                   "(--sign-key with render)");
+                   "(--sign-key with render and merge)");
   if (o->pass && !lp_read_secret(o->pass, "--pass", &pass, err)) return false;
   lp_buf kb = {0};
   bool ok = lp_read_file(o->key, &kb, err);
@@ -130,7 +139,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
         ok = ssl_fail(err, LP_ERR_SIGN, o->key,
                       pass ? "cannot read the private key (wrong passphrase?)"
                            : "cannot read the private key (encrypted? give "
-                             "--pass env:VAR or file:PATH; --sign-pass with render)");
+                             "--pass env:VAR or file:PATH; --sign-pass with render and merge)");
     } else {
       PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
       STACK_OF(X509) *ca = NULL;
@@ -163,7 +172,7 @@ static bool load_credentials(const lp_sign_options *o, credentials *c,
   if (ok && o->chain) ok = read_certs(o->chain, c->chain, NULL, err);
   if (ok && !c->cert)
     ok = lp_fail(err, LP_ERR_INPUT, o->key, 0, 0,
-                 "no certificate: give --cert CERT.pem (--sign-cert with render)");
+                 "no certificate: give --cert CERT.pem (--sign-cert with render and merge)");
   if (ok && !X509_check_private_key(c->cert, c->key))
     ok = ssl_fail(err, LP_ERR_SIGN, o->cert ? o->cert : o->key,
                   "the private key does not belong to this certificate");
@@ -271,10 +280,10 @@ static bool sign_attrs(CMS_SignerInfo *si, const credentials *c) {
 /* PAdES B-T (ETSI EN 319 142-1 6.3, EN 319 122-1 5.3): asks the TSA for a
  * token over the signature value and adds it as the signature-time-stamp
  * unsigned attribute (id-aa-signatureTimeStampToken, RFC 3161 annex A). */
-static bool add_signature_timestamp(CMS_SignerInfo *si,
-                                    const lp_sign_options *o, lp_error *err) {
+static bool add_signature_timestamp(CMS_SignerInfo *si, const lp_signer *s,
+                                    lp_error *err) {
   ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  lp_tsa tsa = tsa_of(s->o, s->pace);
   lp_buf token = {0};
   if (!lp_tsa_stamp(&tsa, ASN1_STRING_get0_data(value),
                     (size_t)ASN1_STRING_length(value), &token, err)) {
@@ -294,9 +303,9 @@ static bool add_signature_timestamp(CMS_SignerInfo *si,
 /* The DER CMS signature of data: detached, SHA-256, signed attributes as
  * PAdES B-B wants them (see add_signed_attrs), and with o->tsa the
  * signature time-stamp of B-T. */
-static bool cms_sign(const credentials *c, const lp_sign_options *o,
-                     const unsigned char *data, size_t len, lp_buf *der,
-                     lp_error *err) {
+static bool cms_sign(const lp_signer *s, const unsigned char *data,
+                     size_t len, lp_buf *der, lp_error *err) {
+  const credentials *c = &s->c;
   unsigned flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
   CMS_ContentInfo *cms = CMS_sign(NULL, NULL, c->chain, NULL, flags);
   CMS_SignerInfo *si =
@@ -306,7 +315,7 @@ static bool cms_sign(const credentials *c, const lp_sign_options *o,
     CMS_ContentInfo_free(cms);
     return ssl_fail(err, LP_ERR_SIGN, NULL, "OpenSSL could not sign");
   }
-  if (o->tsa && !add_signature_timestamp(si, o, err)) {
+  if (s->o->tsa && !add_signature_timestamp(si, s, err)) {
     CMS_ContentInfo_free(cms);
     return false;
   }
@@ -408,7 +417,7 @@ static bool find_target(qpdf_data q, const char *file, const char *want,
     if (s.signed_match)
       ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
                    "the signature field '%s' is already signed: choose "
-                   "another with --field (--sign-field with render)",
+                   "another with --field (--sign-field with render and merge)",
                    want);
     else if (want)
       ok = lp_fail(err, LP_ERR_INPUT, file, 0, 0,
@@ -443,142 +452,6 @@ static bool find_target(qpdf_data q, const char *file, const char *want,
   return true;
 }
 
-/* The offset of the last cross-reference section (after "startxref"). */
-static bool last_startxref(const unsigned char *pdf, size_t len, long long *off) {
-  size_t from = len > 2048 ? len - 2048 : 0;
-  const unsigned char *hit = NULL;
-  for (const unsigned char *p = pdf + from; p + 9 <= pdf + len; p++)
-    if (!memcmp(p, "startxref", 9)) hit = p;
-  if (!hit) return false;
-  char num[32] = "";
-  size_t n = 0;
-  for (const unsigned char *p = hit + 9; p < pdf + len && n + 1 < sizeof num; p++) {
-    if (*p >= '0' && *p <= '9') num[n++] = (char)*p;
-    else if (n) break;
-  }
-  if (!n) return false;
-  *off = atoll(num);
-  return *off >= 0 && (size_t)*off < len;
-}
-
-/* ---- The visible appearance ----------------------------------------------- */
-
-typedef struct pen {
-  lp_buf *b;
-  double x0, y0, scale; /* page offset of the glyph origin; pt per unit */
-} pen;
-
-static void pt(pen *p, float x, float y) {
-  lp_buf_printf(p->b, "%.2f %.2f ", p->x0 + x * p->scale, p->y0 + y * p->scale);
-}
-
-static void move_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
-                    float x, float y, void *u) {
-  (void)d, (void)st, (void)u;
-  pt(data, x, y);
-  lp_buf_puts(((pen *)data)->b, "m\n");
-}
-
-static void line_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
-                    float x, float y, void *u) {
-  (void)d, (void)st, (void)u;
-  pt(data, x, y);
-  lp_buf_puts(((pen *)data)->b, "l\n");
-}
-
-/* A quadratic Bézier as the cubic with control points 2/3 of the way to
- * the quadratic's control point. */
-static void quad_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
-                    float cx, float cy, float x, float y, void *u) {
-  (void)d, (void)u;
-  float x0 = st->current_x, y0 = st->current_y;
-  pt(data, x0 + 2.0f / 3 * (cx - x0), y0 + 2.0f / 3 * (cy - y0));
-  pt(data, x + 2.0f / 3 * (cx - x), y + 2.0f / 3 * (cy - y));
-  pt(data, x, y);
-  lp_buf_puts(((pen *)data)->b, "c\n");
-}
-
-static void cubic_to(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
-                     float c1x, float c1y, float c2x, float c2y, float x,
-                     float y, void *u) {
-  (void)d, (void)st, (void)u;
-  pt(data, c1x, c1y);
-  pt(data, c2x, c2y);
-  pt(data, x, y);
-  lp_buf_puts(((pen *)data)->b, "c\n");
-}
-
-static void close_path(hb_draw_funcs_t *d, void *data, hb_draw_state_t *st,
-                       void *u) {
-  (void)d, (void)st, (void)u;
-  lp_buf_puts(((pen *)data)->b, "h\n");
-}
-
-/* Shapes a line of text in chain at size; returns its width. */
-static double shape_line(const char *text, lp_chain *chain, double size,
-                         lp_shaped *sh) {
-  memset(sh, 0, sizeof *sh);
-  lp_span span = {0, strlen(text), chain, size, 0};
-  lp_shape(text, strlen(text), &span, 1, "und", sh);
-  double w = 0;
-  for (size_t i = 0; i < sh->count; i++) w += sh->glyphs[i].advance;
-  return w;
-}
-
-lp_sign_labels lp_sign_labels_for(const char *lang) {
-  /* Simplified or Traditional as the letter's Han forms are (locales.h:
-   * zh-Hant, zh-TW, zh-HK, zh-MO, but zh-Hans-TW is Simplified). */
-  if (lp_lang_is(lang, "zh"))
-    return lp_locales_traditional(lang)
-               ? (lp_sign_labels){"簽署人：", "日期：", "原因："}
-               : (lp_sign_labels){"签署人：", "日期：", "原因："};
-  if (lp_lang_is(lang, "ja")) return (lp_sign_labels){"署名者：", "日付：", "理由："};
-  if (lp_lang_is(lang, "ko")) return (lp_sign_labels){"서명자: ", "날짜: ", "사유: "};
-  return (lp_sign_labels){"", "Signed ", ""};
-}
-
-/* Draws the lines as filled glyph outlines (no font resource: any script,
- * nothing to embed) into a w x h box, as big as fits. */
-static void draw_lines(lp_fonts *fonts, const char *const *lines, int n,
-                       double w, double h, lp_buf *out) {
-  lp_chain *chain = lp_fonts_chain(fonts, NULL, "en", LP_STYLE_REGULAR, NULL);
-  if (!chain || n == 0) return;
-  double size = (h - 2 * APPEARANCE_PAD) / (n * APPEARANCE_LEADING);
-  if (size > APPEARANCE_MAX_SIZE) size = APPEARANCE_MAX_SIZE;
-  for (int i = 0; i < n; i++) { /* shrink until every line fits */
-    lp_shaped sh;
-    double lw = shape_line(lines[i], chain, size, &sh);
-    lp_shaped_free(&sh);
-    if (lw > w - 2 * APPEARANCE_PAD && lw > 0)
-      size *= (w - 2 * APPEARANCE_PAD) / lw;
-  }
-  hb_draw_funcs_t *df = hb_draw_funcs_create();
-  hb_draw_funcs_set_move_to_func(df, move_to, NULL, NULL);
-  hb_draw_funcs_set_line_to_func(df, line_to, NULL, NULL);
-  hb_draw_funcs_set_quadratic_to_func(df, quad_to, NULL, NULL);
-  hb_draw_funcs_set_cubic_to_func(df, cubic_to, NULL, NULL);
-  hb_draw_funcs_set_close_path_func(df, close_path, NULL, NULL);
-  lp_buf_puts(out, "q 0.05 0.15 0.45 rg\n");
-  double top = (h + n * size * APPEARANCE_LEADING) / 2;
-  for (int i = 0; i < n; i++) {
-    lp_shaped sh;
-    shape_line(lines[i], chain, size, &sh);
-    double x = APPEARANCE_PAD, y = top - (i + 0.85) * size * APPEARANCE_LEADING;
-    for (size_t k = 0; k < sh.count; k++) {
-      const lp_sglyph *g = &sh.glyphs[k];
-      if (g->face) {
-        pen p = {out, x + g->x_offset, y + g->y_offset, size / g->face->upem};
-        hb_font_get_glyph_shape(g->face->hb_font, g->gid, df, &p);
-        lp_buf_puts(out, "f\n");
-      }
-      x += g->advance;
-    }
-    lp_shaped_free(&sh);
-  }
-  lp_buf_puts(out, "Q\n");
-  hb_draw_funcs_destroy(df);
-}
-
 /* The signer's name: --name, else the certificate's common name. */
 static char *signer_name(const lp_sign_options *o, X509 *cert) {
   if (o->name) return lp_xstrdup(o->name);
@@ -595,357 +468,220 @@ static char *signer_name(const lp_sign_options *o, X509 *cert) {
 
 /* ---- Writing the update --------------------------------------------------- */
 
-typedef struct update {
-  lp_buf out;         /* original bytes, then the update */
-  long long *offsets; /* per object written: number and offset */
-  int *numbers;
-  int *gens;
-  size_t n, cap, cap2, cap3;
-  /* A password-protected PDF's file key (pointing at key_bytes), else
-   * NULL: the update's strings and streams are encrypted with it. */
-  const unsigned char *key;
-  unsigned char key_bytes[LP_PDFCRYPT_KEY_LEN];
-} update;
+static bool add_ltv(const unsigned char *pdf, size_t len,
+                    const unsigned char *der, size_t der_len, size_t reserve,
+                    const lp_sign_options *o, const char *password,
+                    lp_buf *result, lp_error *err);
 
-/* Starts object num gen at the current end. */
-static void begin_obj(update *u, int num, int gen) {
-  LP_GROW(u->offsets, u->cap, u->n + 1);
-  LP_GROW(u->numbers, u->cap2, u->n + 1);
-  LP_GROW(u->gens, u->cap3, u->n + 1);
-  u->offsets[u->n] = (long long)u->out.len;
-  u->numbers[u->n] = num;
-  u->gens[u->n++] = gen;
-  lp_buf_printf(&u->out, "%d %d obj\n", num, gen);
-}
-
-/* Writes dict as it is (its strings encrypted with key, when not NULL),
- * but with the keys of overrides (pairs of key and value text,
- * NULL-terminated) replaced or added. */
-static void write_dict(qpdf_data q, qpdf_oh dict, const char *const *overrides,
-                       const unsigned char *key, lp_buf *out) {
-  lp_encrypt_put_dict(qp, q, dict, overrides, key, out);
-}
-
-/* The cross-reference section for the objects written, as a classic table
- * or (when the original uses them) a cross-reference stream, then the
- * trailer pointing back at prev. */
-static void write_xref(update *u, qpdf_data q, long long prev, int size,
-                       bool as_stream) {
-  qpdf_oh trailer = qp->qpdf_get_trailer(q);
-  lp_buf tail = {0}; /* keys shared by both forms */
-  lp_buf_printf(&tail, " /Root %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Root")));
-  if (qp->qpdf_oh_has_key(q, trailer, "/Info"))
-    lp_buf_printf(&tail, " /Info %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Info")));
-  if (qp->qpdf_oh_has_key(q, trailer, "/Encrypt")) /* an encrypted PDF stays so */
-    lp_buf_printf(&tail, " /Encrypt %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/Encrypt")));
-  if (qp->qpdf_oh_has_key(q, trailer, "/ID"))
-    lp_buf_printf(&tail, " /ID %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, trailer, "/ID")));
-  lp_buf_printf(&tail, " /Prev %lld", prev);
-  /* Sort the objects by number (insertion sort: a handful). */
-  for (size_t i = 1; i < u->n; i++)
-    for (size_t j = i; j > 0 && u->numbers[j - 1] > u->numbers[j]; j--) {
-      int t = u->numbers[j]; u->numbers[j] = u->numbers[j - 1]; u->numbers[j - 1] = t;
-      t = u->gens[j]; u->gens[j] = u->gens[j - 1]; u->gens[j - 1] = t;
-      long long o = u->offsets[j]; u->offsets[j] = u->offsets[j - 1]; u->offsets[j - 1] = o;
-    }
-  if (!as_stream) {
-    long long at = (long long)u->out.len;
-    lp_buf_puts(&u->out, "xref\n");
-    for (size_t i = 0; i < u->n;) {
-      size_t j = i;
-      while (j + 1 < u->n && u->numbers[j + 1] == u->numbers[j] + 1) j++;
-      lp_buf_printf(&u->out, "%d %zu\n", u->numbers[i], j - i + 1);
-      for (size_t k = i; k <= j; k++)
-        lp_buf_printf(&u->out, "%010lld %05d n\r\n", u->offsets[k], u->gens[k]);
-      i = j + 1;
-    }
-    lp_buf_printf(&u->out, "trailer\n<< /Size %d%s >>\nstartxref\n%lld\n%%%%EOF\n",
-                  size, (char *)tail.data, at);
+/* The field gets /V, the widget its appearance (one object or two). */
+static bool put_field(lp_update *u, qpdf_data q, const target *t, int sig_num,
+                      int ap_num, lp_error *err) {
+  char v_ref[32], ap_val[48];
+  snprintf(v_ref, sizeof v_ref, "%d 0 R", sig_num);
+  snprintf(ap_val, sizeof ap_val, "<< /N %d 0 R >>", ap_num);
+  if (!qp->qpdf_oh_get_object_id(q, t->field) || !qp->qpdf_oh_get_object_id(q, t->widget))
+    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
+                   "the signature field '%s' is not an indirect object; "
+                   "this PDF cannot be signed by letterpress",
+                   t->full_name);
+  if (qp->qpdf_oh_get_object_id(q, t->field) == qp->qpdf_oh_get_object_id(q, t->widget)) {
+    const char *ov[] = {"/V", v_ref, "/AP", ap_val, NULL};
+    lp_update_rewrite(u, q, t->field, ov);
   } else {
-    /* The stream lists itself too (object number size, ISO 32000 7.5.8). */
-    long long at = (long long)u->out.len;
-    int self = size;
-    LP_GROW(u->offsets, u->cap, u->n + 1);
-    LP_GROW(u->numbers, u->cap2, u->n + 1);
-    LP_GROW(u->gens, u->cap3, u->n + 1);
-    u->offsets[u->n] = at, u->numbers[u->n] = self, u->gens[u->n++] = 0;
-    lp_buf rows = {0}, index = {0};
-    for (size_t i = 0; i < u->n;) {
-      size_t j = i;
-      while (j + 1 < u->n && u->numbers[j + 1] == u->numbers[j] + 1) j++;
-      lp_buf_printf(&index, "%s%d %zu", index.len ? " " : "", u->numbers[i], j - i + 1);
-      for (size_t k = i; k <= j; k++) {
-        unsigned char row[7] = {1, (unsigned char)(u->offsets[k] >> 24),
-                                (unsigned char)(u->offsets[k] >> 16),
-                                (unsigned char)(u->offsets[k] >> 8),
-                                (unsigned char)u->offsets[k],
-                                (unsigned char)(u->gens[k] >> 8),
-                                (unsigned char)u->gens[k]};
-        lp_buf_append(&rows, row, sizeof row);
-      }
-      i = j + 1;
-    }
-    lp_buf_printf(&u->out,
-                  "%d 0 obj\n<< /Type /XRef /Size %d /Index [%s] /W [1 4 2]%s "
-                  "/Length %zu >>\nstream\n",
-                  self, size + 1, (char *)index.data, (char *)tail.data, rows.len);
-    lp_buf_append(&u->out, rows.data, rows.len);
-    lp_buf_printf(&u->out, "\nendstream\nendobj\nstartxref\n%lld\n%%%%EOF\n", at);
-    lp_buf_free(&rows);
-    lp_buf_free(&index);
-  }
-  lp_buf_free(&tail);
-}
-
-/* Sets the /ByteRange (its blank numbers at range_at) to everything but
- * the hex digits of /Contents (its '<' at contents_at, room for reserve
- * bytes), and appends those signed bytes to *signed_data. */
-static void fix_ranges(update *u, size_t range_at, size_t contents_at,
-                       size_t reserve, lp_buf *signed_data) {
-  size_t contents_end = contents_at + 2 + reserve * 2; /* past the '>' */
-  long long r[4] = {0, (long long)contents_at, (long long)contents_end,
-                    (long long)(u->out.len - contents_end)};
-  char ranges[4 * (BYTE_RANGE_DIGITS + 1) + 1];
-  int n = snprintf(ranges, sizeof ranges, "%lld %lld %lld %lld", r[0], r[1],
-                   r[2], r[3]);
-  memcpy(u->out.data + range_at, ranges, (size_t)n);
-  lp_buf_append(signed_data, u->out.data, (size_t)r[1]);
-  lp_buf_append(signed_data, u->out.data + r[2], (size_t)r[3]);
-}
-
-/* Writes der as hex into /Contents (its '<' at contents_at); fails when it
- * is larger than the reserve bytes of room. */
-static bool put_contents(update *u, size_t contents_at, size_t reserve,
-                         const lp_buf *der, const char *what, lp_error *err) {
-  if (der->len > reserve)
-    return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
-                   "the %s (%zu bytes) is larger than the room reserved "
-                   "for it (%zu)", what, der->len, reserve);
-  static const char hex[] = "0123456789ABCDEF";
-  for (size_t i = 0; i < der->len; i++) {
-    u->out.data[contents_at + 1 + 2 * i] = (unsigned char)hex[der->data[i] >> 4];
-    u->out.data[contents_at + 2 + 2 * i] = (unsigned char)hex[der->data[i] & 15];
+    const char *ov[] = {"/V", v_ref, NULL};
+    lp_update_rewrite(u, q, t->field, ov);
+    const char *ow[] = {"/AP", ap_val, NULL};
+    lp_update_rewrite(u, q, t->widget, ow);
   }
   return true;
 }
 
-static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
-                    size_t reserve, const lp_sign_options *o, lp_error *err);
+/* /SigFlags 3 on the form (or on the catalog holding a direct form). */
+static void put_sig_flags(lp_update *u, qpdf_data q, qpdf_oh form) {
+  char flags[8];
+  snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
+  const char *of[] = {"/SigFlags", flags, NULL};
+  if (qp->qpdf_oh_get_object_id(q, form)) {
+    lp_update_rewrite(u, q, form, of);
+    return;
+  }
+  lp_buf text = {0};
+  lp_update_dict(u, q, form, of, &text);
+  const char *oc[] = {"/AcroForm", (char *)text.data, NULL};
+  lp_update_rewrite(u, q, qp->qpdf_get_root(q), oc);
+  lp_buf_free(&text);
+}
 
-/* Appends the update and signs it: the signature dictionary (with
- * placeholders), the appearance, the field, the form, the xref. */
-static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pdf,
-                         size_t len, const target *t, const credentials *c,
-                         const lp_sign_options *o, update *u, lp_error *err) {
-  long long prev;
-  if (!last_startxref(pdf, len, &prev))
-    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
-                   "this PDF has no 'startxref': it is damaged; repair it "
-                   "(e.g. qpdf in.pdf out.pdf) and sign that");
-  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
-  /* New objects get numbers qpdf knows to be free (a damaged trailer's
-   * /Size cannot make them overwrite existing objects); /Size covers them. */
-  int sig_num = qp->qpdf_oh_get_object_id(
-      q, qp->qpdf_make_indirect_object(q, qp->qpdf_oh_new_null(q)));
-  int ap_num = qp->qpdf_oh_get_object_id(
-      q, qp->qpdf_make_indirect_object(q, qp->qpdf_oh_new_null(q)));
-  double trailer_size = qp->qpdf_oh_get_numeric_value(
-      q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
-  if (sig_num <= 0 || ap_num <= 0 || ap_num >= MAX_OBJECTS)
-    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
-                   "this PDF has too many objects to add a signature");
-  int size = trailer_size > ap_num && trailer_size < MAX_OBJECTS
-                 ? (int)trailer_size
-                 : ap_num + 1;
+/* The signature dictionary (ISO 32000 12.8.1) after its placeholders: the
+ * time, the signer, the reasons, the application. */
+static void put_sig_keys(lp_update *u, const char *date, const char *name,
+                         const lp_sign_options *o) {
+  lp_buf_puts(&u->out, "\n/M ");
+  lp_update_text(u, date);
+  lp_buf_puts(&u->out, " /Name ");
+  lp_update_text(u, name);
+  const char *texts[] = {"/Reason", o->reason, "/Location", o->location,
+                         "/ContactInfo", o->contact};
+  for (int i = 0; i < 6; i += 2)
+    if (texts[i + 1]) {
+      lp_buf_printf(&u->out, " %s ", texts[i]);
+      lp_update_text(u, texts[i + 1]);
+    }
+  lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx ");
+  lp_update_text(u, LP_VERSION_STRING);
+  lp_buf_puts(&u->out, " >> >> >>\nendobj\n");
+}
+
+/* Writes the seal image as an image XObject numbered num (its soft mask,
+ * when it has one, numbered smask_num). */
+static void put_image(lp_update *u, const lp_sigimage *im, int num,
+                      int smask_num) {
+  lp_buf keys = {0};
+  if (im->smask.len) {
+    lp_update_obj(u, smask_num, 0);
+    lp_buf_printf(&keys, "/Type /XObject /Subtype /Image /Width %d /Height %d "
+                         "/ColorSpace /DeviceGray /BitsPerComponent 8 "
+                         "/Filter /FlateDecode",
+                  im->width, im->height);
+    lp_update_stream(u, (char *)keys.data, im->smask.data, im->smask.len);
+    lp_buf_free(&keys);
+  }
+  lp_update_obj(u, num, 0);
+  lp_buf_printf(&keys, "/Type /XObject /Subtype /Image /Width %d /Height %d "
+                       "/ColorSpace %s /BitsPerComponent 8 /Filter %s",
+                im->width, im->height, im->colorspace, im->filter);
+  if (im->invert) lp_buf_puts(&keys, " /Decode [1 0 1 0 1 0 1 0]");
+  if (im->smask.len) lp_buf_printf(&keys, " /SMask %d 0 R", smask_num);
+  lp_update_stream(u, (char *)keys.data, im->data.data, im->data.len);
+  lp_buf_free(&keys);
+}
+
+/* The appearance form XObject: who signed, when, why (drawn as outlines),
+ * in the letter's language (its /Lang), beside or below the seal image
+ * when there is one (object img_num, and img_num + 1 its mask). */
+static void put_appearance(lp_update *u, lp_engine *engine, qpdf_data q,
+                           const target *t, int ap_num, const char *name,
+                           long long now, const lp_sign_options *o,
+                           const lp_sigimage *image, int img_num) {
+  qpdf_oh lang = qp->qpdf_oh_get_key(q, qp->qpdf_get_root(q), "/Lang");
+  char *tag = qp->qpdf_oh_is_null(q, lang) ? NULL
+                                          : lp_xstrdup(qp->qpdf_oh_get_utf8_value(q, lang));
+  lp_sigappear a = {name, now, o->reason, o->location, tag,
+                    t->rect[2] - t->rect[0], t->rect[3] - t->rect[1], image};
+  lp_buf draw = {0}, resources = {0};
+  lp_sigappear_draw(lp_engine_fonts(engine), &a, &draw);
+  if (image) {
+    put_image(u, image, img_num, img_num + 1);
+    lp_buf_printf(&resources, "/XObject << /Seal %d 0 R >> ", img_num);
+  }
+  lp_update_obj(u, ap_num, 0);
+  lp_buf keys = {0};
+  lp_buf_printf(&keys, "/Type /XObject /Subtype /Form /BBox [0 0 %.3f %.3f] "
+                       "/Resources << %s>>",
+                a.w, a.h, resources.len ? (char *)resources.data : "");
+  lp_update_stream(u, (char *)keys.data, draw.data, draw.len);
+  lp_buf_free(&keys);
+  lp_buf_free(&draw);
+  lp_buf_free(&resources);
+  free(tag);
+}
+
+/* Whether the PDF claims PDF/A part 1 (its catalog's XMP metadata says
+ * pdfaid:part 1, as an element or an attribute). */
+static bool is_pdfa1(qpdf_data q) {
+  qpdf_oh meta = qp->qpdf_oh_get_key(q, qp->qpdf_get_root(q), "/Metadata");
+  unsigned char *data = NULL;
+  size_t len = 0;
+  bool part1 = false;
+  if (qp->qpdf_oh_is_stream(q, meta) &&
+      !(qp->qpdf_oh_get_stream_data(q, meta, qpdf_dl_generalized, NULL, &data,
+                                    &len) & QPDF_ERRORS))
+    part1 = memmem(data, len, "<pdfaid:part>1<", 15) ||
+            memmem(data, len, "pdfaid:part=\"1\"", 15) ||
+            memmem(data, len, "pdfaid:part='1'", 15);
+  free(data);
+  if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
+  return part1;
+}
+
+/* The seal image for this PDF: composed onto white in a PDF/A-1 letter;
+ * NULL without --image.  False, err set, when the letter cannot take it. */
+static bool image_for(const lp_signer *s, qpdf_data q, const lp_sigimage **im,
+                      lp_error *err) {
+  *im = NULL;
+  if (!s->o->image) return true;
+  *im = &s->image;
+  if (!is_pdfa1(q)) return true;
+  if (s->flat.data.len) *im = &s->flat;
+  if (!strcmp((*im)->colorspace, "/DeviceCMYK"))
+    return lp_fail(err, LP_ERR_INPUT, s->o->image, 0, 0,
+                   "a CMYK JPEG cannot go into a PDF/A letter whose output "
+                   "intent is sRGB: give an RGB image");
+  return true;
+}
+
+/* Bytes to reserve in /Contents for the CMS: its certificates, the rest of
+ * it, and a time-stamp token when one is asked for. */
+static size_t sig_reserve(const credentials *c, const lp_sign_options *o) {
   size_t reserve = SIG_BASE_RESERVE + (size_t)i2d_X509(c->cert, NULL) +
                    (o->tsa ? TSA_TOKEN_RESERVE : 0);
   for (int i = 0; i < sk_X509_num(c->chain); i++)
     reserve += (size_t)i2d_X509(sk_X509_value(c->chain, i), NULL);
+  return reserve;
+}
 
-  lp_buf_append(&u->out, pdf, len);
-  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
-
-  /* The signature dictionary (ISO 32000 12.8.1). */
+/* Appends the update and signs it: the signature dictionary (with
+ * placeholders), the appearance, the field, the form, the xref; password
+ * opened the PDF when it is encrypted. */
+static bool write_update(lp_engine *engine, qpdf_data q, const unsigned char *pdf,
+                         size_t len, const target *t, const lp_signer *s,
+                         const char *password, lp_update *u, lp_error *err) {
+  const credentials *c = &s->c;
+  const lp_sign_options *o = s->o;
   long long now = lp_source_date();
   char date[32];
   if (!lp_pdfobj_date_string(now, date))
     return lp_fail(err, LP_ERR_INPUT, "SOURCE_DATE_EPOCH", 0, 0,
                    "%lld is not a date PDF can hold (up to the year 9999)",
                    now);
-  char *name = signer_name(o, c->cert);
-  begin_obj(u, sig_num, 0);
-  lp_buf_puts(&u->out, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter "
-                       "/ETSI.CAdES.detached\n/ByteRange [");
-  size_t range_at = u->out.len;
-  lp_buf_printf(&u->out, "%*s]\n/Contents <", 4 * (BYTE_RANGE_DIGITS + 1) - 1, "");
-  size_t contents_at = u->out.len - 1; /* the '<' */
-  for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
-  lp_buf_puts(&u->out, ">\n/M ");
-  lp_pdfcrypt_put_text(u->key, date, &u->out);
-  lp_buf_puts(&u->out, " /Name ");
-  lp_pdfcrypt_put_text(u->key, name, &u->out);
-  const char *texts[] = {"/Reason", o->reason, "/Location", o->location,
-                         "/ContactInfo", o->contact};
-  for (int i = 0; i < 6; i += 2)
-    if (texts[i + 1]) {
-      lp_buf_printf(&u->out, " %s ", texts[i]);
-      lp_pdfcrypt_put_text(u->key, texts[i + 1], &u->out);
-    }
-  lp_buf_puts(&u->out, "\n/Prop_Build << /App << /Name /letterpress /REx ");
-  lp_pdfcrypt_put_text(u->key, LP_VERSION_STRING, &u->out);
-  lp_buf_puts(&u->out, " >> >> >>\nendobj\n");
-
-  /* The appearance: who signed, when, why (drawn as outlines). */
-  double w = t->rect[2] - t->rect[0], h = t->rect[3] - t->rect[1];
-  char when[64];
-  time_t tt = (time_t)now;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-  /* In the letter's language (its /Lang), as its reader reads it. */
-  qpdf_oh lang = qp->qpdf_oh_get_key(q, qp->qpdf_get_root(q), "/Lang");
-  char *tag = qp->qpdf_oh_is_null(q, lang) ? NULL
-                                          : lp_xstrdup(qp->qpdf_oh_get_utf8_value(q, lang));
-  lp_sign_labels words = lp_sign_labels_for(tag);
-  free(tag);
-  lp_buf l1 = {0};
-  lp_buf_printf(&l1, "%s%s", words.signer, name);
-  lp_buf l2 = {0};
-  lp_buf_printf(&l2, "%s%s", words.date, when);
-  lp_buf l3 = {0}; /* reason and location share a line */
-  if (o->reason) lp_buf_printf(&l3, "%s%s", words.reason, o->reason);
-  if (o->reason && o->location) lp_buf_puts(&l3, " \xC2\xB7 "); /* · */
-  if (o->location) lp_buf_puts(&l3, o->location);
-  const char *lines[3] = {(char *)l1.data, (char *)l2.data, (char *)l3.data};
-  int nlines = l3.len ? 3 : 2;
-  lp_buf draw = {0};
-  draw_lines(lp_engine_fonts(engine), lines, nlines, w, h, &draw);
-  if (u->key) { /* a stream of an encrypted PDF (ISO 32000-2 7.6.2) */
-    lp_buf plain = draw;
-    memset(&draw, 0, sizeof draw);
-    lp_pdfcrypt_encrypt(u->key, plain.data, plain.len, &draw);
-    lp_buf_free(&plain);
-  }
-  begin_obj(u, ap_num, 0);
-  lp_buf_printf(&u->out, "<< /Type /XObject /Subtype /Form /BBox [0 0 %.3f %.3f] "
-                         "/Resources << >> /Length %zu >>\nstream\n",
-                w, h, draw.len);
-  lp_buf_append(&u->out, draw.data, draw.len);
-  lp_buf_puts(&u->out, "\nendstream\nendobj\n");
-  lp_buf_free(&draw);
-  lp_buf_free(&l1);
-  lp_buf_free(&l2);
-  lp_buf_free(&l3);
-  free(name);
-
-  /* The field gets /V, the widget its appearance (one object or two). */
-  char v_ref[32], ap_val[48];
-  snprintf(v_ref, sizeof v_ref, "%d 0 R", sig_num);
-  snprintf(ap_val, sizeof ap_val, "<< /N %d 0 R >>", ap_num);
-  int field_id = qp->qpdf_oh_get_object_id(q, t->field);
-  int widget_id = qp->qpdf_oh_get_object_id(q, t->widget);
-  if (!field_id || !widget_id)
+  if (!lp_update_begin(u, q, pdf, len, password, err)) return false;
+  int sig_num = lp_update_new_number(u), ap_num = lp_update_new_number(u);
+  if (sig_num <= 0 || ap_num <= 0 || ap_num >= LP_UPDATE_MAX_OBJECTS)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
-                   "the signature field '%s' is not an indirect object; "
-                   "this PDF cannot be signed by letterpress",
-                   t->full_name);
-  if (field_id == widget_id) {
-    const char *ov[] = {"/V", v_ref, "/AP", ap_val, NULL};
-    begin_obj(u, field_id, qp->qpdf_oh_get_generation(q, t->field));
-    write_dict(q, t->field, ov, u->key, &u->out);
-    lp_buf_puts(&u->out, "\nendobj\n");
-  } else {
-    const char *ov[] = {"/V", v_ref, NULL};
-    begin_obj(u, field_id, qp->qpdf_oh_get_generation(q, t->field));
-    write_dict(q, t->field, ov, u->key, &u->out);
-    lp_buf_puts(&u->out, "\nendobj\n");
-    const char *ow[] = {"/AP", ap_val, NULL};
-    begin_obj(u, widget_id, qp->qpdf_oh_get_generation(q, t->widget));
-    write_dict(q, t->widget, ow, u->key, &u->out);
-    lp_buf_puts(&u->out, "\nendobj\n");
-  }
+                   "this PDF has too many objects to add a signature");
+  const lp_sigimage *image;
+  if (!image_for(s, q, &image, err)) return false;
+  /* The image and its mask (when it has one): numbers in a row. */
+  int img_num = image ? lp_update_new_number(u) : 0;
+  int last = !image ? ap_num : image->smask.len ? lp_update_new_number(u) : img_num;
+  char *name = signer_name(o, c->cert);
+  lp_update_sig sig;
+  lp_update_obj(u, sig_num, 0);
+  lp_update_sig_placeholder(u, "/Sig", "/ETSI.CAdES.detached",
+                            sig_reserve(c, o), &sig);
+  put_sig_keys(u, date, name, o);
+  put_appearance(u, engine, q, t, ap_num, name, now, o, image, img_num);
+  free(name);
+  if (!put_field(u, q, t, sig_num, ap_num, err)) return false;
+  put_sig_flags(u, q, t->form);
+  if (!lp_update_finish(u, q, last, err)) return false;
 
-  /* /SigFlags 3 on the form (or on the catalog holding a direct form). */
-  char flags[8];
-  snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
-  const char *of[] = {"/SigFlags", flags, NULL};
-  int form_id = qp->qpdf_oh_get_object_id(q, t->form);
-  if (form_id) {
-    begin_obj(u, form_id, qp->qpdf_oh_get_generation(q, t->form));
-    write_dict(q, t->form, of, u->key, &u->out);
-  } else {
-    lp_buf form = {0};
-    write_dict(q, t->form, of, u->key, &form);
-    const char *oc[] = {"/AcroForm", (char *)form.data, NULL};
-    qpdf_oh root = qp->qpdf_get_root(q);
-    begin_obj(u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
-    write_dict(q, root, oc, u->key, &u->out);
-    lp_buf_free(&form);
-  }
-  lp_buf_puts(&u->out, "\nendobj\n");
-  write_xref(u, q, prev, size, xref_stream);
-
-  lp_buf signed_data = {0};
-  fix_ranges(u, range_at, contents_at, reserve, &signed_data);
-  lp_buf der = {0};
-  bool ok = cms_sign(c, o, signed_data.data, signed_data.len, &der, err);
+  lp_buf signed_data = {0}, der = {0};
+  lp_update_ranges(u, &sig, &signed_data);
+  bool ok = cms_sign(s, signed_data.data, signed_data.len, &der, err);
   lp_buf_free(&signed_data);
-  ok = ok && put_contents(u, contents_at, reserve, &der, "signature", err);
-  if (ok && o->ltv) ok = add_ltv(&u->out, der.data, der.len, reserve, o, err);
+  ok = ok && lp_update_put_contents(u, &sig, &der, "signature", err);
+  lp_buf next = {0};
+  if (ok && o->ltv) {
+    ok = add_ltv(u->out.data, u->out.len, der.data, der.len, sig.reserve, o,
+                 password, &next, err);
+    if (ok) lp_buf_free(&u->out), u->out = next;
+  }
   lp_buf_free(&der);
   return ok;
 }
 
-/* Opens pdf (which must outlive the handle) with qpdf, quietly, with
- * password when it is encrypted (NULL: none); NULL, err set, when it
- * cannot be read or the password is missing or wrong. */
-static qpdf_data open_pdf(const unsigned char *pdf, size_t len,
-                          const char *password, lp_error *err) {
-  qpdf_data q = qp->qpdf_init();
-  qp->qpdf_silence_errors(q);
-  qp->qpdf_set_suppress_warnings(q, QPDF_TRUE);
-  /* Library code never prints: qpdf's own warnings about odd objects in a
-   * damaged PDF go nowhere (its errors come back through qpdf_has_error). */
-  qpdflogger_handle quiet = qp->qpdflogger_create();
-  qp->qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp->qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp->qpdf_set_logger(q, quiet);
-  qp->qpdflogger_cleanup(&quiet);
-  bool ok = true;
-  if (qp->qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
-                          password) & QPDF_ERRORS)
-    ok = lp_encrypt_read_error(qp, q, password, err);
-  if (!ok) {
-    if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
-    qp->qpdf_cleanup(&q);
-  }
-  return ok ? q : NULL;
-}
-
-/* For an encrypted PDF q (opened with password), sets u's file key. */
-static bool take_key(qpdf_data q, const char *password, update *u,
-                     lp_error *err) {
-  if (!qp->qpdf_is_encrypted(q)) return true;
-  u->key = u->key_bytes;
-  return lp_encrypt_file_key(qp, q, password, u->key_bytes, err);
-}
-
-/* Closes a handle of open_pdf (NULL is fine). */
-static void close_pdf(qpdf_data q) {
-  if (!q) return;
-  /* qpdf_cleanup prints an error never taken out of qpdf (odd objects in a
-   * damaged PDF leave one), bypassing the logger: take it out first. */
-  if (qp->qpdf_has_error(q)) qp->qpdf_get_error(q);
-  qp->qpdf_cleanup(&q);
-}
-
 /* ---- The Document Security Store (PAdES B-LT) ---------------------------- */
-
-/* A new object number that qpdf knows to be free. */
-static int new_number(qpdf_data q) {
-  return qp->qpdf_oh_get_object_id(
-      q, qp->qpdf_make_indirect_object(q, qp->qpdf_oh_new_null(q)));
-}
 
 /* Writes the items of the array dss[key] (references stay references). */
 static void put_old_items(qpdf_data q, qpdf_oh dss, const char *key,
@@ -996,99 +732,98 @@ static void put_dss_array(qpdf_data q, qpdf_oh dss, const char *key,
   lp_buf_free(&items);
 }
 
+/* The DSS's arrays and the items of the new /VRI entry (as "n 0 R" lists):
+ * per kind, the new streams written, and the one already there reused. */
+typedef struct dss_refs {
+  lp_buf refs[3], vri_refs[3];
+  int last; /* the highest new object number; 0: none */
+} dss_refs;
+
+static const char *const dss_keys[3] = {"/Certs", "/OCSPs", "/CRLs"};
+
+/* Writes d's certificates, OCSP responses and CRLs as streams, but those
+ * the DSS (old) already holds, which the VRI entry references instead. */
+static void put_dss_streams(lp_update *u, qpdf_data q, qpdf_oh old,
+                            const lp_dss_data *d, dss_refs *r) {
+  const lp_buf *lists[3] = {d->certs, d->ocsps, d->crls};
+  size_t counts[3] = {d->ncerts, d->nocsps, d->ncrls};
+  bool had = qp->qpdf_oh_is_dictionary(q, old);
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < counts[k]; i++) {
+      char ref[32];
+      if (had && find_old_stream(q, old, dss_keys[k], &lists[k][i], ref)) {
+        lp_buf_printf(&r->vri_refs[k], " %s", ref);
+        continue; /* already in the DSS */
+      }
+      r->last = lp_update_new_number(u);
+      lp_update_obj(u, r->last, 0);
+      lp_update_stream(u, "", lists[k][i].data, lists[k][i].len);
+      lp_buf_printf(&r->refs[k], " %d 0 R", r->last);
+      lp_buf_printf(&r->vri_refs[k], " %d 0 R", r->last);
+    }
+}
+
+/* Writes the /VRI dictionary: the old entries but vri_key's, then
+ * vri_key's with the references of r. */
+static void put_vri(lp_buf *out, qpdf_data q, qpdf_oh old,
+                    const char *vri_key, const dss_refs *r) {
+  lp_buf_puts(out, "\n/VRI <<");
+  qpdf_oh vri = qp->qpdf_oh_is_dictionary(q, old) ? qp->qpdf_oh_get_key(q, old, "/VRI")
+                                                 : qp->qpdf_oh_new_null(q);
+  if (qp->qpdf_oh_is_dictionary(q, vri)) {
+    qp->qpdf_oh_begin_dict_key_iter(q, vri);
+    while (qp->qpdf_oh_dict_more_keys(q)) {
+      char *key = lp_xstrdup(qp->qpdf_oh_dict_next_key(q));
+      if (strcmp(key + 1, vri_key)) { /* (qpdf reuses its string buffer) */
+        lp_buf_printf(out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, key)));
+        lp_buf_printf(out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, vri, key)));
+      }
+      free(key);
+    }
+  }
+  lp_buf_printf(out, " /%s <<", vri_key);
+  static const char *const vri_keys[3] = {"/Cert", "/OCSP", "/CRL"};
+  for (int k = 0; k < 3; k++)
+    if (r->vri_refs[k].len) {
+      lp_buf_printf(out, " %s [", vri_keys[k]);
+      lp_buf_append(out, r->vri_refs[k].data, r->vri_refs[k].len);
+      lp_buf_puts(out, " ]");
+    }
+  lp_buf_puts(out, " >> >>");
+}
+
 /* Appends to pdf an incremental update whose catalog has a /DSS (ISO
  * 32000-2 12.8.4.3) holding d's objects, merged with the DSS already there,
  * and a /VRI entry for the signature whose key is vri_key. */
 static bool append_dss(const unsigned char *pdf, size_t len,
                        const lp_dss_data *d, const char *vri_key,
                        const char *password, lp_buf *result, lp_error *err) {
-  long long prev;
-  if (!last_startxref(pdf, len, &prev))
-    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
-  qpdf_data q = open_pdf(pdf, len, password, err);
+  lp_update u;
+  qpdf_data q = lp_update_open(pdf, len, password, err);
   if (!q) return false;
-  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
-  update u = {0};
-  if (!take_key(q, password, &u, err)) {
-    close_pdf(q);
+  if (!lp_update_begin(&u, q, pdf, len, password, err)) {
+    lp_update_close(q);
     return false;
   }
-  lp_buf_append(&u.out, pdf, len);
-  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u.out, "\n");
-  const lp_buf *lists[3] = {d->certs, d->ocsps, d->crls};
-  size_t counts[3] = {d->ncerts, d->nocsps, d->ncrls};
-  static const char *const dss_keys[3] = {"/Certs", "/OCSPs", "/CRLs"};
-  lp_buf refs[3] = {{0}}, vri_refs[3] = {{0}}; /* new objects; this VRI's */
-  int last = 0;
   qpdf_oh root = qp->qpdf_get_root(q);
   qpdf_oh old = qp->qpdf_oh_get_key(q, root, "/DSS");
-  bool had = qp->qpdf_oh_is_dictionary(q, old);
-  for (int k = 0; k < 3; k++)
-    for (size_t i = 0; i < counts[k]; i++) {
-      char ref[32];
-      if (had && find_old_stream(q, old, dss_keys[k], &lists[k][i], ref)) {
-        lp_buf_printf(&vri_refs[k], " %s", ref);
-        continue; /* already in the DSS */
-      }
-      last = new_number(q);
-      begin_obj(&u, last, 0);
-      lp_buf enc = {0}; /* the stream of an encrypted PDF, encrypted */
-      if (u.key) lp_pdfcrypt_encrypt(u.key, lists[k][i].data, lists[k][i].len, &enc);
-      const lp_buf *bytes = u.key ? &enc : &lists[k][i];
-      lp_buf_printf(&u.out, "<< /Length %zu >>\nstream\n", bytes->len);
-      lp_buf_append(&u.out, bytes->data, bytes->len);
-      lp_buf_puts(&u.out, "\nendstream\nendobj\n");
-      lp_buf_free(&enc);
-      lp_buf_printf(&refs[k], " %d 0 R", last);
-      lp_buf_printf(&vri_refs[k], " %d 0 R", last);
-    }
-  int dss_num = last = new_number(q);
-  begin_obj(&u, dss_num, 0);
+  dss_refs r = {0};
+  put_dss_streams(&u, q, old, d, &r);
+  int dss_num = r.last = lp_update_new_number(&u);
+  lp_update_obj(&u, dss_num, 0);
   lp_buf_puts(&u.out, "<< /Type /DSS");
-  for (int k = 0; k < 3; k++) put_dss_array(q, old, dss_keys[k], &refs[k], &u.out);
-  lp_buf_puts(&u.out, "\n/VRI <<");
-  qpdf_oh vri = had ? qp->qpdf_oh_get_key(q, old, "/VRI") : qp->qpdf_oh_new_null(q);
-  if (qp->qpdf_oh_is_dictionary(q, vri)) {
-    qp->qpdf_oh_begin_dict_key_iter(q, vri);
-    while (qp->qpdf_oh_dict_more_keys(q)) {
-      char *key = lp_xstrdup(qp->qpdf_oh_dict_next_key(q));
-      if (strcmp(key + 1, vri_key)) { /* (qpdf reuses its string buffer) */
-        lp_buf_printf(&u.out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, key)));
-        lp_buf_printf(&u.out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, vri, key)));
-      }
-      free(key);
-    }
-  }
-  lp_buf_printf(&u.out, " /%s <<", vri_key);
-  static const char *const vri_keys[3] = {"/Cert", "/OCSP", "/CRL"};
-  for (int k = 0; k < 3; k++)
-    if (vri_refs[k].len) {
-      lp_buf_printf(&u.out, " %s [", vri_keys[k]);
-      lp_buf_append(&u.out, vri_refs[k].data, vri_refs[k].len);
-      lp_buf_puts(&u.out, " ]");
-    }
-  lp_buf_puts(&u.out, " >> >> >>\nendobj\n");
+  for (int k = 0; k < 3; k++) put_dss_array(q, old, dss_keys[k], &r.refs[k], &u.out);
+  put_vri(&u.out, q, old, vri_key, &r);
+  lp_buf_puts(&u.out, " >>\nendobj\n");
   char dss_ref[32];
   snprintf(dss_ref, sizeof dss_ref, "%d 0 R", dss_num);
   const char *ov[] = {"/DSS", dss_ref, NULL};
-  begin_obj(&u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
-  write_dict(q, root, ov, u.key, &u.out);
-  lp_buf_puts(&u.out, "\nendobj\n");
-  double trailer_size = qp->qpdf_oh_get_numeric_value(
-      q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
-  int size = trailer_size > last && trailer_size < MAX_OBJECTS ? (int)trailer_size
-                                                              : last + 1;
-  bool ok = last > 0 && last < MAX_OBJECTS;
-  if (ok) write_xref(&u, q, prev, size, xref_stream);
-  else ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
-                    "this PDF has too many objects to add a DSS");
-  for (int k = 0; k < 3; k++) lp_buf_free(&refs[k]), lp_buf_free(&vri_refs[k]);
-  free(u.offsets);
-  free(u.numbers);
-  free(u.gens);
-  close_pdf(q);
-  if (ok) *result = u.out;
-  else lp_buf_free(&u.out);
+  lp_update_rewrite(&u, q, root, ov);
+  bool ok = lp_update_finish(&u, q, r.last, err);
+  for (int k = 0; k < 3; k++) lp_buf_free(&r.refs[k]), lp_buf_free(&r.vri_refs[k]);
+  lp_update_close(q);
+  if (ok) *result = u.out, u.out = (lp_buf){0};
+  lp_update_free(&u);
   return ok;
 }
 
@@ -1102,10 +837,13 @@ static void vri_key_of(const unsigned char *contents, size_t len, char out[41]) 
 }
 
 /* PAdES B-LT after a signature: gathers its certificates and revocation
- * data and appends the DSS update to *pdf (replacing it).  der is the CMS,
- * padded with zeros to reserve bytes in /Contents. */
-static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
-                    size_t reserve, const lp_sign_options *o, lp_error *err) {
+ * data and appends the DSS update to *pdf (replacing it), opened with
+ * password when it is encrypted.  der is the CMS, padded with zeros to
+ * reserve bytes in /Contents. */
+static bool add_ltv(const unsigned char *pdf, size_t len,
+                    const unsigned char *der, size_t der_len, size_t reserve,
+                    const lp_sign_options *o, const char *password,
+                    lp_buf *result, lp_error *err) {
   lp_dss_data d = {0};
   if (!lp_dss_collect(der, der_len, o->ocsp, o->crl, &d, err)) return false;
   unsigned char *contents = calloc(1, reserve);
@@ -1114,40 +852,64 @@ static bool add_ltv(lp_buf *pdf, const unsigned char *der, size_t der_len,
   char key[41];
   vri_key_of(contents, reserve, key);
   free(contents);
-  lp_buf next = {0};
-  bool ok = append_dss(pdf->data, pdf->len, &d, key, o->password, &next, err);
+  bool ok = append_dss(pdf, len, &d, key, password, result, err);
   lp_dss_data_free(&d);
-  if (ok) {
-    lp_buf_free(pdf);
-    *pdf = next;
+  return ok;
+}
+
+lp_signer *lp_signer_new(const lp_sign_options *opts, lp_error *err) {
+  if (!have_qpdf(err)) return NULL;
+  lp_signer *s = lp_xcalloc(1, sizeof *s);
+  s->o = opts;
+  if (!load_credentials(opts, &s->c, err)) {
+    free(s);
+    return NULL;
   }
+  if (opts->image &&
+      (!lp_sigimage_load(opts->image, false, &s->image, err) ||
+       (s->image.smask.len && !lp_sigimage_load(opts->image, true, &s->flat, err)))) {
+    lp_signer_free(s);
+    return NULL;
+  }
+  if (opts->tsa && !(s->pace = lp_tsa_pace_new(opts->tsa_rate))) {
+    lp_fail(err, LP_ERR_IO, NULL, 0, 0, "cannot share memory for the time-stamp requests");
+    lp_signer_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void lp_signer_free(lp_signer *s) {
+  if (!s) return;
+  credentials_free(&s->c);
+  lp_tsa_pace_free(s->pace);
+  lp_sigimage_free(&s->image);
+  lp_sigimage_free(&s->flat);
+  free(s);
+}
+
+bool lp_signer_sign(const lp_signer *s, lp_engine *engine,
+                    const unsigned char *pdf, size_t len, const char *password,
+                    unsigned char **out, size_t *out_len, lp_error *err) {
+  if (!password) password = s->o->password;
+  qpdf_data q = lp_update_open(pdf, len, password, err);
+  target t = {0};
+  lp_update u = {0};
+  bool ok = q && find_target(q, NULL, s->o->field, &t, err) &&
+            write_update(engine, q, pdf, len, &t, s, password, &u, err);
+  if (ok) lp_update_take(&u, out, out_len);
+  lp_update_free(&u);
+  free(t.full_name);
+  lp_update_close(q);
   return ok;
 }
 
 bool lp_sign_memory(lp_engine *engine, const unsigned char *pdf, size_t len,
                     const lp_sign_options *opts, unsigned char **out,
                     size_t *out_len, lp_error *err) {
-  credentials c = {0};
-  if (!have_qpdf(err) || !load_credentials(opts, &c, err)) return false;
-  qpdf_data q = open_pdf(pdf, len, opts->password, err);
-  target t = {0};
-  update u = {0};
-  bool ok = q && take_key(q, opts->password, &u, err) &&
-            find_target(q, NULL, opts->field, &t, err) &&
-            write_update(engine, q, pdf, len, &t, &c, opts, &u, err);
-  if (ok) {
-    *out = u.out.data;
-    *out_len = u.out.len;
-  } else {
-    lp_buf_free(&u.out);
-  }
-  free(u.offsets);
-  free(u.numbers);
-  free(u.gens);
-  OPENSSL_cleanse(u.key_bytes, sizeof u.key_bytes);
-  free(t.full_name);
-  close_pdf(q);
-  credentials_free(&c);
+  lp_signer *s = lp_signer_new(opts, err);
+  bool ok = s && lp_signer_sign(s, engine, pdf, len, NULL, out, out_len, err);
+  lp_signer_free(s);
   return ok;
 }
 
@@ -1222,17 +984,55 @@ static void put_array_plus(qpdf_data q, qpdf_oh array, const char *ref,
 /* Adds ref to the array dict[key]: rewrites the array object when it is an
  * indirect one, else returns the new array text in *direct (for the
  * caller's rewrite of dict). */
-static void add_to_array(qpdf_data q, update *u, qpdf_oh dict, const char *key,
+static void add_to_array(qpdf_data q, lp_update *u, qpdf_oh dict, const char *key,
                          const char *ref, lp_buf *direct) {
   qpdf_oh a = qp->qpdf_oh_get_key(q, dict, key);
   int id = qp->qpdf_oh_is_array(q, a) ? qp->qpdf_oh_get_object_id(q, a) : 0;
   if (id) {
-    begin_obj(u, id, qp->qpdf_oh_get_generation(q, a));
+    lp_update_obj(u, id, qp->qpdf_oh_get_generation(q, a));
     put_array_plus(q, a, ref, &u->out);
     lp_buf_puts(&u->out, "\nendobj\n");
   } else {
     put_array_plus(q, a, ref, direct);
   }
+}
+
+/* The time-stamp's widget in the page's /Annots. */
+static void put_page_annot(lp_update *u, qpdf_data q, qpdf_oh page,
+                           const char *ref) {
+  lp_buf annots = {0};
+  add_to_array(q, u, page, "/Annots", ref, &annots);
+  if (annots.len) {
+    const char *ov[] = {"/Annots", (char *)annots.data, NULL};
+    lp_update_rewrite(u, q, page, ov);
+  }
+  lp_buf_free(&annots);
+}
+
+/* The time-stamp's field in the form's /Fields, and /SigFlags 3 (a new
+ * form in the catalog when there is none). */
+static void put_form_field(lp_update *u, qpdf_data q, const char *ref) {
+  qpdf_oh root = qp->qpdf_get_root(q);
+  qpdf_oh form = qp->qpdf_oh_get_key(q, root, "/AcroForm");
+  lp_buf fields = {0};
+  bool has_form = qp->qpdf_oh_is_dictionary(q, form);
+  if (has_form) add_to_array(q, u, form, "/Fields", ref, &fields);
+  else lp_buf_printf(&fields, "[ %s ]", ref);
+  char flags[8];
+  snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
+  const char *of[] = {"/SigFlags", flags, fields.len ? "/Fields" : NULL,
+                      (char *)fields.data, NULL};
+  if (has_form && qp->qpdf_oh_get_object_id(q, form)) {
+    lp_update_rewrite(u, q, form, of);
+  } else {
+    lp_buf text = {0};
+    if (has_form) lp_update_dict(u, q, form, of, &text);
+    else lp_buf_printf(&text, "<< /Fields %s /SigFlags %s >>", (char *)fields.data, flags);
+    const char *oc[] = {"/AcroForm", (char *)text.data, NULL};
+    lp_update_rewrite(u, q, root, oc);
+    lp_buf_free(&text);
+  }
+  lp_buf_free(&fields);
 }
 
 /* Appends the document time-stamp update (ETSI EN 319 142-1 5.5, ISO
@@ -1242,85 +1042,38 @@ static void add_to_array(qpdf_data q, update *u, qpdf_oh dict, const char *key,
  * over the byte ranges and puts it in /Contents. */
 static bool write_doc_timestamp(qpdf_data q, const unsigned char *pdf,
                                 size_t len, const lp_sign_options *o,
-                                update *u, lp_error *err) {
-  long long prev;
-  if (!last_startxref(pdf, len, &prev))
-    return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no 'startxref'");
+                                lp_update *u, lp_error *err) {
   if (qp->qpdf_get_num_pages(q) < 1)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0, "this PDF has no page");
-  bool xref_stream = len - (size_t)prev < 4 || memcmp(pdf + prev, "xref", 4) != 0;
-  qpdf_oh root = qp->qpdf_get_root(q), page = qp->qpdf_get_page_n(q, 0);
-  qpdf_oh form = qp->qpdf_oh_get_key(q, root, "/AcroForm");
-  int sig_num = new_number(q), field_num = new_number(q);
-  if (sig_num <= 0 || field_num >= MAX_OBJECTS || !qp->qpdf_oh_get_object_id(q, page))
+  qpdf_oh page = qp->qpdf_get_page_n(q, 0);
+  if (!lp_update_begin(u, q, pdf, len, o->password, err)) return false;
+  int sig_num = lp_update_new_number(u), field_num = lp_update_new_number(u);
+  if (sig_num <= 0 || field_num >= LP_UPDATE_MAX_OBJECTS ||
+      !qp->qpdf_oh_get_object_id(q, page))
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "this PDF cannot take a document time-stamp");
-  char ref[32], page_ref[32];
+  char ref[32];
   snprintf(ref, sizeof ref, "%d 0 R", field_num);
-  snprintf(page_ref, sizeof page_ref, "%s", qp->qpdf_oh_unparse(q, page));
-  lp_buf_append(&u->out, pdf, len);
-  if (len && pdf[len - 1] != '\n') lp_buf_puts(&u->out, "\n");
-  size_t reserve = TSA_TOKEN_RESERVE;
-  begin_obj(u, sig_num, 0);
-  lp_buf_puts(&u->out, "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite "
-                       "/SubFilter /ETSI.RFC3161\n/ByteRange [");
-  size_t range_at = u->out.len;
-  lp_buf_printf(&u->out, "%*s]\n/Contents <", 4 * (BYTE_RANGE_DIGITS + 1) - 1, "");
-  size_t contents_at = u->out.len - 1;
-  for (size_t i = 0; i < reserve * 2; i++) lp_buf_append(&u->out, "0", 1);
-  lp_buf_puts(&u->out, "> >>\nendobj\n");
-  begin_obj(u, field_num, 0);
+  lp_update_sig sig;
+  lp_update_obj(u, sig_num, 0);
+  lp_update_sig_placeholder(u, "/DocTimeStamp", "/ETSI.RFC3161",
+                            TSA_TOKEN_RESERVE, &sig);
+  lp_buf_puts(&u->out, " >>\nendobj\n");
+  lp_update_obj(u, field_num, 0);
   char title[32];
   snprintf(title, sizeof title, "DocTimeStamp%d", field_num);
   lp_buf_puts(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig /T ");
-  lp_pdfcrypt_put_text(u->key, title, &u->out);
+  lp_update_text(u, title);
   lp_buf_printf(&u->out, " /V %d 0 R /Rect [0 0 0 0] /F 132 /P %s >>\nendobj\n",
-                sig_num, page_ref);
-  /* The widget in the page's /Annots. */
-  lp_buf annots = {0};
-  add_to_array(q, u, page, "/Annots", ref, &annots);
-  if (annots.len) {
-    const char *ov[] = {"/Annots", (char *)annots.data, NULL};
-    begin_obj(u, qp->qpdf_oh_get_object_id(q, page), qp->qpdf_oh_get_generation(q, page));
-    write_dict(q, page, ov, u->key, &u->out);
-    lp_buf_puts(&u->out, "\nendobj\n");
-  }
-  lp_buf_free(&annots);
-  /* The field in the form's /Fields, and /SigFlags 3. */
-  lp_buf fields = {0};
-  bool has_form = qp->qpdf_oh_is_dictionary(q, form);
-  if (has_form) add_to_array(q, u, form, "/Fields", ref, &fields);
-  else lp_buf_printf(&fields, "[ %s ]", ref);
-  char flags[8];
-  snprintf(flags, sizeof flags, "%d", SIG_FLAGS_SIGNED);
-  const char *of[] = {"/SigFlags", flags, fields.len ? "/Fields" : NULL,
-                      (char *)fields.data, NULL};
-  int form_id = has_form ? qp->qpdf_oh_get_object_id(q, form) : 0;
-  if (form_id) {
-    begin_obj(u, form_id, qp->qpdf_oh_get_generation(q, form));
-    write_dict(q, form, of, u->key, &u->out);
-  } else {
-    lp_buf text = {0};
-    if (has_form) write_dict(q, form, of, u->key, &text);
-    else lp_buf_printf(&text, "<< /Fields %s /SigFlags %s >>", (char *)fields.data, flags);
-    const char *oc[] = {"/AcroForm", (char *)text.data, NULL};
-    begin_obj(u, qp->qpdf_oh_get_object_id(q, root), qp->qpdf_oh_get_generation(q, root));
-    write_dict(q, root, oc, u->key, &u->out);
-    lp_buf_free(&text);
-  }
-  lp_buf_puts(&u->out, "\nendobj\n");
-  lp_buf_free(&fields);
-  double trailer_size = qp->qpdf_oh_get_numeric_value(
-      q, qp->qpdf_oh_get_key(q, qp->qpdf_get_trailer(q), "/Size"));
-  write_xref(u, q, prev,
-             trailer_size > field_num && trailer_size < MAX_OBJECTS
-                 ? (int)trailer_size : field_num + 1,
-             xref_stream);
+                sig_num, qp->qpdf_oh_unparse(q, page));
+  put_page_annot(u, q, page, ref);
+  put_form_field(u, q, ref);
+  if (!lp_update_finish(u, q, field_num, err)) return false;
   lp_buf signed_data = {0}, token = {0};
-  fix_ranges(u, range_at, contents_at, reserve, &signed_data);
-  lp_tsa tsa = {o->tsa, o->tsa_user, o->tsa_pass};
+  lp_update_ranges(u, &sig, &signed_data);
+  lp_tsa tsa = tsa_of(o, NULL);
   bool ok = lp_tsa_stamp(&tsa, signed_data.data, signed_data.len, &token, err) &&
-            put_contents(u, contents_at, reserve, &token, "time-stamp token", err);
+            lp_update_put_contents(u, &sig, &token, "time-stamp token", err);
   lp_buf_free(&signed_data);
   lp_buf_free(&token);
   return ok;
@@ -1334,34 +1087,29 @@ bool lp_timestamp_memory(const unsigned char *pdf, size_t len,
                    "a document time-stamp needs a time-stamping authority: "
                    "give --tsa URL");
   if (!have_qpdf(err)) return false;
-  lp_buf base = {0};
-  lp_buf_append(&base, pdf, len);
+  /* The bytes stamped: the input itself, or (--ltv) a copy with the
+   * validation data of the latest signature added first. */
+  lp_buf with_dss = {0};
   bool ok = true;
-  if (opts->ltv) { /* the validation data of the latest signature first */
+  if (opts->ltv) {
     lp_buf contents = {0};
     if (!last_contents(pdf, len, &contents))
       ok = lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "--ltv: this PDF has no signature or time-stamp to add "
                    "validation data for");
     else
-      ok = add_ltv(&base, contents.data, contents.len, contents.len, opts, err);
+      ok = add_ltv(pdf, len, contents.data, contents.len, contents.len, opts,
+                   opts->password, &with_dss, err);
     lp_buf_free(&contents);
+    pdf = with_dss.data, len = with_dss.len;
   }
-  qpdf_data q = ok ? open_pdf(base.data, base.len, opts->password, err) : NULL;
-  update u = {0};
-  ok = ok && q && take_key(q, opts->password, &u, err) &&
-       write_doc_timestamp(q, base.data, base.len, opts, &u, err);
-  close_pdf(q);
-  lp_buf_free(&base);
-  free(u.offsets);
-  free(u.numbers);
-  free(u.gens);
-  if (ok) {
-    *out = u.out.data;
-    *out_len = u.out.len;
-  } else {
-    lp_buf_free(&u.out);
-  }
+  qpdf_data q = ok ? lp_update_open(pdf, len, opts->password, err) : NULL;
+  lp_update u = {0};
+  ok = ok && q && write_doc_timestamp(q, pdf, len, opts, &u, err);
+  if (ok) lp_update_take(&u, out, out_len);
+  lp_update_free(&u);
+  lp_update_close(q);
+  lp_buf_free(&with_dss);
   return ok;
 }
 

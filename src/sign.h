@@ -16,16 +16,8 @@
 #include <stdbool.h>
 
 #include "letterpress.h"
+#include "sigappear.h"
 #include "util.h"
 
-
-/* The words of a signature's visible appearance, in the letter's language
- * (its catalog /Lang, a BCP 47 tag; NULL or unknown: English): put before
- * the signer's name, before the date, before the reason and location. */
-typedef struct lp_sign_labels {
-  const char *signer, *date, *reason;
-} lp_sign_labels;
-
-lp_sign_labels lp_sign_labels_for(const char *lang);
 
 #endif

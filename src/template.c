@@ -283,6 +283,27 @@ static bool parse_font_path(lp_meta *m, const meta_key *k, const char *value,
   return true;
 }
 
+/* seal: an image path, and where it was given (for the warning when no
+ * signature field takes it, and errors about the file). */
+static bool parse_seal(lp_meta *m, const meta_key *k, const char *value,
+                       const meta_at *at) {
+  if (!parse_path(m, k, value, at)) return false;
+  m->seal_line = at->line, m->seal_column = at->column;
+  return true;
+}
+
+/* seal-offset: two lengths, right and up (negative: left, down), each
+ * within the key's bounds. */
+static bool parse_offset(lp_meta *m, const meta_key *k, const char *value,
+                         const meta_at *at) {
+  double v[2];
+  if (parse_lengths(value, v, 2) != 2 || fabs(v[0]) > k->hi || fabs(v[1]) > k->hi)
+    return bad_value(k, value, at);
+  double *out = SLOT(m, k, double);
+  out[0] = v[0], out[1] = v[1];
+  return true;
+}
+
 /* pdf-standard: a list of standards the PDF conforms to, each a PDF/A
  * part and level (a-2b, a-2u, a-2a) or PDF/UA-1 (ua-1); at most one PDF/A
  * part.  Stored in m->pdfa_part, m->pdfa_level and m->pdfua. */
@@ -575,7 +596,9 @@ static const meta_key meta_keys[] = {
     LINES("orphans", orphans),
     LINES("widows", widows),
     IMAGE("letterhead", letterhead),
-    IMAGE("seal", seal),
+    KEY("seal", parse_seal, seal,
+        .message = "'%s' needs an image file (PNG or JPEG), relative to "
+                   "the template"),
     TEXT("letterhead-alt", letterhead_alt),
     TEXT("seal-alt", seal_alt),
     KEY("pdf-standard", parse_pdf_standard, pdfa_part,
@@ -631,6 +654,12 @@ static const meta_key meta_keys[] = {
         .message = "'%s: %s': write 'inline' (a link's address printed "
                    "after its text, the default), 'footnote' (printed as "
                    "a footnote) or 'none' (only the clickable link)"),
+    KEY("seal-size", parse_size, seal_size, .lo = 10 * MM, .hi = 100 * MM,
+        .message = "'%s: %s' is not a seal size from 10mm to 100mm (e.g. "
+                   "40mm, the larger side)"),
+    KEY("seal-offset", parse_offset, seal_offset, .hi = 50 * MM,
+        .message = "'%s: %s': give two lengths, right and up, each up to "
+                   "50mm either way (e.g. '5mm -3mm')"),
 };
 
 #undef TEXT

@@ -93,6 +93,10 @@ typedef struct lp_meta {
   char *heading_font; /* family list for headings (NULL: the body's) */
   char *letterhead;   /* image at the top of each letter's first page */
   char *seal;         /* image stamped over the signature line */
+  int seal_line, seal_column; /* where seal was given (for messages) */
+  double seal_size;   /* seal-size: its larger side in pt (0: natural size
+                         up to 42 mm) */
+  double seal_offset[2]; /* seal-offset: moved right and up, in pt */
   char *letterhead_alt, *seal_alt; /* their /Alt text; without: artifacts */
   bool untagged;      /* `tagged: false`: no structure tree */
   int pdfa_part;      /* pdf-standard: PDF/A part (2), or 0 */

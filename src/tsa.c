@@ -1,9 +1,13 @@
 /* tsa.c - RFC 3161 time-stamp requests and the checks of their replies. */
 #include "tsa.h"
 
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -111,36 +115,116 @@ bool lp_tsa_check_reply(const unsigned char *reply, size_t len,
   return ok;
 }
 
-bool lp_tsa_stamp(const lp_tsa *tsa, const unsigned char *data, size_t len,
-                  lp_buf *token, lp_error *err) {
-  unsigned char imprint[32];
+struct lp_tsa_pace {
+  _Atomic long long next;   /* CLOCK_MONOTONIC ns of the next free slot */
+  long long interval;       /* ns between requests; 0: no limit */
+  _Atomic int gave_up;      /* attempts of a request that still failed */
+};
+
+lp_tsa_pace *lp_tsa_pace_new(double rate) {
+  /* Shared, anonymous: forked workers see the same slot. */
+  lp_tsa_pace *p = mmap(NULL, sizeof *p, PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  atomic_init(&p->next, 0);
+  atomic_init(&p->gave_up, 0);
+  p->interval = rate > 0 ? (long long)(1e9 / rate) : 0;
+  return p;
+}
+
+void lp_tsa_pace_free(lp_tsa_pace *pace) {
+  if (pace) munmap(pace, sizeof *pace);
+}
+
+/* Now on the monotonic clock (shared by every process), in ns. */
+static long long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Sleeps ns nanoseconds (again after a signal). */
+static void sleep_ns(long long ns) {
+  if (ns <= 0) return;
+  struct timespec t = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
+  while (nanosleep(&t, &t) != 0 && errno == EINTR) {}
+}
+
+void lp_tsa_pace_wait(lp_tsa_pace *pace) {
+  if (!pace || !pace->interval) return;
+  /* Takes the next slot (at the latest of now and the one after the last
+   * taken) with a compare-and-swap, then sleeps until it comes. */
+  long long slot, cur = atomic_load(&pace->next);
+  do {
+    long long now = now_ns();
+    slot = cur > now ? cur : now;
+  } while (!atomic_compare_exchange_weak(&pace->next, &cur, slot + pace->interval));
+  sleep_ns(slot - now_ns());
+}
+
+/* One request for a token over imprint; *temporary when it may pass if
+ * asked again. */
+static bool stamp_once(const lp_tsa *tsa, const char *pass,
+                       const unsigned char imprint[32], lp_buf *token,
+                       bool *temporary, lp_error *err) {
   unsigned long long nonce = 0;
-  unsigned int md_len = 0;
   /* A 63-bit nonce: positive as an ASN.1 INTEGER, and unguessable. */
-  if (!EVP_Digest(data, len, imprint, &md_len, EVP_sha256(), NULL) ||
-      RAND_bytes((unsigned char *)&nonce, sizeof nonce) != 1)
-    return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
-                   "OpenSSL cannot hash or make a nonce");
+  if (RAND_bytes((unsigned char *)&nonce, sizeof nonce) != 1)
+    return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0, "OpenSSL cannot make a nonce");
   nonce &= 0x7FFFFFFFFFFFFFFFull;
   lp_buf req = {0}, reply = {0};
-  char *pass = NULL;
   bool ok = build_request(imprint, nonce, &req) ||
             lp_fail(err, LP_ERR_SIGN, NULL, 0, 0,
                     "OpenSSL cannot build a time-stamp request");
-  if (ok && tsa->pass && !lp_read_secret(tsa->pass, "--tsa-pass", &pass, err)) {
-    if (err) snprintf(err->file, sizeof err->file, "--tsa-pass");
-    ok = false;
-  }
+  lp_tsa_pace_wait(tsa->pace);
   ok = ok && lp_http_post(tsa->url, "the time-stamp authority",
                           "application/timestamp-query", req.data, req.len,
-                          tsa->user, pass, &reply, err);
+                          tsa->user, pass, &reply, temporary, err);
   ok = ok && lp_tsa_check_reply(reply.data, reply.len, imprint, nonce,
                                 tsa->url, token, err);
+  lp_buf_free(&req);
+  lp_buf_free(&reply);
+  return ok;
+}
+
+bool lp_tsa_stamp(const lp_tsa *tsa, const unsigned char *data, size_t len,
+                  lp_buf *token, lp_error *err) {
+  unsigned char imprint[32];
+  unsigned int md_len = 0;
+  if (!EVP_Digest(data, len, imprint, &md_len, EVP_sha256(), NULL))
+    return lp_fail(err, LP_ERR_SIGN, NULL, 0, 0, "OpenSSL cannot hash");
+  int gave_up = tsa->pace ? atomic_load(&tsa->pace->gave_up) : 0;
+  if (gave_up)
+    return lp_fail(err, LP_ERR_IO, NULL, 0, 0,
+                   "the time-stamp authority at %s was not asked: it still "
+                   "failed for an earlier letter after %d attempts; check "
+                   "the URL and the network, then run again with "
+                   "--skip-existing", tsa->url, gave_up);
+  char *pass = NULL;
+  if (tsa->pass && !lp_read_secret(tsa->pass, "--tsa-pass", &pass, err)) {
+    if (err) snprintf(err->file, sizeof err->file, "--tsa-pass");
+    return false;
+  }
+  /* The retry rule of lp_mail_send: temporary failures again after a
+   * wait, doubled each time. */
+  double wait = tsa->backoff > 0 ? tsa->backoff : 1.0;
+  bool ok = false, temporary = false;
+  int attempts = 0;
+  for (;;) {
+    attempts++;
+    ok = stamp_once(tsa, pass, imprint, token, &temporary, err);
+    if (ok || !temporary || attempts > tsa->retries) break;
+    sleep_ns((long long)(wait * 1e9));
+    wait *= 2;
+  }
+  if (!ok && temporary && tsa->pace) atomic_store(&tsa->pace->gave_up, attempts);
+  if (!ok && attempts > 1 && err) {
+    size_t n = strlen(err->message);
+    snprintf(err->message + n, sizeof err->message - n, " (%d attempts)", attempts);
+  }
   if (pass) {
     OPENSSL_cleanse(pass, strlen(pass));
     free(pass);
   }
-  lp_buf_free(&req);
-  lp_buf_free(&reply);
   return ok;
 }

@@ -7,7 +7,8 @@ time-stamping authority (TSA) certified by it, and the TSA served by
 this script).  The server's path picks its behaviour: /tsa answers,
 /refuse answers with a rejection, /other with a token for other data,
 /auth wants HTTP basic authentication, /junk sends something that is not a
-reply.  Checks with pdfsig and with `openssl ts -verify` on the token taken
+reply, /flaky answers HTTP 503 while Tsa.flaky is above 0 (counting it
+down), then as /tsa.  Checks with pdfsig and with `openssl ts -verify` on the token taken
 out of the CMS.
 
 Uses the harness of tests/e2e.py; prints "N passed, N failed" last.
@@ -20,6 +21,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
@@ -135,7 +137,15 @@ class Pki:
             return f.read()
 
     def reply(self, mode, query):
-        """openssl ts -reply's answer to a DER query, as the server sends it."""
+        """openssl ts -reply's answer to a DER query, as the server sends it
+        (one at a time: openssl ts -reply takes the next serial number from
+        a file)."""
+        with self.serial_lock:
+            return self.reply_now(mode, query)
+
+    serial_lock = threading.Lock()
+
+    def reply_now(self, mode, query):
         d = self.dir
         q = "%s/query-%d.tsq" % (d, threading.get_ident())
         out = q + ".tsr"
@@ -161,11 +171,24 @@ class Tsa(http.server.BaseHTTPRequestHandler):
 
     pki = None
     requests = []
+    times = []  # when each request came (time.monotonic)
+    flaky = 0
+    lock = threading.Lock()
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         mode = self.path.strip("/")
         Tsa.requests.append((mode, self.headers.get("Content-Type"), body))
+        Tsa.times.append(time.monotonic())
+        if mode == "flaky":
+            with Tsa.lock:
+                busy = Tsa.flaky > 0
+                Tsa.flaky -= busy
+            if busy:
+                self.send_response(503)
+                self.end_headers()
+                return
+            mode = "tsa"
         if mode == "auth":
             want = "Basic " + base64.b64encode(b"alice:s3cret").decode()
             if self.headers.get("Authorization") != want:
@@ -598,6 +621,127 @@ def test_lta(tmp, pki, url, nss):
     fails_cleanly("B-LTA: an unreachable TSA", r, out, 1, ["cannot reach"])
 
 
+def merge_data(tmp, n):
+    """A JSON array of n commitment-letter records (contract_no HD-000...)."""
+    import json
+    with open(os.path.join(TEMPLATES, "commitment-letter.json"),
+              encoding="utf-8") as f:
+        base = json.load(f)
+    records = [dict(base, contract_no="HD-%03d" % i) for i in range(n)]
+    path = os.path.join(tmp, "merge-%d.json" % n)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(records, f, ensure_ascii=False)
+    return path
+
+
+def test_merge(tmp, pki, url, nss):
+    """merge --sign-key ... --tsa: every letter signed and time-stamped,
+    one request per letter; retries, the rate, failures per record."""
+    data = merge_data(tmp, 20)
+    tpl = os.path.join(TEMPLATES, "commitment-letter.md")
+    sign = ["--sign-key", pki.key, "--sign-cert", pki.cert]
+    out = os.path.join(tmp, "merged")
+    Tsa.requests.clear()
+    r = lp("merge", tpl, "-d", data, "-o", out + "/{{contract_no}}.pdf",
+           "-j", "2", *sign, "--tsa", url + "/tsa")
+    check("merge --sign-key --tsa: exit 0", r.code == 0, r.err)
+    files = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    check("merge --sign-key: 20 letters", len(files) == 20, files)
+    valid = [f for f in files if "Signature is Valid." in
+             pdfsig(os.path.join(out, f), nss).text]
+    check("merge --sign-key: pdfsig valid on each", len(valid) == 20,
+          set(files) - set(valid))
+    stamped = [f for f in files
+               if timestamp_token(tmp, cms_of(os.path.join(out, f)))[0]]
+    check("merge --tsa: a time-stamp in each (B-T)", len(stamped) == 20,
+          set(files) - set(stamped))
+    check("merge --tsa: one request per letter", len(Tsa.requests) == 20,
+          len(Tsa.requests))
+
+    # --shard: each shard signs its own letters.
+    out_s = os.path.join(tmp, "merged-shard")
+    r = lp("merge", tpl, "-d", merge_data(tmp, 3), "-o",
+           out_s + "/{{contract_no}}.pdf", "--shard", "2/2", *sign)
+    shard = sorted(os.listdir(out_s)) if os.path.isdir(out_s) else []
+    check("merge --shard 2/2 --sign-key: its letter signed", r.code == 0 and
+          shard == ["HD-001.pdf"] and "Signature is Valid." in
+          pdfsig(os.path.join(out_s, shard[0]), nss).text, r.err + str(shard))
+
+    # --combined: one document, one signature (its first field).
+    combined = os.path.join(tmp, "merged-all.pdf")
+    r = lp("merge", tpl, "-d", merge_data(tmp, 3), "--combined", combined,
+           *sign)
+    v = pdfsig(combined, nss).text if r.code == 0 else ""
+    check("merge --combined --sign-key: one valid signature",
+          v.count("Signature is Valid.") == 1 and
+          "The signature form field is not signed." in v, r.err + v)
+
+    # A TSA that answers 503 once: retried (as --smtp retries a 4xx).
+    Tsa.flaky = 1
+    Tsa.requests.clear()
+    out2 = os.path.join(tmp, "merged-flaky")
+    r = lp("merge", tpl, "-d", merge_data(tmp, 2), "-o",
+           out2 + "/{{contract_no}}.pdf", "-j", "1", *sign, "--tsa",
+           url + "/flaky")
+    check("merge --tsa: a 503 is asked again", r.code == 0 and
+          len(Tsa.requests) == 3 and len(os.listdir(out2)) == 2,
+          r.err + str(len(Tsa.requests)))
+    Tsa.flaky = 5
+    out2b = os.path.join(tmp, "merged-flaky-0")
+    r = lp("merge", tpl, "-d", merge_data(tmp, 2), "-o",
+           out2b + "/{{contract_no}}.pdf", *sign, "--tsa", url + "/flaky",
+           "--tsa-retries", "0")
+    check("merge --tsa-retries 0: the 503 fails the record",
+          r.code != 0 and "HTTP 503" in r.err and not os.path.exists(out2b),
+          r.err)
+    Tsa.flaky = 0
+
+    # --tsa-rate 2/s over 2 workers: each request takes the next 0.5 s
+    # slot, so the i-th comes no sooner than i * 0.5 s after the first
+    # (give or take the HTTP exchange on a busy machine: up to 0.3 s seen);
+    # unpaced, the four come in well under a second.
+    Tsa.times.clear()
+    out3 = os.path.join(tmp, "merged-rate")
+    r = lp("merge", tpl, "-d", merge_data(tmp, 4), "-o",
+           out3 + "/{{contract_no}}.pdf", "-j", "2", *sign, "--tsa",
+           url + "/tsa", "--tsa-rate", "2/s")
+    late = [t - Tsa.times[0] - i * 0.5 for i, t in enumerate(Tsa.times)]
+    check("merge --tsa-rate 2/s: requests paced across workers",
+          r.code == 0 and len(late) == 4 and min(late) > -0.3 and
+          Tsa.times[-1] - Tsa.times[0] > 1.2, late)
+
+    # A refusing TSA fails each record, located, nothing written for it.
+    out4 = os.path.join(tmp, "merged-refused")
+    r = lp("merge", tpl, "-d", merge_data(tmp, 3), "-o",
+           out4 + "/{{contract_no}}.pdf", "-k", *sign, "--tsa",
+           url + "/refuse")
+    check("merge --tsa refused: each record fails clearly",
+          r.code == 2 and r.err.count("refused the request") == 3 and
+          "record 1 " in r.err and not os.path.exists(out4),
+          "%d %s %s" % (r.code, r.err, os.path.exists(out4)))
+    # An unreachable TSA: retried, then the rest is not asked (no 7 s
+    # wait per letter).
+    out5 = os.path.join(tmp, "merged-unreachable")
+    t0 = time.monotonic()
+    r = lp("merge", tpl, "-d", merge_data(tmp, 3), "-o",
+           out5 + "/{{contract_no}}.pdf", "-k", *sign, "--tsa",
+           "http://127.0.0.1:%d/tsa" % closed_port())
+    took = time.monotonic() - t0
+    check("merge --tsa unreachable: retried once per merge, then not asked",
+          r.code == 2 and "4 attempts" in r.err and "was not asked" in r.err
+          and took < 12 and not os.path.exists(out5), "%.1f s %s" % (took, r.err))
+    # A wrong passphrase: the key is read once, before anything is written.
+    out6 = os.path.join(tmp, "merged-nokey")
+    r = lp("merge", tpl, "-d", data, "-o", out6 + "/{{contract_no}}.pdf",
+           "--sign-key", pki.dir + "/missing.key")
+    check("merge --sign-key missing: fails before any letter",
+          r.code == 2 and "missing.key" in r.err and not os.path.exists(out6),
+          r.err)
+    r = lp("merge", tpl, "-d", data, "-o", out6 + "/x.pdf", "--tsa", url)
+    check("merge --tsa without --sign-key: usage error", r.code == 2 and
+          "--sign-key" in r.err, r.err)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="lp-pades-")
     url = serve()
@@ -614,6 +758,7 @@ def main():
     test_tsa_failures(tmp, pki, url, letter)
     test_ltv(tmp, pki, url, letter, nss)
     test_lta(tmp, pki, url, nss)
+    test_merge(tmp, pki, url, nss)
     e2e.finish()
 
 

@@ -78,6 +78,27 @@ static void test_key_list(void) {
   lp_buf_free(&keys);
 }
 
+/* seal: where it was given; seal-size and seal-offset in pt, checked. */
+static void test_seal_keys(void) {
+  lp_error err;
+  lp_template *t = parse("---\nlang: zh-CN\n  seal:   seal.png\nseal-size: 40mm\n"
+                         "seal-offset: 5mm -3mm\n---\nx\n", &err);
+  CHECK(t == NULL); /* (an indented key is YAML's error) */
+  t = parse("---\nlang: zh-CN\nseal:   seal.png\nseal-size: 40mm\n"
+            "seal-offset: 5mm -3mm\n---\nx\n", &err);
+  CHECK(t != NULL);
+  if (t) {
+    CHECK(t->meta.seal_line == 3 && t->meta.seal_column == 1); /* the key */
+    CHECK(fabs(t->meta.seal_size - 40 * 72 / 25.4) < 1e-9);
+    CHECK(fabs(t->meta.seal_offset[0] - 5 * 72 / 25.4) < 1e-9);
+    CHECK(fabs(t->meta.seal_offset[1] + 3 * 72 / 25.4) < 1e-9);
+    lp_template_free(t);
+  }
+  expect_error("---\nseal-size: 2mm\n---\nx\n", 2, 12, "10mm to 100mm");
+  expect_error("---\nseal-offset: 5mm\n---\nx\n", 2, 14, "two lengths");
+  expect_error("---\nseal-offset: 5mm 80mm\n---\nx\n", 2, 14, "50mm");
+}
+
 /* An empty front-matter value is empty, whatever key came before it: each
  * text key reads "" (never the previous key's value), and every other key
  * either takes "" or rejects it with an error at the value. */
@@ -268,6 +289,7 @@ int main(void) {
   test_paper();
   test_typo_keys();
   test_yaml_mistakes();
+  test_seal_keys();
 
   /* Front matter values, lists, page settings. */
   lp_template *t = parse("---\ntitle: 承诺书\nkeywords: [a, b]\nlang: zh-CN\n"

@@ -2,6 +2,7 @@
  * made here by OpenSSL's own TSA code (TS_RESP_CTX) with a throwaway key,
  * and by hand for the broken ones. */
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/ts.h>
@@ -109,7 +110,7 @@ int main(void) {
   static const unsigned char html[] = "<html>";
   CHECK(outcome(html, sizeof html - 1, imprint, 1, "not a time-stamp reply"));
   /* Nobody listening: an I/O error naming the URL, nothing stamped. */
-  lp_tsa tsa = {"http://127.0.0.1:1/tsr", NULL, NULL};
+  lp_tsa tsa = {"http://127.0.0.1:1/tsr", NULL, NULL, 0, 0, NULL};
   lp_buf token = {0};
   lp_error err = {0};
   CHECK(!lp_tsa_stamp(&tsa, imprint, sizeof imprint, &token, &err));
@@ -117,10 +118,32 @@ int main(void) {
         strstr(err.message, "127.0.0.1:1"));
   CHECK(token.len == 0);
   /* A password source that is not env: or file: is refused before asking. */
-  lp_tsa bad = {"http://127.0.0.1:1/tsr", "alice", "s3cret"};
+  lp_tsa bad = {"http://127.0.0.1:1/tsr", "alice", "s3cret", 0, 0, NULL};
   lp_error err2 = {0};
   CHECK(!lp_tsa_stamp(&bad, imprint, sizeof imprint, &token, &err2));
   CHECK(!strcmp(err2.file, "--tsa-pass") && err2.code == LP_ERR_INPUT);
+  /* Retries: nobody listening is temporary, asked again retries times
+   * (the message says how often); then the pace gives up for later
+   * requests, which fail at once, not asking. */
+  lp_tsa_pace *pace = lp_tsa_pace_new(0);
+  CHECK(pace != NULL);
+  lp_tsa again = {"http://127.0.0.1:1/tsr", NULL, NULL, 2, 0.01, pace};
+  lp_error err3 = {0};
+  CHECK(!lp_tsa_stamp(&again, imprint, sizeof imprint, &token, &err3));
+  CHECK(strstr(err3.message, "(3 attempts)") != NULL);
+  lp_error err4 = {0};
+  CHECK(!lp_tsa_stamp(&again, imprint, sizeof imprint, &token, &err4));
+  CHECK(strstr(err4.message, "was not asked") && strstr(err4.message, "3 attempts"));
+  lp_tsa_pace_free(pace);
+  /* A pace of 20/s: three requests take at least two slots (0.1 s). */
+  lp_tsa_pace *paced = lp_tsa_pace_new(20);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int i = 0; i < 3; i++) lp_tsa_pace_wait(paced);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  CHECK(took >= 0.095 && took < 1.0);
+  lp_tsa_pace_free(paced);
   lp_buf_free(&token);
   X509_free(cert);
   EVP_PKEY_free(key);

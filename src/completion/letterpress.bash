@@ -43,7 +43,7 @@ _letterpress() {
   fi
 
   local limits="--max-input-size --max-pages --max-depth --max-image-pixels"
-  local signing="--key --cert --chain --pass --field --reason --location --name --contact"
+  local signing="--key --cert --chain --pass --field --reason --location --name --contact --image"
   local timestamping="--tsa --tsa-user --tsa-pass --ltv --ocsp --crl"
   local protecting="--password --owner-password --permissions"
   local opts=""
@@ -60,7 +60,11 @@ _letterpress() {
             --skip-existing --shard --manifest --format --encoding --delimiter --check
             --set --blanks --attach-data $protecting $limits
             --eml --from --to --cc --bcc --reply-to --attach --subject --body --smtp --smtp-user
-            --smtp-pass --log --rate --retries --dry-run" ;;
+            --smtp-pass --log --rate --retries --dry-run $timestamping
+            --tsa-retries --tsa-rate"
+      local s
+      for s in $signing; do opts="$opts --sign-${s#--}"; done
+      ;;
     sign) opts="-o --output $signing $timestamping --password" ;;
     timestamp) opts="-o --output $timestamping --password" ;;
     fonts) opts="--lang" ;;
@@ -101,6 +105,9 @@ _letterpress() {
     --key|--sign-key)
       _letterpress_files "$cur" pem key p12 pfx
       return 0 ;;
+    --image|--sign-image)
+      _letterpress_files "$cur" png jpg jpeg
+      return 0 ;;
     --cert|--sign-cert|--chain|--sign-chain)
       _letterpress_files "$cur" pem crt cer
       return 0 ;;
@@ -139,10 +146,10 @@ _letterpress() {
         latin-font= heading-font= letterhead= seal= orphans= widows=
         paragraph-spacing= heading-sizes= heading-spacing= list-indent=
         quote-indent= hyphenate= word-break= font-hinting= font-path= attach-data=
-        smart-punctuation= header-first="
+        smart-punctuation= header-first= print-urls= seal-size= seal-offset="
       compopt -o nospace 2>/dev/null
       return 0 ;;
-    --set|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact|--tsa|--tsa-user)
+    --set|--field|--reason|--location|--name|--contact|--max-*|--sign-field|--sign-reason|--sign-location|--sign-name|--sign-contact|--tsa|--tsa-user|--tsa-retries|--tsa-rate)
       return 0 ;;
   esac
 

@@ -87,3 +87,6 @@ read_ms=$(python3 -c "print('%.0f' % ($(median "$WORK/resume.json") * 1000))")
   echo "merge of $CLUSTER_RECORDS records (tests/bench/short.md) in 4 shards with manifests, one after the other: $cluster_s s, $cluster_rate letters/s; manifest-check: complete"
   echo "a shard's cost beyond its letters (shard 1/4 again, every letter there: reading $CLUSTER_RECORDS records, naming them, checking its files), median of 5: $read_ms ms"
 } | tee "$OUT"
+
+# Signed merges (B-B, and B-T with a local TSA).
+BENCH_RESULTS="$OUT" tests/bench/bench_sign.sh
