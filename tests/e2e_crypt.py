@@ -298,6 +298,28 @@ def test_render_and_sign(tmp, signer):
     check("render --password --sign-key: qpdf --check", r.code == 0, r.text + r.err)
 
 
+def test_merge_and_sign(tmp, signer):
+    """merge --password '{{field}}' --sign-key: each letter is protected
+    with its record's password and signed, the signature opened with it."""
+    if not signer.ok:
+        return
+    records = [{"id": "S1", "name": "Sue", "pay": "10", "birth_date": "1970-03-04"},
+               {"id": "T2", "name": "Tom", "pay": "20", "birth_date": "1999-11-30"}]
+    data = write(os.path.join(tmp, "signed-recs.json"), json.dumps(records))
+    out = os.path.join(tmp, "merged-signed")
+    r = lp("merge", os.path.join(tmp, "one.md"), "-d", data,
+           "-o", os.path.join(out, "{{id}}.pdf"), "--password", "{{birth_date}}",
+           "--sign-key", signer.key, "--sign-cert", signer.cert, "-j", "2")
+    check("merge --password --sign-key: exit 0", r.code == 0, r.err)
+    for rec in records:
+        pdf = os.path.join(out, rec["id"] + ".pdf")
+        v = signer.verdict(pdf, rec["birth_date"]) if os.path.exists(pdf) else []
+        check("merge --password --sign-key: %s signed, pdfsig -upw valid" % rec["id"],
+              v == ["Signature is Valid."], v)
+        check("merge --password --sign-key: %s still AES-256" % rec["id"],
+              os.path.exists(pdf) and "R = 6" in show_encryption(pdf, rec["birth_date"]))
+
+
 def test_merge(tmp):
     tpl = os.path.join(tmp, "one.md")
     records = [{"id": "A1", "name": "Ann", "pay": "100", "birth_date": "1990-01-02"},
@@ -437,6 +459,7 @@ def main():
     test_sign(tmp, letter, signer)
     test_render_and_sign(tmp, signer)
     test_merge(tmp)
+    test_merge_and_sign(tmp, signer)
     test_preserved(tmp, letter)
     e2e.finish()
 
