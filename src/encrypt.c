@@ -76,20 +76,6 @@ bool lp_encrypt_read_password(const char *source, const char *option,
   return lp_read_secret(source, option, password, err);
 }
 
-/* A qpdf handle that reports nothing itself (library code never prints):
- * errors come back through qpdf_has_error. */
-static qpdf_data quiet_qpdf(const lp_qpdf_api *qp) {
-  qpdf_data q = qp->qpdf_init();
-  qp->qpdf_silence_errors(q);
-  qp->qpdf_set_suppress_warnings(q, QPDF_TRUE);
-  qpdflogger_handle quiet = qp->qpdflogger_create();
-  qp->qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp->qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp->qpdf_set_logger(q, quiet);
-  qp->qpdflogger_cleanup(&quiet);
-  return q;
-}
-
 /* Fails with qpdf's pending error, saying what was being done. */
 static bool fail_with_qpdf(const lp_qpdf_api *qp, qpdf_data q, lp_status code,
                            const char *what, lp_error *err) {
@@ -132,7 +118,7 @@ bool lp_encrypt_memory(const unsigned char *pdf, size_t len,
       snprintf(owner + 2 * i, 3, "%02x", r[i]);
     OPENSSL_cleanse(r, sizeof r);
   }
-  qpdf_data q = quiet_qpdf(qp);
+  qpdf_data q = lp_qpdf_quiet(qp);
   bool ok = true;
   bool read = !(qp->qpdf_read_memory(q, "letter", (const char *)pdf,
                                      (unsigned long long)len, NULL) & QPDF_ERRORS);

@@ -18,16 +18,7 @@ qpdf_data lp_update_open(const unsigned char *pdf, size_t len,
                          const char *password, lp_error *err) {
   qp = lp_qpdf_load(LP_ERR_SIGN, "signing", err);
   if (!qp) return NULL;
-  qpdf_data q = qp->qpdf_init();
-  qp->qpdf_silence_errors(q);
-  qp->qpdf_set_suppress_warnings(q, QPDF_TRUE);
-  /* Library code never prints: qpdf's own warnings about odd objects in a
-   * damaged PDF go nowhere (its errors come back through qpdf_has_error). */
-  qpdflogger_handle quiet = qp->qpdflogger_create();
-  qp->qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp->qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
-  qp->qpdf_set_logger(q, quiet);
-  qp->qpdflogger_cleanup(&quiet);
+  qpdf_data q = lp_qpdf_quiet(qp);
   bool ok = true;
   if (qp->qpdf_read_memory(q, "input", (const char *)pdf, (unsigned long long)len,
                           password) & QPDF_ERRORS)

@@ -42,3 +42,15 @@ const lp_qpdf_api *lp_qpdf_load(lp_status code, const char *purpose,
           purpose, LP_QPDF_SONAME, problem);
   return NULL;
 }
+
+qpdf_data lp_qpdf_quiet(const lp_qpdf_api *qp) {
+  qpdf_data q = qp->qpdf_init();
+  qp->qpdf_silence_errors(q);
+  qp->qpdf_set_suppress_warnings(q, QPDF_TRUE);
+  qpdflogger_handle quiet = qp->qpdflogger_create();
+  qp->qpdflogger_set_warn(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qp->qpdflogger_set_error(quiet, qpdf_log_dest_discard, NULL, NULL);
+  qp->qpdf_set_logger(q, quiet);
+  qp->qpdflogger_cleanup(&quiet);
+  return q;
+}

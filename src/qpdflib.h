@@ -80,4 +80,9 @@ typedef struct lp_qpdf_api {
 const lp_qpdf_api *lp_qpdf_load(lp_status code, const char *purpose,
                                 lp_error *err);
 
+/* A new qpdf handle that reports nothing itself (library code never
+ * prints; qpdf's warnings about odd objects in a damaged PDF go nowhere):
+ * errors come back through qpdf_has_error.  Free with qpdf_cleanup. */
+qpdf_data lp_qpdf_quiet(const lp_qpdf_api *qp);
+
 #endif
