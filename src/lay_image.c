@@ -132,19 +132,11 @@ static void image_placed(L *l, cmark_node *node) {
 /* Reports, at its position, that the image node is not drawn and why. */
 void lp_lay_warn_image(L *l, cmark_node *node, const char *why) {
   image_placed(l, node);
-  if (l->doc.warnings >= MAX_WARNINGS)
-    return;
-  l->doc.warnings++;
-  if (!l->doc.env->warn)
-    return;
   int line, column;
   image_position(l, node, &line, &column);
   const char *url = cmark_node_get_url(node);
-  lp_error w = {0};
-  lp_fail(&w, LP_OK, l->doc.tpl->name, line, column,
-          "image '%s' is not drawn: %s", url ? url : "", why);
-  w.code = LP_OK;
-  l->doc.env->warn(l->doc.env->warn_ctx, &w);
+  lp_lay_warn(l, l->doc.tpl->name, line, column,
+              "image '%s' is not drawn: %s", url ? url : "", why);
 }
 
 

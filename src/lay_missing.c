@@ -84,17 +84,11 @@ static void warn_group(L *l, missing *m, size_t n, size_t i) {
     put_char(&list, m[j].cp);
     if (j != i) m[j].cp = 0;
   }
-  if (l->doc.warnings < MAX_WARNINGS && l->doc.env->warn) {
-    lp_error w = {0};
-    lp_fail(&w, LP_OK, l->doc.tpl->name, m[i].line, m[i].column,
-            "no font of the font set has %.*s; %s drawn as the font's "
-            ".notdef box: %s",
-            (int)list.len, (char *)list.data, count == 1 ? "it is" : "they are",
-            m[i].advice);
-    w.code = LP_OK;
-    l->doc.env->warn(l->doc.env->warn_ctx, &w);
-  }
-  l->doc.warnings++;
+  lp_lay_warn(l, l->doc.tpl->name, m[i].line, m[i].column,
+              "no font of the font set has %.*s; %s drawn as the font's "
+              ".notdef box: %s",
+              (int)list.len, (char *)list.data,
+              count == 1 ? "it is" : "they are", m[i].advice);
   m[i].cp = 0;
   lp_buf_free(&list);
 }
@@ -155,12 +149,8 @@ static void warn_family_list(L *l, const char *key, const char *list,
   for (char *m = (char *)msgs.data; m;) {
     char *nl = strchr(m, '\n');
     if (nl) *nl = '\0';
-    lp_error w = {0};
-    lp_fail(&w, LP_OK, at[0] ? l->doc.tpl->name : "--meta", at[0], at[1],
-            "%s %s", key, m);
-    w.code = LP_OK;
-    l->doc.env->warn(l->doc.env->warn_ctx, &w);
-    l->doc.warnings++;
+    lp_lay_warn(l, at[0] ? l->doc.tpl->name : "--meta", at[0], at[1], "%s %s",
+                key, m);
     m = nl ? nl + 1 : NULL;
   }
   lp_buf_free(&msgs);

@@ -43,18 +43,13 @@ static bool definition_line(const char *s, size_t len, size_t *indent) {
 /* Warns about a definition at body line line that nothing references. */
 static void warn_unreferenced(L *l, int line, size_t indent, const char *s,
                               size_t len) {
-  if (!l->doc.env->warn || l->doc.warnings >= MAX_WARNINGS) return;
   size_t n = 2;
   while (indent + n < len && s[indent + n] != ']') n++;
-  lp_error w = {0};
-  lp_fail(&w, LP_OK, l->doc.tpl->name,
-          lp_fill_file_line(l->doc.env->fill, line), (int)indent + 1,
-          "the footnote %.*s] is never referenced in the text, so it is not "
-          "printed: write %.*s] where it belongs, or delete it",
-          (int)n, s + indent, (int)n, s + indent);
-  w.code = LP_OK;
-  l->doc.env->warn(l->doc.env->warn_ctx, &w);
-  l->doc.warnings++;
+  lp_lay_warn(l, l->doc.tpl->name, lp_fill_file_line(l->doc.env->fill, line),
+              (int)indent + 1,
+              "the footnote %.*s] is never referenced in the text, so it is "
+              "not printed: write %.*s] where it belongs, or delete it",
+              (int)n, s + indent, (int)n, s + indent);
 }
 
 void lp_lay_notes_start(L *l, cmark_node *doc) {

@@ -2,6 +2,8 @@
 #include "lay_state.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -200,4 +202,37 @@ double lp_lay_align_offset(align_t align, double width, double w) {
 /* The text height: what an image may take, at most, is a share of it. */
 double lp_lay_text_height(const L *l) {
   return l->style.page_h - l->style.margin[0] - l->style.margin[2];
+}
+
+void lp_lay_warn(L *l, const char *file, int line, int column,
+                 const char *fmt, ...) {
+  if (!l->doc.env->warn) return;
+  if (l->doc.warnings >= MAX_WARNINGS) {
+    l->doc.dropped++;
+    return;
+  }
+  lp_error w = {0};
+  w.code = LP_OK;
+  snprintf(w.file, sizeof w.file, "%s", file ? file : "");
+  w.line = line;
+  w.column = column;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(w.message, sizeof w.message, fmt, ap);
+  va_end(ap);
+  l->doc.env->warn(l->doc.env->warn_ctx, &w);
+  l->doc.warnings++;
+}
+
+void lp_lay_warn_dropped(L *l) {
+  if (!l->doc.dropped || !l->doc.env->warn) return;
+  lp_error w = {0};
+  w.code = LP_OK;
+  snprintf(w.file, sizeof w.file, "%s", l->doc.tpl->name);
+  snprintf(w.message, sizeof w.message,
+           "%d more warning%s not shown (the first %d are): fix these and "
+           "render again to see the rest",
+           l->doc.dropped, l->doc.dropped == 1 ? " was" : "s were",
+           MAX_WARNINGS);
+  l->doc.env->warn(l->doc.env->warn_ctx, &w);
 }

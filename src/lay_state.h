@@ -207,7 +207,8 @@ typedef struct lay_doc {
   size_t nletters, letters_cap;
   size_t *page_letter; /* letter index of each display page */
   size_t page_letter_cap;
-  int warnings;
+  int warnings;    /* passed on to env->warn */
+  int dropped;     /* past MAX_WARNINGS, counted, told once at the end */
   size_t unsealed; /* letters with a seal but no signature field for it */
   cmark_node **placed; /* image nodes drawn, or warned about, so far */
   size_t nplaced, placed_cap;
@@ -276,6 +277,15 @@ typedef struct pstyle {
 #define RULE_WIDTH 0.5        /* a rule, a table border, a blank's line */
 #define MAX_WARNINGS 20       /* passed on per document; the rest dropped */
 #define FIELD_NAME_MAX 48 /* bytes of label kept in a field name */
+
+/* Passes a warning at file:line:column to the caller (env->warn), up to
+ * MAX_WARNINGS a document; the rest are counted in doc.dropped, which
+ * lp_lay_warn_dropped tells at the end.  Nothing without a sink. */
+void lp_lay_warn(L *l, const char *file, int line, int column,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Tells, once, how many warnings were past MAX_WARNINGS (if any). */
+void lp_lay_warn_dropped(L *l);
 
 /* Frees what p holds and empties it. */
 void lp_lay_para_free(para *p);

@@ -170,19 +170,14 @@ static void warn_lost_images(L *l, cmark_node *doc) {
  * the seal on: it is not drawn there, and would otherwise vanish without
  * a word. */
 static void warn_unsealed(L *l) {
-  if (!l->doc.unsealed || !l->doc.env->warn || l->doc.warnings >= MAX_WARNINGS)
-    return;
-  l->doc.warnings++;
+  if (!l->doc.unsealed) return;
   const lp_meta *m = &l->doc.tpl->meta;
-  lp_error w = {0};
-  lp_fail(&w, LP_OK, l->doc.tpl->name, m->seal_line, m->seal_column,
-          "the seal '%s' is not stamped on %zu of %zu letter%s: %s no "
-          "signature field (add 'Signature: ____', '签名：____' or "
-          "[[signature]])", m->seal, l->doc.unsealed, l->doc.nletters,
-          l->doc.nletters == 1 ? "" : "s",
-          l->doc.unsealed == 1 ? "it has" : "they have");
-  w.code = LP_OK;
-  l->doc.env->warn(l->doc.env->warn_ctx, &w);
+  lp_lay_warn(l, l->doc.tpl->name, m->seal_line, m->seal_column,
+              "the seal '%s' is not stamped on %zu of %zu letter%s: %s no "
+              "signature field (add 'Signature: ____', '签名：____' or "
+              "[[signature]])", m->seal, l->doc.unsealed, l->doc.nletters,
+              l->doc.nletters == 1 ? "" : "s",
+              l->doc.unsealed == 1 ? "it has" : "they have");
 }
 
 /* Lays out the document (layout.h): sets the style up, lays the blocks
@@ -206,6 +201,7 @@ bool lp_layout_document(const lp_layout_env *env, const lp_template *tpl,
     lp_lay_add_page_furniture(&l, lp_layout_default_footer(l.style.lang));
   if (ok) warn_lost_images(&l, doc);
   if (ok) warn_unsealed(&l);
+  if (ok) lp_lay_warn_dropped(&l);
   for (size_t i = 0; i < l.doc.nletters; i++)
     free(l.doc.letters[i].title);
   free(l.doc.letters);

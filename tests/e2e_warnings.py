@@ -122,8 +122,25 @@ def check_emoji(tmp):
 
 
 
+def check_dropped(tmp):
+    """Past 20 warnings in a letter, the rest are counted and told once."""
+    lines = ["---", "title: Many", "---", ""]
+    for k in range(25):  # 25 places, each with a character no font has
+        lines += ["Line %d: %s." % (k, chr(0xE010 + k)), ""]
+    tpl = os.path.join(tmp, "many.md")
+    with open(tpl, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    r = lp("render", tpl, "-o", os.path.join(tmp, "many.pdf"))
+    w = warning_lines(r.err)
+    check("25 warnings: 20 shown, then one line counting the other 5",
+          r.code == 0 and len(w) == 21 and
+          "5 more warnings were not shown (the first 20 are)" in w[-1],
+          short(r.err))
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
+        check_dropped(tmp)
         check_emoji(tmp)
         tpl = os.path.join(tmp, "t.md")
         with open(tpl, "w", encoding="utf-8") as f:
