@@ -109,7 +109,7 @@ bool lp_render_layout(lp_engine *e, const lp_template *tpl,
   cmark_node *doc = lp_markdown_parse(src, n, LP_MARKDOWN_LETTER);
   /* Before the values go in (data is set as typed), and while the marks
    * of \" typed are in the text (typo.h). */
-  if (doc) lp_typo_tree(doc, lp_template_typo(tpl));
+  if (doc) lp_typo_tree(doc, lp_template_typo(tpl), LP_LANG_CHAR);
   if (doc) lp_template_unmark_code(doc);
   bool ok = doc != NULL;
   if (!ok)

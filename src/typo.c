@@ -3,6 +3,7 @@
 #include "typo.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -357,10 +358,36 @@ static bool shows_url(cmark_node *node, const char *lit) {
          (!strncmp(url, "mailto:", 7) && !strcmp(url + 7, lit));
 }
 
+/* The style of a block whose last text node ends with mark "lang=TAG"
+ * mark (then only spaces or other attribute marks, all below 0x20): TAG's
+ * quotes (NULL when TAG has none); otherwise style. */
+static const lp_typo_style *block_style(const leaves *ls, char mark,
+                                        const lp_typo_style *style) {
+  cmark_node *last = NULL;
+  for (size_t k = ls->count; k-- > 0 && !last;)
+    if (cmark_node_get_type(ls->items[k]) == CMARK_NODE_TEXT) last = ls->items[k];
+  const char *lit = last ? cmark_node_get_literal(last) : NULL;
+  const char *open = mark && lit ? strchr(lit, mark) : NULL;
+  if (!open || strncmp(open + 1, "lang=", 5)) return style;
+  const char *close = strchr(open + 1, mark);
+  if (!close || close - open - 6 >= 36) return style;
+  for (const char *r = close + 1; *r; r++)
+    if (*r != ' ' && (unsigned char)*r >= 0x20) return style;
+  char tag[36];
+  snprintf(tag, sizeof tag, "%.*s", (int)(close - open - 6), open + 6);
+  return lp_typo_style_for(tag, false);
+}
+
 /* Converts the text nodes of one paragraph, heading or table cell. */
-static void convert_block(cmark_node *block, const lp_typo_style *style) {
+static void convert_block(cmark_node *block, const lp_typo_style *style,
+                          char lang_mark) {
   leaves ls = {0};
   collect_leaves(block, &ls);
+  style = block_style(&ls, lang_mark, style);
+  if (!style) {
+    free(ls.items);
+    return;
+  }
   lp_typo_state st;
   lp_typo_state_init(&st);
   lp_buf out = {0};
@@ -390,7 +417,7 @@ static void convert_block(cmark_node *block, const lp_typo_style *style) {
   free(ls.items);
 }
 
-void lp_typo_tree(cmark_node *root, const lp_typo_style *style) {
+void lp_typo_tree(cmark_node *root, const lp_typo_style *style, char lang_mark) {
   if (!style) return;
   leaves blocks = {0};
   cmark_iter *it = cmark_iter_new(root);
@@ -406,6 +433,6 @@ void lp_typo_tree(cmark_node *root, const lp_typo_style *style) {
     }
   }
   cmark_iter_free(it);
-  for (size_t k = 0; k < blocks.count; k++) convert_block(blocks.items[k], style);
+  for (size_t k = 0; k < blocks.count; k++) convert_block(blocks.items[k], style, lang_mark);
   free(blocks.items);
 }

@@ -76,7 +76,10 @@ char *lp_typo_line(const lp_typo_style *style, const char *s);
 
 /* Converts every paragraph, heading and table cell under root (a tree
  * parsed from a template's body, before lp_fill_tree): its text nodes
- * change, everything else stays. */
-void lp_typo_tree(cmark_node *root, const lp_typo_style *style);
+ * change, everything else stays.  A paragraph or heading whose text ends
+ * with lang_mark "lang=TAG" lang_mark (template.h's LP_LANG_CHAR, the
+ * mark of {lang=TAG}; 0: none) is set in TAG's quotes, or left as typed
+ * when TAG has none (Chinese, Japanese, Korean). */
+void lp_typo_tree(cmark_node *root, const lp_typo_style *style, char lang_mark);
 
 #endif

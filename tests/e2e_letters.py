@@ -225,6 +225,16 @@ def test_escape_and_lang(tmp):
           short(r.err) + " " + text)
     tree = lp_json(pdf) if r.code == 0 else ""
     check("the paragraph with {lang=de} gets /Lang (de)", "u:de" in tree, tree[:200])
+    check("a paragraph marked {lang=de} takes German quotes",
+          "„yes“" in text, text)
+    r, pdf = render_md(tmp, "langquotes", "---\nlang: en\n---\n# L\n\n"
+                       'She said "yes".\n\nEr sagte "ja". {lang=de}\n\n'
+                       'Il a dit "oui". {lang=fr}\n\n'
+                       '他说"好"。 {lang=zh}\n')
+    text = flat(poppler_text(pdf)) if r.code == 0 else ""
+    check("each paragraph's {lang=TAG} picks its quotes; the letter's elsewhere",
+          "She said “yes”." in text and "Er sagte „ja“." in text and
+          "« oui »" in text and '他说"好"' in text, short(r.err) + " " + text)
 
 
 def lp_json(pdf):

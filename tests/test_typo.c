@@ -107,7 +107,7 @@ static void test_tokens(void) {
 /* The text of a tree's leaves, converted as a letter's body is. */
 static char *tree_text(const char *md, const char *lang) {
   cmark_node *doc = lp_markdown_parse(md, strlen(md), LP_MARKDOWN_LETTER);
-  lp_typo_tree(doc, lp_typo_style_for(lang, false));
+  lp_typo_tree(doc, lp_typo_style_for(lang, false), LP_LANG_CHAR);
   lp_buf out = {0};
   cmark_iter *it = cmark_iter_new(doc);
   cmark_event_type ev;
@@ -157,7 +157,7 @@ static char *template_text(const char *md) {
   lp_template *t = lp_template_parse(md, strlen(md), "t.md", &err);
   if (!t) return lp_xstrdup(err.message);
   cmark_node *doc = lp_markdown_parse(t->body, t->body_len, LP_MARKDOWN_LETTER);
-  lp_typo_tree(doc, lp_template_typo(t));
+  lp_typo_tree(doc, lp_template_typo(t), LP_LANG_CHAR);
   lp_template_unmark_code(doc);
   lp_buf out = {0};
   cmark_iter *it = cmark_iter_new(doc);
