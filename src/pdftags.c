@@ -20,6 +20,7 @@ typedef struct annot {
   uint32_t tag;
   size_t page;
   HPDF_Dict dict;
+  size_t seq; /* order of lp_pdftags_annot calls */
 } annot;
 
 struct lp_pdftags {
@@ -61,7 +62,15 @@ int lp_pdftags_mark(lp_pdftags *pt, size_t page, uint32_t tag,
 void lp_pdftags_annot(lp_pdftags *pt, size_t page, uint32_t tag,
                       HPDF_Dict annot_dict) {
   LP_GROW(pt->annots, pt->annots_cap, pt->nannots + 1);
-  pt->annots[pt->nannots++] = (annot){tag, page, annot_dict};
+  pt->annots[pt->nannots] = (annot){tag, page, annot_dict, pt->nannots};
+  pt->nannots++;
+}
+
+/* qsort order of annotations: by element, then in the order made. */
+static int by_tag(const void *a, const void *b) {
+  const annot *x = a, *y = b;
+  if (x->tag != y->tag) return x->tag < y->tag ? -1 : 1;
+  return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* qsort order of marks: by element, content part, then numbering. */
@@ -71,6 +80,10 @@ static int by_part(const void *a, const void *b) {
   if (x->part != y->part) return x->part < y->part ? -1 : 1;
   return (x->seq > y->seq) - (x->seq < y->seq);
 }
+
+/* A Note's /ID: fixed width, so that the ids, gathered in rising order,
+ * are also in the string order the /IDTree's name tree needs (7.9.6). */
+#define NOTE_ID "note%010u"
 
 /* State of one lp_pdftags_write. */
 typedef struct tree {
@@ -144,7 +157,7 @@ static HPDF_Dict element_dict(tree *t, uint32_t id_of) {
           HPDF_Dict_Add(el, "Lang", lp_pdfobj_text_string(t->pdf, e->lang)));
   if (!strcmp(e->role, "Note")) { /* an /ID unique in the document */
     char id[32];
-    snprintf(id, sizeof id, "note%u", (unsigned)id_of);
+    snprintf(id, sizeof id, NOTE_ID, (unsigned)id_of);
     check(t, HPDF_Dict_Add(el, "ID", HPDF_String_New(t->pdf->mmgr, id, NULL)));
   }
   if (e->scope) {
@@ -197,10 +210,10 @@ static void add_objr(tree *t, HPDF_Dict el, HPDF_Array kids, HPDF_Dict obj,
 }
 
 /* Fills element id's /K with its kids in reading order: child elements,
- * the MCIDs of its content parts (marks from *cursor on, sorted), and a
- * widget's OBJR. */
+ * the MCIDs of its content parts (marks from *cursor on, sorted), a
+ * widget's OBJR and its annotations' (from *acursor on, sorted by tag). */
 static void element_kids(tree *t, uint32_t id, const bool *used,
-                         size_t *cursor) {
+                         size_t *cursor, size_t *acursor) {
   const lp_tags_elem *e = &t->tags->tags[id];
   HPDF_Dict el = t->elems[id];
   HPDF_Array kids = HPDF_Array_New(t->pdf->mmgr);
@@ -228,9 +241,11 @@ static void element_kids(tree *t, uint32_t id, const bool *used,
   }
   if (t->widget[id])
     add_objr(t, el, kids, t->widget[id], t->widget_page[id]);
-  for (size_t k = 0; k < t->pt->nannots; k++)
-    if (t->pt->annots[k].tag == id)
-      add_objr(t, el, kids, t->pt->annots[k].dict, t->pt->annots[k].page);
+  const annot *annots = t->pt->annots;
+  size_t na = t->pt->nannots;
+  while (*acursor < na && annots[*acursor].tag < id) (*acursor)++;
+  for (; *acursor < na && annots[*acursor].tag == id; (*acursor)++)
+    add_objr(t, el, kids, annots[*acursor].dict, annots[*acursor].page);
   check(t, HPDF_Dict_Add(el, "K", kids));
 }
 
@@ -304,14 +319,6 @@ const uint32_t *lp_pdftags_objects(const lp_pdftags *pt, size_t *n) {
   return pt->objs;
 }
 
-/* qsort order of Note ids by their /ID strings ("note" and the id). */
-static int by_id_string(const void *a, const void *b) {
-  char x[32], y[32];
-  snprintf(x, sizeof x, "note%u", (unsigned)*(const uint32_t *)a);
-  snprintf(y, sizeof y, "note%u", (unsigned)*(const uint32_t *)b);
-  return strcmp(x, y);
-}
-
 /* The structure tree root's /IDTree (14.7.2: it maps each element's /ID
  * to the element): a name tree of one /Names array, in key order; NULL
  * when no element has an /ID. */
@@ -324,10 +331,9 @@ static HPDF_Dict id_tree(tree *t, const bool *used) {
   HPDF_Array names = n ? HPDF_Array_New(t->pdf->mmgr) : NULL;
   if (n && (!tree_dict || !names)) t->bad++;
   if (n && tree_dict && names) {
-    qsort(ids, n, sizeof *ids, by_id_string);
     for (size_t k = 0; k < n; k++) {
       char key[32];
-      snprintf(key, sizeof key, "note%u", (unsigned)ids[k]);
+      snprintf(key, sizeof key, NOTE_ID, (unsigned)ids[k]);
       check(t, HPDF_Array_Add(names, HPDF_String_New(t->pdf->mmgr, key, NULL)));
       check(t, HPDF_Array_Add(names, t->elems[ids[k]]));
     }
@@ -354,6 +360,8 @@ bool lp_pdftags_write(lp_pdftags *pt, HPDF_Doc pdf, HPDF_Page *pages,
             lp_xcalloc(d->npages, sizeof(HPDF_Array)), 0};
   if (pt->nmarks)
     qsort(pt->marks, pt->nmarks, sizeof *pt->marks, by_part);
+  if (pt->nannots)
+    qsort(pt->annots, pt->nannots, sizeof *pt->annots, by_tag);
   find_widgets(&t);
   bool *used = used_elements(&t);
   HPDF_Dict root = lp_pdfobj_indirect_dict(pdf);
@@ -372,9 +380,9 @@ bool lp_pdftags_write(lp_pdftags *pt, HPDF_Doc pdf, HPDF_Page *pages,
     check(&t, HPDF_Dict_Add(t.elems[id], "P", parent ? t.elems[parent] : doc));
     if (!parent) check(&t, HPDF_Array_Add(top, t.elems[id]));
   }
-  size_t cursor = 0;
+  size_t cursor = 0, acursor = 0;
   for (uint32_t id = 1; id < d->tags.count && !t.bad; id++)
-    if (used[id]) element_kids(&t, id, used, &cursor);
+    if (used[id]) element_kids(&t, id, used, &cursor, &acursor);
   if (!t.bad) fill_page_kids(&t);
   size_t next = 0;
   HPDF_Array nums = t.bad ? NULL : parent_tree_nums(&t, used, &next);
