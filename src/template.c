@@ -971,12 +971,54 @@ static bool attr_at_line_end(const char *s, size_t len, size_t j,
   return rest_is_attrs(s, len, j + n);
 }
 
+/* Where a link's target starting at j ends (past it), or j when none
+ * starts there: an inline link's "](destination "title")", a reference
+ * definition's line ("[id]: url "title""), an autolink "<scheme:...>".
+ * There a backslash is Markdown's own (it keeps a quote from ending the
+ * title) or no escape at all, so smart punctuation must not take it. */
+static size_t link_target_end(const char *s, size_t len, size_t j) {
+  if (s[j] == ']' && j + 1 < len && s[j + 1] == '(') {
+    int depth = 0;
+    for (size_t k = j + 2; k < len; k++) {
+      if (s[k] == '\\') k++;
+      else if (s[k] == '(') depth++;
+      else if (s[k] == ')' && depth-- == 0) return k + 1;
+      else if (s[k] == '\n' && k + 1 < len && s[k + 1] == '\n') return k;
+    }
+    return len;
+  }
+  if (s[j] == '[' && (j == 0 || s[j - 1] == '\n' ||
+                      (j <= 3 && strspn(s, " ") >= j) ||
+                      (j > 3 && s[j - 1] == ' ' && memchr(s + j - 4, '\n', 4)))) {
+    const char *close = memchr(s + j, ']', len - j);
+    const char *eol = memchr(s + j, '\n', len - j);
+    if (close && (!eol || close < eol) && (size_t)(close - s) + 1 < len &&
+        close[1] == ':')
+      return eol ? (size_t)(eol - s) : len;
+  }
+  if (s[j] == '<') {
+    size_t k = j + 1;
+    while (k < len && (isalnum((unsigned char)s[k]) || s[k] == '+' ||
+                       s[k] == '.' || s[k] == '-'))
+      k++;
+    if (k > j + 1 && k < len && s[k] == ':') {
+      const char *gt = memchr(s + k, '>', len - k);
+      const char *sp = memchr(s + k, ' ', len - k);
+      if (gt && (!sp || gt < sp)) return (size_t)(gt - s) + 1;
+    }
+  }
+  return j;
+}
+
 static void mark_blanks(char *s, size_t len) {
   size_t n_sig = strlen(SIGNATURE_SYNTAX), n_lang;
+  size_t target_end = 0; /* inside a link's target before this */
   for (size_t j = 0; j < len;) {
+    if (j >= target_end) target_end = link_target_end(s, len, j);
     if (s[j] == '\\' && j + 1 < len) {
-      /* \" \' \- \.: kept as typed by smart punctuation (typo.h). */
-      if (strchr("\"'-.", s[j + 1])) s[j] = LP_TYPO_ESCAPE;
+      /* \" \' \- \.: kept as typed by smart punctuation (typo.h); not
+       * in a link's target, where the backslash is Markdown's. */
+      if (j >= target_end && strchr("\"'-.", s[j + 1])) s[j] = LP_TYPO_ESCAPE;
       j += 2;
     } else if ((n_lang = lang_attr_at(s, len, j)) &&
                rest_is_attrs(s, len, j + n_lang)) {

@@ -237,6 +237,21 @@ def test_escape_and_lang(tmp):
           "« oui »" in text and '他说"好"' in text, short(r.err) + " " + text)
 
 
+def test_escapes_in_links(tmp):
+    """A backslash in a link's title or an autolink is Markdown's, not a
+    kept quote: the link still parses, and the URL keeps its characters."""
+    r, pdf = render_md(tmp, "esclink", "---\nlang: en\n---\n# L\n\n"
+                       'See [the site](https://example.com "say \\"hi\\"") '
+                       'and <http://x.org/a\\-b>, \\"kept\\".\n')
+    text = flat(poppler_text(pdf)) if r.code == 0 else ""
+    tree = lp_json(pdf) if r.code == 0 else ""
+    check("an escaped quote in a link's title leaves the link a link",
+          "See the site (https://example.com)" in text and
+          "u:https://example.com" in tree, short(r.err) + " " + text)
+    check("an autolink keeps its backslash, and a kept quote elsewhere stays",
+          "u:http://x.org/a\\\\-b" in tree and '"kept"' in text, text + tree[:300])
+
+
 def lp_json(pdf):
     """qpdf's JSON of the file, as text."""
     import subprocess
@@ -247,6 +262,7 @@ def lp_json(pdf):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_escape_and_lang(tmp)
+        test_escapes_in_links(tmp)
         test_english(tmp)
         test_other_languages(tmp)
         test_continuation(tmp)
