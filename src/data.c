@@ -823,7 +823,8 @@ static const char *json_value_end(const char *p, const char *e) {
  * keeping their text; false when the value is not JSON or key repeats. */
 static bool add_member(json_t *obj, const char *key, size_t n,
                        const char *vs, const char *ve) {
-  json_t *v = json_loadb(vs, (size_t)(ve - vs), JSON_DECODE_ANY, NULL);
+  json_t *v = json_loadb(vs, (size_t)(ve - vs),
+                         JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
   json_t *holder = json_object();
   bool ok = v && !json_object_getn(obj, key, n);
   if (ok) {

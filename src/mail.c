@@ -1131,8 +1131,6 @@ bool lp_mail_send(lp_mail *m, const lp_send_options *o,
   }
   char *pass = NULL;
   if (!o->dry_run && o->pass && !lp_read_secret(o->pass, "--smtp-pass", &pass, err)) {
-    if (err && !strcmp(err->file, "--pass"))
-      snprintf(err->file, sizeof err->file, "--smtp-pass");
     free(state);
     return false;
   }

@@ -1167,6 +1167,10 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
   if (!o->output && !o->combined)
     return lp_fail(err, LP_ERR_INPUT, NULL, 0, 0,
                    "merge needs -o 'DIR/{{id}}.pdf' or --combined OUT.pdf");
+  if (o->password && o->combined) /* else the -o files go out unprotected */
+    return lp_fail(err, LP_ERR_INPUT, "--password", 0, 0,
+                   "--password protects each letter's own file: it does not "
+                   "go with --combined (one file, no one password)");
   if (o->shards && (o->shard < 1 || o->shard > o->shards))
     return lp_fail(err, LP_ERR_INPUT, "--shard", 0, 0,
                    "shard %u of %u does not exist: K/N needs 1 <= K <= N",

@@ -212,6 +212,18 @@ int main(void) {
   CHECK(strstr(err.message, "did you mean 客户名称?") != NULL);
   CHECK(s.count == 0 && sum.written == 0 && !exists("out"));
 
+  /* A password with a combined PDF is refused by the library too (the -o
+   * files would go out unprotected), before anything is written. */
+  lp_merge_options pc = {0};
+  char all[160];
+  snprintf(all, sizeof all, "%s/all.pdf", dir);
+  pc.combined = all;
+  pc.password = "{{id}}";
+  lp_error perr = {0};
+  CHECK(!merge(e, "Dear {{id}}\n", csv, "id", &pc, &sum, &s, &perr));
+  CHECK(perr.code == LP_ERR_INPUT && strstr(perr.message, "--combined"));
+  CHECK(!exists("out") && !exists("all.pdf"));
+
   /* Check mode: every problem, nothing written. */
   const char *jl = put("d.jsonl", "{\"id\":\"1\",\"n\":\"a\"}\n"
                                   "{\"id\":\"2\"}\n"
