@@ -72,7 +72,7 @@ static void put_char(lp_buf *out, uint32_t cp) {
 }
 
 /* Gives one warning for m[i] and every later character of the same place
- * and advice (marking them reported), or drops it past MAX_WARNINGS. */
+ * and advice (marking them reported), through lp_lay_warn. */
 static void warn_group(L *l, missing *m, size_t n, size_t i) {
   lp_buf list = {0};
   size_t count = 0;

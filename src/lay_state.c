@@ -212,13 +212,9 @@ void lp_lay_warn(L *l, const char *file, int line, int column,
     return;
   }
   lp_error w = {0};
-  w.code = LP_OK;
-  snprintf(w.file, sizeof w.file, "%s", file ? file : "");
-  w.line = line;
-  w.column = column;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(w.message, sizeof w.message, fmt, ap);
+  lp_vfail(&w, LP_OK, file, line, column, fmt, ap);
   va_end(ap);
   l->doc.env->warn(l->doc.env->warn_ctx, &w);
   l->doc.warnings++;

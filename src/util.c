@@ -250,16 +250,22 @@ void lp_error_clear(lp_error *err) {
   if (err) memset(err, 0, sizeof *err);
 }
 
-bool lp_fail(lp_error *err, lp_status code, const char *file, int line,
-             int column, const char *fmt, ...) {
+bool lp_vfail(lp_error *err, lp_status code, const char *file, int line,
+              int column, const char *fmt, va_list ap) {
   if (!err) return false;
   err->code = code;
   snprintf(err->file, sizeof err->file, "%s", file ? file : "");
   err->line = line;
   err->column = column;
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  return false;
+}
+
+bool lp_fail(lp_error *err, lp_status code, const char *file, int line,
+             int column, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  lp_vfail(err, code, file, line, column, fmt, ap);
   va_end(ap);
   return false;
 }

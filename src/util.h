@@ -7,6 +7,7 @@
 #ifndef LP_UTIL_H
 #define LP_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,6 +73,10 @@ void lp_buf_free(lp_buf *b);
 bool lp_fail(lp_error *err, lp_status code, const char *file, int line,
              int column, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+
+/* lp_fail with the message's arguments as a va_list. */
+bool lp_vfail(lp_error *err, lp_status code, const char *file, int line,
+              int column, const char *fmt, va_list ap);
 
 /* Decodes one UTF-8 sequence at s[*i] (len bytes in all), advancing *i.
  * Returns the code point, or -1 for an invalid sequence (then *i advances by
