@@ -11,6 +11,7 @@
 #include <unicode/uchar.h>
 
 #include "fill.h"
+#include "locales.h"
 
 /* Where a quote stands is read off the character before it (SmartyPants'
  * rule, and the Chicago Manual's 6.115 reading of a typed quote): after
@@ -78,23 +79,17 @@ static const struct {
 };
 
 /* Whether lang's primary subtag is primary. */
-static bool primary_is(const char *lang, const char *primary) {
-  size_t n = strlen(primary);
-  return !strncasecmp(lang, primary, n) &&
-         (lang[n] == '\0' || lang[n] == '-' || lang[n] == '_');
-}
-
 const lp_typo_style *lp_typo_style_for(const char *lang, bool force) {
   if (!lang || !*lang) lang = "en";
+  char tag[64]; /* written the BCP 47 way: "de_ch" is "de-CH" */
+  if (lp_locales_normalize(lang, tag, sizeof tag)) lang = tag;
   /* Swiss German and Liechtenstein use guillemets, not „“. */
-  if (primary_is(lang, "de") &&
-      (strstr(lang, "-CH") || strstr(lang, "-LI") || strstr(lang, "_CH")))
+  if (lp_lang_is(lang, "de") && (strstr(lang, "-CH") || strstr(lang, "-LI")))
     return &swiss;
   /* Brazilian Portuguese writes “…” as English does (ABNT usage). */
-  if (primary_is(lang, "pt") && (strstr(lang, "-BR") || strstr(lang, "_BR")))
-    return &english;
+  if (lp_lang_is(lang, "pt") && strstr(lang, "-BR")) return &english;
   for (size_t k = 0; k < sizeof styles / sizeof styles[0]; k++)
-    if (primary_is(lang, styles[k].lang)) return styles[k].style;
+    if (lp_lang_is(lang, styles[k].lang)) return styles[k].style;
   return force ? &english : NULL;
 }
 

@@ -88,6 +88,10 @@ static void test_defaults(void) {
   CHECK(lp_typo_style_for("en-GB", false) != NULL);
   CHECK(lp_typo_style_for("fr-CA", false) != NULL);
   CHECK(lp_typo_style_for(NULL, false) != NULL);
+  /* A tag in any letter case picks its region's quotes (de-CH: «»). */
+  CHECK(!strcmp(lp_typo_style_for("de_ch", false)->open2, "\u00ab"));
+  CHECK(!strcmp(lp_typo_style_for("DE-ch", false)->open2, "\u00ab"));
+  CHECK(!strcmp(lp_typo_style_for("pt-br", false)->open2, "\u201c"));
   CHECK(lp_typo_style_for("ja", false) == NULL);
   CHECK(lp_typo_style_for("zh-CN", false) == NULL);
   CHECK(lp_typo_style_for("ko", false) == NULL);
