@@ -117,11 +117,9 @@ void lp_lay_link_end(L *l, cmark_node *node, para *p, size_t start,
     end = p->text.len;
   }
   LP_GROW(l->letter.links, l->letter.links_cap, l->letter.nlinks + 1);
-  lp_buf t = {0};
-  lp_buf_append(&t, p->text.data + start, end - start);
   l->letter.links[l->letter.nlinks] =
-      (llink){lp_xstrdup(url), lp_buf_strdup(&t), 0};
-  lp_buf_free(&t);
+      (llink){lp_xstrdup(url),
+              lp_xstrndup((const char *)p->text.data + start, end - start), 0};
   if (end > start)
     add_elem(p, start, end, "Link", (uint32_t)l->letter.nlinks);
   l->letter.nlinks++;
