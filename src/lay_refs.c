@@ -124,8 +124,7 @@ void lp_lay_link_end(L *l, cmark_node *node, para *p, size_t start,
     add_elem(p, start, end, "Link", (uint32_t)l->letter.nlinks);
   l->letter.nlinks++;
   if (print == LP_PRINT_URLS_FOOTNOTE && !shown) {
-    /* One note per address in a letter (a table cell is also collected
-     * to be measured). */
+    /* One note per address in a letter. */
     lnote *n = NULL;
     for (size_t k = 0; k < l->letter.nnotes && !n; k++)
       if (l->letter.notes[k].url &&

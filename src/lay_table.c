@@ -40,6 +40,20 @@ static double cell_image_width(L *l, cmark_node *image, double max_w) {
   return w;
 }
 
+/* Forgets the links and notes collected since there were nlinks and
+ * nnotes: measuring a cell collects its inlines, and only the laying out
+ * that follows may add them to the letter (in reference order). */
+static void forget_refs(L *l, size_t nlinks, size_t nnotes) {
+  for (size_t k = nlinks; k < l->letter.nlinks; k++) {
+    free(l->letter.links[k].url);
+    free(l->letter.links[k].text);
+  }
+  for (size_t k = nnotes; k < l->letter.nnotes; k++)
+    free(l->letter.notes[k].url);
+  l->letter.nlinks = nlinks;
+  l->letter.nnotes = nnotes;
+}
+
 /* The widths a cell's content wants: natural (its text on one line, or its
  * longest hard-broken line; its images at their size) and minimum (its
  * widest piece of text between two break opportunities; an image, which
@@ -49,7 +63,9 @@ static double cell_image_width(L *l, cmark_node *image, double max_w) {
 static bool measure_cell(L *l, cmark_node *cell, bool bold, double max_w,
                          double *natural, double *minimum) {
   para p = {0};
+  size_t nlinks = l->letter.nlinks, nnotes = l->letter.nnotes;
   lp_lay_collect_inlines(l, cell, &p, bold, false, 0, l->style.size);
+  forget_refs(l, nlinks, nnotes);
   *natural = *minimum = 0;
   for (size_t k = 0; k < p.ncuts; k++) {
     double w = cell_image_width(l, p.cuts[k].image, max_w);
