@@ -763,33 +763,33 @@ static void put_dss_streams(lp_update *u, qpdf_data q, qpdf_oh old,
     }
 }
 
-/* Writes the /VRI dictionary: the old entries but vri_key's, then
- * vri_key's with the references of r. */
-static void put_vri(lp_buf *out, qpdf_data q, qpdf_oh old,
+/* Writes the /VRI dictionary: the old entries but vri_key's (their
+ * strings encrypted as u's, when the PDF is), then vri_key's with the
+ * references of r. */
+static void put_vri(const lp_update *u, lp_buf *out, qpdf_data q, qpdf_oh old,
                     const char *vri_key, const dss_refs *r) {
-  lp_buf_puts(out, "\n/VRI <<");
-  qpdf_oh vri = qp->qpdf_oh_is_dictionary(q, old) ? qp->qpdf_oh_get_key(q, old, "/VRI")
-                                                 : qp->qpdf_oh_new_null(q);
-  if (qp->qpdf_oh_is_dictionary(q, vri)) {
-    qp->qpdf_oh_begin_dict_key_iter(q, vri);
-    while (qp->qpdf_oh_dict_more_keys(q)) {
-      char *key = lp_xstrdup(qp->qpdf_oh_dict_next_key(q));
-      if (strcmp(key + 1, vri_key)) { /* (qpdf reuses its string buffer) */
-        lp_buf_printf(out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_new_name(q, key)));
-        lp_buf_printf(out, " %s", qp->qpdf_oh_unparse(q, qp->qpdf_oh_get_key(q, vri, key)));
-      }
-      free(key);
-    }
-  }
-  lp_buf_printf(out, " /%s <<", vri_key);
+  lp_buf entry = {0}, name = {0};
+  lp_buf_puts(&entry, "<<");
   static const char *const vri_keys[3] = {"/Cert", "/OCSP", "/CRL"};
   for (int k = 0; k < 3; k++)
     if (r->vri_refs[k].len) {
-      lp_buf_printf(out, " %s [", vri_keys[k]);
-      lp_buf_append(out, r->vri_refs[k].data, r->vri_refs[k].len);
-      lp_buf_puts(out, " ]");
+      lp_buf_printf(&entry, " %s [", vri_keys[k]);
+      lp_buf_append(&entry, r->vri_refs[k].data, r->vri_refs[k].len);
+      lp_buf_puts(&entry, " ]");
     }
-  lp_buf_puts(out, " >> >>");
+  lp_buf_puts(&entry, " >>");
+  lp_buf_printf(&name, "/%s", vri_key);
+  lp_buf_puts(out, "\n/VRI ");
+  qpdf_oh vri = qp->qpdf_oh_is_dictionary(q, old) ? qp->qpdf_oh_get_key(q, old, "/VRI")
+                                                 : qp->qpdf_oh_new_null(q);
+  if (qp->qpdf_oh_is_dictionary(q, vri)) {
+    const char *ov[] = {(char *)name.data, (char *)entry.data, NULL};
+    lp_update_dict(u, q, vri, ov, out);
+  } else {
+    lp_buf_printf(out, "<< %s %s >>", (char *)name.data, (char *)entry.data);
+  }
+  lp_buf_free(&entry);
+  lp_buf_free(&name);
 }
 
 /* Appends to pdf an incremental update whose catalog has a /DSS (ISO
@@ -813,7 +813,7 @@ static bool append_dss(const unsigned char *pdf, size_t len,
   lp_update_obj(&u, dss_num, 0);
   lp_buf_puts(&u.out, "<< /Type /DSS");
   for (int k = 0; k < 3; k++) put_dss_array(q, old, dss_keys[k], &r.refs[k], &u.out);
-  put_vri(&u.out, q, old, vri_key, &r);
+  put_vri(&u, &u.out, q, old, vri_key, &r);
   lp_buf_puts(&u.out, " >>\nendobj\n");
   char dss_ref[32];
   snprintf(dss_ref, sizeof dss_ref, "%d 0 R", dss_num);
