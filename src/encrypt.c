@@ -276,17 +276,7 @@ void lp_encrypt_put_value(const lp_qpdf_api *qp, qpdf_data q, qpdf_oh v,
 bool lp_encrypt_for_record(const lp_merge_options *o, char **password,
                            lp_encrypt_options *eo, lp_error *err) {
   if (!o->password) return true;
-  if (!*password) {
-    /* The fill speaks of "the output name": this is the password. */
-    const char *was = "the output name", *now = "the password";
-    if (err && !strncmp(err->message, was, strlen(was))) {
-      size_t n = strlen(err->message) - strlen(was);
-      memmove(err->message + strlen(now), err->message + strlen(was), n + 1);
-      memcpy(err->message, now, strlen(now));
-      snprintf(err->file, sizeof err->file, "--password");
-    }
-    return false;
-  }
+  if (!*password) return false; /* err set by the fill */
   if (!**password) {
     lp_encrypt_password_free(*password);
     *password = NULL;

@@ -197,14 +197,7 @@ static InternetAddressList *parse_addresses(const char *what,
 /* Fills an option's template with the record; err names the option. */
 static char *fill_option(const char *what, const char *pattern,
                          const lp_data *rec, size_t record, lp_error *err) {
-  lp_error e = {0};
-  char *text = lp_merge_fill_text(pattern, rec, record, &e);
-  if (!text) {
-    const char *m = e.message;
-    if (!strncmp(m, "the output name ", 16)) m += 16;
-    lp_fail(err, LP_ERR_INPUT, what, 0, 0, "%s %s", what, m);
-  }
-  return text;
+  return lp_merge_fill_text(pattern, rec, record, what, what, err);
 }
 
 /* ---- Addresses filled from a record ------------------------------------- */
@@ -559,7 +552,8 @@ bool lp_mail_survey(void *ctx, size_t record, const lp_data *rec,
   m->mine[record - 1] = in_shard;
   if (m->o.bcc && in_shard) survey_bcc(m, record, rec);
   lp_error ignored = {0}; /* reported per record when the letter is made */
-  char *name = lp_merge_fill_name(m->o.eml, rec, record, &ignored);
+  char *name = lp_merge_fill_name(m->o.eml, rec, record, "--eml",
+                                  "the .eml name", &ignored);
   if (!name) return true;
   char *try = g_strdup(name);
   for (unsigned k = 2; g_hash_table_contains(m->seen, try); k++) {
@@ -747,13 +741,9 @@ static void add_attachment(GMimeMultipart *mixed, const char *path,
  * record; false with err naming the file when it cannot be read. */
 static bool attach_file(GMimeMultipart *mixed, const char *pattern,
                         const lp_data *rec, size_t record, lp_error *err) {
-  lp_error e = {0};
-  char *path = lp_merge_fill_name(pattern, rec, record, &e);
-  if (!path) {
-    const char *msg = e.message;
-    if (!strncmp(msg, "the output name ", 16)) msg += 16;
-    return lp_fail(err, LP_ERR_INPUT, "--attach", 0, 0, "--attach %s", msg);
-  }
+  char *path = lp_merge_fill_name(pattern, rec, record, "--attach", "--attach",
+                                  err);
+  if (!path) return false;
   lp_buf b = {0};
   bool ok = true;
   if (access(path, R_OK) != 0)
@@ -834,12 +824,12 @@ bool lp_mail_letter(void *ctx, size_t record, const lp_data *rec,
   const char *name = record <= m->nrecords ? m->names[record - 1] : NULL;
   if (!name) {
     lp_error e = {0};
-    char *n = lp_merge_fill_name(m->o.eml, rec, record, &e);
+    char *n = lp_merge_fill_name(m->o.eml, rec, record, "--eml",
+                                 "the .eml name", &e);
     free(n);
-    const char *msg = e.message;
-    if (!strncmp(msg, "the output name ", 16)) msg += 16;
-    return lp_fail(err, LP_ERR_INPUT, "--eml", 0, 0, "the .eml name %s",
-                   n ? "was not made in the first pass" : msg);
+    return lp_fail(err, LP_ERR_INPUT, "--eml", 0, 0, "%s",
+                   n ? "the .eml name was not made in the first pass"
+                     : e.message);
   }
   /* Sent (or maybe sent: "sending", "held"): its .eml is the archive of
    * what went out, so it is left as it is — a new one would have another

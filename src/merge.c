@@ -55,6 +55,8 @@ typedef struct name_pattern {
   name_part *parts;
   size_t count, cap;
   bool raw; /* values as they are, not made safe for file names */
+  /* Errors name the option and what it makes ("-o", "the output name"). */
+  const char *option, *noun;
 } name_pattern;
 
 static void pattern_free(name_pattern *np) {
@@ -81,8 +83,8 @@ static bool pattern_parse(const char *pat, name_pattern *np, lp_error *err) {
     if (o > p) pattern_add(np, p, (size_t)(o - p), false);
     const char *c = strstr(o + 2, "}}");
     if (!c)
-      return lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
-                     "'{{' in the output name '%s' is never closed", pat);
+      return lp_fail(err, LP_ERR_INPUT, np->option, 0, 0,
+                     "'{{' in %s '%s' is never closed", np->noun, pat);
     const char *a = o + 2, *b = c;
     while (a < b && *a == ' ') a++;
     while (b > a && b[-1] == ' ') b--;
@@ -92,10 +94,10 @@ static bool pattern_parse(const char *pat, name_pattern *np, lp_error *err) {
     for (const char *q = a; q < b && ok; q++)
       ok = !strchr("#^/!&>=", *q) && (*q != '@' || q == a);
     if (!ok || (*a == '@' && strncmp(a, RECORD_NAME, (size_t)(b - a))))
-      return lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
-                     "'%.*s' in the output name is not a value: write "
-                     "names like {{id}}, {{customer.id}} or {{@record}}",
-                     (int)(c + 2 - o), o);
+      return lp_fail(err, LP_ERR_INPUT, np->option, 0, 0,
+                     "'%.*s' in %s is not a value: write names like "
+                     "{{id}}, {{customer.id}} or {{@record}}",
+                     (int)(c + 2 - o), o, np->noun);
     pattern_add(np, a, (size_t)(b - a), true);
     p = c + 2;
   }
@@ -185,12 +187,10 @@ static char *fill_name(const name_pattern *np, const lp_data *rec,
     json_t *v = lp_data_lookup(rec, part->text);
     char *text = v ? lp_data_text(v) : NULL;
     if (!text) {
-      lp_fail(err, LP_ERR_INPUT, "-o", 0, 0,
-              v ? "the output name needs '%s', which is a list or an object "
-                  "in this record"
-                : "the output name needs '%s', which this record does not "
-                  "have",
-              part->text);
+      lp_fail(err, LP_ERR_INPUT, np->option, 0, 0,
+              v ? "%s needs '%s', which is a list or an object in this record"
+                : "%s needs '%s', which this record does not have",
+              np->noun, part->text);
       lp_buf_free(&b);
       return NULL;
     }
@@ -220,10 +220,12 @@ static char *with_suffix(const char *name, uint32_t k) {
   return r;
 }
 
-/* Fills pattern with rec, values made safe for file names unless raw. */
+/* Fills pattern with rec, values made safe for file names unless raw;
+ * errors name option and noun. */
 static char *fill_pattern(const char *pattern, const lp_data *rec,
-                          size_t record, bool raw, lp_error *err) {
-  name_pattern np = {.raw = raw};
+                          size_t record, bool raw, const char *option,
+                          const char *noun, lp_error *err) {
+  name_pattern np = {.raw = raw, .option = option, .noun = noun};
   char *name = pattern_parse(pattern, &np, err)
                    ? fill_name(&np, rec, record, 1, err)
                    : NULL;
@@ -232,13 +234,15 @@ static char *fill_pattern(const char *pattern, const lp_data *rec,
 }
 
 char *lp_merge_fill_name(const char *pattern, const lp_data *rec,
-                         size_t record, lp_error *err) {
-  return fill_pattern(pattern, rec, record, false, err);
+                         size_t record, const char *option, const char *noun,
+                         lp_error *err) {
+  return fill_pattern(pattern, rec, record, false, option, noun, err);
 }
 
 char *lp_merge_fill_text(const char *pattern, const lp_data *rec,
-                         size_t record, lp_error *err) {
-  return fill_pattern(pattern, rec, record, true, err);
+                         size_t record, const char *option, const char *noun,
+                         lp_error *err) {
+  return fill_pattern(pattern, rec, record, true, option, noun, err);
 }
 
 char *lp_merge_with_suffix(const char *name, unsigned k) {
@@ -447,7 +451,8 @@ static void check_password(merger *m, const lp_data *rec, size_t k, int line) {
   if (!m->o->check || !m->o->password) return;
   lp_error e = {0};
   lp_encrypt_options eo = {0};
-  char *pw = lp_merge_fill_text(m->o->password, rec, k, &e);
+  char *pw = lp_merge_fill_text(m->o->password, rec, k, "--password",
+                                "the password", &e);
   if (lp_encrypt_for_record(m->o, &pw, &eo, &e)) lp_encrypt_password_free(pw);
   else tell_problem(m, k, line, NULL, &e);
 }
@@ -785,7 +790,10 @@ static void do_record(merger *m, lp_data *rec, size_t k, merge_msg *msg) {
   ro.warn = m->o->warn ? report_warning : NULL;
   ro.warn_ctx = &rw;
   lp_encrypt_options eo = {0}; /* --password: this record's */
-  char *password = m->o->password ? lp_merge_fill_text(m->o->password, rec, k, err) : NULL;
+  char *password = m->o->password
+                       ? lp_merge_fill_text(m->o->password, rec, k, "--password",
+                                            "the password", err)
+                       : NULL;
   bool ok = lp_encrypt_for_record(m->o, &password, &eo, err);
   if (password) ro.encrypt = &eo;
   ok = ok && (!name || make_dirs(name, err));
@@ -1179,6 +1187,8 @@ bool lp_merge(lp_engine *engine, const lp_template *tpl,
     return lp_fail(err, LP_ERR_INPUT, "--format", 0, 0,
                    "'%s' is not a data format: json, jsonl, csv or tsv",
                    o->data_format);
+  m.pattern.option = "-o";
+  m.pattern.noun = "the output name";
   if (o->output && !pattern_parse(o->output, &m.pattern, err)) {
     pattern_free(&m.pattern);
     return false;

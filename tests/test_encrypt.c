@@ -190,20 +190,26 @@ static void test_record(void) {
   CHECK(lp_encrypt_for_record(&o, &pw, &eo, &err) && !eo.user_password);
   o.password = "{{birth}}!";
   o.permissions = "print";
-  pw = lp_merge_fill_text(o.password, d, 1, &err);
+  pw = lp_merge_fill_text(o.password, d, 1, "--password", "the password", &err);
   CHECK(lp_encrypt_for_record(&o, &pw, &eo, &err));
   CHECK_STR(pw, "1990-01-02!");
   CHECK(eo.user_password == pw && !strcmp(eo.permissions, "print"));
   lp_encrypt_password_free(pw);
   o.password = "{{none}}";
-  pw = lp_merge_fill_text(o.password, d, 1, &err);
+  pw = lp_merge_fill_text(o.password, d, 1, "--password", "the password", &err);
   CHECK(!lp_encrypt_for_record(&o, &pw, &eo, &err) && !pw);
   CHECK(strstr(err.message, "empty") && !strcmp(err.file, "--password"));
   o.password = "{{missing}}";
-  pw = lp_merge_fill_text(o.password, d, 1, &err);
+  pw = lp_merge_fill_text(o.password, d, 1, "--password", "the password", &err);
   CHECK(!lp_encrypt_for_record(&o, &pw, &eo, &err) && !pw);
   CHECK(strstr(err.message, "the password needs 'missing'") != NULL);
   CHECK(!strcmp(err.file, "--password"));
+  /* A bad pattern names --password and the password, not -o. */
+  o.password = "{{p#w}}";
+  pw = lp_merge_fill_text(o.password, d, 1, "--password", "the password", &err);
+  CHECK(!lp_encrypt_for_record(&o, &pw, &eo, &err) && !pw);
+  CHECK(!strcmp(err.file, "--password") &&
+        strstr(err.message, "in the password is not a value") != NULL);
   lp_data_free(d);
 }
 
